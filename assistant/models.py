@@ -1,0 +1,313 @@
+"""Pydantic models for everything that crosses a stage boundary.
+
+ingest -> ``Document`` (with ``Block`` spans) -> chunk -> ``Chunk`` -> embed/index -> retrieve ->
+``Hit`` (with ``DocumentInfo``, ``Location``, ``Citation``) inside an ``Answer``. The index on
+disk is described by an ``IndexManifest``; a build by a ``BuildReport``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+"""Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
+
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row"]
+FileStatus = Literal["indexed", "skipped", "empty"]
+
+
+class Block(BaseModel):
+    """A span of a document's text: a paragraph, list item or heading, with where it sits."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int
+    end: int
+    kind: BlockKind = "paragraph"
+    section: tuple[str, ...] = ()
+    """Heading path the block sits under, outermost first."""
+    page: int | None = None
+    """1-based page (PDF) or slide (pptx) where the block starts; None for flowing text."""
+    page_end: int | None = None
+    """Page where the block ends, when it runs over a page break."""
+
+
+class DocumentInfo(BaseModel):
+    """What a citation and a result need to know about a document (everything but its text)."""
+
+    id: str
+    """Stable id: the file path, plus ``#N`` for the N-th resource record of a listing page."""
+    path: str
+    """Path of the source file, relative to the corpus folder, with forward slashes."""
+    title: str
+    organisation: str | None = None
+    year: int | None = None
+    region: str | None = None
+    resource_types: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    url: str | None = None
+    licence: str | None = None
+    format: str = "txt"
+    source_title: str | None = None
+    """For a resource record: the title of the page that lists it."""
+    record: int | None = None
+    """For a resource record: its 1-based position among the page's records."""
+    source_line: int | None = None
+    """1-based line of the source file where this document starts."""
+
+
+class Document(DocumentInfo):
+    """A cleaned document: its text and the structure spans that the chunker follows."""
+
+    text: str
+    blocks: list[Block] = Field(default_factory=list)
+
+    def info(self) -> DocumentInfo:
+        return DocumentInfo(**self.model_dump(include=set(DocumentInfo.model_fields)))
+
+
+class Chunk(BaseModel):
+    """A passage of one document: ``document.text[char_start:char_end] == text``."""
+
+    id: int | None = None
+    """SQLite rowid, which is also the FAISS id; None until stored."""
+    document_id: str
+    ordinal: int
+    text: str
+    char_start: int
+    char_end: int
+    section: tuple[str, ...] = ()
+    page: int | None = None
+    page_end: int | None = None
+    token_count: int
+    """Word pieces of ``text`` alone (no special tokens)."""
+    embed_text: str = ""
+    """What the model embeds: context (title, section) + text. Never longer than the model keeps."""
+    embed_token_count: int = 0
+    """Word pieces of ``embed_text`` including the two special tokens."""
+
+
+class Removal(BaseModel):
+    """One piece of text that cleaning dropped, and the rule that dropped it."""
+
+    line: int
+    """1-based line of the extracted text."""
+    text: str
+    reason: str
+
+
+class FileReport(BaseModel):
+    """The outcome of ingesting one file."""
+
+    path: str
+    status: FileStatus
+    reason: str | None = None
+    """Why a file was skipped or empty; None when indexed."""
+    format: str | None = None
+    documents: int = 0
+    chunks: int = 0
+    chars_extracted: int = 0
+    chars_removed: int = 0
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Citation(BaseModel):
+    """Everything a report needs to cite one passage."""
+
+    chunk_id: int
+    title: str
+    organisation: str | None = None
+    year: int | None = None
+    url: str | None = None
+    section: str | None = None
+    page: int | None = None
+    page_end: int | None = None
+    path: str
+    source_title: str | None = None
+    resource_types: list[str] = Field(default_factory=list)
+    indexed_at: datetime
+
+
+class Location(BaseModel):
+    section: str | None = None
+    page: int | None = None
+    char_start: int
+    char_end: int
+
+
+class Hit(BaseModel):
+    """One ranked passage. Its text is verbatim from the document."""
+
+    rank: int
+    score: float
+    chunk_id: int
+    text: str
+    document: DocumentInfo
+    location: Location
+    citation: Citation
+    highlights: list[tuple[int, int]] = Field(default_factory=list)
+    """Char offsets, inside ``text``, of the sentence(s) that best match the question."""
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+
+class Answer(BaseModel):
+    """The result of one question: ranked passages, or an abstention."""
+
+    query: str
+    abstained: bool
+    hits: list[Hit] = Field(default_factory=list)
+    message: str | None = None
+    """Plain statement shown instead of results when abstaining."""
+    notices: list[str] = Field(default_factory=list)
+    """Things the user should know about how the question was handled."""
+    mode: str = "hybrid"
+    best_dense_score: float | None = None
+
+
+class Filters(BaseModel):
+    """Restrict a search to documents with these properties (all given ones must hold)."""
+
+    regions: list[str] = Field(default_factory=list)
+    resource_types: list[str] = Field(default_factory=list)
+    organisations: list[str] = Field(default_factory=list)
+    documents: list[str] = Field(default_factory=list)
+    """Document ids or source paths."""
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def is_empty(self) -> bool:
+        return not (
+            self.regions
+            or self.resource_types
+            or self.organisations
+            or self.documents
+            or self.year_from is not None
+            or self.year_to is not None
+        )
+
+
+class ModelInfo(BaseModel):
+    name: str
+    dimension: int
+    fingerprint: str
+    max_seq_length: int
+
+
+class ChunkerInfo(BaseModel):
+    max_tokens: int
+    overlap_tokens: int
+    min_tokens: int
+    context: str
+    max_context_tokens: int
+    version: int
+
+
+class FileEntry(BaseModel):
+    sha256: str
+    size: int
+    mtime_ns: int
+    status: FileStatus
+    reason: str | None = None
+    documents: int = 0
+    chunks: int = 0
+    catalogue_hash: str = ""
+    """Hash of the file's catalogue entry: editing the entry re-ingests the file."""
+
+
+class IndexCounts(BaseModel):
+    files: int
+    indexed_files: int
+    skipped_files: int
+    documents: int
+    chunks: int
+    vectors: int
+
+
+class VectorIndexInfo(BaseModel):
+    kind: Literal["flat", "hnsw"]
+    parameters: dict[str, int] = Field(default_factory=dict)
+
+
+class IndexManifest(BaseModel):
+    """manifest.json of one index generation, written last: its presence marks a whole index."""
+
+    schema_version: int = SCHEMA_VERSION
+    generation: str
+    created_at: datetime
+    build_seconds: float
+    corpus_dir: str
+    model: ModelInfo
+    chunker: ChunkerInfo
+    cleaning_version: int
+    files: dict[str, FileEntry]
+    counts: IndexCounts
+    vector_index: VectorIndexInfo
+    checksums: dict[str, str]
+    """sha256 of each data file of the generation (store.sqlite, vectors.faiss)."""
+    repeated_lines: list[str] = Field(default_factory=list)
+    """Lines recognised as site chrome because many files repeat them (hashes)."""
+
+
+class BuildReport(BaseModel):
+    """What a build did, for the summary line and ``index status``."""
+
+    generation: str | None
+    full: bool
+    full_reason: str | None = None
+    added: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    unchanged: int = 0
+    files: list[FileReport] = Field(default_factory=list)
+    documents: int = 0
+    chunks: int = 0
+    chunks_embedded: int = 0
+    embed_seconds: float = 0.0
+    seconds: float = 0.0
+    up_to_date: bool = False
+
+
+# --- the `ask --json` contract (one object per question) ----------------------------------------
+
+
+class LocationJSON(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    section: str | None
+    page: int | None
+    char_start: int
+    char_end: int
+
+
+class DocumentJSON(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    path: str
+    title: str
+
+
+class ResultJSON(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    rank: int
+    score: float
+    text: str
+    document: DocumentJSON
+    location: LocationJSON
+    citation: str
+    highlights: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class AnswerJSON(BaseModel):
+    """Schema of each line printed by ``ask --json``: scripts outside the repository rely on it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    query: str
+    abstained: bool
+    results: list[ResultJSON]

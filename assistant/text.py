@@ -1,0 +1,130 @@
+"""Text primitives shared by the stages: Unicode normalisation, control-sequence stripping,
+sentence boundaries and word tokens for lexical matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Ligatures that PDF text layers emit as single code points. Resolved explicitly instead of with
+# NFKC, which would also rewrite superscripts, fractions and full-width forms the author wrote.
+_LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"), None)  # soft hyphen, zero widths, BOM
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2002\u2003\u2009\t\x0b\x0c"), " ")
+
+# ANSI/VT escape sequences (CSI, OSC, other ESC-introduced sequences) and bare C0/C1 controls.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL/ST (titles, hyperlinks, clipboard)
+    r"|\x1b[P^_X][^\x1b]*(?:\x1b\\)?"  # DCS/PM/APC/SOS strings
+    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI sequences (colours, cursor movement)
+    r"|\x1b[ -/]*[0-~]?"  # two-byte escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_control(text: str) -> str:
+    """Remove terminal escape sequences and control characters (keeps newlines and tabs)."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def normalize_text(text: str) -> str:
+    """Normalise extracted text: NFC, ligatures resolved, soft hyphens and zero-width characters
+    dropped, unusual spaces made plain, line ends unified, control sequences removed.
+    Curly quotes and dashes are kept as the author wrote them."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_control(text)
+    text = text.translate(_INVISIBLE).translate(_SPACES)
+    for ligature, letters in _LIGATURES.items():
+        text = text.replace(ligature, letters)
+    return unicodedata.normalize("NFC", text)
+
+
+_QUOTE_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
+
+
+def fold_for_matching(text: str) -> str:
+    """Case- and quote-insensitive form of a text for lexical matching."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTE_FOLD).casefold()
+
+
+def word_tokens(text: str) -> list[str]:
+    """Words of a text for lexical matching: case, punctuation and curly quotes do not matter."""
+    return [w.replace("'", "") for w in _WORD.findall(fold_for_matching(text))]
+
+
+# --- sentences ----------------------------------------------------------------------------------
+
+_ABBREVIATIONS = {
+    "e.g", "i.e", "etc", "cf", "vs", "viz", "al", "approx", "ca", "no", "nos", "art", "arts",
+    "para", "paras", "p", "pp", "fig", "figs", "vol", "ch", "sec", "s", "ss", "mr", "mrs", "ms",
+    "dr", "prof", "st", "jr", "sr", "inc", "ltd", "co", "corp", "dept", "govt", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n",
+    "e.u", "op", "ibid", "rev", "ed", "eds", "est", "min", "max", "reg", "gen",
+}
+# A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)")
+_NEXT_STARTS_SENTENCE = re.compile(r"\s+[\"'“‘(\[]*[A-Z0-9À-ÖØ-Þ•\-–—]")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Split ``text[start:end]`` into sentence spans (absolute offsets, whitespace trimmed).
+
+    Rule-based: a sentence ends at ., !, ? or … followed by whitespace and an upper-case letter,
+    digit, quote or bullet, unless the word before the full stop is a known abbreviation or a
+    single initial. Line breaks always end a sentence (extracted text keeps one block per line).
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    line_start = start
+    while line_start < end:
+        newline = text.find("\n", line_start, end)
+        line_end = end if newline == -1 else newline
+        spans.extend(_sentences_in_line(text, line_start, line_end))
+        line_start = line_end + 1
+    return spans
+
+
+def _sentences_in_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    sentence_start = start
+    segment = text[start:end]
+    for match in _BOUNDARY.finditer(segment):
+        boundary = start + match.end()
+        if not _NEXT_STARTS_SENTENCE.match(text, boundary, end):
+            continue
+        if match.group().startswith(".") and _is_abbreviation(text, start, start + match.start()):
+            continue
+        spans.append((sentence_start, boundary))
+        sentence_start = boundary
+    spans.append((sentence_start, end))
+    return [trimmed for span in spans if (trimmed := _trim(text, *span))]
+
+
+def _is_abbreviation(text: str, line_start: int, dot: int) -> bool:
+    word_start = dot
+    while word_start > line_start and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"'“‘":
+        word_start -= 1
+    word = text[word_start:dot].lower()
+    if not word:
+        return False
+    if len(word) == 1 and word.isalpha():
+        return True  # an initial: "J. Smith", "a. Definition" is handled as a heading elsewhere
+    return word in _ABBREVIATIONS or word.rstrip(".") in _ABBREVIATIONS
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
