@@ -1,0 +1,289 @@
+"""Ingest: corpus folder -> files -> extracted lines -> cleaned lines -> documents.
+
+``discover_files`` finds what to read (and reports what it will not read, with reasons);
+``extract_file`` reads one file in its format; ``documents_from_extraction`` cleans it and splits
+it into documents (one per listed resource on a listing page). Every failure of a single file is
+a ``FileReport`` with a reason, never an exception that stops a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..models import Document, FileReport, Removal
+from .base import Extraction, SkipFile
+from .catalogue import Catalogue, CatalogueEntry, load_catalogue
+from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
+from .detect import TEXT_SUFFIXES, UNSUPPORTED, sniff_format
+from .readers import READERS
+from .structure import PageMetadata, build_documents
+
+__all__ = [
+    "CLEANING_VERSION",
+    "Catalogue",
+    "CorpusFile",
+    "IngestedFile",
+    "discover_files",
+    "extract_file",
+    "documents_from_extraction",
+    "ingest_file",
+    "load_catalogue",
+    "repeated_line_set",
+]
+
+log = logging.getLogger(__name__)
+
+WEB_LIKE_FORMATS = {"txt", "md", "html"}
+
+_TEMPORARY = re.compile(
+    r"^(?:~\$.*|\.~lock\..*|.*~|.*\.sw[a-p]|\.#.*|#.*#|.*\.(?:tmp|temp|part|crdownload|partial|bak)|"
+    r"thumbs\.db|desktop\.ini|icon\r)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    path: Path
+    """Absolute path on disk."""
+    relative: str
+    """Path relative to the corpus folder, with forward slashes: the file's identity."""
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class IngestedFile:
+    report: FileReport
+    documents: list[Document] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    line_hashes: set[str] = field(default_factory=set)
+    sha256: str = ""
+
+
+def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int) -> tuple[list[CorpusFile], list[FileReport]]:
+    """Files to ingest, in path order, and reports for files that will not be read.
+
+    Hidden files and folders, temporary and editor files are skipped with a reason; symlinks are
+    never followed (a loop, a target outside the corpus, or a duplicate of a file already in it),
+    each reported; files over the size limit are skipped with the limit named."""
+    root = corpus_dir.resolve()
+    if not root.is_dir():
+        return [], []
+    found: list[CorpusFile] = []
+    skipped: list[FileReport] = []
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        base = Path(directory)
+        for name in sorted(dirnames):
+            full = base / name
+            relative = full.relative_to(root).as_posix()
+            if name.startswith("."):
+                dirnames.remove(name)
+                skipped.append(FileReport(path=relative + "/", status="skipped", reason="hidden folder"))
+            elif full.is_symlink():
+                dirnames.remove(name)
+                skipped.append(FileReport(path=relative + "/", status="skipped", reason=_symlink_reason(full, root)))
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = base / name
+            relative = full.relative_to(root).as_posix()
+            if relative == catalogue_name:
+                continue
+            if name.startswith("."):
+                skipped.append(FileReport(path=relative, status="skipped", reason="hidden file"))
+                continue
+            if _TEMPORARY.match(name):
+                skipped.append(FileReport(path=relative, status="skipped", reason="temporary or editor file"))
+                continue
+            if full.is_symlink():
+                skipped.append(FileReport(path=relative, status="skipped", reason=_symlink_reason(full, root)))
+                continue
+            try:
+                stat = full.stat()
+            except OSError as error:
+                skipped.append(FileReport(path=relative, status="skipped", reason=f"cannot read: {error.strerror}"))
+                continue
+            if stat.st_size > max_bytes:
+                skipped.append(
+                    FileReport(
+                        path=relative,
+                        status="skipped",
+                        reason=f"too large: {stat.st_size / 1e6:.1f} MB over the {max_bytes / 1e6:.0f} MB limit "
+                        "(ASSISTANT_INGEST__MAX_FILE_MB)",
+                    )
+                )
+                continue
+            found.append(CorpusFile(path=full, relative=relative, size=stat.st_size, mtime_ns=stat.st_mtime_ns))
+    found.sort(key=lambda f: f.relative)
+    skipped.sort(key=lambda r: r.path)
+    return found, skipped
+
+
+def _symlink_reason(link: Path, root: Path) -> str:
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:
+        return "symlink loop: not followed"
+    except OSError as error:
+        if getattr(error, "errno", None) == 40:  # ELOOP
+            return "symlink loop: not followed"
+        return "broken symlink: not followed"
+    parent = link.parent.resolve()
+    if target == parent or target in parent.parents:
+        return "symlink loop (points at a folder that contains it): not followed"
+    if not target.is_relative_to(root):
+        return "symlink to a location outside the corpus: not followed"
+    return f"symlink to {target.relative_to(root).as_posix()}, which is indexed under its own path"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
+    """Read and extract one file; returns the extraction and the sha256 of the bytes read.
+    Raises SkipFile with the reason when the file cannot be indexed."""
+    try:
+        data = corpus_file.path.read_bytes()
+    except OSError as error:
+        raise SkipFile(f"cannot read: {error.strerror}")
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise SkipFile("empty file", status="empty")
+    suffix = corpus_file.path.suffix.lower()
+    kind = sniff_format(data, suffix)
+    if kind in UNSUPPORTED:
+        raise SkipFile(UNSUPPORTED[kind])
+    reader = READERS[kind]
+    extraction = reader(data)
+    expected = {".pdf": "pdf", ".docx": "docx", ".pptx": "pptx", ".html": "html", ".htm": "html", ".md": "md"}.get(suffix)
+    if expected and expected != kind and not (suffix in TEXT_SUFFIXES and kind in WEB_LIKE_FORMATS):
+        extraction.warnings.append(f"content is {kind}, not {suffix}: read as {kind}")
+    elif suffix not in TEXT_SUFFIXES and kind in WEB_LIKE_FORMATS and suffix not in {"", ".text"}:
+        extraction.warnings.append(f"read as {kind} text (extension {suffix})")
+    return extraction, sha
+
+
+def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry | None) -> PageMetadata:
+    """The catalogue wins over what the file says; the file over what its name suggests."""
+    own = extraction.metadata
+    title_from_catalogue = bool(entry and entry.title)
+    title = (entry.title if entry and entry.title else None) or _clean_title(own.get("title")) or _fallback_title(relative)
+    year = entry.year if entry and entry.year else _year_of(own.get("year") or own.get("date"))
+    languages = [entry.language] if entry and entry.language else ([str(own["language"])] if own.get("language") and not str(own["language"]).startswith(("en-", "en_")) and str(own["language"]) != "en" else [])
+    return PageMetadata(
+        path=relative,
+        title=title,
+        organisation=(entry.organisation if entry and entry.organisation else None) or _text_or_none(own.get("organisation") or own.get("author")),
+        year=year,
+        region=(entry.region if entry else None) or _text_or_none(own.get("region")),
+        resource_types=[entry.resource_type] if entry and entry.resource_type else ([str(own["type"])] if own.get("type") else []),
+        languages=languages,
+        url=(entry.url if entry and entry.url else None) or _text_or_none(own.get("url")),
+        licence=(entry.licence if entry else None) or _text_or_none(own.get("licence") or own.get("license")),
+        format=extraction.format,
+        title_from_catalogue=title_from_catalogue,
+    )
+
+
+def _text_or_none(value: object) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _clean_title(value: object) -> str | None:
+    text = _text_or_none(value)
+    if not text:
+        return None
+    # "Page title | Site name" -> "Page title"
+    for separator in (" | ", " – ", " — "):
+        if separator in text and len(text.split(separator)[0]) >= 8:
+            return text.split(separator)[0].strip()
+    return text
+
+
+def _year_of(value: object) -> int | None:
+    if value is None:
+        return None
+    match = re.search(r"\b(19\d{2}|20\d{2})\b", str(value))
+    return int(match.group(1)) if match else None
+
+
+def _fallback_title(relative: str) -> str:
+    stem = Path(relative).stem
+    return re.sub(r"[_\s]+", " ", stem).strip() or relative
+
+
+def repeated_line_set(hash_sets: list[set[str]], min_files: int, min_share: float) -> set[str]:
+    """Lines that at least ``min_files`` web-like files, and ``min_share`` of them, contain."""
+    if len(hash_sets) < min_files:
+        return set()
+    counts: dict[str, int] = {}
+    for hashes in hash_sets:
+        for value in hashes:
+            counts[value] = counts.get(value, 0) + 1
+    needed = max(min_files, int(len(hash_sets) * min_share + 0.999))
+    return {value for value, count in counts.items() if count >= needed}
+
+
+def documents_from_extraction(
+    relative: str, extraction: Extraction, catalogue: Catalogue, repeated: set[str] | frozenset[str]
+) -> tuple[list[Document], list[Removal]]:
+    """Clean an extraction and split it into documents."""
+    removals = clean_lines(extraction.lines, repeated if extraction.format in WEB_LIKE_FORMATS else frozenset(), web_like=extraction.format in WEB_LIKE_FORMATS)
+    page = page_metadata(relative, extraction, catalogue.get(relative))
+    documents = build_documents(extraction.lines, page, removals)
+    removals.sort(key=lambda r: r.line)
+    return documents, removals
+
+
+def ingest_file(
+    corpus_file: CorpusFile, catalogue: Catalogue, repeated: set[str] | frozenset[str] = frozenset()
+) -> IngestedFile:
+    """Extract, clean and split one file. Never raises for a bad file: the report says why."""
+    try:
+        extraction, sha = extract_file(corpus_file)
+    except SkipFile as skip:
+        return IngestedFile(report=FileReport(path=corpus_file.relative, status=skip.status, reason=skip.reason))
+    except Exception as error:  # a reader bug or a file shape nobody anticipated: report, go on
+        log.exception("unexpected error reading %s", corpus_file.relative)
+        return IngestedFile(
+            report=FileReport(path=corpus_file.relative, status="skipped", reason=f"could not be read ({type(error).__name__}: {error})")
+        )
+    return ingest_extraction(corpus_file.relative, extraction, sha, catalogue, repeated)
+
+
+def ingest_extraction(
+    relative: str, extraction: Extraction, sha: str, catalogue: Catalogue, repeated: set[str] | frozenset[str]
+) -> IngestedFile:
+    line_hashes = candidate_line_hashes(extraction.lines) if extraction.format in WEB_LIKE_FORMATS else set()
+    chars_extracted = sum(len(line.text) for line in extraction.lines if line.kind != "blank" or line.removed)
+    try:
+        documents, removals = documents_from_extraction(relative, extraction, catalogue, repeated)
+    except Exception as error:
+        log.exception("unexpected error structuring %s", relative)
+        return IngestedFile(
+            report=FileReport(path=relative, status="skipped", reason=f"could not be processed ({type(error).__name__}: {error})"),
+            sha256=sha,
+        )
+    kept_chars = sum(len(d.text) for d in documents)
+    report = FileReport(
+        path=relative,
+        status="indexed" if documents else "empty",
+        reason=None if documents else "no text left after cleaning",
+        format=extraction.format,
+        documents=len(documents),
+        chars_extracted=chars_extracted,
+        chars_removed=sum(len(r.text) for r in removals),
+        warnings=list(extraction.warnings),
+    )
+    return IngestedFile(report=report, documents=documents, removals=removals, line_hashes=line_hashes, sha256=sha)

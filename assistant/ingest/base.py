@@ -1,0 +1,65 @@
+"""The intermediate form every reader produces: a sequence of lines with what the format says
+about them (heading level, list item, page). Cleaning and structure work on this, whatever the
+source format was."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..errors import IngestError
+
+LineKind = Literal["text", "heading", "list_item", "table_row", "blank"]
+
+
+@dataclass
+class Line:
+    text: str
+    number: int
+    """1-based position in the extracted text (for plain text: the physical line)."""
+    kind: LineKind = "text"
+    level: int | None = None
+    """Heading level when the format states it (Markdown #, docx Heading N, HTML hN)."""
+    page: int | None = None
+    page_end: int | None = None
+    """Last page of a paragraph that runs over a page break (None: same as ``page``)."""
+    removed: str | None = None
+    """Why cleaning dropped this line; None while it is kept."""
+    signal: str | None = None
+    """What a dropped line told us about its neighbours: 'cta' (a call to action ends a listed
+    resource), 'more' (a summary was cut off with Read More), 'download' (a download label)."""
+
+    @property
+    def kept(self) -> bool:
+        return self.removed is None and self.kind != "blank" and bool(self.text.strip())
+
+
+@dataclass
+class Extraction:
+    """What a reader got out of one file."""
+
+    format: str
+    lines: list[Line]
+    metadata: dict[str, object] = field(default_factory=dict)
+    """What the file says about itself: title, organisation (author/publisher), year, language."""
+    warnings: list[str] = field(default_factory=list)
+
+
+class SkipFile(IngestError):
+    """This file cannot be indexed; the message is the reason shown in the skip report."""
+
+    def __init__(self, reason: str, status: str = "skipped"):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status  # "skipped" (unreadable/unsupported) or "empty" (no text)
+
+
+def lines_from_text(text: str, page: int | None = None, start_number: int = 1) -> list[Line]:
+    """One Line per physical line; blank lines kept as separators."""
+    lines = []
+    for offset, raw in enumerate(text.split("\n")):
+        stripped = raw.strip()
+        lines.append(
+            Line(text=stripped, number=start_number + offset, kind="text" if stripped else "blank", page=page)
+        )
+    return lines

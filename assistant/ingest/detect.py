@@ -1,0 +1,114 @@
+"""What a file really is (from its bytes, not only its name) and how its text is encoded."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+
+from .base import SkipFile
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+_HTML_TAGS = re.compile(rb"<(?:p|div|h[1-6]|br|li|table|span|a\s+href)\b", re.I)
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml"}
+
+
+def sniff_format(data: bytes, suffix: str) -> str:
+    """The file's format from its content: pdf, docx, pptx, html, md, txt, or one of the
+    unsupported kinds (doc, ole, xlsx, zip, image, binary)."""
+    suffix = suffix.lower()
+    head = data[:4096]
+    if head.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(data)
+    if head.startswith(_OLE_MAGIC):
+        return "doc" if suffix in {".doc", ".dot"} else "ole"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF")) or head[:4] in {b"II*\x00", b"MM\x00*"}:
+        return "image"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if _looks_binary(head):
+        return "binary"
+    sample = _ascii_view(head)
+    if _HTML_START.match(sample) or (suffix in {".htm", ".html", ".xhtml"}) or len(_HTML_TAGS.findall(sample)) >= 3:
+        return "html"
+    if suffix in {".md", ".markdown"}:
+        return "md"
+    return "txt"
+
+
+def _sniff_zip(data: bytes) -> str:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, ValueError):
+        return "binary"
+    if "word/document.xml" in names:
+        return "docx"
+    if "ppt/presentation.xml" in names:
+        return "pptx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "zip"
+
+
+def _ascii_view(head: bytes) -> bytes:
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            return head[2:].decode(encoding, "ignore").encode("ascii", "ignore")
+    return head
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return False
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls / len(head) > 0.05
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode text bytes: BOM first (UTF-8, UTF-16, UTF-32), then strict UTF-8, then cp1252.
+
+    Returns the text and the encoding used. Raises SkipFile for bytes that are not text in any of
+    these encodings (rather than indexing mojibake)."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding), f"{encoding} (BOM)"
+            except UnicodeDecodeError as error:
+                raise SkipFile(f"invalid {encoding} text after its byte-order mark ({error.reason} at byte {error.start})")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise SkipFile(f"not valid UTF-8 or cp1252 text (undecodable byte 0x{data[error.start]:02x} at {error.start})")
+    if sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f") > len(text) * 0.02:
+        raise SkipFile("not valid UTF-8 text and not plausible cp1252 text (control characters)")
+    return text, "cp1252 (not valid UTF-8)"
+
+
+UNSUPPORTED = {
+    "doc": "legacy Word .doc is not supported: open it in Word or LibreOffice and save it as .docx",
+    "ole": "legacy Office file (.doc/.xls/.ppt) is not supported: save it in the newer format (.docx/.pptx)",
+    "xlsx": "spreadsheets are not supported",
+    "zip": "zip archive: unpack it into the corpus folder",
+    "image": "image file: OCR is not supported",
+    "rtf": "RTF is not supported: save it as .docx",
+    "binary": "binary data, not a document (wrong extension?)",
+}
