@@ -1,0 +1,489 @@
+"""Building an index generation: ingest -> chunk -> embed -> store -> FAISS, incrementally.
+
+A build compares the corpus with the current generation's manifest (size and mtime first, then
+content hash) and only ingests and embeds added or changed files; removed files leave SQLite and
+FAISS. Embeddings are reused by the hash of the embedded text, so a file whose chunks did not
+change costs no model time even when it is re-ingested. A change of model, chunker settings,
+cleaning rules or schema rebuilds from scratch, and says why.
+
+The new generation is written beside the current one and published atomically (see layout.py);
+a build that dies leaves the previous index untouched and usable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+from .chunk import CHUNKER_VERSION, chunk_document
+from .config import Settings
+from .embed import Embedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
+from .errors import IndexCorruptError, NothingToIndexError
+from .index import VectorIndex
+from .ingest import (
+    CLEANING_VERSION,
+    Catalogue,
+    CorpusFile,
+    IngestedFile,
+    discover_files,
+    extract_file,
+    file_sha256,
+    ingest_extraction,
+    load_catalogue,
+    repeated_line_set,
+)
+from .ingest.base import SkipFile
+from .ingest.clean import candidate_line_hashes
+from .ingest.detect import sniff_format
+from .layout import MANIFEST, STORE, VECTORS, IndexLayout
+from .models import (
+    SCHEMA_VERSION,
+    BuildReport,
+    ChunkerInfo,
+    FileEntry,
+    FileReport,
+    IndexCounts,
+    IndexManifest,
+    ModelInfo,
+)
+from .store import Store
+from .tokens import word_pieces_for
+
+log = logging.getLogger(__name__)
+
+WEB_LIKE = {"txt", "md", "html"}
+
+
+class BuildProgress(Protocol):
+    def stage(self, name: str, total: int | None) -> None: ...
+
+    def advance(self, amount: int = 1) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _NoProgress:
+    def stage(self, name: str, total: int | None) -> None:
+        pass
+
+    def advance(self, amount: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+EmbedderFactory = Callable[[Path], Embedder]
+
+
+def default_embedder_factory(batch_size: int) -> EmbedderFactory:
+    return lambda model_dir: SentenceTransformerEmbedder(model_dir, batch_size=batch_size)
+
+
+@dataclass
+class _Plan:
+    previous: IndexManifest | None
+    full_reason: str | None
+    files: list[CorpusFile]
+    shas: dict[str, str]
+    catalogue_hashes: dict[str, str]
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    recleaned: list[str] = field(default_factory=list)
+
+
+def read_manifest(generation_dir: Path) -> IndexManifest:
+    path = generation_dir / MANIFEST
+    try:
+        return IndexManifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise IndexCorruptError(f"{path} is missing") from error
+    except (ValueError, UnicodeDecodeError) as error:
+        raise IndexCorruptError(f"{path} is not a valid manifest ({str(error).splitlines()[0][:160]})") from error
+
+
+def chunker_info(settings: Settings) -> ChunkerInfo:
+    return ChunkerInfo(
+        max_tokens=settings.chunk.max_tokens,
+        overlap_tokens=settings.chunk.overlap_tokens,
+        min_tokens=settings.chunk.min_tokens,
+        context=settings.embed.context,
+        max_context_tokens=settings.embed.max_context_tokens,
+        version=CHUNKER_VERSION,
+    )
+
+
+def build_index(
+    settings: Settings,
+    corpus_dir: Path | None = None,
+    index_dir: Path | None = None,
+    full: bool = False,
+    progress: BuildProgress | None = None,
+    embedder_factory: EmbedderFactory | None = None,
+) -> BuildReport:
+    """Bring the index of ``corpus_dir`` up to date in ``index_dir``; see the module docstring."""
+    corpus_dir = Path(corpus_dir or settings.paths.corpus_dir)
+    index_dir = Path(index_dir or settings.paths.index_dir)
+    progress = progress or _NoProgress()
+    embedder_factory = embedder_factory or default_embedder_factory(settings.embed.batch_size)
+    started = time.perf_counter()
+    if not corpus_dir.is_dir():
+        raise NothingToIndexError(f"corpus folder {corpus_dir} does not exist")
+    layout = IndexLayout(index_dir)
+    with layout.build_lock():
+        layout.cleanup(keep=settings.index.keep_generations)  # leftovers of builds that died
+        return _Builder(settings, corpus_dir, layout, progress, embedder_factory, full, started).run()
+
+
+class _Builder:
+    def __init__(self, settings: Settings, corpus_dir: Path, layout: IndexLayout, progress: BuildProgress, embedder_factory: EmbedderFactory, full: bool, started: float):
+        self.settings = settings
+        self.corpus_dir = corpus_dir
+        self.layout = layout
+        self.progress = progress
+        self.embedder_factory = embedder_factory
+        self.full = full
+        self.started = started
+        self.model_dir = resolve_model_dir(settings.embed.model_dir)
+        self.model: ModelInfo = model_info(self.model_dir)
+        self.chunker = chunker_info(settings)
+        self.pieces = word_pieces_for(str(self.model_dir))
+        self.catalogue: Catalogue = load_catalogue(corpus_dir / settings.ingest.catalogue_name)
+        self._embedder: Embedder | None = None
+        self.embed_seconds = 0.0
+        self.embedded = 0
+        self.pending: dict[str, str] = {}
+        """Embedded texts by hash, waiting to be embedded in one batch."""
+
+    # -- planning --------------------------------------------------------------------------------
+
+    def run(self) -> BuildReport:
+        files, discover_skips = discover_files(self.corpus_dir, self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6))
+        plan = self._plan(files)
+        repeated, extra_reclean = self._repeated_lines(plan)
+        plan.recleaned = sorted(set(plan.recleaned) | extra_reclean)
+        to_ingest = sorted(set(plan.added) | set(plan.changed) | set(plan.recleaned))
+        discover_paths = {r.path for r in discover_skips}
+        previous_discover = {p for p, e in (plan.previous.files.items() if plan.previous else []) if p not in plan.shas}
+        skips_changed = discover_paths != previous_discover or any(
+            plan.previous is None or plan.previous.files.get(r.path) is None or plan.previous.files[r.path].reason != r.reason
+            for r in discover_skips
+        )
+        if plan.full_reason is None and not to_ingest and not plan.removed and not skips_changed and sorted(repeated) == sorted(plan.previous.repeated_lines if plan.previous else []):
+            return BuildReport(
+                generation=self.layout.current_name(),
+                full=False,
+                unchanged=len(plan.unchanged),
+                files=[],
+                documents=plan.previous.counts.documents if plan.previous else 0,
+                chunks=plan.previous.counts.chunks if plan.previous else 0,
+                seconds=time.perf_counter() - self.started,
+                up_to_date=True,
+            )
+        name, temporary = self.layout.new_generation()
+        try:
+            return self._write_generation(name, temporary, plan, files, to_ingest, repeated, discover_skips)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+
+    def _plan(self, files: list[CorpusFile]) -> _Plan:
+        previous: IndexManifest | None = None
+        full_reason: str | None = "--full was given" if self.full else None
+        current = self.layout.current_dir()
+        if current is not None and not self.full:
+            try:
+                previous = read_manifest(current)
+                full_reason = self._incompatibility(previous, current)
+            except IndexCorruptError as error:
+                full_reason = f"the previous index is unreadable ({error})"
+                previous = None
+        elif current is None and not self.full:
+            full_reason = None  # first build: nothing to compare with, everything is "added"
+        if full_reason is not None:
+            previous_for_diff = None
+        else:
+            previous_for_diff = previous
+        shas: dict[str, str] = {}
+        catalogue_hashes: dict[str, str] = {}
+        plan = _Plan(previous=previous_for_diff, full_reason=full_reason, files=files, shas=shas, catalogue_hashes=catalogue_hashes)
+        old = previous_for_diff.files if previous_for_diff else {}
+        for corpus_file in files:
+            entry = self.catalogue.get(corpus_file.relative)
+            catalogue_hashes[corpus_file.relative] = hashlib.sha256(entry.model_dump_json().encode()).hexdigest()[:16] if entry else ""
+            before = old.get(corpus_file.relative)
+            if before is not None and before.sha256 and before.size == corpus_file.size and before.mtime_ns == corpus_file.mtime_ns:
+                shas[corpus_file.relative] = before.sha256
+            else:
+                try:
+                    shas[corpus_file.relative] = file_sha256(corpus_file.path)
+                except OSError:
+                    shas[corpus_file.relative] = ""
+            if before is None or not before.sha256:
+                plan.added.append(corpus_file.relative)
+            elif before.sha256 != shas[corpus_file.relative] or before.catalogue_hash != catalogue_hashes[corpus_file.relative]:
+                plan.changed.append(corpus_file.relative)
+            else:
+                plan.unchanged.append(corpus_file.relative)
+        present = {f.relative for f in files}
+        plan.removed = sorted(p for p, e in old.items() if p not in present and e.sha256)
+        return plan
+
+    def _incompatibility(self, previous: IndexManifest, current: Path) -> str | None:
+        if previous.schema_version != SCHEMA_VERSION:
+            return f"the index format changed (schema {previous.schema_version} -> {SCHEMA_VERSION})"
+        if previous.model.fingerprint != self.model.fingerprint or previous.model.dimension != self.model.dimension:
+            return f"the embedding model changed ({previous.model.name} {previous.model.fingerprint[:8]} -> {self.model.name} {self.model.fingerprint[:8]})"
+        if previous.chunker != self.chunker:
+            return "the chunker settings changed"
+        if previous.cleaning_version != CLEANING_VERSION:
+            return "the cleaning rules changed"
+        for required in (STORE, VECTORS):
+            if not (current / required).is_file():
+                return f"the previous index is damaged ({required} missing)"
+        return None
+
+    def _repeated_lines(self, plan: _Plan) -> tuple[set[str], set[str]]:
+        """Lines that many web-like files repeat (site chrome), over the whole corpus: unchanged
+        files contribute the line hashes stored at their last ingestion, others are read now.
+        Returns the set and the unchanged files whose cleaning it changes."""
+        stored: dict[str, list[str]] = {}
+        if plan.previous is not None and plan.unchanged:
+            store = Store.open_readonly(self.layout.current_dir() / STORE)
+            try:
+                stored = {row["path"]: row["line_hashes"] for row in store.file_rows() if row["format"] in WEB_LIKE}
+            finally:
+                store.close()
+        hash_sets: list[set[str]] = [set(v) for p, v in stored.items() if p in set(plan.unchanged)]
+        fresh = set(plan.added) | set(plan.changed)
+        by_path = {f.relative: f for f in plan.files}
+        for relative in sorted(fresh):
+            corpus_file = by_path[relative]
+            try:
+                head = corpus_file.path.read_bytes()[:4096]
+                if sniff_format(head, corpus_file.path.suffix) not in WEB_LIKE:
+                    continue
+                extraction, _ = extract_file(corpus_file)
+            except (SkipFile, OSError):
+                continue
+            except Exception:  # reported properly when the file is ingested
+                continue
+            hash_sets.append(candidate_line_hashes(extraction.lines))
+        repeated = repeated_line_set(hash_sets, self.settings.ingest.repeated_line_min_files, self.settings.ingest.repeated_line_min_share)
+        previous_repeated = set(plan.previous.repeated_lines) if plan.previous else set()
+        flipped = repeated ^ previous_repeated
+        reclean = {p for p, hashes in stored.items() if p in set(plan.unchanged) and flipped.intersection(hashes)} if flipped else set()
+        return repeated, reclean
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _write_generation(self, name: str, temporary: Path, plan: _Plan, files: list[CorpusFile], to_ingest: list[str], repeated: set[str], discover_skips: list[FileReport]) -> BuildReport:
+        store_path = temporary / STORE
+        if plan.previous is not None:
+            shutil.copy2(self.layout.current_dir() / STORE, store_path)
+            store = Store.open_writable(store_path)
+            if store.schema_version() != SCHEMA_VERSION:
+                raise IndexCorruptError("the previous index's database has the wrong schema version: run `python -m assistant index build --full`")
+        else:
+            store = Store.create(store_path, SCHEMA_VERSION)
+        try:
+            with store.transaction():
+                for relative in sorted(set(plan.removed) | set(to_ingest)):
+                    store.delete_file(relative)
+                known = {f.relative for f in files}
+                for row in store.file_rows():  # discover-time skips are re-derived every build
+                    if row["path"] not in known and row["path"] not in plan.removed:
+                        store.delete_file(row["path"])
+                for report in discover_skips:
+                    store.put_file(report, "", 0, 0, ())
+            reports = self._ingest(store, files, to_ingest, repeated)
+            reports_by_path = {r.path: r for r in reports}
+            self._flush_embeddings(store)
+            with store.transaction():
+                store.drop_unused_embeddings()
+            counts = self._check_and_count(store)
+            if counts.chunks == 0:
+                raise NothingToIndexError(_nothing_message(self.corpus_dir, reports + discover_skips))
+            self.progress.stage("building vector index", counts.chunks)
+            vectors = VectorIndex.build(
+                _progressing(store.iter_vectors(self.model.dimension), self.progress),
+                self.model.dimension,
+                expected=counts.chunks,
+                exact_max=self.settings.index.exact_search_max_vectors,
+                hnsw_m=self.settings.index.hnsw_m,
+                ef_construction=self.settings.index.hnsw_ef_construction,
+                ef_search=self.settings.index.hnsw_ef_search,
+            )
+            vectors.save(temporary / VECTORS)
+            file_entries = self._file_entries(store, plan)
+            store.finish()
+        finally:
+            store.close()
+        manifest = IndexManifest(
+            generation=name,
+            created_at=datetime.now(timezone.utc),
+            build_seconds=round(time.perf_counter() - self.started, 3),
+            corpus_dir=str(self.corpus_dir),
+            model=self.model,
+            chunker=self.chunker,
+            cleaning_version=CLEANING_VERSION,
+            files=file_entries,
+            counts=counts,
+            vector_index=vectors.info,
+            checksums={STORE: file_sha256(temporary / STORE), VECTORS: file_sha256(temporary / VECTORS)},
+            repeated_lines=sorted(repeated),
+        )
+        _write_json_atomically(temporary / MANIFEST, manifest.model_dump_json(indent=2))
+        self.layout.publish(name, temporary)
+        self.layout.cleanup(keep=self.settings.index.keep_generations)
+        self.progress.close()
+        return BuildReport(
+            generation=name,
+            full=plan.previous is None,
+            full_reason=plan.full_reason,
+            added=plan.added,
+            changed=sorted(set(plan.changed) | set(plan.recleaned)),
+            removed=plan.removed,
+            unchanged=len(set(plan.unchanged) - set(plan.recleaned)),
+            files=sorted(reports + discover_skips, key=lambda r: r.path),
+            documents=counts.documents,
+            chunks=counts.chunks,
+            chunks_embedded=self.embedded,
+            embed_seconds=round(self.embed_seconds, 3),
+            seconds=round(time.perf_counter() - self.started, 3),
+        )
+
+    def _ingest(self, store: Store, files: list[CorpusFile], to_ingest: list[str], repeated: set[str]) -> list[FileReport]:
+        by_path = {f.relative: f for f in files}
+        reports: list[FileReport] = []
+        self.progress.stage("reading and chunking files", len(to_ingest))
+        for relative in to_ingest:
+            corpus_file = by_path[relative]
+            ingested = self._ingest_one(corpus_file, repeated)
+            chunked = []
+            for document in ingested.documents:
+                chunks = chunk_document(document, self.pieces, self.settings.chunk, self.settings.embed.context, self.settings.embed.max_context_tokens)
+                if chunks:
+                    chunked.append((document, chunks))
+            chunk_total = sum(len(chunks) for _, chunks in chunked)
+            report = ingested.report
+            if report.status == "indexed" and chunk_total == 0:
+                report = report.model_copy(update={"status": "empty", "reason": "no text left after cleaning"})
+            report = report.model_copy(update={"chunks": chunk_total, "documents": len(chunked)})
+            with store.transaction():
+                store.put_file(report, ingested.sha256 or "", corpus_file.size, corpus_file.mtime_ns, ingested.line_hashes)
+                for document, chunks in chunked:
+                    hashes = [_embed_hash(c.embed_text) for c in chunks]
+                    contexts = [" ".join([document.title, *c.section]) for c in chunks]
+                    store.put_document(document)
+                    store.put_chunks(chunks, hashes, contexts)
+                    for chunk, embed_hash in zip(chunks, hashes):
+                        self.pending.setdefault(embed_hash, chunk.embed_text)
+            reports.append(report)
+            self.progress.advance()
+            if len(self.pending) >= 256:
+                self._flush_embeddings(store)
+        return reports
+
+    def _ingest_one(self, corpus_file: CorpusFile, repeated: set[str]) -> IngestedFile:
+        try:
+            extraction, sha = extract_file(corpus_file)
+        except SkipFile as skip:
+            sha = ""
+            try:
+                sha = file_sha256(corpus_file.path)
+            except OSError:
+                pass
+            return IngestedFile(report=FileReport(path=corpus_file.relative, status=skip.status, reason=skip.reason), sha256=sha)
+        except Exception as error:
+            log.exception("unexpected error reading %s", corpus_file.relative)
+            return IngestedFile(report=FileReport(path=corpus_file.relative, status="skipped", reason=f"could not be read ({type(error).__name__}: {error})"))
+        return ingest_extraction(corpus_file.relative, extraction, sha, self.catalogue, repeated)
+
+    def _flush_embeddings(self, store: Store) -> None:
+        if not self.pending:
+            return
+        missing = store.missing_embeddings(self.pending)
+        if missing:
+            if self._embedder is None:
+                self.progress.stage("loading the embedding model", None)
+                self._embedder = self.embedder_factory(self.model_dir)
+            hashes = sorted(missing)
+            texts = [self.pending[h] for h in hashes]
+            self.progress.stage("embedding chunks", len(texts))
+            began = time.perf_counter()
+            vectors = self._embedder.embed_documents(texts, progress=self.progress.advance)
+            self.embed_seconds += time.perf_counter() - began
+            self.embedded += len(texts)
+            with store.transaction():
+                store.put_embeddings(hashes, vectors)
+        self.pending = {}
+
+    def _check_and_count(self, store: Store) -> IndexCounts:
+        missing = store.connection.execute(
+            "SELECT count(*) FROM chunks c LEFT JOIN embeddings e ON e.hash = c.embed_hash WHERE e.hash IS NULL"
+        ).fetchone()[0]
+        if missing:
+            raise IndexCorruptError(f"{missing} chunks have no embedding after the build")
+        rows = store.file_rows()
+        return IndexCounts(
+            files=len(rows),
+            indexed_files=sum(1 for r in rows if r["status"] == "indexed"),
+            skipped_files=sum(1 for r in rows if r["status"] != "indexed"),
+            documents=store.count("documents"),
+            chunks=store.count("chunks"),
+            vectors=store.count("chunks"),
+        )
+
+    def _file_entries(self, store: Store, plan: _Plan) -> dict[str, FileEntry]:
+        entries: dict[str, FileEntry] = {}
+        for row in store.file_rows():
+            entries[row["path"]] = FileEntry(
+                sha256=row["sha256"],
+                size=row["size"],
+                mtime_ns=row["mtime_ns"],
+                status=row["status"],
+                reason=row["reason"],
+                documents=row["documents"],
+                chunks=row["chunks"],
+                catalogue_hash=plan.catalogue_hashes.get(row["path"], ""),
+            )
+        return entries
+
+
+def _progressing(batches, progress: BuildProgress):
+    for ids, vectors in batches:
+        yield ids, vectors
+        progress.advance(len(ids))
+
+
+def _embed_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _write_json_atomically(path: Path, text: str) -> None:
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _nothing_message(corpus_dir: Path, reports: list[FileReport]) -> str:
+    if not reports:
+        return f"nothing to index: {corpus_dir} has no documents (add .txt, .md, .html, .pdf, .docx or .pptx files)"
+    reasons = "; ".join(f"{r.path}: {r.reason}" for r in reports[:5])
+    more = f" (and {len(reports) - 5} more)" if len(reports) > 5 else ""
+    return f"nothing to index in {corpus_dir}: no file gave any text ({reasons}{more})"

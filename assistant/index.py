@@ -1,0 +1,90 @@
+"""The FAISS vector index of one generation. Ids are the SQLite chunk ids; vectors are normalised,
+so inner product is cosine similarity. Exact (flat) search while the index is small enough to
+scan quickly, HNSW beyond a measured size (see IndexSettings.exact_search_max_vectors)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .errors import IndexCorruptError
+from .models import VectorIndexInfo
+
+
+class VectorIndex:
+    def __init__(self, index: faiss.Index, info: VectorIndexInfo):
+        self._index = index
+        self.info = info
+
+    @classmethod
+    def build(
+        cls,
+        batches: Iterable[tuple[np.ndarray, np.ndarray]],
+        dimension: int,
+        expected: int,
+        exact_max: int,
+        hnsw_m: int = 32,
+        ef_construction: int = 80,
+        ef_search: int = 128,
+    ) -> VectorIndex:
+        """Build from (ids, vectors) batches without holding them all in Python lists."""
+        if expected <= exact_max:
+            base = faiss.IndexFlatIP(dimension)
+            info = VectorIndexInfo(kind="flat")
+        else:
+            base = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            base.hnsw.efConstruction = ef_construction
+            base.hnsw.efSearch = ef_search
+            info = VectorIndexInfo(kind="hnsw", parameters={"m": hnsw_m, "ef_construction": ef_construction, "ef_search": ef_search})
+        index = faiss.IndexIDMap2(base)
+        for ids, vectors in batches:
+            if len(ids):
+                index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.ascontiguousarray(ids, dtype=np.int64))
+        return cls(index, info)
+
+    @classmethod
+    def load(cls, path: Path, info: VectorIndexInfo) -> VectorIndex:
+        if not path.is_file():
+            raise IndexCorruptError(f"{path} is missing")
+        try:
+            index = faiss.read_index(str(path))
+        except RuntimeError as error:
+            raise IndexCorruptError(f"{path} is not a readable FAISS index ({str(error).splitlines()[0][:120]})") from error
+        if info.kind == "hnsw":
+            faiss.downcast_index(index.index).hnsw.efSearch = info.parameters.get("ef_search", 128)
+        return cls(index, info)
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self._index, str(path))
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
+    def ids(self) -> np.ndarray:
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+
+    def reconstruct(self, chunk_id: int) -> np.ndarray:
+        return self._index.reconstruct(int(chunk_id))
+
+    def search(self, query: np.ndarray, k: int, allowed_ids: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top ``k`` (chunk id, cosine) for one query vector, optionally restricted to some ids."""
+        if self.size == 0 or k <= 0:
+            return []
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        params = None
+        if allowed_ids is not None:
+            if len(allowed_ids) == 0:
+                return []
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed_ids, dtype=np.int64))
+            params = faiss.SearchParametersHNSW(sel=selector) if self.info.kind == "hnsw" else faiss.SearchParameters(sel=selector)
+            k = min(k, len(allowed_ids))
+        scores, ids = self._index.search(query, min(k, self.size), params=params) if params else self._index.search(query, min(k, self.size))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

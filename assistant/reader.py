@@ -1,0 +1,105 @@
+"""Opening a published index generation for reading, with the checks that make a wrong index a
+clear error instead of silently wrong results: missing or damaged files, another model, another
+dimension, another schema version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .build import read_manifest
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .index import VectorIndex
+from .layout import STORE, VECTORS, IndexLayout
+from .models import SCHEMA_VERSION, IndexManifest, ModelInfo
+from .store import Store
+
+BUILD_HINT = "run: python -m assistant index build"
+REBUILD_HINT = "run: python -m assistant index build --full"
+
+
+class OpenIndex:
+    """One generation: its manifest, SQLite store and FAISS vectors, opened read-only."""
+
+    def __init__(self, layout: IndexLayout, name: str, manifest: IndexManifest, store: Store, vectors: VectorIndex):
+        self.layout = layout
+        self.name = name
+        self.manifest = manifest
+        self.store = store
+        self.vectors = vectors
+
+    @classmethod
+    def open(cls, index_dir: Path, model: ModelInfo | None = None) -> OpenIndex:
+        layout = IndexLayout(index_dir)
+        if not Path(index_dir).exists():
+            raise IndexMissingError(f"no index at {index_dir}: {BUILD_HINT}")
+        name = layout.current_name()
+        if name is None:
+            raise IndexMissingError(f"no index has been built in {index_dir} yet: {BUILD_HINT}")
+        directory = layout.generations_dir / name
+        if not directory.is_dir():
+            raise IndexCorruptError(f"{index_dir}/CURRENT names generation {name}, which does not exist: {REBUILD_HINT}")
+        try:
+            manifest = read_manifest(directory)
+        except IndexCorruptError as error:
+            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+        check_compatible(manifest, model)
+        try:
+            store = Store.open_readonly(directory / STORE)
+        except IndexCorruptError as error:
+            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+        try:
+            vectors = VectorIndex.load(directory / VECTORS, manifest.vector_index)
+        except IndexCorruptError as error:
+            store.close()
+            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+        problem = _quick_consistency(manifest, store, vectors)
+        if problem:
+            store.close()
+            raise IndexCorruptError(f"index {name} is inconsistent ({problem}): {REBUILD_HINT}")
+        return cls(layout, name, manifest, store, vectors)
+
+    def newer_generation_available(self) -> bool:
+        current = self.layout.current_name()
+        return current is not None and current != self.name
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def check_compatible(manifest: IndexManifest, model: ModelInfo | None) -> None:
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"the index was built with index format {manifest.schema_version}, this program reads format "
+            f"{SCHEMA_VERSION}: {REBUILD_HINT}"
+        )
+    if model is None:
+        return
+    if manifest.model.dimension != model.dimension:
+        raise IndexMismatchError(
+            f"the index holds {manifest.model.dimension}-dimensional vectors but the installed model gives "
+            f"{model.dimension}: {REBUILD_HINT}"
+        )
+    if manifest.model.fingerprint != model.fingerprint:
+        raise IndexMismatchError(
+            f"the index was built with another embedding model ({manifest.model.name}, fingerprint "
+            f"{manifest.model.fingerprint[:12]}) than the one installed ({model.name}, fingerprint "
+            f"{model.fingerprint[:12]}): {REBUILD_HINT}"
+        )
+
+
+def _quick_consistency(manifest: IndexManifest, store: Store, vectors: VectorIndex) -> str | None:
+    """Cheap checks done on every open; ``index verify`` does the thorough ones."""
+    if vectors.dimension != manifest.model.dimension:
+        return f"FAISS dimension {vectors.dimension}, manifest {manifest.model.dimension}"
+    if vectors.size != manifest.counts.vectors:
+        return f"FAISS holds {vectors.size} vectors, manifest says {manifest.counts.vectors}"
+    try:
+        chunks = store.chunk_count()
+        schema = store.schema_version()
+    except Exception as error:  # sqlite3.DatabaseError on a damaged file
+        return f"database unreadable: {error}"
+    if schema != manifest.schema_version:
+        return f"database schema {schema}, manifest {manifest.schema_version}"
+    if chunks != manifest.counts.chunks:
+        return f"database holds {chunks} chunks, manifest says {manifest.counts.chunks}"
+    return None

@@ -1,0 +1,431 @@
+"""The SQLite store of one index generation: files, documents, chunks (with their text), the
+FTS5 full-text index over chunks, and chunk embeddings keyed by the hash of the embedded text.
+
+A generation's database is written by exactly one build and never changed after it is
+published, so readers open it read-only and immutable.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexCorruptError
+from .models import Block, Chunk, Document, DocumentInfo, FileReport, Filters
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    format TEXT,
+    status TEXT NOT NULL CHECK (status IN ('indexed', 'skipped', 'empty')),
+    reason TEXT,
+    documents INTEGER NOT NULL DEFAULT 0,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    chars_extracted INTEGER NOT NULL DEFAULT 0,
+    chars_removed INTEGER NOT NULL DEFAULT 0,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    line_hashes TEXT NOT NULL DEFAULT '[]',
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    organisation TEXT,
+    year INTEGER,
+    region TEXT,
+    resource_types TEXT NOT NULL DEFAULT '[]',
+    languages TEXT NOT NULL DEFAULT '[]',
+    url TEXT,
+    licence TEXT,
+    format TEXT NOT NULL,
+    source_title TEXT,
+    record INTEGER,
+    source_line INTEGER,
+    text TEXT NOT NULL,
+    blocks TEXT NOT NULL DEFAULT '[]',
+    indexed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    section TEXT NOT NULL DEFAULT '[]',
+    page INTEGER,
+    page_end INTEGER,
+    token_count INTEGER NOT NULL,
+    embed_hash TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);
+CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
+    text, context, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS embeddings (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+"""
+
+_DOCUMENT_COLUMNS = (
+    "id, path, title, organisation, year, region, resource_types, languages, url, licence, format, "
+    "source_title, record, source_line"
+)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """One SQLite database. Open with ``Store.create`` (new, writable), ``Store.open_writable``
+    (a copy being updated by a build) or ``Store.open_readonly`` (a published generation)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path):
+        self.connection = connection
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, schema_version: int) -> Store:
+        store = cls.open_writable(path)
+        store.connection.executescript(_SCHEMA)
+        store.connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(schema_version),))
+        store.connection.commit()
+        return store
+
+    @classmethod
+    def open_writable(cls, path: Path) -> Store:
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA temp_store = MEMORY")
+        return cls(connection, path)
+
+    @classmethod
+    def open_readonly(cls, path: Path) -> Store:
+        if not path.is_file():
+            raise IndexCorruptError(f"{path} is missing")
+        uri = f"file:{path.as_posix()}?mode=ro&immutable=1"
+        try:
+            connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            connection.execute("SELECT count(*) FROM meta").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise IndexCorruptError(f"{path} is not a readable SQLite database ({error})") from error
+        return cls(connection, path)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def finish(self) -> None:
+        """Make the database self-contained (no WAL file) before it is published."""
+        self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.connection.execute("PRAGMA journal_mode = DELETE")
+        self.connection.execute("PRAGMA optimize")
+
+    def schema_version(self) -> int | None:
+        row = self.connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else None
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def transaction(self):
+        return _Transaction(self.connection)
+
+    def put_file(self, report: FileReport, sha256: str, size: int, mtime_ns: int, line_hashes: Iterable[str]) -> None:
+        self.connection.execute(
+            "INSERT OR REPLACE INTO files (path, sha256, size, mtime_ns, format, status, reason, documents, "
+            "chunks, chars_extracted, chars_removed, warnings, line_hashes, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                report.path,
+                sha256,
+                size,
+                mtime_ns,
+                report.format,
+                report.status,
+                report.reason,
+                report.documents,
+                report.chunks,
+                report.chars_extracted,
+                report.chars_removed,
+                json.dumps(report.warnings),
+                json.dumps(sorted(line_hashes)),
+                _now(),
+            ),
+        )
+
+    def put_document(self, document: Document) -> None:
+        self.connection.execute(
+            f"INSERT INTO documents ({_DOCUMENT_COLUMNS}, text, blocks, indexed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                document.id,
+                document.path,
+                document.title,
+                document.organisation,
+                document.year,
+                document.region,
+                json.dumps(document.resource_types),
+                json.dumps(document.languages),
+                document.url,
+                document.licence,
+                document.format,
+                document.source_title,
+                document.record,
+                document.source_line,
+                document.text,
+                json.dumps([b.model_dump(exclude_defaults=True) for b in document.blocks]),
+                _now(),
+            ),
+        )
+
+    def put_chunks(self, chunks: Sequence[Chunk], embed_hashes: Sequence[str], context: Sequence[str]) -> list[int]:
+        ids = []
+        for chunk, embed_hash, chunk_context in zip(chunks, embed_hashes, context):
+            cursor = self.connection.execute(
+                "INSERT INTO chunks (document_id, ordinal, char_start, char_end, section, page, page_end, "
+                "token_count, embed_hash, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    chunk.document_id,
+                    chunk.ordinal,
+                    chunk.char_start,
+                    chunk.char_end,
+                    json.dumps(list(chunk.section)),
+                    chunk.page,
+                    chunk.page_end,
+                    chunk.token_count,
+                    embed_hash,
+                    chunk.text,
+                ),
+            )
+            ids.append(int(cursor.lastrowid))
+            self.connection.execute(
+                "INSERT INTO chunk_fts (rowid, text, context) VALUES (?, ?, ?)", (cursor.lastrowid, chunk.text, chunk_context)
+            )
+        return ids
+
+    def delete_file(self, path: str) -> int:
+        """Remove a file with its documents, chunks and full-text rows; returns chunks removed."""
+        ids = [row[0] for row in self.connection.execute(
+            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = ?", (path,)
+        )]
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            self.connection.execute(f"DELETE FROM chunk_fts WHERE rowid IN ({marks})", batch)
+        self.connection.execute("DELETE FROM files WHERE path = ?", (path,))
+        return len(ids)
+
+    def missing_embeddings(self, hashes: Iterable[str]) -> set[str]:
+        wanted = set(hashes)
+        present: set[str] = set()
+        values = list(wanted)
+        for start in range(0, len(values), 500):
+            batch = values[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            present.update(row[0] for row in self.connection.execute(f"SELECT hash FROM embeddings WHERE hash IN ({marks})", batch))
+        return wanted - present
+
+    def put_embeddings(self, hashes: Sequence[str], vectors: np.ndarray) -> None:
+        self.connection.executemany(
+            "INSERT OR REPLACE INTO embeddings (hash, vector) VALUES (?, ?)",
+            ((h, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for h, v in zip(hashes, vectors)),
+        )
+
+    def drop_unused_embeddings(self) -> int:
+        cursor = self.connection.execute("DELETE FROM embeddings WHERE hash NOT IN (SELECT embed_hash FROM chunks)")
+        return cursor.rowcount
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def iter_vectors(self, dimension: int, batch: int = 4096) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(chunk ids, vectors) in id order, in batches: bounded memory for large indexes."""
+        cursor = self.connection.execute(
+            "SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.hash = c.embed_hash ORDER BY c.id"
+        )
+        while rows := cursor.fetchmany(batch):
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
+            yield ids, vectors
+
+    def chunk_count(self) -> int:
+        return int(self.connection.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def count(self, table: str) -> int:
+        assert table in {"files", "documents", "chunks", "embeddings", "chunk_fts"}
+        return int(self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def file_rows(self) -> list[dict]:
+        cursor = self.connection.execute("SELECT * FROM files ORDER BY path")
+        names = [c[0] for c in cursor.description]
+        rows = []
+        for values in cursor.fetchall():
+            row = dict(zip(names, values))
+            row["warnings"] = json.loads(row["warnings"])
+            row["line_hashes"] = json.loads(row["line_hashes"])
+            rows.append(row)
+        return rows
+
+    def document_infos(self) -> list[DocumentInfo]:
+        rows = self.connection.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY path, record").fetchall()
+        return [_document_info(row) for row in rows]
+
+    def document(self, document_id: str) -> Document | None:
+        row = self.connection.execute(
+            f"SELECT {_DOCUMENT_COLUMNS}, text, blocks FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        info = _document_info(row[:14])
+        blocks = [Block(**b) for b in json.loads(row[15])]
+        return Document(**info.model_dump(), text=row[14], blocks=blocks)
+
+    def chunks_of_document(self, document_id: str) -> list[Chunk]:
+        rows = self.connection.execute(
+            "SELECT id, document_id, ordinal, char_start, char_end, section, page, page_end, token_count, text "
+            "FROM chunks WHERE document_id = ? ORDER BY ordinal",
+            (document_id,),
+        ).fetchall()
+        return [_chunk(row) for row in rows]
+
+    def chunk_rows(self, ids: Sequence[int]) -> dict[int, tuple[Chunk, DocumentInfo, str]]:
+        """Chunks with their document info and indexed-at time, by id."""
+        result: dict[int, tuple[Chunk, DocumentInfo, str]] = {}
+        values = list(dict.fromkeys(int(i) for i in ids))
+        for start in range(0, len(values), 500):
+            batch = values[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.connection.execute(
+                "SELECT c.id, c.document_id, c.ordinal, c.char_start, c.char_end, c.section, c.page, c.page_end, "
+                f"c.token_count, c.text, d.indexed_at, {', '.join('d.' + c.strip() for c in _DOCUMENT_COLUMNS.split(','))} "
+                f"FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+                batch,
+            ).fetchall()
+            for row in rows:
+                result[int(row[0])] = (_chunk(row[:10]), _document_info(row[11:]), row[10])
+        return result
+
+    def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
+        where, params = filter_clause(filters)
+        rows = self.connection.execute(
+            f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE {where}", params
+        ).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def lexical_search(self, match: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """BM25 over chunk text (weight 1) and context (title, section; weight 0.4). Scores are
+        returned positive: larger is better."""
+        sql = "SELECT f.rowid, bm25(chunk_fts, 1.0, 0.4) AS rank FROM chunk_fts f"
+        params: list = [match]
+        if filters is not None and not filters.is_empty():
+            where, filter_params = filter_clause(filters)
+            sql += f" JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id WHERE chunk_fts MATCH ? AND {where}"
+            params += filter_params
+        else:
+            sql += " WHERE chunk_fts MATCH ?"
+        sql += " ORDER BY rank, f.rowid LIMIT ?"
+        params.append(limit)
+        try:
+            rows = self.connection.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def facet_values(self) -> dict[str, list[str]]:
+        """Known values of each filterable field, for filter menus and error messages."""
+        regions = sorted({r[0] for r in self.connection.execute("SELECT DISTINCT region FROM documents WHERE region IS NOT NULL")})
+        organisations = sorted({r[0] for r in self.connection.execute("SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL")})
+        types: set[str] = set()
+        for (value,) in self.connection.execute("SELECT DISTINCT resource_types FROM documents"):
+            types.update(json.loads(value))
+        years = [r[0] for r in self.connection.execute("SELECT DISTINCT year FROM documents WHERE year IS NOT NULL ORDER BY year")]
+        return {"region": regions, "type": sorted(types), "organisation": organisations, "year": [str(y) for y in years]}
+
+
+def filter_clause(filters: Filters) -> tuple[str, list]:
+    """SQL over ``d`` (documents) for the given filters; matching is case-insensitive."""
+    clauses: list[str] = ["1"]
+    params: list = []
+    if filters.regions:
+        clauses.append(f"lower(d.region) IN ({','.join('?' * len(filters.regions))})")
+        params += [v.lower() for v in filters.regions]
+    if filters.organisations:
+        clauses.append(f"lower(d.organisation) IN ({','.join('?' * len(filters.organisations))})")
+        params += [v.lower() for v in filters.organisations]
+    if filters.resource_types:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM json_each(d.resource_types) t WHERE lower(t.value) IN "
+            f"({','.join('?' * len(filters.resource_types))}))"
+        )
+        params += [v.lower() for v in filters.resource_types]
+    if filters.documents:
+        marks = ",".join("?" * len(filters.documents))
+        clauses.append(f"(d.id IN ({marks}) OR d.path IN ({marks}))")
+        params += list(filters.documents) * 2
+    if filters.year_from is not None:
+        clauses.append("d.year >= ?")
+        params.append(filters.year_from)
+    if filters.year_to is not None:
+        clauses.append("d.year <= ?")
+        params.append(filters.year_to)
+    return " AND ".join(clauses), params
+
+
+def _document_info(row: Sequence) -> DocumentInfo:
+    return DocumentInfo(
+        id=row[0],
+        path=row[1],
+        title=row[2],
+        organisation=row[3],
+        year=row[4],
+        region=row[5],
+        resource_types=json.loads(row[6]),
+        languages=json.loads(row[7]),
+        url=row[8],
+        licence=row[9],
+        format=row[10],
+        source_title=row[11],
+        record=row[12],
+        source_line=row[13],
+    )
+
+
+def _chunk(row: Sequence) -> Chunk:
+    return Chunk(
+        id=int(row[0]),
+        document_id=row[1],
+        ordinal=row[2],
+        char_start=row[3],
+        char_end=row[4],
+        section=tuple(json.loads(row[5])),
+        page=row[6],
+        page_end=row[7],
+        token_count=row[8],
+        text=row[9],
+    )
+
+
+class _Transaction:
+    def __init__(self, connection: sqlite3.Connection):
+        self.connection = connection
+
+    def __enter__(self):
+        self.connection.execute("BEGIN")
+        return self.connection
+
+    def __exit__(self, kind, value, traceback):
+        self.connection.execute("COMMIT" if kind is None else "ROLLBACK")
+        return False

@@ -1,0 +1,126 @@
+"""``index verify``: the thorough check of one generation. Manifest, SQLite and FAISS are checked
+against each other (schema version, model fingerprint, checksums, counts, ids, vectors), and each
+problem found is named together with the command that fixes it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from .build import read_manifest
+from .errors import IndexCorruptError
+from .index import VectorIndex
+from .ingest import file_sha256
+from .layout import STORE, VECTORS, IndexLayout
+from .models import SCHEMA_VERSION, ChunkerInfo, ModelInfo
+from .store import Store
+
+REBUILD = "rebuild it: python -m assistant index build --full"
+
+
+class Problem(BaseModel):
+    what: str
+    fix: str
+
+
+def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> list[Problem]:
+    layout = IndexLayout(index_dir)
+    name = layout.current_name()
+    if name is None:
+        return [Problem(what=f"no index in {index_dir}", fix="build it: python -m assistant index build")]
+    directory = layout.generations_dir / name
+    if not directory.is_dir():
+        return [Problem(what=f"CURRENT names generation {name}, which does not exist", fix=REBUILD)]
+    try:
+        manifest = read_manifest(directory)
+    except IndexCorruptError as error:
+        return [Problem(what=str(error), fix=REBUILD)]
+
+    problems: list[Problem] = []
+    if manifest.schema_version != SCHEMA_VERSION:
+        problems.append(Problem(what=f"index format {manifest.schema_version}, this program reads {SCHEMA_VERSION}", fix=REBUILD))
+    if manifest.model.fingerprint != model.fingerprint or manifest.model.dimension != model.dimension:
+        problems.append(
+            Problem(
+                what=f"built with model {manifest.model.name} ({manifest.model.fingerprint[:12]}, {manifest.model.dimension} dims); "
+                f"installed: {model.name} ({model.fingerprint[:12]}, {model.dimension} dims)",
+                fix=REBUILD,
+            )
+        )
+    if manifest.chunker != chunker:
+        problems.append(Problem(what="chunker settings differ from the current settings", fix="rebuild it: python -m assistant index build (rebuilds fully by itself)"))
+    for filename in (STORE, VECTORS):
+        path = directory / filename
+        if not path.is_file():
+            problems.append(Problem(what=f"{filename} is missing", fix=REBUILD))
+            continue
+        expected = manifest.checksums.get(filename)
+        actual = file_sha256(path)
+        if expected and expected != actual:
+            problems.append(Problem(what=f"{filename} checksum {actual[:12]} does not match the manifest ({expected[:12]}): the file was changed or damaged", fix=REBUILD))
+    if any(p.what.endswith("is missing") for p in problems):
+        return problems
+
+    try:
+        store = Store.open_readonly(directory / STORE)
+        integrity = store.connection.execute("PRAGMA quick_check").fetchone()[0]
+    except (IndexCorruptError, sqlite3.DatabaseError) as error:
+        return problems + [Problem(what=f"{STORE} is not a readable database ({error})", fix=REBUILD)]
+    try:
+        if integrity != "ok":
+            problems.append(Problem(what=f"{STORE} integrity check: {integrity}", fix=REBUILD))
+        try:
+            vectors = VectorIndex.load(directory / VECTORS, manifest.vector_index)
+        except IndexCorruptError as error:
+            return problems + [Problem(what=str(error), fix=REBUILD)]
+        problems.extend(_cross_check(manifest, store, vectors))
+    finally:
+        store.close()
+    return problems
+
+
+def _cross_check(manifest, store: Store, vectors: VectorIndex) -> list[Problem]:
+    problems: list[Problem] = []
+    counts = {name: store.count(name) for name in ("files", "documents", "chunks", "chunk_fts")}
+    if store.schema_version() != manifest.schema_version:
+        problems.append(Problem(what=f"database schema {store.schema_version()}, manifest {manifest.schema_version}", fix=REBUILD))
+    if counts["chunks"] != manifest.counts.chunks:
+        problems.append(Problem(what=f"database holds {counts['chunks']} chunks, manifest says {manifest.counts.chunks}", fix=REBUILD))
+    if counts["documents"] != manifest.counts.documents:
+        problems.append(Problem(what=f"database holds {counts['documents']} documents, manifest says {manifest.counts.documents}", fix=REBUILD))
+    if counts["chunk_fts"] != counts["chunks"]:
+        problems.append(Problem(what=f"full-text index holds {counts['chunk_fts']} rows for {counts['chunks']} chunks", fix=REBUILD))
+    if vectors.size != manifest.counts.vectors:
+        problems.append(Problem(what=f"FAISS holds {vectors.size} vectors, manifest says {manifest.counts.vectors}", fix=REBUILD))
+    if vectors.dimension != manifest.model.dimension:
+        problems.append(Problem(what=f"FAISS dimension {vectors.dimension}, manifest {manifest.model.dimension}", fix=REBUILD))
+    db_files = {row["path"] for row in store.file_rows()}
+    if db_files != set(manifest.files):
+        missing = sorted(set(manifest.files) - db_files)[:3]
+        extra = sorted(db_files - set(manifest.files))[:3]
+        problems.append(Problem(what=f"files in manifest and database differ (only in manifest: {missing}, only in database: {extra})", fix=REBUILD))
+
+    faiss_ids = np.sort(vectors.ids())
+    chunk_ids = np.array(sorted(r[0] for r in store.connection.execute("SELECT id FROM chunks")), dtype=np.int64)
+    if faiss_ids.shape != chunk_ids.shape or not np.array_equal(faiss_ids, chunk_ids):
+        only_faiss = np.setdiff1d(faiss_ids, chunk_ids)[:5].tolist()
+        only_db = np.setdiff1d(chunk_ids, faiss_ids)[:5].tolist()
+        problems.append(Problem(what=f"FAISS ids and database chunk ids differ (only in FAISS: {only_faiss}, only in database: {only_db})", fix=REBUILD))
+        return problems
+    missing_embeddings = store.connection.execute(
+        "SELECT count(*) FROM chunks c LEFT JOIN embeddings e ON e.hash = c.embed_hash WHERE e.hash IS NULL"
+    ).fetchone()[0]
+    if missing_embeddings:
+        problems.append(Problem(what=f"{missing_embeddings} chunks have no stored embedding", fix=REBUILD))
+        return problems
+    mismatched = 0
+    for ids, stored in store.iter_vectors(manifest.model.dimension):
+        for chunk_id, vector in zip(ids, stored):
+            if not np.allclose(vectors.reconstruct(int(chunk_id)), vector, atol=1e-5):
+                mismatched += 1
+    if mismatched:
+        problems.append(Problem(what=f"{mismatched} FAISS vectors differ from the stored embeddings", fix=REBUILD))
+    return problems
