@@ -1,0 +1,429 @@
+"""Command line: each command wraps one library call and turns library errors into one-line
+messages. Exit codes: 0 success, 1 a library error (missing index, unreadable corpus, ...),
+2 a usage error (bad option, empty question, unknown filter value).
+
+Results go to stdout; progress, notices and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .config import Settings
+from .errors import AssistantError, QueryError
+
+log = logging.getLogger("assistant")
+
+
+class _Context:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    context = ctx.find_object(_Context)
+    return context.settings if context is not None else Settings()
+
+
+def _fail(error: AssistantError) -> None:
+    if isinstance(error, QueryError):
+        raise click.UsageError(str(error))
+    raise click.ClickException(str(error))
+
+
+def _index_option(function):
+    return click.option("--index", "index_dir", type=click.Path(path_type=Path), default=None, help="Index folder (default: index/).")(function)
+
+
+def _corpus_option(function):
+    return click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None, help="Corpus folder (default: corpus/).")(function)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
+    """Guidance Lookup: find the exact passages of trusted anti-trafficking guidance that answer a
+    question, with citations. Offline; retrieval only (it never writes text of its own).
+
+    Example:
+
+        python -m assistant index build && python -m assistant ask "Why do victims decline help?"
+    """
+    logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = _Context(Settings())
+
+
+# --- index ------------------------------------------------------------------------------------
+
+@main.group()
+def index() -> None:
+    """Build, inspect and check the index.
+
+    Example:
+
+        python -m assistant index build --corpus corpus --index index
+    """
+
+
+class _TqdmProgress:
+    """Progress bars on stderr, one per build stage."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+
+    def stage(self, name: str, total: int | None) -> None:
+        self.close()
+        if not self.enabled:
+            return
+        if total is None:
+            click.echo(f"{name}…", err=True)
+            return
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, desc=name, unit="", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def advance(self, amount: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(amount)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+@index.command("build")
+@_corpus_option
+@_index_option
+@click.option("--full", is_flag=True, help="Rebuild from scratch instead of only what changed.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.pass_context
+def index_build(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None, full: bool, quiet: bool) -> None:
+    """Index the corpus: only added or changed files are read and embedded. Prints what was
+    indexed, skipped (with reasons) and empty, then a summary line.
+
+    Example:
+
+        python -m assistant index build --corpus corpus --index index
+    """
+    from .pipeline import Pipeline
+
+    settings = _settings(ctx)
+    pipeline = Pipeline(settings, index_dir=index_dir, corpus_dir=corpus_dir)
+    progress = _TqdmProgress(enabled=settings.show_progress and not quiet)
+    try:
+        report = pipeline.build(full=full, progress=progress)
+    except AssistantError as error:
+        progress.close()
+        _fail(error)
+        return
+    progress.close()
+    if report.full_reason and report.full_reason != "--full was given":
+        click.echo(f"full rebuild: {report.full_reason}", err=True)
+    for file in report.files:
+        if file.status != "indexed":
+            click.echo(f"{file.status}: {file.path}: {file.reason}", err=True)
+        for warning in file.warnings:
+            click.echo(f"warning: {file.path}: {warning}", err=True)
+    if report.up_to_date:
+        click.echo(f"index is up to date: {report.unchanged} files unchanged; {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f} s)")
+        return
+    indexed = sum(1 for f in report.files if f.status == "indexed")
+    skipped = sum(1 for f in report.files if f.status == "skipped")
+    empty = sum(1 for f in report.files if f.status == "empty")
+    change = f"{len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, {report.unchanged} unchanged"
+    click.echo(
+        f"indexed {indexed} files ({skipped} skipped, {empty} empty; {change}): "
+        f"{report.documents} documents, {report.chunks} chunks; {report.chunks_embedded} chunks embedded in "
+        f"{report.embed_seconds:.1f} s; build took {report.seconds:.1f} s"
+    )
+
+
+@index.command("status")
+@_index_option
+@_corpus_option
+@click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
+@click.option("--documents", is_flag=True, help="Also list every indexed document.")
+@click.pass_context
+def index_status(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | None, as_json: bool, documents: bool) -> None:
+    """What is indexed, when, with which model; skipped files with reasons; whether the corpus
+    changed since the build.
+
+    Example:
+
+        python -m assistant index status --index index
+    """
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(_settings(ctx), index_dir=index_dir, corpus_dir=corpus_dir)
+    try:
+        status = pipeline.status()
+        infos = pipeline.open().store.document_infos() if documents else []
+    except AssistantError as error:
+        _fail(error)
+        return
+    if as_json:
+        payload = status.model_dump(mode="json")
+        if documents:
+            payload["documents_list"] = [d.model_dump() for d in infos]
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    click.echo(f"index:      {status.index_dir} (generation {status.generation})")
+    click.echo(f"built:      {status.built_at:%Y-%m-%d %H:%M:%S %Z} in {status.build_seconds:.1f} s from {status.corpus_dir}")
+    click.echo(f"model:      {status.model} (fingerprint {status.model_fingerprint[:12]}); vector index: {status.vector_index}")
+    click.echo(f"contents:   {status.indexed_files} of {status.files} files indexed: {status.documents} documents, {status.chunks} chunks")
+    if status.staleness is not None:
+        click.echo(f"corpus:     {status.staleness.summary()}")
+        for label, paths in (("added", status.staleness.added), ("changed", status.staleness.changed), ("removed", status.staleness.removed)):
+            for path in paths:
+                click.echo(f"            {label}: {path}")
+        if status.staleness.stale:
+            click.echo("            run: python -m assistant index build")
+    if status.skipped:
+        click.echo("not indexed:")
+        for path, state, reason in status.skipped:
+            click.echo(f"  {state}: {path}: {reason}")
+    for info in infos:
+        extra = ", ".join(str(p) for p in (info.organisation, info.year, info.region) if p)
+        click.echo(f"  [{info.id}] {info.title}" + (f" ({extra})" if extra else ""))
+
+
+@index.command("verify")
+@_index_option
+@click.pass_context
+def index_verify(ctx: click.Context, index_dir: Path | None) -> None:
+    """Check manifest, SQLite and FAISS against each other (counts, ids, checksums, model
+    fingerprint, schema version). Exit 1 and a fix for each problem found.
+
+    Example:
+
+        python -m assistant index verify --index index
+    """
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(_settings(ctx), index_dir=index_dir)
+    try:
+        problems = pipeline.verify()
+    except AssistantError as error:
+        _fail(error)
+        return
+    if not problems:
+        click.echo(f"index {pipeline.index_dir} is consistent: manifest, database and vectors agree")
+        return
+    for problem in problems:
+        click.echo(f"problem: {problem.what}\n  fix: {problem.fix}", err=True)
+    raise SystemExit(1)
+
+
+@index.command("watch")
+@_corpus_option
+@_index_option
+@click.option("--debounce", type=float, default=1.5, show_default=True, help="Seconds of quiet before rebuilding.")
+@click.pass_context
+def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None, debounce: float) -> None:
+    """Rebuild the index whenever files in the corpus change (Ctrl+C to stop).
+
+    Example:
+
+        python -m assistant index watch --corpus corpus
+    """
+    from watchfiles import watch
+
+    from .pipeline import Pipeline
+
+    settings = _settings(ctx)
+    pipeline = Pipeline(settings, index_dir=index_dir, corpus_dir=corpus_dir)
+    ctx.invoke(index_build, corpus_dir=corpus_dir, index_dir=index_dir, full=False, quiet=True)
+    click.echo(f"watching {pipeline.corpus_dir} for changes (Ctrl+C to stop)", err=True)
+    try:
+        for changes in watch(pipeline.corpus_dir, debounce=int(debounce * 1000), raise_interrupt=False):
+            click.echo(f"{len(changes)} change(s) seen; rebuilding", err=True)
+            try:
+                ctx.invoke(index_build, corpus_dir=corpus_dir, index_dir=index_dir, full=False, quiet=True)
+            except click.ClickException as error:
+                click.echo(f"error: {error.message}", err=True)
+    except KeyboardInterrupt:
+        pass
+
+
+# --- ask --------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("question", required=False)
+@_index_option
+@click.option("-k", "k", type=click.IntRange(1, 100), default=None, help="Passages per question (default 5).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question, one per line (JSON Lines).")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), default=None, help="Answer every non-blank line of FILE, in order, in one process.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default=None, help="Retrieval mode (default hybrid).")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="Output format (--json is --format json).")
+@click.option("--region", multiple=True, help="Only documents tagged with this region (repeatable).")
+@click.option("--type", "resource_type", multiple=True, help="Only this resource type, e.g. Guidance (repeatable).")
+@click.option("--organisation", multiple=True, help="Only documents from this organisation (repeatable).")
+@click.option("--year-from", type=int, default=None, help="Only documents from this year on.")
+@click.option("--year-to", type=int, default=None, help="Only documents up to this year.")
+@click.option("--document", multiple=True, help="Only this document id or source path (repeatable).")
+@click.option("--per-document", type=click.IntRange(1, 100), default=None, help="At most N passages per document.")
+@click.pass_context
+def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int | None, as_json: bool, batch, mode: str | None,
+        output_format: str, region, resource_type, organisation, year_from, year_to, document, per_document) -> None:
+    """Find the passages that answer QUESTION (or each line of --batch FILE). When nothing in the
+    corpus answers, says so instead of showing passages.
+
+    Example:
+
+        python -m assistant ask "Why do Indonesian trafficking victims often go unidentified?"
+        python -m assistant ask --json --batch questions.txt -k 3
+    """
+    from .models import Filters
+    from .pipeline import Pipeline
+    from .present import answer_json, render_answer_markdown, render_answer_text
+
+    if question is None and batch is None:
+        raise click.UsageError("give a QUESTION or --batch FILE")
+    if question is not None and batch is not None:
+        raise click.UsageError("give either a QUESTION or --batch FILE, not both")
+    if as_json:
+        output_format = "json"
+    settings = _settings(ctx)
+    if per_document is not None:
+        settings.retrieve.per_document_cap = per_document
+    filters = Filters(
+        regions=list(region), resource_types=list(resource_type), organisations=list(organisation),
+        documents=list(document), year_from=year_from, year_to=year_to,
+    )
+    pipeline = Pipeline(settings, index_dir=index_dir)
+    questions = [question] if question is not None else [line.rstrip("\n") for line in batch if line.strip()]
+    try:
+        pipeline.open()
+    except AssistantError as error:
+        _fail(error)
+        return
+    for text in questions:
+        try:
+            answer = pipeline.ask(text, k=k, mode=mode, filters=filters)
+        except QueryError as error:
+            if batch is None:
+                _fail(error)
+            if output_format == "json":
+                click.echo(json.dumps({"query": text, "abstained": True, "results": [], "error": str(error)}, ensure_ascii=False))
+            else:
+                click.echo(f"Question: {text}\nerror: {error}\n")
+            continue
+        except AssistantError as error:
+            _fail(error)
+            return
+        if output_format == "json":
+            click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+        elif output_format == "markdown":
+            click.echo(render_answer_markdown(answer))
+        else:
+            click.echo(render_answer_text(answer))
+            if len(questions) > 1:
+                click.echo("")
+        for notice in answer.notices if output_format == "json" else []:
+            click.echo(f"note: {notice}", err=True)
+
+
+# --- cite, clean ------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("chunk_id", type=int)
+@_index_option
+@click.option("--format", "style", type=click.Choice(["text", "markdown", "bibtex", "csl-json"]), default="text", show_default=True)
+@click.pass_context
+def cite(ctx: click.Context, chunk_id: int, index_dir: Path | None, style: str) -> None:
+    """Print the citation of one passage (its chunk id is in `ask --json` and the TUI).
+
+    Example:
+
+        python -m assistant cite 42 --format bibtex
+    """
+    from .pipeline import Pipeline
+
+    try:
+        click.echo(Pipeline(_settings(ctx), index_dir=index_dir).cite(chunk_id, style))
+    except AssistantError as error:
+        _fail(error)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_corpus_option
+@click.option("--kept", is_flag=True, help="Also print the cleaned text of each document.")
+@click.pass_context
+def clean(ctx: click.Context, file: Path, corpus_dir: Path | None, kept: bool) -> None:
+    """Show what cleaning removes from FILE and why, and the documents it becomes, so that you
+    can check that no real content is dropped.
+
+    Example:
+
+        python -m assistant clean corpus/000_017820f5e2618961.txt
+    """
+    from .explain import clean_report
+
+    settings = _settings(ctx)
+    try:
+        click.echo(clean_report(file, corpus_dir or settings.paths.corpus_dir, settings, show_text=kept))
+    except AssistantError as error:
+        _fail(error)
+
+
+# --- tui, doctor ------------------------------------------------------------------------------
+
+@main.command()
+@_index_option
+@_corpus_option
+@click.pass_context
+def tui(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | None) -> None:
+    """Open the terminal interface.
+
+    Example:
+
+        python -m assistant tui --index index
+    """
+    from .tui.app import run_app
+
+    settings = _settings(ctx)
+    run_app(settings, index_dir=index_dir or settings.paths.index_dir, corpus_dir=corpus_dir or settings.paths.corpus_dir)
+
+
+@main.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Check the installation: the packaged model loads offline and embeds; both query
+    encoders agree.
+
+    Example:
+
+        python -m assistant doctor
+    """
+    import numpy as np
+
+    from .embed import NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
+
+    try:
+        model_dir = resolve_model_dir(_settings(ctx).embed.model_dir)
+        info = model_info(model_dir)
+        started = time.perf_counter()
+        reference = SentenceTransformerEmbedder(model_dir).embed_queries(["victim identification"])[0]
+        fast = NumpyEmbedder(model_dir).embed_queries(["victim identification"])[0]
+    except AssistantError as error:
+        _fail(error)
+        return
+    cosine = float(np.dot(reference, fast))
+    click.echo(f"model {info.name} ({info.dimension} dims, fingerprint {info.fingerprint[:12]}) at {model_dir}")
+    click.echo(f"loaded offline and embedded in {time.perf_counter() - started:.1f} s; NumPy query encoder agreement: cosine {cosine:.6f}")
+    if cosine < 0.9999:
+        raise click.ClickException("the NumPy query encoder disagrees with sentence-transformers")
+
+
+def run() -> None:
+    main(prog_name="python -m assistant")

@@ -1,0 +1,210 @@
+"""The library's public face: ``Pipeline`` builds, opens, searches, cites and checks an index.
+The CLI and the TUI are thin layers over it and hold no retrieval logic."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from .build import BuildProgress, EmbedderFactory, build_index, chunker_info, read_manifest
+from .config import Settings
+from .embed import Embedder, load_query_embedder, model_info, resolve_model_dir
+from .errors import CitationError, IndexMissingError
+from .ingest import discover_files, file_sha256
+from .layout import IndexLayout
+from .models import Answer, BuildReport, Citation, Document, Filters, IndexManifest
+from .present import format_citation, make_citation
+from .reader import OpenIndex
+from .retrieve import Retriever
+from .tokens import word_pieces_for
+from .verify import Problem, verify_index
+
+log = logging.getLogger(__name__)
+
+
+class Staleness(BaseModel):
+    """Corpus files that differ from what the index was built from."""
+
+    added: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        if not self.stale:
+            return "up to date with the corpus"
+        parts = [f"{len(v)} {name}" for name, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if v]
+        return "corpus changed since the last build: " + ", ".join(parts)
+
+
+class IndexStatus(BaseModel):
+    index_dir: str
+    generation: str
+    built_at: datetime
+    build_seconds: float
+    corpus_dir: str
+    model: str
+    model_fingerprint: str
+    vector_index: str
+    files: int
+    indexed_files: int
+    skipped: list[tuple[str, str, str]]
+    """(path, status, reason) of every file not indexed."""
+    documents: int
+    chunks: int
+    staleness: Staleness | None = None
+
+
+class Pipeline:
+    """One index (and the corpus it is built from), with the model loaded on first need."""
+
+    def __init__(self, settings: Settings | None = None, index_dir: Path | None = None, corpus_dir: Path | None = None):
+        self.settings = settings or Settings()
+        self.index_dir = Path(index_dir or self.settings.paths.index_dir)
+        self.corpus_dir = Path(corpus_dir or self.settings.paths.corpus_dir)
+        self._index: OpenIndex | None = None
+        self._embedder: Embedder | None = None
+        self._retriever: Retriever | None = None
+        self._lock = threading.RLock()
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def build(self, full: bool = False, progress: BuildProgress | None = None, embedder_factory: EmbedderFactory | None = None) -> BuildReport:
+        report = build_index(self.settings, self.corpus_dir, self.index_dir, full=full, progress=progress, embedder_factory=embedder_factory)
+        return report
+
+    # -- opening ----------------------------------------------------------------------------------
+
+    @property
+    def model_dir(self) -> Path:
+        return resolve_model_dir(self.settings.embed.model_dir)
+
+    def open(self) -> OpenIndex:
+        """Open the current generation (checked against the installed model)."""
+        with self._lock:
+            if self._index is None:
+                self._index = OpenIndex.open(self.index_dir, model_info(self.model_dir))
+                self._retriever = None
+            return self._index
+
+    def load_model(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = load_query_embedder(self.model_dir, self.settings.embed.query_backend)
+            return self._embedder
+
+    def retriever(self) -> Retriever:
+        with self._lock:
+            index = self.open()
+            if self._retriever is None or self._retriever.index is not index:
+                self._retriever = Retriever(index, self.load_model(), word_pieces_for(str(self.model_dir)), self.settings.retrieve)
+            return self._retriever
+
+    def newer_index_available(self) -> bool:
+        return self._index is not None and self._index.newer_generation_available()
+
+    def reload(self) -> bool:
+        """Switch to the newest published generation; True if it changed."""
+        with self._lock:
+            old = self._index
+            fresh = OpenIndex.open(self.index_dir, model_info(self.model_dir))
+            if old is not None and fresh.name == old.name:
+                fresh.close()
+                return False
+            self._index, self._retriever = fresh, None
+            if old is not None:
+                old.close()
+            return True
+
+    def close(self) -> None:
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+                self._retriever = None
+
+    # -- asking -----------------------------------------------------------------------------------
+
+    def ask(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> Answer:
+        with self._lock:
+            return self.retriever().search(question, k=k, mode=mode, filters=filters)
+
+    def facets(self) -> dict[str, list[str]]:
+        return self.retriever().facets()
+
+    def document(self, document_id: str) -> Document:
+        document = self.open().store.document(document_id)
+        if document is None:
+            raise IndexMissingError(f"no document {document_id!r} in the index")
+        return document
+
+    def citation(self, chunk_id: int) -> Citation:
+        rows = self.open().store.chunk_rows([chunk_id])
+        if chunk_id not in rows:
+            raise CitationError(f"no chunk {chunk_id} in the current index (ids change only when their file changes; see `ask --json`)")
+        chunk, document, indexed_at = rows[chunk_id]
+        return make_citation(chunk, document, indexed_at)
+
+    def cite(self, chunk_id: int, style: str = "text") -> str:
+        return format_citation(self.citation(chunk_id), style)
+
+    # -- status and checks ------------------------------------------------------------------------
+
+    def manifest(self) -> IndexManifest:
+        layout = IndexLayout(self.index_dir)
+        current = layout.current_dir()
+        if current is None:
+            raise IndexMissingError(f"no index has been built in {self.index_dir} yet: run: python -m assistant index build")
+        return read_manifest(current)
+
+    def status(self, check_staleness: bool = True) -> IndexStatus:
+        manifest = self.manifest()
+        skipped = [(path, entry.status, entry.reason or "") for path, entry in sorted(manifest.files.items()) if entry.status != "indexed"]
+        return IndexStatus(
+            index_dir=str(self.index_dir),
+            generation=manifest.generation,
+            built_at=manifest.created_at,
+            build_seconds=manifest.build_seconds,
+            corpus_dir=manifest.corpus_dir,
+            model=manifest.model.name,
+            model_fingerprint=manifest.model.fingerprint,
+            vector_index=manifest.vector_index.kind,
+            files=manifest.counts.files,
+            indexed_files=manifest.counts.indexed_files,
+            skipped=skipped,
+            documents=manifest.counts.documents,
+            chunks=manifest.counts.chunks,
+            staleness=self.staleness(manifest) if check_staleness else None,
+        )
+
+    def staleness(self, manifest: IndexManifest | None = None) -> Staleness:
+        """Cheap check first (size and mtime), content hash only for files that look changed."""
+        manifest = manifest or self.manifest()
+        files, skips = discover_files(self.corpus_dir, self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6))
+        result = Staleness()
+        present = set()
+        for corpus_file in files:
+            present.add(corpus_file.relative)
+            entry = manifest.files.get(corpus_file.relative)
+            if entry is None or not entry.sha256:
+                result.added.append(corpus_file.relative)
+            elif entry.size != corpus_file.size or entry.mtime_ns != corpus_file.mtime_ns:
+                try:
+                    if file_sha256(corpus_file.path) != entry.sha256:
+                        result.changed.append(corpus_file.relative)
+                except OSError:
+                    result.changed.append(corpus_file.relative)
+        present.update(r.path for r in skips)
+        result.removed = sorted(p for p, e in manifest.files.items() if p not in present and e.sha256)
+        return result
+
+    def verify(self) -> list[Problem]:
+        """Check manifest, SQLite and FAISS against each other; each problem names its fix."""
+        return verify_index(self.index_dir, model_info(self.model_dir), chunker_info(self.settings))

@@ -1,0 +1,220 @@
+"""Presenting results: citations in several formats, the CLI's JSON contract, plain-text and
+Markdown renderings, and making document text safe to show in a terminal.
+
+Everything shown from a document is verbatim; only the framing (labels, citation punctuation)
+is ours.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from .errors import CitationError
+from .models import Answer, Chunk, Citation, DocumentInfo, Hit
+from .text import strip_control
+
+CITATION_FORMATS = ("text", "markdown", "bibtex", "csl-json")
+
+
+def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | datetime) -> Citation:
+    when = indexed_at if isinstance(indexed_at, datetime) else datetime.fromisoformat(indexed_at)
+    return Citation(
+        chunk_id=int(chunk.id or 0),
+        title=document.title,
+        organisation=document.organisation,
+        year=document.year,
+        url=document.url,
+        section=" > ".join(chunk.section) if chunk.section else None,
+        page=chunk.page,
+        page_end=chunk.page_end,
+        path=document.path,
+        source_title=document.source_title,
+        resource_types=document.resource_types,
+        indexed_at=when,
+    )
+
+
+def _pages(citation: Citation, document_format: str | None = None) -> str | None:
+    if citation.page is None:
+        return None
+    if citation.page_end and citation.page_end != citation.page:
+        return f"pp. {citation.page}–{citation.page_end}"
+    return f"p. {citation.page}"
+
+
+def citation_line(citation: Citation) -> str:
+    """The short form under a result: title — organisation, year; section or page."""
+    who = ", ".join(str(p) for p in (citation.organisation, citation.year) if p)
+    where = "; ".join(p for p in (citation.section, _pages(citation)) if p)
+    line = citation.title
+    if who:
+        line += f" — {who}"
+    if where:
+        line += f"; {where}"
+    return line
+
+
+def format_citation(citation: Citation, style: str = "text") -> str:
+    if style not in CITATION_FORMATS:
+        raise CitationError(f"unknown citation format {style!r}: use one of {', '.join(CITATION_FORMATS)}")
+    indexed = citation.indexed_at.date().isoformat()
+    if style == "csl-json":
+        return json.dumps(_csl(citation), ensure_ascii=False, indent=2)
+    if style == "bibtex":
+        return _bibtex(citation)
+    title = citation.title
+    if style == "markdown" and citation.url:
+        title = f"[{_markdown_escape(citation.title)}]({citation.url})"
+    elif style == "markdown":
+        title = f"*{_markdown_escape(citation.title)}*"
+    parts = [title.rstrip(".") + (f" ({citation.year})." if citation.year and citation.source_title else ".")]
+    if citation.source_title:
+        listed = f"Listed by {citation.organisation} on" if citation.organisation else "Listed on"
+        parts.append(f"{listed} “{citation.source_title}”.")
+    else:
+        who = ", ".join(str(p) for p in (citation.organisation, citation.year) if p)
+        if who:
+            parts.append(who + ".")
+    where = "; ".join(p for p in (f"Section: {citation.section}" if citation.section else None, _pages(citation)) if p)
+    if where:
+        parts.append(where + ".")
+    if citation.url and style == "text":
+        parts.append(citation.url + ".")
+    parts.append(f"File: {citation.path}. Indexed {indexed}.")
+    return " ".join(parts)
+
+
+def _markdown_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def _csl(citation: Citation) -> dict:
+    item: dict = {
+        "id": f"chunk-{citation.chunk_id}",
+        "type": "report" if not citation.url else "webpage",
+        "title": citation.title,
+        "note": f"File: {citation.path}; indexed {citation.indexed_at.date().isoformat()}",
+        "accessed": {"date-parts": [[citation.indexed_at.year, citation.indexed_at.month, citation.indexed_at.day]]},
+    }
+    if citation.organisation:
+        item["author"] = [{"literal": citation.organisation}]
+        item["publisher"] = citation.organisation
+    if citation.year:
+        item["issued"] = {"date-parts": [[citation.year]]}
+    if citation.url:
+        item["URL"] = citation.url
+    if citation.source_title:
+        item["container-title"] = citation.source_title
+    if citation.section:
+        item["section"] = citation.section
+    if citation.page is not None:
+        item["page"] = str(citation.page) if not citation.page_end else f"{citation.page}-{citation.page_end}"
+    return item
+
+
+def _bibtex(citation: Citation) -> str:
+    key_words = re.findall(r"[A-Za-z]+", citation.title)[:2]
+    key = "".join(w.lower() for w in key_words) + str(citation.year or "") + f"c{citation.chunk_id}"
+    fields = [("title", "{" + _bib(citation.title) + "}")]
+    if citation.organisation:
+        fields.append(("author", "{" + _bib(citation.organisation) + "}"))
+        fields.append(("institution", _bib(citation.organisation)))
+    if citation.year:
+        fields.append(("year", str(citation.year)))
+    if citation.url:
+        fields.append(("url", citation.url))
+    if citation.page is not None:
+        fields.append(("pages", str(citation.page) if not citation.page_end else f"{citation.page}--{citation.page_end}"))
+    notes = []
+    if citation.source_title:
+        notes.append(f"Listed on: {_bib(citation.source_title)}")
+    if citation.section:
+        notes.append(f"Section: {_bib(citation.section)}")
+    notes.append(f"File: {_bib(citation.path)}")
+    fields.append(("note", "; ".join(notes)))
+    fields.append(("urldate", citation.indexed_at.date().isoformat()))
+    body = ",\n".join(f"  {name} = {{{value}}}" if not value.startswith("{") else f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}"
+
+
+def _bib(text: str) -> str:
+    return re.sub(r"([&%$#_{}])", r"\\\1", text)
+
+
+# --- the CLI's JSON contract --------------------------------------------------------------------
+
+def hit_json(hit: Hit) -> dict:
+    return {
+        "rank": hit.rank,
+        "score": hit.score,
+        "text": hit.text,
+        "document": hit.document.model_dump(),
+        "location": hit.location.model_dump(),
+        "citation": format_citation(hit.citation, "text"),
+        "chunk_id": hit.chunk_id,
+        "highlights": [list(h) for h in hit.highlights],
+        "dense_score": hit.dense_score,
+        "lexical_score": hit.lexical_score,
+    }
+
+
+def answer_json(answer: Answer) -> dict:
+    payload: dict = {
+        "query": answer.query,
+        "abstained": answer.abstained,
+        "results": [hit_json(h) for h in answer.hits],
+        "mode": answer.mode,
+    }
+    if answer.message:
+        payload["message"] = answer.message
+    if answer.notices:
+        payload["notices"] = answer.notices
+    return payload
+
+
+# --- human-readable renderings ------------------------------------------------------------------
+
+def safe_terminal_text(text: str) -> str:
+    """Document text for a plain terminal: no escape sequences or control characters."""
+    return strip_control(text)
+
+
+def render_answer_text(answer: Answer, width: int = 100) -> str:
+    import textwrap
+
+    lines = [f"Question: {safe_terminal_text(answer.query)}"]
+    for notice in answer.notices:
+        lines.append(f"Note: {notice}")
+    if answer.abstained:
+        lines.append("")
+        lines.append(answer.message or "No passage in the corpus answers this question.")
+        lines.append("Try other words, or remove filters.")
+        return "\n".join(lines)
+    for hit in answer.hits:
+        lines.append("")
+        lines.append(f"[{hit.rank}] {safe_terminal_text(citation_line(hit.citation))}   (score {hit.score:.3f}, chunk {hit.chunk_id})")
+        body = safe_terminal_text(hit.text)
+        for paragraph in body.split("\n"):
+            if paragraph.strip():
+                lines.extend(textwrap.wrap(paragraph, width=width, initial_indent="    ", subsequent_indent="    "))
+        if hit.highlights:
+            best = " … ".join(safe_terminal_text(hit.text[s:e]) for s, e in hit.highlights)
+            lines.extend(textwrap.wrap(f"Best match: {best}", width=width, initial_indent="    » ", subsequent_indent="      "))
+        lines.append("    Cite: " + safe_terminal_text(format_citation(hit.citation, "text")))
+    return "\n".join(lines)
+
+
+def render_answer_markdown(answer: Answer) -> str:
+    lines = [f"## {_markdown_escape(answer.query)}", ""]
+    if answer.abstained:
+        lines.append(f"_{answer.message or 'No passage in the corpus answers this question.'}_")
+        return "\n".join(lines) + "\n"
+    for hit in answer.hits:
+        lines.append(f"{hit.rank}. {format_citation(hit.citation, 'markdown')}")
+        lines.append("")
+        for paragraph in safe_terminal_text(hit.text).split("\n"):
+            lines.append(f"   > {paragraph}" if paragraph.strip() else "   >")
+        lines.append("")
+    return "\n".join(lines)

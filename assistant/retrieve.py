@@ -1,0 +1,339 @@
+"""Retrieval: a question -> ranked, cited passages, or an abstention.
+
+dense (FAISS, cosine) and lexical (SQLite FTS5, BM25) candidates are fused by weighted
+reciprocal rank; overlapping chunks of one passage are merged; an optional per-document cap and
+filters apply; the best-matching sentences of each passage are located for highlighting; and
+when the evidence is too weak the answer abstains instead of showing the least-bad passage.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import RetrieveSettings
+from .embed import MAX_SEQ_LENGTH, Embedder
+from .errors import QueryError
+from .models import Answer, Chunk, DocumentInfo, Filters, Hit, Location
+from .present import make_citation
+from .reader import OpenIndex
+from .text import fold_for_matching, sentence_spans, word_tokens
+from .tokens import SPECIAL_TOKENS, WordPieces
+
+log = logging.getLogger(__name__)
+
+NO_ANSWER = "No passage in the corpus answers this question."
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can cannot could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not of off on once only or other ought our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself yourselves also may might must
+    shall us get gets got go goes going make makes made use used using one ones s t don doesn didn
+    isn wasn weren won wouldn shouldn couldn ve ll re d m""".split()
+)
+MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass
+class _Candidate:
+    chunk_id: int
+    dense: float | None = None
+    dense_rank: int | None = None
+    lexical: float | None = None
+    lexical_rank: int | None = None
+    fused: float = 0.0
+
+
+@dataclass
+class _Passage:
+    """A result before presentation: one chunk, or several overlapping chunks merged."""
+
+    chunk: Chunk
+    document: DocumentInfo
+    indexed_at: str
+    candidate: _Candidate
+    chunk_ids: list[int] = field(default_factory=list)
+
+
+class Retriever:
+    def __init__(self, index: OpenIndex, embedder: Embedder, pieces: WordPieces, settings: RetrieveSettings):
+        self.index = index
+        self.embedder = embedder
+        self.pieces = pieces
+        self.settings = settings
+        self._facets: dict[str, list[str]] | None = None
+        self._df_cache: dict[str, int] = {}
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> Answer:
+        k = k or self.settings.k
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        if k < 1:
+            raise QueryError("k must be at least 1")
+        text, notices = self.prepare_query(query)
+        filters = filters or Filters()
+        self.validate_filters(filters)
+        allowed = None if filters.is_empty() else self.index.store.filtered_chunk_ids(filters)
+        if allowed is not None and len(allowed) == 0:
+            return Answer(query=query, abstained=True, message=f"{NO_ANSWER} No document matches the filters.", notices=notices, mode=mode)
+
+        terms = query_terms(text)
+        candidates: dict[int, _Candidate] = {}
+        best_dense: float | None = None
+        need_dense = mode in ("hybrid", "dense")
+        if need_dense:
+            vector = self.embedder.embed_queries([text])[0]
+            for rank, (chunk_id, score) in enumerate(self.index.vectors.search(vector, self.settings.candidates, allowed), start=1):
+                candidates.setdefault(chunk_id, _Candidate(chunk_id)).__dict__.update(dense=score, dense_rank=rank)
+            best_dense = max((c.dense for c in candidates.values() if c.dense is not None), default=None)
+        if mode in ("hybrid", "lexical") and terms:
+            match = " OR ".join(f'"{t}"' for t in terms)
+            for rank, (chunk_id, score) in enumerate(self.index.store.lexical_search(match, self.settings.candidates, filters), start=1):
+                candidates.setdefault(chunk_id, _Candidate(chunk_id)).__dict__.update(lexical=score, lexical_rank=rank)
+        if mode == "lexical" and not terms:
+            notices.append("the question has no searchable words for lexical search (only common words)")
+
+        ranked = self._fuse(list(candidates.values()), mode)
+        if mode == "hybrid" and ranked:
+            self._fill_missing_dense(ranked, text)
+        passages = self._passages(ranked, k)
+        abstain, reason = self._should_abstain(passages, terms, mode, best_dense)
+        if abstain:
+            log.debug("abstained: %s", reason)
+            return Answer(query=query, abstained=True, message=NO_ANSWER, notices=notices, mode=mode, best_dense_score=best_dense)
+        hits = [self._hit(rank, passage, terms, text) for rank, passage in enumerate(passages, start=1)]
+        return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
+
+    def prepare_query(self, query: str) -> tuple[str, list[str]]:
+        """Strip, reject empty questions, and cut a question longer than the model keeps."""
+        text = " ".join((query or "").split())
+        if not text:
+            raise QueryError("the question is empty: type a question or some keywords")
+        notices: list[str] = []
+        limit = MAX_SEQ_LENGTH - SPECIAL_TOKENS
+        count = self.pieces.count(text)
+        if count > limit:
+            text = self.pieces.prefix_within(text, limit)
+            notices.append(f"the question was cut to its first {limit} word pieces (of {count}), the most the model reads")
+        return text, notices
+
+    def facets(self) -> dict[str, list[str]]:
+        if self._facets is None:
+            self._facets = self.index.store.facet_values()
+        return self._facets
+
+    def validate_filters(self, filters: Filters) -> None:
+        facets = self.facets()
+        for name, values in (("region", filters.regions), ("type", filters.resource_types), ("organisation", filters.organisations)):
+            known = {v.casefold() for v in facets[name]}
+            unknown = [v for v in values if v.casefold() not in known]
+            if unknown:
+                listing = ", ".join(facets[name]) or "(none in this index)"
+                raise QueryError(f"unknown {name} {', '.join(map(repr, unknown))}: known values are {listing}")
+        if filters.documents:
+            known_docs = {d.id for d in self.index.store.document_infos()} | {d.path for d in self.index.store.document_infos()}
+            unknown = [v for v in filters.documents if v not in known_docs]
+            if unknown:
+                raise QueryError(f"unknown document {', '.join(map(repr, unknown))}: see `python -m assistant index status --documents`")
+        if filters.year_from is not None and filters.year_to is not None and filters.year_from > filters.year_to:
+            raise QueryError(f"year range is empty: {filters.year_from} > {filters.year_to}")
+
+    # -- ranking ---------------------------------------------------------------------------------
+
+    def _fuse(self, candidates: list[_Candidate], mode: str) -> list[_Candidate]:
+        rrf = self.settings.rrf_k
+        for c in candidates:
+            if mode == "dense":
+                c.fused = c.dense if c.dense is not None else -1.0
+            elif mode == "lexical":
+                c.fused = c.lexical if c.lexical is not None else 0.0
+            else:
+                c.fused = (self.settings.dense_weight / (rrf + c.dense_rank) if c.dense_rank else 0.0) + (
+                    self.settings.lexical_weight / (rrf + c.lexical_rank) if c.lexical_rank else 0.0
+                )
+        if mode == "hybrid":
+            top = self.settings.dense_weight / (rrf + 1) + self.settings.lexical_weight / (rrf + 1)
+            for c in candidates:
+                c.fused /= top
+        # Ties broken by chunk id, so the same question always gives the same order.
+        return sorted(candidates, key=lambda c: (-c.fused, c.chunk_id))
+
+    def _fill_missing_dense(self, ranked: list[_Candidate], text: str) -> None:
+        """Lexical-only candidates near the top get their cosine too (for abstention and display)."""
+        missing = [c for c in ranked[: self.settings.k * 3] if c.dense is None]
+        if not missing:
+            return
+        vector = self.embedder.embed_queries([text])[0]
+        for c in missing:
+            try:
+                c.dense = float(np.dot(self.index.vectors.reconstruct(c.chunk_id), vector))
+            except RuntimeError:
+                pass
+
+    def _passages(self, ranked: list[_Candidate], k: int) -> list[_Passage]:
+        """Top passages: overlapping chunks of one document merge into one passage; at most
+        ``per_document_cap`` passages per document."""
+        pool = ranked[: max(k * 4, 20)]
+        rows = self.index.store.chunk_rows([c.chunk_id for c in pool])
+        passages: list[_Passage] = []
+        per_document: dict[str, int] = {}
+        cap = self.settings.per_document_cap
+        for candidate in pool:
+            if candidate.chunk_id not in rows:
+                continue
+            chunk, document, indexed_at = rows[candidate.chunk_id]
+            merged = False
+            for passage in passages:
+                if passage.document.id == document.id and _overlaps(passage.chunk, chunk):
+                    self._merge(passage, chunk)
+                    merged = True
+                    break
+            if merged:
+                continue
+            if cap is not None and per_document.get(document.id, 0) >= cap:
+                continue
+            if len(passages) >= k:
+                continue
+            per_document[document.id] = per_document.get(document.id, 0) + 1
+            passages.append(_Passage(chunk=chunk, document=document, indexed_at=indexed_at, candidate=candidate, chunk_ids=[chunk.id]))
+        return passages
+
+    def _merge(self, passage: _Passage, chunk: Chunk) -> None:
+        first = passage.chunk
+        start, end = min(first.char_start, chunk.char_start), max(first.char_end, chunk.char_end)
+        if (start, end) == (first.char_start, first.char_end):
+            passage.chunk_ids.append(chunk.id)
+            return
+        document = self.index.store.document(passage.document.id)
+        text = document.text[start:end] if document else first.text
+        pages = [p for p in (first.page, chunk.page) if p is not None]
+        page_ends = [p for p in (first.page_end or first.page, chunk.page_end or chunk.page) if p is not None]
+        passage.chunk = first.model_copy(
+            update={
+                "text": text,
+                "char_start": start,
+                "char_end": end,
+                "page": min(pages) if pages else None,
+                "page_end": (max(page_ends) if page_ends and max(page_ends) != min(pages or [0]) else None),
+                "token_count": first.token_count + chunk.token_count,
+            }
+        )
+        passage.chunk_ids.append(chunk.id)
+
+    def _should_abstain(self, passages: list[_Passage], terms: list[str], mode: str, best_dense: float | None) -> tuple[bool, str]:
+        if not passages:
+            return True, "no candidates"
+        if mode == "lexical":
+            return False, ""
+        top = passages[0].candidate
+        dense = top.dense if top.dense is not None else best_dense
+        if dense is not None and dense >= self.settings.abstain_dense_threshold:
+            return False, ""
+        coverage = self._coverage(passages[0].chunk.text, terms)
+        if coverage >= self.settings.abstain_lexical_coverage and mode == "hybrid":
+            return False, ""
+        return True, f"best cosine {dense}, rare-word coverage {coverage:.2f}"
+
+    def _coverage(self, text: str, terms: list[str]) -> float:
+        """IDF-weighted share of the question's words that the passage contains."""
+        if not terms:
+            return 0.0
+        present = set(stems(text))
+        weights = {t: self._idf(t) for t in terms}
+        total = sum(weights.values())
+        if total <= 0:
+            return 0.0
+        return sum(w for t, w in weights.items() if stem(t) in present) / total
+
+    def _idf(self, term: str) -> float:
+        if term not in self._df_cache:
+            try:
+                self._df_cache[term] = int(
+                    self.index.store.connection.execute("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?", (f'"{term}"',)).fetchone()[0]
+                )
+            except Exception:
+                self._df_cache[term] = 0
+        n = max(self.index.manifest.counts.chunks, 1)
+        df = self._df_cache[term]
+        return float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
+
+    # -- presentation ----------------------------------------------------------------------------
+
+    def _hit(self, rank: int, passage: _Passage, terms: list[str], query: str) -> Hit:
+        chunk = passage.chunk
+        candidate = passage.candidate
+        return Hit(
+            rank=rank,
+            score=round(float(candidate.fused), 6),
+            chunk_id=int(chunk.id),
+            text=chunk.text,
+            document=passage.document,
+            location=Location(
+                section=" > ".join(chunk.section) if chunk.section else None,
+                page=chunk.page,
+                char_start=chunk.char_start,
+                char_end=chunk.char_end,
+            ),
+            citation=make_citation(chunk, passage.document, passage.indexed_at),
+            highlights=self.highlights(chunk.text, terms),
+            dense_score=None if candidate.dense is None else round(float(candidate.dense), 6),
+            lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),
+        )
+
+    def highlights(self, text: str, terms: list[str], limit: int = 2) -> list[tuple[int, int]]:
+        """Char spans of the sentence(s) that best match the question's words (IDF-weighted);
+        extractive only. Sentences within 85% of the best score are kept, at most ``limit``."""
+        spans = sentence_spans(text)
+        if not spans or not terms:
+            return [spans[0]] if spans else []
+        weights = {stem(t): self._idf(t) for t in terms}
+        scored = []
+        for start, end in spans:
+            words = set(stems(text[start:end]))
+            scored.append((sum(w for s, w in weights.items() if s in words), start, end))
+        best = max(s for s, _, _ in scored)
+        if best <= 0:
+            return [spans[0]]
+        chosen = sorted((s for s in scored if s[0] >= best * 0.85), key=lambda s: (-s[0], s[1]))[:limit]
+        return sorted((start, end) for _, start, end in chosen)
+
+
+def _overlaps(a: Chunk, b: Chunk) -> bool:
+    return a.char_start < b.char_end and b.char_start < a.char_end
+
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "edly", "ed", "es", "s", "ly")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper for matching question words to passage words (victims/victim,
+    identified/identify); the FTS5 index itself uses the Porter stemmer."""
+    word = fold_for_matching(word)
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
+def stems(text: str) -> list[str]:
+    return [stem(w) for w in word_tokens(text)]
+
+
+def query_terms(text: str) -> list[str]:
+    """The question's searchable words: folded, without stopwords or one-letter words, unique."""
+    seen: dict[str, None] = {}
+    for word in word_tokens(text):
+        if len(word) > 1 and word not in STOPWORDS and not re.fullmatch(r"[\W_]+", word):
+            seen.setdefault(word, None)
+    return list(seen)

@@ -1,0 +1,86 @@
+"""Retrieval on a real index of the bundled corpus: questions the tests own find the passage that
+answers them; off-topic questions abstain; results are verbatim, cited and located."""
+
+import pytest
+
+from assistant.errors import QueryError
+from assistant.models import Filters
+
+ANSWERABLE = [
+    ("Why do Indonesian trafficking victims often go unidentified?", "Seeing the Unseen", "identification of Indonesian trafficking victims"),
+    ("What did Security Council resolution 2331 address?", "Trafficking x CRSV", "Resolution 2331 (2016) addressed this nexus"),
+    ("why do some trafficking victims refuse the help they are offered", "Leaving the Past Behind", "decline assistance"),
+    ("safe spaces for women and children fleeing Ukraine", "Trafficking x CRSV", "Blue Dots"),
+    ("which armed groups abducted women and children for sexual slavery", "Trafficking x CRSV", "sexual slavery"),
+    ("victims who are treated as offenders", "Dialogue Brief: Challenges in Identifying Victims of Trafficking Who Are Encountered as Offenders", "Encountered as Offenders"),
+    ("refugees and migrants trafficked along the Balkan route through Serbia", "Vulnerability and Exploitation Along the Balkan Route", "Serbia"),
+    ("guidelines for village frontline responders to identify returning victims", "Identification and Referral of Trafficking Victims in Indonesia", "village"),
+]
+
+
+@pytest.mark.parametrize("question,title,phrase", ANSWERABLE)
+def test_answerable_questions_find_the_expected_passage_in_the_top_three(bundled_pipeline, question, title, phrase):
+    answer = bundled_pipeline.ask(question, k=3)
+    assert not answer.abstained, f"refused an answerable question: {question}"
+    assert any(title in hit.document.title and phrase.lower() in hit.text.lower() for hit in answer.hits), [
+        (h.document.title, h.text[:80]) for h in answer.hits
+    ]
+
+
+def test_the_indonesia_question_cites_the_nexus_paper_first(bundled_pipeline):
+    hit = bundled_pipeline.ask("Why do Indonesian trafficking victims often go unidentified?", k=3).hits[0]
+    assert hit.document.title.startswith("Seeing the Unseen")
+    assert hit.document.organisation == "NEXUS Institute" and hit.document.year == 2018
+    assert hit.citation.title == hit.document.title and hit.citation.year == 2018
+
+
+@pytest.mark.parametrize("question", ["best sourdough recipe", "how do I change a car tyre", "football world cup winners list"])
+def test_off_topic_questions_abstain(bundled_pipeline, question):
+    answer = bundled_pipeline.ask(question)
+    assert answer.abstained and answer.hits == []
+    assert answer.message == "No passage in the corpus answers this question."
+
+
+def test_hits_are_verbatim_slices_of_their_documents(bundled_pipeline):
+    answer = bundled_pipeline.ask("who is vulnerable to trafficking in conflict", k=5)
+    for hit in answer.hits:
+        document = bundled_pipeline.document(hit.document.id)
+        assert document.text[hit.location.char_start : hit.location.char_end] == hit.text
+        for start, end in hit.highlights:
+            assert 0 <= start < end <= len(hit.text)
+
+
+def test_ranks_are_consecutive_and_scores_do_not_increase(bundled_pipeline):
+    hits = bundled_pipeline.ask("victim identification tools in Asia", k=5).hits
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+
+
+def test_the_same_question_gives_the_same_order(bundled_pipeline):
+    first = [h.chunk_id for h in bundled_pipeline.ask("trafficking for forced labour", k=5).hits]
+    second = [h.chunk_id for h in bundled_pipeline.ask("trafficking for forced labour", k=5).hits]
+    assert first == second
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_questions_are_refused_clearly(bundled_pipeline, question):
+    with pytest.raises(QueryError, match="empty"):
+        bundled_pipeline.ask(question)
+
+
+def test_a_very_long_question_is_cut_with_a_notice(bundled_pipeline):
+    answer = bundled_pipeline.ask("identification of trafficking victims " * 120)
+    assert any("cut to its first" in notice for notice in answer.notices)
+
+
+def test_unknown_filter_values_list_the_known_ones(bundled_pipeline):
+    with pytest.raises(QueryError) as error:
+        bundled_pipeline.ask("victims", filters=Filters(regions=["Atlantis"]))
+    assert "Atlantis" in str(error.value) and "Asia" in str(error.value)
+
+
+def test_filters_restrict_results(bundled_pipeline):
+    answer = bundled_pipeline.ask("trafficking research", k=5, filters=Filters(regions=["Asia"]))
+    assert answer.hits and all(h.document.region == "Asia" for h in answer.hits)
+    answer = bundled_pipeline.ask("victim identification", k=5, filters=Filters(year_from=2019))
+    assert answer.hits and all(h.document.year and h.document.year >= 2019 for h in answer.hits)
