@@ -1,0 +1,1 @@
+"""The terminal UI (Textual): a thin layer over ``assistant.Pipeline``."""

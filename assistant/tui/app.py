@@ -1,0 +1,344 @@
+"""The Textual application: a thin layer over ``Pipeline``. Slow work (opening the index,
+loading the model, searching, rebuilding) runs in worker threads so the window stays responsive;
+failures become toasts, never crashes. Document text is always shown literally."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from ..config import Settings
+from ..errors import AssistantError, IndexMissingError
+from ..models import Filters, Hit
+from ..pipeline import Pipeline
+from ..present import format_citation
+from ..report import ReportBasket
+from ..text import strip_control
+from .screens.document import DocumentScreen
+from .screens.filters import FilterScreen, describe_filters
+from .screens.help import HelpScreen
+from .screens.index_screen import IndexScreen
+from .screens.report import ReportScreen
+from .screens.search import NO_INDEX_HELP, SearchScreen
+
+
+class GuidanceApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "Guidance Lookup"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        Binding("q", "quit", "Quit", show=False),
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+r", "reload_index", "Reload index", show=False),
+    ]
+
+    def __init__(self, settings: Settings | None = None, index_dir: Path | None = None, corpus_dir: Path | None = None, pipeline: Pipeline | None = None):
+        super().__init__()
+        self.settings = settings or Settings()
+        self.pipeline = pipeline or Pipeline(self.settings, index_dir=index_dir, corpus_dir=corpus_dir)
+        self.basket = ReportBasket()
+        self.filters = Filters()
+        self.model_ready = False
+        self.index_missing = False
+        self.pending_question: str | None = None
+        self.last_question: str | None = None
+        self.launched = time.perf_counter()
+        self.ready_after: float | None = None
+        self.staleness_text = ""
+        self.theme = self.settings.tui.theme
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(SearchScreen())
+        self.load_index()
+        self.set_interval(5.0, self.check_for_newer_index)
+
+    @property
+    def search_screen(self) -> SearchScreen:
+        return next(s for s in self.screen_stack if isinstance(s, SearchScreen))
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_index(self) -> None:
+        try:
+            self.pipeline.open()
+        except IndexMissingError:
+            self.call_from_thread(self._no_index)
+            return
+        except AssistantError as error:
+            self.call_from_thread(self._load_failed, str(error))
+            return
+        self.call_from_thread(self.search_screen.set_status, "loading model…  " + self.index_facts())
+        try:
+            self.pipeline.load_model()
+            self.pipeline.retriever().facets()
+        except AssistantError as error:
+            self.call_from_thread(self._load_failed, str(error))
+            return
+        staleness = self._staleness_text()
+        self.call_from_thread(self._on_index_ready, staleness)
+
+    def _staleness_text(self) -> str:
+        try:
+            staleness = self.pipeline.staleness()
+        except Exception:  # a corpus folder that vanished must not stop searching
+            return ""
+        return "" if not staleness.stale else f"  ·  {staleness.summary()} (i: rebuild)"
+
+    def _on_index_ready(self, staleness: str) -> None:
+        self.model_ready = True
+        self.index_missing = False
+        self.ready_after = time.perf_counter() - self.launched
+        self.staleness_text = staleness
+        self.search_screen.set_status("ready  ·  " + self.index_facts() + staleness)
+        if self.pending_question:
+            question, self.pending_question = self.pending_question, None
+            self.run_search(question)
+
+    def _no_index(self) -> None:
+        self.index_missing = True
+        screen = self.search_screen
+        screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir))
+        screen.set_status(f"no index in {self.pipeline.index_dir}  ·  press i then b to build")
+
+    def _load_failed(self, message: str) -> None:
+        self.search_screen.set_status("index unusable: " + strip_control(message))
+        self.search_screen.show_placeholder("The index could not be opened:\n\n" + strip_control(message))
+        self.notify(strip_control(message), title="Index", severity="error", markup=False, timeout=15)
+
+    def index_facts(self) -> str:
+        index = self.pipeline._index
+        if index is None:
+            return ""
+        manifest = index.manifest
+        return (
+            f"{manifest.counts.documents} documents, {manifest.counts.chunks} passages from "
+            f"{manifest.counts.indexed_files} files  ·  built {manifest.created_at:%Y-%m-%d %H:%M}"
+        )
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def run_search(self, question: str) -> None:
+        self.last_question = question
+        screen = self.search_screen
+        if self.index_missing:
+            screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir))
+            return
+        if not self.model_ready:
+            self.pending_question = question
+            screen.show_placeholder("Loading the model… your question will be searched as soon as it is ready.")
+            return
+        screen.set_status("searching…  " + self.index_facts())
+        self.search_worker(question, self.filters)
+
+    @work(thread=True, exclusive=True, group="search")
+    def search_worker(self, question: str, filters: Filters) -> None:
+        started = time.perf_counter()
+        try:
+            answer = self.pipeline.ask(question, filters=filters)
+        except AssistantError as error:
+            self.call_from_thread(self._search_failed, str(error))
+            return
+        elapsed = time.perf_counter() - started
+        self.call_from_thread(self._show_answer, answer, elapsed)
+
+    def _show_answer(self, answer, elapsed: float) -> None:
+        screen = self.search_screen
+        screen.show_answer(answer, {item.chunk_id for item in self.basket.items})
+        outcome = "no answer in the corpus" if answer.abstained else f"{len(answer.hits)} passages"
+        screen.set_status(f"{outcome} in {elapsed * 1000:.0f} ms  ·  " + self.index_facts() + self.staleness_text)
+
+    def _search_failed(self, message: str) -> None:
+        self.search_screen.set_status("ready  ·  " + self.index_facts())
+        self.notify(strip_control(message), title="Search", severity="error", markup=False, timeout=10)
+
+    # -- results ------------------------------------------------------------------------------
+
+    def open_document(self, hit: Hit) -> None:
+        try:
+            document = self.pipeline.document(hit.document.id)
+        except AssistantError as error:
+            self.notify(strip_control(str(error)), severity="error", markup=False)
+            return
+        self.push_screen(DocumentScreen(document, hit, self.last_question or ""))
+
+    def copy_citation(self, hit: Hit) -> None:
+        citation = format_citation(hit.citation, "text")
+        self.copy_to_clipboard(citation)
+        self.notify(
+            "Citation sent to the clipboard (via the terminal, OSC 52). If your terminal does not allow "
+            f"that, copy it from here:\n{strip_control(citation)}",
+            title="Citation",
+            markup=False,
+            timeout=12,
+        )
+
+    def add_to_report(self, question: str, hit: Hit) -> bool:
+        added = self.basket.add(question, hit)
+        count = len(self.basket.items)
+        if added:
+            self.notify(f"Added to the report ({count} passage{'s' if count != 1 else ''}). Press r to see it.", markup=False)
+        else:
+            self.notify("This passage is already in the report.", severity="warning", markup=False)
+        return added
+
+    def show_report(self) -> None:
+        self.push_screen(ReportScreen(self.basket))
+
+    def export_report(self) -> Path | None:
+        index_name = self.pipeline._index.name if self.pipeline._index else None
+        try:
+            path = self.basket.export(self.settings.tui.report_dir.resolve(), index_name=index_name)
+        except OSError as error:
+            self.notify(f"Could not write the report: {error}", severity="error", markup=False)
+            return None
+        self.notify(f"Report written to {path}", title="Export", markup=False, timeout=15)
+        return path
+
+    # -- filters ------------------------------------------------------------------------------
+
+    def edit_filters(self) -> None:
+        if not self.model_ready:
+            self.notify("Filters are available once the index has loaded.", severity="warning")
+            return
+        self.push_screen(FilterScreen(self.pipeline.facets(), self.filters), self._filters_chosen)
+
+    def _filters_chosen(self, filters: Filters | None) -> None:
+        if filters is None:
+            return
+        self.filters = filters
+        self.search_screen.set_filter_line(describe_filters(filters))
+        if self.last_question:
+            self.run_search(self.last_question)
+
+    # -- index --------------------------------------------------------------------------------
+
+    def show_index_screen(self) -> None:
+        self.push_screen(IndexScreen())
+
+    def index_summary(self) -> Text:
+        text = Text()
+        try:
+            status = self.pipeline.status()
+        except IndexMissingError:
+            text.append("No index yet.\n\n", style="bold")
+            text.append(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir))
+            return text
+        except AssistantError as error:
+            text.append(f"The index cannot be read: {strip_control(str(error))}\n\nPress b to rebuild it.")
+            return text
+        text.append(f"Index {status.generation}\n", style="bold")
+        text.append(f"Built {status.built_at:%Y-%m-%d %H:%M} in {status.build_seconds:.1f} s from {strip_control(status.corpus_dir)}\n")
+        text.append(f"Model {status.model} (fingerprint {status.model_fingerprint[:12]}), {status.vector_index} vector index\n")
+        text.append(f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents (including listed resources), {status.chunks} passages\n\n")
+        if status.staleness is not None:
+            text.append("Corpus: " + status.staleness.summary() + "\n", style="bold" if status.staleness.stale else "")
+            for label, paths in (("added", status.staleness.added), ("changed", status.staleness.changed), ("removed", status.staleness.removed)):
+                for path in paths:
+                    text.append(f"  {label}: {strip_control(path)}\n")
+            text.append("\n")
+        if status.skipped:
+            text.append("Not indexed:\n", style="bold")
+            for path, state, reason in status.skipped:
+                text.append(f"  {state}: {strip_control(path)}: {strip_control(reason)}\n")
+            text.append("\n")
+        if self.pipeline._index is not None:
+            text.append("Documents:\n", style="bold")
+            for info in self.pipeline._index.store.document_infos():
+                facts = ", ".join(str(p) for p in (info.organisation, info.year, info.region) if p)
+                text.append(f"  {strip_control(info.title)}" + (f" ({strip_control(facts)})" if facts else "") + "\n")
+        return text
+
+    def _index_screen(self) -> IndexScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, IndexScreen)), None)
+
+    def run_rebuild(self) -> None:
+        if any(w.group == "build" and w.is_running for w in self.workers):
+            self.notify("A rebuild is already running.", severity="warning")
+            return
+        self.rebuild()
+
+    @work(thread=True, exclusive=True, group="build")
+    def rebuild(self) -> None:
+        app = self
+
+        class Progress:
+            def stage(self, name: str, total: int | None) -> None:
+                screen = app._index_screen()
+                if screen is not None:
+                    app.call_from_thread(screen.show_stage, name, total)
+
+            def advance(self, amount: int = 1) -> None:
+                screen = app._index_screen()
+                if screen is not None:
+                    app.call_from_thread(screen.advance, amount)
+
+            def close(self) -> None:
+                pass
+
+        try:
+            report = self.pipeline.build(progress=Progress())
+        except AssistantError as error:
+            self.call_from_thread(self._rebuild_done, f"Rebuild failed: {error}", False)
+            return
+        if report.up_to_date:
+            message = "The index is already up to date."
+        else:
+            message = (
+                f"Rebuilt: {len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
+                f"{report.unchanged} unchanged; {report.chunks_embedded} passages embedded in {report.seconds:.1f} s."
+            )
+        self.call_from_thread(self._rebuild_done, message, True)
+
+    def _rebuild_done(self, message: str, succeeded: bool) -> None:
+        screen = self._index_screen()
+        if screen is not None:
+            screen.finish(message)
+        self.notify(message, title="Index", severity="information" if succeeded else "error", markup=False, timeout=10)
+        if succeeded:
+            self.reload_index(quiet=True)
+
+    def reload_index(self, quiet: bool = False) -> None:
+        try:
+            changed = self.pipeline.reload()
+        except AssistantError as error:
+            self.notify(strip_control(str(error)), severity="error", markup=False)
+            return
+        if self.index_missing or not self.model_ready:
+            self.index_missing = False
+            self.load_index()
+            return
+        self.staleness_text = self._staleness_text()
+        self.search_screen.set_status(("reloaded  ·  " if changed else "ready  ·  ") + self.index_facts() + self.staleness_text)
+        screen = self._index_screen()
+        if screen is not None:
+            screen.refresh_status()
+        if changed and not quiet:
+            self.notify("Switched to the newest index.", markup=False)
+
+    def action_reload_index(self) -> None:
+        self.reload_index()
+
+    def check_for_newer_index(self) -> None:
+        if self.model_ready and self.pipeline.newer_index_available():
+            self.search_screen.set_status("a newer index is available: press ctrl+r to use it  ·  " + self.index_facts())
+
+    # -- app actions --------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme != "textual-light" else "textual-dark"
+
+
+def run_app(settings: Settings, index_dir: Path, corpus_dir: Path) -> None:
+    GuidanceApp(settings, index_dir=index_dir, corpus_dir=corpus_dir).run()

@@ -1,0 +1,98 @@
+"""Filters, from the values present in the index: region, type, organisation, year range."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, SelectionList, Static
+
+from ...models import Filters
+
+
+class FilterScreen(ModalScreen[Filters | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "apply", "Apply"),
+        Binding("ctrl+x", "clear", "Clear all"),
+    ]
+    DEFAULT_CSS = """
+    FilterScreen { align: center middle; }
+    FilterScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: heavy $accent; background: $surface; padding: 0 1; }
+    FilterScreen SelectionList { height: auto; max-height: 8; }
+    FilterScreen .filter-label { margin-top: 1; text-style: bold; }
+    FilterScreen Horizontal { height: auto; }
+    FilterScreen Input { width: 16; }
+    FilterScreen Button { margin: 1 1 0 0; }
+    """
+
+    def __init__(self, facets: dict[str, list[str]], current: Filters):
+        super().__init__()
+        self.facets = facets
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("Filters (space to tick; Ctrl+S apply, Ctrl+X clear, Esc cancel)", markup=False)
+            for key, label, chosen in (
+                ("region", "Region", self.current.regions),
+                ("type", "Resource type", self.current.resource_types),
+                ("organisation", "Organisation", self.current.organisations),
+            ):
+                yield Static(label, classes="filter-label", markup=False)
+                values = self.facets.get(key, [])
+                if values:
+                    yield SelectionList[str](*[(value, value, value in chosen) for value in values], id=f"filter-{key}")
+                else:
+                    yield Static("(none in this index)", markup=False)
+            yield Static("Year", classes="filter-label", markup=False)
+            with Horizontal():
+                yield Input(value=str(self.current.year_from or ""), placeholder="from", restrict=r"\d{0,4}", id="year-from")
+                yield Input(value=str(self.current.year_to or ""), placeholder="to", restrict=r"\d{0,4}", id="year-to")
+            with Horizontal():
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Clear all", id="clear")
+                yield Button("Cancel", id="cancel")
+
+    def _selected(self, key: str) -> list[str]:
+        matches = self.query(f"#filter-{key}")
+        return list(matches.first(SelectionList).selected) if matches else []
+
+    def _year(self, widget_id: str) -> int | None:
+        value = self.query_one(f"#{widget_id}", Input).value.strip()
+        return int(value) if len(value) == 4 else None
+
+    @on(Button.Pressed, "#apply")
+    def action_apply(self) -> None:
+        self.dismiss(
+            Filters(
+                regions=self._selected("region"),
+                resource_types=self._selected("type"),
+                organisations=self._selected("organisation"),
+                year_from=self._year("year-from"),
+                year_to=self._year("year-to"),
+            )
+        )
+
+    @on(Button.Pressed, "#clear")
+    def action_clear(self) -> None:
+        self.dismiss(Filters())
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def describe_filters(filters: Filters) -> str:
+    parts = []
+    if filters.regions:
+        parts.append("region: " + ", ".join(filters.regions))
+    if filters.resource_types:
+        parts.append("type: " + ", ".join(filters.resource_types))
+    if filters.organisations:
+        parts.append("organisation: " + ", ".join(filters.organisations))
+    if filters.year_from or filters.year_to:
+        parts.append(f"year: {filters.year_from or '…'}–{filters.year_to or '…'}")
+    return "Filters: " + ("; ".join(parts) if parts else "none") + "  (f to change)"

@@ -1,0 +1,80 @@
+"""The report basket: collected passages, reorder or remove them, export Markdown."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, ListItem, ListView, Static
+
+from ...present import citation_line
+from ...report import ReportBasket
+from ...text import strip_control
+
+
+class ReportScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("e", "export", "Export Markdown"),
+        Binding("x,delete", "remove", "Remove"),
+        Binding("K,shift+up", "move(-1)", "Move up"),
+        Binding("J,shift+down", "move(1)", "Move down"),
+    ]
+
+    def __init__(self, basket: ReportBasket):
+        super().__init__()
+        self.basket = basket
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="report-title", markup=False)
+        yield ListView(id="report-items")
+        yield Static("", id="report-path", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_items(0)
+
+    def refresh_items(self, selected: int | None = None) -> None:
+        count = len(self.basket.items)
+        self.query_one("#report-title", Static).update(
+            f"Report: {count} passage{'s' if count != 1 else ''} from {len(self.basket.questions())} question(s)."
+            + ("" if count else "  Add passages with a on a result.")
+        )
+        items = self.query_one("#report-items", ListView)
+        items.clear()
+        for number, item in enumerate(self.basket.items, start=1):
+            label = Text()
+            label.append(f"{number}. {strip_control(citation_line(item.citation))}\n", style="bold")
+            excerpt = strip_control(item.text).replace("\n", " ")
+            label.append(("“" + excerpt[:220] + ("…" if len(excerpt) > 220 else "") + "”"))
+            items.append(ListItem(Static(label, markup=False)))
+        if count:
+            items.index = min(selected or 0, count - 1)
+            items.focus()
+
+    def _selected(self) -> int | None:
+        index = self.query_one("#report-items", ListView).index
+        return index if index is not None and 0 <= index < len(self.basket.items) else None
+
+    def action_remove(self) -> None:
+        index = self._selected()
+        if index is None:
+            return
+        self.basket.remove(index)
+        self.refresh_items(index)
+        self.app.notify("Passage removed from the report.")
+
+    def action_move(self, offset: int) -> None:
+        index = self._selected()
+        if index is None:
+            return
+        self.refresh_items(self.basket.move(index, offset))
+
+    def action_export(self) -> None:
+        if not self.basket.items:
+            self.app.notify("The report is empty: add passages with a on a result first.", severity="warning")
+            return
+        path = self.app.export_report()
+        if path is not None:
+            self.query_one("#report-path", Static).update(f"Exported to {path}")
