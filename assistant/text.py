@@ -41,8 +41,8 @@ def normalize_text(text: str) -> str:
     dropped, unusual spaces made plain, line ends unified, control sequences removed.
     Curly quotes and dashes are kept as the author wrote them."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_INVISIBLE).translate(_SPACES)  # tabs and vertical tabs become spaces first
     text = strip_control(text)
-    text = text.translate(_INVISIBLE).translate(_SPACES)
     for ligature, letters in _LIGATURES.items():
         text = text.replace(ligature, letters)
     return unicodedata.normalize("NFC", text)

@@ -19,7 +19,7 @@ from ..models import Document, FileReport, Removal
 from .base import Extraction, SkipFile
 from .catalogue import Catalogue, CatalogueEntry, load_catalogue
 from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
-from .detect import TEXT_SUFFIXES, UNSUPPORTED, sniff_format
+from .detect import UNSUPPORTED, sniff_format
 from .readers import READERS
 from .structure import PageMetadata, build_documents
 
@@ -149,6 +149,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+_EXPECTED_FORMATS = {
+    ".txt": {"txt"}, ".text": {"txt"}, ".md": {"md", "txt"}, ".markdown": {"md", "txt"},
+    ".html": {"html"}, ".htm": {"html"}, ".xhtml": {"html"}, ".pdf": {"pdf"}, ".docx": {"docx"},
+    ".pptx": {"pptx"}, ".doc": {"doc"},
+}
+
+
 def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
     """Read and extract one file; returns the extraction and the sha256 of the bytes read.
     Raises SkipFile with the reason when the file cannot be indexed."""
@@ -165,34 +172,76 @@ def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
         raise SkipFile(UNSUPPORTED[kind])
     reader = READERS[kind]
     extraction = reader(data)
-    expected = {".pdf": "pdf", ".docx": "docx", ".pptx": "pptx", ".html": "html", ".htm": "html", ".md": "md"}.get(suffix)
-    if expected and expected != kind and not (suffix in TEXT_SUFFIXES and kind in WEB_LIKE_FORMATS):
+    expected = _EXPECTED_FORMATS.get(suffix)
+    if expected is None:
+        extraction.warnings.append(f"unknown extension {suffix or '(none)'}: content read as {kind}")
+    elif kind not in expected:
         extraction.warnings.append(f"content is {kind}, not {suffix}: read as {kind}")
-    elif suffix not in TEXT_SUFFIXES and kind in WEB_LIKE_FORMATS and suffix not in {"", ".text"}:
-        extraction.warnings.append(f"read as {kind} text (extension {suffix})")
     return extraction, sha
 
 
 def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry | None) -> PageMetadata:
     """The catalogue wins over what the file says; the file over what its name suggests."""
     own = extraction.metadata
-    title_from_catalogue = bool(entry and entry.title)
-    title = (entry.title if entry and entry.title else None) or _clean_title(own.get("title")) or _fallback_title(relative)
-    year = entry.year if entry and entry.year else _year_of(own.get("year") or own.get("date"))
-    languages = [entry.language] if entry and entry.language else ([str(own["language"])] if own.get("language") and not str(own["language"]).startswith(("en-", "en_")) and str(own["language"]) != "en" else [])
+    file_title = _clean_title(own.get("title"), site_suffix=extraction.format == "html")
+    if entry and entry.title:
+        title, title_source = entry.title, "catalogue"
+    elif file_title:
+        title, title_source = file_title, "file"
+    else:
+        title, title_source = _fallback_title(relative), "filename"
+    year = (entry.year if entry and entry.year else None) or _year_of(own.get("year")) or _year_in_name(relative) or _year_of(own.get("date"))
+    language = entry.language if entry and entry.language else _language_name(own.get("language"))
+    organisation = (entry.organisation if entry and entry.organisation else None) or _text_or_none(own.get("organisation"))
+    if organisation is None and looks_like_organisation(own.get("author")):
+        organisation = _text_or_none(own.get("author"))
     return PageMetadata(
         path=relative,
         title=title,
-        organisation=(entry.organisation if entry and entry.organisation else None) or _text_or_none(own.get("organisation") or own.get("author")),
+        organisation=organisation,
         year=year,
         region=(entry.region if entry else None) or _text_or_none(own.get("region")),
         resource_types=[entry.resource_type] if entry and entry.resource_type else ([str(own["type"])] if own.get("type") else []),
-        languages=languages,
+        languages=[language] if language else [],
         url=(entry.url if entry and entry.url else None) or _text_or_none(own.get("url")),
         licence=(entry.licence if entry else None) or _text_or_none(own.get("licence") or own.get("license")),
         format=extraction.format,
-        title_from_catalogue=title_from_catalogue,
+        title_source=title_source,
     )
+
+
+_ORGANISATION_WORDS = re.compile(
+    r"\b(?:department|ministry|office|council|institute|agency|organi[sz]ation|foundation|campaign|team|"
+    r"commission|association|trust|cent(?:re|er)|government|police|university|college|unit|service|network|"
+    r"initiative|alliance|coalition|partnership|programme|program|project|authority|society|nations|union|"
+    r"committee|secretariat|bureau|charity|court|parliament|assembly|federation|group|international|inc|ltd|llc)\b",
+    re.I,
+)
+
+
+def looks_like_organisation(value: object) -> bool:
+    """File properties name whoever last saved the file as 'author': only names that look like an
+    organisation are taken as the document's organisation, never a person's name."""
+    text = _text_or_none(value)
+    if not text or len(text) > 120:
+        return False
+    return bool(_ORGANISATION_WORDS.search(text) or re.fullmatch(r"[A-Z]{2,8}(?:[ &-][A-Z]{2,8})*", text))
+
+
+def _year_in_name(relative: str) -> int | None:
+    match = re.search(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)", Path(relative).stem)
+    return int(match.group(1)) if match else None
+
+
+_LANGUAGES = {"en": "English", "fr": "French", "nl": "Dutch", "de": "German", "es": "Spanish", "pt": "Portuguese", "it": "Italian", "ar": "Arabic", "ru": "Russian", "zh": "Chinese", "id": "Indonesian", "vi": "Vietnamese", "th": "Thai"}
+
+
+def _language_name(value: object) -> str | None:
+    text = _text_or_none(value)
+    if not text:
+        return None
+    code = text.replace("_", "-").split("-")[0].lower()
+    return _LANGUAGES.get(code, text if len(text) > 3 else None)
 
 
 def _text_or_none(value: object) -> str | None:
@@ -200,15 +249,15 @@ def _text_or_none(value: object) -> str | None:
     return text or None
 
 
-def _clean_title(value: object) -> str | None:
+def _clean_title(value: object, site_suffix: bool = False) -> str | None:
     text = _text_or_none(value)
     if not text:
         return None
-    # "Page title | Site name" -> "Page title"
-    for separator in (" | ", " – ", " — "):
-        if separator in text and len(text.split(separator)[0]) >= 8:
-            return text.split(separator)[0].strip()
-    return text
+    if site_suffix:  # an HTML <title> is often "Page title | Site name"
+        for separator in (" | ", " – ", " — ", " - "):
+            if separator in text and len(text.split(separator)[0]) >= 8:
+                return text.split(separator)[0].strip()
+    return " ".join(text.split())
 
 
 def _year_of(value: object) -> int | None:

@@ -104,7 +104,6 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 UNSUPPORTED = {
-    "doc": "legacy Word .doc is not supported: open it in Word or LibreOffice and save it as .docx",
     "ole": "legacy Office file (.doc/.xls/.ppt) is not supported: save it in the newer format (.docx/.pptx)",
     "xlsx": "spreadsheets are not supported",
     "zip": "zip archive: unpack it into the corpus folder",

@@ -173,8 +173,10 @@ def _html_metadata(tree) -> dict[str, object]:
             continue
         if key in {"og:title", "dc.title", "citation_title"} and "title" not in metadata:
             metadata["title"] = content
-        elif key in {"author", "dc.creator", "citation_author", "og:site_name", "dc.publisher", "citation_publisher"}:
+        elif key in {"og:site_name", "dc.publisher", "citation_publisher", "publisher"}:
             metadata.setdefault("organisation", content)
+        elif key in {"author", "dc.creator", "citation_author"}:
+            metadata.setdefault("author", content)
         elif key in {"dc.date", "citation_publication_date", "article:published_time", "date", "citation_date"}:
             metadata.setdefault("date", content)
         elif key in {"description", "og:description"}:
@@ -282,18 +284,38 @@ def _inline_text(node) -> str:
 
 def read_docx(data: bytes) -> Extraction:
     import docx
-    from docx.oxml.ns import qn
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises many kinds on damaged packages
         raise SkipFile(f"damaged .docx file ({type(error).__name__}: {str(error)[:120]})")
     lines: list[Line] = []
-    body = document.element.body
-    for element in body.iterchildren():
+    _docx_block_items(document.element.body, document, lines)
+    for number, line in enumerate(lines, start=1):
+        line.number = number
+    props = document.core_properties
+    metadata: dict[str, object] = {}
+    if props.title:
+        metadata["title"] = normalize_text(props.title).strip()
+    if props.author:
+        metadata["author"] = normalize_text(props.author).strip()
+    for stamp in (props.created, props.modified):
+        if isinstance(stamp, datetime):
+            metadata.setdefault("date", stamp.isoformat())
+    if props.language:
+        metadata["language"] = props.language
+    return Extraction(format="docx", lines=lines, metadata=metadata)
+
+
+def _docx_block_items(parent, document, lines: list[Line]) -> None:
+    """Paragraphs and tables in reading order, including content controls (w:sdt)."""
+    import docx
+    from docx.oxml.ns import qn
+
+    for element in parent.iterchildren():
         if element.tag == qn("w:p"):
-            paragraph = docx.text.paragraph.Paragraph(element, document)
-            _docx_paragraph(paragraph, lines)
+            _docx_paragraph(docx.text.paragraph.Paragraph(element, document), lines)
+            _docx_text_boxes(element, document, lines)
         elif element.tag == qn("w:tbl"):
             table = docx.table.Table(element, document)
             for row in table.rows:
@@ -305,31 +327,49 @@ def read_docx(data: bytes) -> Extraction:
                 if cells:
                     lines.append(Line(text=" | ".join(cells), number=0, kind="table_row"))
             lines.append(Line(text="", number=0, kind="blank"))
-    for number, line in enumerate(lines, start=1):
-        line.number = number
-    props = document.core_properties
-    metadata: dict[str, object] = {}
-    if props.title:
-        metadata["title"] = normalize_text(props.title).strip()
-    if props.author:
-        metadata["organisation"] = normalize_text(props.author).strip()
-    for stamp in (props.created, props.modified):
-        if isinstance(stamp, datetime):
-            metadata.setdefault("date", stamp.isoformat())
-    if props.language:
-        metadata["language"] = props.language
-    return Extraction(format="docx", lines=lines, metadata=metadata)
+        elif element.tag == qn("w:sdt"):
+            content = element.find(qn("w:sdtContent"))
+            if content is not None:
+                _docx_block_items(content, document, lines)
+
+
+def _docx_text_boxes(paragraph_element, document, lines: list[Line]) -> None:
+    """Text in shapes and text boxes anchored to a paragraph (python-docx does not read them).
+    Word stores each box twice (DrawingML and a VML fallback): only the first is read."""
+    import docx
+    from docx.oxml.ns import qn
+
+    fallback = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+    for box in paragraph_element.iter(qn("w:txbxContent")):
+        ancestor = box.getparent()
+        inside_fallback = False
+        while ancestor is not None and ancestor is not paragraph_element:
+            if ancestor.tag == fallback:
+                inside_fallback = True
+                break
+            ancestor = ancestor.getparent()
+        if inside_fallback:
+            continue
+        for inner in box.iterchildren(qn("w:p")):
+            _docx_paragraph(docx.text.paragraph.Paragraph(inner, document), lines)
+        lines.append(Line(text="", number=0, kind="blank"))
 
 
 def _docx_paragraph(paragraph, lines: list[Line]) -> None:
     text = normalize_text(paragraph.text)
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    try:
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    except (KeyError, ValueError):
+        style = ""
+    if style.lower().startswith(("toc", "table of contents")):
+        lines.append(Line(text=text.strip(), number=0, kind="blank", removed="table of contents") if text.strip() else Line(text="", number=0, kind="blank"))
+        return
     level = None
     heading = re.match(r"(?:Heading|Überschrift|Titre)\s*(\d)", style, re.I)
     if heading:
         level = int(heading.group(1))
     elif style.lower() in {"title", "subtitle"}:
-        level = 1 if style.lower() == "title" else 2
+        level = 0  # the document's title block: names the document, not a section
     numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
     for part in text.split("\n"):
         part = part.strip()
@@ -345,6 +385,32 @@ def _docx_paragraph(paragraph, lines: list[Line]) -> None:
         lines.append(Line(text="", number=0, kind="blank"))
 
 
+def read_doc(data: bytes) -> Extraction:
+    """Legacy Word 97-2003 .doc, converted to .docx in memory by msdoc2docx (pure Python, MIT,
+    follows the published binary-format specification), then read like any .docx."""
+    import tempfile
+    from pathlib import Path
+
+    try:
+        from doc2docx import convert
+    except ImportError:  # pragma: no cover - install problem
+        raise SkipFile("legacy Word .doc needs the msdoc2docx package (run `make setup`), or save it as .docx")
+    with tempfile.TemporaryDirectory(prefix="guidance-doc-") as folder:
+        source, target = Path(folder) / "source.doc", Path(folder) / "converted.docx"
+        source.write_bytes(data)
+        try:
+            convert(source, target)
+            converted = target.read_bytes()
+        except Exception as error:  # the converter reports unsupported or encrypted files by raising
+            message = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+            if "password" in message.lower() or "encrypt" in message.lower():
+                raise SkipFile("encrypted Word .doc: needs a password; save an unprotected copy as .docx")
+            raise SkipFile(f"legacy Word .doc could not be read ({message}): open it in Word or LibreOffice and save it as .docx")
+    extraction = read_docx(converted)
+    extraction.format = "doc"
+    return extraction
+
+
 # --- pptx ---------------------------------------------------------------------------------------
 
 def read_pptx(data: bytes) -> Extraction:
@@ -356,9 +422,11 @@ def read_pptx(data: bytes) -> Extraction:
     except Exception as error:
         raise SkipFile(f"damaged .pptx file ({type(error).__name__}: {str(error)[:120]})")
     lines: list[Line] = []
+    first_title = ""
     for number, slide in enumerate(presentation.slides, start=1):
         title_shape = slide.shapes.title
         title = normalize_text(title_shape.text_frame.text).strip() if title_shape is not None and title_shape.has_text_frame else ""
+        first_title = first_title or " ".join(title.split())
         heading = f"Slide {number}: {' '.join(title.split())}" if title else f"Slide {number}"
         lines.append(Line(text=heading, number=0, kind="heading", level=1, page=number))
         for shape in _shapes_in_reading_order(slide.shapes):
@@ -381,8 +449,10 @@ def read_pptx(data: bytes) -> Extraction:
     metadata: dict[str, object] = {}
     if props.title:
         metadata["title"] = normalize_text(props.title).strip()
+    elif first_title:
+        metadata["title"] = first_title  # the title slide names the deck
     if props.author:
-        metadata["organisation"] = normalize_text(props.author).strip()
+        metadata["author"] = normalize_text(props.author).strip()
     if isinstance(props.created, datetime):
         metadata["date"] = props.created.isoformat()
     metadata["pages_are_slides"] = True
@@ -427,6 +497,8 @@ _KEEP_HYPHEN_PREFIXES = {
     "cyber", "child", "third", "first", "second", "front", "end", "full", "part", "time", "one",
     "two", "case", "peer", "trauma", "survivor", "victim", "age", "gender", "labour", "labor", "sex",
 }
+_SYMBOL_BULLET = re.compile(r"^[-*•·▪◦»‣–]\s*")
+_PARAGRAPH_NUMBER = re.compile(r"^\d+(?:\.\d+)+\.\s")
 _TERMINAL = re.compile(r"[.!?:;]['\"”’)]*$")
 
 
@@ -477,6 +549,8 @@ def read_pdf(data: bytes) -> Extraction:
         line.number = number
     metadata = _pdf_metadata(reader)
     metadata["page_count"] = len(pages)
+    if "title" not in metadata and (title := pdf_title(lines)):
+        metadata["title"] = title
     return Extraction(format="pdf", lines=lines, metadata=metadata, warnings=warnings)
 
 
@@ -517,7 +591,7 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
             attrs = attributes[found : found + len(key)]
             sizes = Counter(round(a[1], 1) for a in attrs)
             size = sizes.most_common(1)[0][0]
-            bold = sum(1 for a in attrs if a[2]) > len(attrs) * 0.6
+            bold = sum(1 for a in attrs if a[2]) >= len(attrs) * 0.9
             lines.append(_PdfLine(stripped, page_number, attrs[0][0], size, bold))
             cursor = found + len(key)
         else:
@@ -547,6 +621,7 @@ def _pdf_running_lines(lines: list[_PdfLine], page_count: int, page_height: floa
         edge_indexes.update(indexes[-3:])
     counts = Counter(mask(lines[i].text) for i in edge_indexes)
     threshold = max(3, int(page_count * 0.3))
+    _mark_contents_pages(lines, page_count, removed)
     for index in edge_indexes:
         line = lines[index]
         near_edge = in_band(line) or line.y is None
@@ -555,6 +630,62 @@ def _pdf_running_lines(lines: list[_PdfLine], page_count: int, page_height: floa
         elif page_count >= 4 and counts[mask(line.text)] >= threshold and near_edge:
             removed[index] = "running header/footer (repeats on many pages)"
     return removed
+
+
+_CONTENTS_ENTRY = re.compile(r"^(?=.*[A-Za-z]{3}).*?(?:\s|\.{2,}|…+)\s*(?:\d{1,3}|[ivxlc]{1,5})$")
+
+
+def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: float | None) -> list[int]:
+    """Indexes of the large-print lines that open the first page (the document's title)."""
+    if not body_size:
+        return []
+    block: list[int] = []
+    first_page = next((line.page for line in lines if line.text), 1)
+    for index, line in enumerate(lines):
+        if line.page != first_page:
+            break
+        if not line.text or index in removed:
+            continue
+        if line.size and line.size >= max(body_size + 4, body_size * 1.4) and len(line.text) <= 120:
+            block.append(index)
+            continue
+        break
+    return block
+
+
+def pdf_title(lines: list[Line]) -> str | None:
+    """The document title from its title block (level-0 headings): the large-print groups in
+    order, leaving out a date or version line under them."""
+    parts = []
+    for line in lines:
+        if line.kind == "blank" and not line.removed:
+            continue
+        if line.kind != "heading" or line.level != 0:
+            if line.removed:
+                continue
+            break
+        if re.fullmatch(r"(?:version\s*[\d.]+|(?:[A-Z][a-z]+\s+)?(?:19|20)\d{2}|[\d/.\-\s]+)", line.text.strip(), re.I):
+            continue
+        parts.append(line.text.strip())
+    title = " ".join(parts).strip()
+    return title if len(title) >= 4 else None
+
+
+def _mark_contents_pages(lines: list[_PdfLine], page_count: int, removed: dict[int, str]) -> None:
+    """Lines of a table of contents (text ending in a page number, many on one page near the
+    front) are navigation, not content."""
+    by_page: dict[int, list[int]] = {}
+    for index, line in enumerate(lines):
+        if line.text:
+            by_page.setdefault(line.page, []).append(index)
+    front = max(3, int(page_count * 0.15))
+    for page, indexes in by_page.items():
+        if page > front:
+            continue
+        entries = [i for i in indexes if _CONTENTS_ENTRY.match(lines[i].text)]
+        if len(entries) >= 5 and len(entries) >= 0.4 * len(indexes):
+            for index in entries:
+                removed.setdefault(index, "table of contents")
 
 
 def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line]:
@@ -568,38 +699,91 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
     widths = sorted(len(line.text) for line in lines if line.text)
     typical_width = widths[int(len(widths) * 0.8)] if widths else 80
 
+    def heading_style(index: int, line: _PdfLine) -> tuple[str, float] | None:
+        """('size', font size) for a larger-than-body heading, ('bold', size) for a bold one."""
+        text = line.text
+        if index in removed or not text or len(text) > 120 or _SYMBOL_BULLET.match(text) or (_TERMINAL.search(text) and not text.endswith("?")):
+            return None
+        first_letter = next((c for c in text if c.isalpha()), "")
+        if sum(c.isalpha() for c in text) < 3 or first_letter.islower():
+            return None
+        if re.search(r"[.;]\s+\S", re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", text)):  # a sentence boundary inside: prose
+            return None
+        following = next((l for l in lines[index + 1 : index + 3] if l.text), None)
+        same_block = (
+            following is not None
+            and following.page == line.page
+            and following.size == line.size
+            and line.y is not None
+            and following.y is not None
+            and (line.y - following.y) < (line.size or 12) * 1.6
+        )
+        if body_size and line.size and line.size >= body_size + 1.5:
+            if same_block and following.text[:1].islower():
+                return None  # large print that wraps into a sentence: a pull quote, not a heading
+            return ("size", line.size)
+        if line.bold and body_size and line.size and line.size >= body_size - 0.5 and len(text.split()) <= 12:
+            if _PARAGRAPH_NUMBER.match(text) or (same_block and following.bold):
+                return None  # a numbered paragraph, or the first line of a bold paragraph
+            return ("bold", line.size)
+        return None
+
+    styles = {index: style for index, line in enumerate(lines) if (style := heading_style(index, line))}
+    # The title block: large print at the top of the first page, before any body text (it may
+    # wrap mid-phrase, so case rules do not apply). Level 0: it names the document and is not
+    # part of any section path. Then levels by size rank (largest first), bold headings below.
+    title_block = _title_block(lines, removed, body_size)
+    for index in title_block:
+        styles[index] = ("title", lines[index].size or 0.0)
+    ranked_sizes = sorted({size for i, (kind, size) in styles.items() if kind == "size"}, reverse=True)
+    size_level = {size: min(rank + 1, 4) for rank, size in enumerate(ranked_sizes)}
+    bold_level = min(len(ranked_sizes) + 1, 5)
+
+    def is_heading(index: int, line: _PdfLine) -> int | None:
+        style = styles.get(index)
+        if style is None:
+            return None
+        if index in title_block:
+            return 0
+        kind, size = style
+        if kind == "title":
+            return 0
+        return size_level.get(size, 1) if kind == "size" else bold_level
+
     out: list[Line] = []
     current: Line | None = None
     previous_line: _PdfLine | None = None
+    heading_size: float | None = None
     gaps: list[float] = []
-
-    def is_heading(line: _PdfLine) -> int | None:
-        if not line.text or len(line.text) > 120 or _BULLET.match(line.text) or _TERMINAL.search(line.text) and not line.text.endswith("?"):
-            return None
-        if body_size and line.size and line.size >= body_size + 1.5:
-            return 1 if line.size >= body_size + 4 else 2
-        if line.bold and body_size and line.size and line.size >= body_size - 0.5 and len(line.text.split()) <= 14:
-            return 3
-        return None
 
     for index, line in enumerate(lines):
         if index in removed:
             out.append(Line(text=line.text, number=0, kind="blank", page=line.page, removed=removed[index]))
             continue
         if not line.text:
-            current = None
-            previous_line = None
+            if current is None or current.kind != "heading":  # a heading may wrap over a blank line
+                current = None
+                previous_line = None
             continue
-        level = is_heading(line)
+        level = is_heading(index, line)
         gap = None
         if previous_line is not None and previous_line.y is not None and line.y is not None and previous_line.page == line.page:
             gap = previous_line.y - line.y
         if level is not None:
-            if current is not None and current.kind == "heading" and current.page == line.page and gap is not None and gap < (line.size or 12) * 1.6:
+            if (
+                current is not None
+                and current.kind == "heading"
+                and current.level == level
+                and current.page == line.page
+                and heading_size == line.size
+                and gap is not None
+                and gap < (line.size or 12) * 2.0
+            ):
                 current.text = f"{current.text} {line.text}"  # a heading wrapped over two lines
             else:
                 current = Line(text=line.text, number=0, kind="heading", level=level, page=line.page)
                 out.append(current)
+            heading_size = line.size
             previous_line = line
             continue
         typical_gap = sorted(gaps)[len(gaps) // 2] if gaps else None
@@ -649,7 +833,7 @@ def _pdf_metadata(reader) -> dict[str, object]:
         metadata["title"] = normalize_text(title)
     author = str(info.get("/Author") or "").strip()
     if author:
-        metadata["organisation"] = normalize_text(author)
+        metadata["author"] = normalize_text(author)
     created = str(info.get("/CreationDate") or "")
     year = re.match(r"D:(\d{4})", created)
     if year:
@@ -664,4 +848,5 @@ READERS: dict[str, Reader] = {
     "docx": read_docx,
     "pptx": read_pptx,
     "pdf": read_pdf,
+    "doc": read_doc,
 }

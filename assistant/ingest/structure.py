@@ -290,7 +290,12 @@ class PageMetadata:
     url: str | None = None
     licence: str | None = None
     format: str = "txt"
-    title_from_catalogue: bool = False
+    title_source: str = "filename"
+    """Where the title came from: 'catalogue', 'file' (its own metadata) or 'filename'."""
+
+    @property
+    def title_from_catalogue(self) -> bool:
+        return self.title_source == "catalogue"
 
 
 def build_documents(lines: list[Line], page: PageMetadata, removals: list[Removal]) -> list[Document]:
@@ -299,7 +304,8 @@ def build_documents(lines: list[Line], page: PageMetadata, removals: list[Remova
     so that ``clean`` shows them too."""
     content = [line for line in lines if line.kept]
     cta_after = _cta_positions(lines, content)
-    entries = find_listing(content, cta_after)
+    # Listing pages are web pages; a slide deck or a report with short titled sections is not one.
+    entries = find_listing(content, cta_after) if page.format in ("txt", "md", "html") else []
     in_entry = {id(line) for e in entries for line in [e.title, *([e.label] if e.label else []), *e.body, *e.meta]}
 
     documents: list[Document] = []
@@ -343,10 +349,14 @@ def _lead_document(lines: list[Line], page: PageMetadata, removals: list[Removal
         if not page.title_from_catalogue:
             title = match.group("title").strip()
     text, blocks = _layout(body, heading_levels=_heading_levels(body))
-    if not page.title_from_catalogue and page.title == _fallback_title(page.path):
-        first_heading = next((b for b in blocks if b.kind == "heading"), None)
-        if first_heading is not None:
-            title = text[first_heading.start : first_heading.end]
+    if page.title_source == "filename" and label is None:
+        title = choose_title([text[b.start : b.end] for b in blocks if b.kind == "heading"][:6], page.path) or title
+    # A heading that repeats the document's title (an HTML <h1>, a cover page) adds nothing to a
+    # section path: the title is in every citation already.
+    blocks = [
+        b.model_copy(update={"section": tuple(s for s in b.section if s.casefold() != title.casefold())}) if b.section else b
+        for b in blocks
+    ]
     return Document(
         id=page.path,
         path=page.path,
@@ -420,7 +430,7 @@ def _heading_levels(lines: list[Line]) -> dict[int, int]:
     seen_body = False
     for index, line in enumerate(lines):
         if line.kind == "heading":
-            levels[id(line)] = line.level or 1
+            levels[id(line)] = line.level if line.level is not None else 1
             seen_body = seen_body or index > 0
             continue
         if explicit:
@@ -478,6 +488,26 @@ def _layout(lines: list[Line], heading_levels: dict[int, int], title_is_heading:
     return "".join(parts), blocks
 
 
-def _fallback_title(path: str) -> str:
-    stem = PurePosixPath(path).stem
-    return re.sub(r"[_\s]+", " ", stem).strip() or path
+def choose_title(headings: list[str], path: str) -> str | None:
+    """A document without a stated title: among its first headings, the one that shares most
+    words with the file name (treaties name the file after the English title but may open with
+    another language), else the first heading."""
+    candidates = [h.strip() for h in headings if 3 <= len(h.strip()) <= 250 and sum(c.isalpha() for c in h) >= 3]
+    # "I. Principles", "2.1 Scope": numbered headings name sections, not documents.
+    candidates = [h for h in candidates if not re.match(r"^(?:[IVXLC]+|[A-Za-z]|\d+(?:\.\d+)*)[.)]\s", h)] or candidates
+    if not candidates:
+        return None
+    name_words = {w for w in re.findall(r"[a-z]{3,}", PurePosixPath(path).stem.lower())}
+
+    def overlap(heading: str) -> float:
+        words = {w for w in re.findall(r"[a-z]{3,}", heading.lower())}
+        return len(words & name_words) / max(len(words | name_words), 1)
+
+    best = max(candidates, key=overlap)
+    if overlap(best) >= 0.3:
+        return best
+    named = re.sub(r"^(?:[A-Z]{2,}\d+|\d+)[_\s-]+", "", PurePosixPath(path).stem)
+    named = re.sub(r"[_\s]+", " ", named.replace("-", " ")).strip()
+    if len(named.split()) >= 4:
+        return named[:1].upper() + named[1:]  # a descriptive file name beats an unrelated heading
+    return best if overlap(best) > 0 else candidates[0]

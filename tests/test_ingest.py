@@ -1,0 +1,240 @@
+"""Ingestion of every supported format, and of hostile or broken files: each bad file is reported
+with a reason and skipped, never fatal and never silent."""
+
+import codecs
+import os
+
+import pytest
+
+from assistant.ingest import CorpusFile, discover_files, ingest_file, load_catalogue
+
+from .conftest import write
+from .fixtures_build import encrypt_pdf, make_docx, make_pdf, make_pptx, paragraph_runs
+
+LONG = (
+    "Labour inspectors should ask to see identity documents, because employers who hold on to "
+    "workers' passports keep them from leaving. Debts for recruitment fees, transport and housing "
+    "are another means of control."
+)
+
+
+def ingest(path):
+    stat = path.stat()
+    corpus_file = CorpusFile(path=path, relative=path.name, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+    return ingest_file(corpus_file, load_catalogue(path.parent / "catalogue.toml"))
+
+
+# --- text encodings -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "encoding,prefix",
+    [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("cp1252", b"")],
+)
+def test_text_is_decoded_in_every_common_encoding(tmp_path, encoding, prefix):
+    text = "Victims’ “rights” – naïve café assessment of identification needs.\n"
+    path = write(tmp_path / "note.txt", prefix + text.encode(encoding))
+    result = ingest(path)
+    assert result.report.status == "indexed"
+    assert "Victims’ “rights” – naïve café" in result.documents[0].text
+    if encoding == "cp1252":
+        assert any("cp1252" in w for w in result.report.warnings), "a fallback decoding is never silent"
+
+
+def test_unicode_is_normalised(tmp_path):
+    path = write(tmp_path / "n.txt", "The identiﬁcation of vic\u00adtims and cafe\u0301 owners matters here.\n")
+    assert "The identification of victims and café owners" in ingest(path).documents[0].text
+
+
+# --- formats --------------------------------------------------------------------------------------
+
+def test_markdown_headings_become_sections_and_front_matter_is_metadata(tmp_path):
+    path = write(
+        tmp_path / "guide.md",
+        "---\ntitle: Field guide\nauthor: Example Office\ndate: 2021-05-01\n---\n\n"
+        "# Field guide\n\n## Indicators\n\nWorkers who **cannot leave** the site and have [no documents](http://x) "
+        "are at risk of forced labour.\n\n- isolation\n- debt\n",
+    )
+    result = ingest(path)
+    document = result.documents[0]
+    assert document.title == "Field guide" and document.year == 2021 and document.organisation == "Example Office"
+    paragraph = next(b for b in document.blocks if "cannot leave" in document.text[b.start : b.end])
+    assert paragraph.section == ("Indicators",)
+    assert "Workers who cannot leave the site and have no documents are at risk" in document.text
+    assert "**" not in document.text and "](" not in document.text
+
+
+def test_html_keeps_content_and_drops_page_chrome(tmp_path):
+    html = (
+        "<html><head><title>Spotting exploitation | Example NGO</title><meta property='og:site_name' content='Example NGO'></head>"
+        "<body><nav><a href='/'>Home</a><a href='/about'>About us</a></nav>"
+        "<div id='cookie-consent'>We use cookies to improve your browsing experience.</div>"
+        "<main><h1>Spotting exploitation</h1><p>Victims rarely <b>self-identify</b>.</p>"
+        "<h2>Signs</h2><ul><li>Withheld passports</li><li>Unpaid wages</li></ul>"
+        "<table><tr><th>Sector</th><th>Risk</th></tr><tr><td>Agriculture</td><td>High</td></tr></table></main>"
+        "<footer>All rights reserved.</footer><script>document.write('nope')</script></body></html>"
+    )
+    result = ingest(write(tmp_path / "page.html", html))
+    document = result.documents[0]
+    assert document.title == "Spotting exploitation" and document.organisation == "Example NGO"
+    assert "Victims rarely self-identify." in document.text
+    assert "Withheld passports" in document.text and "Agriculture | High" in document.text
+    for chrome in ("Home", "About us", "cookies", "All rights reserved", "nope"):
+        assert chrome not in document.text
+    reasons = {r.reason for r in result.removals}
+    assert any("navigation" in r for r in reasons) and any("footer" in r for r in reasons)
+    signs = next(b for b in document.blocks if document.text[b.start : b.end] == "Withheld passports")
+    assert signs.section == ("Signs",) and signs.kind == "list_item"
+
+
+def test_pdf_pages_headings_and_running_headers(tmp_path):
+    pages = []
+    for number in range(1, 6):
+        runs = [("Published by the Example Office 2021", 56, 810, 9, False)]
+        top = 760
+        if number == 1:
+            runs.append(("Guidance on victim identification", 56, top, 24, True))
+            top -= 50
+        runs.append((f"Section {number} on indicators", 56, top, 15, True))
+        body, _ = paragraph_runs(f"Page {number} text. " + LONG, top - 30)
+        runs.extend(body)
+        runs.append((str(number), 290, 30, 9, False))
+        pages.append(runs)
+    result = ingest(write(tmp_path / "guide.pdf", make_pdf(pages, author="Example Office")))
+    document = result.documents[0]
+    assert result.report.format == "pdf" and document.title == "Guidance on victim identification"
+    assert document.organisation == "Example Office"
+    assert "Published by the Example Office" not in document.text, "running header removed"
+    for number in range(1, 6):
+        block = next(b for b in document.blocks if f"Page {number} text." in document.text[b.start : b.end])
+        assert block.page == number
+        assert block.section == (f"Section {number} on indicators",)
+    reasons = [r.reason for r in result.removals]
+    assert reasons.count("page number") == 5 and any("running header" in r for r in reasons)
+
+
+def test_pdf_hyphenated_line_breaks_are_joined(tmp_path):
+    runs = [
+        ("Frontline staff must complete the identifi-", 56, 760, 11, False),
+        ("cation form and record any anti-", 56, 746, 11, False),
+        ("trafficking referral without delay.", 56, 732, 11, False),
+    ]
+    document = ingest(write(tmp_path / "h.pdf", make_pdf([runs]))).documents[0]
+    assert "complete the identification form and record any anti-trafficking referral" in document.text
+
+
+def test_docx_headings_lists_and_tables(tmp_path):
+    path = make_docx(
+        tmp_path / "checklist.docx",
+        [("h1", "Checklist for managers"), ("p", LONG), ("h2", "Supply chains"), ("bullet", "Audit recruitment agencies every year."),
+         ("table", "Question|Answer\nDo you have a policy?|Yes")],
+        title="Modern slavery checklist",
+        author="Example County Council",
+    )
+    result = ingest(path)
+    document = result.documents[0]
+    assert document.title == "Modern slavery checklist" and document.organisation == "Example County Council"
+    bullet = next(b for b in document.blocks if "Audit recruitment" in document.text[b.start : b.end])
+    assert bullet.kind == "list_item" and bullet.section == ("Checklist for managers", "Supply chains")
+    assert "Do you have a policy? | Yes" in document.text
+
+
+def test_docx_author_that_is_a_person_is_not_taken_as_organisation(tmp_path):
+    path = make_docx(tmp_path / "note.docx", [("p", LONG)], author="Smith, Jane")
+    assert ingest(path).documents[0].organisation is None
+
+
+def test_pptx_one_section_per_slide_with_speaker_notes(tmp_path):
+    path = make_pptx(
+        tmp_path / "briefing.pptx",
+        [("What is modern slavery?", ["Forced labour", "Sexual exploitation"], "Explain that consent is irrelevant."),
+         ("Spotting the signs", ["Fear of authorities"], "")],
+    )
+    document = ingest(path).documents[0]
+    notes = next(b for b in document.blocks if "consent is irrelevant" in document.text[b.start : b.end])
+    assert notes.section == ("Slide 1: What is modern slavery?", "Speaker notes") and notes.page == 1
+    signs = next(b for b in document.blocks if "Fear of authorities" in document.text[b.start : b.end])
+    assert signs.section == ("Slide 2: Spotting the signs",) and signs.page == 2
+
+
+def test_type_is_detected_from_content_not_extension(tmp_path):
+    pdf = make_pdf([paragraph_runs(LONG, 760)[0]])
+    result = ingest(write(tmp_path / "misnamed.txt", pdf))
+    assert result.report.format == "pdf" and "Labour inspectors" in result.documents[0].text
+    assert result.report.warnings and "pdf" in result.report.warnings[0]
+
+
+def test_legacy_doc_is_read(tmp_path):
+    fixture = os.path.join(os.path.dirname(__file__), "fixtures", "legacy.doc")
+    path = write(tmp_path / "legacy.doc", open(fixture, "rb").read())
+    result = ingest(path)
+    assert result.report.status == "indexed" and result.report.format == "doc"
+    assert "withheld passports" in result.documents[0].text
+
+
+# --- hostile and broken input ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "name,content,status,reason",
+    [
+        ("empty.txt", b"", "empty", "empty file"),
+        ("blank.txt", b"  \n\n \t\n", "empty", "empty file"),
+        ("binary.txt", bytes(range(256)) * 20, "skipped", "binary"),
+        ("undecodable.txt", b"abc \x81\x8d\x8f\x90\x9d " * 50, "skipped", "not valid UTF-8"),
+        ("corrupt.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref", "skipped", "PDF"),
+        ("truncated.docx", b"PK\x03\x04" + b"\x00" * 60, "skipped", "binary"),
+        ("sheet.xlsx", None, "skipped", "spreadsheets"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100, "skipped", "OCR"),
+    ],
+)
+def test_broken_files_are_reported_with_a_reason(tmp_path, name, content, status, reason):
+    if content is None:
+        import zipfile
+
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+    else:
+        path = write(tmp_path / name, content)
+    result = ingest(path)
+    assert result.report.status == status and reason.lower() in (result.report.reason or "").lower()
+    assert result.documents == []
+
+
+def test_encrypted_pdf_is_skipped_with_the_reason(tmp_path):
+    data = encrypt_pdf(make_pdf([paragraph_runs(LONG, 760)[0]]))
+    result = ingest(write(tmp_path / "locked.pdf", data))
+    assert result.report.status == "skipped" and "encrypted" in result.report.reason
+
+
+def test_scanned_pdf_without_text_layer_is_reported(tmp_path):
+    result = ingest(write(tmp_path / "scan.pdf", make_pdf([[], []])))
+    assert result.report.status == "empty"
+    assert result.report.reason.startswith("no text layer: OCR is not supported")
+
+
+def test_discovery_reports_hidden_temporary_oversized_and_symlinked_files(tmp_path):
+    corpus = tmp_path / "corpus"
+    write(corpus / "good.txt", LONG)
+    write(corpus / ".hidden.txt", LONG)
+    write(corpus / "~$draft.docx", b"lock")
+    write(corpus / ".DS_Store", b"\x00\x00")
+    write(corpus / "notes.txt.swp", b"swap")
+    write(corpus / ".git" / "config", "x")
+    write(corpus / "huge.txt", "x" * 5000)
+    write(tmp_path / "outside.txt", LONG)
+    os.symlink(tmp_path / "outside.txt", corpus / "outside-link.txt")
+    os.symlink(corpus, corpus / "loop")
+    os.symlink(corpus / "missing.txt", corpus / "broken.txt")
+    os.symlink(corpus / "good.txt", corpus / "duplicate.txt")
+    found, skipped = discover_files(corpus, "catalogue.toml", max_bytes=1000)
+    assert [f.relative for f in found] == ["good.txt"]
+    reasons = {r.path: r.reason for r in skipped}
+    assert reasons[".hidden.txt"] == "hidden file" and reasons[".DS_Store"] == "hidden file"
+    assert reasons["~$draft.docx"] == reasons["notes.txt.swp"] == "temporary or editor file"
+    assert reasons[".git/"] == "hidden folder"
+    assert "too large" in reasons["huge.txt"] and "MAX_FILE_MB" in reasons["huge.txt"]
+    assert "outside the corpus" in reasons["outside-link.txt"]
+    assert "loop" in reasons["loop/"]
+    assert "broken symlink" in reasons["broken.txt"]
+    assert "good.txt" in reasons["duplicate.txt"]
