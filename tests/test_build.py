@@ -1,0 +1,374 @@
+"""Index lifecycle: incremental builds, full rebuilds when the model or chunker changes, crash
+safety (SIGKILL mid-embedding), the single-writer lock, integrity checks and staleness.
+
+Storage-mechanics tests use a deterministic fake embedder (vectors from a hash of the text): what
+is checked is bookkeeping, not meaning. Tests that search use the real model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.config import Settings
+from assistant.errors import BuildLockedError, IndexMismatchError, NothingToIndexError
+from assistant.layout import IndexLayout
+from assistant.pipeline import Pipeline
+
+from .conftest import REPO, write
+from .fixtures_build import make_docx, make_pdf, make_pptx, paragraph_runs
+
+
+class FakeEmbedder:
+    """Deterministic unit vectors from the text's hash; counts what it embeds."""
+
+    dimension = 384
+
+    def __init__(self):
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts, progress=None):
+        self.embedded.extend(texts)
+        if progress:
+            progress(len(texts))
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+    def embed_queries(self, texts):
+        return np.stack([self._vector(t) for t in texts])
+
+    @staticmethod
+    def _vector(text: str) -> np.ndarray:
+        rng = np.random.default_rng(int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little"))
+        vector = rng.standard_normal(384).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+
+PARAGRAPHS = {
+    "identification.md": "# Identification\n\nFrontline staff identify victims by looking for indicators such as withheld documents and debts.\n",
+    "referral.md": "# Referral\n\nA referral to the national mechanism needs the informed consent of an adult.\n",
+    "children.md": "# Children\n\nChildren cannot consent to their own exploitation; refer every child who may be a victim.\n",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    for name, text in PARAGRAPHS.items():
+        write(folder / name, text)
+    return folder
+
+
+@pytest.fixture
+def fake():
+    return FakeEmbedder()
+
+
+def make_pipeline(settings: Settings, corpus: Path) -> Pipeline:
+    return Pipeline(settings, index_dir=settings.paths.index_dir, corpus_dir=corpus)
+
+
+def build(settings, corpus, fake, **kwargs):
+    return make_pipeline(settings, corpus).build(embedder_factory=lambda _dir: fake, **kwargs)
+
+
+def chunk_texts(settings) -> dict[str, list[str]]:
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
+    store = pipeline.open().store
+    rows = store.connection.execute("SELECT d.path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY d.path, c.ordinal").fetchall()
+    pipeline.close()
+    result: dict[str, list[str]] = {}
+    for path, text in rows:
+        result.setdefault(path, []).append(text)
+    return result
+
+
+# --- incremental builds ---------------------------------------------------------------------------
+
+def test_first_build_indexes_everything(settings, corpus, fake):
+    report = build(settings, corpus, fake)
+    assert sorted(report.added) == sorted(PARAGRAPHS) and report.chunks == 3 and report.chunks_embedded == 3
+    assert report.generation == IndexLayout(settings.paths.index_dir).current_name()
+
+
+def test_nothing_changed_means_nothing_done(settings, corpus, fake):
+    build(settings, corpus, fake)
+    fake.embedded.clear()
+    report = build(settings, corpus, fake)
+    assert report.up_to_date and report.unchanged == 3 and fake.embedded == []
+
+
+def test_added_changed_and_removed_files(settings, corpus, fake):
+    build(settings, corpus, fake)
+    fake.embedded.clear()
+    write(corpus / "new.md", "# Labour\n\nLabour inspectors check wage slips and working hours on farms.\n")
+    write(corpus / "referral.md", "# Referral\n\nAn adult must give informed consent before any referral is made.\n")
+    (corpus / "children.md").unlink()
+    report = build(settings, corpus, fake)
+    assert report.added == ["new.md"] and report.changed == ["referral.md"] and report.removed == ["children.md"]
+    assert report.unchanged == 1 and report.chunks_embedded == 2 and len(fake.embedded) == 2
+    texts = chunk_texts(settings)
+    assert set(texts) == {"identification.md", "new.md", "referral.md"}
+    assert texts["referral.md"] == ["An adult must give informed consent before any referral is made."]
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
+    index = pipeline.open()
+    assert index.vectors.size == 3 and sorted(index.vectors.ids()) == sorted(r[0] for r in index.store.connection.execute("SELECT id FROM chunks"))
+    assert pipeline.verify() == []
+
+
+def test_a_renamed_file_costs_no_embedding(settings, corpus, fake):
+    build(settings, corpus, fake)
+    fake.embedded.clear()
+    (corpus / "referral.md").rename(corpus / "referral-procedure.md")
+    report = build(settings, corpus, fake)
+    assert report.added == ["referral-procedure.md"] and report.removed == ["referral.md"]
+    assert report.chunks_embedded == 0 and fake.embedded == [], "embeddings are reused by the hash of the embedded text"
+
+
+def test_unchanged_chunks_of_a_changed_file_are_not_re_embedded(settings, corpus, fake):
+    write(corpus / "long.md", "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part explains support.\n")
+    build(settings, corpus, fake)
+    fake.embedded.clear()
+    write(corpus / "long.md", "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part explains support and housing.\n")
+    report = build(settings, corpus, fake)
+    assert report.changed == ["long.md"] and report.chunks_embedded == 1
+    assert fake.embedded[0].endswith("The second part explains support and housing.")
+
+
+def test_editing_the_catalogue_re_ingests_that_file(settings, corpus, fake):
+    build(settings, corpus, fake)
+    write(corpus / "catalogue.toml", '[[file]]\npath = "referral.md"\ntitle = "Referral procedure"\norganisation = "Example Office"\n')
+    report = build(settings, corpus, fake)
+    assert report.changed == ["referral.md"]
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
+    assert pipeline.open().store.document("referral.md").organisation == "Example Office"
+
+
+def test_changed_chunker_settings_rebuild_everything_with_a_reason(settings, corpus, fake):
+    build(settings, corpus, fake)
+    settings.chunk.max_tokens = 100
+    report = build(settings, corpus, fake)
+    assert report.full and report.full_reason == "the chunker settings changed" and len(report.added) == 3
+
+
+def test_full_flag_rebuilds_from_scratch(settings, corpus, fake):
+    build(settings, corpus, fake)
+    report = build(settings, corpus, fake, full=True)
+    assert report.full and report.full_reason == "--full was given" and len(report.added) == 3
+
+
+def test_another_model_rebuilds_everything_and_old_indexes_refuse_it(settings, corpus, fake, model_dir, tmp_path):
+    build(settings, corpus, fake)
+    other = tmp_path / "other-model"
+    shutil.copytree(model_dir, other, ignore=shutil.ignore_patterns("model.safetensors"))
+    (other / "model.safetensors").symlink_to(model_dir / "model.safetensors")
+    (other / "tokenizer_config.json").write_text((other / "tokenizer_config.json").read_text() + " ")
+    other_settings = settings.model_copy(deep=True)
+    other_settings.embed.model_dir = other
+    with pytest.raises(IndexMismatchError, match="another embedding model"):
+        Pipeline(other_settings, index_dir=settings.paths.index_dir).open()
+    report = build(other_settings, corpus, fake)
+    assert report.full and "embedding model changed" in report.full_reason
+
+
+def test_old_generations_are_cleaned_up(settings, corpus, fake):
+    for round_number in range(4):
+        write(corpus / "extra.md", f"# Extra\n\nRound {round_number} of edits to this note about shelters.\n")
+        build(settings, corpus, fake)
+    layout = IndexLayout(settings.paths.index_dir)
+    generations = [p.name for p in layout.generations_dir.iterdir()]
+    assert len(generations) == settings.index.keep_generations and layout.current_name() in generations
+
+
+# --- skipped files and nothing to index ------------------------------------------------------------
+
+def test_a_mixed_folder_builds_with_a_correct_skip_report(settings, tmp_path, fake):
+    corpus = tmp_path / "mixed"
+    text = "Frontline workers should record indicators of exploitation and refer the person with consent."
+    write(corpus / "note.txt", text)
+    write(corpus / "guide.md", f"# Guide\n\n{text}\n")
+    write(corpus / "page.html", f"<html><head><title>Page</title></head><body><p>{text}</p></body></html>")
+    write(corpus / "report.pdf", make_pdf([paragraph_runs(text, 760)[0]]))
+    make_docx(corpus / "policy.docx", [("h1", "Policy"), ("p", text)])
+    make_pptx(corpus / "deck.pptx", [("Indicators", [text], "Say it slowly.")])
+    write(corpus / "empty.txt", "")
+    write(corpus / "scan.pdf", make_pdf([[]]))
+    write(corpus / "broken.pdf", b"%PDF-1.4 this is not a pdf")
+    write(corpus / "~$policy.docx", b"owner lock")
+    write(corpus / "binary.txt", bytes(range(256)) * 8)
+    report = build(settings, corpus, fake)
+    statuses = {f.path: (f.status, f.reason) for f in report.files}
+    for indexed in ("note.txt", "guide.md", "page.html", "report.pdf", "policy.docx", "deck.pptx"):
+        assert statuses[indexed] == ("indexed", None), indexed
+    assert statuses["empty.txt"] == ("empty", "empty file")
+    assert statuses["scan.pdf"][0] == "empty" and "no text layer" in statuses["scan.pdf"][1]
+    assert statuses["broken.pdf"][0] == "skipped" and "PDF" in statuses["broken.pdf"][1]
+    assert statuses["~$policy.docx"] == ("skipped", "temporary or editor file")
+    assert statuses["binary.txt"][0] == "skipped"
+    status = make_pipeline(settings, corpus).status()
+    kept = {path: (state, reason) for path, state, reason in status.skipped}
+    assert set(kept) == {"empty.txt", "scan.pdf", "broken.pdf", "~$policy.docx", "binary.txt"}
+    assert status.indexed_files == 6
+
+
+def test_a_corpus_with_nothing_indexable_fails_clearly(settings, tmp_path, fake):
+    corpus = tmp_path / "useless"
+    write(corpus / "empty.txt", "")
+    write(corpus / "scan.pdf", make_pdf([[]]))
+    with pytest.raises(NothingToIndexError, match="no file gave any text") as error:
+        build(settings, corpus, fake)
+    assert "empty.txt" in str(error.value)
+    assert IndexLayout(settings.paths.index_dir).current_name() is None
+
+
+# --- crash safety, lock, readers during a rebuild -------------------------------------------------
+
+KILLABLE_BUILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    sys.path.insert(0, {repo!r})
+    from assistant.config import Settings
+    from assistant.pipeline import Pipeline
+    from tests.test_build import FakeEmbedder
+
+    class StallingEmbedder(FakeEmbedder):
+        def embed_documents(self, texts, progress=None):
+            Path({marker!r}).write_text("embedding")
+            time.sleep(60)  # killed here, in the middle of embedding
+
+    settings = Settings()
+    settings.show_progress = False
+    Pipeline(settings, index_dir=Path({index!r}), corpus_dir=Path({corpus!r})).build(embedder_factory=lambda _d: StallingEmbedder())
+    """
+)
+
+
+def test_sigkill_in_the_middle_of_embedding_leaves_the_previous_index_usable(settings, corpus, fake, tmp_path):
+    build(settings, corpus, fake)
+    layout = IndexLayout(settings.paths.index_dir)
+    before = layout.current_name()
+    write(corpus / "new.md", "# New\n\nA new note on debt bondage in brick kilns and how to spot it.\n")
+    marker = tmp_path / "embedding-started"
+    script = KILLABLE_BUILD.format(repo=str(REPO), marker=str(marker), index=str(settings.paths.index_dir), corpus=str(corpus))
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "the build never started embedding"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+    assert layout.current_name() == before, "readers still see the previous generation"
+    assert any(p.name.startswith(".tmp-") for p in layout.generations_dir.iterdir()), "the half-built generation was never published"
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
+    pipeline._embedder = fake
+    answer = pipeline.ask("withheld documents and debts", mode="lexical")
+    assert answer.hits and answer.hits[0].document.path == "identification.md"
+    assert pipeline.verify() == []
+
+    report = build(settings, corpus, fake)  # the lock died with the process; the next build completes
+    assert report.added == ["new.md"] and layout.current_name() != before
+    assert not any(p.name.startswith(".tmp-") for p in layout.generations_dir.iterdir())
+
+
+def test_a_second_build_is_refused_while_one_holds_the_lock(settings, corpus, fake):
+    layout = IndexLayout(settings.paths.index_dir)
+    with layout.build_lock():
+        with pytest.raises(BuildLockedError, match=f"pid {os.getpid()}"):
+            build(settings, corpus, fake)
+    build(settings, corpus, fake)  # released afterwards
+
+
+def test_a_reader_keeps_working_during_a_rebuild_and_can_switch(settings, corpus, fake):
+    build(settings, corpus, fake)
+    reader = Pipeline(settings, index_dir=settings.paths.index_dir)
+    reader._embedder = fake
+    first = reader.open().name
+    write(corpus / "new.md", "# New\n\nShelter staff should explain rights in the person's own language.\n")
+    build(settings, corpus, fake)
+    assert reader.ask("referral consent", mode="lexical").hits, "the open generation still answers"
+    assert reader.newer_index_available()
+    assert reader.reload() and reader.open().name != first
+    assert any(h.document.path == "new.md" for h in reader.ask("shelter staff rights language", mode="lexical").hits)
+
+
+# --- integrity ------------------------------------------------------------------------------------
+
+def _generation(settings) -> Path:
+    return IndexLayout(settings.paths.index_dir).current_dir()
+
+
+def test_verify_passes_on_a_fresh_index(settings, corpus, fake):
+    build(settings, corpus, fake)
+    assert make_pipeline(settings, corpus).verify() == []
+
+
+def test_verify_names_a_truncated_faiss_file(settings, corpus, fake):
+    build(settings, corpus, fake)
+    path = _generation(settings) / "vectors.faiss"
+    path.write_bytes(path.read_bytes()[:100])
+    problems = make_pipeline(settings, corpus).verify()
+    assert any("vectors.faiss checksum" in p.what for p in problems)
+    assert all("index build --full" in p.fix for p in problems)
+
+
+def test_verify_names_a_deleted_database_row(settings, corpus, fake):
+    build(settings, corpus, fake)
+    path = _generation(settings) / "store.sqlite"
+    connection = sqlite3.connect(path)
+    connection.execute("DELETE FROM chunks WHERE id = (SELECT min(id) FROM chunks)")
+    connection.commit()
+    connection.close()
+    whats = " | ".join(p.what for p in make_pipeline(settings, corpus).verify())
+    assert "store.sqlite checksum" in whats and "database holds 2 chunks, manifest says 3" in whats and "FAISS ids and database chunk ids differ" in whats
+
+
+def test_verify_names_an_edited_manifest(settings, corpus, fake):
+    build(settings, corpus, fake)
+    path = _generation(settings) / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["counts"]["chunks"] = 99
+    path.write_text(json.dumps(manifest))
+    whats = " | ".join(p.what for p in make_pipeline(settings, corpus).verify())
+    assert "manifest says 99" in whats
+
+
+def test_opening_a_damaged_index_is_a_clear_error(settings, corpus, fake):
+    from assistant.errors import IndexCorruptError
+
+    build(settings, corpus, fake)
+    (_generation(settings) / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexCorruptError, match="not a valid manifest.*index build --full"):
+        make_pipeline(settings, corpus).open()
+
+
+# --- staleness ------------------------------------------------------------------------------------
+
+def test_status_reports_files_changed_since_the_build(settings, corpus, fake):
+    build(settings, corpus, fake)
+    pipeline = make_pipeline(settings, corpus)
+    assert not pipeline.status().staleness.stale
+    write(corpus / "referral.md", PARAGRAPHS["referral.md"] + "\nOne more sentence.\n")
+    write(corpus / "added.md", "# Added\n\nNew text.\n")
+    (corpus / "children.md").unlink()
+    staleness = pipeline.status().staleness
+    assert staleness.changed == ["referral.md"] and staleness.added == ["added.md"] and staleness.removed == ["children.md"]
+
+
+def test_touching_a_file_without_changing_it_is_not_staleness(settings, corpus, fake):
+    build(settings, corpus, fake)
+    os.utime(corpus / "referral.md", (time.time() + 100, time.time() + 100))
+    assert not make_pipeline(settings, corpus).status().staleness.stale
