@@ -26,7 +26,8 @@ from typing import Protocol
 
 from .chunk import CHUNKER_VERSION, chunk_document
 from .config import Settings
-from .embed import Embedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
+from .abstain import PROBES, measure_background
+from .embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
 from .errors import IndexCorruptError, NothingToIndexError
 from .index import VectorIndex
 from .ingest import (
@@ -101,6 +102,8 @@ class _Plan:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     recleaned: list[str] = field(default_factory=list)
+    reread_reason: str | None = None
+    """Why every file is read and chunked again (embeddings of unchanged text are reused)."""
 
 
 def read_manifest(generation_dir: Path) -> IndexManifest:
@@ -113,11 +116,26 @@ def read_manifest(generation_dir: Path) -> IndexManifest:
         raise IndexCorruptError(f"{path} is not a valid manifest ({str(error).splitlines()[0][:160]})") from error
 
 
+def ingest_version() -> str:
+    """Fingerprint of the code that turns files into chunks (ingest, clean, structure, chunk):
+    when it changes, the next build reads every file again. Embeddings are reused wherever the
+    chunk text comes out the same, so a fix to a cleaning rule costs little model time."""
+    from . import chunk, language, text, tokens
+    from .ingest import base, catalogue, clean, detect, readers, structure
+    import assistant.ingest as ingest_package
+
+    digest = hashlib.sha256(str(CLEANING_VERSION).encode())
+    for module in (chunk, language, text, tokens, base, catalogue, clean, detect, readers, structure, ingest_package):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def chunker_info(settings: Settings) -> ChunkerInfo:
     return ChunkerInfo(
         max_tokens=settings.chunk.max_tokens,
         overlap_tokens=settings.chunk.overlap_tokens,
         min_tokens=settings.chunk.min_tokens,
+        paragraph_fill=settings.chunk.paragraph_fill,
         context=settings.embed.context,
         max_context_tokens=settings.embed.max_context_tokens,
         version=CHUNKER_VERSION,
@@ -238,6 +256,13 @@ class _Builder:
                 plan.unchanged.append(corpus_file.relative)
         present = {f.relative for f in files}
         plan.removed = sorted(p for p, e in old.items() if p not in present and e.sha256)
+        if previous_for_diff is not None:
+            if previous_for_diff.chunker != self.chunker:
+                plan.reread_reason = "the chunker settings changed"
+            elif previous_for_diff.ingest_version != ingest_version():
+                plan.reread_reason = "the ingestion or chunking code changed"
+            if plan.reread_reason:
+                plan.recleaned = list(plan.unchanged)
         return plan
 
     def _incompatibility(self, previous: IndexManifest, current: Path) -> str | None:
@@ -245,10 +270,6 @@ class _Builder:
             return f"the index format changed (schema {previous.schema_version} -> {SCHEMA_VERSION})"
         if previous.model.fingerprint != self.model.fingerprint or previous.model.dimension != self.model.dimension:
             return f"the embedding model changed ({previous.model.name} {previous.model.fingerprint[:8]} -> {self.model.name} {self.model.fingerprint[:8]})"
-        if previous.chunker != self.chunker:
-            return "the chunker settings changed"
-        if previous.cleaning_version != CLEANING_VERSION:
-            return "the cleaning rules changed"
         for required in (STORE, VECTORS):
             if not (current / required).is_file():
                 return f"the previous index is damaged ({required} missing)"
@@ -326,6 +347,7 @@ class _Builder:
                 ef_search=self.settings.index.hnsw_ef_search,
             )
             vectors.save(temporary / VECTORS)
+            background = self._background(vectors)
             file_entries = self._file_entries(store, plan)
             store.finish()
         finally:
@@ -337,12 +359,13 @@ class _Builder:
             corpus_dir=str(self.corpus_dir),
             model=self.model,
             chunker=self.chunker,
-            cleaning_version=CLEANING_VERSION,
+            ingest_version=ingest_version(),
             files=file_entries,
             counts=counts,
             vector_index=vectors.info,
             checksums={STORE: file_sha256(temporary / STORE), VECTORS: file_sha256(temporary / VECTORS)},
             repeated_lines=sorted(repeated),
+            background=background,
         )
         _write_json_atomically(temporary / MANIFEST, manifest.model_dump_json(indent=2))
         self.layout.publish(name, temporary)
@@ -352,6 +375,7 @@ class _Builder:
             generation=name,
             full=plan.previous is None,
             full_reason=plan.full_reason,
+            reread_reason=plan.reread_reason,
             added=plan.added,
             changed=sorted(set(plan.changed) | set(plan.recleaned)),
             removed=plan.removed,
@@ -429,6 +453,12 @@ class _Builder:
             with store.transaction():
                 store.put_embeddings(hashes, vectors)
         self.pending = {}
+
+    def _background(self, vectors: VectorIndex):
+        """The index's best cosine for unrelated questions, embedded as questions are (NumPy
+        encoder): what abstention compares a question's best passage against."""
+        probes = NumpyEmbedder(self.model_dir).embed_queries(list(PROBES))
+        return measure_background(probes, lambda vector: max((score for _, score in vectors.search(vector, 1)), default=0.0))
 
     def _check_and_count(self, store: Store) -> IndexCounts:
         missing = store.connection.execute(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .config import ChunkSettings
 from .embed import MAX_SEQ_LENGTH
 from .errors import ChunkError
+from .language import guess_language
 from .models import Block, Chunk, Document
 from .text import sentence_spans
 from .tokens import SPECIAL_TOKENS, WordPieces
@@ -60,6 +61,7 @@ def chunk_document(
                     page=page,
                     page_end=page_end if page_end != page else None,
                     token_count=tokens,
+                    language=guess_language(text),
                     embed_text=embed_text,
                     embed_token_count=embed_tokens,
                 )
@@ -133,7 +135,7 @@ def _pack(units: list[_Unit], settings: ChunkSettings) -> list[tuple[int, int, i
         paragraph_break = (
             starts_paragraph
             and fresh > 0
-            and total >= settings.max_tokens * 0.7
+            and total >= settings.max_tokens * settings.paragraph_fill
             and total + remaining_paragraph > settings.max_tokens
         )
         if current and fresh > 0 and (full or paragraph_break):

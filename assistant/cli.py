@@ -128,6 +128,8 @@ def index_build(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
     progress.close()
     if report.full_reason and report.full_reason != "--full was given":
         click.echo(f"full rebuild: {report.full_reason}", err=True)
+    if report.reread_reason:
+        click.echo(f"reading every file again: {report.reread_reason} (embeddings of unchanged text are reused)", err=True)
     for file in report.files:
         if file.status != "indexed":
             click.echo(f"{file.status}: {file.path}: {file.reason}", err=True)
@@ -427,3 +429,84 @@ def doctor(ctx: click.Context) -> None:
 
 def run() -> None:
     main(prog_name="python -m assistant")
+
+
+def _question_set_corpus(declared: str | None, question_file: Path, settings: Settings) -> Path:
+    """The corpus a question set names: relative to the working folder, else to the set's file."""
+    if not declared:
+        return settings.paths.corpus_dir
+    for candidate in (Path(declared), question_file.parent / declared):
+        if candidate.is_dir():
+            return candidate
+    raise click.UsageError(f"{question_file} names corpus {declared!r}, which is not a folder here: give --corpus DIR")
+
+
+# --- eval ---------------------------------------------------------------------------------------
+
+@main.command("eval")
+@click.option("--questions", "question_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A labelled question set (TOML); repeatable.")
+@_corpus_option
+@_index_option
+@click.option("--beir", "beir_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")
+@click.option("--split", default="train", show_default=True, help="BEIR judgments to use (never tune on test).")
+@click.option("--max-queries", type=int, default=None, help="Evaluate only the first N BEIR queries.")
+@click.option("--modes", default="lexical,dense,hybrid", show_default=True, help="Comma-separated retrieval modes to compare.")
+@click.option("--failures", is_flag=True, help="List the questions each mode got wrong.")
+@click.option("--strict", is_flag=True, help="Score the labels as first written (ignore passages accepted after review).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.pass_context
+def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None,
+             split: str, max_queries: int | None, modes: str, failures: bool, strict: bool, as_json: bool) -> None:
+    """Measure retrieval: MRR@10, hit@1, hit@5 and abstention precision/recall on labelled
+    questions, or nDCG@10 and recall@100 on a BEIR folder, for each mode side by side on the same
+    index (built or brought up to date first, cached under .cache/eval/).
+
+    Example:
+
+        python -m assistant eval --questions eval/bundled.toml --corpus corpus
+        python -m assistant eval --beir ../shared/beir/scifact --split train
+    """
+    from .evaluate import (
+        MODES, evaluate_beir, evaluate_question_set, format_beir, format_scores, load_beir_queries,
+        load_question_set, materialise_beir_corpus, pipeline_for, cache_dir_for,
+    )
+
+    settings = _settings(ctx)
+    chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
+    if not set(chosen) <= set(MODES):
+        raise click.UsageError(f"--modes takes {', '.join(MODES)}")
+    if not question_files and beir_dir is None:
+        raise click.UsageError("give --questions FILE and/or --beir DIR")
+    output: dict = {}
+    try:
+        for question_file in question_files:
+            question_set = load_question_set(question_file)
+            corpus = corpus_dir or _question_set_corpus(question_set.corpus, question_file, settings)
+            pipeline, index = pipeline_for(settings, corpus, index_dir, "questions")
+            ctx.invoke(index_build, corpus_dir=corpus, index_dir=index, full=False, quiet=not settings.show_progress)
+            scores = evaluate_question_set(pipeline, question_set, chosen, strict=strict)
+            output[question_set.name] = [s.model_dump(exclude={"failures"} if not failures else set()) for s in scores]
+            if not as_json:
+                click.echo(format_scores(f"\n{question_set.name}: {len(question_set.questions)} answerable, {len(question_set.off_topic)} off-topic questions ({corpus})", scores))
+                if failures:
+                    for s in scores:
+                        click.echo(f"\n{s.mode} misses:")
+                        for line in s.failures:
+                            click.echo(f"  {line}")
+            pipeline.close()
+        if beir_dir is not None:
+            corpus = materialise_beir_corpus(beir_dir, cache_dir_for("beir", beir_dir) / "corpus")
+            pipeline, index = pipeline_for(settings, corpus, index_dir or cache_dir_for("beir", beir_dir) / "index", "beir")
+            ctx.invoke(index_build, corpus_dir=corpus, index_dir=index, full=False, quiet=not settings.show_progress)
+            queries, qrels = load_beir_queries(beir_dir, split)
+            if max_queries:
+                queries = dict(list(queries.items())[:max_queries])
+            scores = evaluate_beir(pipeline, queries, qrels, chosen)
+            output[f"beir:{beir_dir.name}:{split}"] = [s.model_dump() for s in scores]
+            if not as_json:
+                click.echo(format_beir(f"\nBEIR {beir_dir.name} ({split} judgments)", scores))
+            pipeline.close()
+    except AssistantError as error:
+        _fail(error)
+    if as_json:
+        click.echo(json.dumps(output, indent=2))

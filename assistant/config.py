@@ -46,6 +46,9 @@ class ChunkSettings(BaseModel):
     """Word pieces of trailing whole sentences repeated at the start of the next chunk."""
     min_tokens: int = 24
     """A final window smaller than this joins the previous chunk when both fit."""
+    paragraph_fill: float = 0.7
+    """A chunk ends at a paragraph boundary once it holds this share of max_tokens and the next
+    paragraph would not fit whole: lower values keep paragraphs (the author's units) apart."""
 
 
 class EmbedSettings(BaseModel):
@@ -78,22 +81,46 @@ class RetrieveSettings(BaseModel):
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
     candidates: int = 60
     """Candidates taken from each of dense and lexical search before fusion."""
+    fusion: Literal["rrf", "linear"] = "linear"
+    """How dense and lexical rankings combine: reciprocal rank fusion, or a weighted sum of
+    scores (cosine, and BM25 divided by the best BM25 of the question)."""
     rrf_k: float = 60.0
     """Reciprocal-rank-fusion constant."""
-    dense_weight: float = 1.0
+    dense_weight: float = 2.0
     lexical_weight: float = 1.0
+    lexical_phrases: bool = True
+    """Adjacent question words are also searched as phrases, so that 'recovery period' counts
+    more than 'recovery' and 'period' apart."""
+    phrase_max_terms: int = 5
+    """...only in questions with at most this many searchable words."""
+    sentence_weight: float = 0.1
+    """Hybrid re-ranking: weight of the best single sentence's share of the question's rare words
+    (an answer stated in one sentence beats the same words scattered over a passage)."""
+    rerank_depth: int = 30
+    """How many fused candidates the sentence re-ranking looks at."""
+    lexical_context_weight: float = 0.4
+    """BM25 weight of a chunk's context (document title, section path) relative to its text."""
+    other_language_penalty: float = 0.5
+    """Scores of passages in another language than the question's are multiplied by this."""
     per_document_cap: int | None = None
     """At most this many passages per document (None: no cap)."""
+    abstain_sure_standing: float = 2.6
+    """A question is answered when its best passage's cosine stands this many background
+    spreads above the index's background (see abstain.py)..."""
+    abstain_min_standing: float = 1.7
+    """...or at least this many, when the top passage also holds enough of the question's words:"""
+    abstain_lexical_coverage: float = 0.45
+    """the IDF-weighted share of the question's rare words found in the top passage."""
     abstain_dense_threshold: float = 0.30
-    """Best cosine similarity below which no passage is taken to answer the question."""
-    abstain_lexical_coverage: float = 0.5
-    """...unless the best passage contains at least this share of the question's rare words."""
+    """Fallback for an index built without a background measurement: minimum best cosine."""
 
 
 class TuiSettings(BaseModel):
     theme: str = "textual-dark"
     report_dir: Path = Path("reports")
     """Where exported Markdown reports are written."""
+    cursor_blink: bool = True
+    """Whether the cursor in the question box blinks."""
 
 
 class Settings(BaseSettings):

@@ -12,7 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+from .abstain import Background
+
+SCHEMA_VERSION = 2
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table_row"]
@@ -84,6 +86,8 @@ class Chunk(BaseModel):
     page_end: int | None = None
     token_count: int
     """Word pieces of ``text`` alone (no special tokens)."""
+    language: str | None = None
+    """ISO 639-1 code guessed from the text (None when too short to tell)."""
     embed_text: str = ""
     """What the model embeds: context (title, section) + text. Never longer than the model keeps."""
     embed_token_count: int = 0
@@ -201,6 +205,7 @@ class ChunkerInfo(BaseModel):
     max_tokens: int
     overlap_tokens: int
     min_tokens: int
+    paragraph_fill: float = 0.7
     context: str
     max_context_tokens: int
     version: int
@@ -242,7 +247,8 @@ class IndexManifest(BaseModel):
     corpus_dir: str
     model: ModelInfo
     chunker: ChunkerInfo
-    cleaning_version: int
+    ingest_version: str
+    """Fingerprint of the ingestion and chunking code that built this index."""
     files: dict[str, FileEntry]
     counts: IndexCounts
     vector_index: VectorIndexInfo
@@ -250,6 +256,8 @@ class IndexManifest(BaseModel):
     """sha256 of each data file of the generation (store.sqlite, vectors.faiss)."""
     repeated_lines: list[str] = Field(default_factory=list)
     """Lines recognised as site chrome because many files repeat them (hashes)."""
+    background: Background | None = None
+    """Best-match cosine of this index for unrelated questions (see abstain.py)."""
 
 
 class BuildReport(BaseModel):
@@ -258,6 +266,7 @@ class BuildReport(BaseModel):
     generation: str | None
     full: bool
     full_reason: str | None = None
+    reread_reason: str | None = None
     added: list[str] = Field(default_factory=list)
     changed: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)

@@ -16,6 +16,8 @@ import numpy as np
 
 from .config import RetrieveSettings
 from .embed import MAX_SEQ_LENGTH, Embedder
+from .abstain import standing
+from .language import guess_language
 from .errors import QueryError
 from .models import Answer, Chunk, DocumentInfo, Filters, Hit, Location
 from .present import make_citation
@@ -70,6 +72,7 @@ class Retriever:
         self.settings = settings
         self._facets: dict[str, list[str]] | None = None
         self._df_cache: dict[str, int] = {}
+        self._languages: dict[int, str] | None = None
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -88,24 +91,9 @@ class Retriever:
             return Answer(query=query, abstained=True, message=f"{NO_ANSWER} No document matches the filters.", notices=notices, mode=mode)
 
         terms = query_terms(text)
-        candidates: dict[int, _Candidate] = {}
-        best_dense: float | None = None
-        need_dense = mode in ("hybrid", "dense")
-        if need_dense:
-            vector = self.embedder.embed_queries([text])[0]
-            for rank, (chunk_id, score) in enumerate(self.index.vectors.search(vector, self.settings.candidates, allowed), start=1):
-                candidates.setdefault(chunk_id, _Candidate(chunk_id)).__dict__.update(dense=score, dense_rank=rank)
-            best_dense = max((c.dense for c in candidates.values() if c.dense is not None), default=None)
-        if mode in ("hybrid", "lexical") and terms:
-            match = " OR ".join(f'"{t}"' for t in terms)
-            for rank, (chunk_id, score) in enumerate(self.index.store.lexical_search(match, self.settings.candidates, filters), start=1):
-                candidates.setdefault(chunk_id, _Candidate(chunk_id)).__dict__.update(lexical=score, lexical_rank=rank)
+        ranked, best_dense = self._ranked(text, terms, mode, allowed, filters, self.settings.candidates)
         if mode == "lexical" and not terms:
             notices.append("the question has no searchable words for lexical search (only common words)")
-
-        ranked = self._fuse(list(candidates.values()), mode)
-        if mode == "hybrid" and ranked:
-            self._fill_missing_dense(ranked, text)
         passages = self._passages(ranked, k)
         abstain, reason = self._should_abstain(passages, terms, mode, best_dense)
         if abstain:
@@ -113,6 +101,41 @@ class Retriever:
             return Answer(query=query, abstained=True, message=NO_ANSWER, notices=notices, mode=mode, best_dense_score=best_dense)
         hits = [self._hit(rank, passage, terms, text) for rank, passage in enumerate(passages, start=1)]
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
+
+    def rank_documents(self, query: str, mode: str = "hybrid", limit: int = 100) -> list[str]:
+        """Document ids ranked by their best chunk, without abstention (for benchmarks)."""
+        text, _ = self.prepare_query(query)
+        ranked, _ = self._ranked(text, query_terms(text), mode, None, Filters(), max(limit * 3, self.settings.candidates))
+        rows = self.index.store.chunk_documents([c.chunk_id for c in ranked])
+        seen: dict[str, None] = {}
+        for candidate in ranked:
+            document = rows.get(candidate.chunk_id)
+            if document is not None:
+                seen.setdefault(document, None)
+                if len(seen) >= limit:
+                    break
+        return list(seen)
+
+    def _ranked(self, text: str, terms: list[str], mode: str, allowed, filters: Filters, limit: int) -> tuple[list[_Candidate], float | None]:
+        candidates: dict[int, _Candidate] = {}
+        best_dense: float | None = None
+        vector = None
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_queries([text])[0]
+            for rank, (chunk_id, score) in enumerate(self.index.vectors.search(vector, limit, allowed), start=1):
+                candidates.setdefault(chunk_id, _Candidate(chunk_id)).__dict__.update(dense=score, dense_rank=rank)
+            best_dense = max((c.dense for c in candidates.values() if c.dense is not None), default=None)
+        if mode in ("hybrid", "lexical") and terms:
+            match = self._match_expression(text, terms)
+            for rank, (chunk_id, score) in enumerate(self.index.store.lexical_search(match, limit, filters, self.settings.lexical_context_weight), start=1):
+                candidates.setdefault(chunk_id, _Candidate(chunk_id)).__dict__.update(lexical=score, lexical_rank=rank)
+        ranked = self._fuse(list(candidates.values()), mode)
+        if mode == "hybrid" and self.settings.sentence_weight > 0 and terms:
+            ranked = self._rerank_by_sentence(ranked, terms)
+        ranked = self._prefer_question_language(ranked, text)
+        if mode == "hybrid" and ranked and vector is not None:
+            self._fill_missing_dense(ranked, vector)
+        return ranked, best_dense
 
     def prepare_query(self, query: str) -> tuple[str, list[str]]:
         """Strip, reject empty questions, and cut a question longer than the model keeps."""
@@ -150,30 +173,74 @@ class Retriever:
 
     # -- ranking ---------------------------------------------------------------------------------
 
+    def _match_expression(self, text: str, terms: list[str]) -> str:
+        """FTS5 query: every searchable word, OR-ed, plus adjacent pairs of them as phrases."""
+        parts = [f'"{t}"' for t in terms]
+        # Phrases sharpen short, keyword-like questions ("reasonable grounds decision"); in a
+        # long question most adjacent pairs are incidental and only add noise.
+        if self.settings.lexical_phrases and len(terms) <= self.settings.phrase_max_terms:
+            words = [w for w in word_tokens(text)]
+            for left, right in zip(words, words[1:]):
+                if left in terms and right in terms:
+                    parts.append(f'"{left} {right}"')
+        return " OR ".join(dict.fromkeys(parts))
+
     def _fuse(self, candidates: list[_Candidate], mode: str) -> list[_Candidate]:
-        rrf = self.settings.rrf_k
+        settings = self.settings
+        rrf = settings.rrf_k
+        best_lexical = max((c.lexical for c in candidates if c.lexical is not None), default=0.0) or 1.0
         for c in candidates:
             if mode == "dense":
                 c.fused = c.dense if c.dense is not None else -1.0
             elif mode == "lexical":
                 c.fused = c.lexical if c.lexical is not None else 0.0
+            elif settings.fusion == "linear":
+                c.fused = settings.dense_weight * (c.dense or 0.0) + settings.lexical_weight * ((c.lexical or 0.0) / best_lexical)
             else:
-                c.fused = (self.settings.dense_weight / (rrf + c.dense_rank) if c.dense_rank else 0.0) + (
-                    self.settings.lexical_weight / (rrf + c.lexical_rank) if c.lexical_rank else 0.0
+                c.fused = (settings.dense_weight / (rrf + c.dense_rank) if c.dense_rank else 0.0) + (
+                    settings.lexical_weight / (rrf + c.lexical_rank) if c.lexical_rank else 0.0
                 )
         if mode == "hybrid":
-            top = self.settings.dense_weight / (rrf + 1) + self.settings.lexical_weight / (rrf + 1)
+            top = (settings.dense_weight + settings.lexical_weight) / ((rrf + 1) if settings.fusion == "rrf" else 1.0)
             for c in candidates:
                 c.fused /= top
         # Ties broken by chunk id, so the same question always gives the same order.
         return sorted(candidates, key=lambda c: (-c.fused, c.chunk_id))
 
-    def _fill_missing_dense(self, ranked: list[_Candidate], text: str) -> None:
+    def _rerank_by_sentence(self, ranked: list[_Candidate], terms: list[str]) -> list[_Candidate]:
+        depth = self.settings.rerank_depth
+        head = ranked[:depth]
+        texts = self.index.store.chunk_texts([c.chunk_id for c in head])
+        weights = {stem(t): self._idf(t) for t in terms}
+        total = sum(weights.values()) or 1.0
+        for c in head:
+            text = texts.get(c.chunk_id, "")
+            best = 0.0
+            for start, end in sentence_spans(text):
+                words = set(stems(text[start:end]))
+                best = max(best, sum(w for s, w in weights.items() if s in words) / total)
+            c.fused += self.settings.sentence_weight * best
+        return sorted(head, key=lambda c: (-c.fused, c.chunk_id)) + ranked[depth:]
+
+    def _prefer_question_language(self, ranked: list[_Candidate], text: str) -> list[_Candidate]:
+        """Passages in another language than the question's rank lower (not out): an English
+        question about a bilingual treaty should see the English article first."""
+        penalty = self.settings.other_language_penalty
+        language = guess_language(text, minimum_words=4)
+        if language is None or penalty >= 1.0 or not ranked:
+            return ranked
+        if self._languages is None:
+            self._languages = self.index.store.chunk_languages("en")
+        if not self._languages and language == "en":
+            return ranked
+        for c in ranked:
+            if self._languages.get(c.chunk_id, "en") != language:
+                c.fused *= penalty
+        return sorted(ranked, key=lambda c: (-c.fused, c.chunk_id))
+
+    def _fill_missing_dense(self, ranked: list[_Candidate], vector) -> None:
         """Lexical-only candidates near the top get their cosine too (for abstention and display)."""
         missing = [c for c in ranked[: self.settings.k * 3] if c.dense is None]
-        if not missing:
-            return
-        vector = self.embedder.embed_queries([text])[0]
         for c in missing:
             try:
                 c.dense = float(np.dot(self.index.vectors.reconstruct(c.chunk_id), vector))
@@ -231,18 +298,23 @@ class Retriever:
         passage.chunk_ids.append(chunk.id)
 
     def _should_abstain(self, passages: list[_Passage], terms: list[str], mode: str, best_dense: float | None) -> tuple[bool, str]:
+        """No passage answers when the best one does not stand out from the index's background
+        of unrelated questions (see abstain.py), unless it stands out somewhat and holds most of
+        the question's rare words. Lexical mode has only the words to go by."""
         if not passages:
             return True, "no candidates"
-        if mode == "lexical":
-            return False, ""
-        top = passages[0].candidate
-        dense = top.dense if top.dense is not None else best_dense
-        if dense is not None and dense >= self.settings.abstain_dense_threshold:
-            return False, ""
+        settings = self.settings
         coverage = self._coverage(passages[0].chunk.text, terms)
-        if coverage >= self.settings.abstain_lexical_coverage and mode == "hybrid":
-            return False, ""
-        return True, f"best cosine {dense}, rare-word coverage {coverage:.2f}"
+        if mode == "lexical":
+            return coverage < max(settings.abstain_lexical_coverage, 0.5), f"rare-word coverage {coverage:.2f}"
+        top = passages[0].candidate
+        dense = max(d for d in (top.dense, best_dense) if d is not None) if (top.dense is not None or best_dense is not None) else None
+        z = standing(dense, self.index.manifest.background)
+        if z is None:
+            answered = dense is not None and (dense >= settings.abstain_dense_threshold or coverage >= settings.abstain_lexical_coverage)
+            return not answered, f"cosine {dense}, coverage {coverage:.2f}"
+        answered = z >= settings.abstain_sure_standing or (z >= settings.abstain_min_standing and coverage >= settings.abstain_lexical_coverage)
+        return not answered, f"standing {z:.2f}, coverage {coverage:.2f}"
 
     def _coverage(self, text: str, terms: list[str]) -> float:
         """IDF-weighted share of the question's words that the passage contains."""

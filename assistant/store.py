@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     page INTEGER,
     page_end INTEGER,
     token_count INTEGER NOT NULL,
+    language TEXT,
     embed_hash TEXT NOT NULL,
     text TEXT NOT NULL
 );
@@ -197,7 +198,7 @@ class Store:
         for chunk, embed_hash, chunk_context in zip(chunks, embed_hashes, context):
             cursor = self.connection.execute(
                 "INSERT INTO chunks (document_id, ordinal, char_start, char_end, section, page, page_end, "
-                "token_count, embed_hash, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "token_count, language, embed_hash, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     chunk.document_id,
                     chunk.ordinal,
@@ -207,6 +208,7 @@ class Store:
                     chunk.page,
                     chunk.page_end,
                     chunk.token_count,
+                    chunk.language,
                     embed_hash,
                     chunk.text,
                 ),
@@ -318,6 +320,30 @@ class Store:
                 result[int(row[0])] = (_chunk(row[:10]), _document_info(row[11:]), row[10])
         return result
 
+    def chunk_languages(self, exclude: str = "en") -> dict[int, str]:
+        """Language of every chunk whose language is known and is not ``exclude``."""
+        rows = self.connection.execute("SELECT id, language FROM chunks WHERE language IS NOT NULL AND language != ?", (exclude,))
+        return {int(r[0]): r[1] for r in rows}
+
+    def chunk_texts(self, ids: Sequence[int]) -> dict[int, str]:
+        values = list(dict.fromkeys(int(i) for i in ids))
+        result: dict[int, str] = {}
+        for start in range(0, len(values), 500):
+            batch = values[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            result.update((int(r[0]), r[1]) for r in self.connection.execute(f"SELECT id, text FROM chunks WHERE id IN ({marks})", batch))
+        return result
+
+    def chunk_documents(self, ids: Sequence[int]) -> dict[int, str]:
+        """Document id of each chunk id."""
+        result: dict[int, str] = {}
+        values = list(dict.fromkeys(int(i) for i in ids))
+        for start in range(0, len(values), 500):
+            batch = values[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            result.update((int(r[0]), r[1]) for r in self.connection.execute(f"SELECT id, document_id FROM chunks WHERE id IN ({marks})", batch))
+        return result
+
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
         where, params = filter_clause(filters)
         rows = self.connection.execute(
@@ -325,10 +351,10 @@ class Store:
         ).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
-    def lexical_search(self, match: str, limit: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """BM25 over chunk text (weight 1) and context (title, section; weight 0.4). Scores are
-        returned positive: larger is better."""
-        sql = "SELECT f.rowid, bm25(chunk_fts, 1.0, 0.4) AS rank FROM chunk_fts f"
+    def lexical_search(self, match: str, limit: int, filters: Filters | None = None, context_weight: float = 0.4) -> list[tuple[int, float]]:
+        """BM25 over chunk text (weight 1) and context (title, section). Scores are returned
+        positive: larger is better."""
+        sql = f"SELECT f.rowid, bm25(chunk_fts, 1.0, {float(context_weight)!r}) AS rank FROM chunk_fts f"
         params: list = [match]
         if filters is not None and not filters.is_empty():
             where, filter_params = filter_clause(filters)

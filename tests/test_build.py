@@ -154,11 +154,28 @@ def test_editing_the_catalogue_re_ingests_that_file(settings, corpus, fake):
     assert pipeline.open().store.document("referral.md").organisation == "Example Office"
 
 
-def test_changed_chunker_settings_rebuild_everything_with_a_reason(settings, corpus, fake):
+def test_changed_chunker_settings_re_chunk_everything_with_a_reason(settings, corpus, fake):
     build(settings, corpus, fake)
     settings.chunk.max_tokens = 100
+    fake.embedded.clear()
     report = build(settings, corpus, fake)
-    assert report.full and report.full_reason == "the chunker settings changed" and len(report.added) == 3
+    assert report.reread_reason == "the chunker settings changed" and sorted(report.changed) == sorted(PARAGRAPHS)
+    assert fake.embedded == [], "these short files chunk the same way: their embeddings are reused"
+    settings.chunk.max_tokens = 30
+    write(corpus / "long.md", "# Long\n\n" + "A sentence about labour inspections on farms and factories. " * 8 + "\n")
+    report = build(settings, corpus, fake)
+    assert report.reread_reason == "the chunker settings changed" and report.chunks_embedded > 0
+
+
+def test_changed_ingestion_code_re_reads_every_file(settings, corpus, fake, monkeypatch):
+    import assistant.build as build_module
+
+    build(settings, corpus, fake)
+    monkeypatch.setattr(build_module, "ingest_version", lambda: "a-newer-cleaning-rule")
+    fake.embedded.clear()
+    report = build(settings, corpus, fake)
+    assert report.reread_reason == "the ingestion or chunking code changed" and len(report.changed) == 3
+    assert fake.embedded == []
 
 
 def test_full_flag_rebuilds_from_scratch(settings, corpus, fake):

@@ -635,6 +635,54 @@ def _pdf_running_lines(lines: list[_PdfLine], page_count: int, page_height: floa
 _CONTENTS_ENTRY = re.compile(r"^(?=.*[A-Za-z]{3}).*?(?:\s|\.{2,}|…+)\s*(?:\d{1,3}|[ivxlc]{1,5})$")
 
 
+def _large_print_blocks(lines: list[_PdfLine], removed: dict[int, str], body_size: float | None, styles: dict) -> None:
+    """Large print that wraps over lines is a heading when the whole block reads like one (short,
+    no sentence inside): its continuation lines join it even when they start in lower case.
+    Otherwise (a pull quote, a large-print paragraph) none of its lines is a heading."""
+    if not body_size:
+        return
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if index in removed or not line.text or not line.size or line.size < body_size + 1.5:
+            index += 1
+            continue
+        block = [index]
+        cursor = index + 1
+        while cursor < len(lines):
+            candidate = lines[cursor]
+            if not candidate.text:
+                cursor += 1
+                continue
+            previous = lines[block[-1]]
+            if (
+                cursor in removed
+                or candidate.page != line.page
+                or candidate.size != line.size
+                or candidate.y is None
+                or previous.y is None
+                or previous.y - candidate.y >= line.size * 1.9
+            ):
+                break
+            block.append(cursor)
+            cursor += 1
+        joined = " ".join(lines[i].text for i in block)
+        first_letter = next((c for c in joined if c.isalpha()), "")
+        heading_like = (
+            len(joined) <= 160
+            and not first_letter.islower()
+            and not _SYMBOL_BULLET.match(joined)
+            and not re.search(r"[.;]\s+\S", re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", joined))
+            and not (_TERMINAL.search(joined) and not joined.endswith("?"))
+        )
+        for i in block:
+            if heading_like:
+                styles[i] = ("size", line.size)
+            else:
+                styles.pop(i, None)
+        index = block[-1] + 1
+
+
 def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: float | None) -> list[int]:
     """Indexes of the large-print lines that open the first page (the document's title)."""
     if not body_size:
@@ -719,8 +767,6 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             and (line.y - following.y) < (line.size or 12) * 1.6
         )
         if body_size and line.size and line.size >= body_size + 1.5:
-            if same_block and following.text[:1].islower():
-                return None  # large print that wraps into a sentence: a pull quote, not a heading
             return ("size", line.size)
         if line.bold and body_size and line.size and line.size >= body_size - 0.5 and len(text.split()) <= 12:
             if _PARAGRAPH_NUMBER.match(text) or (same_block and following.bold):
@@ -729,6 +775,7 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
         return None
 
     styles = {index: style for index, line in enumerate(lines) if (style := heading_style(index, line))}
+    _large_print_blocks(lines, removed, body_size, styles)
     # The title block: large print at the top of the first page, before any body text (it may
     # wrap mid-phrase, so case rules do not apply). Level 0: it names the document and is not
     # part of any section path. Then levels by size rank (largest first), bold headings below.
@@ -788,11 +835,18 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             continue
         typical_gap = sorted(gaps)[len(gaps) // 2] if gaps else None
         starts_item = bool(_BULLET.match(line.text)) or bool(re.match(r"^\d+(?:\.\d+)+\.?\s", line.text))
+        # A definition list: an entry ends with ";" or "." and the next opens with a quoted term.
+        starts_definition = (
+            previous_line is not None
+            and bool(re.search(r"[;.]['\"”’]*$", previous_line.text))
+            and line.text[:1] in "“\"‘'"
+        )
         wide_gap = gap is not None and typical_gap is not None and gap > typical_gap * 1.45
         continues = (
             current is not None
             and current.kind != "heading"
             and not starts_item
+            and not starts_definition
             and not wide_gap
             and not (previous_line is not None and previous_line.page != line.page and _TERMINAL.search(current.text))
             and not (previous_line is not None and len(previous_line.text) < typical_width * 0.55 and _TERMINAL.search(previous_line.text))

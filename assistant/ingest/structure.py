@@ -382,8 +382,10 @@ def _record_document(entry: Entry, position: int, page: PageMetadata, removals: 
     if entry.label is not None:
         types = split_label(entry.label.text)
         removals.append(Removal(line=entry.label.number, text=entry.label.text, reason=f"type label -> metadata: {', '.join(types)}"))
-    heading = Line(text=entry.title.text, number=entry.title.number, kind="heading", level=1, page=entry.title.page)
-    text, blocks = _layout([heading, *entry.body], heading_levels={}, title_is_heading=True)
+    # The listed title is the record's most telling line: it opens the record's passage (as a
+    # paragraph of its own), so that it is searched, shown and quoted with the summary.
+    heading = Line(text=entry.title.text, number=entry.title.number, kind="text", page=entry.title.page)
+    text, blocks = _layout([heading, *entry.body], heading_levels={})
     return Document(
         id=f"{page.path}#{position}",
         path=page.path,
@@ -451,7 +453,7 @@ def _heading_levels(lines: list[Line]) -> dict[int, int]:
     return levels
 
 
-def _layout(lines: list[Line], heading_levels: dict[int, int], title_is_heading: bool = False) -> tuple[str, list[Block]]:
+def _layout(lines: list[Line], heading_levels: dict[int, int]) -> tuple[str, list[Block]]:
     """Join lines into the document text (a blank line between paragraphs, a single newline
     between consecutive list items or table rows) and record each line's span, kind, section
     path and page."""
@@ -465,9 +467,7 @@ def _layout(lines: list[Line], heading_levels: dict[int, int], title_is_heading:
         if not text:
             continue
         level = heading_levels.get(id(line))
-        if title_is_heading and index == 0:
-            kind, level = "heading", None
-        elif level is not None:
+        if level is not None:
             kind = "heading"
         else:
             kind = {"list_item": "list_item", "table_row": "table_row"}.get(line.kind, "paragraph")

@@ -1,0 +1,289 @@
+"""Retrieval evaluation: labelled question sets (answerable questions with the passage that
+answers them, and off-topic questions that should abstain) and BEIR-format benchmarks, measured
+for lexical, dense and hybrid search side by side on the same index.
+
+A result answers a labelled question when it comes from the named document and its span overlaps
+the named phrase: robust to chunk boundaries, strict about the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import time
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator
+
+from .config import Settings
+from .errors import ConfigError
+from .pipeline import Pipeline
+
+MODES = ("lexical", "dense", "hybrid")
+
+
+class Expected(BaseModel):
+    document: str
+    answer: str
+
+
+class LabelledQuestion(BaseModel):
+    text: str
+    document: str
+    answer: str
+    also: list[tuple[str, str]] = Field(default_factory=list)
+    also_reviewed: list[tuple[str, str]] = Field(default_factory=list)
+    """Passages accepted after reviewing a run's misses; ignored with ``strict``."""
+
+    def expected(self, strict: bool = False) -> list[Expected]:
+        extra = self.also if strict else self.also + self.also_reviewed
+        return [Expected(document=self.document, answer=self.answer)] + [Expected(document=d, answer=a) for d, a in extra]
+
+
+class OffTopic(BaseModel):
+    text: str
+
+
+class QuestionSet(BaseModel):
+    name: str
+    corpus: str | None = None
+    questions: list[LabelledQuestion]
+    off_topic: list[OffTopic]
+
+    @field_validator("questions")
+    @classmethod
+    def _not_empty(cls, value):
+        if not value:
+            raise ValueError("a question set needs at least one answerable question")
+        return value
+
+
+def load_question_set(path: Path) -> QuestionSet:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read question set ({error})") from error
+    meta = data.get("meta", {})
+    return QuestionSet(
+        name=meta.get("name", path.stem),
+        corpus=meta.get("corpus"),
+        questions=[LabelledQuestion(**q) for q in data.get("question", [])],
+        off_topic=[OffTopic(**q) for q in data.get("off_topic", [])],
+    )
+
+
+class ModeScores(BaseModel):
+    mode: str
+    mrr_at_10: float
+    hit_at_1: float
+    hit_at_5: float
+    abstain_precision: float
+    abstain_recall: float
+    answerable_refused: int
+    off_topic_abstained: int
+    off_topic_total: int
+    answerable_total: int
+    failures: list[str] = Field(default_factory=list)
+    milliseconds_per_question: float = 0.0
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _locate(document_text: str, phrase: str) -> list[tuple[int, int]]:
+    """Every span of ``phrase`` in the document (a guidance may state a rule twice, word for
+    word), tolerant of whitespace differences only."""
+    pattern = r"\s+".join(re.escape(part) for part in phrase.split())
+    return [(m.start(), m.end()) for m in re.finditer(pattern, document_text)]
+
+
+def resolve_expectations(pipeline: Pipeline, question_set: QuestionSet, strict: bool = False) -> dict[int, list[tuple[str, tuple[int, int]]]]:
+    """Each question's (document id, answer span) pairs; a phrase not found verbatim is an error
+    in the question set, reported with the question."""
+    store = pipeline.open().store
+    cache: dict[str, str | None] = {}
+    resolved: dict[int, list[tuple[str, tuple[int, int]]]] = {}
+    problems = []
+    for index, question in enumerate(question_set.questions):
+        spans = []
+        for expected in question.expected(strict):
+            if expected.document not in cache:
+                document = store.document(expected.document)
+                cache[expected.document] = document.text if document else None
+            text = cache[expected.document]
+            if text is None:
+                problems.append(f"{question.text!r}: no document {expected.document!r} in the index")
+                continue
+            found = _locate(text, expected.answer)
+            if not found:
+                problems.append(f"{question.text!r}: phrase not found in {expected.document}: {expected.answer[:60]!r}")
+                continue
+            spans.extend((expected.document, span) for span in found)
+        resolved[index] = spans
+    if problems:
+        raise ConfigError("the question set does not match the corpus:\n  " + "\n  ".join(problems))
+    return resolved
+
+
+def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=MODES, k: int = 10, strict: bool = False) -> list[ModeScores]:
+    expectations = resolve_expectations(pipeline, question_set, strict)
+    results = []
+    for mode in modes:
+        reciprocal_ranks, hits1, hits5, refused, failures = [], 0, 0, 0, []
+        started = time.perf_counter()
+        for index, question in enumerate(question_set.questions):
+            answer = pipeline.ask(question.text, k=k, mode=mode)
+            rank = None
+            for hit in answer.hits:
+                if any(
+                    hit.document.id == document and hit.location.char_start < end and start < hit.location.char_end
+                    for document, (start, end) in expectations[index]
+                ):
+                    rank = hit.rank
+                    break
+            if answer.abstained:
+                refused += 1
+            reciprocal_ranks.append(1.0 / rank if rank else 0.0)
+            hits1 += rank == 1
+            hits5 += bool(rank and rank <= 5)
+            if rank != 1:
+                got = "abstained" if answer.abstained else (f"{answer.hits[0].document.id} @1" if answer.hits else "nothing")
+                failures.append(f"[{'rank ' + str(rank) if rank else 'missed'}] {question.text} -> {got}")
+        abstained_off = 0
+        for question in question_set.off_topic:
+            answer = pipeline.ask(question.text, k=k, mode=mode)
+            if answer.abstained:
+                abstained_off += 1
+            else:
+                failures.append(f"[answered off-topic] {question.text} -> {answer.hits[0].document.id}")
+        elapsed = time.perf_counter() - started
+        count = len(question_set.questions)
+        predicted = abstained_off + refused
+        results.append(
+            ModeScores(
+                mode=mode,
+                mrr_at_10=sum(reciprocal_ranks) / count,
+                hit_at_1=hits1 / count,
+                hit_at_5=hits5 / count,
+                abstain_precision=abstained_off / predicted if predicted else 1.0,
+                abstain_recall=abstained_off / len(question_set.off_topic) if question_set.off_topic else 1.0,
+                answerable_refused=refused,
+                off_topic_abstained=abstained_off,
+                off_topic_total=len(question_set.off_topic),
+                answerable_total=count,
+                failures=failures,
+                milliseconds_per_question=1000 * elapsed / (count + len(question_set.off_topic)),
+            )
+        )
+    return results
+
+
+def format_scores(title: str, scores: list[ModeScores]) -> str:
+    header = f"{'mode':<8} {'MRR@10':>7} {'hit@1':>6} {'hit@5':>6} {'abstain P':>10} {'abstain R':>10} {'refused':>8} {'ms/q':>6}"
+    lines = [title, header, "-" * len(header)]
+    for s in scores:
+        lines.append(
+            f"{s.mode:<8} {s.mrr_at_10:>7.3f} {s.hit_at_1:>6.3f} {s.hit_at_5:>6.3f} {s.abstain_precision:>10.3f} "
+            f"{s.abstain_recall:>10.3f} {s.answerable_refused:>4}/{s.answerable_total:<3} {s.milliseconds_per_question:>6.1f}"
+        )
+    return "\n".join(lines)
+
+
+# --- BEIR ----------------------------------------------------------------------------------------
+
+class BeirScores(BaseModel):
+    mode: str
+    ndcg_at_10: float
+    recall_at_100: float
+    queries: int
+    milliseconds_per_query: float
+
+
+def materialise_beir_corpus(beir_dir: Path, target: Path) -> Path:
+    """Write a BEIR corpus.jsonl as one Markdown file per document (title as heading), once."""
+    marker = target / ".complete"
+    source = beir_dir / "corpus.jsonl"
+    stamp = f"{source.stat().st_size}-{source.stat().st_mtime_ns}"
+    if marker.exists() and marker.read_text() == stamp:
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    with source.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            name = re.sub(r"[^A-Za-z0-9_.-]", "_", str(record["_id"]))
+            title = " ".join(str(record.get("title") or "").split())
+            body = str(record.get("text") or "").strip()
+            (target / f"{name}.md").write_text((f"# {title}\n\n" if title else "") + body + "\n", encoding="utf-8")
+    marker.write_text(stamp)
+    return target
+
+
+def load_beir_queries(beir_dir: Path, split: str) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    queries = {}
+    with (beir_dir / "queries.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            queries[str(record["_id"])] = record["text"]
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    qrels_path = beir_dir / "qrels" / f"{split}.tsv"
+    if not qrels_path.exists():
+        raise ConfigError(f"{qrels_path} is missing: BEIR folders hold qrels/<split>.tsv")
+    with qrels_path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            parts = line.rstrip("\n").split("\t")
+            if number == 0 and parts[0] == "query-id":
+                continue
+            if len(parts) >= 3 and int(parts[2]) > 0:
+                qrels[parts[0]][parts[1]] = int(parts[2])
+    return {q: t for q, t in queries.items() if q in qrels}, dict(qrels)
+
+
+def evaluate_beir(pipeline: Pipeline, queries: dict[str, str], qrels: dict[str, dict[str, int]], modes=MODES) -> list[BeirScores]:
+    """nDCG@10 and recall@100 over documents (a document ranks at its best chunk)."""
+    retriever = pipeline.retriever()
+    results = []
+    for mode in modes:
+        ndcgs, recalls = [], []
+        started = time.perf_counter()
+        for query_id, text in queries.items():
+            ranked = retriever.rank_documents(text, mode=mode, limit=100)
+            ranking = [Path(doc).stem for doc in ranked]
+            relevant = qrels[query_id]
+            dcg = sum(relevant.get(doc, 0) / math.log2(position + 2) for position, doc in enumerate(ranking[:10]))
+            ideal = sum(grade / math.log2(position + 2) for position, grade in enumerate(sorted(relevant.values(), reverse=True)[:10]))
+            ndcgs.append(dcg / ideal if ideal else 0.0)
+            recalls.append(len(set(ranking[:100]) & set(relevant)) / len(relevant))
+        elapsed = time.perf_counter() - started
+        results.append(
+            BeirScores(
+                mode=mode,
+                ndcg_at_10=sum(ndcgs) / len(ndcgs),
+                recall_at_100=sum(recalls) / len(recalls),
+                queries=len(queries),
+                milliseconds_per_query=1000 * elapsed / max(len(queries), 1),
+            )
+        )
+    return results
+
+
+def format_beir(title: str, scores: list[BeirScores]) -> str:
+    header = f"{'mode':<8} {'nDCG@10':>8} {'recall@100':>11} {'queries':>8} {'ms/q':>6}"
+    lines = [title, header, "-" * len(header)]
+    for s in scores:
+        lines.append(f"{s.mode:<8} {s.ndcg_at_10:>8.3f} {s.recall_at_100:>11.3f} {s.queries:>8} {s.milliseconds_per_query:>6.1f}")
+    return "\n".join(lines)
+
+
+def cache_dir_for(kind: str, source: Path) -> Path:
+    digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:10]
+    return Path(".cache") / "eval" / f"{kind}-{source.resolve().name}-{digest}"
+
+
+def pipeline_for(settings: Settings, corpus: Path, index: Path | None, kind: str) -> tuple[Pipeline, Path]:
+    index = index or cache_dir_for(kind, corpus) / "index"
+    return Pipeline(settings, index_dir=index, corpus_dir=corpus), index

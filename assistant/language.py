@@ -1,0 +1,34 @@
+"""A small language guesser from function words, for the languages practitioners' documents mix
+(treaties in English, French and Dutch, guidance in Spanish, German, Portuguese, Italian).
+
+The embedding model is English-centric: knowing a passage's language lets retrieval prefer
+passages in the question's language while still finding the others."""
+
+from __future__ import annotations
+
+import re
+
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the of and to in is that for be are with as by this on or which shall any from not have it an at".split()),
+    "nl": frozenset("de het een van en in is dat op te zijn met voor door aan die niet wordt worden als bij ook deze of".split()),
+    "fr": frozenset("le la les de des du et en un une est que pour par dans qui sur au aux sont ne pas être cette ou".split()),
+    "de": frozenset("der die das und in den von zu mit ist des sich nicht ein eine auf für dem im werden oder auch als".split()),
+    "es": frozenset("el la los las de del y en un una que por para con es se no al lo como su o sus son".split()),
+    "pt": frozenset("o a os as de do da dos das e em um uma que para com por não no na se ao é ou".split()),
+    "it": frozenset("il la lo gli le di del della e in un una che per con non è sono da al nel alla o".split()),
+}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def guess_language(text: str, minimum_words: int = 6) -> str | None:
+    """ISO 639-1 code of the most likely language, or None when the text is too short or no
+    language stands out."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < minimum_words:
+        return None
+    scores = {code: sum(1 for w in words if w in vocabulary) for code, vocabulary in _FUNCTION_WORDS.items()}
+    best = max(scores, key=scores.get)
+    ranked = sorted(scores.values(), reverse=True)
+    if ranked[0] < max(2, 0.08 * len(words)) or ranked[0] < 1.3 * ranked[1]:
+        return None
+    return best
