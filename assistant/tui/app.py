@@ -28,15 +28,15 @@ from .screens.search import NO_INDEX_HELP, SearchScreen
 
 
 class GuidanceApp(App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses may live elsewhere
     TITLE = "Guidance Lookup"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
-        Binding("q", "quit", "Quit", show=False),
+        Binding("q", "quit", "Quit (when not typing)", show=False),
         Binding("question_mark,f1", "help", "Help"),
-        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
-        Binding("ctrl+r", "reload_index", "Reload index", show=False),
+        Binding("ctrl+t", "toggle_theme", "Light / dark theme", show=False),
+        Binding("ctrl+r", "reload_index", "Use a newer index", show=False),
     ]
 
     def __init__(self, settings: Settings | None = None, index_dir: Path | None = None, corpus_dir: Path | None = None, pipeline: Pipeline | None = None):
@@ -102,15 +102,15 @@ class GuidanceApp(App):
             question, self.pending_question = self.pending_question, None
             self.run_search(question)
 
-    def _no_index(self) -> None:
+    async def _no_index(self) -> None:
         self.index_missing = True
         screen = self.search_screen
-        screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir))
+        await screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir))
         screen.set_status(f"no index in {self.pipeline.index_dir}  ·  press i then b to build")
 
-    def _load_failed(self, message: str) -> None:
+    async def _load_failed(self, message: str) -> None:
         self.search_screen.set_status("index unusable: " + strip_control(message))
-        self.search_screen.show_placeholder("The index could not be opened:\n\n" + strip_control(message))
+        await self.search_screen.show_placeholder("The index could not be opened:\n\n" + strip_control(message))
         self.notify(strip_control(message), title="Index", severity="error", markup=False, timeout=15)
 
     def index_facts(self) -> str:
@@ -120,8 +120,16 @@ class GuidanceApp(App):
         manifest = index.manifest
         return (
             f"{manifest.counts.documents} documents, {manifest.counts.chunks} passages from "
-            f"{manifest.counts.indexed_files} files  ·  built {manifest.created_at:%Y-%m-%d %H:%M}"
+            f"{manifest.counts.indexed_files} files  ·  built {self.when(manifest.created_at)}"
         )
+
+    def when(self, moment) -> str:
+        """How a timestamp is shown (local time, to the minute)."""
+        return f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+    def took(self, seconds: float) -> str:
+        """How a duration is shown."""
+        return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
     # -- searching ----------------------------------------------------------------------------
 
@@ -129,11 +137,11 @@ class GuidanceApp(App):
         self.last_question = question
         screen = self.search_screen
         if self.index_missing:
-            screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir))
+            self.run_worker(screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir)))
             return
         if not self.model_ready:
             self.pending_question = question
-            screen.show_placeholder("Loading the model… your question will be searched as soon as it is ready.")
+            self.run_worker(screen.show_placeholder("Loading the model… your question will be searched as soon as it is ready."))
             return
         screen.set_status("searching…  " + self.index_facts())
         self.search_worker(question, self.filters)
@@ -149,11 +157,11 @@ class GuidanceApp(App):
         elapsed = time.perf_counter() - started
         self.call_from_thread(self._show_answer, answer, elapsed)
 
-    def _show_answer(self, answer, elapsed: float) -> None:
+    async def _show_answer(self, answer, elapsed: float) -> None:
         screen = self.search_screen
-        screen.show_answer(answer, {item.chunk_id for item in self.basket.items})
+        await screen.show_answer(answer, {item.chunk_id for item in self.basket.items})
         outcome = "no answer in the corpus" if answer.abstained else f"{len(answer.hits)} passages"
-        screen.set_status(f"{outcome} in {elapsed * 1000:.0f} ms  ·  " + self.index_facts() + self.staleness_text)
+        screen.set_status(f"{outcome} in {self.took(elapsed)}  ·  " + self.index_facts() + self.staleness_text)
 
     def _search_failed(self, message: str) -> None:
         self.search_screen.set_status("ready  ·  " + self.index_facts())
@@ -234,8 +242,8 @@ class GuidanceApp(App):
         except AssistantError as error:
             text.append(f"The index cannot be read: {strip_control(str(error))}\n\nPress b to rebuild it.")
             return text
-        text.append(f"Index {status.generation}\n", style="bold")
-        text.append(f"Built {status.built_at:%Y-%m-%d %H:%M} in {status.build_seconds:.1f} s from {strip_control(status.corpus_dir)}\n")
+        text.append(f"Index in {strip_control(str(self.pipeline.index_dir))}\n", style="bold")
+        text.append(f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from {strip_control(status.corpus_dir)}\n")
         text.append(f"Model {status.model} (fingerprint {status.model_fingerprint[:12]}), {status.vector_index} vector index\n")
         text.append(f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents (including listed resources), {status.chunks} passages\n\n")
         if status.staleness is not None:
@@ -293,7 +301,7 @@ class GuidanceApp(App):
         else:
             message = (
                 f"Rebuilt: {len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
-                f"{report.unchanged} unchanged; {report.chunks_embedded} passages embedded in {report.seconds:.1f} s."
+                f"{report.unchanged} unchanged; {report.chunks_embedded} passages embedded in {self.took(report.seconds)}."
             )
         self.call_from_thread(self._rebuild_done, message, True)
 

@@ -19,7 +19,7 @@ class DocumentScreen(Screen):
         Binding("escape", "app.pop_screen", "Back to results"),
         Binding("c", "copy_citation", "Copy citation"),
         Binding("a", "add_to_report", "Add to report"),
-        Binding("p", "jump_to_passage", "Back to passage"),
+        Binding("p", "jump_to_passage", "Back to the passage"),
         Binding("home", "scroll_top", "Top", show=False),
         Binding("end", "scroll_bottom", "End", show=False),
     ]

@@ -1,72 +1,69 @@
-"""Every key binding, in one place (press ? anywhere)."""
+"""Every key binding, in one place (press ? anywhere). Built from the bindings themselves, so it
+cannot fall out of date."""
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Anywhere", [
-        ("?  or  F1", "this help"),
-        ("ctrl+q", "quit"),
-        ("ctrl+t", "switch light / dark theme"),
-    ]),
-    ("Question box", [
-        ("Enter", "search"),
-        ("up / down", "earlier / later questions"),
-        ("Tab", "move to the results"),
-    ]),
-    ("Results", [
-        ("up / down, j / k", "previous / next passage"),
-        ("Enter", "read the passage in its document"),
-        ("c", "copy the citation (terminal clipboard, OSC 52)"),
-        ("a", "add the passage to the report"),
-        ("r", "open the report"),
-        ("f", "filters: region, type, organisation, year"),
-        ("i", "index: what is indexed, staleness, rebuild"),
-        ("h", "history of questions"),
-        ("/ or Esc", "back to the question box"),
-        ("q", "quit (when not typing)"),
-    ]),
-    ("Document", [
-        ("Esc", "back to the results"),
-        ("p", "back to the passage"),
-        ("c / a", "copy citation / add to report"),
-    ]),
-    ("Report", [
-        ("up / down", "select a passage"),
-        ("K / J  (shift)", "move the passage up / down"),
-        ("x or Delete", "remove the passage"),
-        ("e", "export Markdown (the file path is shown)"),
-        ("Esc", "back"),
-    ]),
-    ("Index", [
-        ("b", "rebuild (only changed files)"),
-        ("R", "reload a newer index built elsewhere"),
-        ("Esc", "back"),
-    ]),
-]
+_KEY_NAMES = {
+    "question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter", "delete": "Delete",
+    "up": "↑", "down": "↓", "home": "Home", "end": "End", "space": "Space", "tab": "Tab",
+}
+
+
+def key_label(keys: str) -> str:
+    parts = []
+    for key in keys.split(","):
+        key = key.strip()
+        modifiers, _, name = key.rpartition("+")
+        label = _KEY_NAMES.get(name, name.upper() if len(name) > 1 and name.startswith("f") and name[1:].isdigit() else name)
+        parts.append(f"{modifiers}+{label}" if modifiers else label)
+    return " / ".join(parts)
+
+
+def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    from ..app import GuidanceApp
+    from ..widgets.query_bar import QueryInput
+    from .document import DocumentScreen
+    from .filters import FilterScreen
+    from .index_screen import IndexScreen
+    from .report import ReportScreen
+    from .search import SearchScreen
+
+    groups = [
+        ("Anywhere", GuidanceApp.BINDINGS),
+        ("Question box", [Binding("enter", "", "Search"), Binding("tab", "", "Move to the results"), *QueryInput.BINDINGS]),
+        ("Results", SearchScreen.BINDINGS),
+        ("Reading a document", DocumentScreen.BINDINGS),
+        ("Report", ReportScreen.BINDINGS),
+        ("Filters", FilterScreen.BINDINGS),
+        ("Index", IndexScreen.BINDINGS),
+    ]
+    return [
+        (title, [(key_label(b.key), b.tooltip or b.description) for b in bindings if isinstance(b, Binding) and b.description])
+        for title, bindings in groups
+    ]
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close help")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 76; max-height: 90%; border: heavy $accent; background: $surface; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
-        table = Table(show_header=False, box=None, expand=True, padding=(0, 1))
-        table.add_column("key", style="bold", no_wrap=True)
-        table.add_column("action")
-        for group, keys in KEYS:
-            table.add_row(f"— {group} —", "")
+        text = Text()
+        for group, keys in binding_groups():
+            text.append(f"{group}\n", style="bold underline")
             for key, action in keys:
-                table.add_row(key, action)
+                text.append(f"  {key:<20}", style="bold")
+                text.append(f" {action}\n")
         with VerticalScroll():
-            yield Static("Keys (Esc to close)", classes="help-title", markup=False)
-            yield Static(table, id="help-keys")
+            yield Static("Keys (Esc to close). Questions are kept only for this session.", classes="help-title", markup=False)
+            yield Static(text, id="help-keys", markup=False)

@@ -30,17 +30,16 @@ WELCOME = (
 
 class SearchScreen(Screen):
     BINDINGS = [
-        Binding("enter", "open_document", "Open", show=True),
-        Binding("c", "copy_citation", "Cite", show=True),
-        Binding("a", "add_to_report", "Add", show=True),
-        Binding("r", "show_report", "Report", show=True),
-        Binding("f", "filters", "Filters", show=True),
-        Binding("i", "index_screen", "Index", show=False),
-        Binding("h", "toggle_history", "History", show=False),
-        Binding("slash", "focus_question", "Question", show=False),
-        Binding("down,j", "move(1)", "Next result", show=False),
-        Binding("up,k", "move(-1)", "Previous result", show=False),
-        Binding("escape", "focus_question", "Back to question", show=False),
+        Binding("enter", "open_document", "Open", tooltip="Read the passage in its document"),
+        Binding("c", "copy_citation", "Cite", tooltip="Copy the citation (terminal clipboard, OSC 52)"),
+        Binding("a", "add_to_report", "Add", tooltip="Add the passage to the report"),
+        Binding("r", "show_report", "Report", tooltip="Open the report of collected passages"),
+        Binding("f", "filters", "Filters", tooltip="Filters: region, type, organisation, year"),
+        Binding("i", "index_screen", "Index: contents, staleness, rebuild", show=False),
+        Binding("h", "toggle_history", "History of questions", show=False),
+        Binding("slash,escape", "focus_question", "Back to the question box", show=False),
+        Binding("down,j", "move(1)", "Next passage", show=False),
+        Binding("up,k", "move(-1)", "Previous passage", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -48,14 +47,16 @@ class SearchScreen(Screen):
         yield QueryInput(id="question")
         yield Static("Filters: none  (f to change)", id="filter-line", markup=False)
         with Horizontal(id="main"):
-            yield VerticalScroll(Static(WELCOME, markup=False, id="placeholder"), id="results")
+            yield VerticalScroll(Static(WELCOME, markup=False, classes="placeholder"), id="results")
             yield OptionList(id="history-panel")
         yield Static("loading model…", id="status-bar", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#history-panel").display = False
-        self.query_one(QueryInput).focus()
+        box = self.query_one(QueryInput)
+        box.cursor_blink = self.app.settings.tui.cursor_blink
+        box.focus()
 
     # -- events -------------------------------------------------------------------------------
 
@@ -79,14 +80,14 @@ class SearchScreen(Screen):
 
     # -- rendering ----------------------------------------------------------------------------
 
-    def show_placeholder(self, text: str) -> None:
+    async def show_placeholder(self, text: str) -> None:
         results = self.query_one("#results", VerticalScroll)
-        results.remove_children()
-        results.mount(Static(text, markup=False, id="placeholder"))
+        await results.remove_children()
+        await results.mount(Static(text, markup=False, classes="placeholder"))
 
-    def show_answer(self, answer: Answer, collected: set[int]) -> None:
+    async def show_answer(self, answer: Answer, collected: set[int]) -> None:
         results = self.query_one("#results", VerticalScroll)
-        results.remove_children()
+        await results.remove_children()
         widgets = []
         for notice in answer.notices:
             widgets.append(Static(f"Note: {notice}", markup=False, classes="notice"))
@@ -96,11 +97,13 @@ class SearchScreen(Screen):
             message.append(f"Question: {strip_control(answer.query)}\n\n")
             message.append("Nothing is shown because no passage matched well enough; the tool never guesses.\n")
             message.append("• Try other words, or fewer of them.\n• Remove filters (f) if any are set.\n• Check what is indexed (i).")
-            widgets.append(Static(message, id="abstained", markup=False))
+            widgets.append(Static(message, classes="abstained", markup=False))
         else:
+            width, height = self.app.size
+            room = max(280, (width - 8) * max(5, (height - 12) // 2))  # about two cards per screen
             for hit in answer.hits:
-                widgets.append(ResultCard(hit, answer.query, collected=hit.chunk_id in collected))
-        results.mount_all(widgets)
+                widgets.append(ResultCard(hit, answer.query, collected=hit.chunk_id in collected, max_chars=room))
+        await results.mount_all(widgets)
         results.scroll_home(animate=False)
         cards = list(results.query(ResultCard))
         if cards:

@@ -1,27 +1,57 @@
 """One ranked passage: rank, citation line, the verbatim passage with its best-matching
-sentence(s) emphasised (bold and underlined, so the emphasis does not depend on colour)."""
+sentence(s) emphasised (bold and underlined, so the emphasis does not depend on colour).
+
+A long passage is shown as an excerpt around its best sentences, marked with "…" at the cut;
+Enter opens the whole passage in its document."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import Static
 
 from ...models import Hit
 from ...present import citation_line
-from ...text import strip_control
+from ...text import sentence_spans, strip_control
 
 
-def passage_text(hit: Hit) -> Text:
-    """The passage as literal text (no markup is interpreted) with highlights styled."""
-    text = Text(strip_control(hit.text))
-    if len(text.plain) == len(hit.text):  # offsets hold only if nothing was stripped
-        for start, end in hit.highlights:
-            text.stylize("bold underline", start, end)
-    return text
+def excerpt(text: str, highlights: list[tuple[int, int]], max_chars: int) -> tuple[str, list[tuple[int, int]], bool]:
+    """The part of ``text`` around its highlights that fits ``max_chars``, cut at sentence
+    boundaries; returns the excerpt, the highlights shifted into it, and whether it was cut."""
+    if len(text) <= max_chars:
+        return text, list(highlights), False
+    spans = sentence_spans(text) or [(0, len(text))]
+    focus_start, focus_end = (highlights[0][0], highlights[-1][1]) if highlights else spans[0]
+    first = next((i for i, (s, e) in enumerate(spans) if e > focus_start), 0)
+    last = next((i for i, (s, e) in enumerate(spans) if e >= focus_end), len(spans) - 1)
+    start, end = spans[first][0], spans[last][1]
+    while True:  # grow by whole sentences, after first then before, while it fits
+        grown = False
+        if last + 1 < len(spans) and spans[last + 1][1] - start <= max_chars:
+            last += 1
+            end = spans[last][1]
+            grown = True
+        if first > 0 and end - spans[first - 1][0] <= max_chars:
+            first -= 1
+            start = spans[first][0]
+            grown = True
+        if not grown:
+            break
+    if end - start > max_chars:  # one sentence longer than the card: cut at a space
+        cut = text.rfind(" ", start, start + max_chars)
+        end = cut if cut > start else start + max_chars
+    shifted = [(max(s, start) - start, min(e, end) - start) for s, e in highlights if s < end and e > start]
+    return text[start:end], shifted, (start, end) != (0, len(text))
 
 
 class ResultCard(Static, can_focus=True):
     """A focusable card; the screen's bindings (enter, c, a) act on the focused card."""
+
+    # Arrow keys move between cards (the scrolling container would otherwise take them).
+    BINDINGS = [
+        Binding("down,j", "screen.move(1)", "Next passage", show=False),
+        Binding("up,k", "screen.move(-1)", "Previous passage", show=False),
+    ]
 
     DEFAULT_CSS = """
     ResultCard {
@@ -35,26 +65,37 @@ class ResultCard(Static, can_focus=True):
     }
     """
 
-    def __init__(self, hit: Hit, question: str, collected: bool = False):
-        super().__init__(self._render_card(hit, collected), markup=False)
+    def __init__(self, hit: Hit, question: str, collected: bool = False, max_chars: int = 480):
         self.hit = hit
         self.question = question
         self.collected = collected
+        self.max_chars = max_chars
+        super().__init__(self._render_card(), markup=False)
 
-    @staticmethod
-    def _render_card(hit: Hit, collected: bool) -> Text:
+    def _render_card(self) -> Text:
+        hit = self.hit
         content = Text()
         content.append(f"{hit.rank}. ", style="bold")
         content.append(strip_control(hit.citation.title), style="bold")
         rest = citation_line(hit.citation)[len(hit.citation.title):]
         if rest:
             content.append(strip_control(rest))
-        if collected:
+        if self.collected:
             content.append("  [in report]", style="italic")
         content.append("\n")
-        content.append_text(passage_text(hit))
+        clean = strip_control(hit.text)
+        highlights = hit.highlights if len(clean) == len(hit.text) else []  # offsets hold only if nothing was stripped
+        shown, shifted, cut = excerpt(clean, highlights, self.max_chars)
+        starts_inside = cut and not clean.startswith(shown)
+        body = Text(("… " if starts_inside else "") + shown + (" …" if cut and not clean.endswith(shown) else ""))
+        offset = 2 if starts_inside else 0
+        for start, end in shifted:
+            body.stylize("bold underline", start + offset, end + offset)
+        content.append_text(body)
+        if cut:
+            content.append("\n(excerpt: Enter shows the whole passage in its document)", style="italic")
         return content
 
     def mark_collected(self) -> None:
         self.collected = True
-        self.update(self._render_card(self.hit, True))
+        self.update(self._render_card())
