@@ -30,6 +30,7 @@ from .abstain import PROBES, measure_background
 from .embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
 from .errors import IndexCorruptError, NothingToIndexError
 from .index import VectorIndex
+from .lexical import LexicalIndex, weighted_counts
 from .ingest import (
     CLEANING_VERSION,
     Catalogue,
@@ -136,6 +137,7 @@ def chunker_info(settings: Settings) -> ChunkerInfo:
         overlap_tokens=settings.chunk.overlap_tokens,
         min_tokens=settings.chunk.min_tokens,
         paragraph_fill=settings.chunk.paragraph_fill,
+        lexical_context_weight=settings.chunk.lexical_context_weight,
         context=settings.embed.context,
         max_context_tokens=settings.embed.max_context_tokens,
         version=CHUNKER_VERSION,
@@ -177,6 +179,7 @@ class _Builder:
         self.model: ModelInfo = model_info(self.model_dir)
         self.chunker = chunker_info(settings)
         self.pieces = word_pieces_for(str(self.model_dir))
+        self.lexical_parameters = {"k1": settings.index.lexical_k1, "b": settings.index.lexical_b}
         self.catalogue: Catalogue = load_catalogue(corpus_dir / settings.ingest.catalogue_name)
         self._embedder: Embedder | None = None
         self.embed_seconds = 0.0
@@ -198,7 +201,16 @@ class _Builder:
             plan.previous is None or plan.previous.files.get(r.path) is None or plan.previous.files[r.path].reason != r.reason
             for r in discover_skips
         )
-        if plan.full_reason is None and not to_ingest and not plan.removed and not skips_changed and sorted(repeated) == sorted(plan.previous.repeated_lines if plan.previous else []):
+        nothing_changed = (
+            plan.full_reason is None
+            and plan.previous is not None
+            and not to_ingest
+            and not plan.removed
+            and not skips_changed
+            and sorted(repeated) == sorted(plan.previous.repeated_lines)
+            and plan.previous.lexical_parameters == self.lexical_parameters
+        )
+        if nothing_changed:
             return BuildReport(
                 generation=self.layout.current_name(),
                 full=False,
@@ -348,6 +360,8 @@ class _Builder:
             )
             vectors.save(temporary / VECTORS)
             background = self._background(vectors)
+            self.progress.stage("building lexical index", None)
+            lexical_files = LexicalIndex.build(store.iter_lexical(), **self.lexical_parameters).save(temporary)
             file_entries = self._file_entries(store, plan)
             store.finish()
         finally:
@@ -363,9 +377,10 @@ class _Builder:
             files=file_entries,
             counts=counts,
             vector_index=vectors.info,
-            checksums={STORE: file_sha256(temporary / STORE), VECTORS: file_sha256(temporary / VECTORS)},
+            checksums={path.name: file_sha256(path) for path in [temporary / STORE, temporary / VECTORS, *lexical_files]},
             repeated_lines=sorted(repeated),
             background=background,
+            lexical_parameters=self.lexical_parameters,
         )
         _write_json_atomically(temporary / MANIFEST, manifest.model_dump_json(indent=2))
         self.layout.publish(name, temporary)
@@ -409,9 +424,10 @@ class _Builder:
                 store.put_file(report, ingested.sha256 or "", corpus_file.size, corpus_file.mtime_ns, ingested.line_hashes)
                 for document, chunks in chunked:
                     hashes = [_embed_hash(c.embed_text) for c in chunks]
-                    contexts = [" ".join([document.title, *c.section]) for c in chunks]
+                    weight = self.settings.chunk.lexical_context_weight
+                    lexical = [weighted_counts(c.text, " ".join([document.title, *c.section]), weight) for c in chunks]
                     store.put_document(document)
-                    store.put_chunks(chunks, hashes, contexts)
+                    store.put_chunks(chunks, hashes, lexical)
                     for chunk, embed_hash in zip(chunks, hashes):
                         self.pending.setdefault(embed_hash, chunk.embed_text)
             reports.append(report)

@@ -46,6 +46,8 @@ class ChunkSettings(BaseModel):
     """Word pieces of trailing whole sentences repeated at the start of the next chunk."""
     min_tokens: int = 24
     """A final window smaller than this joins the previous chunk when both fit."""
+    lexical_context_weight: float = 0.4
+    """In lexical search, a word of a chunk's context (title, section path) counts this much."""
     paragraph_fill: float = 0.7
     """A chunk ends at a paragraph boundary once it holds this share of max_tokens and the next
     paragraph would not fit whole: lower values keep paragraphs (the author's units) apart."""
@@ -71,6 +73,10 @@ class IndexSettings(BaseModel):
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 128
+    lexical_k1: float = 1.2
+    """BM25 term-frequency saturation."""
+    lexical_b: float = 0.4
+    """BM25 length normalisation (guidance paragraphs vary little in length; 0.4 measured best)."""
     keep_generations: int = 2
     """Published generations kept on disk (the current one and the one before)."""
 
@@ -93,13 +99,12 @@ class RetrieveSettings(BaseModel):
     more than 'recovery' and 'period' apart."""
     phrase_max_terms: int = 5
     """...only in questions with at most this many searchable words."""
-    sentence_weight: float = 0.1
+    sentence_weight: float = 0.2
     """Hybrid re-ranking: weight of the best single sentence's share of the question's rare words
     (an answer stated in one sentence beats the same words scattered over a passage)."""
     rerank_depth: int = 30
     """How many fused candidates the sentence re-ranking looks at."""
-    lexical_context_weight: float = 0.4
-    """BM25 weight of a chunk's context (document title, section path) relative to its text."""
+
     other_language_penalty: float = 0.5
     """Scores of passages in another language than the question's are multiplied by this."""
     per_document_cap: int | None = None

@@ -47,6 +47,8 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path, info: VectorIndexInfo) -> VectorIndex:
+        # One question at a time: OpenMP threads cost more to wake than a scan of 100k vectors.
+        faiss.omp_set_num_threads(1)
         if not path.is_file():
             raise IndexCorruptError(f"{path} is missing")
         try:

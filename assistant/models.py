@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .abstain import Background
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table_row"]
@@ -206,6 +206,7 @@ class ChunkerInfo(BaseModel):
     overlap_tokens: int
     min_tokens: int
     paragraph_fill: float = 0.7
+    lexical_context_weight: float = 0.4
     context: str
     max_context_tokens: int
     version: int
@@ -256,6 +257,8 @@ class IndexManifest(BaseModel):
     """sha256 of each data file of the generation (store.sqlite, vectors.faiss)."""
     repeated_lines: list[str] = Field(default_factory=list)
     """Lines recognised as site chrome because many files repeat them (hashes)."""
+    lexical_parameters: dict[str, float] = Field(default_factory=dict)
+    """BM25 k1 and b of the lexical index."""
     background: Background | None = None
     """Best-match cosine of this index for unrelated questions (see abstain.py)."""
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from .build import read_manifest
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .index import VectorIndex
+from .lexical import LexicalIndex
 from .layout import STORE, VECTORS, IndexLayout
 from .models import SCHEMA_VERSION, IndexManifest, ModelInfo
 from .store import Store
@@ -20,12 +21,13 @@ REBUILD_HINT = "run: python -m assistant index build --full"
 class OpenIndex:
     """One generation: its manifest, SQLite store and FAISS vectors, opened read-only."""
 
-    def __init__(self, layout: IndexLayout, name: str, manifest: IndexManifest, store: Store, vectors: VectorIndex):
+    def __init__(self, layout: IndexLayout, name: str, manifest: IndexManifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex):
         self.layout = layout
         self.name = name
         self.manifest = manifest
         self.store = store
         self.vectors = vectors
+        self.lexical = lexical
 
     @classmethod
     def open(cls, index_dir: Path, model: ModelInfo | None = None) -> OpenIndex:
@@ -52,11 +54,18 @@ class OpenIndex:
         except IndexCorruptError as error:
             store.close()
             raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
-        problem = _quick_consistency(manifest, store, vectors)
+        try:
+            lexical = LexicalIndex.load(directory)
+        except (OSError, ValueError) as error:
+            store.close()
+            raise IndexCorruptError(f"the lexical index of {name} is missing or damaged ({error}): {REBUILD_HINT}") from error
+        problem = _quick_consistency(manifest, store, vectors) or (
+            f"lexical index holds {lexical.size} chunks, manifest says {manifest.counts.chunks}" if lexical.size != manifest.counts.chunks else None
+        )
         if problem:
             store.close()
             raise IndexCorruptError(f"index {name} is inconsistent ({problem}): {REBUILD_HINT}")
-        return cls(layout, name, manifest, store, vectors)
+        return cls(layout, name, manifest, store, vectors, lexical)
 
     def newer_generation_available(self) -> bool:
         current = self.layout.current_name()

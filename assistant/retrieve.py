@@ -9,7 +9,6 @@ when the evidence is too weak the answer abstains instead of showing the least-b
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,24 +21,14 @@ from .errors import QueryError
 from .models import Answer, Chunk, DocumentInfo, Filters, Hit, Location
 from .present import make_citation
 from .reader import OpenIndex
-from .text import fold_for_matching, sentence_spans, word_tokens
+from .lexical import bigrams, terms_of
+from .text import sentence_spans
 from .tokens import SPECIAL_TOKENS, WordPieces
 
 log = logging.getLogger(__name__)
 
 NO_ANSWER = "No passage in the corpus answers this question."
 
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are aren't as at be because been before
-    being below between both but by can cannot could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not of off on once only or other ought our ours
-    ourselves out over own same she should so some such than that the their theirs them themselves
-    then there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself yourselves also may might must
-    shall us get gets got go goes going make makes made use used using one ones s t don doesn didn
-    isn wasn weren won wouldn shouldn couldn ve ll re d m""".split()
-)
 MODES = ("hybrid", "dense", "lexical")
 
 
@@ -73,6 +62,7 @@ class Retriever:
         self._facets: dict[str, list[str]] | None = None
         self._df_cache: dict[str, int] = {}
         self._languages: dict[int, str] | None = None
+        self._stem_cache: dict[int, list[frozenset[str]]] = {}
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -91,7 +81,7 @@ class Retriever:
             return Answer(query=query, abstained=True, message=f"{NO_ANSWER} No document matches the filters.", notices=notices, mode=mode)
 
         terms = query_terms(text)
-        ranked, best_dense = self._ranked(text, terms, mode, allowed, filters, self.settings.candidates)
+        ranked, best_dense = self._ranked(text, terms, mode, allowed, self.settings.candidates)
         if mode == "lexical" and not terms:
             notices.append("the question has no searchable words for lexical search (only common words)")
         passages = self._passages(ranked, k)
@@ -105,7 +95,7 @@ class Retriever:
     def rank_documents(self, query: str, mode: str = "hybrid", limit: int = 100) -> list[str]:
         """Document ids ranked by their best chunk, without abstention (for benchmarks)."""
         text, _ = self.prepare_query(query)
-        ranked, _ = self._ranked(text, query_terms(text), mode, None, Filters(), max(limit * 3, self.settings.candidates))
+        ranked, _ = self._ranked(text, query_terms(text), mode, None, max(limit * 3, self.settings.candidates))
         rows = self.index.store.chunk_documents([c.chunk_id for c in ranked])
         seen: dict[str, None] = {}
         for candidate in ranked:
@@ -116,7 +106,7 @@ class Retriever:
                     break
         return list(seen)
 
-    def _ranked(self, text: str, terms: list[str], mode: str, allowed, filters: Filters, limit: int) -> tuple[list[_Candidate], float | None]:
+    def _ranked(self, text: str, terms: list[str], mode: str, allowed, limit: int) -> tuple[list[_Candidate], float | None]:
         candidates: dict[int, _Candidate] = {}
         best_dense: float | None = None
         vector = None
@@ -126,8 +116,10 @@ class Retriever:
                 candidates.setdefault(chunk_id, _Candidate(chunk_id)).__dict__.update(dense=score, dense_rank=rank)
             best_dense = max((c.dense for c in candidates.values() if c.dense is not None), default=None)
         if mode in ("hybrid", "lexical") and terms:
-            match = self._match_expression(text, terms)
-            for rank, (chunk_id, score) in enumerate(self.index.store.lexical_search(match, limit, filters, self.settings.lexical_context_weight), start=1):
+            # Word pairs sharpen short, keyword-like questions ("reasonable grounds decision"); in
+            # a long question most adjacent pairs are incidental and only add noise.
+            searched = terms + (bigrams(terms) if self.settings.lexical_phrases and len(terms) <= self.settings.phrase_max_terms else [])
+            for rank, (chunk_id, score) in enumerate(self.index.lexical.search(searched, limit, allowed), start=1):
                 candidates.setdefault(chunk_id, _Candidate(chunk_id)).__dict__.update(lexical=score, lexical_rank=rank)
         ranked = self._fuse(list(candidates.values()), mode)
         if mode == "hybrid" and self.settings.sentence_weight > 0 and terms:
@@ -173,18 +165,6 @@ class Retriever:
 
     # -- ranking ---------------------------------------------------------------------------------
 
-    def _match_expression(self, text: str, terms: list[str]) -> str:
-        """FTS5 query: every searchable word, OR-ed, plus adjacent pairs of them as phrases."""
-        parts = [f'"{t}"' for t in terms]
-        # Phrases sharpen short, keyword-like questions ("reasonable grounds decision"); in a
-        # long question most adjacent pairs are incidental and only add noise.
-        if self.settings.lexical_phrases and len(terms) <= self.settings.phrase_max_terms:
-            words = [w for w in word_tokens(text)]
-            for left, right in zip(words, words[1:]):
-                if left in terms and right in terms:
-                    parts.append(f'"{left} {right}"')
-        return " OR ".join(dict.fromkeys(parts))
-
     def _fuse(self, candidates: list[_Candidate], mode: str) -> list[_Candidate]:
         settings = self.settings
         rrf = settings.rrf_k
@@ -211,16 +191,24 @@ class Retriever:
         depth = self.settings.rerank_depth
         head = ranked[:depth]
         texts = self.index.store.chunk_texts([c.chunk_id for c in head])
-        weights = {stem(t): self._idf(t) for t in terms}
+        weights = {t: self._idf(t) for t in terms}
         total = sum(weights.values()) or 1.0
         for c in head:
-            text = texts.get(c.chunk_id, "")
             best = 0.0
-            for start, end in sentence_spans(text):
-                words = set(stems(text[start:end]))
+            for words in self._sentence_stems(c.chunk_id, texts.get(c.chunk_id, "")):
                 best = max(best, sum(w for s, w in weights.items() if s in words) / total)
             c.fused += self.settings.sentence_weight * best
         return sorted(head, key=lambda c: (-c.fused, c.chunk_id)) + ranked[depth:]
+
+    def _sentence_stems(self, chunk_id: int, text: str) -> list[frozenset[str]]:
+        """Stemmed words of each sentence of a chunk, cached: chunks recur across questions."""
+        cached = self._stem_cache.get(chunk_id)
+        if cached is None:
+            cached = [frozenset(terms_of(text[start:end])) for start, end in sentence_spans(text)]
+            if len(self._stem_cache) > 50_000:
+                self._stem_cache.clear()
+            self._stem_cache[chunk_id] = cached
+        return cached
 
     def _prefer_question_language(self, ranked: list[_Candidate], text: str) -> list[_Candidate]:
         """Passages in another language than the question's rank lower (not out): an English
@@ -281,8 +269,7 @@ class Retriever:
         if (start, end) == (first.char_start, first.char_end):
             passage.chunk_ids.append(chunk.id)
             return
-        document = self.index.store.document(passage.document.id)
-        text = document.text[start:end] if document else first.text
+        text = self.index.store.document_slice(passage.document.id, start, end) or first.text
         pages = [p for p in (first.page, chunk.page) if p is not None]
         page_ends = [p for p in (first.page_end or first.page, chunk.page_end or chunk.page) if p is not None]
         passage.chunk = first.model_copy(
@@ -320,24 +307,15 @@ class Retriever:
         """IDF-weighted share of the question's words that the passage contains."""
         if not terms:
             return 0.0
-        present = set(stems(text))
+        present = set(terms_of(text))
         weights = {t: self._idf(t) for t in terms}
         total = sum(weights.values())
         if total <= 0:
             return 0.0
-        return sum(w for t, w in weights.items() if stem(t) in present) / total
+        return sum(w for t, w in weights.items() if t in present) / total
 
     def _idf(self, term: str) -> float:
-        if term not in self._df_cache:
-            try:
-                self._df_cache[term] = int(
-                    self.index.store.connection.execute("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?", (f'"{term}"',)).fetchone()[0]
-                )
-            except Exception:
-                self._df_cache[term] = 0
-        n = max(self.index.manifest.counts.chunks, 1)
-        df = self._df_cache[term]
-        return float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
+        return self.index.lexical.idf(term)
 
     # -- presentation ----------------------------------------------------------------------------
 
@@ -368,10 +346,10 @@ class Retriever:
         spans = sentence_spans(text)
         if not spans or not terms:
             return [spans[0]] if spans else []
-        weights = {stem(t): self._idf(t) for t in terms}
+        weights = {t: self._idf(t) for t in terms}
         scored = []
         for start, end in spans:
-            words = set(stems(text[start:end]))
+            words = set(terms_of(text[start:end]))
             scored.append((sum(w for s, w in weights.items() if s in words), start, end))
         best = max(s for s, _, _ in scored)
         if best <= 0:
@@ -384,28 +362,6 @@ def _overlaps(a: Chunk, b: Chunk) -> bool:
     return a.char_start < b.char_end and b.char_start < a.char_end
 
 
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "edly", "ed", "es", "s", "ly")
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper for matching question words to passage words (victims/victim,
-    identified/identify); the FTS5 index itself uses the Porter stemmer."""
-    word = fold_for_matching(word)
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            base = word[: -len(suffix)]
-            return base + "y" if suffix in ("ies", "ied") else base
-    return word
-
-
-def stems(text: str) -> list[str]:
-    return [stem(w) for w in word_tokens(text)]
-
-
 def query_terms(text: str) -> list[str]:
-    """The question's searchable words: folded, without stopwords or one-letter words, unique."""
-    seen: dict[str, None] = {}
-    for word in word_tokens(text):
-        if len(word) > 1 and word not in STOPWORDS and not re.fullmatch(r"[\W_]+", word):
-            seen.setdefault(word, None)
-    return list(seen)
+    """The question's searchable words (folded, stemmed, no stop words), each once, in order."""
+    return list(dict.fromkeys(terms_of(text)))

@@ -1,5 +1,6 @@
-"""The SQLite store of one index generation: files, documents, chunks (with their text), the
-FTS5 full-text index over chunks, and chunk embeddings keyed by the hash of the embedded text.
+"""The SQLite store of one index generation: files, documents, chunks (with their text and their
+weighted term counts, from which the lexical index is built), and chunk embeddings keyed by the
+hash of the embedded text.
 
 A generation's database is written by exactly one build and never changed after it is
 published, so readers open it read-only and immutable.
@@ -68,13 +69,12 @@ CREATE TABLE IF NOT EXISTS chunks (
     token_count INTEGER NOT NULL,
     language TEXT,
     embed_hash TEXT NOT NULL,
+    lexical_terms TEXT NOT NULL DEFAULT '{}',
+    lexical_length REAL NOT NULL DEFAULT 0,
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);
 CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
-    text, context, tokenize = 'porter unicode61 remove_diacritics 2'
-);
 CREATE TABLE IF NOT EXISTS embeddings (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
 
@@ -193,12 +193,13 @@ class Store:
             ),
         )
 
-    def put_chunks(self, chunks: Sequence[Chunk], embed_hashes: Sequence[str], context: Sequence[str]) -> list[int]:
+    def put_chunks(self, chunks: Sequence[Chunk], embed_hashes: Sequence[str], lexical: Sequence[tuple[dict[str, float], float]]) -> list[int]:
         ids = []
-        for chunk, embed_hash, chunk_context in zip(chunks, embed_hashes, context):
+        for chunk, embed_hash, (counts, length) in zip(chunks, embed_hashes, lexical):
             cursor = self.connection.execute(
                 "INSERT INTO chunks (document_id, ordinal, char_start, char_end, section, page, page_end, "
-                "token_count, language, embed_hash, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "token_count, language, embed_hash, lexical_terms, lexical_length, text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     chunk.document_id,
                     chunk.ordinal,
@@ -210,26 +211,21 @@ class Store:
                     chunk.token_count,
                     chunk.language,
                     embed_hash,
+                    json.dumps(counts, ensure_ascii=False, separators=(",", ":")),
+                    length,
                     chunk.text,
                 ),
             )
             ids.append(int(cursor.lastrowid))
-            self.connection.execute(
-                "INSERT INTO chunk_fts (rowid, text, context) VALUES (?, ?, ?)", (cursor.lastrowid, chunk.text, chunk_context)
-            )
         return ids
 
     def delete_file(self, path: str) -> int:
-        """Remove a file with its documents, chunks and full-text rows; returns chunks removed."""
-        ids = [row[0] for row in self.connection.execute(
-            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = ?", (path,)
-        )]
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            self.connection.execute(f"DELETE FROM chunk_fts WHERE rowid IN ({marks})", batch)
+        """Remove a file with its documents and chunks; returns chunks removed."""
+        removed = self.connection.execute(
+            "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = ?", (path,)
+        ).fetchone()[0]
         self.connection.execute("DELETE FROM files WHERE path = ?", (path,))
-        return len(ids)
+        return int(removed)
 
     def missing_embeddings(self, hashes: Iterable[str]) -> set[str]:
         wanted = set(hashes)
@@ -267,7 +263,7 @@ class Store:
         return int(self.connection.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
     def count(self, table: str) -> int:
-        assert table in {"files", "documents", "chunks", "embeddings", "chunk_fts"}
+        assert table in {"files", "documents", "chunks", "embeddings"}
         return int(self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def file_rows(self) -> list[dict]:
@@ -294,6 +290,12 @@ class Store:
         info = _document_info(row[:14])
         blocks = [Block(**b) for b in json.loads(row[15])]
         return Document(**info.model_dump(), text=row[14], blocks=blocks)
+
+    def document_slice(self, document_id: str, start: int, end: int) -> str | None:
+        """``document.text[start:end]`` without loading the whole text (SQLite counts characters
+        as Python does, in code points)."""
+        row = self.connection.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, end - start, document_id)).fetchone()
+        return row[0] if row else None
 
     def chunks_of_document(self, document_id: str) -> list[Chunk]:
         rows = self.connection.execute(
@@ -351,24 +353,11 @@ class Store:
         ).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
-    def lexical_search(self, match: str, limit: int, filters: Filters | None = None, context_weight: float = 0.4) -> list[tuple[int, float]]:
-        """BM25 over chunk text (weight 1) and context (title, section). Scores are returned
-        positive: larger is better."""
-        sql = f"SELECT f.rowid, bm25(chunk_fts, 1.0, {float(context_weight)!r}) AS rank FROM chunk_fts f"
-        params: list = [match]
-        if filters is not None and not filters.is_empty():
-            where, filter_params = filter_clause(filters)
-            sql += f" JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id WHERE chunk_fts MATCH ? AND {where}"
-            params += filter_params
-        else:
-            sql += " WHERE chunk_fts MATCH ?"
-        sql += " ORDER BY rank, f.rowid LIMIT ?"
-        params.append(limit)
-        try:
-            rows = self.connection.execute(sql, params).fetchall()
-        except sqlite3.OperationalError:
-            return []
-        return [(int(r[0]), -float(r[1])) for r in rows]
+    def iter_lexical(self, batch: int = 4096):
+        """(chunk id, weighted term counts as JSON, length) in id order, for the lexical index."""
+        cursor = self.connection.execute("SELECT id, lexical_terms, lexical_length FROM chunks ORDER BY id")
+        while rows := cursor.fetchmany(batch):
+            yield from rows
 
     def facet_values(self) -> dict[str, list[str]]:
         """Known values of each filterable field, for filter menus and error messages."""

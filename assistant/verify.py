@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from .build import read_manifest
 from .errors import IndexCorruptError
 from .index import VectorIndex
+from .lexical import LexicalIndex
 from .ingest import file_sha256
 from .layout import STORE, VECTORS, IndexLayout
 from .models import SCHEMA_VERSION, ChunkerInfo, ModelInfo
@@ -52,7 +53,7 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> lis
         )
     if manifest.chunker != chunker:
         problems.append(Problem(what="chunker settings differ from the current settings", fix="rebuild it: python -m assistant index build (rebuilds fully by itself)"))
-    for filename in (STORE, VECTORS):
+    for filename in (STORE, VECTORS, *LexicalIndex.FILES):
         path = directory / filename
         if not path.is_file():
             problems.append(Problem(what=f"{filename} is missing", fix=REBUILD))
@@ -76,23 +77,27 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> lis
             vectors = VectorIndex.load(directory / VECTORS, manifest.vector_index)
         except IndexCorruptError as error:
             return problems + [Problem(what=str(error), fix=REBUILD)]
-        problems.extend(_cross_check(manifest, store, vectors))
+        try:
+            lexical = LexicalIndex.load(directory)
+        except (OSError, ValueError) as error:
+            return problems + [Problem(what=f"the lexical index cannot be read ({error})", fix=REBUILD)]
+        problems.extend(_cross_check(manifest, store, vectors, lexical))
     finally:
         store.close()
     return problems
 
 
-def _cross_check(manifest, store: Store, vectors: VectorIndex) -> list[Problem]:
+def _cross_check(manifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex) -> list[Problem]:
     problems: list[Problem] = []
-    counts = {name: store.count(name) for name in ("files", "documents", "chunks", "chunk_fts")}
+    counts = {name: store.count(name) for name in ("files", "documents", "chunks")}
     if store.schema_version() != manifest.schema_version:
         problems.append(Problem(what=f"database schema {store.schema_version()}, manifest {manifest.schema_version}", fix=REBUILD))
     if counts["chunks"] != manifest.counts.chunks:
         problems.append(Problem(what=f"database holds {counts['chunks']} chunks, manifest says {manifest.counts.chunks}", fix=REBUILD))
     if counts["documents"] != manifest.counts.documents:
         problems.append(Problem(what=f"database holds {counts['documents']} documents, manifest says {manifest.counts.documents}", fix=REBUILD))
-    if counts["chunk_fts"] != counts["chunks"]:
-        problems.append(Problem(what=f"full-text index holds {counts['chunk_fts']} rows for {counts['chunks']} chunks", fix=REBUILD))
+    if lexical.size != counts["chunks"] or not np.array_equal(np.asarray(lexical.chunk_ids), np.array(sorted(r[0] for r in store.connection.execute("SELECT id FROM chunks")), dtype=np.int64)):
+        problems.append(Problem(what=f"lexical index holds {lexical.size} chunks, not the database's {counts['chunks']}", fix=REBUILD))
     if vectors.size != manifest.counts.vectors:
         problems.append(Problem(what=f"FAISS holds {vectors.size} vectors, manifest says {manifest.counts.vectors}", fix=REBUILD))
     if vectors.dimension != manifest.model.dimension:
