@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+
+import numpy as np
 import logging
 import os
 import shutil
@@ -62,6 +64,7 @@ from .tokens import word_pieces_for
 
 log = logging.getLogger(__name__)
 
+PROBE_VECTORS = "background_probes.npy"
 WEB_LIKE = {"txt", "md", "html"}
 
 
@@ -360,8 +363,9 @@ class _Builder:
             )
             vectors.save(temporary / VECTORS)
             background = self._background(vectors)
+            np.save(temporary / PROBE_VECTORS, self._probe_vectors)
             self.progress.stage("building lexical index", None)
-            lexical_files = LexicalIndex.build(store.iter_lexical(), **self.lexical_parameters).save(temporary)
+            lexical_files = self._lexical_index(store, plan).save(temporary)
             file_entries = self._file_entries(store, plan)
             store.finish()
         finally:
@@ -470,11 +474,44 @@ class _Builder:
                 store.put_embeddings(hashes, vectors)
         self.pending = {}
 
+    def _lexical_index(self, store: Store, plan: _Plan) -> LexicalIndex:
+        """The previous generation's term postings are reused for chunks that are still there;
+        only new chunks are read from the store."""
+        current_dir = self.layout.current_dir()
+        previous = None
+        if plan.previous is not None and current_dir is not None:
+            try:
+                previous = LexicalIndex.load(current_dir)
+            except (OSError, ValueError):
+                previous = None
+        if previous is None:
+            return LexicalIndex.build(store.iter_lexical(), **self.lexical_parameters)
+        present = store.chunk_ids()
+        known = set(np.asarray(previous.chunk_ids).tolist())
+        new = sorted(present - known)
+        return LexicalIndex.build(store.iter_lexical(new), previous=previous, keep=present & known, **self.lexical_parameters)
+
     def _background(self, vectors: VectorIndex):
         """The index's best cosine for unrelated questions, embedded as questions are (NumPy
-        encoder): what abstention compares a question's best passage against."""
-        probes = NumpyEmbedder(self.model_dir).embed_queries(list(PROBES))
+        encoder): what abstention compares a question's best passage against. The probes'
+        vectors depend only on the model, so they are kept with the generation and reused."""
+        cached = self.layout.current_dir() / PROBE_VECTORS if self.layout.current_dir() else None
+        probes = None
+        if cached is not None and cached.is_file() and self._previous_model_matches():
+            try:
+                probes = np.load(cached)
+            except (OSError, ValueError):
+                probes = None
+        if probes is None or probes.shape != (len(PROBES), self.model.dimension):
+            probes = NumpyEmbedder(self.model_dir).embed_queries(list(PROBES))
+        self._probe_vectors = probes
         return measure_background(probes, lambda vector: max((score for _, score in vectors.search(vector, 1)), default=0.0))
+
+    def _previous_model_matches(self) -> bool:
+        try:
+            return read_manifest(self.layout.current_dir()).model.fingerprint == self.model.fingerprint
+        except IndexCorruptError:
+            return False
 
     def _check_and_count(self, store: Store) -> IndexCounts:
         missing = store.connection.execute(

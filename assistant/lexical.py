@@ -75,62 +75,78 @@ def weighted_counts(text: str, context: str, context_weight: float) -> tuple[dic
 
 
 class LexicalIndex:
-    """BM25 weights by term (column) over chunks (rows)."""
+    """Term frequencies by term (column) over chunks (rows), with each chunk's length. BM25 weights
+    are computed for the few columns a question touches, so the arrays can be updated when files
+    change without re-reading the whole corpus."""
 
-    FILES = ("lexical_indptr.npy", "lexical_rows.npy", "lexical_weights.npy", "lexical_chunks.npy", "lexical_vocab.json")
+    FILES = ("lexical_indptr.npy", "lexical_rows.npy", "lexical_tf.npy", "lexical_lengths.npy", "lexical_chunks.npy", "lexical_vocab.json")
 
-    def __init__(self, indptr: np.ndarray, rows: np.ndarray, weights: np.ndarray, chunk_ids: np.ndarray, vocabulary: dict[str, int]):
-        self.indptr, self.rows, self.weights, self.chunk_ids = indptr, rows, weights, chunk_ids
+    def __init__(self, indptr, rows, tf, lengths, chunk_ids, vocabulary: dict[str, int], k1: float = 1.2, b: float = 0.75):
+        self.indptr, self.rows, self.tf, self.lengths, self.chunk_ids = indptr, rows, tf, lengths, chunk_ids
         self.vocabulary = vocabulary
+        self.k1, self.b = k1, b
+        self.average_length = float(np.mean(lengths)) if len(lengths) else 1.0
 
     @property
     def size(self) -> int:
         return int(len(self.chunk_ids))
 
+    # -- building ----------------------------------------------------------------------------------
+
     @classmethod
-    def build(cls, chunks: Iterable[tuple[int, str, float]], k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
-        """From (chunk id, weighted term counts as JSON, length) in id order, streamed: the
-        entries are kept in compact typed arrays, never as Python objects per entry."""
-        vocabulary: dict[str, int] = {}
-        ids, lengths = array("q"), array("d")
+    def build(cls, chunks: Iterable[tuple[int, str, float]], k1: float = 1.2, b: float = 0.75, previous: LexicalIndex | None = None, keep: set[int] | None = None) -> LexicalIndex:
+        """From (chunk id, weighted term counts as JSON, length) rows, streamed into compact
+        typed arrays. With ``previous``, its postings for the chunk ids in ``keep`` are reused and
+        only ``chunks`` (the new ones) are parsed."""
+        vocabulary: dict[str, int] = dict(previous.vocabulary) if previous is not None else {}
+        ids, lengths = array("q"), array("f")
         term_ids, row_ids, frequencies = array("i"), array("i"), array("f")
-        for row, (chunk_id, counts_json, length) in enumerate(chunks):
+        old_columns = old_rows = old_tf = None
+        if previous is not None and previous.size:
+            kept = np.isin(previous.chunk_ids, np.fromiter(keep or (), dtype=np.int64))
+            new_row = np.full(previous.size, -1, dtype=np.int64)
+            new_row[kept] = np.arange(int(kept.sum()))
+            ids.extend(np.asarray(previous.chunk_ids)[kept].tolist())
+            lengths.extend(np.asarray(previous.lengths)[kept].tolist())
+            columns = np.repeat(np.arange(len(previous.indptr) - 1, dtype=np.int32), np.diff(np.asarray(previous.indptr)))
+            posting_rows = new_row[np.asarray(previous.rows)]
+            alive = posting_rows >= 0
+            old_columns, old_rows, old_tf = columns[alive], posting_rows[alive].astype(np.int32), np.asarray(previous.tf)[alive]
+        offset = len(ids)
+        for position, (chunk_id, counts_json, length) in enumerate(chunks):
             ids.append(chunk_id)
             lengths.append(length)
             for term, frequency in json.loads(counts_json).items():
-                column = vocabulary.setdefault(term, len(vocabulary))
-                term_ids.append(column)
-                row_ids.append(row)
+                term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
+                row_ids.append(offset + position)
                 frequencies.append(frequency)
-        chunk_ids = np.frombuffer(ids, dtype=np.int64).copy()
-        if not len(chunk_ids):
-            return cls(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), chunk_ids, {})
-        length_array = np.frombuffer(lengths, dtype=np.float64)
-        average = float(length_array.mean()) or 1.0
         columns = np.frombuffer(term_ids, dtype=np.int32)
         rows = np.frombuffer(row_ids, dtype=np.int32)
-        tf = np.frombuffer(frequencies, dtype=np.float32).astype(np.float64)
-        norm = k1 * (1.0 - b + b * length_array[rows] / average)
-        weights = (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
+        tf = np.frombuffer(frequencies, dtype=np.float32)
+        if old_columns is not None:
+            columns, rows, tf = np.concatenate([old_columns, columns]), np.concatenate([old_rows, rows]), np.concatenate([old_tf, tf])
         order = np.argsort(columns, kind="stable")
         indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
         np.cumsum(np.bincount(columns, minlength=len(vocabulary)), out=indptr[1:])
-        return cls(indptr, rows[order].copy(), weights[order], chunk_ids, vocabulary)
+        return cls(indptr, rows[order].copy(), tf[order].copy(), np.frombuffer(lengths, dtype=np.float32).copy(),
+                   np.frombuffer(ids, dtype=np.int64).copy(), vocabulary, k1=k1, b=b)
 
     def save(self, folder: Path) -> list[Path]:
         paths = []
-        for name, array_ in zip(self.FILES[:4], (self.indptr, self.rows, self.weights, self.chunk_ids)):
-            np.save(folder / name, array_)
+        for name, values in zip(self.FILES[:5], (self.indptr, self.rows, self.tf, self.lengths, self.chunk_ids)):
+            np.save(folder / name, values)
             paths.append(folder / name)
-        (folder / self.FILES[4]).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
-        paths.append(folder / self.FILES[4])
+        (folder / self.FILES[5]).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
+        paths.append(folder / self.FILES[5])
         return paths
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
-        arrays = [np.load(folder / name, mmap_mode="r") for name in cls.FILES[:4]]
-        vocabulary = json.loads((folder / cls.FILES[4]).read_text(encoding="utf-8"))
-        return cls(*arrays, vocabulary)
+    def load(cls, folder: Path, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+        arrays = [np.load(folder / name, mmap_mode="r") for name in cls.FILES[:5]]
+        vocabulary = json.loads((folder / cls.FILES[5]).read_text(encoding="utf-8"))
+        return cls(*arrays, vocabulary, k1=k1, b=b)
+
+    # -- searching ---------------------------------------------------------------------------------
 
     def document_frequency(self, term: str) -> int:
         column = self.vocabulary.get(term)
@@ -145,15 +161,18 @@ class LexicalIndex:
         if not terms or not self.size:
             return []
         scores = np.zeros(self.size, dtype=np.float32)
+        k1, b, average = self.k1, self.b, self.average_length
         for term in dict.fromkeys(terms):
             column = self.vocabulary.get(term)
             if column is None:
                 continue
             start, end = int(self.indptr[column]), int(self.indptr[column + 1])
-            scores[self.rows[start:end]] += np.float32(self.idf(term)) * self.weights[start:end]
+            rows = self.rows[start:end]
+            tf = self.tf[start:end]
+            norm = k1 * (1.0 - b + b * self.lengths[rows] / average)
+            scores[rows] += np.float32(self.idf(term)) * (tf * (k1 + 1.0) / (tf + norm))
         if allowed_ids is not None:
-            mask = np.isin(self.chunk_ids, allowed_ids)
-            scores[~mask] = 0.0
+            scores[~np.isin(self.chunk_ids, allowed_ids)] = 0.0
         candidates = np.flatnonzero(scores > 0)
         if not len(candidates):
             return []

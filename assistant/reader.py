@@ -55,7 +55,7 @@ class OpenIndex:
             store.close()
             raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
         try:
-            lexical = LexicalIndex.load(directory)
+            lexical = LexicalIndex.load(directory, **manifest.lexical_parameters)
         except (OSError, ValueError) as error:
             store.close()
             raise IndexCorruptError(f"the lexical index of {name} is missing or damaged ({error}): {REBUILD_HINT}") from error

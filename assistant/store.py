@@ -353,11 +353,21 @@ class Store:
         ).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
-    def iter_lexical(self, batch: int = 4096):
-        """(chunk id, weighted term counts as JSON, length) in id order, for the lexical index."""
-        cursor = self.connection.execute("SELECT id, lexical_terms, lexical_length FROM chunks ORDER BY id")
-        while rows := cursor.fetchmany(batch):
-            yield from rows
+    def iter_lexical(self, ids: Sequence[int] | None = None, batch: int = 4096):
+        """(chunk id, weighted term counts as JSON, length) in id order, for the lexical index;
+        all chunks, or only ``ids``."""
+        if ids is None:
+            cursor = self.connection.execute("SELECT id, lexical_terms, lexical_length FROM chunks ORDER BY id")
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+            return
+        for start in range(0, len(ids), 500):
+            part = list(ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            yield from self.connection.execute(f"SELECT id, lexical_terms, lexical_length FROM chunks WHERE id IN ({marks}) ORDER BY id", part)
+
+    def chunk_ids(self) -> set[int]:
+        return {int(r[0]) for r in self.connection.execute("SELECT id FROM chunks")}
 
     def facet_values(self) -> dict[str, list[str]]:
         """Known values of each filterable field, for filter menus and error messages."""

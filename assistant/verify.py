@@ -78,7 +78,7 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> lis
         except IndexCorruptError as error:
             return problems + [Problem(what=str(error), fix=REBUILD)]
         try:
-            lexical = LexicalIndex.load(directory)
+            lexical = LexicalIndex.load(directory, **manifest.lexical_parameters)
         except (OSError, ValueError) as error:
             return problems + [Problem(what=f"the lexical index cannot be read ({error})", fix=REBUILD)]
         problems.extend(_cross_check(manifest, store, vectors, lexical))
