@@ -65,6 +65,9 @@ from .tokens import word_pieces_for
 log = logging.getLogger(__name__)
 
 PROBE_VECTORS = "background_probes.npy"
+EMBED_WINDOW = 1024
+"""Chunks collected before they are embedded together: large enough for the encoder to sort
+them by length, small enough to bound memory on any corpus."""
 WEB_LIKE = {"txt", "md", "html"}
 
 
@@ -436,7 +439,7 @@ class _Builder:
                         self.pending.setdefault(embed_hash, chunk.embed_text)
             reports.append(report)
             self.progress.advance()
-            if len(self.pending) >= 256:
+            if len(self.pending) >= EMBED_WINDOW:
                 self._flush_embeddings(store)
         return reports
 
@@ -463,7 +466,9 @@ class _Builder:
             if self._embedder is None:
                 self.progress.stage("loading the embedding model", None)
                 self._embedder = self.embedder_factory(self.model_dir)
-            hashes = sorted(missing)
+            # Longest first, as the encoder would order one big batch: similar lengths share a
+            # batch, so little compute goes to padding.
+            hashes = sorted(missing, key=lambda h: (-len(self.pending[h]), h))
             texts = [self.pending[h] for h in hashes]
             self.progress.stage("embedding chunks", len(texts))
             began = time.perf_counter()

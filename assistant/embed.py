@@ -132,7 +132,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # Encode in slices so that a progress bar moves; within a slice sentence-transformers
         # sorts by length, which keeps padding (and wasted compute) low.
-        step = self.batch_size * 8
+        step = self.batch_size * 16
         parts = []
         for begin in range(0, len(texts), step):
             part = list(texts[begin : begin + step])

@@ -389,3 +389,22 @@ def test_touching_a_file_without_changing_it_is_not_staleness(settings, corpus, 
     build(settings, corpus, fake)
     os.utime(corpus / "referral.md", (time.time() + 100, time.time() + 100))
     assert not make_pipeline(settings, corpus).status().staleness.stale
+
+
+# --- growth: the approximate index ------------------------------------------------------------
+
+def test_large_indexes_switch_to_hnsw_and_stay_correct(settings, corpus, fake):
+    settings.index.exact_search_max_vectors = 2  # this corpus has 3 chunks: above the threshold
+    build(settings, corpus, fake)
+    pipeline = make_pipeline(settings, corpus)
+    pipeline._embedder = fake
+    index = pipeline.open()
+    assert index.manifest.vector_index.kind == "hnsw" and index.vectors.info.parameters["m"] == settings.index.hnsw_m
+    assert pipeline.verify() == []
+    question = "Frontline staff identify victims by looking for indicators such as withheld documents and debts."
+    hits = index.vectors.search(fake.embed_queries([index.store.chunks_of_document("identification.md")[0].text])[0], 3)
+    assert len(hits) == 3
+    from assistant.models import Filters
+
+    only = pipeline.ask(question, mode="dense", filters=Filters(documents=["referral.md"]), k=3)
+    assert all(h.document.path == "referral.md" for h in only.hits)

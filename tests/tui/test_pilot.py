@@ -298,3 +298,26 @@ def test_document_text_cannot_style_or_control_the_terminal(hostile_index):
             assert "[bold red]" in whole and "\x1b" not in whole
 
     run(scenario)
+
+
+def test_the_status_line_says_when_a_newer_index_is_available(tmp_path, shared_embedder_factory):
+    from assistant.config import Settings
+    from assistant.pipeline import Pipeline
+
+    corpus = tmp_path / "corpus"
+    write(corpus / "a.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
+    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
+
+    async def scenario():
+        app = make_app(tmp_path / "index", corpus)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await ready(pilot)
+            write(corpus / "b.md", "# Inspections\n\nLabour inspectors visit farms at night.\n")
+            Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
+            app.check_for_newer_index()
+            assert "a newer index is available" in str(app.screen.query_one("#status-bar", Static).render())
+            await pilot.press("ctrl+r")
+            await pilot.pause(0.2)
+            assert "reloaded" in str(app.screen.query_one("#status-bar", Static).render())
+
+    run(scenario)
