@@ -13,7 +13,6 @@ a build that dies leaves the previous index untouched and usable.
 from __future__ import annotations
 
 import hashlib
-import json
 
 import numpy as np
 import logging
@@ -347,7 +346,6 @@ class _Builder:
                 for report in discover_skips:
                     store.put_file(report, "", 0, 0, ())
             reports = self._ingest(store, files, to_ingest, repeated)
-            reports_by_path = {r.path: r for r in reports}
             self._flush_embeddings(store)
             with store.transaction():
                 store.drop_unused_embeddings()

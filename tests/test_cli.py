@@ -1,6 +1,5 @@
 """The command-line contract that scripts and evaluations depend on."""
 
-import json
 
 import pytest
 from click.testing import CliRunner

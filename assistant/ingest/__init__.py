@@ -324,7 +324,6 @@ def ingest_extraction(
             report=FileReport(path=relative, status="skipped", reason=f"could not be processed ({type(error).__name__}: {error})"),
             sha256=sha,
         )
-    kept_chars = sum(len(d.text) for d in documents)
     report = FileReport(
         path=relative,
         status="indexed" if documents else "empty",

@@ -512,7 +512,7 @@ class _PdfLine:
 
 def read_pdf(data: bytes) -> Extraction:
     import pypdf
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import FileNotDecryptedError
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
@@ -536,7 +536,7 @@ def read_pdf(data: bytes) -> Extraction:
         try:
             raw_lines.extend(_pdf_page_lines(page, page_number))
             heights.append(float(page.mediabox.height))
-        except (FileNotDecryptedError,) as error:
+        except FileNotDecryptedError as error:
             raise SkipFile(f"encrypted PDF: {error}")
         except Exception as error:
             warnings.append(f"page {page_number} could not be read ({type(error).__name__}); skipped")

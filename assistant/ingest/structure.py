@@ -137,7 +137,7 @@ def find_listing(content: list[Line], cta_after: set[int]) -> list[Entry]:
     resource signal (type label, TAGS/Available-in line, call to action, cut summary, year)."""
     known_labels = _labels_seen(content)
     starts: dict[int, int | None] = {}
-    for index, line in enumerate(content):
+    for index in range(len(content)):
         label_index = _entry_start(content, index, known_labels)
         if label_index is not False:
             starts[index] = label_index
@@ -462,7 +462,7 @@ def _layout(lines: list[Line], heading_levels: dict[int, int]) -> tuple[str, lis
     stack: list[tuple[int, str]] = []
     offset = 0
     previous_kind: str | None = None
-    for index, line in enumerate(lines):
+    for line in lines:
         text = line.text.strip()
         if not text:
             continue

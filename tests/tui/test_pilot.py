@@ -1,10 +1,8 @@
 """The terminal UI driven as a user would, against real indexes and the real model."""
 
 import asyncio
-import shutil
-from pathlib import Path
 
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import SelectionList, Static
 
 from assistant.tui.screens.document import DocumentScreen
 from assistant.tui.screens.filters import FilterScreen
