@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import socket
-import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -55,8 +54,13 @@ class IndexLayout:
     def new_generation(self) -> tuple[str, Path]:
         """A fresh temporary folder for a build, and the name it will be published under."""
         self.generations_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        name = f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
+        # Names sort in build order (cleanup keeps the newest by name), even for builds that
+        # finish within one clock tick or after the clock steps back.
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
+        newest = max((p.name for p in self.generations_dir.iterdir() if p.name.startswith("gen-")), default="")
+        name = f"gen-{stamp}-{os.getpid()}"
+        if name <= newest:
+            name = f"{newest}+"
         temporary = self.generations_dir / f".tmp-{name}"
         temporary.mkdir()
         return name, temporary

@@ -199,12 +199,24 @@ def test_another_model_rebuilds_everything_and_old_indexes_refuse_it(settings, c
 
 
 def test_old_generations_are_cleaned_up(settings, corpus, fake):
+    built = []
     for round_number in range(4):
         write(corpus / "extra.md", f"# Extra\n\nRound {round_number} of edits to this note about shelters.\n")
-        build(settings, corpus, fake)
+        built.append(build(settings, corpus, fake).generation)
     layout = IndexLayout(settings.paths.index_dir)
-    generations = [p.name for p in layout.generations_dir.iterdir()]
-    assert len(generations) == settings.index.keep_generations and layout.current_name() in generations
+    generations = sorted(p.name for p in layout.generations_dir.iterdir())
+    assert generations == sorted(built[-settings.index.keep_generations:])
+    assert layout.current_name() == built[-1]
+
+
+def test_generation_names_sort_in_build_order_within_one_clock_tick(tmp_path):
+    layout = IndexLayout(tmp_path / "index")
+    names = []
+    for _ in range(5):
+        name, temporary = layout.new_generation()
+        layout.publish(name, temporary)
+        names.append(name)
+    assert names == sorted(names) and len(set(names)) == 5
 
 
 # --- skipped files and nothing to index ------------------------------------------------------------
