@@ -293,7 +293,11 @@ def read_docx(data: bytes) -> Extraction:
     _docx_block_items(document.element.body, document, lines)
     for number, line in enumerate(lines, start=1):
         line.number = number
-    props = document.core_properties
+    return Extraction(format="docx", lines=lines, metadata=_office_metadata(document.core_properties))
+
+
+def _office_metadata(props) -> dict[str, object]:
+    """Title, author, date and language from an Office file's core properties (docx and pptx)."""
     metadata: dict[str, object] = {}
     if props.title:
         metadata["title"] = normalize_text(props.title).strip()
@@ -304,7 +308,7 @@ def read_docx(data: bytes) -> Extraction:
             metadata.setdefault("date", stamp.isoformat())
     if props.language:
         metadata["language"] = props.language
-    return Extraction(format="docx", lines=lines, metadata=metadata)
+    return metadata
 
 
 def _docx_block_items(parent, document, lines: list[Line]) -> None:
@@ -445,16 +449,9 @@ def read_pptx(data: bytes) -> Extraction:
         lines.append(Line(text="", number=0, kind="blank", page=number))
     for number, line in enumerate(lines, start=1):
         line.number = number
-    props = presentation.core_properties
-    metadata: dict[str, object] = {}
-    if props.title:
-        metadata["title"] = normalize_text(props.title).strip()
-    elif first_title:
+    metadata = _office_metadata(presentation.core_properties)
+    if not metadata.get("title") and first_title:
         metadata["title"] = first_title  # the title slide names the deck
-    if props.author:
-        metadata["author"] = normalize_text(props.author).strip()
-    if isinstance(props.created, datetime):
-        metadata["date"] = props.created.isoformat()
     metadata["pages_are_slides"] = True
     return Extraction(format="pptx", lines=lines, metadata=metadata)
 
