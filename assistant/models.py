@@ -7,15 +7,18 @@ disk is described by an ``IndexManifest``; a build by a ``BuildReport``.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .abstain import Background
-
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
+
+Mode = Literal["lexical", "dense", "hybrid"]
+"""How passages are found: BM25 alone, the model's vectors alone, or both combined."""
+MODES: tuple[Mode, ...] = get_args(Mode)
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table_row"]
 FileStatus = Literal["indexed", "skipped", "empty"]
@@ -168,7 +171,7 @@ class Answer(BaseModel):
     """Plain statement shown instead of results when abstaining."""
     notices: list[str] = Field(default_factory=list)
     """Things the user should know about how the question was handled."""
-    mode: str = "hybrid"
+    mode: Mode = "hybrid"
     best_dense_score: float | None = None
 
 
@@ -254,13 +257,22 @@ class IndexManifest(BaseModel):
     counts: IndexCounts
     vector_index: VectorIndexInfo
     checksums: dict[str, str]
-    """sha256 of each data file of the generation (store.sqlite, vectors.faiss)."""
+    """sha256 of each data file of the generation (``index.layout.DATA_FILES``)."""
     repeated_lines: list[str] = Field(default_factory=list)
     """Lines recognised as site chrome because many files repeat them (hashes)."""
     lexical_parameters: dict[str, float] = Field(default_factory=dict)
     """BM25 k1 and b of the lexical index."""
     background: Background | None = None
     """Best-match cosine of this index for unrelated questions (see abstain.py)."""
+
+
+class Background(BaseModel):
+    """An index's best-match cosine for questions about unrelated subjects: mean and spread (see
+    retrieve/abstain.py)."""
+
+    mean: float
+    std: float
+    probes: int
 
 
 class BuildReport(BaseModel):
@@ -286,40 +298,39 @@ class BuildReport(BaseModel):
 # --- the `ask --json` contract (one object per question) ----------------------------------------
 
 
-class LocationJSON(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    section: str | None
-    page: int | None
-    char_start: int
-    char_end: int
-
-
-class DocumentJSON(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    id: str
-    path: str
-    title: str
-
-
 class ResultJSON(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """One ranked passage in ``ask --json``."""
+
+    model_config = ConfigDict(extra="forbid")
 
     rank: int
     score: float
     text: str
-    document: DocumentJSON
-    location: LocationJSON
+    document: DocumentInfo
+    location: Location
     citation: str
+    """The passage's citation as plain text (``cite --format text``)."""
+    chunk_id: int
     highlights: list[tuple[int, int]] = Field(default_factory=list)
+    dense_score: float | None = None
+    lexical_score: float | None = None
 
 
 class AnswerJSON(BaseModel):
-    """Schema of each line printed by ``ask --json``: scripts outside the repository rely on it."""
+    """Each line printed by ``ask --json``: scripts outside the repository rely on it. ``message``
+    and ``notices`` appear only when there is something to say; a ``--batch`` line whose question
+    was refused carries ``error`` instead of ``mode``."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     query: str
     abstained: bool
-    results: list[ResultJSON]
+    results: list[ResultJSON] = Field(default_factory=list)
+    mode: Mode | None = None
+    message: str | None = None
+    notices: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+    def to_json(self) -> str:
+        optional = {name for name in ("mode", "message", "notices", "error") if not getattr(self, name)}
+        return json.dumps(self.model_dump(mode="json", exclude=optional), ensure_ascii=False)

@@ -10,18 +10,18 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .build import BuildProgress, EmbedderFactory, build_index, chunker_info, read_manifest
+from .index.build import BuildProgress, EmbedderFactory, build_index, chunker_info
 from .config import Settings
 from .embed import Embedder, load_query_embedder, model_info, resolve_model_dir
 from .errors import CitationError, IndexMissingError
 from .ingest import discover_files, file_sha256
-from .layout import IndexLayout
-from .models import Answer, BuildReport, Citation, Document, Filters, IndexManifest
+from .index.layout import IndexLayout, read_manifest
+from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode
 from .present import format_citation, make_citation
-from .reader import OpenIndex
+from .index.generation import OpenIndex
 from .retrieve import Retriever
 from .tokens import word_pieces_for
-from .verify import Problem, verify_index
+from .index.verify import Problem, verify_index
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,14 @@ class Pipeline:
                 self._retriever = Retriever(index, self.load_model(), word_pieces_for(str(self.model_dir)), self.settings.retrieve)
             return self._retriever
 
+    def opened_manifest(self) -> IndexManifest | None:
+        """The manifest of the generation this pipeline has open (None before ``open``)."""
+        return self._index.manifest if self._index is not None else None
+
+    def document_infos(self) -> list[DocumentInfo]:
+        """Every document of the open generation (opening it if needed)."""
+        return self.open().store.document_infos()
+
     def newer_index_available(self) -> bool:
         return self._index is not None and self._index.newer_generation_available()
 
@@ -132,7 +140,7 @@ class Pipeline:
 
     # -- asking -----------------------------------------------------------------------------------
 
-    def ask(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> Answer:
         with self._lock:
             return self.retriever().search(question, k=k, mode=mode, filters=filters)
 

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from .errors import CitationError
-from .models import Answer, Chunk, Citation, DocumentInfo, Hit
+from .models import Answer, AnswerJSON, Chunk, Citation, DocumentInfo, ResultJSON
 from .text import strip_control
 
 CITATION_FORMATS = ("text", "markdown", "bibtex", "csl-json")
@@ -36,7 +36,7 @@ def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | dateti
     )
 
 
-def _pages(citation: Citation, document_format: str | None = None) -> str | None:
+def _pages(citation: Citation) -> str | None:
     if citation.page is None:
         return None
     if citation.page_end and citation.page_end != citation.page:
@@ -143,35 +143,29 @@ def _bib(text: str) -> str:
     return re.sub(r"([&%$#_{}])", r"\\\1", text)
 
 
-# --- the CLI's JSON contract --------------------------------------------------------------------
+# --- the CLI's JSON contract (its shape is models.AnswerJSON) ----------------------------------
 
-def hit_json(hit: Hit) -> dict:
-    return {
-        "rank": hit.rank,
-        "score": hit.score,
-        "text": hit.text,
-        "document": hit.document.model_dump(),
-        "location": hit.location.model_dump(),
-        "citation": format_citation(hit.citation, "text"),
-        "chunk_id": hit.chunk_id,
-        "highlights": [list(h) for h in hit.highlights],
-        "dense_score": hit.dense_score,
-        "lexical_score": hit.lexical_score,
-    }
+def answer_json(answer: Answer) -> AnswerJSON:
+    return AnswerJSON(
+        query=answer.query,
+        abstained=answer.abstained,
+        results=[
+            ResultJSON(
+                rank=hit.rank, score=hit.score, text=hit.text, document=hit.document, location=hit.location,
+                citation=format_citation(hit.citation, "text"), chunk_id=hit.chunk_id, highlights=hit.highlights,
+                dense_score=hit.dense_score, lexical_score=hit.lexical_score,
+            )
+            for hit in answer.hits
+        ],
+        mode=answer.mode,
+        message=answer.message,
+        notices=answer.notices,
+    )
 
 
-def answer_json(answer: Answer) -> dict:
-    payload: dict = {
-        "query": answer.query,
-        "abstained": answer.abstained,
-        "results": [hit_json(h) for h in answer.hits],
-        "mode": answer.mode,
-    }
-    if answer.message:
-        payload["message"] = answer.message
-    if answer.notices:
-        payload["notices"] = answer.notices
-    return payload
+def refused_json(question: str, error: str) -> AnswerJSON:
+    """A ``--batch`` question that could not be asked (empty, unknown filter value, ...)."""
+    return AnswerJSON(query=question, abstained=True, error=error)
 
 
 # --- human-readable renderings ------------------------------------------------------------------

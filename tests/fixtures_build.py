@@ -149,3 +149,44 @@ def make_pptx(path: Path, slides: list[tuple[str, list[str], str]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     presentation.save(str(path))
     return path
+
+
+def make_odt(path: Path, blocks: list[tuple[str, str]], title: str | None = None, creator: str | None = None) -> Path:
+    """An OpenDocument text file, as LibreOffice saves it. blocks: (kind, text) with kind
+    'h1'..'h3', 'p', 'bullet', or 'table' (rows separated by '\\n', cells by '|')."""
+    from odf import dc, meta
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, List, ListItem, P
+
+    document = OpenDocumentText()
+    if title:
+        document.meta.addElement(dc.Title(text=title))
+    if creator:
+        document.meta.addElement(meta.InitialCreator(text=creator))
+    for kind, text in blocks:
+        if kind.startswith("h"):
+            document.text.addElement(H(outlinelevel=int(kind[1]), text=text))
+        elif kind == "bullet":
+            items = List()
+            item = ListItem()
+            item.addElement(P(text=text))
+            items.addElement(item)
+            document.text.addElement(items)
+        elif kind == "table":
+            rows = [row.split("|") for row in text.split("\n")]
+            table = Table(name="Table1")
+            table.addElement(TableColumn(numbercolumnsrepeated=len(rows[0])))
+            for row in rows:
+                table_row = TableRow()
+                for cell in row:
+                    table_cell = TableCell()
+                    table_cell.addElement(P(text=cell.strip()))
+                    table_row.addElement(table_cell)
+                table.addElement(table_row)
+            document.text.addElement(table)
+        else:
+            document.text.addElement(P(text=text))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path

@@ -23,7 +23,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import BuildLockedError, IndexMismatchError, NothingToIndexError
-from assistant.layout import IndexLayout
+from assistant.index.layout import IndexLayout
 from assistant.pipeline import Pipeline
 
 from .conftest import REPO, write
@@ -168,7 +168,7 @@ def test_changed_chunker_settings_re_chunk_everything_with_a_reason(settings, co
 
 
 def test_changed_ingestion_code_re_reads_every_file(settings, corpus, fake, monkeypatch):
-    import assistant.build as build_module
+    import assistant.index.build as build_module
 
     build(settings, corpus, fake)
     monkeypatch.setattr(build_module, "ingest_version", lambda: "a-newer-cleaning-rule")

@@ -104,3 +104,11 @@ def test_chunk_size_above_the_model_limit_is_refused(pieces):
 
     with pytest.raises(ChunkError):
         chunk_document(_document(["text"]), pieces, ChunkSettings(max_tokens=400))
+
+
+def test_the_model_sees_the_title_and_section_before_the_chunk_unless_context_is_none(pieces):
+    document = _document(["Labour inspectors should ask to see identity documents."])
+    with_context = chunk_document(document, pieces, ChunkSettings(), context="title_section")[0]
+    assert with_context.embed_text.startswith(document.title) and with_context.embed_text.endswith(with_context.text)
+    without = chunk_document(document, pieces, ChunkSettings(), context="none")[0]
+    assert without.embed_text == without.text and without.embed_token_count < with_context.embed_token_count

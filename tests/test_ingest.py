@@ -9,7 +9,7 @@ import pytest
 from assistant.ingest import CorpusFile, discover_files, ingest_file, load_catalogue
 
 from .conftest import write
-from .fixtures_build import encrypt_pdf, make_docx, make_pdf, make_pptx, paragraph_runs
+from .fixtures_build import encrypt_pdf, make_docx, make_odt, make_pdf, make_pptx, paragraph_runs
 
 LONG = (
     "Labour inspectors should ask to see identity documents, because employers who hold on to "
@@ -141,6 +141,31 @@ def test_docx_headings_lists_and_tables(tmp_path):
 def test_docx_author_that_is_a_person_is_not_taken_as_organisation(tmp_path):
     path = make_docx(tmp_path / "note.docx", [("p", LONG)], author="Smith, Jane")
     assert ingest(path).documents[0].organisation is None
+
+
+def test_odt_headings_lists_tables_and_metadata(tmp_path):
+    path = make_odt(
+        tmp_path / "pathway.odt",
+        [("h1", "Making a referral"), ("p", LONG), ("h2", "In an emergency"), ("bullet", "Call the police on 999 in an emergency."),
+         ("table", "Service|Number\nModern Slavery Helpline|08000 121 700")],
+        title="Referral pathway for adults",
+        creator="Example Anti-Slavery Partnership",
+    )
+    result = ingest(path)
+    assert result.report.status == "indexed" and result.report.format == "odt" and not result.report.warnings
+    document = result.documents[0]
+    assert document.title == "Referral pathway for adults" and document.organisation == "Example Anti-Slavery Partnership"
+    bullet = next(b for b in document.blocks if "Call the police" in document.text[b.start : b.end])
+    assert bullet.kind == "list_item" and bullet.section == ("Making a referral", "In an emergency")
+    assert "Modern Slavery Helpline | 08000 121 700" in document.text
+
+
+def test_odt_is_recognised_by_content_and_a_damaged_one_is_skipped(tmp_path):
+    odt = make_odt(tmp_path / "source.odt", [("p", LONG)]).read_bytes()
+    renamed = ingest(write(tmp_path / "renamed.bin", odt))
+    assert renamed.report.format == "odt" and "Labour inspectors" in renamed.documents[0].text
+    damaged = ingest(write(tmp_path / "damaged.odt", odt[:200]))
+    assert damaged.report.status == "skipped" and damaged.report.reason
 
 
 def test_pptx_one_section_per_slide_with_speaker_notes(tmp_path):

@@ -84,3 +84,20 @@ def test_filters_restrict_results(bundled_pipeline):
     assert answer.hits and all(h.document.region == "Asia" for h in answer.hits)
     answer = bundled_pipeline.ask("victim identification", k=5, filters=Filters(year_from=2019))
     assert answer.hits and all(h.document.year and h.document.year >= 2019 for h in answer.hits)
+
+
+def test_the_sentence_transformers_query_backend_gives_the_same_answers(bundled_pipeline):
+    """Questions are embedded by a NumPy forward pass by default; sentence-transformers is the
+    reference it is checked against, and must rank identically."""
+    from assistant.pipeline import Pipeline
+
+    settings = bundled_pipeline.settings.model_copy(deep=True)
+    settings.embed.query_backend = "sentence-transformers"
+    reference = Pipeline(settings, index_dir=bundled_pipeline.index_dir, corpus_dir=bundled_pipeline.corpus_dir)
+    try:
+        for question, _, _ in ANSWERABLE[:4]:
+            fast, slow = bundled_pipeline.ask(question), reference.ask(question)
+            assert [h.chunk_id for h in fast.hits] == [h.chunk_id for h in slow.hits]
+            assert all(abs(a.score - b.score) < 1e-4 for a, b in zip(fast.hits, slow.hits))
+    finally:
+        reference.close()

@@ -18,9 +18,10 @@ from pathlib import Path
 from ..models import Document, FileReport, Removal
 from .base import Extraction, SkipFile
 from .catalogue import Catalogue, CatalogueEntry, load_catalogue
+from .chrome import repeated_line_set, web_line_hashes
 from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
 from .detect import UNSUPPORTED, sniff_format
-from .readers import READERS
+from .formats import BY_NAME, formats_for_suffix, is_web_like
 from .structure import PageMetadata, build_documents
 
 __all__ = [
@@ -34,11 +35,10 @@ __all__ = [
     "ingest_file",
     "load_catalogue",
     "repeated_line_set",
+    "web_line_hashes",
 ]
 
 log = logging.getLogger(__name__)
-
-WEB_LIKE_FORMATS = {"txt", "md", "html"}
 
 _TEMPORARY = re.compile(
     r"^(?:~\$.*|\.~lock\..*|.*~|.*\.sw[a-p]|\.#.*|#.*#|.*\.(?:tmp|temp|part|crdownload|partial|bak)|"
@@ -149,13 +149,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-_EXPECTED_FORMATS = {
-    ".txt": {"txt"}, ".text": {"txt"}, ".md": {"md", "txt"}, ".markdown": {"md", "txt"},
-    ".html": {"html"}, ".htm": {"html"}, ".xhtml": {"html"}, ".pdf": {"pdf"}, ".docx": {"docx"},
-    ".pptx": {"pptx"}, ".doc": {"doc"},
-}
-
-
 def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
     """Read and extract one file; returns the extraction and the sha256 of the bytes read.
     Raises SkipFile with the reason when the file cannot be indexed."""
@@ -170,10 +163,9 @@ def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
     kind = sniff_format(data, suffix)
     if kind in UNSUPPORTED:
         raise SkipFile(UNSUPPORTED[kind])
-    reader = READERS[kind]
-    extraction = reader(data)
-    expected = _EXPECTED_FORMATS.get(suffix)
-    if expected is None:
+    extraction = BY_NAME[kind].read(data)
+    expected = formats_for_suffix(suffix)
+    if not expected:
         extraction.warnings.append(f"unknown extension {suffix or '(none)'}: content read as {kind}")
     elif kind not in expected:
         extraction.warnings.append(f"content is {kind}, not {suffix}: read as {kind}")
@@ -272,23 +264,12 @@ def _fallback_title(relative: str) -> str:
     return re.sub(r"[_\s]+", " ", stem).strip() or relative
 
 
-def repeated_line_set(hash_sets: list[set[str]], min_files: int, min_share: float) -> set[str]:
-    """Lines that at least ``min_files`` web-like files, and ``min_share`` of them, contain."""
-    if len(hash_sets) < min_files:
-        return set()
-    counts: dict[str, int] = {}
-    for hashes in hash_sets:
-        for value in hashes:
-            counts[value] = counts.get(value, 0) + 1
-    needed = max(min_files, int(len(hash_sets) * min_share + 0.999))
-    return {value for value, count in counts.items() if count >= needed}
-
-
 def documents_from_extraction(
     relative: str, extraction: Extraction, catalogue: Catalogue, repeated: set[str] | frozenset[str]
 ) -> tuple[list[Document], list[Removal]]:
     """Clean an extraction and split it into documents."""
-    removals = clean_lines(extraction.lines, repeated if extraction.format in WEB_LIKE_FORMATS else frozenset(), web_like=extraction.format in WEB_LIKE_FORMATS)
+    web_like = is_web_like(extraction.format)
+    removals = clean_lines(extraction.lines, repeated if web_like else frozenset(), web_like=web_like)
     page = page_metadata(relative, extraction, catalogue.get(relative))
     documents = build_documents(extraction.lines, page, removals)
     removals.sort(key=lambda r: r.line)
@@ -298,28 +279,38 @@ def documents_from_extraction(
 def ingest_file(
     corpus_file: CorpusFile, catalogue: Catalogue, repeated: set[str] | frozenset[str] = frozenset()
 ) -> IngestedFile:
-    """Extract, clean and split one file. Never raises for a bad file: the report says why."""
+    """Extract, clean and split one file: the one path a build, ``clean`` and the tests use.
+    Never raises for a bad file: the report says why, and the file's hash is kept so that an
+    unchanged bad file is not read again on every build."""
     try:
         extraction, sha = extract_file(corpus_file)
     except SkipFile as skip:
-        return IngestedFile(report=FileReport(path=corpus_file.relative, status=skip.status, reason=skip.reason))
+        return IngestedFile(report=FileReport(path=corpus_file.relative, status=skip.status, reason=skip.reason), sha256=_sha_or_empty(corpus_file.path))
     except Exception as error:  # a reader bug or a file shape nobody anticipated: report, go on
-        log.exception("unexpected error reading %s", corpus_file.relative)
+        log.warning("unexpected error reading %s: %s: %s", corpus_file.relative, type(error).__name__, error)
         return IngestedFile(
-            report=FileReport(path=corpus_file.relative, status="skipped", reason=f"could not be read ({type(error).__name__}: {error})")
+            report=FileReport(path=corpus_file.relative, status="skipped", reason=f"could not be read ({type(error).__name__}: {error})"),
+            sha256=_sha_or_empty(corpus_file.path),
         )
     return ingest_extraction(corpus_file.relative, extraction, sha, catalogue, repeated)
+
+
+def _sha_or_empty(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
 
 
 def ingest_extraction(
     relative: str, extraction: Extraction, sha: str, catalogue: Catalogue, repeated: set[str] | frozenset[str]
 ) -> IngestedFile:
-    line_hashes = candidate_line_hashes(extraction.lines) if extraction.format in WEB_LIKE_FORMATS else set()
+    line_hashes = candidate_line_hashes(extraction.lines) if is_web_like(extraction.format) else set()
     chars_extracted = sum(len(line.text) for line in extraction.lines if line.kind != "blank" or line.removed)
     try:
         documents, removals = documents_from_extraction(relative, extraction, catalogue, repeated)
     except Exception as error:
-        log.exception("unexpected error structuring %s", relative)
+        log.warning("unexpected error structuring %s: %s: %s", relative, type(error).__name__, error)
         return IngestedFile(
             report=FileReport(path=relative, status="skipped", reason=f"could not be processed ({type(error).__name__}: {error})"),
             sha256=sha,

@@ -1,4 +1,5 @@
-"""What a file really is (from its bytes, not only its name) and how its text is encoded."""
+"""What a file really is (from its bytes, not only its name) and how its text is encoded. The
+formats and how they are recognised come from ``formats.py``; this module applies them."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ import re
 import zipfile
 
 from .base import SkipFile
+from .formats import FORMATS, formats_for_suffix
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _HTML_TAGS = re.compile(rb"<(?:p|div|h[1-6]|br|li|table|span|a\s+href)\b", re.I)
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml"}
-
 
 def sniff_format(data: bytes, suffix: str) -> str:
-    """The file's format from its content: pdf, docx, pptx, html, md, txt, or one of the
-    unsupported kinds (doc, ole, xlsx, zip, image, binary)."""
+    """The file's format from its content: the name of a format in ``formats.FORMATS``, or one
+    of the unsupported kinds in ``UNSUPPORTED`` (ole, xlsx, zip, image, rtf, binary)."""
     suffix = suffix.lower()
     head = data[:4096]
     if head.lstrip()[:5] == b"%PDF-":
@@ -26,7 +26,7 @@ def sniff_format(data: bytes, suffix: str) -> str:
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
     if head.startswith(_OLE_MAGIC):
-        return "doc" if suffix in {".doc", ".dot"} else "ole"
+        return next((f.name for f in FORMATS if f.ole and suffix in f.suffixes), "ole")
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF")) or head[:4] in {b"II*\x00", b"MM\x00*"}:
         return "image"
     if head.startswith(b"{\\rtf"):
@@ -34,22 +34,24 @@ def sniff_format(data: bytes, suffix: str) -> str:
     if _looks_binary(head):
         return "binary"
     sample = _ascii_view(head)
-    if _HTML_START.match(sample) or (suffix in {".htm", ".html", ".xhtml"}) or len(_HTML_TAGS.findall(sample)) >= 3:
+    expected = formats_for_suffix(suffix)
+    if _HTML_START.match(sample) or "html" in expected or len(_HTML_TAGS.findall(sample)) >= 3:
         return "html"
-    if suffix in {".md", ".markdown"}:
+    if "md" in expected:
         return "md"
     return "txt"
 
 
 def _sniff_zip(data: bytes) -> str:
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, ValueError):
+        package = zipfile.ZipFile(io.BytesIO(data))
+        names = set(package.namelist())
+        mimetype = package.read("mimetype")[:100].decode("ascii", "replace").strip() if "mimetype" in names else ""
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, RuntimeError):
         return "binary"
-    if "word/document.xml" in names:
-        return "docx"
-    if "ppt/presentation.xml" in names:
-        return "pptx"
+    for candidate in FORMATS:
+        if (candidate.zip_member and candidate.zip_member in names) or (candidate.zip_mimetype and candidate.zip_mimetype == mimetype):
+            return candidate.name
     if "xl/workbook.xml" in names:
         return "xlsx"
     return "zip"
@@ -104,7 +106,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 UNSUPPORTED = {
-    "ole": "legacy Office file (.doc/.xls/.ppt) is not supported: save it in the newer format (.docx/.pptx)",
+    "ole": "legacy Excel or PowerPoint file (.xls/.ppt) is not supported: save it in the newer format (.xlsx/.pptx)",
     "xlsx": "spreadsheets are not supported",
     "zip": "zip archive: unpack it into the corpus folder",
     "image": "image file: OCR is not supported",

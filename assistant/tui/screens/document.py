@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 from ...models import Document, Hit
 from ...present import citation_line
 from ...text import strip_control
+from .. import messages
 
 
 class DocumentScreen(Screen):
@@ -20,6 +21,7 @@ class DocumentScreen(Screen):
         Binding("c", "copy_citation", "Copy citation"),
         Binding("a", "add_to_report", "Add to report"),
         Binding("p", "jump_to_passage", "Back to the passage"),
+        Binding("w", "search_within", "Search within this document"),
         Binding("home", "scroll_top", "Top", show=False),
         Binding("end", "scroll_bottom", "End", show=False),
     ]
@@ -68,7 +70,11 @@ class DocumentScreen(Screen):
         self.query_one("#document-body", VerticalScroll).scroll_end(animate=False)
 
     def action_copy_citation(self) -> None:
-        self.app.copy_citation(self.hit)
+        self.post_message(messages.CopyCitation(self.hit))
 
     def action_add_to_report(self) -> None:
-        self.app.add_to_report(self.question, self.hit)
+        self.post_message(messages.AddToReport(self.hit, self.question))
+
+    def action_search_within(self) -> None:
+        """Back to the question box, with searches restricted to this document."""
+        self.post_message(messages.SearchWithinDocument(self.document.id, self.document.title))

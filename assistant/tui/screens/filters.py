@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, SelectionList, Static
 
 from ...models import Filters
+from ...text import strip_control
 
 
 class FilterScreen(ModalScreen[Filters | None]):
@@ -28,14 +29,18 @@ class FilterScreen(ModalScreen[Filters | None]):
     FilterScreen Button { margin: 1 1 0 0; }
     """
 
-    def __init__(self, facets: dict[str, list[str]], current: Filters):
+    def __init__(self, facets: dict[str, list[str]], current: Filters, document_titles: dict[str, str] | None = None):
         super().__init__()
         self.facets = facets
         self.current = current
+        self.document_titles = document_titles or {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static("Filters (space to tick; Ctrl+S apply, Ctrl+X clear, Esc cancel)", markup=False)
+            if self.current.documents:
+                titles = "; ".join(strip_control(self.document_titles.get(d, d)) for d in self.current.documents)
+                yield Static(f"Only within: {titles}  (Clear all removes this)", id="filter-documents", markup=False)
             for key, label, chosen in (
                 ("region", "Region", self.current.regions),
                 ("type", "Resource type", self.current.resource_types),
@@ -73,6 +78,7 @@ class FilterScreen(ModalScreen[Filters | None]):
                 organisations=self._selected("organisation"),
                 year_from=self._year("year-from"),
                 year_to=self._year("year-to"),
+                documents=list(self.current.documents),
             )
         )
 
@@ -85,8 +91,11 @@ class FilterScreen(ModalScreen[Filters | None]):
         self.dismiss(None)
 
 
-def describe_filters(filters: Filters) -> str:
+def describe_filters(filters: Filters, document_titles: dict[str, str] | None = None) -> str:
     parts = []
+    if filters.documents:
+        titles = document_titles or {}
+        parts.append("only within: " + "; ".join(strip_control(titles.get(d, d)) for d in filters.documents))
     if filters.regions:
         parts.append("region: " + ", ".join(filters.regions))
     if filters.resource_types:

@@ -26,8 +26,9 @@ def key_label(keys: str) -> str:
     return " / ".join(parts)
 
 
-def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    from ..app import GuidanceApp
+def binding_groups(app_bindings) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every screen's bindings; ``app_bindings`` are the running app's own (passed in, so that
+    this module does not import the app that imports it)."""
     from ..widgets.query_bar import QueryInput
     from .document import DocumentScreen
     from .filters import FilterScreen
@@ -36,7 +37,7 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     from .search import SearchScreen
 
     groups = [
-        ("Anywhere", GuidanceApp.BINDINGS),
+        ("Anywhere", app_bindings),
         ("Question box", [Binding("enter", "", "Search"), Binding("tab", "", "Move to the results"), *QueryInput.BINDINGS]),
         ("Results", SearchScreen.BINDINGS),
         ("Reading a document", DocumentScreen.BINDINGS),
@@ -59,7 +60,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         text = Text()
-        for group, keys in binding_groups():
+        for group, keys in binding_groups(type(self.app).BINDINGS):
             text.append(f"{group}\n", style="bold underline")
             for key, action in keys:
                 text.append(f"  {key:<20}", style="bold")

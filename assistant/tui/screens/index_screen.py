@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from ...text import strip_control
+from .. import messages
 
 
 class IndexScreen(Screen):
@@ -33,13 +34,16 @@ class IndexScreen(Screen):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        self.query_one("#index-summary", Static).update(self.app.index_summary())
+        self.post_message(messages.IndexSummaryRequested())
+
+    def show_summary(self, summary: Text) -> None:
+        self.query_one("#index-summary", Static).update(summary)
 
     def action_rebuild(self) -> None:
-        self.app.run_rebuild()
+        self.post_message(messages.RebuildIndex())
 
     def action_reload(self) -> None:
-        self.app.reload_index()
+        self.post_message(messages.ReloadIndex())
 
     def show_stage(self, name: str, total: int | None) -> None:
         self.query_one("#build-stage", Static).update(Text(f"Building: {name}…"))

@@ -11,6 +11,7 @@ from textual.widgets import Footer, ListItem, ListView, Static
 from ...present import citation_line
 from ...report import ReportBasket
 from ...text import strip_control
+from .. import messages
 
 
 class ReportScreen(Screen):
@@ -75,6 +76,7 @@ class ReportScreen(Screen):
         if not self.basket.items:
             self.app.notify("The report is empty: add passages with a on a result first.", severity="warning")
             return
-        path = self.app.export_report()
-        if path is not None:
-            self.query_one("#report-path", Static).update(f"Exported to {path}")
+        self.post_message(messages.ExportReport())
+
+    def show_exported(self, path) -> None:
+        self.query_one("#report-path", Static).update(f"Exported to {path}")

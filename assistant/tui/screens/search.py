@@ -11,13 +11,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 
 from ...models import Answer
+from ...ingest.formats import supported_suffixes
 from ...text import strip_control
+from .. import messages
 from ..widgets.query_bar import QueryInput
 from ..widgets.result_card import ResultCard
 
 NO_INDEX_HELP = (
     "There is no index yet.\n\n"
-    "1. Put documents (.txt, .md, .html, .pdf, .docx, .pptx) in the corpus folder: {corpus}\n"
+    "1. Put documents (" + supported_suffixes() + ") in the corpus folder: {corpus}\n"
     "2. Press b to build the index here, or run:  python -m assistant index build\n"
 )
 WELCOME = (
@@ -35,6 +37,7 @@ class SearchScreen(Screen):
         Binding("a", "add_to_report", "Add", tooltip="Add the passage to the report"),
         Binding("r", "show_report", "Report", tooltip="Open the report of collected passages"),
         Binding("f", "filters", "Filters", tooltip="Filters: region, type, organisation, year"),
+        Binding("w", "search_within", "Within", tooltip="Search only within this passage's document"),
         Binding("i", "index_screen", "Index: contents, staleness, rebuild", show=False),
         Binding("h", "toggle_history", "History of questions", show=False),
         Binding("slash,escape", "focus_question", "Back to the question box", show=False),
@@ -68,7 +71,7 @@ class SearchScreen(Screen):
             return
         self.query_one(QueryInput).remember(question)
         self._refresh_history()
-        self.app.run_search(question)
+        self.post_message(messages.SearchRequested(question))
 
     @on(OptionList.OptionSelected, "#history-panel")
     def history_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -76,7 +79,7 @@ class SearchScreen(Screen):
         box = self.query_one(QueryInput)
         box.value = question
         box.focus()
-        self.app.run_search(question)
+        self.post_message(messages.SearchRequested(question))
 
     # -- rendering ----------------------------------------------------------------------------
 
@@ -155,23 +158,33 @@ class SearchScreen(Screen):
     def action_open_document(self) -> None:
         card = self.focused_card()
         if card is not None:
-            self.app.open_document(card.hit)
+            self.post_message(messages.OpenDocument(card.hit, card.question))
 
     def action_copy_citation(self) -> None:
         card = self.focused_card()
         if card is not None:
-            self.app.copy_citation(card.hit)
+            self.post_message(messages.CopyCitation(card.hit))
 
     def action_add_to_report(self) -> None:
         card = self.focused_card()
-        if card is not None and self.app.add_to_report(card.question, card.hit):
-            card.mark_collected()
+        if card is not None:
+            self.post_message(messages.AddToReport(card.hit, card.question))
+
+    def action_search_within(self) -> None:
+        card = self.focused_card()
+        if card is not None:
+            self.post_message(messages.SearchWithinDocument(card.hit.document.id, card.hit.document.title))
+
+    def mark_collected(self, chunk_id: int) -> None:
+        for card in self.query(ResultCard):
+            if card.hit.chunk_id == chunk_id:
+                card.mark_collected()
 
     def action_show_report(self) -> None:
-        self.app.show_report()
+        self.post_message(messages.ShowReport())
 
     def action_filters(self) -> None:
-        self.app.edit_filters()
+        self.post_message(messages.EditFilters())
 
     def action_index_screen(self) -> None:
-        self.app.show_index_screen()
+        self.post_message(messages.ShowIndex())

@@ -10,8 +10,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .errors import IndexCorruptError
-from .models import VectorIndexInfo
+from ..errors import IndexCorruptError
+from ..models import VectorIndexInfo
 
 
 class VectorIndex:

@@ -1,17 +1,16 @@
-"""Opening a published index generation for reading, with the checks that make a wrong index a
-clear error instead of silently wrong results: missing or damaged files, another model, another
-dimension, another schema version."""
+"""One published index generation opened for reading, and the one compatibility rule (schema
+version, model fingerprint, dimension) that reading, building and verifying all apply: a wrong
+index is a clear error instead of silently wrong results."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .build import read_manifest
-from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from .index import VectorIndex
+from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .vectors import VectorIndex
 from .lexical import LexicalIndex
-from .layout import STORE, VECTORS, IndexLayout
-from .models import SCHEMA_VERSION, IndexManifest, ModelInfo
+from .layout import STORE, VECTORS, IndexLayout, read_manifest
+from ..models import SCHEMA_VERSION, IndexManifest, ModelInfo
 from .store import Store
 
 BUILD_HINT = "run: python -m assistant index build"
@@ -55,7 +54,7 @@ class OpenIndex:
             store.close()
             raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
         try:
-            lexical = LexicalIndex.load(directory, **manifest.lexical_parameters)
+            lexical = LexicalIndex.load(directory)
         except (OSError, ValueError) as error:
             store.close()
             raise IndexCorruptError(f"the lexical index of {name} is missing or damaged ({error}): {REBUILD_HINT}") from error
@@ -75,25 +74,26 @@ class OpenIndex:
         self.store.close()
 
 
-def check_compatible(manifest: IndexManifest, model: ModelInfo | None) -> None:
+def incompatibility(manifest: IndexManifest, model: ModelInfo | None) -> str | None:
+    """Why an index cannot be read with this program and model, or None when it can."""
     if manifest.schema_version != SCHEMA_VERSION:
-        raise IndexMismatchError(
-            f"the index was built with index format {manifest.schema_version}, this program reads format "
-            f"{SCHEMA_VERSION}: {REBUILD_HINT}"
-        )
+        return f"the index format changed: the index was built with format {manifest.schema_version}, this program reads format {SCHEMA_VERSION}"
     if model is None:
-        return
+        return None
     if manifest.model.dimension != model.dimension:
-        raise IndexMismatchError(
-            f"the index holds {manifest.model.dimension}-dimensional vectors but the installed model gives "
-            f"{model.dimension}: {REBUILD_HINT}"
-        )
+        return f"the embedding model changed: the index holds {manifest.model.dimension}-dimensional vectors, the installed model gives {model.dimension}"
     if manifest.model.fingerprint != model.fingerprint:
-        raise IndexMismatchError(
-            f"the index was built with another embedding model ({manifest.model.name}, fingerprint "
-            f"{manifest.model.fingerprint[:12]}) than the one installed ({model.name}, fingerprint "
-            f"{model.fingerprint[:12]}): {REBUILD_HINT}"
+        return (
+            f"the embedding model changed: the index was built with another embedding model ({manifest.model.name}, fingerprint "
+            f"{manifest.model.fingerprint[:12]}) than the one installed ({model.name}, fingerprint {model.fingerprint[:12]})"
         )
+    return None
+
+
+def check_compatible(manifest: IndexManifest, model: ModelInfo | None) -> None:
+    reason = incompatibility(manifest, model)
+    if reason is not None:
+        raise IndexMismatchError(f"{reason}: {REBUILD_HINT}")
 
 
 def _quick_consistency(manifest: IndexManifest, store: Store, vectors: VectorIndex) -> str | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import word_tokens
+from ..text import word_tokens
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are aren't as at be because been before
@@ -79,9 +79,12 @@ class LexicalIndex:
     are computed for the few columns a question touches, so the arrays can be updated when files
     change without re-reading the whole corpus."""
 
-    FILES = ("lexical_indptr.npy", "lexical_rows.npy", "lexical_tf.npy", "lexical_lengths.npy", "lexical_chunks.npy", "lexical_vocab.json")
+    FILES = (
+        "lexical_indptr.npy", "lexical_rows.npy", "lexical_tf.npy", "lexical_lengths.npy", "lexical_chunks.npy",
+        "lexical_vocab.json", "lexical_params.json",
+    )
 
-    def __init__(self, indptr, rows, tf, lengths, chunk_ids, vocabulary: dict[str, int], k1: float = 1.2, b: float = 0.75):
+    def __init__(self, indptr, rows, tf, lengths, chunk_ids, vocabulary: dict[str, int], *, k1: float, b: float):
         self.indptr, self.rows, self.tf, self.lengths, self.chunk_ids = indptr, rows, tf, lengths, chunk_ids
         self.vocabulary = vocabulary
         self.k1, self.b = k1, b
@@ -94,7 +97,7 @@ class LexicalIndex:
     # -- building ----------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, chunks: Iterable[tuple[int, str, float]], k1: float = 1.2, b: float = 0.75, previous: LexicalIndex | None = None, keep: set[int] | None = None) -> LexicalIndex:
+    def build(cls, chunks: Iterable[tuple[int, str, float]], *, k1: float, b: float, previous: LexicalIndex | None = None, keep: set[int] | None = None) -> LexicalIndex:
         """From (chunk id, weighted term counts as JSON, length) rows, streamed into compact
         typed arrays. With ``previous``, its postings for the chunk ids in ``keep`` are reused and
         only ``chunks`` (the new ones) are parsed."""
@@ -137,14 +140,16 @@ class LexicalIndex:
             np.save(folder / name, values)
             paths.append(folder / name)
         (folder / self.FILES[5]).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
-        paths.append(folder / self.FILES[5])
-        return paths
+        (folder / self.FILES[6]).write_text(json.dumps({"k1": self.k1, "b": self.b}), encoding="utf-8")
+        return paths + [folder / self.FILES[5], folder / self.FILES[6]]
 
     @classmethod
-    def load(cls, folder: Path, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+    def load(cls, folder: Path) -> LexicalIndex:
+        """The arrays memory-mapped, with the BM25 parameters they were saved with."""
         arrays = [np.load(folder / name, mmap_mode="r") for name in cls.FILES[:5]]
         vocabulary = json.loads((folder / cls.FILES[5]).read_text(encoding="utf-8"))
-        return cls(*arrays, vocabulary, k1=k1, b=b)
+        parameters = json.loads((folder / cls.FILES[6]).read_text(encoding="utf-8"))
+        return cls(*arrays, vocabulary, k1=float(parameters["k1"]), b=float(parameters["b"]))
 
     # -- searching ---------------------------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 
     index/
       CURRENT                    name of the generation readers open
-      generations/<name>/        manifest.json (written last), store.sqlite, vectors.faiss
+      generations/<name>/        manifest.json (written last), store.sqlite, vectors.faiss,
+                                 lexical_*.npy and lexical_vocab.json, lexical_params.json,
+                                 background_probes.npy
       generations/.tmp-<name>/   a build in progress (never read; removed if a build dies)
       .build.lock                flock held by the one running build, with its holder's details
 
@@ -22,11 +24,16 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import BuildLockedError
+from ..errors import BuildLockedError, IndexCorruptError
+from ..models import IndexManifest
+from .lexical import LexicalIndex
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
 VECTORS = "vectors.faiss"
+PROBE_VECTORS = "background_probes.npy"
+DATA_FILES = (STORE, VECTORS, PROBE_VECTORS, *LexicalIndex.FILES)
+"""Every data file of a generation; each has a checksum in the manifest."""
 _CURRENT = "CURRENT"
 _GENERATIONS = "generations"
 _LOCK = ".build.lock"
@@ -126,6 +133,27 @@ class IndexLayout:
             handle.truncate()
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             handle.close()
+
+
+def read_manifest(generation_dir: Path) -> IndexManifest:
+    path = generation_dir / MANIFEST
+    try:
+        return IndexManifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise IndexCorruptError(f"{path} is missing") from error
+    except (ValueError, UnicodeDecodeError) as error:
+        raise IndexCorruptError(f"{path} is not a valid manifest ({str(error).splitlines()[0][:160]})") from error
+
+
+def write_manifest(generation_dir: Path, manifest: IndexManifest) -> None:
+    """Written last, through a temporary file: its presence marks a whole generation."""
+    path = generation_dir / MANIFEST
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(manifest.model_dump_json(indent=2))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 def _describe_holder(holder: str) -> str:

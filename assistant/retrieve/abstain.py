@@ -1,5 +1,9 @@
 """Abstention: deciding that no passage in the corpus answers a question.
 
+The decision is made from named ``Signals`` recorded while the question is answered (the best
+cosine of dense search, and the rare-word coverage of the passage that would be shown first), by
+``decide``, a pure function that can be tested without an index.
+
 A raw cosine threshold does not carry from one corpus to another: a corpus of legal texts is
 "closer" to any legal-sounding question than five web pages are. So every build measures the
 corpus's *background*: how similar its best passage is to questions about unrelated subjects
@@ -10,8 +14,12 @@ less but contains most of the question's rare words.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-from pydantic import BaseModel
+
+from ..config import RetrieveSettings
+from ..models import Background, Mode
 
 PROBES = (
     "best sourdough bread recipe with a starter",
@@ -49,14 +57,6 @@ PROBES = (
 )
 
 
-class Background(BaseModel):
-    """The corpus's best-match cosine for unrelated questions: mean and spread."""
-
-    mean: float
-    std: float
-    probes: int
-
-
 def measure_background(query_vectors: np.ndarray, search) -> Background:
     """``search(vector)`` returns the best cosine in the index for one query vector."""
     best = np.array([search(vector) for vector in query_vectors], dtype=np.float64)
@@ -68,3 +68,43 @@ def standing(best_cosine: float | None, background: Background | None) -> float 
     if best_cosine is None or background is None:
         return None
     return (best_cosine - background.mean) / background.std
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What abstention is decided from, recorded as the question is answered."""
+
+    best_dense: float | None
+    """The best cosine that dense search found for the question (None in lexical mode)."""
+    top_coverage: float
+    """IDF-weighted share of the question's rare words in the passage that would be shown first."""
+    background: Background | None
+    """The index's background; None for an index built before backgrounds were measured."""
+
+    @property
+    def standing(self) -> float | None:
+        return standing(self.best_dense, self.background)
+
+
+@dataclass(frozen=True)
+class Decision:
+    abstain: bool
+    reason: str
+
+
+def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings) -> Decision:
+    """No passage answers when the best one does not stand out from the index's background of
+    unrelated questions, unless it stands out somewhat and the first passage holds most of the
+    question's rare words. Lexical mode has only the words to go by. ``None``: no candidates."""
+    if signals is None:
+        return Decision(True, "no candidates")
+    coverage = signals.top_coverage
+    if mode == "lexical":
+        return Decision(coverage < max(settings.abstain_lexical_coverage, 0.5), f"rare-word coverage {coverage:.2f}")
+    z = signals.standing
+    if z is None:
+        dense = signals.best_dense
+        answered = dense is not None and (dense >= settings.abstain_dense_threshold or coverage >= settings.abstain_lexical_coverage)
+        return Decision(not answered, f"cosine {dense}, coverage {coverage:.2f}")
+    answered = z >= settings.abstain_sure_standing or (z >= settings.abstain_min_standing and coverage >= settings.abstain_lexical_coverage)
+    return Decision(not answered, f"standing {z:.2f}, coverage {coverage:.2f}")

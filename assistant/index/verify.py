@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from .build import read_manifest
-from .errors import IndexCorruptError
-from .index import VectorIndex
+from ..errors import IndexCorruptError
+from .vectors import VectorIndex
 from .lexical import LexicalIndex
-from .ingest import file_sha256
-from .layout import STORE, VECTORS, IndexLayout
-from .models import SCHEMA_VERSION, ChunkerInfo, ModelInfo
+from ..ingest import file_sha256
+from .generation import incompatibility
+from .layout import DATA_FILES, STORE, VECTORS, IndexLayout, read_manifest
+from ..models import ChunkerInfo, ModelInfo
 from .store import Store
 
 REBUILD = "rebuild it: python -m assistant index build --full"
@@ -41,19 +41,12 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> lis
         return [Problem(what=str(error), fix=REBUILD)]
 
     problems: list[Problem] = []
-    if manifest.schema_version != SCHEMA_VERSION:
-        problems.append(Problem(what=f"index format {manifest.schema_version}, this program reads {SCHEMA_VERSION}", fix=REBUILD))
-    if manifest.model.fingerprint != model.fingerprint or manifest.model.dimension != model.dimension:
-        problems.append(
-            Problem(
-                what=f"built with model {manifest.model.name} ({manifest.model.fingerprint[:12]}, {manifest.model.dimension} dims); "
-                f"installed: {model.name} ({model.fingerprint[:12]}, {model.dimension} dims)",
-                fix=REBUILD,
-            )
-        )
+    reason = incompatibility(manifest, model)
+    if reason is not None:
+        problems.append(Problem(what=reason, fix=REBUILD))
     if manifest.chunker != chunker:
         problems.append(Problem(what="chunker settings differ from the current settings", fix="rebuild it: python -m assistant index build (rebuilds fully by itself)"))
-    for filename in (STORE, VECTORS, *LexicalIndex.FILES):
+    for filename in DATA_FILES:
         path = directory / filename
         if not path.is_file():
             problems.append(Problem(what=f"{filename} is missing", fix=REBUILD))
@@ -78,7 +71,7 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> lis
         except IndexCorruptError as error:
             return problems + [Problem(what=str(error), fix=REBUILD)]
         try:
-            lexical = LexicalIndex.load(directory, **manifest.lexical_parameters)
+            lexical = LexicalIndex.load(directory)
         except (OSError, ValueError) as error:
             return problems + [Problem(what=f"the lexical index cannot be read ({error})", fix=REBUILD)]
         problems.extend(_cross_check(manifest, store, vectors, lexical))

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexCorruptError
-from .models import Block, Chunk, Document, DocumentInfo, FileReport, Filters
+from ..errors import IndexCorruptError
+from ..models import Block, Chunk, Document, DocumentInfo, FileReport, Filters
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

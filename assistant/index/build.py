@@ -16,7 +16,6 @@ import hashlib
 
 import numpy as np
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -25,30 +24,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
-from .chunk import CHUNKER_VERSION, chunk_document
-from .config import Settings
-from .abstain import PROBES, measure_background
-from .embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
-from .errors import IndexCorruptError, NothingToIndexError
-from .index import VectorIndex
+from ..chunk import CHUNKER_VERSION, chunk_document
+from ..config import Settings
+from ..retrieve.abstain import PROBES, measure_background
+from ..embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
+from ..errors import IndexCorruptError, NothingToIndexError
+from .vectors import VectorIndex
 from .lexical import LexicalIndex, weighted_counts
-from .ingest import (
+from ..ingest import (
     CLEANING_VERSION,
     Catalogue,
     CorpusFile,
-    IngestedFile,
     discover_files,
-    extract_file,
     file_sha256,
-    ingest_extraction,
+    ingest_file,
     load_catalogue,
     repeated_line_set,
+    web_line_hashes,
 )
-from .ingest.base import SkipFile
-from .ingest.clean import candidate_line_hashes
-from .ingest.detect import sniff_format
-from .layout import MANIFEST, STORE, VECTORS, IndexLayout
-from .models import (
+from ..ingest.formats import WEB_LIKE, supported_suffixes
+from .generation import incompatibility
+from .layout import DATA_FILES, PROBE_VECTORS, STORE, VECTORS, IndexLayout, read_manifest, write_manifest
+from ..models import (
     SCHEMA_VERSION,
     BuildReport,
     ChunkerInfo,
@@ -59,15 +56,13 @@ from .models import (
     ModelInfo,
 )
 from .store import Store
-from .tokens import word_pieces_for
+from ..tokens import word_pieces_for
 
 log = logging.getLogger(__name__)
 
-PROBE_VECTORS = "background_probes.npy"
 EMBED_WINDOW = 1024
 """Chunks collected before they are embedded together: large enough for the encoder to sort
 them by length, small enough to bound memory on any corpus."""
-WEB_LIKE = {"txt", "md", "html"}
 
 
 class BuildProgress(Protocol):
@@ -112,27 +107,18 @@ class _Plan:
     """Why every file is read and chunked again (embeddings of unchanged text are reused)."""
 
 
-def read_manifest(generation_dir: Path) -> IndexManifest:
-    path = generation_dir / MANIFEST
-    try:
-        return IndexManifest.model_validate_json(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise IndexCorruptError(f"{path} is missing") from error
-    except (ValueError, UnicodeDecodeError) as error:
-        raise IndexCorruptError(f"{path} is not a valid manifest ({str(error).splitlines()[0][:160]})") from error
-
-
 def ingest_version() -> str:
-    """Fingerprint of the code that turns files into chunks (ingest, clean, structure, chunk):
-    when it changes, the next build reads every file again. Embeddings are reused wherever the
-    chunk text comes out the same, so a fix to a cleaning rule costs little model time."""
-    from . import chunk, language, text, tokens
-    from .ingest import base, catalogue, clean, detect, readers, structure
+    """Fingerprint of the code that turns files into chunks (every module of the ingest package,
+    and chunk, language, text, tokens): when it changes, the next build reads every file again.
+    Embeddings are reused wherever the chunk text comes out the same, so a fix to a cleaning rule
+    costs little model time. Modules are found by listing the package, so a new reader counts."""
+    from .. import chunk, language, text, tokens
     import assistant.ingest as ingest_package
 
     digest = hashlib.sha256(str(CLEANING_VERSION).encode())
-    for module in (chunk, language, text, tokens, base, catalogue, clean, detect, readers, structure, ingest_package):
-        digest.update(Path(module.__file__).read_bytes())
+    sources = sorted(Path(ingest_package.__file__).parent.rglob("*.py"))
+    for path in [*sources, *(Path(m.__file__) for m in (chunk, language, text, tokens))]:
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -283,10 +269,9 @@ class _Builder:
         return plan
 
     def _incompatibility(self, previous: IndexManifest, current: Path) -> str | None:
-        if previous.schema_version != SCHEMA_VERSION:
-            return f"the index format changed (schema {previous.schema_version} -> {SCHEMA_VERSION})"
-        if previous.model.fingerprint != self.model.fingerprint or previous.model.dimension != self.model.dimension:
-            return f"the embedding model changed ({previous.model.name} {previous.model.fingerprint[:8]} -> {self.model.name} {self.model.fingerprint[:8]})"
+        reason = incompatibility(previous, self.model)
+        if reason is not None:
+            return reason
         for required in (STORE, VECTORS):
             if not (current / required).is_file():
                 return f"the previous index is damaged ({required} missing)"
@@ -307,17 +292,9 @@ class _Builder:
         fresh = set(plan.added) | set(plan.changed)
         by_path = {f.relative: f for f in plan.files}
         for relative in sorted(fresh):
-            corpus_file = by_path[relative]
-            try:
-                head = corpus_file.path.read_bytes()[:4096]
-                if sniff_format(head, corpus_file.path.suffix) not in WEB_LIKE:
-                    continue
-                extraction, _ = extract_file(corpus_file)
-            except (SkipFile, OSError):
-                continue
-            except Exception:  # reported properly when the file is ingested
-                continue
-            hash_sets.append(candidate_line_hashes(extraction.lines))
+            hashes = web_line_hashes(by_path[relative])
+            if hashes is not None:
+                hash_sets.append(hashes)
         repeated = repeated_line_set(hash_sets, self.settings.ingest.repeated_line_min_files, self.settings.ingest.repeated_line_min_share)
         previous_repeated = set(plan.previous.repeated_lines) if plan.previous else set()
         flipped = repeated ^ previous_repeated
@@ -366,7 +343,7 @@ class _Builder:
             background = self._background(vectors)
             np.save(temporary / PROBE_VECTORS, self._probe_vectors)
             self.progress.stage("building lexical index", None)
-            lexical_files = self._lexical_index(store, plan).save(temporary)
+            self._lexical_index(store, plan).save(temporary)
             file_entries = self._file_entries(store, plan)
             store.finish()
         finally:
@@ -382,12 +359,12 @@ class _Builder:
             files=file_entries,
             counts=counts,
             vector_index=vectors.info,
-            checksums={path.name: file_sha256(path) for path in [temporary / STORE, temporary / VECTORS, *lexical_files]},
+            checksums={name: file_sha256(temporary / name) for name in DATA_FILES},
             repeated_lines=sorted(repeated),
             background=background,
             lexical_parameters=self.lexical_parameters,
         )
-        _write_json_atomically(temporary / MANIFEST, manifest.model_dump_json(indent=2))
+        write_manifest(temporary, manifest)
         self.layout.publish(name, temporary)
         self.layout.cleanup(keep=self.settings.index.keep_generations)
         self.progress.close()
@@ -414,7 +391,7 @@ class _Builder:
         self.progress.stage("reading and chunking files", len(to_ingest))
         for relative in to_ingest:
             corpus_file = by_path[relative]
-            ingested = self._ingest_one(corpus_file, repeated)
+            ingested = ingest_file(corpus_file, self.catalogue, repeated)
             chunked = []
             for document in ingested.documents:
                 chunks = chunk_document(document, self.pieces, self.settings.chunk, self.settings.embed.context, self.settings.embed.max_context_tokens)
@@ -440,21 +417,6 @@ class _Builder:
             if len(self.pending) >= EMBED_WINDOW:
                 self._flush_embeddings(store)
         return reports
-
-    def _ingest_one(self, corpus_file: CorpusFile, repeated: set[str]) -> IngestedFile:
-        try:
-            extraction, sha = extract_file(corpus_file)
-        except SkipFile as skip:
-            sha = ""
-            try:
-                sha = file_sha256(corpus_file.path)
-            except OSError:
-                pass
-            return IngestedFile(report=FileReport(path=corpus_file.relative, status=skip.status, reason=skip.reason), sha256=sha)
-        except Exception as error:
-            log.exception("unexpected error reading %s", corpus_file.relative)
-            return IngestedFile(report=FileReport(path=corpus_file.relative, status="skipped", reason=f"could not be read ({type(error).__name__}: {error})"))
-        return ingest_extraction(corpus_file.relative, extraction, sha, self.catalogue, repeated)
 
     def _flush_embeddings(self, store: Store) -> None:
         if not self.pending:
@@ -558,18 +520,9 @@ def _embed_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _write_json_atomically(path: Path, text: str) -> None:
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
 def _nothing_message(corpus_dir: Path, reports: list[FileReport]) -> str:
     if not reports:
-        return f"nothing to index: {corpus_dir} has no documents (add .txt, .md, .html, .pdf, .docx or .pptx files)"
+        return f"nothing to index: {corpus_dir} has no documents (add {supported_suffixes()} files)"
     reasons = "; ".join(f"{r.path}: {r.reason}" for r in reports[:5])
     more = f" (and {len(reports) - 5} more)" if len(reports) > 5 else ""
     return f"nothing to index in {corpus_dir}: no file gave any text ({reasons}{more})"

@@ -1,0 +1,415 @@
+"""PDF with pypdf: the text layer with a visitor that reads font sizes and positions, so that headings come from print size, the title from the title block, and running headers, page numbers and contents pages can be dropped; paragraphs are rebuilt from visual lines with hyphenation undone; every line keeps its page."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+from ...text import normalize_text
+from ..base import Extraction, Line, SkipFile
+from .common import BULLET
+
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
+_KEEP_HYPHEN_PREFIXES = {
+    "anti", "non", "co", "self", "cross", "multi", "pre", "post", "well", "long", "short", "high",
+    "low", "under", "over", "inter", "intra", "sub", "semi", "ex", "mid", "pro", "counter", "socio",
+    "cyber", "child", "third", "first", "second", "front", "end", "full", "part", "time", "one",
+    "two", "case", "peer", "trauma", "survivor", "victim", "age", "gender", "labour", "labor", "sex",
+}
+_SYMBOL_BULLET = re.compile(r"^[-*•·▪◦»‣–]\s*")
+_PARAGRAPH_NUMBER = re.compile(r"^\d+(?:\.\d+)+\.\s")
+_TERMINAL = re.compile(r"[.!?:;]['\"”’)]*$")
+
+
+class _PdfLine:
+    __slots__ = ("text", "page", "y", "size", "bold", "number")
+
+    def __init__(self, text: str, page: int, y: float | None, size: float | None, bold: bool):
+        self.text, self.page, self.y, self.size, self.bold = text, page, y, size, bold
+        self.number = 0
+
+
+def read_pdf(data: bytes) -> Extraction:
+    import pypdf
+    from pypdf.errors import FileNotDecryptedError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise SkipFile("encrypted PDF: needs a password")
+            except (FileNotDecryptedError, NotImplementedError) as error:
+                raise SkipFile(f"encrypted PDF: cannot be opened without its password ({error})")
+        pages = list(reader.pages)
+    except SkipFile:
+        raise
+    except Exception as error:  # pypdf raises many types on damaged files
+        raise SkipFile(f"damaged or unreadable PDF ({type(error).__name__}: {str(error)[:120]})")
+    if not pages:
+        raise SkipFile("PDF has no pages", status="empty")
+    warnings: list[str] = []
+    raw_lines: list[_PdfLine] = []
+    heights: list[float] = []
+    for page_number, page in enumerate(pages, start=1):
+        try:
+            raw_lines.extend(_pdf_page_lines(page, page_number))
+            heights.append(float(page.mediabox.height))
+        except FileNotDecryptedError as error:
+            raise SkipFile(f"encrypted PDF: {error}")
+        except Exception as error:
+            warnings.append(f"page {page_number} could not be read ({type(error).__name__}); skipped")
+    if not any(line.text.strip() for line in raw_lines):
+        raise SkipFile("no text layer: OCR is not supported (scanned or image-only PDF)", status="empty")
+    page_height = max(Counter(round(h) for h in heights).most_common(1)[0][0], 1) if heights else 842
+    removed = _pdf_running_lines(raw_lines, len(pages), page_height)
+    lines = _pdf_paragraphs(raw_lines, removed)
+    for number, line in enumerate(lines, start=1):
+        line.number = number
+    metadata = _pdf_metadata(reader)
+    metadata["page_count"] = len(pages)
+    if "title" not in metadata and (title := pdf_title(lines)):
+        metadata["title"] = title
+    return Extraction(format="pdf", lines=lines, metadata=metadata, warnings=warnings)
+
+
+def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
+    """The page's text lines (pypdf's spacing) with the font size, boldness and height of each,
+    aligned from the text visitor's runs."""
+    runs: list[tuple[str, float, float, bool]] = []
+
+    def visit(text, cm, tm, font, size):
+        if not text or not text.strip():
+            return
+        scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
+        name = str((font or {}).get("/BaseFont", "")) if hasattr(font, "get") else ""
+        runs.append((text, tm[5] * cm[3] + cm[5], float(size) * scale, "bold" in name.lower() or "black" in name.lower() or "heavy" in name.lower()))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    # A stream of non-space characters with each character's run attributes, to align lines to.
+    stream_chars: list[str] = []
+    attributes: list[tuple[float, float, bool]] = []
+    for run_text, y, size, bold in runs:
+        for ch in run_text:
+            if not ch.isspace():
+                stream_chars.append(ch)
+                attributes.append((y, size, bold))
+    stream = "".join(stream_chars)
+    cursor = 0
+    lines: list[_PdfLine] = []
+    for raw in normalize_text(text).split("\n"):
+        stripped = raw.strip()
+        if not stripped:
+            lines.append(_PdfLine("", page_number, None, None, False))
+            continue
+        key = "".join(stripped.split())
+        found = stream.find(key, cursor, cursor + len(key) + 4000)
+        if found < 0:
+            found = stream.find(key)
+        if found >= 0 and key:
+            attrs = attributes[found : found + len(key)]
+            sizes = Counter(round(a[1], 1) for a in attrs)
+            size = sizes.most_common(1)[0][0]
+            bold = sum(1 for a in attrs if a[2]) >= len(attrs) * 0.9
+            lines.append(_PdfLine(stripped, page_number, attrs[0][0], size, bold))
+            cursor = found + len(key)
+        else:
+            lines.append(_PdfLine(stripped, page_number, None, None, False))
+    return lines
+
+
+def _pdf_running_lines(lines: list[_PdfLine], page_count: int, page_height: float) -> dict[int, str]:
+    """Indexes of running headers, footers and page numbers: lines in the top or bottom band of
+    a page whose text (digits masked) recurs on many pages, or that are a bare page number."""
+    removed: dict[int, str] = {}
+    band = page_height * 0.09
+
+    def in_band(line: _PdfLine) -> bool:
+        return line.y is not None and (line.y > page_height - band or line.y < band)
+
+    def mask(text: str) -> str:
+        return re.sub(r"\d+", "#", text.lower()).strip()
+
+    per_page_first_last: dict[int, list[int]] = {}
+    for index, line in enumerate(lines):
+        if line.text:
+            per_page_first_last.setdefault(line.page, []).append(index)
+    edge_indexes = set()
+    for indexes in per_page_first_last.values():
+        edge_indexes.update(indexes[:3])
+        edge_indexes.update(indexes[-3:])
+    counts = Counter(mask(lines[i].text) for i in edge_indexes)
+    threshold = max(3, int(page_count * 0.3))
+    _mark_contents_pages(lines, page_count, removed)
+    for index in edge_indexes:
+        line = lines[index]
+        near_edge = in_band(line) or line.y is None
+        if _PAGE_NUMBER.match(line.text) and near_edge:
+            removed[index] = "page number"
+        elif page_count >= 4 and counts[mask(line.text)] >= threshold and near_edge:
+            removed[index] = "running header/footer (repeats on many pages)"
+    return removed
+
+
+_CONTENTS_ENTRY = re.compile(r"^(?=.*[A-Za-z]{3}).*?(?:\s|\.{2,}|…+)\s*(?:\d{1,3}|[ivxlc]{1,5})$")
+
+
+def _large_print_blocks(lines: list[_PdfLine], removed: dict[int, str], body_size: float | None, styles: dict) -> None:
+    """Large print that wraps over lines is a heading when the whole block reads like one (short,
+    no sentence inside): its continuation lines join it even when they start in lower case.
+    Otherwise (a pull quote, a large-print paragraph) none of its lines is a heading."""
+    if not body_size:
+        return
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if index in removed or not line.text or not line.size or line.size < body_size + 1.5:
+            index += 1
+            continue
+        block = [index]
+        cursor = index + 1
+        while cursor < len(lines):
+            candidate = lines[cursor]
+            if not candidate.text:
+                cursor += 1
+                continue
+            previous = lines[block[-1]]
+            if (
+                cursor in removed
+                or candidate.page != line.page
+                or candidate.size != line.size
+                or candidate.y is None
+                or previous.y is None
+                or previous.y - candidate.y >= line.size * 1.9
+            ):
+                break
+            block.append(cursor)
+            cursor += 1
+        joined = " ".join(lines[i].text for i in block)
+        first_letter = next((c for c in joined if c.isalpha()), "")
+        heading_like = (
+            len(joined) <= 160
+            and not first_letter.islower()
+            and not _SYMBOL_BULLET.match(joined)
+            and not re.search(r"[.;]\s+\S", re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", joined))
+            and not (_TERMINAL.search(joined) and not joined.endswith("?"))
+        )
+        for i in block:
+            if heading_like:
+                styles[i] = ("size", line.size)
+            else:
+                styles.pop(i, None)
+        index = block[-1] + 1
+
+
+def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: float | None) -> list[int]:
+    """Indexes of the large-print lines that open the first page (the document's title)."""
+    if not body_size:
+        return []
+    block: list[int] = []
+    first_page = next((line.page for line in lines if line.text), 1)
+    for index, line in enumerate(lines):
+        if line.page != first_page:
+            break
+        if not line.text or index in removed:
+            continue
+        if line.size and line.size >= max(body_size + 4, body_size * 1.4) and len(line.text) <= 120:
+            block.append(index)
+            continue
+        break
+    return block
+
+
+def pdf_title(lines: list[Line]) -> str | None:
+    """The document title from its title block (level-0 headings): the large-print groups in
+    order, leaving out a date or version line under them."""
+    parts = []
+    for line in lines:
+        if line.kind == "blank" and not line.removed:
+            continue
+        if line.kind != "heading" or line.level != 0:
+            if line.removed:
+                continue
+            break
+        if re.fullmatch(r"(?:version\s*[\d.]+|(?:[A-Z][a-z]+\s+)?(?:19|20)\d{2}|[\d/.\-\s]+)", line.text.strip(), re.I):
+            continue
+        parts.append(line.text.strip())
+    title = " ".join(parts).strip()
+    return title if len(title) >= 4 else None
+
+
+def _mark_contents_pages(lines: list[_PdfLine], page_count: int, removed: dict[int, str]) -> None:
+    """Lines of a table of contents (text ending in a page number, many on one page near the
+    front) are navigation, not content."""
+    by_page: dict[int, list[int]] = {}
+    for index, line in enumerate(lines):
+        if line.text:
+            by_page.setdefault(line.page, []).append(index)
+    front = max(3, int(page_count * 0.15))
+    for page, indexes in by_page.items():
+        if page > front:
+            continue
+        entries = [i for i in indexes if _CONTENTS_ENTRY.match(lines[i].text)]
+        if len(entries) >= 5 and len(entries) >= 0.4 * len(indexes):
+            for index in entries:
+                removed.setdefault(index, "table of contents")
+
+
+def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line]:
+    """Reflow visual lines into paragraphs: join lines of one paragraph (and hyphenated words),
+    break at blank lines, bullets, numbered paragraphs, headings and wide vertical gaps."""
+    sizes = Counter()
+    for line in lines:
+        if line.size and line.text:
+            sizes[line.size] += len(line.text)
+    body_size = sizes.most_common(1)[0][0] if sizes else None
+    widths = sorted(len(line.text) for line in lines if line.text)
+    typical_width = widths[int(len(widths) * 0.8)] if widths else 80
+
+    def heading_style(index: int, line: _PdfLine) -> tuple[str, float] | None:
+        """('size', font size) for a larger-than-body heading, ('bold', size) for a bold one."""
+        text = line.text
+        if index in removed or not text or len(text) > 120 or _SYMBOL_BULLET.match(text) or (_TERMINAL.search(text) and not text.endswith("?")):
+            return None
+        first_letter = next((c for c in text if c.isalpha()), "")
+        if sum(c.isalpha() for c in text) < 3 or first_letter.islower():
+            return None
+        if re.search(r"[.;]\s+\S", re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", text)):  # a sentence boundary inside: prose
+            return None
+        following = next((l for l in lines[index + 1 : index + 3] if l.text), None)
+        same_block = (
+            following is not None
+            and following.page == line.page
+            and following.size == line.size
+            and line.y is not None
+            and following.y is not None
+            and (line.y - following.y) < (line.size or 12) * 1.6
+        )
+        if body_size and line.size and line.size >= body_size + 1.5:
+            return ("size", line.size)
+        if line.bold and body_size and line.size and line.size >= body_size - 0.5 and len(text.split()) <= 12:
+            if _PARAGRAPH_NUMBER.match(text) or (same_block and following.bold):
+                return None  # a numbered paragraph, or the first line of a bold paragraph
+            return ("bold", line.size)
+        return None
+
+    styles = {index: style for index, line in enumerate(lines) if (style := heading_style(index, line))}
+    _large_print_blocks(lines, removed, body_size, styles)
+    # The title block: large print at the top of the first page, before any body text (it may
+    # wrap mid-phrase, so case rules do not apply). Level 0: it names the document and is not
+    # part of any section path. Then levels by size rank (largest first), bold headings below.
+    title_block = _title_block(lines, removed, body_size)
+    for index in title_block:
+        styles[index] = ("title", lines[index].size or 0.0)
+    ranked_sizes = sorted({size for i, (kind, size) in styles.items() if kind == "size"}, reverse=True)
+    size_level = {size: min(rank + 1, 4) for rank, size in enumerate(ranked_sizes)}
+    bold_level = min(len(ranked_sizes) + 1, 5)
+
+    def is_heading(index: int) -> int | None:
+        style = styles.get(index)
+        if style is None:
+            return None
+        if index in title_block:
+            return 0
+        kind, size = style
+        if kind == "title":
+            return 0
+        return size_level.get(size, 1) if kind == "size" else bold_level
+
+    out: list[Line] = []
+    current: Line | None = None
+    previous_line: _PdfLine | None = None
+    heading_size: float | None = None
+    gaps: list[float] = []
+
+    for index, line in enumerate(lines):
+        if index in removed:
+            out.append(Line(text=line.text, number=0, kind="blank", page=line.page, removed=removed[index]))
+            continue
+        if not line.text:
+            if current is None or current.kind != "heading":  # a heading may wrap over a blank line
+                current = None
+                previous_line = None
+            continue
+        level = is_heading(index)
+        gap = None
+        if previous_line is not None and previous_line.y is not None and line.y is not None and previous_line.page == line.page:
+            gap = previous_line.y - line.y
+        if level is not None:
+            if (
+                current is not None
+                and current.kind == "heading"
+                and current.level == level
+                and current.page == line.page
+                and heading_size == line.size
+                and gap is not None
+                and gap < (line.size or 12) * 2.0
+            ):
+                current.text = f"{current.text} {line.text}"  # a heading wrapped over two lines
+            else:
+                current = Line(text=line.text, number=0, kind="heading", level=level, page=line.page)
+                out.append(current)
+            heading_size = line.size
+            previous_line = line
+            continue
+        typical_gap = sorted(gaps)[len(gaps) // 2] if gaps else None
+        starts_item = bool(BULLET.match(line.text)) or bool(re.match(r"^\d+(?:\.\d+)+\.?\s", line.text))
+        # A definition list: an entry ends with ";" or "." and the next opens with a quoted term.
+        starts_definition = (
+            previous_line is not None
+            and bool(re.search(r"[;.]['\"”’]*$", previous_line.text))
+            and line.text[:1] in "“\"‘'"
+        )
+        wide_gap = gap is not None and typical_gap is not None and gap > typical_gap * 1.45
+        continues = (
+            current is not None
+            and current.kind != "heading"
+            and not starts_item
+            and not starts_definition
+            and not wide_gap
+            and not (previous_line is not None and previous_line.page != line.page and _TERMINAL.search(current.text))
+            and not (previous_line is not None and len(previous_line.text) < typical_width * 0.55 and _TERMINAL.search(previous_line.text))
+        )
+        if gap is not None and gap > 0 and not wide_gap:
+            gaps.append(gap)
+            gaps = gaps[-200:]
+        if continues:
+            current.text = _join_lines(current.text, line.text)
+            if line.page != current.page:
+                current.page_end = line.page
+        else:
+            current = Line(text=line.text, number=0, kind="list_item" if starts_item else "text", page=line.page)
+            out.append(current)
+        previous_line = line
+    return out
+
+
+def _join_lines(left: str, right: str) -> str:
+    """Join two visual lines of one paragraph; a word hyphenated at the line end is rejoined
+    unless the part before the hyphen is a common prefix of real compounds (anti-, non-, ...)."""
+    hyphenated = re.search(r"([A-Za-zÀ-ÿ]+)-$", left)
+    if hyphenated and right[:1].islower():
+        if hyphenated.group(1).lower() in _KEEP_HYPHEN_PREFIXES:
+            return left + right
+        return left[:-1] + right
+    return f"{left} {right}"
+
+
+def _pdf_metadata(reader) -> dict[str, object]:
+    metadata: dict[str, object] = {}
+    try:
+        info = reader.metadata or {}
+    except Exception:
+        return metadata
+    title = str(info.get("/Title") or "").strip()
+    if title and not re.fullmatch(r"(?:untitled|microsoft word - .*|document\d*|.*\.(?:docx?|pdf|indd))", title, re.I):
+        metadata["title"] = normalize_text(title)
+    author = str(info.get("/Author") or "").strip()
+    if author:
+        metadata["author"] = normalize_text(author)
+    created = str(info.get("/CreationDate") or "")
+    year = re.match(r"D:(\d{4})", created)
+    if year:
+        metadata["date"] = year.group(1)
+    return metadata

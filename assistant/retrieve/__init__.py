@@ -1,0 +1,220 @@
+"""Retrieval: a question -> ranked, cited passages, or an abstention.
+
+``Retriever.search`` runs dense (FAISS, cosine) and lexical (memory-mapped BM25) search, then the
+ranking chain of ``stages.py`` (fusion, the best-sentence reward, the question's language, the
+cosine of lexical-only candidates), assembles passages (``passages.py``: merging overlapping
+chunks, caps, highlights), and decides from named signals whether any passage answers
+(``abstain.py``). Filters restrict both searches to the allowed chunks.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+import numpy as np
+
+from ..config import RetrieveSettings
+from ..embed import MAX_SEQ_LENGTH, Embedder
+from ..errors import QueryError
+from ..index.generation import OpenIndex
+from ..index.lexical import bigrams, terms_of
+from ..language import guess_language
+from ..models import MODES, Answer, Filters, Hit, Location, Mode
+from ..present import make_citation
+from ..text import sentence_spans
+from ..tokens import SPECIAL_TOKENS, WordPieces
+from . import stages
+from .abstain import Signals, decide
+from .passages import Passage, assemble_passages, coverage, highlights
+from .stages import Candidate
+
+log = logging.getLogger(__name__)
+
+NO_ANSWER = "No passage in the corpus answers this question."
+
+
+class Retriever:
+    def __init__(self, index: OpenIndex, embedder: Embedder, pieces: WordPieces, settings: RetrieveSettings):
+        self.index = index
+        self.embedder = embedder
+        self.pieces = pieces
+        self.settings = settings
+        self._facets: dict[str, list[str]] | None = None
+        self._languages: dict[int, str] | None = None
+        self._stem_cache: dict[int, list[frozenset[str]]] = {}
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> Answer:
+        k = k or self.settings.k
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        if k < 1:
+            raise QueryError("k must be at least 1")
+        text, notices = self.prepare_query(query)
+        filters = filters or Filters()
+        self.validate_filters(filters)
+        allowed = None if filters.is_empty() else self.index.store.filtered_chunk_ids(filters)
+        if allowed is not None and len(allowed) == 0:
+            return Answer(query=query, abstained=True, message=f"{NO_ANSWER} No document matches the filters.", notices=notices, mode=mode)
+
+        terms = query_terms(text)
+        ranked, best_dense = self._ranked(text, terms, mode, allowed, self.settings.candidates)
+        if mode == "lexical" and not terms:
+            notices.append("the question has no searchable words for lexical search (only common words)")
+        passages = self._passages(ranked, k)
+        signals = self._signals(passages, terms, best_dense)
+        decision = decide(signals, mode, self.settings)
+        if decision.abstain:
+            log.debug("abstained: %s", decision.reason)
+            return Answer(query=query, abstained=True, message=NO_ANSWER, notices=notices, mode=mode, best_dense_score=best_dense)
+        hits = [self._hit(rank, passage, terms) for rank, passage in enumerate(passages, start=1)]
+        return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
+
+    def rank_documents(self, query: str, mode: Mode = "hybrid", limit: int = 100) -> list[str]:
+        """Document ids ranked by their best chunk, without abstention (for benchmarks)."""
+        text, _ = self.prepare_query(query)
+        ranked, _ = self._ranked(text, query_terms(text), mode, None, max(limit * 3, self.settings.candidates))
+        rows = self.index.store.chunk_documents([c.chunk_id for c in ranked])
+        seen: dict[str, None] = {}
+        for candidate in ranked:
+            document = rows.get(candidate.chunk_id)
+            if document is not None:
+                seen.setdefault(document, None)
+                if len(seen) >= limit:
+                    break
+        return list(seen)
+
+    def _ranked(self, text: str, terms: list[str], mode: Mode, allowed, limit: int) -> tuple[list[Candidate], float | None]:
+        """Both searches, then the ranking chain; also the best cosine dense search found."""
+        vector = self.embedder.embed_queries([text])[0] if mode in ("hybrid", "dense") else None
+        dense = self.index.vectors.search(vector, limit, allowed) if vector is not None else []
+        lexical: list[tuple[int, float]] = []
+        if mode in ("hybrid", "lexical") and terms:
+            # Word pairs sharpen short, keyword-like questions ("reasonable grounds decision"); in
+            # a long question most adjacent pairs are incidental and only add noise.
+            searched = terms + (bigrams(terms) if self.settings.lexical_phrases and len(terms) <= self.settings.phrase_max_terms else [])
+            lexical = self.index.lexical.search(searched, limit, allowed)
+        best_dense = max((score for _, score in dense), default=None)
+        ranked = stages.merge_searches(dense, lexical)
+        for stage in self._chain(mode, text, terms, vector):
+            ranked = stage(ranked)
+        return ranked, best_dense
+
+    def _chain(self, mode: Mode, text: str, terms: list[str], vector) -> list:
+        """The ranking stages for this question, in order (see stages.py)."""
+        settings = self.settings
+        chain = [partial(stages.fuse, mode=mode, dense_weight=settings.dense_weight, lexical_weight=settings.lexical_weight)]
+        if mode == "hybrid":
+            chain.append(partial(stages.reward_sentence_match, terms=terms, idf=self._idf, sentences_of=self._sentences_of, weight=settings.sentence_weight, depth=settings.rerank_depth))
+        chain.append(partial(stages.prefer_language, language=guess_language(text, minimum_words=4), language_of=self._language_of, penalty=settings.other_language_penalty))
+        if mode == "hybrid" and vector is not None:
+            chain.append(partial(stages.fill_missing_dense, depth=settings.k * 3, cosine_of=partial(self._cosine, vector)))
+        return chain
+
+    def prepare_query(self, query: str) -> tuple[str, list[str]]:
+        """Strip, reject empty questions, and cut a question longer than the model keeps."""
+        text = " ".join((query or "").split())
+        if not text:
+            raise QueryError("the question is empty: type a question or some keywords")
+        notices: list[str] = []
+        limit = MAX_SEQ_LENGTH - SPECIAL_TOKENS
+        count = self.pieces.count(text)
+        if count > limit:
+            text = self.pieces.prefix_within(text, limit)
+            notices.append(f"the question was cut to its first {limit} word pieces (of {count}), the most the model reads")
+        return text, notices
+
+    def facets(self) -> dict[str, list[str]]:
+        if self._facets is None:
+            self._facets = self.index.store.facet_values()
+        return self._facets
+
+    def validate_filters(self, filters: Filters) -> None:
+        facets = self.facets()
+        for name, values in (("region", filters.regions), ("type", filters.resource_types), ("organisation", filters.organisations)):
+            known = {v.casefold() for v in facets[name]}
+            unknown = [v for v in values if v.casefold() not in known]
+            if unknown:
+                listing = ", ".join(facets[name]) or "(none in this index)"
+                raise QueryError(f"unknown {name} {', '.join(map(repr, unknown))}: known values are {listing}")
+        if filters.documents:
+            known_docs = {d.id for d in self.index.store.document_infos()} | {d.path for d in self.index.store.document_infos()}
+            unknown = [v for v in filters.documents if v not in known_docs]
+            if unknown:
+                raise QueryError(f"unknown document {', '.join(map(repr, unknown))}: see `python -m assistant index status --documents`")
+        if filters.year_from is not None and filters.year_to is not None and filters.year_from > filters.year_to:
+            raise QueryError(f"year range is empty: {filters.year_from} > {filters.year_to}")
+
+    # -- what the stages look up ----------------------------------------------------------------
+
+    def _sentences_of(self, chunk_ids: list[int]) -> dict[int, list[frozenset[str]]]:
+        """Searchable words of each sentence of some chunks, cached: chunks recur across questions."""
+        if len(self._stem_cache) > 50_000:
+            self._stem_cache.clear()
+        missing = [c for c in chunk_ids if c not in self._stem_cache]
+        if missing:
+            texts = self.index.store.chunk_texts(missing)
+            for chunk_id in missing:
+                text = texts.get(chunk_id, "")
+                self._stem_cache[chunk_id] = [frozenset(terms_of(text[start:end])) for start, end in sentence_spans(text)]
+        return {c: self._stem_cache[c] for c in chunk_ids}
+
+    def _language_of(self, chunk_id: int) -> str:
+        if self._languages is None:
+            self._languages = self.index.store.chunk_languages("en")
+        return self._languages.get(chunk_id, "en")
+
+    def _cosine(self, vector, chunk_id: int) -> float | None:
+        try:
+            return float(np.dot(self.index.vectors.reconstruct(chunk_id), vector))
+        except RuntimeError:
+            return None
+
+    def _idf(self, term: str) -> float:
+        return self.index.lexical.idf(term)
+
+    # -- passages and abstention -----------------------------------------------------------------
+
+    def _passages(self, ranked: list[Candidate], k: int) -> list[Passage]:
+        pool = ranked[: max(k * 4, 20)]
+        rows = self.index.store.chunk_rows([c.chunk_id for c in pool])
+        return assemble_passages(pool, rows, k, self.settings.per_document_cap, self.index.store.document_slice)
+
+    def _signals(self, passages: list[Passage], terms: list[str], best_dense: float | None) -> Signals | None:
+        if not passages:
+            return None
+        top = passages[0]
+        # Approximate (HNSW) search can miss a chunk whose cosine the chain computed exactly.
+        dense = max((d for d in (best_dense, top.candidate.dense) if d is not None), default=None)
+        return Signals(best_dense=dense, top_coverage=coverage(top.chunk.text, terms, self._idf), background=self.index.manifest.background)
+
+    # -- presentation ----------------------------------------------------------------------------
+
+    def _hit(self, rank: int, passage: Passage, terms: list[str]) -> Hit:
+        chunk = passage.chunk
+        candidate = passage.candidate
+        return Hit(
+            rank=rank,
+            score=round(float(candidate.score), 6),
+            chunk_id=int(chunk.id),
+            text=chunk.text,
+            document=passage.document,
+            location=Location(
+                section=" > ".join(chunk.section) if chunk.section else None,
+                page=chunk.page,
+                char_start=chunk.char_start,
+                char_end=chunk.char_end,
+            ),
+            citation=make_citation(chunk, passage.document, passage.indexed_at),
+            highlights=highlights(chunk.text, terms, self._idf),
+            dense_score=None if candidate.dense is None else round(float(candidate.dense), 6),
+            lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),
+        )
+
+
+def query_terms(text: str) -> list[str]:
+    """The question's searchable words (folded, stemmed, no stop words), each once, in order."""
+    return list(dict.fromkeys(terms_of(text)))

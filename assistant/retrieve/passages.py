@@ -1,0 +1,107 @@
+"""From ranked chunks to the passages shown: overlapping chunks of one document merge into one
+passage, a per-document cap applies, and the sentences that best match the question are located
+for highlighting (extractive only: offsets into the verbatim text)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..models import Chunk, DocumentInfo
+from ..text import sentence_spans
+from ..index.lexical import terms_of
+from .stages import Candidate
+
+
+@dataclass
+class Passage:
+    """A result before presentation: one chunk, or several overlapping chunks merged."""
+
+    chunk: Chunk
+    document: DocumentInfo
+    indexed_at: str
+    candidate: Candidate
+    chunk_ids: list[int] = field(default_factory=list)
+
+
+ChunkRows = dict[int, tuple[Chunk, DocumentInfo, str]]
+SliceText = Callable[[str, int, int], str | None]
+"""(document id, start, end) -> the document's cleaned text between those offsets."""
+
+
+def assemble_passages(ranked: list[Candidate], rows: ChunkRows, k: int, per_document_cap: int | None, slice_text: SliceText) -> list[Passage]:
+    """The first ``k`` passages of ``ranked``: a chunk that overlaps a passage already taken from
+    its document merges into it; at most ``per_document_cap`` passages per document."""
+    passages: list[Passage] = []
+    per_document: dict[str, int] = {}
+    for candidate in ranked:
+        if candidate.chunk_id not in rows:
+            continue
+        chunk, document, indexed_at = rows[candidate.chunk_id]
+        same = next((p for p in passages if p.document.id == document.id and _overlaps(p.chunk, chunk)), None)
+        if same is not None:
+            _merge(same, chunk, slice_text)
+            continue
+        if per_document_cap is not None and per_document.get(document.id, 0) >= per_document_cap:
+            continue
+        if len(passages) >= k:
+            continue
+        per_document[document.id] = per_document.get(document.id, 0) + 1
+        passages.append(Passage(chunk=chunk, document=document, indexed_at=indexed_at, candidate=candidate, chunk_ids=[chunk.id]))
+    return passages
+
+
+def _overlaps(a: Chunk, b: Chunk) -> bool:
+    return a.char_start < b.char_end and b.char_start < a.char_end
+
+
+def _merge(passage: Passage, chunk: Chunk, slice_text: SliceText) -> None:
+    first = passage.chunk
+    start, end = min(first.char_start, chunk.char_start), max(first.char_end, chunk.char_end)
+    if (start, end) == (first.char_start, first.char_end):
+        passage.chunk_ids.append(chunk.id)
+        return
+    text = slice_text(passage.document.id, start, end) or first.text
+    pages = [p for p in (first.page, chunk.page) if p is not None]
+    page_ends = [p for p in (first.page_end or first.page, chunk.page_end or chunk.page) if p is not None]
+    passage.chunk = first.model_copy(
+        update={
+            "text": text,
+            "char_start": start,
+            "char_end": end,
+            "page": min(pages) if pages else None,
+            "page_end": (max(page_ends) if page_ends and max(page_ends) != min(pages or [0]) else None),
+            "token_count": first.token_count + chunk.token_count,
+        }
+    )
+    passage.chunk_ids.append(chunk.id)
+
+
+def highlights(text: str, terms: list[str], idf: Callable[[str], float], limit: int = 2) -> list[tuple[int, int]]:
+    """Char spans of the sentence(s) that best match the question's words (IDF-weighted).
+    Sentences within 85% of the best score are kept, at most ``limit``."""
+    spans = sentence_spans(text)
+    if not spans or not terms:
+        return [spans[0]] if spans else []
+    weights = {t: idf(t) for t in terms}
+    scored = []
+    for start, end in spans:
+        words = set(terms_of(text[start:end]))
+        scored.append((sum(w for s, w in weights.items() if s in words), start, end))
+    best = max(s for s, _, _ in scored)
+    if best <= 0:
+        return [spans[0]]
+    chosen = sorted((s for s in scored if s[0] >= best * 0.85), key=lambda s: (-s[0], s[1]))[:limit]
+    return sorted((start, end) for _, start, end in chosen)
+
+
+def coverage(text: str, terms: list[str], idf: Callable[[str], float]) -> float:
+    """IDF-weighted share of the question's words that a text contains."""
+    if not terms:
+        return 0.0
+    present = set(terms_of(text))
+    weights = {t: idf(t) for t in terms}
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in present) / total

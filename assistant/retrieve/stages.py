@@ -1,0 +1,99 @@
+"""The ranking chain: plain functions over candidate lists, applied in order by ``Retriever``.
+
+Each stage takes the candidates (and what it needs to know, as plain values or lookups) and
+returns a new list, best first; none touches the index itself, so each is tested on hand-made
+candidates. Ties are always broken by chunk id, so a question gives the same order every time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from ..models import Mode
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One chunk found by dense and/or lexical search, and its score so far."""
+
+    chunk_id: int
+    dense: float | None = None
+    """Cosine similarity to the question (None: not among the dense candidates)."""
+    dense_rank: int | None = None
+    lexical: float | None = None
+    """BM25 score (None: not among the lexical candidates)."""
+    lexical_rank: int | None = None
+    score: float = 0.0
+    """The score the chain has given it so far; results are shown in this order."""
+
+
+def best_first(candidates: Iterable[Candidate]) -> list[Candidate]:
+    return sorted(candidates, key=lambda c: (-c.score, c.chunk_id))
+
+
+def merge_searches(dense: list[tuple[int, float]], lexical: list[tuple[int, float]]) -> list[Candidate]:
+    """One candidate per chunk found by either search, with its score and rank in each."""
+    found: dict[int, Candidate] = {}
+    for rank, (chunk_id, score) in enumerate(dense, start=1):
+        found[chunk_id] = Candidate(chunk_id, dense=score, dense_rank=rank)
+    for rank, (chunk_id, score) in enumerate(lexical, start=1):
+        found[chunk_id] = replace(found.get(chunk_id, Candidate(chunk_id)), lexical=score, lexical_rank=rank)
+    return list(found.values())
+
+
+def fuse(candidates: list[Candidate], mode: Mode, dense_weight: float, lexical_weight: float) -> list[Candidate]:
+    """Dense mode: the cosine. Lexical mode: BM25. Hybrid: a weighted sum of the cosine and BM25
+    divided by the question's best BM25, scaled so that a chunk best on both scores 1."""
+    if mode == "dense":
+        return best_first(replace(c, score=c.dense if c.dense is not None else -1.0) for c in candidates)
+    if mode == "lexical":
+        return best_first(replace(c, score=c.lexical if c.lexical is not None else 0.0) for c in candidates)
+    best_lexical = max((c.lexical for c in candidates if c.lexical is not None), default=0.0) or 1.0
+    top = dense_weight + lexical_weight
+    return best_first(
+        replace(c, score=(dense_weight * (c.dense or 0.0) + lexical_weight * ((c.lexical or 0.0) / best_lexical)) / top)
+        for c in candidates
+    )
+
+
+def reward_sentence_match(
+    candidates: list[Candidate],
+    terms: list[str],
+    idf: Callable[[str], float],
+    sentences_of: Callable[[list[int]], Mapping[int, list[frozenset[str]]]],
+    weight: float,
+    depth: int,
+) -> list[Candidate]:
+    """An answer stated in one sentence beats the same words scattered over a passage: each of the
+    first ``depth`` candidates gains ``weight`` times the IDF-weighted share of the question's
+    words that its best single sentence holds. ``sentences_of`` gives each chunk's sentences as
+    sets of searchable words."""
+    if weight <= 0 or not terms:
+        return candidates
+    head, tail = candidates[:depth], candidates[depth:]
+    weights = {t: idf(t) for t in terms}
+    total = sum(weights.values()) or 1.0
+    sentences = sentences_of([c.chunk_id for c in head])
+    rescored = []
+    for c in head:
+        best = max((sum(w for t, w in weights.items() if t in words) / total for words in sentences.get(c.chunk_id, [])), default=0.0)
+        rescored.append(replace(c, score=c.score + weight * best))
+    return best_first(rescored) + tail
+
+
+def prefer_language(candidates: list[Candidate], language: str | None, language_of: Callable[[int], str], penalty: float) -> list[Candidate]:
+    """Passages in another language than the question's rank lower (not out): an English
+    question about a bilingual treaty should see the English article first."""
+    if language is None or penalty >= 1.0 or not candidates:
+        return candidates
+    return best_first(replace(c, score=c.score * penalty) if language_of(c.chunk_id) != language else c for c in candidates)
+
+
+def fill_missing_dense(candidates: list[Candidate], depth: int, cosine_of: Callable[[int], float | None]) -> list[Candidate]:
+    """Lexical-only candidates among the first ``depth`` get their cosine too (shown with the
+    result); the order does not change."""
+    return [
+        replace(c, dense=cosine_of(c.chunk_id)) if position < depth and c.dense is None else c
+        for position, c in enumerate(candidates)
+    ]

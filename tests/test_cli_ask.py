@@ -1,0 +1,66 @@
+"""`ask`: the command-line contract that scripts and evaluations depend on (JSON Lines, batch,
+human-readable text and Markdown)."""
+
+from click.testing import CliRunner
+
+from assistant.cli import main
+from assistant.models import AnswerJSON
+
+from .conftest import write
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_ask_json_prints_one_valid_object_per_question(bundled_index):
+    result = run("ask", "--index", str(bundled_index), "--json", "-k", "3", "Why do Indonesian trafficking victims often go unidentified?")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    answer = AnswerJSON.model_validate_json(lines[0])
+    assert not answer.abstained and len(answer.results) == 3
+    top = answer.results[0]
+    assert top.document.title.startswith("Seeing the Unseen") and top.document.path == "004_0e36c2b1859f3387.txt"
+    assert "NEXUS Institute" in top.citation and "2018" in top.citation
+
+
+def test_ask_batch_answers_every_line_in_order(bundled_index, tmp_path):
+    questions = ["What did resolution 2331 address?", "best sourdough recipe", "", "why do victims decline assistance"]
+    batch = write(tmp_path / "questions.txt", "\n".join(questions) + "\n")
+    result = run("ask", "--index", str(bundled_index), "--json", "--batch", str(batch))
+    assert result.exit_code == 0, result.output
+    answers = [AnswerJSON.model_validate_json(line) for line in result.stdout.strip().splitlines()]
+    assert [a.query for a in answers] == [q for q in questions if q]
+    assert answers[1].abstained and answers[1].results == []
+    assert not answers[0].abstained and not answers[2].abstained
+
+
+def test_ask_human_output_shows_passage_and_citation(bundled_index):
+    result = run("ask", "--index", str(bundled_index), "-k", "1", "Blue Dot safe spaces for children")
+    assert result.exit_code == 0
+    assert "[1]" in result.stdout and "Cite:" in result.stdout and "Blue Dot" in result.stdout
+
+
+def test_empty_question_is_a_usage_error(bundled_index):
+    result = CliRunner().invoke(main, ["ask", "--index", str(bundled_index), "   "])
+    assert result.exit_code == 2 and "empty" in result.output
+
+
+def test_ask_markdown_quotes_passages_under_linked_citations(bundled_index):
+    result = run("ask", "--index", str(bundled_index), "--format", "markdown", "-k", "2", "Blue Dot safe spaces for children")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("## Blue Dot safe spaces for children") and "   > " in result.stdout and "1. " in result.stdout
+
+
+def test_ask_filters_restrict_results_and_an_unknown_value_lists_the_known_ones(bundled_index):
+    result = run("ask", "--index", str(bundled_index), "--json", "--region", "Asia", "victim identification")
+    answer = AnswerJSON.model_validate_json(result.stdout.strip().splitlines()[0])
+    assert answer.results and all(r.document.region == "Asia" for r in answer.results)
+    unknown = CliRunner().invoke(main, ["ask", "--index", str(bundled_index), "--region", "Atlantis", "victims"])
+    assert unknown.exit_code == 2 and "known values are" in unknown.output and "Asia" in unknown.output
+
+
+def test_ask_off_topic_says_that_nothing_answers(bundled_index):
+    result = run("ask", "--index", str(bundled_index), "best sourdough bread recipe with a starter")
+    assert result.exit_code == 0 and "No passage in the corpus answers this question." in result.stdout and "[1]" not in result.stdout

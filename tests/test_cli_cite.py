@@ -1,0 +1,36 @@
+"""`cite ID`: the citation of one passage, in the format a report needs."""
+
+import json
+
+from click.testing import CliRunner
+
+from assistant.cli import main
+from assistant.models import AnswerJSON
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def first_result(bundled_index):
+    result = run("ask", "--index", str(bundled_index), "--json", "-k", "1", "Why do Indonesian trafficking victims often go unidentified?")
+    return AnswerJSON.model_validate_json(result.stdout.strip().splitlines()[0]).results[0]
+
+
+def test_cite_prints_the_same_citation_as_the_search_result(bundled_index):
+    top = first_result(bundled_index)
+    result = run("cite", str(top.chunk_id), "--index", str(bundled_index))
+    assert result.exit_code == 0 and result.stdout.strip() == top.citation
+
+
+def test_cite_in_bibtex_and_csl_json(bundled_index):
+    top = first_result(bundled_index)
+    bibtex = run("cite", str(top.chunk_id), "--index", str(bundled_index), "--format", "bibtex").stdout
+    assert bibtex.startswith("@") and "Seeing the Unseen" in bibtex and "year = {2018}" in bibtex
+    csl = json.loads(run("cite", str(top.chunk_id), "--index", str(bundled_index), "--format", "csl-json").stdout)
+    assert csl["title"].startswith("Seeing the Unseen") and csl["issued"] == {"date-parts": [[2018]]}
+
+
+def test_an_unknown_passage_id_is_a_one_line_error(bundled_index):
+    result = CliRunner().invoke(main, ["cite", "999999", "--index", str(bundled_index)])
+    assert result.exit_code == 1 and "no chunk 999999" in result.output and "Traceback" not in result.output

@@ -1,0 +1,88 @@
+"""`index build | status | verify | watch`: building from the command line, what status reports,
+verify naming damage, and watch rebuilding when the corpus changes."""
+
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+from click.testing import CliRunner
+
+from assistant.cli import main
+
+from .conftest import REPO, write
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_index_build_prints_a_summary_line(tmp_path, st_embedder, monkeypatch):
+    import assistant.index.build as build
+
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    corpus = tmp_path / "corpus"
+    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n")
+    result = run("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet")
+    assert result.exit_code == 0, result.output
+    summary = result.stdout.strip().splitlines()[-1]
+    assert "indexed 1 files" in summary and "1 chunks" in summary and " s" in summary
+    status = run("index", "status", "--index", str(tmp_path / "index"), "--corpus", str(corpus))
+    assert status.exit_code == 0 and "sentence-transformers/all-MiniLM-L6-v2" in status.stdout and "up to date" in status.stdout
+
+
+def test_index_status_lists_contents_and_the_corpus_state(bundled_index):
+    result = run("index", "status", "--index", str(bundled_index), "--corpus", str(bundled_index.parent / "corpus"), "--documents")
+    assert result.exit_code == 0, result.output
+    assert "contents:   5 of 5 files indexed: 26 documents" in result.stdout
+    assert "corpus:     up to date with the corpus" in result.stdout
+    assert "Seeing the Unseen" in result.stdout
+
+
+def test_index_verify_passes_a_sound_index_and_names_damage(bundled_index, tmp_path):
+    sound = run("index", "verify", "--index", str(bundled_index))
+    assert sound.exit_code == 0 and "is consistent" in sound.stdout
+    damaged = tmp_path / "index"
+    shutil.copytree(bundled_index, damaged)
+    generation = damaged / "generations" / (damaged / "CURRENT").read_text().strip()
+    (generation / "vectors.faiss").write_bytes((generation / "vectors.faiss").read_bytes()[:1000])
+    result = CliRunner().invoke(main, ["index", "verify", "--index", str(damaged)])
+    assert result.exit_code == 1
+    assert "problem: vectors.faiss checksum" in result.output and "fix: rebuild it: python -m assistant index build --full" in result.output
+
+
+def test_index_watch_rebuilds_when_a_file_changes(tmp_path):
+    corpus = tmp_path / "corpus"
+    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "assistant", "index", "watch", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--debounce", "0.2"]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + 120
+        edits = 0
+        while time.monotonic() < deadline and not rebuilt(seen):
+            try:
+                seen.append(lines.get(timeout=1.0))
+            except queue.Empty:
+                pass
+            # The watcher starts just after it says so: edit until it has seen a change.
+            if any("watching" in line for line in seen) and not any("rebuilding" in line for line in seen):
+                edits += 1
+                write(corpus / "second.md", f"# Second\n\nA survivor may be entitled to a recovery period of at least {30 + edits} days.\n")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert rebuilt(seen), "".join(seen)
+    assert "1 added, 0 changed, 0 removed, 1 unchanged" in "".join(seen)
+
+
+def rebuilt(lines: list[str]) -> bool:
+    """A build summary after the watcher said it saw a change."""
+    changed = next((i for i, line in enumerate(lines) if "rebuilding" in line), None)
+    return changed is not None and any(line.startswith("indexed ") for line in lines[changed:])

@@ -1,0 +1,46 @@
+"""Passages from ranked chunks: overlapping chunks merge, caps apply, highlights are extractive."""
+
+from assistant.models import Chunk, DocumentInfo
+from assistant.retrieve.passages import assemble_passages, coverage, highlights
+from assistant.retrieve.stages import Candidate
+
+TEXT = "First sentence about passports. Second sentence about debts. Third sentence about fear. Fourth one."
+DOCS = {name: DocumentInfo(id=name, path=name, title=name.upper()) for name in ("a", "b")}
+
+
+def chunk(chunk_id, document, start, end):
+    return Chunk(id=chunk_id, document_id=document, ordinal=chunk_id, text=TEXT[start:end], char_start=start, char_end=end, token_count=(end - start) // 5)
+
+
+def rows(*chunks):
+    return {c.id: (c, DOCS[c.document_id], "2026-11-01T00:00:00+00:00") for c in chunks}
+
+
+def slice_text(document_id, start, end):
+    return TEXT[start:end]
+
+
+def test_overlapping_chunks_of_one_document_merge_into_one_passage():
+    table = rows(chunk(1, "a", 0, 60), chunk(2, "a", 32, 88), chunk(3, "b", 0, 30))
+    passages = assemble_passages([Candidate(1), Candidate(2), Candidate(3)], table, k=5, per_document_cap=None, slice_text=slice_text)
+    assert [p.chunk_ids for p in passages] == [[1, 2], [3]]
+    assert passages[0].chunk.text == TEXT[0:88] and passages[0].chunk.char_end == 88
+
+
+def test_at_most_k_passages_and_at_most_the_cap_per_document():
+    table = rows(chunk(1, "a", 0, 30), chunk(2, "a", 61, 88), chunk(3, "b", 0, 30))
+    capped = assemble_passages([Candidate(1), Candidate(2), Candidate(3)], table, k=5, per_document_cap=1, slice_text=slice_text)
+    assert [p.document.id for p in capped] == ["a", "b"]
+    assert len(assemble_passages([Candidate(1), Candidate(2), Candidate(3)], table, k=2, per_document_cap=None, slice_text=slice_text)) == 2
+
+
+def test_highlights_are_the_sentences_holding_the_questions_words():
+    spans = highlights(TEXT, ["debt"], idf=lambda t: 1.0)
+    assert [TEXT[s:e] for s, e in spans] == ["Second sentence about debts."]
+    assert highlights(TEXT, [], idf=lambda t: 1.0) == [(0, len("First sentence about passports."))]
+
+
+def test_coverage_is_the_idf_weighted_share_of_question_words_present():
+    idf = {"passport": 3.0, "visa": 1.0}.get
+    assert coverage(TEXT, ["passport", "visa"], idf) == 0.75
+    assert coverage(TEXT, [], idf) == 0.0

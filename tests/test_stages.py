@@ -1,0 +1,72 @@
+"""The ranking chain, stage by stage, on hand-made candidates: no index, no model."""
+
+from assistant.retrieve.stages import (
+    Candidate,
+    fill_missing_dense,
+    fuse,
+    merge_searches,
+    prefer_language,
+    reward_sentence_match,
+)
+
+
+def ids(candidates):
+    return [c.chunk_id for c in candidates]
+
+
+def test_searches_merge_into_one_candidate_per_chunk_with_both_ranks():
+    merged = {c.chunk_id: c for c in merge_searches([(1, 0.8), (2, 0.6)], [(2, 9.0), (3, 4.0)])}
+    assert merged[1] == Candidate(1, dense=0.8, dense_rank=1)
+    assert merged[2] == Candidate(2, dense=0.6, dense_rank=2, lexical=9.0, lexical_rank=1)
+    assert merged[3] == Candidate(3, lexical=4.0, lexical_rank=2)
+
+
+def test_hybrid_fusion_is_a_weighted_sum_scaled_to_one():
+    candidates = merge_searches([(1, 0.9), (2, 0.5)], [(2, 10.0), (3, 5.0)])
+    fused = fuse(candidates, "hybrid", dense_weight=2.0, lexical_weight=1.0)
+    scores = {c.chunk_id: round(c.score, 6) for c in fused}
+    assert scores == {1: round(2 * 0.9 / 3, 6), 2: round((2 * 0.5 + 1.0) / 3, 6), 3: round(0.5 / 3, 6)}
+    assert ids(fused) == [2, 1, 3]
+
+
+def test_single_mode_fusion_uses_that_search_alone():
+    candidates = merge_searches([(1, 0.9), (2, 0.5)], [(2, 10.0), (3, 5.0)])
+    assert ids(fuse(candidates, "dense", 2.0, 1.0)) == [1, 2, 3]
+    assert ids(fuse(candidates, "lexical", 2.0, 1.0)) == [2, 3, 1]
+
+
+def test_ties_are_broken_by_chunk_id():
+    assert ids(fuse([Candidate(7, dense=0.5), Candidate(3, dense=0.5)], "dense", 2.0, 1.0)) == [3, 7]
+
+
+def test_an_answer_in_one_sentence_beats_the_same_words_scattered():
+    terms = ["recovery", "period"]
+    sentences = {
+        1: [frozenset({"recovery"}), frozenset({"period"})],  # the words apart
+        2: [frozenset({"recovery", "period", "day"})],  # together in one sentence
+    }
+    ranked = [Candidate(1, score=0.60), Candidate(2, score=0.55), Candidate(3, score=0.50)]
+    rescored = reward_sentence_match(ranked, terms, idf=lambda t: 1.0, sentences_of=lambda chunk_ids: sentences, weight=0.2, depth=2)
+    assert ids(rescored) == [2, 1, 3]
+    assert rescored[0].score == 0.55 + 0.2 and rescored[2].score == 0.50, "only the first `depth` are rescored"
+
+
+def test_passages_in_another_language_rank_lower_but_stay():
+    ranked = [Candidate(1, score=0.9), Candidate(2, score=0.6)]
+    language = {1: "nl", 2: "en"}.get
+    assert ids(prefer_language(ranked, "en", language, penalty=0.5)) == [2, 1]
+    assert ids(prefer_language(ranked, None, language, penalty=0.5)) == [1, 2], "unknown question language: no change"
+
+
+def test_lexical_only_candidates_get_their_cosine_without_reordering():
+    ranked = [Candidate(1, lexical=3.0, score=0.9), Candidate(2, dense=0.4, score=0.5), Candidate(3, lexical=1.0, score=0.1)]
+    filled = fill_missing_dense(ranked, depth=2, cosine_of={1: 0.33, 3: 0.2}.get)
+    assert ids(filled) == [1, 2, 3]
+    assert [c.dense for c in filled] == [0.33, 0.4, None]
+
+
+def test_stages_do_not_change_the_candidates_they_are_given():
+    ranked = [Candidate(1, dense=0.5, score=0.1)]
+    fuse(ranked, "dense", 2.0, 1.0)
+    prefer_language(ranked, "en", lambda _: "fr", 0.5)
+    assert ranked == [Candidate(1, dense=0.5, score=0.1)]
