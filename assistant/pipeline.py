@@ -65,12 +65,14 @@ class IndexStatus(BaseModel):
 class Pipeline:
     """One index (and the corpus it is built from), with the model loaded on first need."""
 
-    def __init__(self, settings: Settings | None = None, index_dir: Path | None = None, corpus_dir: Path | None = None):
+    def __init__(self, settings: Settings | None = None, index_dir: Path | None = None, corpus_dir: Path | None = None, query_embedder: Embedder | None = None):
+        """``query_embedder`` replaces the packaged model for questions (tests of storage mechanics
+        use a deterministic one); by default the model is loaded on the first question."""
         self.settings = settings or Settings()
         self.index_dir = Path(index_dir or self.settings.paths.index_dir)
         self.corpus_dir = Path(corpus_dir or self.settings.paths.corpus_dir)
         self._index: OpenIndex | None = None
-        self._embedder: Embedder | None = None
+        self._embedder: Embedder | None = query_embedder
         self._retriever: Retriever | None = None
         self._lock = threading.RLock()
 

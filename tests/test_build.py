@@ -302,8 +302,7 @@ def test_sigkill_in_the_middle_of_embedding_leaves_the_previous_index_usable(set
 
     assert layout.current_name() == before, "readers still see the previous generation"
     assert any(p.name.startswith(".tmp-") for p in layout.generations_dir.iterdir()), "the half-built generation was never published"
-    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
-    pipeline._embedder = fake
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir, query_embedder=fake)
     answer = pipeline.ask("withheld documents and debts", mode="lexical")
     assert answer.hits and answer.hits[0].document.path == "identification.md"
     assert pipeline.verify() == []
@@ -323,8 +322,7 @@ def test_a_second_build_is_refused_while_one_holds_the_lock(settings, corpus, fa
 
 def test_a_reader_keeps_working_during_a_rebuild_and_can_switch(settings, corpus, fake):
     build(settings, corpus, fake)
-    reader = Pipeline(settings, index_dir=settings.paths.index_dir)
-    reader._embedder = fake
+    reader = Pipeline(settings, index_dir=settings.paths.index_dir, query_embedder=fake)
     first = reader.open().name
     write(corpus / "new.md", "# New\n\nShelter staff should explain rights in the person's own language.\n")
     build(settings, corpus, fake)
@@ -408,8 +406,7 @@ def test_touching_a_file_without_changing_it_is_not_staleness(settings, corpus, 
 def test_large_indexes_switch_to_hnsw_and_stay_correct(settings, corpus, fake):
     settings.index.exact_search_max_vectors = 2  # this corpus has 3 chunks: above the threshold
     build(settings, corpus, fake)
-    pipeline = make_pipeline(settings, corpus)
-    pipeline._embedder = fake
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir, corpus_dir=corpus, query_embedder=fake)
     index = pipeline.open()
     assert index.manifest.vector_index.kind == "hnsw" and index.vectors.info.parameters["m"] == settings.index.hnsw_m
     assert pipeline.verify() == []
