@@ -122,6 +122,12 @@ def _split_long(text: str, start: int, end: int, index: int, block: Block, piece
 
 def _pack(units: list[_Unit], settings: ChunkSettings) -> list[tuple[int, int, int | None, int | None]]:
     """Greedy windows of whole units, with sentence overlap and a preference for paragraph ends."""
+    # Word pieces from each unit to the end of its paragraph (a paragraph's units are adjacent),
+    # computed once: recomputing them for every unit made one long paragraph quadratic.
+    remaining = [0] * (len(units) + 1)
+    for position in range(len(units) - 1, -1, -1):
+        follows = position + 1 < len(units) and units[position + 1].block == units[position].block
+        remaining[position] = units[position].tokens + (remaining[position + 1] if follows else 0)
     windows: list[list[_Unit]] = []
     current: list[_Unit] = []
     fresh = 0  # units of `current` that are not overlap from the previous window
@@ -130,7 +136,7 @@ def _pack(units: list[_Unit], settings: ChunkSettings) -> list[tuple[int, int, i
         unit = units[index]
         total = sum(u.tokens for u in current)
         starts_paragraph = bool(current) and unit.block != current[-1].block
-        remaining_paragraph = sum(u.tokens for u in units[index:] if u.block == unit.block)
+        remaining_paragraph = remaining[index]
         full = total + unit.tokens > settings.max_tokens
         paragraph_break = (
             starts_paragraph

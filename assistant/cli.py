@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from .config import Settings
 from .errors import AssistantError, QueryError
 from .models import MODES
+from .text import safe_line
 
 log = logging.getLogger("assistant")
 
@@ -32,10 +34,18 @@ def _settings(ctx: click.Context) -> Settings:
     return context.settings if context is not None else Settings()
 
 
+class _UsageError(click.ClickException):
+    """A usage error in one line (exit 2), for errors found after the options were parsed: click's
+    own UsageError adds the usage synopsis, which says nothing about a wrong filter value."""
+
+    exit_code = 2
+
+
 def _fail(error: AssistantError) -> None:
+    message = safe_line(str(error))  # errors quote file names, catalogue values and questions
     if isinstance(error, QueryError):
-        raise click.UsageError(str(error))
-    raise click.ClickException(str(error))
+        raise _UsageError(message)
+    raise click.ClickException(message)
 
 
 def _index_option(function):
@@ -58,7 +68,13 @@ def main(ctx: click.Context, verbose: int) -> None:
         python -m assistant index build && python -m assistant ask "Why do victims decline help?"
     """
     logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    ctx.obj = _Context(Settings())
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "ASSISTANT_" + "__".join(str(part).upper() for part in first["loc"])
+        raise click.ClickException(f"setting {name} is not valid: {first['msg']} (fix or unset the environment variable)") from None
+    ctx.obj = _Context(settings)
 
 
 # --- index ------------------------------------------------------------------------------------
@@ -134,14 +150,16 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
     """Skips, warnings and reasons on stderr; the summary line on stdout (or stderr, where stdout
     carries something else, as in `eval --json`)."""
     if report.full_reason and report.full_reason != "--full was given":
-        click.echo(f"full rebuild: {report.full_reason}", err=True)
+        click.echo(f"full rebuild: {safe_line(report.full_reason)}", err=True)
     if report.reread_reason:
-        click.echo(f"reading every file again: {report.reread_reason} (embeddings of unchanged text are reused)", err=True)
+        click.echo(f"reading every file again: {safe_line(report.reread_reason)} (embeddings of unchanged text are reused)", err=True)
     for file in report.files:
         if file.status != "indexed":
-            click.echo(f"{file.status}: {file.path}: {file.reason}", err=True)
+            click.echo(f"{file.status}: {safe_line(file.path)}: {safe_line(file.reason or '')}", err=True)
         for warning in file.warnings:
-            click.echo(f"warning: {file.path}: {warning}", err=True)
+            click.echo(f"warning: {safe_line(file.path)}: {safe_line(warning)}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {safe_line(warning)}", err=True)
     if report.up_to_date:
         click.echo(f"index is up to date: {report.unchanged} files unchanged; {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f} s)", err=summary_to_stderr)
         return
@@ -186,24 +204,24 @@ def index_status(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | 
             payload["documents_list"] = [d.model_dump() for d in infos]
         click.echo(json.dumps(payload, ensure_ascii=False))
         return
-    click.echo(f"index:      {status.index_dir} (generation {status.generation})")
-    click.echo(f"built:      {status.built_at:%Y-%m-%d %H:%M:%S %Z} in {status.build_seconds:.1f} s from {status.corpus_dir}")
+    click.echo(f"index:      {safe_line(status.index_dir)} (generation {safe_line(status.generation)})")
+    click.echo(f"built:      {status.built_at:%Y-%m-%d %H:%M:%S %Z} in {status.build_seconds:.1f} s from {safe_line(status.corpus_dir)}")
     click.echo(f"model:      {status.model} (fingerprint {status.model_fingerprint[:12]}); vector index: {status.vector_index}")
     click.echo(f"contents:   {status.indexed_files} of {status.files} files indexed: {status.documents} documents, {status.chunks} chunks")
     if status.staleness is not None:
         click.echo(f"corpus:     {status.staleness.summary()}")
         for label, paths in (("added", status.staleness.added), ("changed", status.staleness.changed), ("removed", status.staleness.removed)):
             for path in paths:
-                click.echo(f"            {label}: {path}")
+                click.echo(f"            {label}: {safe_line(path)}")
         if status.staleness.stale:
             click.echo("            run: python -m assistant index build")
     if status.skipped:
         click.echo("not indexed:")
         for path, state, reason in status.skipped:
-            click.echo(f"  {state}: {path}: {reason}")
+            click.echo(f"  {state}: {safe_line(path)}: {safe_line(reason)}")
     for info in infos:
         extra = ", ".join(str(p) for p in (info.organisation, info.year, info.region) if p)
-        click.echo(f"  [{info.id}] {info.title}" + (f" ({extra})" if extra else ""))
+        click.echo(f"  [{safe_line(info.id)}] {safe_line(info.title)}" + (f" ({safe_line(extra)})" if extra else ""))
 
 
 @index.command("verify")
@@ -229,7 +247,7 @@ def index_verify(ctx: click.Context, index_dir: Path | None) -> None:
         click.echo(f"index {pipeline.index_dir} is consistent: manifest, database and vectors agree")
         return
     for problem in problems:
-        click.echo(f"problem: {problem.what}\n  fix: {problem.fix}", err=True)
+        click.echo(f"problem: {safe_line(problem.what)}\n  fix: {problem.fix}", err=True)
     raise SystemExit(1)
 
 
@@ -251,7 +269,10 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
 
     settings = _settings(ctx)
     pipeline = Pipeline(settings, index_dir=index_dir, corpus_dir=corpus_dir)
-    ctx.invoke(index_build, corpus_dir=corpus_dir, index_dir=index_dir, full=False, quiet=True)
+    try:
+        ctx.invoke(index_build, corpus_dir=corpus_dir, index_dir=index_dir, full=False, quiet=True)
+    except click.ClickException as error:  # a bad file or catalogue is fixed while watching
+        click.echo(f"error: {safe_line(error.message)}", err=True)
     click.echo(f"watching {pipeline.corpus_dir} for changes (Ctrl+C to stop)", err=True)
     try:
         for changes in watch(pipeline.corpus_dir, debounce=int(debounce * 1000), raise_interrupt=False):
@@ -259,7 +280,7 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
             try:
                 ctx.invoke(index_build, corpus_dir=corpus_dir, index_dir=index_dir, full=False, quiet=True)
             except click.ClickException as error:
-                click.echo(f"error: {error.message}", err=True)
+                click.echo(f"error: {safe_line(error.message)}", err=True)
     except KeyboardInterrupt:
         pass
 
@@ -271,7 +292,7 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
 @_index_option
 @click.option("-k", "k", type=click.IntRange(1, 100), default=None, help="Passages per question (default 5).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question, one per line (JSON Lines).")
-@click.option("--batch", type=click.File("r", encoding="utf-8"), default=None, help="Answer every non-blank line of FILE, in order, in one process.")
+@click.option("--batch", type=click.File("rb"), default=None, help="Answer every non-blank line of FILE, in order, in one process.")
 @click.option("--mode", type=click.Choice(MODES), default=None, help="Retrieval mode (default hybrid).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="Output format (--json is --format json).")
 @click.option("--region", multiple=True, help="Only documents tagged with this region (repeatable).")
@@ -310,7 +331,7 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
         documents=list(document), year_from=year_from, year_to=year_to,
     )
     pipeline = Pipeline(settings, index_dir=index_dir)
-    questions = [question] if question is not None else [line.rstrip("\n") for line in batch if line.strip()]
+    questions = [_valid_text(question)] if question is not None else _batch_questions(batch)
     try:
         pipeline.open()
     except AssistantError as error:
@@ -325,7 +346,7 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
             if output_format == "json":
                 click.echo(refused_json(text, str(error)).to_json())
             else:
-                click.echo(f"Question: {text}\nerror: {error}\n")
+                click.echo(f"Question: {safe_line(text)}\nerror: {safe_line(str(error))}\n")
             continue
         except AssistantError as error:
             _fail(error)
@@ -339,7 +360,26 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
             if len(questions) > 1:
                 click.echo("")
         for notice in answer.notices if output_format == "json" else []:
-            click.echo(f"note: {notice}", err=True)
+            click.echo(f"note: {safe_line(notice)}", err=True)
+
+
+def _valid_text(text: str) -> str:
+    """A question as typed: bytes the terminal could not decode become U+FFFD instead of lone
+    surrogates that no output could encode."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _batch_questions(batch) -> list[str]:
+    questions = []
+    for number, raw in enumerate(batch, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            raise _UsageError(f"line {number} of {safe_line(batch.name)} is not UTF-8 text (byte 0x{raw[error.start]:02x}): save the file as UTF-8") from None
+        line = line.rstrip("\r\n")
+        if line.strip():
+            questions.append(line)
+    return questions
 
 
 # --- cite, clean ------------------------------------------------------------------------------
@@ -436,7 +476,23 @@ def doctor(ctx: click.Context) -> None:
 
 
 def run() -> None:
-    main(prog_name="python -m assistant")
+    """The entry point: an error nobody foresaw is still one line (with -v, the traceback too)."""
+    try:
+        main(prog_name="python -m assistant", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as error:
+        log.debug("unexpected error", exc_info=True)
+        click.echo(f"Error: unexpected {type(error).__name__}: {safe_line(str(error))[:300]} (run with -v -v for details)", err=True)
+        sys.exit(1)
 
 
 def _question_set_corpus(declared: str | None, question_file: Path, settings: Settings) -> Path:

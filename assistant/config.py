@@ -39,6 +39,9 @@ class IngestSettings(BaseModel):
     """A short non-sentence line found in at least this many web-like files is site chrome..."""
     repeated_line_min_share: float = 0.3
     """...provided it is also in at least this share of the web-like files."""
+    max_seconds_per_file: float = 120.0
+    """Reading one file stops after this long, with a skip reason (a file built to stall a
+    reader; the largest real guidance PDFs here read in under 20 s)."""
 
 
 class ChunkSettings(BaseModel):

@@ -56,3 +56,7 @@ class QueryError(AssistantError):
 
 class CitationError(AssistantError):
     """A citation was asked for a chunk that is not in the index, or in an unknown format."""
+
+
+class IndexWriteError(AssistantError):
+    """The index folder cannot be written (disk full, read-only, not a folder)."""

@@ -9,9 +9,11 @@ from pathlib import Path
 from .config import Settings
 from .ingest import CorpusFile, discover_files, extract_file, ingest_extraction, load_catalogue, repeated_line_set, web_line_hashes
 from .ingest.base import SkipFile
+from .ingest.budget import time_budget
 from .ingest.formats import is_web_like
 from .models import Removal
 from .present import safe_terminal_text
+from .text import safe_line
 
 
 def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bool = False) -> str:
@@ -22,9 +24,10 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
     stat = file.stat()
     target = CorpusFile(path=file, relative=relative, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
     try:
-        extraction, sha = extract_file(target)
+        with time_budget(settings.ingest.max_seconds_per_file):
+            extraction, sha = extract_file(target)
     except SkipFile as skip:
-        return f"{relative}: {skip.status}: {skip.reason}"
+        return f"{safe_line(relative)}: {skip.status}: {safe_line(skip.reason)}"
     repeated: set[str] = set()
     if inside and is_web_like(extraction.format):
         files, _ = discover_files(corpus, settings.ingest.catalogue_name, int(settings.ingest.max_file_mb * 1e6))
@@ -33,9 +36,9 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
     catalogue = load_catalogue(corpus / settings.ingest.catalogue_name) if inside else load_catalogue(Path("/nonexistent"))
     ingested = ingest_extraction(relative, extraction, sha, catalogue, repeated)
     report = ingested.report
-    lines = [f"{relative}: read as {report.format}; {report.chars_extracted} characters extracted, {report.chars_removed} removed"]
+    lines = [f"{safe_line(relative)}: read as {report.format}; {report.chars_extracted} characters extracted, {report.chars_removed} removed"]
     for warning in report.warnings:
-        lines.append(f"warning: {warning}")
+        lines.append(f"warning: {safe_line(warning)}")
     lines.append("")
     lines.append(f"Removed or moved to metadata ({len(ingested.removals)}):")
     lines.extend(_removal_lines(ingested.removals))
@@ -47,7 +50,7 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
             ("type", ", ".join(document.resource_types)), ("languages", ", ".join(document.languages)),
             ("listed on", document.source_title), ("line", document.source_line),
         ) if v]
-        lines.append(f"  [{document.id}] {safe_terminal_text(document.title)}")
+        lines.append(f"  [{safe_line(document.id)}] {safe_line(document.title)}")
         if facts:
             lines.append("      " + "; ".join(safe_terminal_text(str(f)) for f in facts))
         lines.append(f"      {len(document.text)} characters, {sum(1 for b in document.blocks if b.kind == 'heading')} headings")

@@ -7,11 +7,15 @@ disk is described by an ``IndexManifest``; a build by a ``BuildReport``.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from datetime import datetime
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
+
+_TERMINAL_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 SCHEMA_VERSION = 4
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
@@ -244,6 +248,8 @@ class VectorIndexInfo(BaseModel):
 class IndexManifest(BaseModel):
     """manifest.json of one index generation, written last: its presence marks a whole index."""
 
+    model_config = ConfigDict(extra="forbid")
+
     schema_version: int = SCHEMA_VERSION
     generation: str
     created_at: datetime
@@ -263,7 +269,13 @@ class IndexManifest(BaseModel):
     lexical_parameters: dict[str, float] = Field(default_factory=dict)
     """BM25 k1 and b of the lexical index."""
     background: Background | None = None
-    """Best-match cosine of this index for unrelated questions (see abstain.py)."""
+    """Best-match cosine of this index for unrelated questions (see retrieve/abstain.py)."""
+    digest: str = ""
+    """sha256 of this manifest's other fields: an edited manifest (a changed background, count or
+    checksum) is detected like a damaged data file."""
+
+    def content_digest(self) -> str:
+        return hashlib.sha256(self.model_dump_json(exclude={"digest"}).encode("utf-8")).hexdigest()
 
 
 class Background(BaseModel):
@@ -293,6 +305,9 @@ class BuildReport(BaseModel):
     embed_seconds: float = 0.0
     seconds: float = 0.0
     up_to_date: bool = False
+    warnings: list[str] = Field(default_factory=list)
+    """What the user should know about the corpus as a whole (catalogue entries for missing
+    files, unreadable folders, a previous index found damaged)."""
 
 
 # --- the `ask --json` contract (one object per question) ----------------------------------------
@@ -333,4 +348,7 @@ class AnswerJSON(BaseModel):
 
     def to_json(self) -> str:
         optional = {name for name in ("mode", "message", "notices", "error") if not getattr(self, name)}
-        return json.dumps(self.model_dump(mode="json", exclude=optional), ensure_ascii=False)
+        line = json.dumps(self.model_dump(mode="json", exclude=optional), ensure_ascii=False)
+        # JSON escapes C0 controls itself; C1 controls and bidi overrides would reach a terminal
+        # raw, so they are written as \u escapes too (the decoded strings are unchanged).
+        return _TERMINAL_UNSAFE.sub(lambda m: "\\u{:04x}".format(ord(m.group())), line)

@@ -3,7 +3,9 @@ The CLI and the TUI are thin layers over it and hold no retrieval logic."""
 
 from __future__ import annotations
 
+import functools
 import logging
+import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +15,7 @@ from pydantic import BaseModel, Field
 from .index.build import BuildProgress, EmbedderFactory, build_index, chunker_info
 from .config import Settings
 from .embed import Embedder, load_query_embedder, model_info, resolve_model_dir
-from .errors import CitationError, IndexMissingError
+from .errors import CitationError, IndexCorruptError, IndexMissingError
 from .ingest import discover_files, file_sha256
 from .index.layout import IndexLayout, read_manifest
 from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode
@@ -24,6 +26,22 @@ from .tokens import word_pieces_for
 from .index.verify import Problem, verify_index
 
 log = logging.getLogger(__name__)
+
+REBUILD_HINT = "run: python -m assistant index build --full"
+
+
+def _reading_the_index(method):
+    """A damaged database (a flipped page, a dropped table) found while reading is a named
+    index error with its fix, never a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as error:
+            raise IndexCorruptError(f"the index database in {self.index_dir} is damaged ({error}): {REBUILD_HINT}") from error
+
+    return wrapper
 
 
 class Staleness(BaseModel):
@@ -113,6 +131,7 @@ class Pipeline:
         """The manifest of the generation this pipeline has open (None before ``open``)."""
         return self._index.manifest if self._index is not None else None
 
+    @_reading_the_index
     def document_infos(self) -> list[DocumentInfo]:
         """Every document of the open generation (opening it if needed)."""
         return self.open().store.document_infos()
@@ -142,19 +161,23 @@ class Pipeline:
 
     # -- asking -----------------------------------------------------------------------------------
 
+    @_reading_the_index
     def ask(self, question: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> Answer:
         with self._lock:
             return self.retriever().search(question, k=k, mode=mode, filters=filters)
 
+    @_reading_the_index
     def facets(self) -> dict[str, list[str]]:
         return self.retriever().facets()
 
+    @_reading_the_index
     def document(self, document_id: str) -> Document:
         document = self.open().store.document(document_id)
         if document is None:
             raise IndexMissingError(f"no document {document_id!r} in the index")
         return document
 
+    @_reading_the_index
     def citation(self, chunk_id: int) -> Citation:
         rows = self.open().store.chunk_rows([chunk_id])
         if chunk_id not in rows:
@@ -169,11 +192,15 @@ class Pipeline:
 
     def manifest(self) -> IndexManifest:
         layout = IndexLayout(self.index_dir)
-        current = layout.current_dir()
-        if current is None:
-            raise IndexMissingError(f"no index has been built in {self.index_dir} yet: run: python -m assistant index build")
-        return read_manifest(current)
+        try:
+            current = layout.current_dir()
+            if current is None:
+                raise IndexMissingError(f"no index has been built in {self.index_dir} yet: run: python -m assistant index build")
+            return read_manifest(current)
+        except IndexCorruptError as error:
+            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
 
+    @_reading_the_index
     def status(self, check_staleness: bool = True) -> IndexStatus:
         manifest = self.manifest()
         skipped = [(path, entry.status, entry.reason or "") for path, entry in sorted(manifest.files.items()) if entry.status != "indexed"]
@@ -197,7 +224,7 @@ class Pipeline:
     def staleness(self, manifest: IndexManifest | None = None) -> Staleness:
         """Cheap check first (size and mtime), content hash only for files that look changed."""
         manifest = manifest or self.manifest()
-        files, skips = discover_files(self.corpus_dir, self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6))
+        files, skips = discover_files(self.corpus_dir, self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.index_dir)
         result = Staleness()
         present = set()
         for corpus_file in files:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from .errors import CitationError
 from .models import Answer, AnswerJSON, Chunk, Citation, DocumentInfo, ResultJSON
-from .text import strip_control
+from .text import safe_line, safe_url, strip_control
 
 CITATION_FORMATS = ("text", "markdown", "bibtex", "csl-json")
 
@@ -44,8 +44,25 @@ def _pages(citation: Citation) -> str | None:
     return f"p. {citation.page}"
 
 
+def safe_citation(citation: Citation) -> Citation:
+    """A citation fit to print: every text field on one line without control or bidi characters,
+    and the URL an http(s) URL that cannot break out of a Markdown link (or none)."""
+    return citation.model_copy(
+        update={
+            "title": safe_line(citation.title),
+            "organisation": safe_line(citation.organisation) if citation.organisation else None,
+            "section": safe_line(citation.section) if citation.section else None,
+            "path": safe_line(citation.path),
+            "source_title": safe_line(citation.source_title) if citation.source_title else None,
+            "url": safe_url(citation.url),
+            "resource_types": [safe_line(t) for t in citation.resource_types],
+        }
+    )
+
+
 def citation_line(citation: Citation) -> str:
     """The short form under a result: title — organisation, year; section or page."""
+    citation = safe_citation(citation)
     who = ", ".join(str(p) for p in (citation.organisation, citation.year) if p)
     where = "; ".join(p for p in (citation.section, _pages(citation)) if p)
     line = citation.title
@@ -59,35 +76,45 @@ def citation_line(citation: Citation) -> str:
 def format_citation(citation: Citation, style: str = "text") -> str:
     if style not in CITATION_FORMATS:
         raise CitationError(f"unknown citation format {style!r}: use one of {', '.join(CITATION_FORMATS)}")
+    citation = safe_citation(citation)
     indexed = citation.indexed_at.date().isoformat()
     if style == "csl-json":
         return json.dumps(_csl(citation), ensure_ascii=False, indent=2)
     if style == "bibtex":
         return _bibtex(citation)
-    title = citation.title
+    esc = markdown_escape if style == "markdown" else str
     if style == "markdown" and citation.url:
-        title = f"[{_markdown_escape(citation.title)}]({citation.url})"
+        title = f"[{esc(citation.title)}]({citation.url})"
     elif style == "markdown":
-        title = f"*{_markdown_escape(citation.title)}*"
+        title = f"*{esc(citation.title)}*"
+    else:
+        title = citation.title
     parts = [title.rstrip(".") + (f" ({citation.year})." if citation.year and citation.source_title else ".")]
     if citation.source_title:
-        listed = f"Listed by {citation.organisation} on" if citation.organisation else "Listed on"
-        parts.append(f"{listed} “{citation.source_title}”.")
+        listed = f"Listed by {esc(citation.organisation)} on" if citation.organisation else "Listed on"
+        parts.append(f"{listed} “{esc(citation.source_title)}”.")
     else:
-        who = ", ".join(str(p) for p in (citation.organisation, citation.year) if p)
+        who = ", ".join(esc(str(p)) for p in (citation.organisation, citation.year) if p)
         if who:
             parts.append(who + ".")
-    where = "; ".join(p for p in (f"Section: {citation.section}" if citation.section else None, _pages(citation)) if p)
+    where = "; ".join(p for p in (f"Section: {esc(citation.section)}" if citation.section else None, _pages(citation)) if p)
     if where:
         parts.append(where + ".")
     if citation.url and style == "text":
         parts.append(citation.url + ".")
-    parts.append(f"File: {citation.path}. Indexed {indexed}.")
+    parts.append(f"File: {esc(citation.path)}. Indexed {indexed}.")
     return " ".join(parts)
 
 
-def _markdown_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+def markdown_escape(text: str) -> str:
+    """One line of document or user text for Markdown: sanitised, with every character that could
+    start a link, an image, emphasis, a heading, a table or raw HTML escaped."""
+    return re.sub(r"([\\`*_\[\]<>#|!])", r"\\\1", safe_line(text))
+
+
+def markdown_quote(text: str) -> list[str]:
+    """A passage as Markdown block-quote lines, its paragraphs and bullets kept, nothing live."""
+    return [f"> {markdown_escape(paragraph)}" if paragraph.strip() else ">" for paragraph in strip_control(text).split("\n")]
 
 
 def _csl(citation: Citation) -> dict:
@@ -178,9 +205,9 @@ def safe_terminal_text(text: str) -> str:
 def render_answer_text(answer: Answer, width: int = 100) -> str:
     import textwrap
 
-    lines = [f"Question: {safe_terminal_text(answer.query)}"]
+    lines = [f"Question: {safe_line(answer.query)}"]
     for notice in answer.notices:
-        lines.append(f"Note: {notice}")
+        lines.append(f"Note: {safe_line(notice)}")
     if answer.abstained:
         lines.append("")
         lines.append(answer.message or "No passage in the corpus answers this question.")
@@ -188,7 +215,7 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         return "\n".join(lines)
     for hit in answer.hits:
         lines.append("")
-        lines.append(f"[{hit.rank}] {safe_terminal_text(citation_line(hit.citation))}   (score {hit.score:.3f}, chunk {hit.chunk_id})")
+        lines.append(f"[{hit.rank}] {citation_line(hit.citation)}   (score {hit.score:.3f}, chunk {hit.chunk_id})")
         body = safe_terminal_text(hit.text)
         for paragraph in body.split("\n"):
             if paragraph.strip():
@@ -196,19 +223,18 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         if hit.highlights:
             best = " … ".join(safe_terminal_text(hit.text[s:e]) for s, e in hit.highlights)
             lines.extend(textwrap.wrap(f"Best match: {best}", width=width, initial_indent="    » ", subsequent_indent="      "))
-        lines.append("    Cite: " + safe_terminal_text(format_citation(hit.citation, "text")))
+        lines.append("    Cite: " + format_citation(hit.citation, "text"))
     return "\n".join(lines)
 
 
 def render_answer_markdown(answer: Answer) -> str:
-    lines = [f"## {_markdown_escape(answer.query)}", ""]
+    lines = [f"## {markdown_escape(answer.query)}", ""]
     if answer.abstained:
-        lines.append(f"_{answer.message or 'No passage in the corpus answers this question.'}_")
+        lines.append(f"_{markdown_escape(answer.message or 'No passage in the corpus answers this question.')}_")
         return "\n".join(lines) + "\n"
     for hit in answer.hits:
         lines.append(f"{hit.rank}. {format_citation(hit.citation, 'markdown')}")
         lines.append("")
-        for paragraph in safe_terminal_text(hit.text).split("\n"):
-            lines.append(f"   > {paragraph}" if paragraph.strip() else "   >")
+        lines.extend(f"   {line}" for line in markdown_quote(hit.text))
         lines.append("")
     return "\n".join(lines)

@@ -3,15 +3,13 @@ as Markdown with each passage quoted verbatim, its citation, and a reference lis
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from .models import Citation, Hit
-from .present import citation_line, format_citation
-from .text import strip_control
+from .present import citation_line, format_citation, markdown_escape, markdown_quote
 
 
 class ReportItem(BaseModel):
@@ -53,7 +51,7 @@ class ReportBasket(BaseModel):
         lines.append("## Questions")
         lines.append("")
         for number, question in enumerate(self.questions(), start=1):
-            lines.append(f"{number}. {_md_inline(question)}")
+            lines.append(f"{number}. {markdown_escape(question)}")
         lines.append("")
         lines.append("## Passages")
         references: list[Citation] = []
@@ -64,19 +62,18 @@ class ReportBasket(BaseModel):
                 references.append(item.citation)
                 reference_numbers[key] = len(references)
             lines.append("")
-            lines.append(f"### {number}. {_md_inline(citation_line(item.citation))}")
+            lines.append(f"### {number}. {markdown_escape(citation_line(item.citation))}")
             lines.append("")
-            lines.append(f"Question: {_md_inline(item.question)}")
+            lines.append(f"Question: {markdown_escape(item.question)}")
             lines.append("")
-            for paragraph in strip_control(item.text).split("\n"):
-                lines.append(f"> {paragraph}" if paragraph.strip() else ">")
+            lines.extend(markdown_quote(item.text))
             lines.append("")
             lines.append(f"Source: {format_citation(item.citation, 'markdown')} [{reference_numbers[key]}]")
         lines.append("")
         lines.append("## References")
         lines.append("")
         for number, citation in enumerate(references, start=1):
-            lines.append(f"{number}. {format_citation(citation, 'text')}")
+            lines.append(f"{number}. {format_citation(citation, 'markdown')}")
         return "\n".join(lines) + "\n"
 
     def export(self, folder: Path, index_name: str | None = None, now: datetime | None = None) -> Path:
@@ -91,6 +88,3 @@ class ReportBasket(BaseModel):
         path.write_text(self.to_markdown(now, index_name), encoding="utf-8")
         return path
 
-
-def _md_inline(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", strip_control(text).replace("\n", " "))

@@ -28,12 +28,43 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[ -/]*[0-~]?"  # two-byte escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""C0 and C1 controls (but newline and tab), bidirectional marks, embeddings, overrides and
+isolates (a right-to-left override makes text read backwards and shifts a card's border), and
+lone surrogates (undecodable bytes smuggled in through a file name or an argument)."""
 
 
 def strip_control(text: str) -> str:
-    """Remove terminal escape sequences and control characters (keeps newlines and tabs)."""
+    """The one sanitiser for text that reaches a terminal, a clipboard or a report: terminal
+    escape sequences, control characters and bidi controls removed (newlines and tabs kept).
+    Applied at ingest (document text, catalogue values) and again at every output."""
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def safe_line(text: str) -> str:
+    """``strip_control`` for a one-line field (a title, a file name, a question): line breaks
+    become spaces, so a value cannot start a new line of a listing or a report."""
+    return " ".join(strip_control(text).split())
+
+
+_URL_UNSAFE = re.compile(r"[\s()\[\]<>\"'`\\^{}|]")
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL fit to print or link, or None. Characters that could end a Markdown link or
+    start another are percent-encoded; any other scheme (javascript:, file:, data:) is refused."""
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+
+    cleaned = strip_control(url).strip()
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return _URL_UNSAFE.sub(lambda m: "%{:02X}".format(ord(m.group())), cleaned)
 
 
 def normalize_text(text: str) -> str:

@@ -370,7 +370,25 @@ def test_verify_names_an_edited_manifest(settings, corpus, fake):
     manifest["counts"]["chunks"] = 99
     path.write_text(json.dumps(manifest))
     whats = " | ".join(p.what for p in make_pipeline(settings, corpus).verify())
-    assert "manifest says 99" in whats
+    assert "manifest.json was changed after the build wrote it" in whats
+
+
+@pytest.mark.parametrize("edit", [
+    lambda m: m["background"].update(mean=0.99),  # every question would abstain
+    lambda m: m["model"].update(dimension=512),
+    lambda m: m.update(unexpected="key"),
+])
+def test_any_edit_of_the_manifest_is_detected_on_open_and_by_verify(settings, corpus, fake, edit):
+    from assistant.errors import IndexCorruptError
+
+    build(settings, corpus, fake)
+    path = _generation(settings) / "manifest.json"
+    manifest = json.loads(path.read_text())
+    edit(manifest)
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match="(changed after the build wrote it|not a valid manifest).*index build --full"):
+        make_pipeline(settings, corpus).open()
+    assert any("manifest.json" in p.what for p in make_pipeline(settings, corpus).verify())
 
 
 def test_opening_a_damaged_index_is_a_clear_error(settings, corpus, fake):

@@ -16,6 +16,7 @@ import hashlib
 
 import numpy as np
 import logging
+import sqlite3
 import shutil
 import time
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from ..chunk import CHUNKER_VERSION, chunk_document
 from ..config import Settings
 from ..retrieve.abstain import PROBES, measure_background
 from ..embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
-from ..errors import IndexCorruptError, NothingToIndexError
+from ..errors import IndexCorruptError, IndexWriteError, NothingToIndexError
 from .vectors import VectorIndex
 from .lexical import LexicalIndex, weighted_counts
 from ..ingest import (
@@ -44,7 +45,7 @@ from ..ingest import (
 )
 from ..ingest.formats import WEB_LIKE, supported_suffixes
 from .generation import incompatibility
-from .layout import DATA_FILES, PROBE_VECTORS, STORE, VECTORS, IndexLayout, read_manifest, write_manifest
+from .layout import DATA_FILES, PROBE_VECTORS, STORE, VECTORS, IndexLayout, damaged_files, read_manifest, write_manifest
 from ..models import (
     SCHEMA_VERSION,
     BuildReport,
@@ -60,6 +61,7 @@ from ..tokens import word_pieces_for
 
 log = logging.getLogger(__name__)
 
+DUPLICATE_PREFIX = "same content as "
 EMBED_WINDOW = 1024
 """Chunks collected before they are embedded together: large enough for the encoder to sort
 them by length, small enough to bound memory on any corpus."""
@@ -151,10 +153,19 @@ def build_index(
     started = time.perf_counter()
     if not corpus_dir.is_dir():
         raise NothingToIndexError(f"corpus folder {corpus_dir} does not exist")
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexWriteError(f"{index_dir} is a file, not an index folder: name another folder with --index")
     layout = IndexLayout(index_dir)
-    with layout.build_lock():
-        layout.cleanup(keep=settings.index.keep_generations)  # leftovers of builds that died
-        return _Builder(settings, corpus_dir, layout, progress, embedder_factory, full, started).run()
+    try:
+        with layout.build_lock():
+            layout.cleanup(keep=settings.index.keep_generations)  # leftovers of builds that died
+            return _Builder(settings, corpus_dir, layout, progress, embedder_factory, full, started).run()
+    except sqlite3.OperationalError as error:  # the database could not be written (disk full, read-only)
+        raise IndexWriteError(f"the index in {index_dir} could not be written ({error}); the previous index is unchanged") from error
+    except OSError as error:
+        raise IndexWriteError(
+            f"the index in {index_dir} could not be written ({error.strerror or error}); the previous index is unchanged"
+        ) from error
 
 
 class _Builder:
@@ -181,7 +192,10 @@ class _Builder:
     # -- planning --------------------------------------------------------------------------------
 
     def run(self) -> BuildReport:
-        files, discover_skips = discover_files(self.corpus_dir, self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6))
+        files, discover_skips = discover_files(
+            self.corpus_dir, self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.layout.root
+        )
+        self.warnings = self.catalogue.warnings + self.catalogue.unmatched({f.relative for f in files} | {r.path for r in discover_skips})
         plan = self._plan(files)
         repeated, extra_reclean = self._repeated_lines(plan)
         plan.recleaned = sorted(set(plan.recleaned) | extra_reclean)
@@ -211,6 +225,7 @@ class _Builder:
                 chunks=plan.previous.counts.chunks if plan.previous else 0,
                 seconds=time.perf_counter() - self.started,
                 up_to_date=True,
+                warnings=self.warnings,
             )
         name, temporary = self.layout.new_generation()
         try:
@@ -222,16 +237,17 @@ class _Builder:
     def _plan(self, files: list[CorpusFile]) -> _Plan:
         previous: IndexManifest | None = None
         full_reason: str | None = "--full was given" if self.full else None
-        current = self.layout.current_dir()
-        if current is not None and not self.full:
+        try:
+            current = None if self.full else self.layout.current_dir()
+        except IndexCorruptError as error:
+            current, full_reason = None, f"the previous index is unreadable ({error})"
+        if current is not None:
             try:
                 previous = read_manifest(current)
                 full_reason = self._incompatibility(previous, current)
             except IndexCorruptError as error:
                 full_reason = f"the previous index is unreadable ({error})"
                 previous = None
-        elif current is None and not self.full:
-            full_reason = None  # first build: nothing to compare with, everything is "added"
         if full_reason is not None:
             previous_for_diff = None
         else:
@@ -259,6 +275,13 @@ class _Builder:
                 plan.unchanged.append(corpus_file.relative)
         present = {f.relative for f in files}
         plan.removed = sorted(p for p, e in old.items() if p not in present and e.sha256)
+        # A copy skipped as a duplicate is read again when the file it repeated is gone or changed.
+        still = set(plan.unchanged)
+        for path in list(plan.unchanged):
+            reason = old[path].reason or ""
+            if reason.startswith(DUPLICATE_PREFIX) and reason[len(DUPLICATE_PREFIX):].rsplit(" (indexed once", 1)[0] not in still:
+                plan.unchanged.remove(path)
+                plan.changed.append(path)
         if previous_for_diff is not None:
             if previous_for_diff.chunker != self.chunker:
                 plan.reread_reason = "the chunker settings changed"
@@ -269,12 +292,15 @@ class _Builder:
         return plan
 
     def _incompatibility(self, previous: IndexManifest, current: Path) -> str | None:
+        """Why the previous generation cannot be built on. Whatever a build reuses from it (rows,
+        embeddings, postings, probe vectors) is checked against the checksums it was published
+        with, so damage is re-derived from the corpus instead of carried into the new index."""
         reason = incompatibility(previous, self.model)
         if reason is not None:
             return reason
-        for required in (STORE, VECTORS):
-            if not (current / required).is_file():
-                return f"the previous index is damaged ({required} missing)"
+        damage = damaged_files(current, previous)
+        if damage:
+            return f"the previous index is damaged ({'; '.join(damage)}): everything is rebuilt from the corpus"
         return None
 
     def _repeated_lines(self, plan: _Plan) -> tuple[set[str], set[str]]:
@@ -322,7 +348,7 @@ class _Builder:
                         store.delete_file(row["path"])
                 for report in discover_skips:
                     store.put_file(report, "", 0, 0, ())
-            reports = self._ingest(store, files, to_ingest, repeated)
+            reports = self._ingest(store, plan, to_ingest, repeated)
             self._flush_embeddings(store)
             with store.transaction():
                 store.drop_unused_embeddings()
@@ -340,7 +366,7 @@ class _Builder:
                 ef_search=self.settings.index.hnsw_ef_search,
             )
             vectors.save(temporary / VECTORS)
-            background = self._background(vectors)
+            background = self._background(vectors, plan)
             np.save(temporary / PROBE_VECTORS, self._probe_vectors)
             self.progress.stage("building lexical index", None)
             self._lexical_index(store, plan).save(temporary)
@@ -383,15 +409,32 @@ class _Builder:
             chunks_embedded=self.embedded,
             embed_seconds=round(self.embed_seconds, 3),
             seconds=round(time.perf_counter() - self.started, 3),
+            warnings=self.warnings,
         )
 
-    def _ingest(self, store: Store, files: list[CorpusFile], to_ingest: list[str], repeated: set[str]) -> list[FileReport]:
-        by_path = {f.relative: f for f in files}
+    def _ingest(self, store: Store, plan: _Plan, to_ingest: list[str], repeated: set[str]) -> list[FileReport]:
+        by_path = {f.relative: f for f in plan.files}
         reports: list[FileReport] = []
+        # Content already indexed, by hash: a second copy of a file (a duplicate, a hard link) is
+        # indexed once, under the first path, and the copy is listed with the path it repeats.
+        indexed_by_sha = {
+            plan.previous.files[p].sha256: p for p in sorted(plan.unchanged, reverse=True)
+            if plan.previous is not None and plan.previous.files[p].status == "indexed" and p not in to_ingest
+        }
         self.progress.stage("reading and chunking files", len(to_ingest))
         for relative in to_ingest:
             corpus_file = by_path[relative]
-            ingested = ingest_file(corpus_file, self.catalogue, repeated)
+            original = indexed_by_sha.get(plan.shas.get(relative) or "")
+            if original is not None and original != relative:
+                report = FileReport(path=relative, status="skipped", reason=f"{DUPLICATE_PREFIX}{original} (indexed once, under that path)")
+                with store.transaction():
+                    store.put_file(report, plan.shas[relative], corpus_file.size, corpus_file.mtime_ns, ())
+                reports.append(report)
+                self.progress.advance()
+                continue
+            ingested = ingest_file(corpus_file, self.catalogue, repeated, self.settings.ingest.max_seconds_per_file)
+            if ingested.report.status == "indexed" and ingested.sha256:
+                indexed_by_sha.setdefault(ingested.sha256, relative)
             chunked = []
             for document in ingested.documents:
                 chunks = chunk_document(document, self.pieces, self.settings.chunk, self.settings.embed.context, self.settings.embed.max_context_tokens)
@@ -442,11 +485,10 @@ class _Builder:
     def _lexical_index(self, store: Store, plan: _Plan) -> LexicalIndex:
         """The previous generation's term postings are reused for chunks that are still there;
         only new chunks are read from the store."""
-        current_dir = self.layout.current_dir()
         previous = None
-        if plan.previous is not None and current_dir is not None:
+        if plan.previous is not None:  # a sound previous generation: CURRENT was checked
             try:
-                previous = LexicalIndex.load(current_dir)
+                previous = LexicalIndex.load(self.layout.current_dir())
             except (OSError, ValueError):
                 previous = None
         if previous is None:
@@ -456,27 +498,21 @@ class _Builder:
         new = sorted(present - known)
         return LexicalIndex.build(store.iter_lexical(new), previous=previous, keep=present & known, **self.lexical_parameters)
 
-    def _background(self, vectors: VectorIndex):
+    def _background(self, vectors: VectorIndex, plan: _Plan):
         """The index's best cosine for unrelated questions, embedded as questions are (NumPy
         encoder): what abstention compares a question's best passage against. The probes'
-        vectors depend only on the model, so they are kept with the generation and reused."""
-        cached = self.layout.current_dir() / PROBE_VECTORS if self.layout.current_dir() else None
+        vectors depend only on the model, so a build on a sound previous generation of the same
+        model (``plan.previous``) reuses them."""
         probes = None
-        if cached is not None and cached.is_file() and self._previous_model_matches():
+        if plan.previous is not None:
             try:
-                probes = np.load(cached)
+                probes = np.load(self.layout.current_dir() / PROBE_VECTORS)
             except (OSError, ValueError):
                 probes = None
         if probes is None or probes.shape != (len(PROBES), self.model.dimension):
             probes = NumpyEmbedder(self.model_dir).embed_queries(list(PROBES))
         self._probe_vectors = probes
         return measure_background(probes, lambda vector: max((score for _, score in vectors.search(vector, 1)), default=0.0))
-
-    def _previous_model_matches(self) -> bool:
-        try:
-            return read_manifest(self.layout.current_dir()).model.fingerprint == self.model.fingerprint
-        except IndexCorruptError:
-            return False
 
     def _check_and_count(self, store: Store) -> IndexCounts:
         missing = store.connection.execute(

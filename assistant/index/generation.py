@@ -33,7 +33,12 @@ class OpenIndex:
         layout = IndexLayout(index_dir)
         if not Path(index_dir).exists():
             raise IndexMissingError(f"no index at {index_dir}: {BUILD_HINT}")
-        name = layout.current_name()
+        if not Path(index_dir).is_dir():
+            raise IndexMissingError(f"{index_dir} is a file, not an index folder: name the index folder with --index, or {BUILD_HINT}")
+        try:
+            name = layout.current_name()
+        except IndexCorruptError as error:
+            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
         if name is None:
             raise IndexMissingError(f"no index has been built in {index_dir} yet: {BUILD_HINT}")
         directory = layout.generations_dir / name
@@ -67,7 +72,7 @@ class OpenIndex:
         return cls(layout, name, manifest, store, vectors, lexical)
 
     def newer_generation_available(self) -> bool:
-        current = self.layout.current_name()
+        current = self.layout.current_name_or_none()
         return current is not None and current != self.name
 
     def close(self) -> None:

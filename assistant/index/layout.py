@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import socket
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import BuildLockedError, IndexCorruptError
+from ..ingest import file_sha256
 from ..models import IndexManifest
 from .lexical import LexicalIndex
 
@@ -37,6 +39,7 @@ DATA_FILES = (STORE, VECTORS, PROBE_VECTORS, *LexicalIndex.FILES)
 _CURRENT = "CURRENT"
 _GENERATIONS = "generations"
 _LOCK = ".build.lock"
+_GENERATION_NAME = re.compile(r"gen-[0-9T.]+-[0-9]+\+*")
 
 
 class IndexLayout:
@@ -48,11 +51,37 @@ class IndexLayout:
         return self.root / _GENERATIONS
 
     def current_name(self) -> str | None:
+        """The generation CURRENT names, or None when there is none yet. A CURRENT that is not
+        the plain name of a generation folder of this index (binary bytes, a path, ``..``, a
+        folder, a name with no generation) is damage, never followed."""
+        path = self.root / _CURRENT
         try:
-            name = (self.root / _CURRENT).read_text(encoding="utf-8").strip()
+            raw = path.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
             return None
-        return name or None
+        except IsADirectoryError:
+            raise IndexCorruptError(f"{path} is a folder, not the name of the current generation") from None
+        except OSError as error:
+            raise IndexCorruptError(f"{path} cannot be read ({error.strerror})") from None
+        try:
+            name = raw.decode("ascii").strip()
+        except UnicodeDecodeError:
+            raise IndexCorruptError(f"{path} does not hold a generation name (binary bytes)") from None
+        if not name:
+            return None
+        if not _GENERATION_NAME.fullmatch(name):
+            raise IndexCorruptError(f"{path} does not hold a generation name of this index ({name[:60]!r})")
+        if not (self.generations_dir / name).is_dir():
+            raise IndexCorruptError(f"{path} names generation {name}, which is not a folder of {self.generations_dir}")
+        return name
+
+    def current_name_or_none(self) -> str | None:
+        """``current_name``, with damage read as 'no current generation' (for a build that
+        replaces it, and for cleaning up)."""
+        try:
+            return self.current_name()
+        except IndexCorruptError:
+            return None
 
     def current_dir(self) -> Path | None:
         name = self.current_name()
@@ -83,20 +112,31 @@ class IndexLayout:
             handle.write(name + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(pointer, self.root / _CURRENT)
+        current = self.root / _CURRENT
+        if current.is_dir() and not current.is_symlink():
+            shutil.rmtree(current)  # damage a --full build repairs
+        os.replace(pointer, current)
         _fsync_dir(self.root)
         return final
 
     def cleanup(self, keep: int) -> list[str]:
-        """Remove abandoned temporary folders and all but the newest ``keep`` generations (the
-        current one is always kept). Returns the names removed."""
-        if not self.generations_dir.is_dir():
-            return []
-        current = self.current_name()
+        """Remove abandoned temporary folders and pointer files (left by a build that was killed;
+        only called under the build lock), anything in generations/ that is not a generation
+        folder, and all but the newest ``keep`` generations (the current one is always kept).
+        Returns the names removed."""
         removed = []
+        for stray in self.root.glob(f".{_CURRENT}.tmp-*"):
+            stray.unlink(missing_ok=True)
+            removed.append(stray.name)
+        if not self.generations_dir.is_dir():
+            return removed
+        current = self.current_name_or_none()
         for path in self.generations_dir.iterdir():
-            if path.name.startswith(".tmp-"):
-                shutil.rmtree(path, ignore_errors=True)
+            if path.name.startswith(".tmp-") or (path.name.startswith("gen-") and not path.is_dir()):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
                 removed.append(path.name)
         published = sorted((p for p in self.generations_dir.iterdir() if p.is_dir() and p.name.startswith("gen-")), key=lambda p: p.name)
         for path in published[: max(0, len(published) - max(keep, 1))]:
@@ -138,15 +178,22 @@ class IndexLayout:
 def read_manifest(generation_dir: Path) -> IndexManifest:
     path = generation_dir / MANIFEST
     try:
-        return IndexManifest.model_validate_json(path.read_text(encoding="utf-8"))
+        manifest = IndexManifest.model_validate_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise IndexCorruptError(f"{path} is missing") from error
     except (ValueError, UnicodeDecodeError) as error:
         raise IndexCorruptError(f"{path} is not a valid manifest ({str(error).splitlines()[0][:160]})") from error
+    except OSError as error:
+        raise IndexCorruptError(f"{path} cannot be read ({error.strerror})") from error
+    if manifest.digest != manifest.content_digest():
+        raise IndexCorruptError(f"{path} was changed after the build wrote it (its digest does not match)")
+    return manifest
 
 
 def write_manifest(generation_dir: Path, manifest: IndexManifest) -> None:
-    """Written last, through a temporary file: its presence marks a whole generation."""
+    """Written last, through a temporary file, with its digest: its presence marks a whole
+    generation."""
+    manifest = manifest.model_copy(update={"digest": manifest.content_digest()})
     path = generation_dir / MANIFEST
     temporary = path.with_suffix(".tmp")
     with temporary.open("w", encoding="utf-8") as handle:
@@ -154,6 +201,18 @@ def write_manifest(generation_dir: Path, manifest: IndexManifest) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def damaged_files(generation_dir: Path, manifest: IndexManifest) -> list[str]:
+    """Data files of a generation that are missing or do not match the manifest's checksums."""
+    problems = []
+    for name in DATA_FILES:
+        path = generation_dir / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif manifest.checksums.get(name) != file_sha256(path):
+            problems.append(f"{name} checksum does not match the manifest: the file was changed or damaged")
+    return problems
 
 
 def _describe_holder(holder: str) -> str:

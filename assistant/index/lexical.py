@@ -149,7 +149,32 @@ class LexicalIndex:
         arrays = [np.load(folder / name, mmap_mode="r") for name in cls.FILES[:5]]
         vocabulary = json.loads((folder / cls.FILES[5]).read_text(encoding="utf-8"))
         parameters = json.loads((folder / cls.FILES[6]).read_text(encoding="utf-8"))
-        return cls(*arrays, vocabulary, k1=float(parameters["k1"]), b=float(parameters["b"]))
+        try:
+            index = cls(*arrays, vocabulary, k1=float(parameters["k1"]), b=float(parameters["b"]))
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"malformed {cls.FILES[6]} ({error})") from error
+        index.check()
+        return index
+
+    def check(self) -> None:
+        """Raise ValueError when the arrays do not fit together (a damaged or edited file):
+        searching them would index out of bounds or return other chunks' scores."""
+        indptr, rows = np.asarray(self.indptr), np.asarray(self.rows)
+        problems = []
+        if indptr.ndim != 1 or len(indptr) != len(self.vocabulary) + 1:
+            problems.append(f"{len(indptr)} column pointers for {len(self.vocabulary)} terms")
+        elif len(indptr) and (indptr[0] != 0 or indptr[-1] != len(rows) or np.any(np.diff(indptr) < 0)):
+            problems.append("column pointers out of order")
+        if len(rows) != len(self.tf):
+            problems.append(f"{len(rows)} postings but {len(self.tf)} frequencies")
+        if len(self.lengths) != len(self.chunk_ids):
+            problems.append(f"{len(self.lengths)} lengths for {len(self.chunk_ids)} chunks")
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self.chunk_ids)):
+            problems.append("postings point outside the chunk list")
+        if self.vocabulary and (min(self.vocabulary.values()) < 0 or max(self.vocabulary.values()) >= len(self.vocabulary)):
+            problems.append("vocabulary ids out of range")
+        if problems:
+            raise ValueError("; ".join(problems))
 
     # -- searching ---------------------------------------------------------------------------------
 

@@ -13,9 +13,8 @@ from pydantic import BaseModel
 from ..errors import IndexCorruptError
 from .vectors import VectorIndex
 from .lexical import LexicalIndex
-from ..ingest import file_sha256
 from .generation import incompatibility
-from .layout import DATA_FILES, STORE, VECTORS, IndexLayout, read_manifest
+from .layout import STORE, VECTORS, IndexLayout, damaged_files, read_manifest
 from ..models import ChunkerInfo, ModelInfo
 from .store import Store
 
@@ -29,7 +28,10 @@ class Problem(BaseModel):
 
 def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> list[Problem]:
     layout = IndexLayout(index_dir)
-    name = layout.current_name()
+    try:
+        name = layout.current_name()
+    except IndexCorruptError as error:
+        return [Problem(what=str(error), fix=REBUILD)]
     if name is None:
         return [Problem(what=f"no index in {index_dir}", fix="build it: python -m assistant index build")]
     directory = layout.generations_dir / name
@@ -46,15 +48,7 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> lis
         problems.append(Problem(what=reason, fix=REBUILD))
     if manifest.chunker != chunker:
         problems.append(Problem(what="chunker settings differ from the current settings", fix="rebuild it: python -m assistant index build (rebuilds fully by itself)"))
-    for filename in DATA_FILES:
-        path = directory / filename
-        if not path.is_file():
-            problems.append(Problem(what=f"{filename} is missing", fix=REBUILD))
-            continue
-        expected = manifest.checksums.get(filename)
-        actual = file_sha256(path)
-        if expected and expected != actual:
-            problems.append(Problem(what=f"{filename} checksum {actual[:12]} does not match the manifest ({expected[:12]}): the file was changed or damaged", fix=REBUILD))
+    problems.extend(Problem(what=what, fix=REBUILD) for what in damaged_files(directory, manifest))
     if any(p.what.endswith("is missing") for p in problems):
         return problems
 

@@ -12,15 +12,18 @@ import hashlib
 import logging
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models import Document, FileReport, Removal
+from ..text import safe_url
 from .base import Extraction, SkipFile
 from .catalogue import Catalogue, CatalogueEntry, load_catalogue
 from .chrome import repeated_line_set, web_line_hashes
 from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
-from .detect import UNSUPPORTED, sniff_format
+from .budget import time_budget
+from .detect import UNSUPPORTED, check_package_size, sniff_format
 from .formats import BY_NAME, formats_for_suffix, is_web_like
 from .structure import PageMetadata, build_documents
 
@@ -66,18 +69,28 @@ class IngestedFile:
     sha256: str = ""
 
 
-def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int) -> tuple[list[CorpusFile], list[FileReport]]:
-    """Files to ingest, in path order, and reports for files that will not be read.
+def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclude: Path | None = None) -> tuple[list[CorpusFile], list[FileReport]]:
+    """Files to ingest, in path order, and reports for what will not be read.
 
     Hidden files and folders, temporary and editor files are skipped with a reason; symlinks are
     never followed (a loop, a target outside the corpus, or a duplicate of a file already in it),
-    each reported; files over the size limit are skipped with the limit named."""
+    each reported; only regular files are opened (a FIFO or a device would block a build for
+    ever); a folder that cannot be read is reported, not passed over; files over the size limit
+    are skipped with the limit named; ``exclude`` (the index folder, when it lies inside the
+    corpus) is never read."""
     root = corpus_dir.resolve()
     if not root.is_dir():
         return [], []
+    excluded = exclude.resolve() if exclude is not None else None
     found: list[CorpusFile] = []
     skipped: list[FileReport] = []
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename).resolve() if error.filename else root
+        relative = where.relative_to(root).as_posix() if where != root and where.is_relative_to(root) else "."
+        skipped.append(FileReport(path=relative + "/", status="skipped", reason=f"folder cannot be read: {error.strerror}"))
+
+    for directory, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         base = Path(directory)
         for name in sorted(dirnames):
             full = base / name
@@ -88,6 +101,9 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int) -> tup
             elif full.is_symlink():
                 dirnames.remove(name)
                 skipped.append(FileReport(path=relative + "/", status="skipped", reason=_symlink_reason(full, root)))
+            elif excluded is not None and full.resolve() == excluded:
+                dirnames.remove(name)
+                skipped.append(FileReport(path=relative + "/", status="skipped", reason="the index folder itself: never indexed"))
         dirnames.sort()
         for name in sorted(filenames):
             full = base / name
@@ -104,21 +120,24 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int) -> tup
                 skipped.append(FileReport(path=relative, status="skipped", reason=_symlink_reason(full, root)))
                 continue
             try:
-                stat = full.stat()
+                status = full.stat()
             except OSError as error:
                 skipped.append(FileReport(path=relative, status="skipped", reason=f"cannot read: {error.strerror}"))
                 continue
-            if stat.st_size > max_bytes:
+            if not stat.S_ISREG(status.st_mode):
+                skipped.append(FileReport(path=relative, status="skipped", reason="not a regular file (a pipe, socket or device): never opened"))
+                continue
+            if status.st_size > max_bytes:
                 skipped.append(
                     FileReport(
                         path=relative,
                         status="skipped",
-                        reason=f"too large: {stat.st_size / 1e6:.1f} MB over the {max_bytes / 1e6:.0f} MB limit "
+                        reason=f"too large: {status.st_size / 1e6:.1f} MB over the {max_bytes / 1e6:.0f} MB limit "
                         "(ASSISTANT_INGEST__MAX_FILE_MB)",
                     )
                 )
                 continue
-            found.append(CorpusFile(path=full, relative=relative, size=stat.st_size, mtime_ns=stat.st_mtime_ns))
+            found.append(CorpusFile(path=full, relative=relative, size=status.st_size, mtime_ns=status.st_mtime_ns))
     found.sort(key=lambda f: f.relative)
     skipped.sort(key=lambda r: r.path)
     return found, skipped
@@ -152,10 +171,7 @@ def file_sha256(path: Path) -> str:
 def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
     """Read and extract one file; returns the extraction and the sha256 of the bytes read.
     Raises SkipFile with the reason when the file cannot be indexed."""
-    try:
-        data = corpus_file.path.read_bytes()
-    except OSError as error:
-        raise SkipFile(f"cannot read: {error.strerror}")
+    data = _read_regular_file(corpus_file.path)
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise SkipFile("empty file", status="empty")
@@ -163,6 +179,7 @@ def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
     kind = sniff_format(data, suffix)
     if kind in UNSUPPORTED:
         raise SkipFile(UNSUPPORTED[kind])
+    check_package_size(data, kind)
     extraction = BY_NAME[kind].read(data)
     expected = formats_for_suffix(suffix)
     if not expected:
@@ -170,6 +187,24 @@ def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
     elif kind not in expected:
         extraction.warnings.append(f"content is {kind}, not {suffix}: read as {kind}")
     return extraction, sha
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The file's bytes; opened without blocking and checked to be a regular file first, so that
+    a pipe or a device put in place of a file cannot stall a build."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as error:
+        raise SkipFile(f"cannot read: {error.strerror}")
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise SkipFile("not a regular file (a pipe, socket or device): never opened")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as error:
+        raise SkipFile(f"cannot read: {error.strerror}")
+    finally:
+        os.close(descriptor)
 
 
 def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry | None) -> PageMetadata:
@@ -195,7 +230,7 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
         region=(entry.region if entry else None) or _text_or_none(own.get("region")),
         resource_types=[entry.resource_type] if entry and entry.resource_type else ([str(own["type"])] if own.get("type") else []),
         languages=[language] if language else [],
-        url=(entry.url if entry and entry.url else None) or _text_or_none(own.get("url")),
+        url=(entry.url if entry and entry.url else None) or safe_url(_text_or_none(own.get("url"))),
         licence=(entry.licence if entry else None) or _text_or_none(own.get("licence") or own.get("license")),
         format=extraction.format,
         title_source=title_source,
@@ -277,13 +312,14 @@ def documents_from_extraction(
 
 
 def ingest_file(
-    corpus_file: CorpusFile, catalogue: Catalogue, repeated: set[str] | frozenset[str] = frozenset()
+    corpus_file: CorpusFile, catalogue: Catalogue, repeated: set[str] | frozenset[str] = frozenset(), max_seconds: float = 120.0
 ) -> IngestedFile:
     """Extract, clean and split one file: the one path a build, ``clean`` and the tests use.
     Never raises for a bad file: the report says why, and the file's hash is kept so that an
-    unchanged bad file is not read again on every build."""
+    unchanged bad file is not read again on every build. Reading stops after ``max_seconds``."""
     try:
-        extraction, sha = extract_file(corpus_file)
+        with time_budget(max_seconds):
+            extraction, sha = extract_file(corpus_file)
     except SkipFile as skip:
         return IngestedFile(report=FileReport(path=corpus_file.relative, status=skip.status, reason=skip.reason), sha256=_sha_or_empty(corpus_file.path))
     except Exception as error:  # a reader bug or a file shape nobody anticipated: report, go on
@@ -302,6 +338,11 @@ def _sha_or_empty(path: Path) -> str:
         return ""
 
 
+_HAS_WORDS = re.compile(r"[^\W\d_]{2,}")
+"""A word of two letters or more: a document without one has nothing to find (a file of
+punctuation would otherwise fill the index with passages of symbols)."""
+
+
 def ingest_extraction(
     relative: str, extraction: Extraction, sha: str, catalogue: Catalogue, repeated: set[str] | frozenset[str]
 ) -> IngestedFile:
@@ -315,10 +356,12 @@ def ingest_extraction(
             report=FileReport(path=relative, status="skipped", reason=f"could not be processed ({type(error).__name__}: {error})"),
             sha256=sha,
         )
+    cleaned = bool(documents)
+    documents = [d for d in documents if _HAS_WORDS.search(d.text)]
     report = FileReport(
         path=relative,
         status="indexed" if documents else "empty",
-        reason=None if documents else "no text left after cleaning",
+        reason=None if documents else ("no words: only punctuation, symbols or numbers" if cleaned else "no text left after cleaning"),
         format=extraction.format,
         documents=len(documents),
         chars_extracted=chars_extracted,

@@ -69,8 +69,8 @@ def _looks_binary(head: bytes) -> bool:
         return False
     if not head:
         return False
-    if b"\x00" in head:
-        return True
+    if head.count(b"\x00") > max(2, len(head) // 100):
+        return True  # a few stray NULs are a broken text export, not binary data
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     return controls / len(head) > 0.05
 
@@ -103,6 +103,31 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f") > len(text) * 0.02:
         raise SkipFile("not valid UTF-8 text and not plausible cp1252 text (control characters)")
     return text, "cp1252 (not valid UTF-8)"
+
+
+MAX_PACKAGE_XML_BYTES = 40_000_000
+"""Decompressed XML a zip-based document (docx, pptx, odt) may hold: a 1,000-page report holds
+a few MB; an 80 KB file that inflates to 30 MB of markup is built to exhaust the reader."""
+MAX_PACKAGE_MEMBERS = 10_000
+
+
+def check_package_size(data: bytes, kind: str) -> None:
+    """Refuse a zip-based document whose decompressed markup is out of all proportion, before
+    any XML parser sees it (the compressed size alone says nothing)."""
+    from .formats import BY_NAME
+
+    declared = BY_NAME.get(kind)
+    if declared is None or not (declared.zip_member or declared.zip_mimetype):
+        return
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise SkipFile(f"damaged .{kind} package ({error})")
+    if len(members) > MAX_PACKAGE_MEMBERS:
+        raise SkipFile(f"{len(members):,} parts in one .{kind} package, over the {MAX_PACKAGE_MEMBERS:,} limit: not a document")
+    markup = sum(m.file_size for m in members if m.filename.lower().endswith((".xml", ".rels")))
+    if markup > MAX_PACKAGE_XML_BYTES:
+        raise SkipFile(f"its markup inflates to {markup / 1e6:.0f} MB, over the {MAX_PACKAGE_XML_BYTES / 1e6:.0f} MB limit: not read")
 
 
 UNSUPPORTED = {

@@ -145,6 +145,9 @@ class Retriever:
             unknown = [v for v in filters.documents if v not in known_docs]
             if unknown:
                 raise QueryError(f"unknown document {', '.join(map(repr, unknown))}: see `python -m assistant index status --documents`")
+        for year in (filters.year_from, filters.year_to):
+            if year is not None and not 1000 <= year <= 2100:
+                raise QueryError(f"year {year} is out of range: give a year between 1000 and 2100")
         if filters.year_from is not None and filters.year_to is not None and filters.year_from > filters.year_to:
             raise QueryError(f"year range is empty: {filters.year_from} > {filters.year_to}")
 

@@ -4,6 +4,7 @@ failures become toasts, never crashes. Document text is always shown literally."
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from .screens.help import HelpScreen
 from .screens.index_screen import IndexScreen
 from .screens.report import ReportScreen
 from .screens.search import NO_INDEX_HELP, SearchScreen
+
+log = logging.getLogger(__name__)
 
 
 class GuidanceApp(App):
@@ -157,6 +160,10 @@ class GuidanceApp(App):
             answer = self.pipeline.ask(question, filters=filters)
         except AssistantError as error:
             self.call_from_thread(self._search_failed, str(error))
+            return
+        except Exception as error:  # an unforeseen failure is a toast; the window stays open
+            log.debug("search failed", exc_info=True)
+            self.call_from_thread(self._search_failed, f"the search failed ({type(error).__name__}: {error})")
             return
         elapsed = time.perf_counter() - started
         self.call_from_thread(self._show_answer, answer, elapsed)
@@ -329,6 +336,10 @@ class GuidanceApp(App):
             report = self.pipeline.build(progress=Progress())
         except AssistantError as error:
             self.call_from_thread(self._rebuild_done, f"Rebuild failed: {error}", False)
+            return
+        except Exception as error:  # an unforeseen failure is a toast; the window stays open
+            log.debug("rebuild failed", exc_info=True)
+            self.call_from_thread(self._rebuild_done, f"Rebuild failed ({type(error).__name__}: {error})", False)
             return
         if report.up_to_date:
             message = "The index is already up to date."

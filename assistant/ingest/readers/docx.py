@@ -6,6 +6,7 @@ import io
 import re
 
 from ...text import normalize_text
+from .. import budget
 from ..base import Extraction, Line, SkipFile
 from .common import BULLET, office_metadata
 
@@ -29,6 +30,7 @@ def _docx_block_items(parent, document, lines: list[Line]) -> None:
     from docx.oxml.ns import qn
 
     for element in parent.iterchildren():
+        budget.check()
         if element.tag == qn("w:p"):
             _docx_paragraph(docx.text.paragraph.Paragraph(element, document), lines)
             _docx_text_boxes(element, document, lines)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from ...text import normalize_text
-from ..base import Extraction, Line
+from .. import budget
+from ..base import Extraction, Line, SkipFile
 from ..detect import decode_text
 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "head", "form", "button", "select", "input"}
@@ -20,10 +21,33 @@ _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search
 _CHROME_CLASS = re.compile(r"(?:^|[\s_-])(?:cookie|consent|gdpr|breadcrumb|share|social|skip-link|site-header|site-footer|menu|navbar)(?:$|[\s_-])", re.I)
 
 
+MAX_ELEMENTS = 500_000
+"""More tags than any real page has (a large report page has a few tens of thousands): a file
+built to stall the parser is skipped before it is parsed."""
+MAX_DEPTH = 200
+"""Deeper nesting than any real page: below it, an element's text is read flat."""
+MAX_PARSE_DEPTH = 1_000
+"""The HTML parser's time grows with the square of the nesting depth (200,000 nested elements:
+two minutes): a file nested deeper than this is skipped before it is parsed."""
+_CONTAINER_TAG = re.compile(rb"<(/?)(?:div|span|section|article|main|aside|table|tbody|tr|td|ul|ol|li|blockquote|font|b|i|em|strong|a|p)\b", re.I)
+
+
+def _nesting_depth(data: bytes) -> int:
+    depth = deepest = 0
+    for match in _CONTAINER_TAG.finditer(data):
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def read_html(data: bytes) -> Extraction:
     from selectolax.lexbor import LexborHTMLParser
 
-    text, encoding = _decode_html(data)
+    if data.count(b"<") > MAX_ELEMENTS:
+        raise SkipFile(f"more than {MAX_ELEMENTS:,} HTML tags: not a document page")
+    if _nesting_depth(data) > MAX_PARSE_DEPTH:
+        raise SkipFile(f"HTML nested more than {MAX_PARSE_DEPTH:,} levels deep: not a document page")
+    text, encoding, warnings = _decode_html(data)
     tree = LexborHTMLParser(text)
     metadata = _html_metadata(tree)
     lines: list[Line] = []
@@ -32,20 +56,32 @@ def read_html(data: bytes) -> Extraction:
         _HtmlWalker(lines).walk(root)
     for number, line in enumerate(lines, start=1):
         line.number = number
-    warnings = [f"decoded as {encoding}"] if encoding.startswith("cp1252") else []
+    if encoding.startswith("cp1252"):
+        warnings.append(f"decoded as {encoding}")
     return Extraction(format="html", lines=lines, metadata=metadata, warnings=warnings)
 
 
-def _decode_html(data: bytes) -> tuple[str, str]:
+def _decode_html(data: bytes) -> tuple[str, str, list[str]]:
+    """The declared charset, unless the bytes contradict it: the declaration itself was found as
+    ASCII, so an encoding in which ASCII reads differently (UTF-16, EBCDIC) cannot be the file's."""
     declared = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.I)
     if declared:
         name = declared.group(1).decode("ascii").lower()
         if name not in {"utf-8", "utf8"}:
             try:
-                return data.decode(name), name
-            except (LookupError, UnicodeDecodeError):
-                pass
-    return decode_text(data)
+                ascii_compatible = "<meta charset".encode(name) == b"<meta charset"
+            except (LookupError, UnicodeError):
+                ascii_compatible = None
+            if ascii_compatible:
+                try:
+                    return data.decode(name), name, []
+                except UnicodeDecodeError:
+                    pass
+            elif ascii_compatible is False:
+                text, encoding = decode_text(data)
+                return text, encoding, [f"declares charset {name}, which its bytes contradict: read as {encoding}"]
+    text, encoding = decode_text(data)
+    return text, encoding, []
 
 
 def _html_metadata(tree) -> dict[str, object]:
@@ -91,8 +127,13 @@ class _HtmlWalker:
             self.emit("".join(self.inline))
             self.inline = []
 
-    def walk(self, node) -> None:
+    def walk(self, node, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            self.flush()
+            self.emit(node.text(separator="\n"))
+            return
         for child in node.iter(include_text=True):
+            budget.check()
             tag = child.tag
             if tag == "-text":
                 self.inline.append(child.text(deep=False))
@@ -108,7 +149,7 @@ class _HtmlWalker:
                 self.emit(child.text(separator="\n"), removed=chrome)
                 continue
             if tag not in _BLOCKS:
-                self.inline.append(_inline_text(child))
+                self.inline.append(_inline_text(child, depth + 1))
                 continue
             self.flush()
             if tag in _HEADINGS:
@@ -123,7 +164,7 @@ class _HtmlWalker:
             elif tag == "hr":
                 continue
             else:
-                self.walk(child)
+                self.walk(child, depth + 1)
                 self.flush()
         self.flush()
 
@@ -142,7 +183,7 @@ class _HtmlWalker:
             if child.tag == "p":
                 self.emit(_inline_text(child), kind="list_item")
             else:
-                self.walk(child)
+                self.walk(child, 1)
 
     @staticmethod
     def _chrome_attributes(node) -> str | None:
@@ -156,7 +197,9 @@ class _HtmlWalker:
         return None
 
 
-def _inline_text(node) -> str:
+def _inline_text(node, depth: int = 0) -> str:
+    if depth > MAX_DEPTH:
+        return node.text()
     parts = []
     for child in node.iter(include_text=True):
         if child.tag == "-text":
@@ -164,5 +207,5 @@ def _inline_text(node) -> str:
         elif child.tag == "br":
             parts.append("\n")
         elif child.tag not in _SKIP_TAGS:
-            parts.append(_inline_text(child))
+            parts.append(_inline_text(child, depth + 1))
     return "".join(parts)

@@ -8,6 +8,7 @@ import io
 import re
 
 from ...text import normalize_text
+from .. import budget
 from ..base import Extraction, Line, SkipFile
 
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -34,6 +35,7 @@ def read_odt(data: bytes) -> Extraction:
 
 def _blocks(parent, lines: list[Line], in_list: bool) -> None:
     for element in parent.childNodes:
+        budget.check()
         qname = getattr(element, "qname", None)
         if qname is None or qname in _SKIPPED:
             continue

@@ -8,6 +8,7 @@ from collections import Counter
 
 from ...text import normalize_text
 from ..base import Extraction, Line, SkipFile
+from .. import budget
 from .common import BULLET
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
@@ -53,6 +54,7 @@ def read_pdf(data: bytes) -> Extraction:
     raw_lines: list[_PdfLine] = []
     heights: list[float] = []
     for page_number, page in enumerate(pages, start=1):
+        budget.check()
         try:
             raw_lines.extend(_pdf_page_lines(page, page_number))
             heights.append(float(page.mediabox.height))

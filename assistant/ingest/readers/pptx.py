@@ -6,6 +6,7 @@ import io
 import re
 
 from ...text import normalize_text
+from .. import budget
 from ..base import Extraction, Line, SkipFile
 from .common import BULLET, office_metadata
 
@@ -20,6 +21,7 @@ def read_pptx(data: bytes) -> Extraction:
     lines: list[Line] = []
     first_title = ""
     for number, slide in enumerate(presentation.slides, start=1):
+        budget.check()
         title_shape = slide.shapes.title
         title = normalize_text(title_shape.text_frame.text).strip() if title_shape is not None and title_shape.has_text_frame else ""
         first_title = first_title or " ".join(title.split())

@@ -14,4 +14,6 @@ def read_text(data: bytes) -> Extraction:
         if line.kind == "text" and BULLET.match(line.text):
             line.kind = "list_item"
     warnings = [f"decoded as {encoding}"] if encoding.startswith("cp1252") else []
+    if "\x00" in text:
+        warnings.append(f"{text.count(chr(0))} NUL bytes removed (a broken export)")
     return Extraction(format="txt", lines=lines, warnings=warnings)

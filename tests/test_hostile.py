@@ -1,0 +1,452 @@
+"""Hostile input and damaged indexes: nothing served wrong, nothing hangs, nothing injected, no
+tracebacks. Each test is one attack from the adversarial pass, with the behaviour it must get."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import main
+from assistant.config import Settings
+from assistant.errors import CatalogueError, IndexCorruptError, IndexWriteError
+from assistant.index.layout import IndexLayout
+from assistant.pipeline import Pipeline
+from assistant.report import ReportBasket
+
+from .conftest import write
+from .fixtures_build import make_docx
+from .test_build import PARAGRAPHS, FakeEmbedder, build, make_pipeline
+
+TERMINAL_ATTACKS = ("\x1b", "\x9b", "\x07", "\u202e", "\u2066")
+INJECTED_LINK = "](https://evil.example"
+
+
+def assert_inert(output: str) -> None:
+    for attack in TERMINAL_ATTACKS:
+        assert attack not in output, f"{attack!r} reached the output: {output[:300]!r}"
+    assert INJECTED_LINK not in output, "a catalogue value opened a second Markdown link"
+
+
+def cli(*args: str, **kwargs):
+    return CliRunner().invoke(main, list(args), **kwargs)
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    for name, text in PARAGRAPHS.items():
+        write(folder / name, text)
+    return folder
+
+
+@pytest.fixture
+def fake():
+    return FakeEmbedder()
+
+
+def generation(settings) -> Path:
+    layout = IndexLayout(settings.paths.index_dir)
+    return layout.generations_dir / layout.current_name()
+
+
+def all_chunk_text(settings) -> str:
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
+    text = " ".join(r[0] for r in pipeline.open().store.connection.execute("SELECT text FROM chunks"))
+    pipeline.close()
+    return text
+
+
+# --- 1. a rebuild never launders a damaged index --------------------------------------------------
+
+def test_a_rebuild_after_tampering_with_the_database_re_derives_it_from_the_corpus(settings, corpus, fake):
+    build(settings, corpus, fake)
+    store = generation(settings) / "store.sqlite"
+    with sqlite3.connect(store) as connection:
+        connection.execute("UPDATE chunks SET text = replace(text, 'informed consent', 'NO consent')")
+    assert any("store.sqlite checksum" in p.what for p in make_pipeline(settings, corpus).verify())
+    write(corpus / "children.md", PARAGRAPHS["children.md"] + "\nOne more line.\n")
+    report = build(settings, corpus, fake)
+    assert report.full and "previous index is damaged" in report.full_reason and "store.sqlite" in report.full_reason
+    assert "NO consent" not in all_chunk_text(settings) and "informed consent" in all_chunk_text(settings)
+    assert make_pipeline(settings, corpus).verify() == []
+
+
+@pytest.mark.parametrize("damaged", ["lexical_tf.npy", "background_probes.npy", "vectors.faiss"])
+def test_damaged_arrays_are_named_by_verify_and_not_carried_into_the_next_build(settings, corpus, fake, damaged):
+    build(settings, corpus, fake)
+    path = generation(settings) / damaged
+    data = bytearray(path.read_bytes())
+    data[-8:] = b"\x7f" * 8
+    path.write_bytes(bytes(data))
+    assert any(damaged in p.what for p in make_pipeline(settings, corpus).verify())
+    write(corpus / "added.md", "# Added\n\nShelters must explain the rights of survivors.\n")
+    report = build(settings, corpus, fake)
+    assert report.full and damaged in report.full_reason
+    assert make_pipeline(settings, corpus).verify() == []
+
+
+def test_build_full_repairs_any_state_of_current(settings, corpus, fake, tmp_path):
+    build(settings, corpus, fake)
+    current = settings.paths.index_dir / "CURRENT"
+    states = {
+        "binary bytes": lambda: current.write_bytes(b"\xff\xfe\x00garbage"),
+        "a folder": lambda: (current.unlink(), current.mkdir()),
+        "a path outside the index": lambda: current.write_text("../../other/index/generations/gen-1-1\n"),
+        "a generation that is a file": lambda: (current.write_text("gen-20990101T000000.000000-1\n"), (settings.paths.index_dir / "generations" / "gen-20990101T000000.000000-1").write_text("x")),
+    }
+    for label, damage in states.items():
+        if current.is_dir():
+            current.rmdir()
+        damage()
+        with pytest.raises(IndexCorruptError, match="index build --full"):
+            make_pipeline(settings, corpus).open()
+        result = cli("index", "status", "--index", str(settings.paths.index_dir))
+        assert result.exit_code == 1 and "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, label
+        build(settings, corpus, fake, full=True)
+        assert make_pipeline(settings, corpus).verify() == [], label
+
+
+def test_a_pointer_file_left_by_a_killed_build_is_removed_by_the_next_one(settings, corpus, fake):
+    build(settings, corpus, fake)
+    stray = settings.paths.index_dir / ".CURRENT.tmp-99999"
+    stray.write_text("gen-x\n")
+    write(corpus / "added.md", "# Added\n\nShelters must explain the rights of survivors.\n")
+    build(settings, corpus, fake)
+    assert not stray.exists()
+
+
+# --- 2. escape sequences and link injection ------------------------------------------------------
+
+ESC_TITLE = "Guide \x1b]52;c;aGFja2Vk\x07\x1b[2J\u202eelbisiv"
+HOSTILE_CATALOGUE = f'''
+[[file]]
+path = "guide.md"
+title = {json.dumps(ESC_TITLE)}
+organisation = "Org \\u001b]8;;https://evil.example\\u0007click\\u001b]8;;\\u0007"
+region = "Europe\\u001b[31m"
+url = "https://ok.example/) [Click me](https://evil.example"
+'''
+
+
+@pytest.fixture
+def hostile(tmp_path, st_embedder, monkeypatch):
+    import assistant.index.build as build_module
+
+    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    corpus = tmp_path / "corpus"
+    write(corpus / "guide.md", "# Forced labour\n\nInspectors reported \x1b[31mwithheld passports\x1b[0m and \u202eunpaid wages\u202c on fishing boats. [Click](https://evil.example)\n")
+    write(corpus / "catalogue.toml", HOSTILE_CATALOGUE)
+    write(corpus / "bad\x1b[2Jname.txt", b"\x00\x01\x02\x03binary" * 50)
+    index = tmp_path / "index"
+    result = cli("index", "build", "--corpus", str(corpus), "--index", str(index), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert_inert(result.output)
+    return corpus, index
+
+
+def test_catalogue_values_and_file_names_are_inert_in_every_output(hostile, tmp_path):
+    corpus, index = hostile
+    asked = cli("ask", "--index", str(index), "--json", "--mode", "lexical", "withheld passports")
+    chunk_id = json.loads(asked.stdout)["results"][0]["chunk_id"]
+    outputs = [asked.stdout]
+    for style in ("text", "markdown", "bibtex", "csl-json"):
+        result = cli("cite", str(chunk_id), "--index", str(index), "--format", style)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout)
+    for style in ("text", "markdown"):
+        outputs.append(cli("ask", "--index", str(index), "--format", style, "--mode", "lexical", "withheld passports").stdout)
+    outputs.append(cli("index", "status", "--index", str(index), "--corpus", str(corpus), "--documents").output)
+    outputs.append(cli("ask", "--index", str(index), "--region", "Atlantis", "passports").output)  # lists known regions
+    for output in outputs:
+        assert_inert(output)
+    markdown = outputs[2]
+    assert "(https://ok.example/%29%20%5BClick%20me%5D%28https://evil.example)" in markdown
+
+
+def test_questions_with_escapes_are_not_echoed_raw(hostile, tmp_path):
+    _, index = hostile
+    question = "passports \x1b]52;c;aGFja2Vk\x07 \u202ewages"
+    for style in ("text", "markdown", "json"):
+        assert_inert(cli("ask", "--index", str(index), "--format", style, "--mode", "lexical", question).stdout)
+    batch = write(tmp_path / "batch.txt", f"{question}\n\x1b[2J\n")
+    assert_inert(cli("ask", "--index", str(index), "--batch", str(batch), "--mode", "lexical").output)
+
+
+def test_the_report_export_and_the_clipboard_text_are_inert(hostile):
+    _, index = hostile
+    pipeline = Pipeline(Settings(), index_dir=index)
+    answer = pipeline.ask("withheld passports", mode="lexical")
+    basket = ReportBasket()
+    basket.add("question \x1b[2J", answer.hits[0])
+    assert_inert(basket.to_markdown())
+    assert "[Click](https://evil.example)" not in basket.to_markdown(), "a link in the passage stays text"
+    from assistant.present import format_citation
+
+    assert_inert(format_citation(answer.hits[0].citation, "text"))  # what `c` copies
+
+
+# --- 3. nothing stalls or exhausts a build -------------------------------------------------------
+
+def test_a_fifo_named_like_a_document_is_reported_not_opened(settings, corpus, fake):
+    os.mkfifo(corpus / "stuck.txt")
+    report = build(settings, corpus, fake)
+    skipped = {f.path: f.reason for f in report.files}
+    assert "not a regular file" in skipped["stuck.txt"]
+
+
+def test_html_nested_two_hundred_thousand_deep_is_skipped_with_a_reason(settings, corpus, fake):
+    write(corpus / "deep.html", b"<html><body>" + b"<div>" * 200_000 + b"text" + b"</div>" * 200_000 + b"</body></html>")
+    report = build(settings, corpus, fake)
+    assert "nested more than" in {f.path: f.reason for f in report.files}["deep.html"]
+    assert "clean" and "nested more than" in cli("clean", str(corpus / "deep.html"), "--corpus", str(corpus)).output
+
+
+def test_a_docx_whose_markup_inflates_out_of_proportion_is_skipped(settings, corpus, fake, tmp_path):
+    source = make_docx(tmp_path / "small.docx", [("p", "Real text.")]).read_bytes()
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as original, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as inflated:
+        for item in original.infolist():
+            data = original.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b"<!--" + b" " * 60_000_000 + b"-->")
+            inflated.writestr(item, data)
+    write(corpus / "bomb.docx", bomb.getvalue())
+    assert (corpus / "bomb.docx").stat().st_size < 1_000_000
+    report = build(settings, corpus, fake)
+    assert "inflates to" in {f.path: f.reason for f in report.files}["bomb.docx"]
+
+
+def test_one_very_long_paragraph_is_chunked_whole(settings, corpus, fake):
+    sentence = "Workers said the employer kept their passports and withheld wages for months. "
+    write(corpus / "long.txt", sentence * 6000)  # one 480 KB paragraph
+    report = build(settings, corpus, fake)
+    long = next(f for f in report.files if f.path == "long.txt")
+    assert long.status == "indexed" and long.chunks > 500
+
+
+def test_an_oversized_catalogue_value_is_a_one_line_error(settings, corpus, fake):
+    write(corpus / "catalogue.toml", f'[[file]]\npath = "referral.md"\ntitle = "{"x" * 1_000_000}"\n')
+    with pytest.raises(CatalogueError, match="entry 1: title: .*longer than 2000 characters"):
+        build(settings, corpus, fake)
+
+
+# --- 4. nothing dropped silently -----------------------------------------------------------------
+
+def test_an_unreadable_folder_is_reported(settings, corpus, fake, monkeypatch):
+    folder = corpus / "private"
+    write(folder / "note.md", "# Note\n\nSomething.\n")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == folder.resolve():
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)  # as root, permissions cannot make a folder unreadable
+    report = build(settings, corpus, fake)
+    assert {f.path: f.reason for f in report.files}["private/"] == "folder cannot be read: Permission denied"
+
+
+def test_catalogue_entries_for_missing_or_repeated_files_are_warnings(settings, corpus, fake):
+    write(corpus / "catalogue.toml", '[[file]]\npath = "REFERRAL.MD"\ntitle = "A"\n\n[[file]]\npath = "./children.md"\ntitle = "B"\n\n[[file]]\npath = "children.md"\ntitle = "C"\n')
+    report = build(settings, corpus, fake)
+    warnings = " | ".join(report.warnings)
+    assert "'REFERRAL.MD' names no file of the corpus (did you mean 'referral.md'?)" in warnings
+    assert "entries 2 and 3 both describe 'children.md': entry 3 is used" in warnings
+    titles = {d.path: d.title for d in make_pipeline(settings, corpus).document_infos()}
+    assert titles["children.md"] == "C"
+
+
+def test_html_whose_declared_charset_contradicts_its_bytes_is_read_as_what_it_is(settings, corpus, fake):
+    for charset in ("utf-16", "cp037"):
+        write(corpus / f"{charset}.html", f'<html><head><meta charset="{charset}"></head><body><p>Plain page about labour inspections in {charset}.</p></body></html>'.encode("ascii"))
+    report = build(settings, corpus, fake)
+    files = {f.path: f for f in report.files}
+    for charset in ("utf-16", "cp037"):
+        assert any("contradict" in w for w in files[f"{charset}.html"].warnings)
+    assert "labour inspections in utf-16" in all_chunk_text(settings)
+
+
+def test_files_without_words_are_empty_and_stray_nul_bytes_are_removed(settings, corpus, fake):
+    write(corpus / "dots.txt", ".-*! ?? ... ;; --- !!!\n" * 300)
+    write(corpus / "export.txt", b"Shelter staff explain\x00 the rights of survivors in their own language.\n")
+    report = build(settings, corpus, fake)
+    files = {f.path: f for f in report.files}
+    assert files["dots.txt"].status == "empty" and "no words" in files["dots.txt"].reason
+    assert files["export.txt"].status == "indexed" and any("NUL" in w for w in files["export.txt"].warnings)
+    assert "explain the rights" in all_chunk_text(settings)
+
+
+def test_a_duplicate_file_is_indexed_once_and_its_path_listed(settings, corpus, fake):
+    os.link(corpus / "referral.md", corpus / "referral-copy.md")
+    report = build(settings, corpus, fake)
+    files = {f.path: f for f in report.files}
+    assert files["referral-copy.md"].status == "indexed", "the first path in path order is indexed"
+    assert files["referral.md"].status == "skipped" and files["referral.md"].reason.startswith("same content as referral-copy.md")
+    assert all_chunk_text(settings).count("informed consent") == 1
+    (corpus / "referral-copy.md").unlink()
+    build(settings, corpus, fake)
+    assert all_chunk_text(settings).count("informed consent") == 1, "the copy is indexed once the original is gone"
+
+
+def test_an_index_folder_inside_the_corpus_is_never_indexed(corpus, fake, tmp_path):
+    settings = Settings()
+    settings.show_progress = False
+    settings.paths.index_dir = corpus / "index"
+    first = build(settings, corpus, fake)
+    write(corpus / "added.md", "# Added\n\nShelters must explain the rights of survivors.\n")
+    second = build(settings, corpus, fake)
+    assert first.chunks == 3 and second.chunks == 4
+    assert any(f.path == "index/" and "index folder" in f.reason for f in second.files)
+
+
+def test_an_unreadable_file_is_remembered_so_an_unchanged_corpus_stays_up_to_date(settings, corpus, fake):
+    write(corpus / "broken.pdf", b"%PDF-1.4 this is not really a PDF")
+    build(settings, corpus, fake)
+    again = build(settings, corpus, fake)
+    assert again.up_to_date
+    assert not make_pipeline(settings, corpus).status().staleness.stale
+
+
+# --- 5. one-line errors, never tracebacks --------------------------------------------------------
+
+def one_line_error(result, code: int = 1) -> str:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    return result.output
+
+
+def flip_a_page(database: Path) -> None:
+    data = bytearray(database.read_bytes())
+    page = 4096 * 2
+    data[page : page + 4096] = bytes(4096)
+    database.write_bytes(bytes(data))
+
+
+def test_a_damaged_database_is_a_one_line_error_in_ask_and_build_repairs_it(settings, corpus, fake):
+    build(settings, corpus, fake)
+    flip_a_page(generation(settings) / "store.sqlite")
+    output = cli("ask", "--index", str(settings.paths.index_dir), "--mode", "lexical", "consent")
+    assert "index build --full" in one_line_error(output)
+    report = build(settings, corpus, fake)
+    assert report.full and make_pipeline(settings, corpus).verify() == []
+
+
+def test_a_dropped_table_is_a_one_line_error(settings, corpus, fake):
+    build(settings, corpus, fake)
+    with sqlite3.connect(generation(settings) / "store.sqlite") as connection:
+        connection.execute("DROP TABLE documents")
+    output = cli("ask", "--index", str(settings.paths.index_dir), "--mode", "lexical", "consent")
+    assert "index build --full" in one_line_error(output)
+
+
+def test_lexical_arrays_with_wrong_shapes_are_a_one_line_error(settings, corpus, fake):
+    build(settings, corpus, fake)
+    np.save(generation(settings) / "lexical_rows.npy", np.array([999_999], dtype=np.int32))
+    output = cli("ask", "--index", str(settings.paths.index_dir), "--mode", "lexical", "consent")
+    message = one_line_error(output)
+    assert "lexical index" in message and "index build --full" in message
+
+
+@pytest.mark.parametrize("catalogue,message", [
+    (None, "is not a file"),
+    ("file = 5\n", "must be a list of [[file]] tables"),
+    ('[[file]]\npath = "referral.md"\nyear = 99999999999999999999\n', "year"),
+])
+def test_a_broken_catalogue_is_a_one_line_error_naming_it(settings, corpus, fake, catalogue, message, tmp_path, st_embedder, monkeypatch):
+    import assistant.index.build as build_module
+
+    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    if catalogue is None:
+        (corpus / "catalogue.toml").mkdir()
+    else:
+        write(corpus / "catalogue.toml", catalogue)
+    output = one_line_error(cli("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet"))
+    assert "catalogue.toml" in output and message in output
+
+
+def test_bad_settings_and_arguments_are_one_line_usage_errors(settings, corpus, fake, tmp_path):
+    build(settings, corpus, fake)
+    index = str(settings.paths.index_dir)
+    result = CliRunner(env={"ASSISTANT_INGEST__MAX_FILE_MB": "abc"}).invoke(main, ["index", "status", "--index", index])
+    assert "ASSISTANT_INGEST__MAX_FILE_MB" in one_line_error(result)
+    assert "out of range" in one_line_error(cli("ask", "--index", index, "--year-from", "99999999999999999999", "consent"), 2)
+    batch = write(tmp_path / "batch.txt", b"consent\n\xff\xfe broken\n")
+    assert "line 2" in one_line_error(cli("ask", "--index", index, "--batch", str(batch)), 2)
+    regular_file = write(tmp_path / "not-a-folder", "x")
+    assert "is a file" in one_line_error(cli("ask", "--index", str(regular_file), "consent"))
+    assert "is a file" in one_line_error(cli("index", "build", "--corpus", str(corpus), "--index", str(regular_file), "--quiet"))
+
+
+def test_a_question_with_undecodable_bytes_is_answered(settings, corpus, fake):
+    build(settings, corpus, fake)
+    index = settings.paths.index_dir
+    process = subprocess.run(
+        [os.sys.executable, "-m", "assistant", "ask", "--index", str(index), "--mode", "lexical", "--json", b"consent \xff".decode("utf-8", "surrogateescape")],
+        capture_output=True, cwd=Path(__file__).resolve().parents[1],
+    )
+    assert process.returncode == 0, process.stderr
+    assert json.loads(process.stdout)["query"] == "consent \ufffd"
+
+
+def test_a_full_disk_during_a_build_is_a_one_line_error_and_the_index_survives(settings, corpus, fake, tmp_path):
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(small)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a size-capped tmpfs here (needs root)")
+    try:
+        settings.paths.index_dir = small / "index"
+        write(corpus / "big.txt", "Workers said the employer kept their passports. " * 8000)
+        with pytest.raises(IndexWriteError, match="could not be written"):
+            build(settings, corpus, fake)
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
+
+
+def test_the_tui_shows_a_damaged_index_as_a_toast_and_keeps_running(settings, corpus, fake):
+    import asyncio
+
+    from .tui.conftest import make_app, ready
+
+    build(settings, corpus, fake)
+
+    async def scenario():
+        app = make_app(settings.paths.index_dir, corpus)
+        app.pipeline = Pipeline(app.settings, index_dir=settings.paths.index_dir, corpus_dir=corpus, query_embedder=fake)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await ready(pilot)
+            with sqlite3.connect(generation(settings) / "store.sqlite") as connection:
+                connection.execute("DROP TABLE chunks")
+            box = app.screen.query_one("#question")
+            box.value = "consent"
+            await pilot.press("enter")
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if app._notifications:
+                    break
+            assert any("index build --full" in n.message for n in app._notifications)
+            assert app.is_running
+
+    asyncio.run(scenario())
+
+
+def test_a_read_only_index_folder_is_a_one_line_error(settings, corpus, fake, tmp_path):
+    frozen = tmp_path / "frozen"
+    frozen.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=100k", "tmpfs", str(frozen)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a read-only tmpfs here (needs root)")
+    try:
+        settings.paths.index_dir = frozen
+        with pytest.raises(IndexWriteError, match="could not be written.*Read-only"):
+            build(settings, corpus, fake)
+    finally:
+        subprocess.run(["umount", str(frozen)], check=False)
