@@ -31,14 +31,19 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# An index remembers the corpus it was built from: --corpus is passed only when CORPUS is named
+# on the command line (make run CORPUS=~/docs INDEX=~/docs-index), and then a build of an index
+# made from another corpus stops with a message naming both folders.
+CORPUS_OPTION = $(if $(filter command line environment,$(origin CORPUS)),--corpus $(CORPUS),)
+
 build: setup
-	$(PY) -m assistant index build --corpus $(CORPUS) --index $(INDEX)
+	$(PY) -m assistant index build --index $(INDEX) $(CORPUS_OPTION)
 
 run: build
-	$(PY) -m assistant tui --index $(INDEX)
+	$(PY) -m assistant tui --index $(INDEX) $(CORPUS_OPTION)
 
 tui: setup
-	$(PY) -m assistant tui --index $(INDEX)
+	$(PY) -m assistant tui --index $(INDEX) $(CORPUS_OPTION)
 
 test: setup
 	$(PY) -m pytest

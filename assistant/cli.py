@@ -53,7 +53,10 @@ def _index_option(function):
 
 
 def _corpus_option(function):
-    return click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None, help="Corpus folder (default: corpus/).")(function)
+    return click.option(
+        "--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None,
+        help="Corpus folder (default: the one the index was built from; corpus/ for a new index).",
+    )(function)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,9 +124,10 @@ class _TqdmProgress:
 @_corpus_option
 @_index_option
 @click.option("--full", is_flag=True, help="Rebuild from scratch instead of only what changed.")
+@click.option("--replace-corpus", is_flag=True, help="Build an existing index from another corpus than it was built from (replaces its documents).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
-def index_build(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None, full: bool, quiet: bool) -> None:
+def index_build(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None, full: bool, quiet: bool, replace_corpus: bool = False) -> None:
     """Index the corpus: only added or changed files are read and embedded. Prints what was
     indexed, skipped (with reasons) and empty, then a summary line.
 
@@ -137,7 +141,7 @@ def index_build(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
     pipeline = Pipeline(settings, index_dir=index_dir, corpus_dir=corpus_dir)
     progress = _TqdmProgress(enabled=settings.show_progress and not quiet)
     try:
-        report = pipeline.build(full=full, progress=progress)
+        report = pipeline.build(full=full, progress=progress, replace_corpus=replace_corpus)
     except AssistantError as error:
         progress.close()
         _fail(error)
@@ -209,12 +213,13 @@ def index_status(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | 
     click.echo(f"model:      {status.model} (fingerprint {status.model_fingerprint[:12]}); vector index: {status.vector_index}")
     click.echo(f"contents:   {status.indexed_files} of {status.files} files indexed: {status.documents} documents, {status.chunks} chunks")
     if status.staleness is not None:
-        click.echo(f"corpus:     {status.staleness.summary()}")
+        click.echo(f"corpus:     {safe_line(status.compared_with)}: {status.staleness.summary()}")
         for label, paths in (("added", status.staleness.added), ("changed", status.staleness.changed), ("removed", status.staleness.removed)):
             for path in paths:
                 click.echo(f"            {label}: {safe_line(path)}")
         if status.staleness.stale:
-            click.echo("            run: python -m assistant index build")
+            named = f" --corpus {status.compared_with}" if pipeline.named_corpus is not None else ""
+            click.echo(f"            run: python -m assistant index build --index {status.index_dir}{named}")
     if status.skipped:
         click.echo("not indexed:")
         for path, state, reason in status.skipped:
@@ -390,7 +395,8 @@ def _batch_questions(batch) -> list[str]:
 @click.option("--format", "style", type=click.Choice(["text", "markdown", "bibtex", "csl-json"]), default="text", show_default=True)
 @click.pass_context
 def cite(ctx: click.Context, chunk_id: int, index_dir: Path | None, style: str) -> None:
-    """Print the citation of one passage (its chunk id is in `ask --json` and the TUI).
+    """Print the citation of one passage: CHUNK_ID is `chunk_id` in `ask --json`, shown as
+    "id N" on each result card of the terminal UI.
 
     Example:
 
@@ -442,7 +448,7 @@ def tui(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | None) -> 
     from .tui.app import run_app
 
     settings = _settings(ctx)
-    run_app(settings, index_dir=index_dir or settings.paths.index_dir, corpus_dir=corpus_dir or settings.paths.corpus_dir)
+    run_app(settings, index_dir=index_dir or settings.paths.index_dir, corpus_dir=corpus_dir)
 
 
 @main.command()

@@ -128,6 +128,12 @@ class TuiSettings(BaseModel):
     """Where exported Markdown reports are written."""
     cursor_blink: bool = True
     """Whether the cursor in the question box blinks."""
+    keep_history: bool = False
+    """Keep the questions asked in question-history.json beside the index (off: questions can
+    be sensitive, and are kept only for the session)."""
+    basket_file: Path | None = None
+    """Where the report basket is kept as you work (restored at start); default: the file
+    report-basket.json in the index folder."""
 
 
 class Settings(BaseSettings):

@@ -130,9 +130,10 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        # Encode in slices so that a progress bar moves; within a slice sentence-transformers
+        # Encode in slices of a few batches so that a progress bar moves every few seconds (the
+        # build already hands texts over sorted by length); within a slice sentence-transformers
         # sorts by length, which keeps padding (and wasted compute) low.
-        step = self.batch_size * 16
+        step = self.batch_size * 4
         parts = []
         for begin in range(0, len(texts), step):
             part = list(texts[begin : begin + step])

@@ -58,5 +58,9 @@ class CitationError(AssistantError):
     """A citation was asked for a chunk that is not in the index, or in an unknown format."""
 
 
+class CorpusMismatchError(AssistantError):
+    """A build would replace an index with the documents of another corpus than its own."""
+
+
 class IndexWriteError(AssistantError):
     """The index folder cannot be written (disk full, read-only, not a folder)."""

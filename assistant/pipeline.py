@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from .index.build import BuildProgress, EmbedderFactory, build_index, chunker_info
 from .config import Settings
 from .embed import Embedder, load_query_embedder, model_info, resolve_model_dir
-from .errors import CitationError, IndexCorruptError, IndexMissingError
+from .errors import AssistantError, CitationError, CorpusMismatchError, IndexCorruptError, IndexMissingError
 from .ingest import discover_files, file_sha256
 from .index.layout import IndexLayout, read_manifest
 from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode
@@ -57,9 +57,9 @@ class Staleness(BaseModel):
 
     def summary(self) -> str:
         if not self.stale:
-            return "up to date with the corpus"
+            return "up to date"
         parts = [f"{len(v)} {name}" for name, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if v]
-        return "corpus changed since the last build: " + ", ".join(parts)
+        return "changed since the last build: " + ", ".join(parts)
 
 
 class IndexStatus(BaseModel):
@@ -68,6 +68,9 @@ class IndexStatus(BaseModel):
     built_at: datetime
     build_seconds: float
     corpus_dir: str
+    """The corpus the index was built from."""
+    compared_with: str
+    """The corpus the staleness was checked against (the same, unless the user named another)."""
     model: str
     model_fingerprint: str
     vector_index: str
@@ -88,17 +91,50 @@ class Pipeline:
         use a deterministic one); by default the model is loaded on the first question."""
         self.settings = settings or Settings()
         self.index_dir = Path(index_dir or self.settings.paths.index_dir)
-        self.corpus_dir = Path(corpus_dir or self.settings.paths.corpus_dir)
+        self.named_corpus = Path(corpus_dir) if corpus_dir is not None else None
+        """The corpus the user named; None: the one the index was built from."""
         self._index: OpenIndex | None = None
         self._embedder: Embedder | None = query_embedder
         self._retriever: Retriever | None = None
         self._lock = threading.RLock()
 
+    @property
+    def corpus_dir(self) -> Path:
+        """The corpus named by the user, else the one the index remembers it was built from, else
+        the default corpus/ (a new index): a rebuild or a staleness check never compares an
+        index with another corpus than its own unless the user says so."""
+        if self.named_corpus is not None:
+            return self.named_corpus
+        return self.recorded_corpus() or Path(self.settings.paths.corpus_dir)
+
+    def recorded_corpus(self) -> Path | None:
+        """The corpus folder the current index was built from (None: no readable index)."""
+        try:
+            return Path(self.manifest().corpus_dir)
+        except AssistantError:
+            return None
+
+    def corpus_conflict(self) -> str | None:
+        """Why building would replace this index with another corpus's documents, or None."""
+        recorded = self.recorded_corpus()
+        if recorded is None or self.named_corpus is None or _same_folder(recorded, self.named_corpus):
+            return None
+        return (
+            f"the index in {self.index_dir} was built from {recorded}; building it from {self.named_corpus} would "
+            f"replace its documents"
+        )
+
     # -- building ---------------------------------------------------------------------------------
 
-    def build(self, full: bool = False, progress: BuildProgress | None = None, embedder_factory: EmbedderFactory | None = None) -> BuildReport:
-        report = build_index(self.settings, self.corpus_dir, self.index_dir, full=full, progress=progress, embedder_factory=embedder_factory)
-        return report
+    def build(
+        self, full: bool = False, progress: BuildProgress | None = None, embedder_factory: EmbedderFactory | None = None, replace_corpus: bool = False
+    ) -> BuildReport:
+        """Bring the index up to date with its corpus. Building an existing index from another
+        corpus than the one it was built from needs ``replace_corpus``."""
+        conflict = self.corpus_conflict()
+        if conflict and not replace_corpus:
+            raise CorpusMismatchError(f"{conflict}: to do that, add --replace-corpus; to keep both, give --index another folder")
+        return build_index(self.settings, self.corpus_dir, self.index_dir, full=full or bool(conflict), progress=progress, embedder_factory=embedder_factory)
 
     # -- opening ----------------------------------------------------------------------------------
 
@@ -210,6 +246,7 @@ class Pipeline:
             built_at=manifest.created_at,
             build_seconds=manifest.build_seconds,
             corpus_dir=manifest.corpus_dir,
+            compared_with=str(self.corpus_dir),
             model=manifest.model.name,
             model_fingerprint=manifest.model.fingerprint,
             vector_index=manifest.vector_index.kind,
@@ -245,3 +282,10 @@ class Pipeline:
     def verify(self) -> list[Problem]:
         """Check manifest, SQLite and FAISS against each other; each problem names its fix."""
         return verify_index(self.index_dir, model_info(self.model_dir), chunker_info(self.settings))
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b

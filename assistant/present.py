@@ -106,6 +106,15 @@ def format_citation(citation: Citation, style: str = "text") -> str:
     return " ".join(parts)
 
 
+def format_citations(citations: list[Citation], style: str = "text") -> str:
+    """Several citations in one style: BibTeX entries one after another, CSL-JSON as the array
+    CSL processors read, text and Markdown one per line."""
+    if style == "csl-json":
+        return json.dumps([_csl(safe_citation(c)) for c in citations], ensure_ascii=False, indent=2)
+    separator = "\n\n" if style == "bibtex" else "\n"
+    return separator.join(format_citation(c, style) for c in citations)
+
+
 def markdown_escape(text: str) -> str:
     """One line of document or user text for Markdown: sanitised, with every character that could
     start a link, an image, emphasis, a heading, a table or raw HTML escaped."""

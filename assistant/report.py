@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
 from .models import Citation, Hit
-from .present import citation_line, format_citation, markdown_escape, markdown_quote
+from .present import citation_line, format_citation, format_citations, markdown_escape, markdown_quote
 
 
 class ReportItem(BaseModel):
@@ -21,22 +22,46 @@ class ReportItem(BaseModel):
 
 class ReportBasket(BaseModel):
     items: list[ReportItem] = Field(default_factory=list)
+    unexported: bool = False
+    """Changed since it was last exported (quitting asks first)."""
 
     def add(self, question: str, hit: Hit) -> bool:
         """Add a passage; False if it is already in the basket."""
         if any(item.chunk_id == hit.chunk_id and item.text == hit.text for item in self.items):
             return False
         self.items.append(ReportItem(question=question, chunk_id=hit.chunk_id, text=hit.text, citation=hit.citation))
+        self.unexported = True
         return True
 
     def remove(self, index: int) -> ReportItem:
+        self.unexported = bool(self.items[:index] + self.items[index + 1 :])
         return self.items.pop(index)
+
+    def clear(self) -> None:
+        self.items = []
+        self.unexported = False
+
+    def save(self, path: Path) -> None:
+        """Written as JSON through a temporary file, so a crash leaves the previous copy."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(self.model_dump_json(indent=1), encoding="utf-8")
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> ReportBasket:
+        """The saved basket; an empty one when there is none. Raises ValueError or OSError for
+        a file that cannot be read (the caller keeps it aside rather than overwrite it)."""
+        if not path.exists():
+            return cls()
+        return cls.model_validate_json(path.read_text(encoding="utf-8"))
 
     def move(self, index: int, offset: int) -> int:
         """Move an item up (negative) or down; returns its new position."""
         target = max(0, min(len(self.items) - 1, index + offset))
         if target != index:
             self.items.insert(target, self.items.pop(index))
+            self.unexported = True
         return target
 
     def questions(self) -> list[str]:
@@ -76,6 +101,35 @@ class ReportBasket(BaseModel):
             lines.append(f"{number}. {format_citation(citation, 'markdown')}")
         return "\n".join(lines) + "\n"
 
+    EXPORT_FORMATS: ClassVar[dict[str, str]] = {"markdown": ".md", "bibtex": ".bib", "csl-json": ".json"}
+
+    def references(self) -> list[Citation]:
+        """Each cited passage once, in report order."""
+        seen: dict[tuple, Citation] = {}
+        for item in self.items:
+            seen.setdefault((item.citation.path, item.citation.title, item.citation.section, item.citation.page), item.citation)
+        return list(seen.values())
+
+    def render(self, style: str, generated: datetime | None = None, index_name: str | None = None) -> str:
+        """The report as Markdown (quotes and references), or its references as BibTeX or
+        CSL-JSON: the same exporters as ``cite``."""
+        if style == "markdown":
+            return self.to_markdown(generated, index_name)
+        if style not in self.EXPORT_FORMATS:
+            raise ValueError(f"unknown report format {style!r}")
+        return format_citations(self.references(), style) + "\n"
+
+    def default_path(self, folder: Path, style: str = "markdown", now: datetime | None = None) -> Path:
+        now = now or datetime.now().astimezone()
+        return folder / f"guidance-report-{now:%Y%m%d-%H%M%S}{self.EXPORT_FORMATS[style]}"
+
+    def export_to(self, path: Path, style: str = "markdown", index_name: str | None = None) -> Path:
+        """Write the report to ``path`` (folders made as needed) and return it."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.render(style, index_name=index_name), encoding="utf-8")
+        self.unexported = False
+        return path
+
     def export(self, folder: Path, index_name: str | None = None, now: datetime | None = None) -> Path:
         """Write the report to a new file in ``folder`` and return its path."""
         now = now or datetime.now().astimezone()
@@ -86,5 +140,6 @@ class ReportBasket(BaseModel):
             counter += 1
             path = folder / f"guidance-report-{now:%Y%m%d-%H%M%S}-{counter}.md"
         path.write_text(self.to_markdown(now, index_name), encoding="utf-8")
+        self.unexported = False
         return path
 

@@ -110,3 +110,22 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """Three short Markdown guidance files (tests/fixtures_build.PARAGRAPHS)."""
+    from .fixtures_build import PARAGRAPHS
+
+    folder = tmp_path / "corpus"
+    for name, text in PARAGRAPHS.items():
+        write(folder / name, text)
+    return folder
+
+
+@pytest.fixture
+def fake():
+    """A deterministic embedder, for storage mechanics where meaning does not matter."""
+    from .fixtures_build import FakeEmbedder
+
+    return FakeEmbedder()

@@ -4,8 +4,11 @@ and python-pptx. Nothing here reads ../shared."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
+
+import numpy as np
 
 
 def _pdf_string(text: str) -> bytes:
@@ -190,3 +193,34 @@ def make_odt(path: Path, blocks: list[tuple[str, str]], title: str | None = None
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
+
+
+class FakeEmbedder:
+    """Deterministic unit vectors from the text's hash; counts what it embeds."""
+
+    dimension = 384
+
+    def __init__(self):
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts, progress=None):
+        self.embedded.extend(texts)
+        if progress:
+            progress(len(texts))
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+    def embed_queries(self, texts):
+        return np.stack([self._vector(t) for t in texts])
+
+    @staticmethod
+    def _vector(text: str) -> np.ndarray:
+        rng = np.random.default_rng(int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little"))
+        vector = rng.standard_normal(384).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+
+PARAGRAPHS = {
+    "identification.md": "# Identification\n\nFrontline staff identify victims by looking for indicators such as withheld documents and debts.\n",
+    "referral.md": "# Referral\n\nA referral to the national mechanism needs the informed consent of an adult.\n",
+    "children.md": "# Children\n\nChildren cannot consent to their own exploitation; refer every child who may be a victim.\n",
+}

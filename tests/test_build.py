@@ -6,7 +6,6 @@ is checked is bookkeeping, not meaning. Tests that search use the real model."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,7 +17,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant.config import Settings
@@ -27,51 +25,7 @@ from assistant.index.layout import IndexLayout
 from assistant.pipeline import Pipeline
 
 from .conftest import REPO, write
-from .fixtures_build import make_docx, make_pdf, make_pptx, paragraph_runs
-
-
-class FakeEmbedder:
-    """Deterministic unit vectors from the text's hash; counts what it embeds."""
-
-    dimension = 384
-
-    def __init__(self):
-        self.embedded: list[str] = []
-
-    def embed_documents(self, texts, progress=None):
-        self.embedded.extend(texts)
-        if progress:
-            progress(len(texts))
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 384), np.float32)
-
-    def embed_queries(self, texts):
-        return np.stack([self._vector(t) for t in texts])
-
-    @staticmethod
-    def _vector(text: str) -> np.ndarray:
-        rng = np.random.default_rng(int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little"))
-        vector = rng.standard_normal(384).astype(np.float32)
-        return vector / np.linalg.norm(vector)
-
-
-PARAGRAPHS = {
-    "identification.md": "# Identification\n\nFrontline staff identify victims by looking for indicators such as withheld documents and debts.\n",
-    "referral.md": "# Referral\n\nA referral to the national mechanism needs the informed consent of an adult.\n",
-    "children.md": "# Children\n\nChildren cannot consent to their own exploitation; refer every child who may be a victim.\n",
-}
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    for name, text in PARAGRAPHS.items():
-        write(folder / name, text)
-    return folder
-
-
-@pytest.fixture
-def fake():
-    return FakeEmbedder()
+from .fixtures_build import PARAGRAPHS, make_docx, make_pdf, make_pptx, paragraph_runs
 
 
 def make_pipeline(settings: Settings, corpus: Path) -> Pipeline:
@@ -269,7 +223,7 @@ KILLABLE_BUILD = textwrap.dedent(
     sys.path.insert(0, {repo!r})
     from assistant.config import Settings
     from assistant.pipeline import Pipeline
-    from tests.test_build import FakeEmbedder
+    from tests.fixtures_build import FakeEmbedder
 
     class StallingEmbedder(FakeEmbedder):
         def embed_documents(self, texts, progress=None):

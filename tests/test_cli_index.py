@@ -38,7 +38,7 @@ def test_index_status_lists_contents_and_the_corpus_state(bundled_index):
     result = run("index", "status", "--index", str(bundled_index), "--corpus", str(bundled_index.parent / "corpus"), "--documents")
     assert result.exit_code == 0, result.output
     assert "contents:   5 of 5 files indexed: 26 documents" in result.stdout
-    assert "corpus:     up to date with the corpus" in result.stdout
+    assert f"corpus:     {bundled_index.parent / 'corpus'}: up to date" in result.stdout
     assert "Seeing the Unseen" in result.stdout
 
 
@@ -86,3 +86,24 @@ def rebuilt(lines: list[str]) -> bool:
     """A build summary after the watcher said it saw a change."""
     changed = next((i for i, line in enumerate(lines) if "rebuilding" in line), None)
     return changed is not None and any(line.startswith("indexed ") for line in lines[changed:])
+
+
+def test_an_index_remembers_its_corpus_and_another_corpus_needs_an_explicit_flag(tmp_path, st_embedder, monkeypatch):
+    import assistant.index.build as build_module
+
+    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    casework, other, index = tmp_path / "casework", tmp_path / "other", tmp_path / "index"
+    write(casework / "a.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
+    write(other / "b.md", "# Inspections\n\nLabour inspectors visit farms at night to find hidden workers.\n")
+    assert run("index", "build", "--corpus", str(casework), "--index", str(index), "--quiet").exit_code == 0
+    write(casework / "c.md", "# Referral\n\nA referral needs the informed consent of an adult.\n")
+    status = run("index", "status", "--index", str(index))
+    assert f"corpus:     {casework}: changed since the last build: 1 added" in status.stdout
+    assert f"run: python -m assistant index build --index {index}" in status.stdout
+    again = run("index", "build", "--index", str(index), "--quiet")
+    assert "1 added" in again.stdout, "without --corpus, the index's own corpus is built"
+    refused = CliRunner().invoke(main, ["index", "build", "--corpus", str(other), "--index", str(index), "--quiet"])
+    assert refused.exit_code == 1 and str(casework) in refused.output and str(other) in refused.output and "--replace-corpus" in refused.output
+    replaced = run("index", "build", "--corpus", str(other), "--index", str(index), "--replace-corpus", "--quiet")
+    assert replaced.exit_code == 0 and "indexed 1 files" in replaced.stdout
+    assert f"{other}: up to date" in run("index", "status", "--index", str(index)).stdout

@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,8 @@ from assistant.report import ReportBasket
 
 from .conftest import write
 from .fixtures_build import make_docx
-from .test_build import PARAGRAPHS, FakeEmbedder, build, make_pipeline
+from .fixtures_build import PARAGRAPHS
+from .test_build import build, make_pipeline
 
 TERMINAL_ATTACKS = ("\x1b", "\x9b", "\x07", "\u202e", "\u2066")
 INJECTED_LINK = "](https://evil.example"
@@ -38,19 +40,6 @@ def assert_inert(output: str) -> None:
 
 def cli(*args: str, **kwargs):
     return CliRunner().invoke(main, list(args), **kwargs)
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    for name, text in PARAGRAPHS.items():
-        write(folder / name, text)
-    return folder
-
-
-@pytest.fixture
-def fake():
-    return FakeEmbedder()
 
 
 def generation(settings) -> Path:
@@ -398,18 +387,24 @@ def test_a_question_with_undecodable_bytes_is_answered(settings, corpus, fake):
     assert json.loads(process.stdout)["query"] == "consent \ufffd"
 
 
-def test_a_full_disk_during_a_build_is_a_one_line_error_and_the_index_survives(settings, corpus, fake, tmp_path):
-    small = tmp_path / "small"
-    small.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(small)], capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a size-capped tmpfs here (needs root)")
+@contextmanager
+def tmpfs(folder: Path, options: str):
+    """A small tmpfs mounted on ``folder`` for the test (skipped where mounting is not allowed)."""
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs ({options}) here: needs root")
     try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_full_disk_during_a_build_is_a_one_line_error_and_the_index_survives(settings, corpus, fake, tmp_path):
+    with tmpfs(tmp_path / "small", "size=200k") as small:
         settings.paths.index_dir = small / "index"
         write(corpus / "big.txt", "Workers said the employer kept their passports. " * 8000)
         with pytest.raises(IndexWriteError, match="could not be written"):
             build(settings, corpus, fake)
-    finally:
-        subprocess.run(["umount", str(small)], check=False)
 
 
 def test_the_tui_shows_a_damaged_index_as_a_toast_and_keeps_running(settings, corpus, fake):
@@ -440,13 +435,7 @@ def test_the_tui_shows_a_damaged_index_as_a_toast_and_keeps_running(settings, co
 
 
 def test_a_read_only_index_folder_is_a_one_line_error(settings, corpus, fake, tmp_path):
-    frozen = tmp_path / "frozen"
-    frozen.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=100k", "tmpfs", str(frozen)], capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a read-only tmpfs here (needs root)")
-    try:
+    with tmpfs(tmp_path / "frozen", "ro,size=100k") as frozen:
         settings.paths.index_dir = frozen
         with pytest.raises(IndexWriteError, match="could not be written.*Read-only"):
             build(settings, corpus, fake)
-    finally:
-        subprocess.run(["umount", str(frozen)], check=False)

@@ -378,7 +378,7 @@ class _Builder:
             generation=name,
             created_at=datetime.now(timezone.utc),
             build_seconds=round(time.perf_counter() - self.started, 3),
-            corpus_dir=str(self.corpus_dir),
+            corpus_dir=str(self.corpus_dir.resolve()),
             model=self.model,
             chunker=self.chunker,
             ingest_version=ingest_version(),

@@ -4,13 +4,15 @@ failures become toasts, never crashes. Document text is always shown literally."
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from ..config import Settings
@@ -21,26 +23,33 @@ from ..present import format_citation
 from ..report import ReportBasket
 from ..text import strip_control
 from . import messages
+from .screens.confirm import ConfirmScreen
 from .screens.document import DocumentScreen
+from .screens.export import ExportScreen
 from .screens.filters import FilterScreen, describe_filters
-from .screens.help import HelpScreen
+from .screens.help import HelpScreen, key_label
 from .screens.index_screen import IndexScreen
 from .screens.report import ReportScreen
 from .screens.search import NO_INDEX_HELP, SearchScreen
 
 log = logging.getLogger(__name__)
 
+HISTORY_FILE = "question-history.json"
+"""Questions of earlier sessions, written only with ASSISTANT_TUI__KEEP_HISTORY=true."""
+BASKET_FILE = "report-basket.json"
+"""The report basket is saved beside the index as the user works, and restored at start."""
+
 
 class GuidanceApp(App):
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses may live elsewhere
     TITLE = "Guidance Lookup"
-    ENABLE_COMMAND_PALETTE = False
+    ENABLE_COMMAND_PALETTE = True  # ctrl+p: every action of the screen, by name
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
-        Binding("q", "quit", "Quit (when not typing)", show=False),
+        Binding("ctrl+q", "request_quit", "Quit", priority=True, show=False),
+        Binding("q", "request_quit", "Quit (when not typing)", show=False),
         Binding("question_mark,f1", "help", "Help"),
         Binding("ctrl+t", "toggle_theme", "Light / dark theme", show=False),
-        Binding("ctrl+r", "reload_index", "Use a newer index", show=False),
+        Binding("ctrl+r", "reload_index", "Switch to the newest index", show=False),
     ]
 
     def __init__(self, settings: Settings | None = None, index_dir: Path | None = None, corpus_dir: Path | None = None, pipeline: Pipeline | None = None):
@@ -48,6 +57,7 @@ class GuidanceApp(App):
         self.settings = settings or Settings()
         self.pipeline = pipeline or Pipeline(self.settings, index_dir=index_dir, corpus_dir=corpus_dir)
         self.basket = ReportBasket()
+        self.basket_path = self.settings.tui.basket_file or self.pipeline.index_dir / BASKET_FILE
         self.filters = Filters()
         self.model_ready = False
         self.index_missing = False
@@ -61,6 +71,7 @@ class GuidanceApp(App):
     # -- start-up -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self._restore_basket()
         self.push_screen(SearchScreen())
         self.load_index()
         self.set_interval(5.0, self.check_for_newer_index)
@@ -94,7 +105,7 @@ class GuidanceApp(App):
             staleness = self.pipeline.staleness()
         except Exception:  # a corpus folder that vanished must not stop searching
             return ""
-        return "" if not staleness.stale else f"  ·  {staleness.summary()} (i: rebuild)"
+        return "" if not staleness.stale else f"  ·  corpus {staleness.summary()} (index screen: rebuild)"
 
     def _on_index_ready(self, staleness: str) -> None:
         self.model_ready = True
@@ -115,7 +126,7 @@ class GuidanceApp(App):
     async def _load_failed(self, message: str) -> None:
         self.search_screen.set_status("index unusable: " + strip_control(message))
         await self.search_screen.show_placeholder("The index could not be opened:\n\n" + strip_control(message))
-        self.notify(strip_control(message), title="Index", severity="error", markup=False, timeout=15)
+        self.notify(strip_control(message), title="Index", severity="error", markup=False, timeout=10)
 
     def index_facts(self) -> str:
         manifest = self.pipeline.opened_manifest()
@@ -130,6 +141,15 @@ class GuidanceApp(App):
         """How a timestamp is shown (local time, to the minute)."""
         return f"{moment.astimezone():%Y-%m-%d %H:%M}"
 
+    def shown_path(self, path) -> str:
+        """A folder as the user would type it: relative to the working folder when inside it."""
+        path = Path(path)
+        try:
+            path = path.resolve().relative_to(Path.cwd().resolve())
+        except (OSError, ValueError):
+            pass
+        return strip_control(str(path))
+
     def took(self, seconds: float) -> str:
         """How a duration is shown."""
         return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
@@ -138,7 +158,31 @@ class GuidanceApp(App):
 
     @on(messages.SearchRequested)
     def _search_requested(self, message: messages.SearchRequested) -> None:
+        if self.settings.tui.keep_history:
+            self._save_history()
         self.run_search(message.question)
+
+    @property
+    def history_path(self) -> Path:
+        return self.pipeline.index_dir / HISTORY_FILE
+
+    def saved_history(self) -> list[str]:
+        """Questions of earlier sessions, only when the user turned keeping them on."""
+        if not self.settings.tui.keep_history:
+            return []
+        try:
+            questions = json.loads(self.history_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [q for q in questions if isinstance(q, str)][-500:] if isinstance(questions, list) else []
+
+    def _save_history(self) -> None:
+        from .widgets.query_bar import QueryInput
+
+        try:
+            self.history_path.write_text(json.dumps(self.search_screen.query_one(QueryInput).history[-500:], ensure_ascii=False), encoding="utf-8")
+        except OSError:
+            pass
 
     def run_search(self, question: str) -> None:
         self.last_question = question
@@ -178,6 +222,64 @@ class GuidanceApp(App):
         self.search_screen.set_status("ready  ·  " + self.index_facts())
         self.notify(strip_control(message), title="Search", severity="error", markup=False, timeout=10)
 
+    # -- the report basket, kept on disk -------------------------------------------------------
+
+    def _restore_basket(self) -> None:
+        try:
+            self.basket = ReportBasket.load(self.basket_path)
+        except (OSError, ValueError) as error:
+            aside = self.basket_path.with_name(self.basket_path.name + ".unreadable")
+            try:
+                self.basket_path.replace(aside)
+            except OSError:
+                aside = self.basket_path
+            self.notify(f"The saved report could not be read ({type(error).__name__}); it was kept as {aside}.", severity="warning", markup=False, timeout=8)
+
+    def save_basket(self) -> None:
+        try:
+            self.basket.save(self.basket_path)
+        except OSError as error:
+            self.notify(f"The report could not be saved in {self.basket_path} ({error.strerror}).", severity="error", markup=False, timeout=8)
+
+    @on(messages.ReportChanged)
+    def _report_changed(self) -> None:
+        self.save_basket()
+
+    def action_request_quit(self) -> None:
+        """Quit, but never lose a report silently: with passages not yet exported, ask first."""
+        if not (self.basket.items and self.basket.unexported):
+            self.exit()
+            return
+        count = len(self.basket.items)
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                f"The report holds {count} passage{'s' if count != 1 else ''} not exported yet. They are kept in "
+                f"{self.basket_path} and restored next time. Quit now?",
+                yes="Quit",
+                no="Stay",
+            ),
+            answered,
+        )
+
+    def get_system_commands(self, screen):
+        """The command palette (ctrl+p) lists every action of the screen in front, and the app's
+        own, by the names the key help uses."""
+        seen: set[str] = set()
+        for bindings, target in ((screen.BINDINGS, screen), (self.BINDINGS, self)):
+            for binding in bindings:
+                if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+                    continue
+                seen.add(binding.action)
+                action = binding.action if target is self or binding.action.startswith(("app.", "screen.")) else f"screen.{binding.action}"
+                yield SystemCommand(binding.description, f"{binding.tooltip or binding.description} ({key_label(binding.key)})", partial(self.run_action, action))
+        yield SystemCommand("Rebuild the index", "Read what changed in the corpus and rebuild", partial(self.post_message, messages.RebuildIndex()))
+        yield SystemCommand("Export the report", "Write the collected passages as Markdown", partial(self.post_message, messages.ExportReport()))
+
     # -- results ------------------------------------------------------------------------------
 
     @on(messages.OpenDocument)
@@ -194,36 +296,53 @@ class GuidanceApp(App):
         citation = format_citation(message.hit.citation, "text")
         self.copy_to_clipboard(citation)
         self.notify(
-            "Citation sent to the clipboard (via the terminal, OSC 52). If your terminal does not allow "
-            f"that, copy it from here:\n{strip_control(citation)}",
+            f"Copied (OSC 52; if your terminal blocks it, copy from here):\n{strip_control(citation)}",
             title="Citation",
             markup=False,
-            timeout=12,
+            timeout=6,
         )
+
+    @on(messages.CopyPassage)
+    def copy_passage(self, message: messages.CopyPassage) -> None:
+        """The passage as quoted text with its citation: what a case note or a report needs."""
+        quoted = "“" + strip_control(message.hit.text).strip() + "”"
+        self.copy_to_clipboard(f"{quoted}\n{format_citation(message.hit.citation, 'text')}")
+        self.notify("Passage and its citation copied (OSC 52).", markup=False, timeout=3)
 
     @on(messages.AddToReport)
     def add_to_report(self, message: messages.AddToReport) -> None:
         added = self.basket.add(message.question, message.hit)
         count = len(self.basket.items)
         if added:
+            self.save_basket()
             self.search_screen.mark_collected(message.hit.chunk_id)
-            self.notify(f"Added to the report ({count} passage{'s' if count != 1 else ''}). Press r to see it.", markup=False)
+            self.notify(f"Added to the report ({count} passage{'s' if count != 1 else ''}).", markup=False, timeout=3)
         else:
-            self.notify("This passage is already in the report.", severity="warning", markup=False)
+            self.notify("This passage is already in the report.", severity="warning", markup=False, timeout=3)
 
     @on(messages.ShowReport)
     def show_report(self) -> None:
-        self.push_screen(ReportScreen(self.basket))
+        self.push_screen(ReportScreen(self.basket, saved_in=str(self.basket_path)))
 
     @on(messages.ExportReport)
     def export_report(self) -> None:
+        if not self.basket.items:
+            self.notify("The report is empty: add passages with a on a result first.", severity="warning", timeout=4)
+            return
+        self.push_screen(ExportScreen(self.basket, self.settings.tui.report_dir), self._export_chosen)
+
+    def _export_chosen(self, choice) -> None:
+        if choice is None:
+            return
+        path, style = choice
         manifest = self.pipeline.opened_manifest()
         try:
-            path = self.basket.export(self.settings.tui.report_dir.resolve(), index_name=manifest.generation if manifest else None)
+            path = self.basket.export_to(path, style, index_name=manifest.generation if manifest else None)
         except OSError as error:
-            self.notify(f"Could not write the report: {error}", severity="error", markup=False)
+            self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
             return
-        self.notify(f"Report written to {path}", title="Export", markup=False, timeout=15)
+        self.save_basket()
+        self.notify(f"Report written to {path}", title="Export", markup=False, timeout=6)
         screen = next((s for s in self.screen_stack if isinstance(s, ReportScreen)), None)
         if screen is not None:
             screen.show_exported(path)
@@ -282,12 +401,12 @@ class GuidanceApp(App):
         except AssistantError as error:
             text.append(f"The index cannot be read: {strip_control(str(error))}\n\nPress b to rebuild it.")
             return text
-        text.append(f"Index in {strip_control(str(self.pipeline.index_dir))}\n", style="bold")
-        text.append(f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from {strip_control(status.corpus_dir)}\n")
+        text.append(f"Index folder {self.shown_path(self.pipeline.index_dir)}\n", style="bold")
+        text.append(f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from {self.shown_path(status.corpus_dir)}\n")
         text.append(f"Model {status.model} (fingerprint {status.model_fingerprint[:12]}), {status.vector_index} vector index\n")
         text.append(f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents (including listed resources), {status.chunks} passages\n\n")
         if status.staleness is not None:
-            text.append("Corpus: " + status.staleness.summary() + "\n", style="bold" if status.staleness.stale else "")
+            text.append(f"Corpus {self.shown_path(status.compared_with)}: {status.staleness.summary()}\n", style="bold" if status.staleness.stale else "")
             for label, paths in (("added", status.staleness.added), ("changed", status.staleness.changed), ("removed", status.staleness.removed)):
                 for path in paths:
                     text.append(f"  {label}: {strip_control(path)}\n")
@@ -312,10 +431,19 @@ class GuidanceApp(App):
         if any(w.group == "build" and w.is_running for w in self.workers):
             self.notify("A rebuild is already running.", severity="warning")
             return
-        self.rebuild()
+        conflict = self.pipeline.corpus_conflict()
+        if conflict is None:
+            self.rebuild()
+            return
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self.rebuild(replace_corpus=True)
+
+        self.push_screen(ConfirmScreen(f"{conflict[0].upper()}{conflict[1:]}. Replace them?", yes="Replace", no="Keep the index"), answered)
 
     @work(thread=True, exclusive=True, group="build")
-    def rebuild(self) -> None:
+    def rebuild(self, replace_corpus: bool = False) -> None:
         app = self
 
         class Progress:
@@ -333,7 +461,7 @@ class GuidanceApp(App):
                 pass
 
         try:
-            report = self.pipeline.build(progress=Progress())
+            report = self.pipeline.build(progress=Progress(), replace_corpus=replace_corpus)
         except AssistantError as error:
             self.call_from_thread(self._rebuild_done, f"Rebuild failed: {error}", False)
             return
@@ -397,5 +525,5 @@ class GuidanceApp(App):
         self.theme = "textual-light" if self.theme != "textual-light" else "textual-dark"
 
 
-def run_app(settings: Settings, index_dir: Path, corpus_dir: Path) -> None:
+def run_app(settings: Settings, index_dir: Path, corpus_dir: Path | None) -> None:
     GuidanceApp(settings, index_dir=index_dir, corpus_dir=corpus_dir).run()

@@ -27,6 +27,13 @@ class CopyCitation(Message):
 
 
 @dataclass
+class CopyPassage(Message):
+    """Copy the passage's text, quoted, with its citation."""
+
+    hit: Hit
+
+
+@dataclass
 class AddToReport(Message):
     hit: Hit
     question: str
@@ -42,6 +49,10 @@ class SearchWithinDocument(Message):
 
 class ShowReport(Message):
     pass
+
+
+class ReportChanged(Message):
+    """The report screen reordered, removed or cleared passages: the app saves the basket."""
 
 
 class ExportReport(Message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -60,10 +61,13 @@ def in_workspace(snapshot_workspace, monkeypatch):
     return snapshot_workspace
 
 
-def make_app(index_dir: Path, corpus_dir: Path, report_dir: Path | None = None, cls=GuidanceApp) -> GuidanceApp:
+def make_app(index_dir: Path, corpus_dir: Path, report_dir: Path | None = None, cls=GuidanceApp, basket_file: Path | None = None) -> GuidanceApp:
     settings = Settings()
     settings.show_progress = False
     settings.tui.cursor_blink = False
+    # Each app keeps its report basket apart unless a test shares one (a restart), so that tests
+    # sharing the session's index never see each other's passages.
+    settings.tui.basket_file = basket_file or Path(tempfile.mkdtemp(prefix="basket-")) / "report-basket.json"
     if report_dir is not None:
         settings.tui.report_dir = report_dir
     return cls(settings, index_dir=index_dir, corpus_dir=corpus_dir)

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from textual.widgets import SelectionList, Static
+from textual.widgets import SelectionList, Static, TextArea
 
 from assistant.tui.screens.document import DocumentScreen
 from assistant.tui.screens.filters import FilterScreen
@@ -58,7 +58,8 @@ def test_a_typed_question_shows_result_cards_with_citations(bundled_index):
             first = cards(app)[0]
             rendered = str(first.render())
             assert "Seeing the Unseen" in rendered and "NEXUS Institute, 2018" in rendered
-            assert app.focused is first
+            assert isinstance(app.focused, QueryInput), "after a search, typing goes on in the question box"
+            assert first.has_class("-selected")
             assert "passages in" in str(app.screen.query_one("#status-bar", Static).render())
 
     run(scenario)
@@ -71,6 +72,8 @@ def test_keyboard_navigation_between_results_and_back_to_the_question(bundled_in
             await ready(pilot)
             await ask(pilot, INDONESIA)
             found = cards(app)
+            await pilot.press("down")
+            assert app.focused is found[0]
             await pilot.press("down")
             assert app.focused is found[1]
             await pilot.press("j")
@@ -89,12 +92,14 @@ def test_enter_opens_the_passage_in_its_document_and_escape_returns(bundled_inde
             await ready(pilot)
             await ask(pilot, "Blue Dot safe spaces for children fleeing Ukraine")
             hit = cards(app)[0].hit
-            await pilot.press("enter")
+            await pilot.press("down", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-            passage = str(app.screen.query_one("#passage").render())
-            assert hit.text[:60] in passage and "passage from the results" in passage
-            context = " ".join(str(w.render()) for w in app.screen.query(".context"))
-            assert "Trafficking in persons" in context, "the surrounding document is there too"
+            body = app.screen.query_one("#document-body", TextArea)
+            assert body.selected_text == hit.text, "the view opens with the passage selected"
+            assert "Trafficking in persons" in body.text, "the surrounding document is there too"
+            await pilot.pause()
+            position = str(app.screen.query_one("#document-position", Static).render())
+            assert (hit.location.section or "") .split(" > ")[0] in position
             await pilot.press("escape")
             assert not isinstance(app.screen, DocumentScreen) and cards(app)
 
@@ -107,7 +112,7 @@ def test_filters_come_from_the_index_and_restrict_results(bundled_index):
         async with app.run_test(size=(100, 40)) as pilot:
             await ready(pilot)
             await ask(pilot, "trafficking research")
-            await pilot.press("f")
+            await pilot.press("tab", "f")
             await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
             regions = app.screen.query_one("#filter-region", SelectionList)
             assert [str(o.prompt) for o in regions._options] == ["Asia", "Europe", "Global"]
@@ -126,7 +131,7 @@ def test_c_copies_the_citation_with_a_fallback_message(bundled_index):
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await ready(pilot)
             await ask(pilot, INDONESIA)
-            await pilot.press("c")
+            await pilot.press("down", "c")
             assert app.clipboard.startswith("Seeing the Unseen") and "Indexed" in app.clipboard
             messages = [n.message for n in app._notifications]
             assert any("OSC 52" in m and app.clipboard in m for m in messages)
@@ -140,11 +145,13 @@ def test_three_passages_collected_and_exported_as_markdown(bundled_index, tmp_pa
         async with app.run_test(size=(80, 24)) as pilot:
             await ready(pilot)
             await ask(pilot, INDONESIA)
+            await pilot.press("down")
             chosen = []
             for _ in range(2):
                 chosen.append(app.focused.hit)
                 await pilot.press("a", "down")
             await ask(pilot, "What did resolution 2331 address?")
+            await pilot.press("down")
             chosen.append(app.focused.hit)
             await pilot.press("a", "a")  # the second press is refused: already collected
             assert len(app.basket.items) == 3
@@ -153,6 +160,9 @@ def test_three_passages_collected_and_exported_as_markdown(bundled_index, tmp_pa
             await pilot.press("J")  # move the first passage down
             assert [i.chunk_id for i in app.basket.items][:2] == [chosen[1].chunk_id, chosen[0].chunk_id]
             await pilot.press("e")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
+            await pilot.press("enter")  # the default: Markdown in reports/
+            await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen) and bool(list((tmp_path / "reports").glob("*.md"))))
             exported = list((tmp_path / "reports").glob("*.md"))
             assert len(exported) == 1
             assert str(exported[0]) in str(app.screen.query_one("#report-path", Static).render())
@@ -215,7 +225,7 @@ def test_help_lists_every_binding(bundled_index):
             await pilot.press("question_mark")
             await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
             text = str(app.screen.query_one("#help-keys").render())
-            for needed in ("Copy citation", "Add to report", "Export Markdown", "Rebuild", "Back to the passage", "Light / dark theme", "Earlier question"):
+            for needed in ("Copy citation", "Add to report", "Export (Markdown, BibTeX, CSL-JSON)", "Rebuild", "Back to the passage", "Light / dark theme", "Earlier question"):
                 assert needed in text
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
@@ -269,7 +279,7 @@ def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embedder_f
             await pilot.press("b")
             await wait_for(pilot, lambda: any("Rebuilt" in n.message for n in app._notifications), timeout=120)
             summary = str(app.screen.query_one("#index-summary", Static).render())
-            assert "up to date with the corpus" in summary
+            assert ": up to date" in summary
             await pilot.press("escape")
             await ask(pilot, "labour inspectors visiting farms at night")
             assert any(c.hit.document.path == "b.md" for c in cards(app))
@@ -289,9 +299,9 @@ def test_document_text_cannot_style_or_control_the_terminal(hostile_index):
             assert "[bold red]about forced labour[/bold red]" in plain
             assert "[link=https://example.org]fisheries[/link]" in plain
             assert "\x1b" not in plain and "\x07" not in plain
-            await pilot.press("enter")
+            await pilot.press("down", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-            whole = " ".join(str(w.render()) for w in app.screen.query(Static))
+            whole = app.screen.query_one("#document-body", TextArea).text
             assert "[bold red]" in whole and "\x1b" not in whole
 
     run(scenario)
@@ -332,14 +342,15 @@ def test_search_within_this_document_restricts_results_and_survives_the_filter_d
             await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == chosen.id for c in cards(app)))
             filter_line = str(app.screen.query_one("#filter-line", Static).render())
             assert f"only within: {chosen.title}" in filter_line
-            await pilot.press("f")
+            await pilot.press("tab", "f")
             await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
             assert chosen.title in str(app.screen.query_one("#filter-documents", Static).render())
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
             assert app.filters.documents == [chosen.id]
             assert f"only within: {chosen.title}" in str(app.screen.query_one("#filter-line", Static).render())
-            await pilot.press("f")
+            await wait_for(pilot, lambda: bool(cards(app)))
+            await pilot.press("escape", "tab", "f")
             await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
             await pilot.press("ctrl+x")
             await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
@@ -356,7 +367,7 @@ def test_search_within_this_document_from_the_document_view(bundled_index):
             await ready(pilot)
             await ask(pilot, INDONESIA)
             document = cards(app)[0].hit.document
-            await pilot.press("enter")
+            await pilot.press("down", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
             await pilot.press("w")
             await wait_for(pilot, lambda: not isinstance(app.screen, DocumentScreen))
@@ -364,3 +375,296 @@ def test_search_within_this_document_from_the_document_view(bundled_index):
             await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == document.id for c in cards(app)))
 
     run(scenario)
+
+
+# --- typing is text; work is never lost ------------------------------------------------------------
+
+def test_typing_a_follow_up_question_after_results_runs_no_command(bundled_index):
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            await ask(pilot, INDONESIA)
+            box = app.screen.query_one(QueryInput)
+            box.value = ""
+            await pilot.press(*"and children quota fraud", "?")  # a, c, i, q, r, f, w, ? are all commands on a card
+            assert box.value == "and children quota fraud?"
+            assert app.is_running and app.basket.items == [] and app.clipboard == ""
+            assert type(app.screen).__name__ == "SearchScreen"
+
+    run(scenario)
+
+
+def test_quitting_with_an_unexported_report_asks_and_a_restart_restores_it(bundled_index, tmp_path):
+    from assistant.tui.screens.confirm import ConfirmScreen
+
+    basket = tmp_path / "basket.json"
+
+    async def first_session():
+        app = make_app(bundled_index, bundled_index.parent / "corpus", basket_file=basket)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            await ask(pilot, INDONESIA)
+            await pilot.press("down", "a", "down", "a", "down", "a")
+            assert len(app.basket.items) == 3
+            await pilot.press("escape", "tab", "q")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert "3 passages not exported" in str(app.screen.query_one("#confirm-question", Static).render())
+            await pilot.press("n")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+            assert app.is_running
+            await pilot.press("q", "y")
+            await wait_for(pilot, lambda: not app.is_running)
+        return [item.chunk_id for item in app.basket.items]
+
+    async def second_session(expected):
+        app = make_app(bundled_index, bundled_index.parent / "corpus", basket_file=basket)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            assert [item.chunk_id for item in app.basket.items] == expected
+            await pilot.press("ctrl+p", *"Report")  # no result to stand on yet: the palette
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+            assert str(basket) in str(app.screen.query_one("#report-title", Static).render())
+            await pilot.press("ctrl+d", "y")
+            await wait_for(pilot, lambda: not app.basket.items)
+        assert ReportBasket.load(basket).items == []
+
+    from assistant.report import ReportBasket
+
+    kept = asyncio.run(first_session())
+    assert len(kept) == 3
+    asyncio.run(second_session(kept))
+
+
+def test_a_pasted_case_note_of_several_lines_is_one_question(bundled_index):
+    from textual import events
+
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            box = app.screen.query_one(QueryInput)
+            box.post_message(events.Paste("Client from Indonesia,\nreturned home last year,\nnot identified as a victim"))
+            await pilot.pause()
+            assert box.value == "Client from Indonesia, returned home last year, not identified as a victim"
+
+    run(scenario)
+
+
+def test_the_command_palette_reaches_every_action(bundled_index):
+    from textual.command import CommandPalette
+
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await ready(pilot)
+            await ask(pilot, INDONESIA)
+            titles = [command.title for command in app.get_system_commands(app.screen)]
+            for needed in ("Open", "Cite", "Add", "Within", "Report", "Filters", "Index: contents, staleness, rebuild", "Help", "Quit", "Export the report"):
+                assert needed in titles, titles
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+            await pilot.press(*"Filters")
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+
+    run(scenario)
+
+
+def test_a_rebuild_uses_the_corpus_the_index_was_built_from_and_asks_before_replacing_it(tmp_path, shared_embedder_factory, monkeypatch):
+    import assistant.index.build as build_module
+    from assistant.config import Settings
+    from assistant.pipeline import Pipeline
+    from assistant.tui.screens.confirm import ConfirmScreen
+
+    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: shared_embedder_factory)
+    casework = tmp_path / "casework"
+    write(casework / "a.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
+    other = tmp_path / "other"
+    write(other / "b.md", "# Inspections\n\nLabour inspectors visit farms at night to find hidden workers.\n")
+    index = tmp_path / "index"
+    Pipeline(Settings(), index_dir=index, corpus_dir=casework).build(embedder_factory=shared_embedder_factory)
+    write(casework / "c.md", "# Referral\n\nA referral needs the informed consent of an adult.\n")
+
+    async def not_named():
+        app = make_app(index, None)  # as `make run INDEX=...` without CORPUS
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await ready(pilot)
+            app.screen.query_one(QueryInput).blur()
+            await pilot.press("i")
+            await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
+            summary = str(app.screen.query_one("#index-summary", Static).render())
+            assert f"Corpus {casework}: changed since the last build: 1 added" in summary and "added: c.md" in summary
+            await pilot.press("b")
+            await wait_for(pilot, lambda: any("Rebuilt" in n.message for n in app._notifications), timeout=120)
+        paths = {d.path for d in Pipeline(Settings(), index_dir=index).document_infos()}
+        assert paths == {"a.md", "c.md"}, "the index's own corpus was rebuilt, never corpus/"
+
+    async def named_other():
+        app = make_app(index, other)
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await ready(pilot)
+            app.screen.query_one(QueryInput).blur()
+            await pilot.press("i")
+            await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
+            await pilot.press("b")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            question = str(app.screen.query_one("#confirm-question", Static).render())
+            assert str(casework) in question and str(other) in question
+            await pilot.press("n")
+            await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
+            assert {d.path for d in Pipeline(Settings(), index_dir=index).document_infos()} == {"a.md", "c.md"}
+            await pilot.press("b")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: any("Rebuilt" in n.message for n in app._notifications), timeout=120)
+        assert {d.path for d in Pipeline(Settings(), index_dir=index).document_infos()} == {"b.md"}
+
+    run(not_named)
+    run(named_other)
+
+
+def test_the_report_exports_bibtex_to_a_chosen_file_that_a_bibtex_parser_reads(bundled_index, tmp_path):
+    import bibtexparser
+
+    target = tmp_path / "casefile" / "references.bib"
+
+    async def scenario():
+        app = bundled_app(bundled_index, tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            await ask(pilot, INDONESIA)
+            await pilot.press("down", "a", "down", "a", "r")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+            await pilot.press("e")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
+            app.screen.query_one("#format-bibtex").value = True
+            await pilot.pause()
+            assert app.screen.query_one("#export-path").value.endswith(".bib")
+            app.screen.query_one("#export-path").value = str(target)
+            await pilot.press("enter")
+            await wait_for(pilot, target.exists)
+            assert not app.basket.unexported
+
+    run(scenario)
+    library = bibtexparser.parse_string(target.read_text())
+    assert not library.failed_blocks and len(library.entries) == 2
+    assert all(entry.fields_dict["title"].value for entry in library.entries)
+
+
+def test_find_inside_the_open_document_and_copy_the_passage_with_its_citation(bundled_index):
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await ready(pilot)
+            await ask(pilot, "Blue Dot safe spaces for children fleeing Ukraine")
+            hit = cards(app)[0].hit
+            await pilot.press("down", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+            body = app.screen.query_one("#document-body", TextArea)
+            occurrences = body.text.casefold().count("trafficking")
+            await pilot.press("slash", *"trafficking", "enter")
+            await pilot.pause()
+            assert body.selected_text.casefold() == "trafficking"
+            first = body.selection
+            await pilot.press("n")
+            assert body.selection != first and body.selected_text.casefold() == "trafficking"
+            await pilot.press("N")
+            assert body.selection == first
+            position = str(app.screen.query_one("#document-position", Static).render())
+            assert f"of {occurrences} for “trafficking”" in position
+            await pilot.press("p")
+            assert body.selected_text == hit.text
+            await pilot.press("y")
+            assert app.clipboard.startswith("“") and hit.text.strip()[:40] in app.clipboard
+            assert app.clipboard.rstrip().endswith(".") and hit.citation.title in app.clipboard.splitlines()[-1]
+
+    run(scenario)
+
+
+def test_tab_reaches_the_first_passage_and_the_selection_follows_scrolling(bundled_index):
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            await ask(pilot, INDONESIA)
+            await pilot.press("tab")
+            assert app.focused is cards(app)[0], "no invisible focus stop between the box and the passages"
+            results = app.screen.query_one("#results")
+            results.scroll_end(animate=False)  # as End, PageDown or the wheel would
+            await pilot.pause(0.3)
+            focused = app.focused
+            assert isinstance(focused, ResultCard) and focused is not cards(app)[0]
+            assert results.region.overlaps(focused.region), "the selection is a passage the reader can see"
+            await pilot.press("a")
+            assert app.basket.items[0].chunk_id == focused.hit.chunk_id
+
+    run(scenario)
+
+
+def test_a_double_click_opens_a_passage(bundled_index):
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            await ask(pilot, INDONESIA)
+            await pilot.click(cards(app)[0], times=2)
+            await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+
+    run(scenario)
+
+
+def test_the_filter_dialog_opens_with_focus_and_ticks_that_show_without_colour(bundled_index):
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await ready(pilot)
+            await ask(pilot, "trafficking research")
+            await pilot.press("tab", "f")
+            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+            regions = app.screen.query_one("#filter-region", SelectionList)
+            assert app.focused is regions
+            before = "".join(s.text for s in regions.render_line(0))
+            await pilot.press("space")
+            after = "".join(s.text for s in regions.render_line(0))
+            assert "✓" not in before and "✓" in after
+
+    run(scenario)
+
+
+def test_information_toasts_are_short(bundled_index):
+    async def scenario():
+        app = bundled_app(bundled_index)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await ready(pilot)
+            await ask(pilot, INDONESIA)
+            await pilot.press("down", "c", "a", "y")
+            assert app._notifications and all(n.timeout <= 6 for n in app._notifications)
+
+    run(scenario)
+
+
+def test_questions_are_kept_across_sessions_only_when_turned_on(bundled_index, tmp_path):
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(bundled_index, index)
+
+    async def session(keep: bool, question: str | None):
+        app = make_app(index, bundled_index.parent / "corpus")
+        app.settings.tui.keep_history = keep
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            history = list(app.screen.query_one(QueryInput).history)
+            if question:
+                await ask(pilot, question)
+        return history
+
+    asyncio.run(session(False, "first question about forced labour"))
+    assert not (index / "question-history.json").exists()
+    asyncio.run(session(True, "second question about debt bondage"))
+    assert asyncio.run(session(True, None)) == ["second question about debt bondage"]
+    assert asyncio.run(session(False, None)) == []

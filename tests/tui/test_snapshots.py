@@ -1,4 +1,4 @@
-"""Screenshots of the main screens at 80x24 and 120x40, compared with the accepted SVGs in
+"""Screenshots of the main screens at 60x20, 80x24 and 120x40, compared with the accepted SVGs in
 __snapshots__/ (update with `pytest --snapshot-update` and review the diff). The app runs on a
 real index of the bundled corpus; times are shown as fixed text so that runs compare."""
 
@@ -13,12 +13,14 @@ from assistant.tui.widgets.result_card import ResultCard
 
 from .conftest import StableApp, make_app, ready, wait_for
 
-SIZES = [(80, 24), (120, 40)]
+SIZES = [(60, 20), (80, 24), (120, 40)]
 INDONESIA = "Why do Indonesian trafficking victims often go unidentified?"
 
 
 def stable_app(report_dir: Path | None = None) -> StableApp:
-    return make_app(Path("index"), Path("corpus"), report_dir=report_dir, cls=StableApp)
+    basket = Path("report-basket.json")  # relative: the path is shown on the report screen
+    basket.unlink(missing_ok=True)
+    return make_app(Path("index"), Path("corpus"), report_dir=report_dir, cls=StableApp, basket_file=basket)
 
 
 async def ask(pilot, question: str) -> None:
@@ -48,7 +50,7 @@ class TestReading:
     def test_document_view(self, snap_compare, in_workspace, size):
         async def open_first(pilot):
             await ask(pilot, INDONESIA)
-            await pilot.press("enter")
+            await pilot.press("down", "enter")
             await pilot.pause(0.3)
 
         assert snap_compare(stable_app(), terminal_size=size, run_before=open_first)
@@ -59,21 +61,22 @@ class TestReport:
     def test_report_with_two_passages(self, snap_compare, in_workspace, size, tmp_path):
         async def collect(pilot):
             await ask(pilot, INDONESIA)
-            await pilot.press("a", "down", "a", "r")
+            await pilot.press("down", "a", "down", "a", "r")
             await pilot.pause(0.3)
 
         assert snap_compare(stable_app(tmp_path), terminal_size=size, run_before=collect)
 
 
 class TestOtherScreens:
-    def test_help(self, snap_compare, in_workspace):
+    @pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+    def test_help(self, snap_compare, in_workspace, size):
         async def help_screen(pilot):
             await ready(pilot)
             pilot.app.screen.query_one(QueryInput).blur()
             await pilot.press("question_mark")
             await pilot.pause(0.2)
 
-        assert snap_compare(stable_app(), terminal_size=(80, 24), run_before=help_screen)
+        assert snap_compare(stable_app(), terminal_size=size, run_before=help_screen)
 
     @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
     def test_index_screen(self, snap_compare, in_workspace, size):

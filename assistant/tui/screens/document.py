@@ -1,13 +1,18 @@
-"""Read in context: the whole document, scrolled to the passage, which is marked."""
+"""Read in context: the whole document in a read-only text view, opened at the passage (which is
+selected), with search inside the document (/, then n and N) and a line that says where the
+cursor is: page and section."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets.text_area import Selection
 
 from ...models import Document, Hit
 from ...present import citation_line
@@ -17,13 +22,15 @@ from .. import messages
 
 class DocumentScreen(Screen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back to results"),
+        Binding("escape", "back", "Back to results"),
         Binding("c", "copy_citation", "Copy citation"),
+        Binding("y", "copy_passage", "Copy passage with its citation"),
         Binding("a", "add_to_report", "Add to report"),
         Binding("p", "jump_to_passage", "Back to the passage"),
+        Binding("slash", "find", "Find in the document"),
+        Binding("n", "find_next(1)", "Next match"),
+        Binding("N", "find_next(-1)", "Previous match"),
         Binding("w", "search_within", "Search within this document"),
-        Binding("home", "scroll_top", "Top", show=False),
-        Binding("end", "scroll_bottom", "End", show=False),
     ]
 
     def __init__(self, document: Document, hit: Hit, question: str):
@@ -31,46 +38,122 @@ class DocumentScreen(Screen):
         self.document = document
         self.hit = hit
         self.question = question
+        # Document text is sanitised at ingest; should an old index hold a control character,
+        # the view shows the sanitised text and finds the passage by its words instead.
+        self.text = strip_control(document.text)
+        self.offsets_hold = len(self.text) == len(document.text)
+        self.block_starts = [block.start for block in document.blocks]
+        self.matches: list[int] = []
+        self.match_at = -1
+        self.query_text = ""
 
     def compose(self) -> ComposeResult:
         header = Text()
         header.append(strip_control(self.document.title), style="bold")
-        header.append("\n" + strip_control(citation_line(self.hit.citation)))
+        header.append("\n" + citation_line(self.hit.citation))
         if self.document.source_title:
             header.append(f"\nListed on: {strip_control(self.document.source_title)}")
-        header.append(f"\nFile: {strip_control(self.document.path)}   (Esc: back, p: back to the passage)")
+        header.append(f"\nFile: {strip_control(self.document.path)}   (Esc: back, p: the passage, /: find)")
         yield Static(header, id="document-header", markup=False)
-        start, end = self.hit.location.char_start, self.hit.location.char_end
-        text = self.document.text
-        with VerticalScroll(id="document-body"):
-            if text[:start].strip():
-                yield Static(Text(strip_control(text[:start].rstrip("\n"))), markup=False, classes="context")
-            passage = Text("▶ passage from the results ▶\n", style="bold")
-            body = Text(strip_control(text[start:end]))
-            body.stylize("reverse")
-            passage.append_text(body)
-            passage.append("\n◀ end of passage ◀", style="bold")
-            yield Static(passage, id="passage", markup=False)
-            if text[end:].strip():
-                yield Static(Text(strip_control(text[end:].lstrip("\n"))), markup=False, classes="context")
+        yield TextArea(self.text, read_only=True, soft_wrap=True, show_cursor=True, id="document-body")
+        yield Input(placeholder="Find in this document, then Enter (n / N: next / previous)", id="find")
+        yield Static("", id="document-position", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.action_jump_to_passage)
+        self.query_one("#find", Input).display = False
+        self.action_jump_to_passage()
+
+    # -- where the reader is ---------------------------------------------------------------------
+
+    def _passage_span(self) -> tuple[int, int]:
+        start, end = self.hit.location.char_start, self.hit.location.char_end
+        if self.offsets_hold:
+            return start, end
+        found = self.text.find(strip_control(self.hit.text)[:80])
+        return (found, found + len(strip_control(self.hit.text))) if found >= 0 else (0, 0)
+
+    def _select(self, start: int, end: int) -> None:
+        body = self.query_one("#document-body", TextArea)
+        document = body.document
+        body.selection = Selection(document.get_location_from_index(start), document.get_location_from_index(end))
+        body.scroll_cursor_visible(center=True, animate=False)
+
+    def where(self, index: int) -> str:
+        """Page and section at a character offset of the document."""
+        blocks = self.document.blocks
+        position = bisect_right(self.block_starts, index) - 1
+        if position < 0 or not blocks:
+            return ""
+        block = blocks[position]
+        parts = []
+        if block.page is not None:
+            parts.append(f"p. {block.page}")
+        if block.section:
+            parts.append(" › ".join(strip_control(s) for s in block.section))
+        return " · ".join(parts)
+
+    @on(TextArea.SelectionChanged, "#document-body")
+    def _moved(self, event: TextArea.SelectionChanged) -> None:
+        body = self.query_one("#document-body", TextArea)
+        index = body.document.get_index_from_location(event.selection.end)
+        place = self.where(index)
+        found = f"match {self.match_at + 1} of {len(self.matches)} for “{self.query_text}”" if self.matches and self.match_at >= 0 else ""
+        self.query_one("#document-position", Static).update("  ·  ".join(p for p in (place, found) if p))
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        finder = self.query_one("#find", Input)
+        if finder.display:
+            finder.display = False
+            self.query_one("#document-body", TextArea).focus()
+            return
+        self.app.pop_screen()
 
     def action_jump_to_passage(self) -> None:
-        body = self.query_one("#document-body", VerticalScroll)
-        body.scroll_to_widget(self.query_one("#passage"), animate=False, top=True)
+        self._select(*self._passage_span())
+        self.query_one("#document-body", TextArea).focus()
+
+    def action_find(self) -> None:
+        finder = self.query_one("#find", Input)
+        finder.display = True
+        finder.focus()
+
+    @on(Input.Submitted, "#find")
+    def _find(self, event: Input.Submitted) -> None:
+        self.query_text = " ".join(event.value.split())
+        finder = self.query_one("#find", Input)
+        finder.display = False
+        body = self.query_one("#document-body", TextArea)
         body.focus()
+        self.matches = []
+        if self.query_text:
+            folded, needle = self.text.casefold(), self.query_text.casefold()
+            start = folded.find(needle)
+            while start >= 0:
+                self.matches.append(start)
+                start = folded.find(needle, start + 1)
+        if not self.matches:
+            self.match_at = -1
+            self.notify(f"“{self.query_text}” is not in this document.", severity="warning", markup=False, timeout=3)
+            return
+        cursor = body.document.get_index_from_location(body.selection.end)
+        self.match_at = next((i for i, at in enumerate(self.matches) if at >= cursor), 0) - 1
+        self.action_find_next(1)
 
-    def action_scroll_top(self) -> None:
-        self.query_one("#document-body", VerticalScroll).scroll_home(animate=False)
-
-    def action_scroll_bottom(self) -> None:
-        self.query_one("#document-body", VerticalScroll).scroll_end(animate=False)
+    def action_find_next(self, step: int) -> None:
+        if not self.matches:
+            return
+        self.match_at = (self.match_at + step) % len(self.matches)
+        start = self.matches[self.match_at]
+        self._select(start, start + len(self.query_text))
 
     def action_copy_citation(self) -> None:
         self.post_message(messages.CopyCitation(self.hit))
+
+    def action_copy_passage(self) -> None:
+        self.post_message(messages.CopyPassage(self.hit))
 
     def action_add_to_report(self) -> None:
         self.post_message(messages.AddToReport(self.hit, self.question))

@@ -7,10 +7,30 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
+from rich.segment import Segment
+from textual.strip import Strip
 from textual.widgets import Button, Input, SelectionList, Static
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 
 from ...models import Filters
 from ...text import strip_control
+
+
+class TickList(SelectionList[str]):
+    """A SelectionList whose ticked options show a tick, not only another colour."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 3 or segments[1].text != ToggleButton.BUTTON_INNER:
+            return strip
+        try:
+            ticked = self.get_option_at_index(self.scroll_offset.y + y).value in self.selected
+        except OptionDoesNotExist:
+            return strip
+        segments[1] = Segment("✓" if ticked else " ", segments[1].style)
+        return Strip(segments, strip.cell_length)
 
 
 class FilterScreen(ModalScreen[Filters | None]):
@@ -49,7 +69,7 @@ class FilterScreen(ModalScreen[Filters | None]):
                 yield Static(label, classes="filter-label", markup=False)
                 values = self.facets.get(key, [])
                 if values:
-                    yield SelectionList[str](*[(value, value, value in chosen) for value in values], id=f"filter-{key}")
+                    yield TickList(*[(value, value, value in chosen) for value in values], id=f"filter-{key}")
                 else:
                     yield Static("(none in this index)", markup=False)
             yield Static("Year", classes="filter-label", markup=False)
@@ -60,6 +80,10 @@ class FilterScreen(ModalScreen[Filters | None]):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Clear all", id="clear")
                 yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        lists = list(self.query(TickList))
+        (lists[0] if lists else self.query_one("#year-from", Input)).focus()
 
     def _selected(self, key: str) -> list[str]:
         matches = self.query(f"#filter-{key}")
@@ -104,4 +128,4 @@ def describe_filters(filters: Filters, document_titles: dict[str, str] | None = 
         parts.append("organisation: " + ", ".join(filters.organisations))
     if filters.year_from or filters.year_to:
         parts.append(f"year: {filters.year_from or '…'}–{filters.year_to or '…'}")
-    return "Filters: " + ("; ".join(parts) if parts else "none") + "  (f to change)"
+    return "Filters: " + ("; ".join(parts) if parts else "none") + "  (f on a passage, or Ctrl+P)"

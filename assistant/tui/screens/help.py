@@ -55,7 +55,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close help")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 76; max-height: 90%; border: heavy $accent; background: $surface; padding: 0 1; }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 76; max-height: 90%; border: heavy $accent; background: $surface; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
@@ -66,5 +66,11 @@ class HelpScreen(ModalScreen[None]):
                 text.append(f"  {key:<20}", style="bold")
                 text.append(f" {action}\n")
         with VerticalScroll():
-            yield Static("Keys (Esc to close). Questions are kept only for this session.", classes="help-title", markup=False)
+            yield Static(
+                "Keys (Esc to close). Ctrl+P lists every action by name. Questions are kept only for this "
+                "session (unless ASSISTANT_TUI__KEEP_HISTORY=true); the report basket is kept beside the "
+                "index until you clear it.",
+                classes="help-title",
+                markup=False,
+            )
             yield Static(text, id="help-keys", markup=False)

@@ -18,7 +18,7 @@ class IndexScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("b", "rebuild", "Rebuild"),
-        Binding("R", "reload", "Reload newer index"),
+        Binding("R", "reload", "Switch to the newest index"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -17,15 +17,17 @@ from .. import messages
 class ReportScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("e", "export", "Export Markdown"),
+        Binding("e", "export", "Export (Markdown, BibTeX, CSL-JSON)"),
         Binding("x,delete", "remove", "Remove"),
+        Binding("ctrl+d", "clear", "Clear the report"),
         Binding("K,shift+up", "move(-1)", "Move up"),
         Binding("J,shift+down", "move(1)", "Move down"),
     ]
 
-    def __init__(self, basket: ReportBasket):
+    def __init__(self, basket: ReportBasket, saved_in: str = ""):
         super().__init__()
         self.basket = basket
+        self.saved_in = saved_in
 
     def compose(self) -> ComposeResult:
         yield Static("", id="report-title", markup=False)
@@ -38,9 +40,11 @@ class ReportScreen(Screen):
 
     def refresh_items(self, selected: int | None = None) -> None:
         count = len(self.basket.items)
+        questions = len(self.basket.questions())
         self.query_one("#report-title", Static).update(
-            f"Report: {count} passage{'s' if count != 1 else ''} from {len(self.basket.questions())} question(s)."
+            f"Report: {count} passage{'s' if count != 1 else ''} from {questions} question{'s' if questions != 1 else ''}."
             + ("" if count else "  Add passages with a on a result.")
+            + (f"\nKept as you work in {self.saved_in} (restored at the next start)." if self.saved_in else "")
         )
         items = self.query_one("#report-items", ListView)
         items.clear()
@@ -64,18 +68,31 @@ class ReportScreen(Screen):
             return
         self.basket.remove(index)
         self.refresh_items(index)
-        self.app.notify("Passage removed from the report.")
+        self.post_message(messages.ReportChanged())
+        self.app.notify("Passage removed from the report.", timeout=4)
+
+    def action_clear(self) -> None:
+        if not self.basket.items:
+            return
+        from .confirm import ConfirmScreen
+
+        def cleared(answer: bool | None) -> None:
+            if answer:
+                self.basket.clear()
+                self.refresh_items(0)
+                self.post_message(messages.ReportChanged())
+
+        count = len(self.basket.items)
+        self.app.push_screen(ConfirmScreen(f"Remove all {count} passage{'s' if count != 1 else ''} from the report?", yes="Clear"), cleared)
 
     def action_move(self, offset: int) -> None:
         index = self._selected()
         if index is None:
             return
         self.refresh_items(self.basket.move(index, offset))
+        self.post_message(messages.ReportChanged())
 
     def action_export(self) -> None:
-        if not self.basket.items:
-            self.app.notify("The report is empty: add passages with a on a result first.", severity="warning")
-            return
         self.post_message(messages.ExportReport())
 
     def show_exported(self, path) -> None:

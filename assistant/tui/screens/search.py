@@ -7,6 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 
@@ -26,14 +27,29 @@ WELCOME = (
     "Type a question in plain words (\"why do some victims decline help?\") or keywords "
     "(\"Resolution 2331\") and press Enter.\n\n"
     "Every passage shown is quoted from a document, with its citation. When nothing in the "
-    "corpus answers, you are told so.\n\nPress ? for all keys."
+    "corpus answers, you are told so.\n\nAfter a search, ↓ or Tab reaches the passages; "
+    "Ctrl+P lists every action; F1 lists every key."
 )
+
+
+class ResultsScroll(VerticalScroll, can_focus=False):
+    """The results column. Not a focus stop of its own (Tab goes from the question box straight to
+    the first passage); when it scrolls, the selection moves to a passage that is in view."""
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        screen = self.screen
+        if isinstance(screen, SearchScreen):
+            # Checked once the layout has settled: moving between passages scrolls too, and then
+            # the passage moved to is in view by the time this runs.
+            screen.call_after_refresh(screen.keep_selection_in_view)
 
 
 class SearchScreen(Screen):
     BINDINGS = [
         Binding("enter", "open_document", "Open", tooltip="Read the passage in its document"),
         Binding("c", "copy_citation", "Cite", tooltip="Copy the citation (terminal clipboard, OSC 52)"),
+        Binding("y", "copy_passage", "Copy text", tooltip="Copy the passage with its citation", show=False),
         Binding("a", "add_to_report", "Add", tooltip="Add the passage to the report"),
         Binding("r", "show_report", "Report", tooltip="Open the report of collected passages"),
         Binding("f", "filters", "Filters", tooltip="Filters: region, type, organisation, year"),
@@ -48,9 +64,9 @@ class SearchScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("Guidance Lookup — retrieval only: passages are quoted verbatim from the corpus", id="title-bar", markup=False)
         yield QueryInput(id="question")
-        yield Static("Filters: none  (f to change)", id="filter-line", markup=False)
+        yield Static("Filters: none  (f on a passage, or Ctrl+P)", id="filter-line", markup=False)
         with Horizontal(id="main"):
-            yield VerticalScroll(Static(WELCOME, markup=False, classes="placeholder"), id="results")
+            yield ResultsScroll(Static(WELCOME, markup=False, classes="placeholder"), id="results")
             yield OptionList(id="history-panel")
         yield Static("loading model…", id="status-bar", markup=False)
         yield Footer()
@@ -59,6 +75,7 @@ class SearchScreen(Screen):
         self.query_one("#history-panel").display = False
         box = self.query_one(QueryInput)
         box.cursor_blink = self.app.settings.tui.cursor_blink
+        box.history = list(self.app.saved_history())
         box.focus()
 
     # -- events -------------------------------------------------------------------------------
@@ -99,7 +116,7 @@ class SearchScreen(Screen):
             message.append("No passage in the corpus answers this question.\n\n", style="bold")
             message.append(f"Question: {strip_control(answer.query)}\n\n")
             message.append("Nothing is shown because no passage matched well enough; the tool never guesses.\n")
-            message.append("• Try other words, or fewer of them.\n• Remove filters (f) if any are set.\n• Check what is indexed (i).")
+            message.append("• Try other words, or fewer of them.\n• Remove filters if any are set (Ctrl+P, then Filters).\n• Check what is indexed (Ctrl+P, then Index).")
             widgets.append(Static(message, classes="abstained", markup=False))
         else:
             width, height = self.app.size
@@ -109,8 +126,7 @@ class SearchScreen(Screen):
         await results.mount_all(widgets)
         results.scroll_home(animate=False)
         cards = list(results.query(ResultCard))
-        if cards:
-            cards[0].focus()
+        self.select(cards[0] if cards else None)  # selected, not focused: typing stays in the box
 
     def set_status(self, text: str) -> None:
         self.query_one("#status-bar", Static).update(text)
@@ -125,17 +141,48 @@ class SearchScreen(Screen):
 
     # -- actions ------------------------------------------------------------------------------
 
+    selected: ResultCard | None = None
+
     def focused_card(self) -> ResultCard | None:
+        """The passage card actions apply to: the focused one, else the selected one."""
         focused = self.focused
-        return focused if isinstance(focused, ResultCard) else None
+        if isinstance(focused, ResultCard):
+            return focused
+        return self.selected if self.selected is not None and self.selected.is_attached else None
+
+    def select(self, card: ResultCard | None) -> None:
+        for other in self.query(ResultCard):
+            other.set_class(other is card, "-selected")
+        self.selected = card
+
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, ResultCard):
+            self.select(event.widget)
+
+    def keep_selection_in_view(self) -> None:
+        """After End, PageDown or the wheel, the selection follows to a passage on screen, so that
+        a key never acts on a passage the reader cannot see."""
+        card = self.focused_card()
+        results = self.query_one("#results", VerticalScroll)
+        # Positions inside the scrolled column (the screen's regions lag one refresh behind).
+        window = Region(0, round(results.scroll_y), max(1, results.size.width), max(1, results.size.height))
+        if card is None or window.overlaps(card.virtual_region):
+            return
+        visible = [c for c in self.query(ResultCard) if window.overlaps(c.virtual_region)]
+        if visible:
+            target = visible[0]
+            if isinstance(self.focused, ResultCard):
+                target.focus(scroll_visible=False)
+            else:
+                self.select(target)
 
     def action_move(self, step: int) -> None:
         cards = list(self.query(ResultCard))
         if not cards:
             return
-        current = self.focused_card()
+        current = self.focused if isinstance(self.focused, ResultCard) else None
         if current is None:
-            target = cards[0] if step > 0 else cards[-1]
+            target = (self.selected if self.selected in cards else cards[0]) if step > 0 else cards[-1]
         else:
             index = cards.index(current) + step
             if index < 0:
@@ -164,6 +211,11 @@ class SearchScreen(Screen):
         card = self.focused_card()
         if card is not None:
             self.post_message(messages.CopyCitation(card.hit))
+
+    def action_copy_passage(self) -> None:
+        card = self.focused_card()
+        if card is not None:
+            self.post_message(messages.CopyPassage(card.hit))
 
     def action_add_to_report(self) -> None:
         card = self.focused_card()

@@ -1,7 +1,9 @@
-"""The question box: an Input that recalls earlier questions with up/down."""
+"""The question box: an Input that recalls earlier questions with up/down, takes a pasted case
+note of several lines as one question, and hands down-arrow to the results when not recalling."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Input
 
@@ -9,8 +11,20 @@ from textual.widgets import Input
 class QueryInput(Input):
     BINDINGS = [
         Binding("up", "history(-1)", "Earlier question", show=False),
-        Binding("down", "history(1)", "Later question", show=False),
+        Binding("down", "history(1)", "Later question, or the first passage", show=False),
     ]
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Every pasted line, joined by spaces (Input keeps only the first line)."""
+        event.prevent_default()  # Input's own handler would paste the first line again
+        text = " ".join(event.text.split())
+        if text:
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *selection)
+        event.stop()
 
     def __init__(self, **kwargs):
         super().__init__(placeholder="Ask a question or type keywords, then Enter", **kwargs)
@@ -24,11 +38,14 @@ class QueryInput(Input):
         self._position = None
 
     def action_history(self, step: int) -> None:
+        if self._position is None and step > 0:
+            move = getattr(self.screen, "action_move", None)  # not recalling: down goes to the passages
+            if move is not None:
+                move(1)
+            return
         if not self.history:
             return
         if self._position is None:
-            if step > 0:
-                return
             self._draft = self.value
             self._position = len(self.history)
         self._position += step

@@ -45,7 +45,8 @@ def excerpt(text: str, highlights: list[tuple[int, int]], max_chars: int) -> tup
 
 
 class ResultCard(Static, can_focus=True):
-    """A focusable card; the screen's bindings (enter, c, a) act on the focused card."""
+    """A focusable card; the screen's bindings (enter, c, a, w) act on the focused card, or on
+    the selected one (its border in the accent colour) while typing in the question box."""
 
     # Arrow keys move between cards (the scrolling container would otherwise take them).
     BINDINGS = [
@@ -59,6 +60,9 @@ class ResultCard(Static, can_focus=True):
         padding: 0 1;
         margin: 0 0 1 0;
         height: auto;
+    }
+    ResultCard.-selected {
+        border: round $accent;
     }
     ResultCard:focus {
         border: heavy $accent;
@@ -80,6 +84,7 @@ class ResultCard(Static, can_focus=True):
         rest = citation_line(hit.citation)[len(hit.citation.title):]
         if rest:
             content.append(strip_control(rest))
+        content.append(f"  · id {hit.chunk_id}", style="dim")
         if self.collected:
             content.append("  [in report]", style="italic")
         content.append("\n")
@@ -95,6 +100,12 @@ class ResultCard(Static, can_focus=True):
         if cut:
             content.append("\n(excerpt: Enter shows the whole passage in its document)", style="italic")
         return content
+
+    def on_click(self, event) -> None:
+        if getattr(event, "chain", 1) >= 2:  # a double click opens the passage in its document
+            from .. import messages
+
+            self.post_message(messages.OpenDocument(self.hit, self.question))
 
     def mark_collected(self) -> None:
         self.collected = True
