@@ -474,7 +474,8 @@ class GuidanceApp(App):
         else:
             message = (
                 f"Rebuilt: {len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
-                f"{report.unchanged} unchanged; {report.chunks_embedded} passages embedded in {self.took(report.seconds)}."
+                f"{report.unchanged} unchanged; {report.chunks_embedded} passage{'s' if report.chunks_embedded != 1 else ''} "
+                f"embedded in {self.took(report.seconds)}."
             )
         self.call_from_thread(self._rebuild_done, message, True)
 

@@ -386,9 +386,8 @@ def test_typing_a_follow_up_question_after_results_runs_no_command(bundled_index
             await ready(pilot)
             await ask(pilot, INDONESIA)
             box = app.screen.query_one(QueryInput)
-            box.value = ""
             await pilot.press(*"and children quota fraud", "?")  # a, c, i, q, r, f, w, ? are all commands on a card
-            assert box.value == "and children quota fraud?"
+            assert box.value == "and children quota fraud?", "the new question replaces the last one"
             assert app.is_running and app.basket.items == [] and app.clipboard == ""
             assert type(app.screen).__name__ == "SearchScreen"
 

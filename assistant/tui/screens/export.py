@@ -39,8 +39,8 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
         with Vertical():
             yield Static("Export the report (Enter to write, Esc to cancel)", markup=False)
             with RadioSet(id="export-format"):
-                for style, label in FORMAT_LABELS.items():
-                    yield RadioButton(label, value=style == "markdown", id=f"format-{style}")
+                for style in FORMAT_LABELS:
+                    yield RadioButton(self._label(style), value=style == "markdown", id=f"format-{style}")
             yield Static("File:", markup=False)
             yield Input(value=str(self.basket.default_path(self.folder)), id="export-path")
             with Horizontal():
@@ -52,9 +52,15 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
         box.focus()
         box.cursor_position = len(box.value)
 
+    def _label(self, style: str) -> str:
+        """The chosen format is marked in words too, not only by colour."""
+        return f"{FORMAT_LABELS[style]}{'  ← chosen' if style == self.style else ''}"
+
     @on(RadioSet.Changed, "#export-format")
     def _format_chosen(self, event: RadioSet.Changed) -> None:
         self.style = (event.pressed.id or "format-markdown").removeprefix("format-")
+        for style in FORMAT_LABELS:
+            self.query_one(f"#format-{style}", RadioButton).label = self._label(style)
         box = self.query_one("#export-path", Input)
         path = Path(box.value)
         box.value = str(path.with_suffix(ReportBasket.EXPORT_FORMATS[self.style]))

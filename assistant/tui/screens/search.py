@@ -86,7 +86,9 @@ class SearchScreen(Screen):
         if not question:
             self.app.notify("Type a question first.", severity="warning")
             return
-        self.query_one(QueryInput).remember(question)
+        box = self.query_one(QueryInput)
+        box.remember(question)
+        box.select_all()  # the next question replaces this one as it is typed (→ or End to extend it)
         self._refresh_history()
         self.post_message(messages.SearchRequested(question))
 
