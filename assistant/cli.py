@@ -390,22 +390,23 @@ def _batch_questions(batch) -> list[str]:
 # --- cite, clean ------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("chunk_id", type=int)
+@click.argument("chunk_ids", metavar="CHUNK_ID...", type=int, nargs=-1, required=True)
 @_index_option
 @click.option("--format", "style", type=click.Choice(["text", "markdown", "bibtex", "csl-json"]), default="text", show_default=True)
 @click.pass_context
-def cite(ctx: click.Context, chunk_id: int, index_dir: Path | None, style: str) -> None:
+def cite(ctx: click.Context, chunk_ids: tuple[int, ...], index_dir: Path | None, style: str) -> None:
     """Print the citation of one passage: CHUNK_ID is `chunk_id` in `ask --json`, shown as
     "id N" on each result card of the terminal UI.
 
     Example:
 
         python -m assistant cite 42 --format bibtex
+        python -m assistant cite 42 57 80 --format csl-json
     """
     from .pipeline import Pipeline
 
     try:
-        click.echo(Pipeline(_settings(ctx), index_dir=index_dir).cite(chunk_id, style))
+        click.echo(Pipeline(_settings(ctx), index_dir=index_dir).cite(list(chunk_ids), style))
     except AssistantError as error:
         _fail(error)
 

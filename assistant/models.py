@@ -140,6 +140,8 @@ class Citation(BaseModel):
     source_title: str | None = None
     resource_types: list[str] = Field(default_factory=list)
     indexed_at: datetime
+    format: str | None = None
+    """The document's format: a pptx 'page' is a slide, which a reference does not cite as a page."""
 
 
 class Location(BaseModel):

@@ -19,7 +19,7 @@ from .errors import AssistantError, CitationError, CorpusMismatchError, IndexCor
 from .ingest import discover_files, file_sha256
 from .index.layout import IndexLayout, read_manifest
 from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode
-from .present import format_citation, make_citation
+from .present import format_citations, make_citation
 from .index.generation import OpenIndex
 from .retrieve import Retriever
 from .tokens import word_pieces_for
@@ -221,8 +221,10 @@ class Pipeline:
         chunk, document, indexed_at = rows[chunk_id]
         return make_citation(chunk, document, indexed_at)
 
-    def cite(self, chunk_id: int, style: str = "text") -> str:
-        return format_citation(self.citation(chunk_id), style)
+    def cite(self, chunk_ids: int | list[int], style: str = "text") -> str:
+        """One or several passages' citations in one style (CSL-JSON: always an array)."""
+        ids = [chunk_ids] if isinstance(chunk_ids, int) else chunk_ids
+        return format_citations([self.citation(chunk_id) for chunk_id in ids], style)
 
     # -- status and checks ------------------------------------------------------------------------
 

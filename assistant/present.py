@@ -33,15 +33,31 @@ def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | dateti
         source_title=document.source_title,
         resource_types=document.resource_types,
         indexed_at=when,
+        format=document.format,
     )
 
 
 def _pages(citation: Citation) -> str | None:
     if citation.page is None:
         return None
+    if citation.format == "pptx":
+        return f"slides {citation.page}–{citation.page_end}" if citation.page_end and citation.page_end != citation.page else f"slide {citation.page}"
     if citation.page_end and citation.page_end != citation.page:
         return f"pp. {citation.page}–{citation.page_end}"
     return f"p. {citation.page}"
+
+
+def _printed_pages(citation: Citation) -> str | None:
+    """Page numbers for a reference manager: pages only, never slides."""
+    if citation.page is None or citation.format == "pptx":
+        return None
+    return str(citation.page) if not citation.page_end or citation.page_end == citation.page else f"{citation.page}-{citation.page_end}"
+
+
+def _sentence(text: str) -> str:
+    """A citation part ended by one full stop: a title that ends with ? or ! or . keeps its own."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!", "…")) else text + "."
 
 
 def safe_citation(citation: Citation) -> Citation:
@@ -79,7 +95,7 @@ def format_citation(citation: Citation, style: str = "text") -> str:
     citation = safe_citation(citation)
     indexed = citation.indexed_at.date().isoformat()
     if style == "csl-json":
-        return json.dumps(_csl(citation), ensure_ascii=False, indent=2)
+        return json.dumps([_csl(citation)], ensure_ascii=False, indent=2)  # CSL processors read arrays
     if style == "bibtex":
         return _bibtex(citation)
     esc = markdown_escape if style == "markdown" else str
@@ -89,20 +105,21 @@ def format_citation(citation: Citation, style: str = "text") -> str:
         title = f"*{esc(citation.title)}*"
     else:
         title = citation.title
-    parts = [title.rstrip(".") + (f" ({citation.year})." if citation.year and citation.source_title else ".")]
+    parts = [_sentence(title) if not (citation.year and citation.source_title) else f"{title} ({citation.year})."]
     if citation.source_title:
-        listed = f"Listed by {esc(citation.organisation)} on" if citation.organisation else "Listed on"
+        listed = f"Listed by {esc(citation.organisation.rstrip('.'))} on" if citation.organisation else "Listed on"
         parts.append(f"{listed} “{esc(citation.source_title)}”.")
     else:
-        who = ", ".join(esc(str(p)) for p in (citation.organisation, citation.year) if p)
+        who = ", ".join(esc(str(p)) for p in (citation.organisation.rstrip(".") if citation.organisation else None, citation.year) if p)
         if who:
-            parts.append(who + ".")
+            parts.append(_sentence(who))
     where = "; ".join(p for p in (f"Section: {esc(citation.section)}" if citation.section else None, _pages(citation)) if p)
     if where:
-        parts.append(where + ".")
+        parts.append(_sentence(where))
     if citation.url and style == "text":
         parts.append(citation.url + ".")
-    parts.append(f"File: {esc(citation.path)}. Indexed {indexed}.")
+    # A web source is cited with the date it was read; a file with the date it was indexed.
+    parts.append(f"Accessed {indexed}." if citation.url else f"File: {esc(citation.path)}. Indexed {indexed}.")
     return " ".join(parts)
 
 
@@ -129,10 +146,9 @@ def markdown_quote(text: str) -> list[str]:
 def _csl(citation: Citation) -> dict:
     item: dict = {
         "id": f"chunk-{citation.chunk_id}",
-        "type": "report" if not citation.url else "webpage",
+        "type": "webpage" if citation.url else "report",
         "title": citation.title,
         "note": f"File: {citation.path}; indexed {citation.indexed_at.date().isoformat()}",
-        "accessed": {"date-parts": [[citation.indexed_at.year, citation.indexed_at.month, citation.indexed_at.day]]},
     }
     if citation.organisation:
         item["author"] = [{"literal": citation.organisation}]
@@ -141,38 +157,47 @@ def _csl(citation: Citation) -> dict:
         item["issued"] = {"date-parts": [[citation.year]]}
     if citation.url:
         item["URL"] = citation.url
+        item["accessed"] = {"date-parts": [[citation.indexed_at.year, citation.indexed_at.month, citation.indexed_at.day]]}
     if citation.source_title:
         item["container-title"] = citation.source_title
     if citation.section:
         item["section"] = citation.section
-    if citation.page is not None:
-        item["page"] = str(citation.page) if not citation.page_end else f"{citation.page}-{citation.page_end}"
+    pages = _printed_pages(citation)
+    if pages:
+        item["page"] = pages
     return item
 
 
 def _bibtex(citation: Citation) -> str:
+    """``@online`` for a web source (with ``url`` and ``urldate`` together), ``@techreport``
+    otherwise (grey literature: guidance, reports); the organisation as a corporate author in
+    double braces, and as ``organization``/``institution``; ``pages`` only for page numbers."""
     key_words = re.findall(r"[A-Za-z]+", citation.title)[:2]
     key = "".join(w.lower() for w in key_words) + str(citation.year or "") + f"c{citation.chunk_id}"
+    online = bool(citation.url)
     fields = [("title", "{" + _bib(citation.title) + "}")]
     if citation.organisation:
         fields.append(("author", "{" + _bib(citation.organisation) + "}"))
-        fields.append(("institution", _bib(citation.organisation)))
+        fields.append(("organization" if online else "institution", _bib(citation.organisation)))
     if citation.year:
         fields.append(("year", str(citation.year)))
-    if citation.url:
+    if online:
         fields.append(("url", citation.url))
-    if citation.page is not None:
-        fields.append(("pages", str(citation.page) if not citation.page_end else f"{citation.page}--{citation.page_end}"))
+        fields.append(("urldate", citation.indexed_at.date().isoformat()))
+    pages = _printed_pages(citation)
+    if pages:
+        fields.append(("pages", pages.replace("-", "--")))
     notes = []
     if citation.source_title:
         notes.append(f"Listed on: {_bib(citation.source_title)}")
     if citation.section:
         notes.append(f"Section: {_bib(citation.section)}")
+    if citation.format == "pptx" and citation.page is not None:
+        notes.append(_pages(citation) or "")
     notes.append(f"File: {_bib(citation.path)}")
     fields.append(("note", "; ".join(notes)))
-    fields.append(("urldate", citation.indexed_at.date().isoformat()))
-    body = ",\n".join(f"  {name} = {{{value}}}" if not value.startswith("{") else f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{key},\n{body}\n}}"
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{'online' if online else 'techreport'}{{{key},\n{body}\n}}"
 
 
 def _bib(text: str) -> str:

@@ -27,7 +27,7 @@ def test_cite_in_bibtex_and_csl_json(bundled_index):
     top = first_result(bundled_index)
     bibtex = run("cite", str(top.chunk_id), "--index", str(bundled_index), "--format", "bibtex").stdout
     assert bibtex.startswith("@") and "Seeing the Unseen" in bibtex and "year = {2018}" in bibtex
-    csl = json.loads(run("cite", str(top.chunk_id), "--index", str(bundled_index), "--format", "csl-json").stdout)
+    [csl] = json.loads(run("cite", str(top.chunk_id), "--index", str(bundled_index), "--format", "csl-json").stdout)
     assert csl["title"].startswith("Seeing the Unseen") and csl["issued"] == {"date-parts": [[2018]]}
 
 

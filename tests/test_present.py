@@ -9,6 +9,7 @@ import pytest
 from assistant.errors import CitationError
 from assistant.models import Answer, AnswerJSON, Citation, DocumentInfo, Hit, Location
 from assistant.present import (
+    format_citations,
     answer_json,
     citation_line,
     format_citation,
@@ -40,7 +41,7 @@ def test_the_short_citation_line_names_title_organisation_year_and_place():
 def test_text_citation_has_every_part_a_report_needs():
     text = format_citation(CITATION, "text")
     assert text.startswith("Seeing the Unseen.") and "NEXUS Institute, 2018." in text
-    assert "Section: Findings; p. 12." in text and "https://example.org/unseen." in text and "File: 004.txt." in text
+    assert "Section: Findings; p. 12." in text and "https://example.org/unseen." in text and text.endswith("Accessed 2026-11-02.")
 
 
 def test_markdown_citation_links_the_title_and_escapes_it():
@@ -49,10 +50,12 @@ def test_markdown_citation_links_the_title_and_escapes_it():
 
 
 def test_csl_json_and_bibtex_carry_the_same_facts():
-    csl = json.loads(format_citation(CITATION, "csl-json"))
+    [csl] = json.loads(format_citation(CITATION, "csl-json"))
     assert csl["title"] == "Seeing the Unseen" and csl["issued"] == {"date-parts": [[2018]]} and csl["page"] == "12"
+    assert csl["type"] == "webpage" and csl["accessed"] == {"date-parts": [[2026, 11, 2]]}
     bibtex = format_citation(CITATION, "bibtex")
-    assert bibtex.startswith("@misc{") and "year = {2018}" in bibtex and "pages = {12}" in bibtex
+    assert bibtex.startswith("@online{") and "year = {2018}" in bibtex and "pages = {12}" in bibtex
+    assert "url = {https://example.org/unseen}" in bibtex and "urldate = {2026-11-02}" in bibtex and "organization = {NEXUS Institute}" in bibtex
 
 
 def test_an_unknown_citation_format_is_refused():
@@ -87,3 +90,47 @@ def test_markdown_rendering_quotes_each_passage_under_its_citation():
     rendered = render_answer_markdown(Answer(query="who is missed?", abstained=False, hits=[hit()]))
     assert rendered.startswith("## who is missed?") and "1. [Seeing the Unseen](https://example.org/unseen)" in rendered
     assert "   > Many victims are never identified." in rendered
+
+
+def test_citation_punctuation_is_clean_whatever_the_title_ends_with():
+    question = CITATION.model_copy(update={"title": "What is trafficking in persons?", "organisation": "LEAGUE OF NATIONS.", "url": None})
+    text = format_citation(question, "text")
+    assert "persons?." not in text and "What is trafficking in persons?" in text
+    assert "NATIONS.." not in text and "LEAGUE OF NATIONS, 2018." in text
+
+
+def test_web_sources_are_accessed_and_files_are_indexed():
+    assert format_citation(CITATION, "text").endswith("Accessed 2026-11-02.")
+    local = CITATION.model_copy(update={"url": None})
+    assert format_citation(local, "text").endswith("File: 004.txt. Indexed 2026-11-02.")
+
+
+def test_a_slide_is_never_cited_as_a_page():
+    slide = CITATION.model_copy(update={"format": "pptx", "page": 7, "url": None})
+    assert "slide 7" in format_citation(slide, "text") and "p. 7" not in format_citation(slide, "text")
+    assert "pages" not in format_citation(slide, "bibtex")
+    [csl] = json.loads(format_citation(slide, "csl-json"))
+    assert "page" not in csl
+
+
+def test_bibtex_of_several_citations_parses_with_a_bibtex_parser():
+    import bibtexparser
+
+    local = CITATION.model_copy(update={"url": None, "chunk_id": 43, "title": "Rights & duties: a 100% guide_{x}"})
+    library = bibtexparser.parse_string(format_citations([CITATION, local], "bibtex"))
+    assert not library.failed_blocks and [e.entry_type for e in library.entries] == ["online", "techreport"]
+    report = library.entries[1].fields_dict
+    assert report["institution"].value == "NEXUS Institute" and "url" not in report and "urldate" not in report
+
+
+def test_csl_json_renders_with_a_csl_processor():
+    from citeproc import Citation as CslCitation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    items = json.loads(format_citations([CITATION, CITATION.model_copy(update={"chunk_id": 43, "url": None})], "csl-json"))
+    source = CiteProcJSON(items)
+    bibliography = CitationStylesBibliography(CitationStylesStyle("harvard-cite-them-right", validate=False), source, formatter.plain)
+    for item in items:
+        bibliography.register(CslCitation([CitationItem(item["id"])]))
+    rendered = [str(entry) for entry in bibliography.bibliography()]
+    assert len(rendered) == 2 and all("Seeing the Unseen" in entry and "2018" in entry for entry in rendered)

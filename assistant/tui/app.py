@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import time
 from functools import partial
 from pathlib import Path
@@ -527,4 +529,8 @@ class GuidanceApp(App):
 
 
 def run_app(settings: Settings, index_dir: Path, corpus_dir: Path | None) -> None:
+    # When the terminal goes away (a closed window, a killed tmux), nothing is left to draw on or
+    # restore, and a left-over app would spin on a dead terminal: end at once. The report basket
+    # is already on disk (it is saved at every change).
+    signal.signal(signal.SIGHUP, lambda *_: os._exit(129))
     GuidanceApp(settings, index_dir=index_dir, corpus_dir=corpus_dir).run()

@@ -1,6 +1,7 @@
 """The terminal UI driven as a user would, against real indexes and the real model."""
 
 import asyncio
+from pathlib import Path
 
 from textual.widgets import SelectionList, Static, TextArea
 
@@ -132,7 +133,7 @@ def test_c_copies_the_citation_with_a_fallback_message(bundled_index):
             await ready(pilot)
             await ask(pilot, INDONESIA)
             await pilot.press("down", "c")
-            assert app.clipboard.startswith("Seeing the Unseen") and "Indexed" in app.clipboard
+            assert app.clipboard.startswith("Seeing the Unseen") and "Accessed" in app.clipboard
             messages = [n.message for n in app._notifications]
             assert any("OSC 52" in m and app.clipboard in m for m in messages)
 
@@ -667,3 +668,30 @@ def test_questions_are_kept_across_sessions_only_when_turned_on(bundled_index, t
     asyncio.run(session(True, "second question about debt bondage"))
     assert asyncio.run(session(True, None)) == ["second question about debt bondage"]
     assert asyncio.run(session(False, None)) == []
+
+
+def test_the_app_ends_when_its_terminal_hangs_up(bundled_index):
+    """A closed terminal window must not leave the app spinning on a dead terminal."""
+    import os
+    import pty
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "tui.py", "--index", str(bundled_index)],
+        cwd=Path(__file__).resolve().parents[2], stdin=child, stdout=child, stderr=child, start_new_session=True,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"},
+    )
+    os.close(child)
+    try:
+        time.sleep(4)  # let it start drawing
+        assert process.poll() is None, "the app started"
+        process.send_signal(signal.SIGHUP)
+        assert process.wait(timeout=30) == 129
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(parent)
