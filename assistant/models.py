@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 _TERMINAL_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
 
 Mode = Literal["lexical", "dense", "hybrid"]
@@ -66,6 +66,9 @@ class DocumentInfo(BaseModel):
     """For a resource record: its 1-based position among the page's records."""
     source_line: int | None = None
     """1-based line of the source file where this document starts."""
+    page_labels: dict[int, str] = Field(default_factory=dict, exclude=True)
+    """The number printed on each page where it differs from the PDF's page number (from the
+    PDF's page labels): citations give both. Not part of the JSON output."""
 
 
 class Document(DocumentInfo):
@@ -75,7 +78,7 @@ class Document(DocumentInfo):
     blocks: list[Block] = Field(default_factory=list)
 
     def info(self) -> DocumentInfo:
-        return DocumentInfo(**self.model_dump(include=set(DocumentInfo.model_fields)))
+        return DocumentInfo(**self.model_dump(include=set(DocumentInfo.model_fields)), page_labels=self.page_labels)
 
 
 class Chunk(BaseModel):
@@ -136,6 +139,9 @@ class Citation(BaseModel):
     section: str | None = None
     page: int | None = None
     page_end: int | None = None
+    page_label: str | None = None
+    """The page number printed on the page, where it differs from ``page`` (the PDF's)."""
+    page_end_label: str | None = None
     path: str
     source_title: str | None = None
     resource_types: list[str] = Field(default_factory=list)

@@ -29,6 +29,8 @@ def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | dateti
         section=" > ".join(chunk.section) if chunk.section else None,
         page=chunk.page,
         page_end=chunk.page_end,
+        page_label=document.page_labels.get(chunk.page) if chunk.page is not None else None,
+        page_end_label=document.page_labels.get(chunk.page_end) if chunk.page_end is not None else None,
         path=document.path,
         source_title=document.source_title,
         resource_types=document.resource_types,
@@ -42,15 +44,30 @@ def _pages(citation: Citation) -> str | None:
         return None
     if citation.format == "pptx":
         return f"slides {citation.page}–{citation.page_end}" if citation.page_end and citation.page_end != citation.page else f"slide {citation.page}"
-    if citation.page_end and citation.page_end != citation.page:
-        return f"pp. {citation.page}–{citation.page_end}"
-    return f"p. {citation.page}"
+    printed = _printed_page_range(citation)
+    physical = f"{citation.page}–{citation.page_end}" if citation.page_end and citation.page_end != citation.page else str(citation.page)
+    plural = "pp." if "–" in physical else "p."
+    if printed is None or printed == physical:
+        return f"{plural} {physical}"
+    return f"{'pp.' if '–' in printed else 'p.'} {printed} (PDF {plural} {physical})"
+
+
+def _printed_page_range(citation: Citation) -> str | None:
+    """The page numbers a reader finds printed in the document, from its page labels."""
+    if citation.page_label is None and citation.page_end_label is None:
+        return None
+    first = citation.page_label or str(citation.page)
+    last = citation.page_end_label or (str(citation.page_end) if citation.page_end else None)
+    return f"{first}–{last}" if last and last != first else first
 
 
 def _printed_pages(citation: Citation) -> str | None:
     """Page numbers for a reference manager: pages only, never slides."""
     if citation.page is None or citation.format == "pptx":
         return None
+    printed = _printed_page_range(citation)
+    if printed is not None:
+        return printed.replace("–", "-")
     return str(citation.page) if not citation.page_end or citation.page_end == citation.page else f"{citation.page}-{citation.page_end}"
 
 
@@ -71,6 +88,8 @@ def safe_citation(citation: Citation) -> Citation:
             "path": safe_line(citation.path),
             "source_title": safe_line(citation.source_title) if citation.source_title else None,
             "url": safe_url(citation.url),
+            "page_label": safe_line(citation.page_label) if citation.page_label else None,
+            "page_end_label": safe_line(citation.page_end_label) if citation.page_end_label else None,
             "resource_types": [safe_line(t) for t in citation.resource_types],
         }
     )

@@ -389,3 +389,45 @@ def test_large_indexes_switch_to_hnsw_and_stay_correct(settings, corpus, fake):
 
     only = pipeline.ask(question, mode="dense", filters=Filters(documents=["referral.md"]), k=3)
     assert all(h.document.path == "referral.md" for h in only.hits)
+
+
+def test_listing_a_file_in_the_ignore_file_removes_it_from_the_index(settings, corpus, fake):
+    build(settings, corpus, fake)
+    write(corpus / ".guidanceignore", "referral.md\n")
+    report = build(settings, corpus, fake)
+    assert report.removed == ["referral.md"]
+    assert [(f.path, f.reason) for f in report.files] == [("referral.md", "excluded by .guidanceignore")]
+    assert {d.path for d in make_pipeline(settings, corpus).document_infos()} == {"identification.md", "children.md"}
+    assert not make_pipeline(settings, corpus).status().staleness.stale
+    assert build(settings, corpus, fake).up_to_date
+
+
+def test_a_citation_gives_the_printed_page_beside_the_pdf_page(settings, tmp_path, fake):
+    import io
+
+    import pypdf
+
+    topics = ["identity documents held by employers", "debts for recruitment fees", "threats against family members"]
+    pages = [
+        paragraph_runs(" ".join(f"Sentence {n} of page {page} explains how {topic} keep workers from leaving their jobs." for n in range(1, 12)), 700)[0]
+        for page, topic in enumerate(topics, start=1)
+    ]
+    source = pypdf.PdfReader(io.BytesIO(make_pdf(pages)))
+    writer = pypdf.PdfWriter(clone_from=source)
+    writer.set_page_label(0, 0, style="/r")  # a cover numbered i
+    writer.set_page_label(1, 2, style="/D", start=61)  # then 61, 62
+    labelled = io.BytesIO()
+    writer.write(labelled)
+    corpus = tmp_path / "corpus"
+    write(corpus / "report.pdf", labelled.getvalue())
+    build(settings, corpus, fake)
+    pipeline = make_pipeline(settings, corpus)
+    chunks = {c.page: c for c in pipeline.open().store.chunks_of_document("report.pdf")}
+    assert set(chunks) == {1, 2, 3}, "one passage per page"
+    citation = pipeline.citation(chunks[3].id)
+    assert (citation.page, citation.page_label) == (3, "62")
+    assert "p. 62 (PDF p. 3)" in pipeline.cite(chunks[3].id)
+    assert "pages = {62}" in pipeline.cite(chunks[3].id, "bibtex")
+    first = pipeline.citation(chunks[1].id)
+    expected = "pp. i–61 (PDF pp. 1–2)" if first.page_end == 2 else "p. i (PDF p. 1)"
+    assert expected in pipeline.cite(chunks[1].id)

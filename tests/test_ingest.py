@@ -263,3 +263,23 @@ def test_discovery_reports_hidden_temporary_oversized_and_symlinked_files(tmp_pa
     assert "loop" in reasons["loop/"]
     assert "broken symlink" in reasons["broken.txt"]
     assert "good.txt" in reasons["duplicate.txt"]
+
+
+def test_an_ignore_file_excludes_files_and_folders_and_says_so(tmp_path):
+    corpus = tmp_path / "corpus"
+    write(corpus / "guide.md", "# Guide\n\nReal guidance text about identification.\n")
+    write(corpus / "notes" / "private.md", "# Private\n\nA caseworker's own notes.\n")
+    write(corpus / "SOURCES.tsv", "title\turl\nGuide\thttps://example.org\n")
+    write(corpus / ".guidanceignore", "# not guidance\nnotes/\n*.tsv\n")
+    files, skipped = discover_files(corpus, "catalogue.toml", 10**8)
+    assert [f.relative for f in files] == ["guide.md"]
+    assert {r.path: r.reason for r in skipped} == {"SOURCES.tsv": "excluded by .guidanceignore", "notes/": "excluded by .guidanceignore"}
+
+
+def test_files_that_do_not_look_like_guidance_are_indexed_with_a_warning_naming_the_ignore_file(tmp_path):
+    readme = ingest(write(tmp_path / "README.md", "# About this folder\n\nThese documents were sent by the regional team.\n"))
+    table = ingest(write(tmp_path / "SOURCES.tsv", "title\turl\nGuide to identification\thttps://example.org/guide\n"))
+    for result, kind in ((readme, "README"), (table, "tabular data")):
+        assert result.report.status == "indexed"
+        assert any(kind in w and ".guidanceignore" in w for w in result.report.warnings), result.report.warnings
+    assert not ingest(write(tmp_path / "guide.md", "# Guide\n\nReal guidance text about identification.\n")).report.warnings

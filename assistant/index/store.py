@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS documents (
     source_title TEXT,
     record INTEGER,
     source_line INTEGER,
+    page_labels TEXT NOT NULL DEFAULT '{}',
     text TEXT NOT NULL,
     blocks TEXT NOT NULL DEFAULT '[]',
     indexed_at TEXT NOT NULL
@@ -80,8 +81,9 @@ CREATE TABLE IF NOT EXISTS embeddings (hash TEXT PRIMARY KEY, vector BLOB NOT NU
 
 _DOCUMENT_COLUMNS = (
     "id, path, title, organisation, year, region, resource_types, languages, url, licence, format, "
-    "source_title, record, source_line"
+    "source_title, record, source_line, page_labels"
 )
+_DOCUMENT_COLUMN_COUNT = len(_DOCUMENT_COLUMNS.split(","))
 
 
 def _now() -> str:
@@ -171,7 +173,7 @@ class Store:
     def put_document(self, document: Document) -> None:
         self.connection.execute(
             f"INSERT INTO documents ({_DOCUMENT_COLUMNS}, text, blocks, indexed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"VALUES ({', '.join('?' * (_DOCUMENT_COLUMN_COUNT + 3))})",
             (
                 document.id,
                 document.path,
@@ -187,6 +189,7 @@ class Store:
                 document.source_title,
                 document.record,
                 document.source_line,
+                json.dumps({str(k): v for k, v in document.page_labels.items()}, ensure_ascii=False),
                 document.text,
                 json.dumps([b.model_dump(exclude_defaults=True) for b in document.blocks]),
                 _now(),
@@ -287,9 +290,10 @@ class Store:
         ).fetchone()
         if row is None:
             return None
-        info = _document_info(row[:14])
-        blocks = [Block(**b) for b in json.loads(row[15])]
-        return Document(**info.model_dump(), text=row[14], blocks=blocks)
+        count = _DOCUMENT_COLUMN_COUNT
+        info = _document_info(row[:count])
+        blocks = [Block(**b) for b in json.loads(row[count + 1])]
+        return Document(**info.model_dump(), page_labels=info.page_labels, text=row[count], blocks=blocks)
 
     def document_slice(self, document_id: str, start: int, end: int) -> str | None:
         """``document.text[start:end]`` without loading the whole text (SQLite counts characters
@@ -425,6 +429,7 @@ def _document_info(row: Sequence) -> DocumentInfo:
         source_title=row[11],
         record=row[12],
         source_line=row[13],
+        page_labels={int(k): v for k, v in json.loads(row[14] or "{}").items()},
     )
 
 

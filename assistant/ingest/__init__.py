@@ -69,6 +69,21 @@ class IngestedFile:
     sha256: str = ""
 
 
+IGNORE_FILE = ".guidanceignore"
+"""Files and folders of the corpus never to index, in gitignore syntax (one pattern a line)."""
+
+
+def load_ignore(corpus_dir: Path):
+    """The corpus's ignore patterns (pathspec, gitignore semantics), or None when it has none."""
+    import pathspec
+
+    try:
+        lines = (corpus_dir / IGNORE_FILE).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclude: Path | None = None) -> tuple[list[CorpusFile], list[FileReport]]:
     """Files to ingest, in path order, and reports for what will not be read.
 
@@ -82,6 +97,7 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclud
     if not root.is_dir():
         return [], []
     excluded = exclude.resolve() if exclude is not None else None
+    ignore = load_ignore(root)
     found: list[CorpusFile] = []
     skipped: list[FileReport] = []
 
@@ -104,11 +120,17 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclud
             elif excluded is not None and full.resolve() == excluded:
                 dirnames.remove(name)
                 skipped.append(FileReport(path=relative + "/", status="skipped", reason="the index folder itself: never indexed"))
+            elif ignore is not None and ignore.match_file(relative + "/"):
+                dirnames.remove(name)
+                skipped.append(FileReport(path=relative + "/", status="skipped", reason=f"excluded by {IGNORE_FILE}"))
         dirnames.sort()
         for name in sorted(filenames):
             full = base / name
             relative = full.relative_to(root).as_posix()
-            if relative == catalogue_name:
+            if relative in (catalogue_name, IGNORE_FILE):
+                continue
+            if ignore is not None and ignore.match_file(relative):
+                skipped.append(FileReport(path=relative, status="skipped", reason=f"excluded by {IGNORE_FILE}"))
                 continue
             if name.startswith("."):
                 skipped.append(FileReport(path=relative, status="skipped", reason="hidden file"))
@@ -181,12 +203,30 @@ def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
         raise SkipFile(UNSUPPORTED[kind])
     check_package_size(data, kind)
     extraction = BY_NAME[kind].read(data)
+    not_guidance = _not_guidance(corpus_file.path.name)
+    if not_guidance:
+        extraction.warnings.append(f"looks like {not_guidance}, not guidance: it is indexed; list it in {IGNORE_FILE} to leave it out")
     expected = formats_for_suffix(suffix)
     if not expected:
         extraction.warnings.append(f"unknown extension {suffix or '(none)'}: content read as {kind}")
     elif kind not in expected:
         extraction.warnings.append(f"content is {kind}, not {suffix}: read as {kind}")
     return extraction, sha
+
+
+_NOT_GUIDANCE_NAMES = re.compile(r"^(?:readme|changelog|changes|license|licence|copying|sources)(?:[._-].*)?$", re.I)
+_DATA_SUFFIXES = {".csv": "tabular data", ".tsv": "tabular data", ".json": "structured data", ".xml": "structured data", ".yaml": "structured data", ".yml": "structured data"}
+
+
+def _not_guidance(name: str) -> str | None:
+    """What a file that a folder of documents often carries seems to be (a README, a list of
+    sources, a spreadsheet export), or None."""
+    suffix = Path(name).suffix.lower()
+    if suffix in _DATA_SUFFIXES:
+        return _DATA_SUFFIXES[suffix]
+    if _NOT_GUIDANCE_NAMES.match(name):
+        return "a README, licence or list of sources"
+    return None
 
 
 def _read_regular_file(path: Path) -> bytes:
@@ -358,6 +398,10 @@ def ingest_extraction(
         )
     cleaned = bool(documents)
     documents = [d for d in documents if _HAS_WORDS.search(d.text)]
+    labels = extraction.metadata.get("page_labels")
+    if isinstance(labels, dict):
+        for document in documents:
+            document.page_labels = dict(labels)
     report = FileReport(
         path=relative,
         status="indexed" if documents else "empty",

@@ -71,6 +71,9 @@ def read_pdf(data: bytes) -> Extraction:
         line.number = number
     metadata = _pdf_metadata(reader)
     metadata["page_count"] = len(pages)
+    labels = _page_labels(reader, len(pages))
+    if labels:
+        metadata["page_labels"] = labels
     if "title" not in metadata and (title := pdf_title(lines)):
         metadata["title"] = title
     return Extraction(format="pdf", lines=lines, metadata=metadata, warnings=warnings)
@@ -415,3 +418,15 @@ def _pdf_metadata(reader) -> dict[str, object]:
     if year:
         metadata["date"] = year.group(1)
     return metadata
+
+
+def _page_labels(reader, page_count: int) -> dict[int, str]:
+    """The number printed on each page (the PDF's page labels: "iv", "61", "A-3"), for the pages
+    where it differs from the PDF's own page number; empty when the PDF defines none."""
+    try:
+        labels = list(reader.page_labels)
+    except Exception:  # a damaged label tree: cite PDF pages only
+        return {}
+    if len(labels) != page_count:
+        return {}
+    return {index + 1: normalize_text(str(label)).strip()[:20] for index, label in enumerate(labels) if str(label).strip() and str(label) != str(index + 1)}
