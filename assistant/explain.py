@@ -12,8 +12,7 @@ from .ingest.base import SkipFile
 from .ingest.budget import time_budget
 from .ingest.formats import is_web_like
 from .models import Removal
-from .present import safe_terminal_text
-from .text import safe_line
+from .text import safe_line, strip_control
 
 
 def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bool = False) -> str:
@@ -52,10 +51,10 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
         ) if v]
         lines.append(f"  [{safe_line(document.id)}] {safe_line(document.title)}")
         if facts:
-            lines.append("      " + "; ".join(safe_terminal_text(str(f)) for f in facts))
+            lines.append("      " + "; ".join(strip_control(str(f)) for f in facts))
         lines.append(f"      {len(document.text)} characters, {sum(1 for b in document.blocks if b.kind == 'heading')} headings")
         if show_text:
-            for paragraph in safe_terminal_text(document.text).split("\n"):
+            for paragraph in strip_control(document.text).split("\n"):
                 lines.append(f"      | {paragraph}")
     return "\n".join(lines)
 
@@ -74,10 +73,10 @@ def _removal_lines(removals: list[Removal]) -> list[str]:
         ):
             run.append(removals[index + len(run)])
         if len(run) >= 4:
-            sample = ", ".join(repr(safe_terminal_text(r.text)) for r in run[:4])
+            sample = ", ".join(repr(strip_control(r.text)) for r in run[:4])
             out.append(f"  lines {run[0].line}-{run[-1].line}: {removal.reason}: {sample}, … ({len(run)} lines)")
         else:
             for item in run:
-                out.append(f"  line {item.line}: {item.reason}: {safe_terminal_text(item.text)!r}")
+                out.append(f"  line {item.line}: {item.reason}: {strip_control(item.text)!r}")
         index += len(run)
     return out

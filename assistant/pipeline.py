@@ -20,15 +20,12 @@ from .ingest import discover_files, file_sha256
 from .index.layout import IndexLayout, read_manifest
 from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode
 from .present import format_citations, make_citation
-from .index.generation import OpenIndex
+from .index.generation import BUILD_HINT, REBUILD_HINT, OpenIndex
 from .retrieve import Retriever
 from .tokens import word_pieces_for
 from .index.verify import Problem, verify_index
 
 log = logging.getLogger(__name__)
-
-REBUILD_HINT = "run: python -m assistant index build --full"
-
 
 def _reading_the_index(method):
     """A damaged database (a flipped page, a dropped table) found while reading is a named
@@ -103,9 +100,10 @@ class Pipeline:
         """The corpus named by the user, else the one the index remembers it was built from, else
         the default corpus/ (a new index): a rebuild or a staleness check never compares an
         index with another corpus than its own unless the user says so."""
-        if self.named_corpus is not None:
-            return self.named_corpus
-        return self.recorded_corpus() or Path(self.settings.paths.corpus_dir)
+        return self._corpus(self.recorded_corpus())
+
+    def _corpus(self, recorded: Path | None) -> Path:
+        return self.named_corpus or recorded or Path(self.settings.paths.corpus_dir)
 
     def recorded_corpus(self) -> Path | None:
         """The corpus folder the current index was built from (None: no readable index)."""
@@ -114,9 +112,10 @@ class Pipeline:
         except AssistantError:
             return None
 
-    def corpus_conflict(self) -> str | None:
-        """Why building would replace this index with another corpus's documents, or None."""
-        recorded = self.recorded_corpus()
+    def corpus_conflict(self, recorded: Path | None = None) -> str | None:
+        """Why building would replace this index with another corpus's documents, or None.
+        ``recorded``: the index's corpus, when the caller has already read it."""
+        recorded = recorded or self.recorded_corpus()
         if recorded is None or self.named_corpus is None or _same_folder(recorded, self.named_corpus):
             return None
         return (
@@ -131,10 +130,11 @@ class Pipeline:
     ) -> BuildReport:
         """Bring the index up to date with its corpus. Building an existing index from another
         corpus than the one it was built from needs ``replace_corpus``."""
-        conflict = self.corpus_conflict()
+        recorded = self.recorded_corpus()
+        conflict = self.corpus_conflict(recorded)
         if conflict and not replace_corpus:
             raise CorpusMismatchError(f"{conflict}: to do that, add --replace-corpus; to keep both, give --index another folder")
-        return build_index(self.settings, self.corpus_dir, self.index_dir, full=full or bool(conflict), progress=progress, embedder_factory=embedder_factory)
+        return build_index(self.settings, self._corpus(recorded), self.index_dir, full=full or bool(conflict), progress=progress, embedder_factory=embedder_factory)
 
     # -- opening ----------------------------------------------------------------------------------
 
@@ -233,7 +233,7 @@ class Pipeline:
         try:
             current = layout.current_dir()
             if current is None:
-                raise IndexMissingError(f"no index has been built in {self.index_dir} yet: run: python -m assistant index build")
+                raise IndexMissingError(f"no index has been built in {self.index_dir} yet: {BUILD_HINT}")
             return read_manifest(current)
         except IndexCorruptError as error:
             raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
@@ -248,7 +248,7 @@ class Pipeline:
             built_at=manifest.created_at,
             build_seconds=manifest.build_seconds,
             corpus_dir=manifest.corpus_dir,
-            compared_with=str(self.corpus_dir),
+            compared_with=str(self._corpus(Path(manifest.corpus_dir))),
             model=manifest.model.name,
             model_fingerprint=manifest.model.fingerprint,
             vector_index=manifest.vector_index.kind,
@@ -263,7 +263,7 @@ class Pipeline:
     def staleness(self, manifest: IndexManifest | None = None) -> Staleness:
         """Cheap check first (size and mtime), content hash only for files that look changed."""
         manifest = manifest or self.manifest()
-        files, skips = discover_files(self.corpus_dir, self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.index_dir)
+        files, skips = discover_files(self._corpus(Path(manifest.corpus_dir)), self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.index_dir)
         result = Staleness()
         present = set()
         for corpus_file in files:

@@ -111,10 +111,10 @@ def citation_line(citation: Citation) -> str:
 def format_citation(citation: Citation, style: str = "text") -> str:
     if style not in CITATION_FORMATS:
         raise CitationError(f"unknown citation format {style!r}: use one of {', '.join(CITATION_FORMATS)}")
+    if style == "csl-json":
+        return format_citations([citation], style)  # an array, as CSL processors read
     citation = safe_citation(citation)
     indexed = citation.indexed_at.date().isoformat()
-    if style == "csl-json":
-        return json.dumps([_csl(citation)], ensure_ascii=False, indent=2)  # CSL processors read arrays
     if style == "bibtex":
         return _bibtex(citation)
     esc = markdown_escape if style == "markdown" else str
@@ -250,11 +250,6 @@ def refused_json(question: str, error: str) -> AnswerJSON:
 
 # --- human-readable renderings ------------------------------------------------------------------
 
-def safe_terminal_text(text: str) -> str:
-    """Document text for a plain terminal: no escape sequences or control characters."""
-    return strip_control(text)
-
-
 def render_answer_text(answer: Answer, width: int = 100) -> str:
     import textwrap
 
@@ -269,12 +264,12 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
     for hit in answer.hits:
         lines.append("")
         lines.append(f"[{hit.rank}] {citation_line(hit.citation)}   (score {hit.score:.3f}, chunk {hit.chunk_id})")
-        body = safe_terminal_text(hit.text)
+        body = strip_control(hit.text)
         for paragraph in body.split("\n"):
             if paragraph.strip():
                 lines.extend(textwrap.wrap(paragraph, width=width, initial_indent="    ", subsequent_indent="    "))
         if hit.highlights:
-            best = " … ".join(safe_terminal_text(hit.text[s:e]) for s, e in hit.highlights)
+            best = " … ".join(strip_control(hit.text[s:e]) for s, e in hit.highlights)
             lines.extend(textwrap.wrap(f"Best match: {best}", width=width, initial_indent="    » ", subsequent_indent="      "))
         lines.append("    Cite: " + format_citation(hit.citation, "text"))
     return "\n".join(lines)

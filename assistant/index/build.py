@@ -61,7 +61,6 @@ from ..tokens import word_pieces_for
 
 log = logging.getLogger(__name__)
 
-DUPLICATE_PREFIX = "same content as "
 EMBED_WINDOW = 1024
 """Chunks collected before they are embedded together: large enough for the encoder to sort
 them by length, small enough to bound memory on any corpus."""
@@ -105,6 +104,8 @@ class _Plan:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     recleaned: list[str] = field(default_factory=list)
+    duplicates: dict[str, str] = field(default_factory=dict)
+    """Files whose content another file has, by path, with the path their content is indexed under."""
     reread_reason: str | None = None
     """Why every file is read and chunked again (embeddings of unchanged text are reused)."""
 
@@ -275,11 +276,12 @@ class _Builder:
                 plan.unchanged.append(corpus_file.relative)
         present = {f.relative for f in files}
         plan.removed = sorted(p for p, e in old.items() if p not in present and e.sha256)
-        # A copy skipped as a duplicate is read again when the file it repeated is gone or changed.
-        still = set(plan.unchanged)
+        # A copy of another file is indexed once, under the first path; a file whose standing
+        # changes (its original was removed or edited, or a new first copy appeared) is read again.
+        plan.duplicates = _duplicates(shas)
+        previously = _duplicates({p: e.sha256 for p, e in old.items()})
         for path in list(plan.unchanged):
-            reason = old[path].reason or ""
-            if reason.startswith(DUPLICATE_PREFIX) and reason[len(DUPLICATE_PREFIX):].rsplit(" (indexed once", 1)[0] not in still:
+            if plan.duplicates.get(path) != previously.get(path):
                 plan.unchanged.remove(path)
                 plan.changed.append(path)
         if previous_for_diff is not None:
@@ -415,26 +417,18 @@ class _Builder:
     def _ingest(self, store: Store, plan: _Plan, to_ingest: list[str], repeated: set[str]) -> list[FileReport]:
         by_path = {f.relative: f for f in plan.files}
         reports: list[FileReport] = []
-        # Content already indexed, by hash: a second copy of a file (a duplicate, a hard link) is
-        # indexed once, under the first path, and the copy is listed with the path it repeats.
-        indexed_by_sha = {
-            plan.previous.files[p].sha256: p for p in sorted(plan.unchanged, reverse=True)
-            if plan.previous is not None and plan.previous.files[p].status == "indexed" and p not in to_ingest
-        }
         self.progress.stage("reading and chunking files", len(to_ingest))
         for relative in to_ingest:
             corpus_file = by_path[relative]
-            original = indexed_by_sha.get(plan.shas.get(relative) or "")
-            if original is not None and original != relative:
-                report = FileReport(path=relative, status="skipped", reason=f"{DUPLICATE_PREFIX}{original} (indexed once, under that path)")
+            original = plan.duplicates.get(relative)
+            if original is not None:
+                report = FileReport(path=relative, status="skipped", reason=f"same content as {original} (indexed once, under that path)")
                 with store.transaction():
                     store.put_file(report, plan.shas[relative], corpus_file.size, corpus_file.mtime_ns, ())
                 reports.append(report)
                 self.progress.advance()
                 continue
             ingested = ingest_file(corpus_file, self.catalogue, repeated, self.settings.ingest.max_seconds_per_file)
-            if ingested.report.status == "indexed" and ingested.sha256:
-                indexed_by_sha.setdefault(ingested.sha256, relative)
             chunked = []
             for document in ingested.documents:
                 chunks = chunk_document(document, self.pieces, self.settings.chunk, self.settings.embed.context, self.settings.embed.max_context_tokens)
@@ -544,6 +538,21 @@ class _Builder:
                 catalogue_hash=plan.catalogue_hashes.get(row["path"], ""),
             )
         return entries
+
+
+def _duplicates(shas: dict[str, str]) -> dict[str, str]:
+    """Each file whose content an earlier file (in path order) has, mapped to that file."""
+    first: dict[str, str] = {}
+    copies: dict[str, str] = {}
+    for path in sorted(shas):
+        sha = shas[path]
+        if not sha:
+            continue
+        if sha in first:
+            copies[path] = first[sha]
+        else:
+            first[sha] = path
+    return copies
 
 
 def _progressing(batches, progress: BuildProgress):

@@ -42,8 +42,6 @@ class OpenIndex:
         if name is None:
             raise IndexMissingError(f"no index has been built in {index_dir} yet: {BUILD_HINT}")
         directory = layout.generations_dir / name
-        if not directory.is_dir():
-            raise IndexCorruptError(f"{index_dir}/CURRENT names generation {name}, which does not exist: {REBUILD_HINT}")
         try:
             manifest = read_manifest(directory)
         except IndexCorruptError as error:

@@ -35,8 +35,6 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> lis
     if name is None:
         return [Problem(what=f"no index in {index_dir}", fix="build it: python -m assistant index build")]
     directory = layout.generations_dir / name
-    if not directory.is_dir():
-        return [Problem(what=f"CURRENT names generation {name}, which does not exist", fix=REBUILD)]
     try:
         manifest = read_manifest(directory)
     except IndexCorruptError as error:
