@@ -502,14 +502,22 @@ def run() -> None:
         sys.exit(1)
 
 
-def _question_set_corpus(declared: str | None, question_file: Path, settings: Settings) -> Path:
-    """The corpus a question set names: relative to the working folder, else to the set's file."""
+def _question_set_corpus(declared: str | list[str] | None, question_file: Path, settings: Settings) -> Path:
+    """The corpus a question set names: relative to the working folder, else to the set's file;
+    several folders are combined into one corpus under .cache/eval/."""
+    from .evaluate import cache_dir_for, materialise_combined_corpus
+
     if not declared:
         return settings.paths.corpus_dir
-    for candidate in (Path(declared), question_file.parent / declared):
-        if candidate.is_dir():
-            return candidate
-    raise click.UsageError(f"{question_file} names corpus {declared!r}, which is not a folder here: give --corpus DIR")
+    folders = []
+    for name in [declared] if isinstance(declared, str) else declared:
+        found = next((c for c in (Path(name), question_file.parent / name) if c.is_dir()), None)
+        if found is None:
+            raise click.UsageError(f"{question_file} names corpus {name!r}, which is not a folder here: give --corpus DIR")
+        folders.append(found)
+    if len(folders) == 1:
+        return folders[0]
+    return materialise_combined_corpus(folders, cache_dir_for("combined", question_file) / "corpus")
 
 
 # --- eval ---------------------------------------------------------------------------------------
@@ -525,9 +533,10 @@ def _question_set_corpus(declared: str | None, question_file: Path, settings: Se
 @click.option("--failures", is_flag=True, help="List the questions each mode got wrong.")
 @click.option("--strict", is_flag=True, help="Score the labels as first written (ignore passages accepted after review).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--check-labels", is_flag=True, help="Only check that every answer phrase is found in its document (asks no question: a frozen set can be checked without seeing results).")
 @click.pass_context
 def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None,
-             split: str, max_queries: int | None, modes: str, failures: bool, strict: bool, as_json: bool) -> None:
+             split: str, max_queries: int | None, modes: str, failures: bool, strict: bool, as_json: bool, check_labels: bool) -> None:
     """Measure retrieval: MRR@10, hit@1, hit@5 and abstention precision/recall on labelled
     questions, or nDCG@10 and recall@100 on a BEIR folder, for each mode side by side on the same
     index (built or brought up to date first, cached under .cache/eval/).
@@ -539,7 +548,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
     """
     from .evaluate import (
         evaluate_beir, evaluate_question_set, format_beir, format_scores, load_beir_queries,
-        load_question_set, materialise_beir_corpus, pipeline_for, cache_dir_for,
+        load_question_set, materialise_beir_corpus, pipeline_for, cache_dir_for, resolve_expectations,
     )
 
     settings = _settings(ctx)
@@ -555,10 +564,18 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
             corpus = corpus_dir or _question_set_corpus(question_set.corpus, question_file, settings)
             pipeline, index = pipeline_for(settings, corpus, index_dir, "questions")
             _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
+            if check_labels:
+                resolved = resolve_expectations(pipeline, question_set, strict)
+                documents = {document for spans in resolved.values() for document, _ in spans}
+                click.echo(f"{question_file}: every answer phrase of {len(resolved)} questions found, in {len(documents)} documents")
+                pipeline.close()
+                continue
             scores = evaluate_question_set(pipeline, question_set, chosen, strict=strict)
             output[question_set.name] = [s.model_dump(exclude={"failures"} if not failures else set()) for s in scores]
             if not as_json:
-                click.echo(format_scores(f"\n{question_set.name}: {len(question_set.questions)} answerable, {len(question_set.off_topic)} off-topic questions ({corpus})", scores))
+                click.echo(format_scores(
+                    f"\n{question_set.name}: {len(question_set.questions)} answerable, {len(question_set.off_topic)} off-topic, "
+                    f"{len(question_set.near_miss)} near-miss questions ({corpus})", scores))
                 if failures:
                     for s in scores:
                         click.echo(f"\n{s.mode} misses:")

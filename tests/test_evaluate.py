@@ -4,7 +4,7 @@ scored per mode; a phrase that is not in the corpus is an error in the set, not 
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.evaluate import evaluate_question_set, format_scores, load_question_set
+from assistant.evaluate import _locate, evaluate_question_set, format_scores, load_question_set, materialise_combined_corpus
 
 from .conftest import write
 
@@ -24,6 +24,9 @@ answer = "Resolution 2331 (2016) addressed this nexus"
 
 [[off_topic]]
 text = "best sourdough bread recipe with a starter"
+
+[[near_miss]]
+text = "how to knit a winter scarf with cable stitches"
 """
 
 
@@ -33,8 +36,31 @@ def test_a_question_set_is_scored_per_mode(bundled_pipeline, tmp_path):
     scores = {s.mode: s for s in evaluate_question_set(bundled_pipeline, question_set, modes=("lexical", "hybrid"))}
     hybrid = scores["hybrid"]
     assert hybrid.hit_at_5 == 1.0 and hybrid.mrr_at_10 > 0.5 and hybrid.off_topic_abstained == 1 and hybrid.answerable_refused == 0
+    assert (hybrid.near_miss_abstained, hybrid.near_miss_total) == (1, 1), "near misses are counted apart from off-topic questions"
     table = format_scores("tiny", list(scores.values()))
-    assert "hybrid" in table and "lexical" in table and "MRR@10" in table
+    assert "hybrid" in table and "lexical" in table and "MRR@10" in table and "near miss" in table
+
+
+def test_an_answer_phrase_is_found_whatever_the_spacing_punctuation_or_bullets_between_its_words():
+    text = "Victims\u00a0are  offered:\n\u2022 a Recovery Period of at least 45 calendar-days."
+    assert _locate(text, "victims are offered a recovery period of at least 45 calendar days") == [(0, len(text) - 1)]
+    assert _locate(text, "victims are offered a reflection period") == [], "other words never match"
+    assert _locate("forty-five days", "ive days") == [], "a phrase starts at a word's beginning"
+
+
+def test_several_folders_combine_into_one_corpus_once(tmp_path):
+    first, second = tmp_path / "documents", tmp_path / "iasc"
+    write(first / "a.md", "# A\n\nOne.")
+    write(second / "b.md", "# B\n\nTwo.")
+    target = materialise_combined_corpus([first, second], tmp_path / "cache" / "corpus")
+    assert sorted(str(p.relative_to(target)) for p in target.rglob("*.md")) == ["documents/a.md", "iasc/b.md"]
+    assert not any(p.name.startswith(".") for p in target.rglob("*")), "the completion marker stays outside the corpus"
+    (target / "iasc" / "b.md").write_text("changed")
+    materialise_combined_corpus([first, second], tmp_path / "cache" / "corpus")
+    assert (target / "iasc" / "b.md").read_text() == "changed", "copied once while the sources keep their files"
+    write(second / "c.md", "# C\n\nThree.")
+    materialise_combined_corpus([first, second], tmp_path / "cache" / "corpus")
+    assert (target / "iasc" / "c.md").exists() and (target / "iasc" / "b.md").read_text() != "changed"
 
 
 def test_a_phrase_missing_from_the_corpus_is_an_error_in_the_set(bundled_pipeline, tmp_path):
