@@ -19,6 +19,9 @@ from .text import sentence_spans
 from .tokens import SPECIAL_TOKENS, WordPieces
 
 CHUNKER_VERSION = 1
+SENTENCE_MIN_WORDS = 6
+"""A sentence unit has at least this many words: shorter pieces ("Yes.", a heading, a list
+number) join the next sentence, since alone they match nothing in particular."""
 """Bump when the same settings would give different chunks: the next build re-chunks everything."""
 
 
@@ -214,3 +217,26 @@ def _embed_text(
     if total > MAX_SEQ_LENGTH:
         raise ChunkError(f"chunk of {tokens} word pieces does not fit the model ({MAX_SEQ_LENGTH})")
     return embed_text, total
+
+
+def sentence_units(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text`` at which answers are stated: its sentences, a piece of fewer than
+    ``SENTENCE_MIN_WORDS`` words joined to the next one (the last to the one before). Each unit
+    gets its own vector at build time, so a question can match the one sentence that answers it
+    instead of the average of a whole passage (Chen et al., "Dense X Retrieval", 2023)."""
+    units: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None
+    for start, end in sentence_spans(text):
+        if pending is not None:
+            start = pending[0]
+        if len(text[start:end].split()) >= SENTENCE_MIN_WORDS:
+            units.append((start, end))
+            pending = None
+        else:
+            pending = (start, end)
+    if pending is not None:
+        if units:
+            units[-1] = (units[-1][0], pending[1])
+        else:
+            units.append(pending)
+    return units

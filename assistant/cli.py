@@ -173,7 +173,8 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
     change = f"{len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, {report.unchanged} unchanged"
     click.echo(
         f"indexed {indexed} files ({skipped} skipped, {empty} empty; {change}): "
-        f"{report.documents} documents, {report.chunks} chunks; {report.chunks_embedded} chunks embedded in "
+        f"{report.documents} documents, {report.chunks} chunks; {report.chunks_embedded} chunks and "
+        f"{report.sentences_embedded} of their sentences embedded in "
         f"{report.embed_seconds:.1f} s; build took {report.seconds:.1f} s",
         err=summary_to_stderr,
     )
@@ -520,6 +521,35 @@ def _question_set_corpus(declared: str | list[str] | None, question_file: Path, 
     return materialise_combined_corpus(folders, cache_dir_for("combined", question_file) / "corpus")
 
 
+def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir: Path | None) -> None:
+    from .evaluate import learning_rows, load_question_set, pipeline_for
+    from .retrieve.learn import fit_ranker
+    from .retrieve.ranker import LEARNED_FILE, load_model
+
+    if not question_files:
+        raise click.UsageError("--fit needs the dev question sets: --questions FILE (repeatable)")
+    unlearned = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"learned_ranker": False})})
+    groups = []
+    for question_file in question_files:
+        question_set = load_question_set(question_file)
+        if question_set.frozen:
+            raise click.UsageError(f"{question_file} is a frozen test set: it is reported once, never fitted on")
+        corpus = corpus_dir or _question_set_corpus(question_set.corpus, question_file, settings)
+        pipeline, _ = pipeline_for(unlearned, corpus, index_dir, "questions")
+        _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
+        groups.extend(learning_rows(pipeline, question_set, settings.retrieve.learned_depth))
+        pipeline.close()
+    model = fit_ranker(groups)
+    models = json.loads(LEARNED_FILE.read_text(encoding="utf-8")) if LEARNED_FILE.exists() else {}
+    models["ranker"] = model.model_dump(mode="json")
+    LEARNED_FILE.write_text(json.dumps(models, indent=2) + "\n", encoding="utf-8")
+    load_model.cache_clear()
+    cv = model.cross_validation
+    click.echo(f"ranker fitted on {model.fitted_on}; written to {LEARNED_FILE}")
+    click.echo(f"5-fold cross-validation by question, candidates' order: chain hit@1 {cv['chain_hit_at_1']:.3f} MRR@10 {cv['chain_mrr_at_10']:.3f}"
+               f" -> learned hit@1 {cv['learned_hit_at_1']:.3f} MRR@10 {cv['learned_mrr_at_10']:.3f}")
+
+
 # --- eval ---------------------------------------------------------------------------------------
 
 @main.command("eval")
@@ -533,10 +563,11 @@ def _question_set_corpus(declared: str | list[str] | None, question_file: Path, 
 @click.option("--failures", is_flag=True, help="List the questions each mode got wrong.")
 @click.option("--strict", is_flag=True, help="Score the labels as first written (ignore passages accepted after review).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--fit", is_flag=True, help="Fit the learned ranking model on these dev question sets (5-fold cross-validation by question) and write it to assistant/retrieve/learned.json.")
 @click.option("--check-labels", is_flag=True, help="Only check that every answer phrase is found in its document (asks no question: a frozen set can be checked without seeing results).")
 @click.pass_context
 def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None,
-             split: str, max_queries: int | None, modes: str, failures: bool, strict: bool, as_json: bool, check_labels: bool) -> None:
+             split: str, max_queries: int | None, modes: str, failures: bool, strict: bool, as_json: bool, check_labels: bool, fit: bool) -> None:
     """Measure retrieval: MRR@10, hit@1, hit@5 and abstention precision/recall on labelled
     questions, or nDCG@10 and recall@100 on a BEIR folder, for each mode side by side on the same
     index (built or brought up to date first, cached under .cache/eval/).
@@ -558,6 +589,12 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
     if not question_files and beir_dir is None:
         raise click.UsageError("give --questions FILE and/or --beir DIR")
     output: dict = {}
+    if fit:
+        try:
+            _fit(settings, question_files, corpus_dir, index_dir)
+        except AssistantError as error:
+            _fail(error)
+        return
     try:
         for question_file in question_files:
             question_set = load_question_set(question_file)

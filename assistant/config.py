@@ -106,6 +106,10 @@ class RetrieveSettings(BaseModel):
     (an answer stated in one sentence beats the same words scattered over a passage)."""
     rerank_depth: int = 30
     """How many fused candidates the sentence re-ranking looks at."""
+    learned_ranker: bool = True
+    """Hybrid and dense modes: re-rank the first ``learned_depth`` candidates with the learned
+    model over passage and sentence cosines, BM25 and passage shape (retrieve/ranker.py)."""
+    learned_depth: int = 40
 
     other_language_penalty: float = 0.5
     """Scores of passages in another language than the question's are multiplied by this."""

@@ -24,6 +24,8 @@ from .config import Settings
 from .errors import ConfigError
 from .models import MODES
 from .pipeline import Pipeline
+from .retrieve.learn import QuestionRows
+from .retrieve.ranker import feature_matrix
 
 
 class Expected(BaseModel):
@@ -54,6 +56,8 @@ class QuestionSet(BaseModel):
     """One folder, or several combined into one corpus (each becomes a subfolder named after it)."""
     questions: list[LabelledQuestion]
     off_topic: list[OffTopic]
+    frozen: bool = False
+    """A held-out test set: reported once, never tuned or fitted on (``eval --fit`` refuses it)."""
     near_miss: list[OffTopic] = Field(default_factory=list)
     """Questions in the corpus's own field whose answer it does not hold (another country's law,
     a year's figures it lacks): abstention is right, and is harder than for off-topic ones."""
@@ -75,6 +79,7 @@ def load_question_set(path: Path) -> QuestionSet:
     return QuestionSet(
         name=meta.get("name", path.stem),
         corpus=meta.get("corpus"),
+        frozen=bool(meta.get("frozen", False)),
         questions=[LabelledQuestion(**q) for q in data.get("question", [])],
         off_topic=[OffTopic(**q) for q in data.get("off_topic", [])],
         near_miss=[OffTopic(**q) for q in data.get("near_miss", [])],
@@ -109,7 +114,8 @@ def _locate(document_text: str, phrase: str) -> list[tuple[int, int]]:
     words = re.findall(r"\w+", phrase)
     if not words:
         return []
-    pattern = r"\b" + r"\W+".join(re.escape(word) for word in words) + r"\b"
+    # A phrase may end inside a word (labels were cut at a character count), never start inside one.
+    pattern = r"\b" + r"\W+".join(re.escape(word) for word in words)
     return [(m.start(), m.end()) for m in re.finditer(pattern, document_text, flags=re.IGNORECASE)]
 
 
@@ -210,6 +216,40 @@ def format_scores(title: str, scores: list[ModeScores]) -> str:
             f"{f'{s.answerable_refused}/{s.answerable_total}':>8} {s.milliseconds_per_question:>6.1f}"
         )
     return "\n".join(lines)
+
+
+# --- fitting the learned models on dev questions ---------------------------------------------------
+
+def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> list[QuestionRows]:
+    """Each answerable question's first ``depth`` candidates as the chain ranks them without the
+    learned stage (the pipeline's settings must turn it off), with their signals and labels."""
+    import numpy as np
+
+    from .retrieve import query_terms
+
+    expectations = resolve_expectations(pipeline, question_set, strict=True)
+    retriever = pipeline.retriever()
+    store = pipeline.open().store
+    groups = []
+    for index, question in enumerate(question_set.questions):
+        text, _ = retriever.prepare_query(question.text)
+        ranked, _ = retriever._ranked(text, query_terms(text), "hybrid", None, retriever.settings.candidates)
+        head = ranked[:depth]
+        if not head:
+            continue
+        vector = retriever.embedder.embed_queries([text])[0]
+        best_lexical = max((c.lexical for c in ranked if c.lexical is not None), default=0.0) or 1.0
+        rows = store.chunk_rows([c.chunk_id for c in head])
+        labels = np.array([
+            float(any(
+                rows[c.chunk_id][1].id == document and rows[c.chunk_id][0].char_start < end and start < rows[c.chunk_id][0].char_end
+                for document, (start, end) in expectations[index]
+            )) if c.chunk_id in rows else 0.0
+            for c in head
+        ])
+        matrix = feature_matrix(retriever.candidate_signals(vector, head, best_lexical))
+        groups.append(QuestionRows(question=question.text, source=question_set.name, matrix=matrix, labels=labels))
+    return groups
 
 
 # --- BEIR ----------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 _TERMINAL_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
 
 Mode = Literal["lexical", "dense", "hybrid"]
@@ -246,6 +246,8 @@ class IndexCounts(BaseModel):
     documents: int
     chunks: int
     vectors: int
+    sentences: int = 0
+    """Sentence units with their own vector (see chunk.sentence_units)."""
 
 
 class VectorIndexInfo(BaseModel):
@@ -310,6 +312,7 @@ class BuildReport(BaseModel):
     documents: int = 0
     chunks: int = 0
     chunks_embedded: int = 0
+    sentences_embedded: int = 0
     embed_seconds: float = 0.0
     seconds: float = 0.0
     up_to_date: bool = False

@@ -70,13 +70,18 @@ def test_added_changed_and_removed_files(settings, corpus, fake):
     (corpus / "children.md").unlink()
     report = build(settings, corpus, fake)
     assert report.added == ["new.md"] and report.changed == ["referral.md"] and report.removed == ["children.md"]
-    assert report.unchanged == 1 and report.chunks_embedded == 2 and len(fake.embedded) == 2
+    assert report.unchanged == 1 and report.chunks_embedded == 2 and report.sentences_embedded == 2
+    assert sorted(fake.embedded) == sorted([
+        "Referral\nAn adult must give informed consent before any referral is made.", "An adult must give informed consent before any referral is made.",
+        "Labour\nLabour inspectors check wage slips and working hours on farms.", "Labour inspectors check wage slips and working hours on farms.",
+    ]), "each passage is embedded with its context, and each of its sentences alone"
     texts = chunk_texts(settings)
     assert set(texts) == {"identification.md", "new.md", "referral.md"}
     assert texts["referral.md"] == ["An adult must give informed consent before any referral is made."]
     pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
     index = pipeline.open()
     assert index.vectors.size == 3 and sorted(index.vectors.ids()) == sorted(r[0] for r in index.store.connection.execute("SELECT id FROM chunks"))
+    assert index.sentences.size == 3, "the removed file's sentences left with it"
     assert pipeline.verify() == []
 
 

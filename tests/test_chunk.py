@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from assistant.chunk import chunk_document
+from assistant.chunk import SENTENCE_MIN_WORDS, chunk_document, sentence_units
 from assistant.config import ChunkSettings
 from assistant.embed import MAX_SEQ_LENGTH
 from assistant.ingest import discover_files, ingest_file, load_catalogue
@@ -112,3 +112,20 @@ def test_the_model_sees_the_title_and_section_before_the_chunk_unless_context_is
     assert with_context.embed_text.startswith(document.title) and with_context.embed_text.endswith(with_context.text)
     without = chunk_document(document, pieces, ChunkSettings(), context="none")[0]
     assert without.embed_text == without.text and without.embed_token_count < with_context.embed_token_count
+
+
+def test_sentence_units_are_the_sentences_with_short_pieces_joined_to_the_next():
+    text = "Yes. The recovery period lasts at least 45 calendar days after a decision.\n2.\nVictims get support. It lasts while needed here."
+    units = [text[start:end] for start, end in sentence_units(text)]
+    assert units == [
+        "Yes. The recovery period lasts at least 45 calendar days after a decision.",
+        "2.\nVictims get support. It lasts while needed here.",
+    ]
+    assert all(len(u.split()) >= SENTENCE_MIN_WORDS for u in units)
+
+
+def test_a_short_last_piece_joins_the_sentence_before_and_a_short_text_is_one_unit():
+    text = "Adults must consent before a referral is made. See annex."
+    assert [text[s:e] for s, e in sentence_units(text)] == [text]
+    assert sentence_units("Contact us.") == [(0, 11)]
+    assert sentence_units("") == []

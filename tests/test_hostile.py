@@ -69,7 +69,7 @@ def test_a_rebuild_after_tampering_with_the_database_re_derives_it_from_the_corp
     assert make_pipeline(settings, corpus).verify() == []
 
 
-@pytest.mark.parametrize("damaged", ["lexical_tf.npy", "background_probes.npy", "vectors.faiss"])
+@pytest.mark.parametrize("damaged", ["lexical_tf.npy", "background_probes.npy", "vectors.faiss", "sentence_vectors.npy", "sentence_chunks.npy"])
 def test_damaged_arrays_are_named_by_verify_and_not_carried_into_the_next_build(settings, corpus, fake, damaged):
     build(settings, corpus, fake)
     path = generation(settings) / damaged

@@ -6,8 +6,10 @@ from assistant.retrieve.stages import (
     fuse,
     merge_searches,
     prefer_language,
+    rerank_learned,
     reward_sentence_match,
 )
+from assistant.retrieve.ranker import FEATURES, CandidateSignals, LogisticModel
 
 
 def ids(candidates):
@@ -70,3 +72,19 @@ def test_stages_do_not_change_the_candidates_they_are_given():
     fuse(ranked, "dense", 2.0, 1.0)
     prefer_language(ranked, "en", lambda _: "fr", 0.5)
     assert ranked == [Candidate(1, dense=0.5, score=0.1)]
+
+
+def test_the_learned_stage_orders_its_head_by_the_model_and_keeps_the_rest_below_in_order():
+    candidates = [Candidate(1, dense=0.6, score=0.9), Candidate(2, dense=0.5, score=0.8), Candidate(3, dense=0.4, score=0.7), Candidate(4, score=0.6)]
+    sentence_best = {1: 0.30, 2: 0.70, 3: 0.50}
+    # A model that looks only at the best sentence's cosine.
+    model = LogisticModel(features=FEATURES, mean=[0.0] * len(FEATURES), scale=[1.0] * len(FEATURES),
+                          weights=[10.0 if f == "sentence" else 0.0 for f in FEATURES], bias=0.0)
+
+    def signals_of(head, best_lexical):
+        return [CandidateSignals(score=c.score, dense=c.dense or 0.0, lexical=0.0, sentence_similarities=(sentence_best[c.chunk_id],), text="x " * 30) for c in head]
+
+    ranked = rerank_learned(candidates, model, signals_of, depth=3)
+    assert ids(ranked) == [2, 3, 1, 4], "the passage whose one sentence matches best comes first"
+    assert all(0.0 < c.score < 1.0 for c in ranked) and ranked[-1].score < ranked[-2].score
+    assert rerank_learned([], model, signals_of, depth=3) == []

@@ -25,12 +25,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
-from ..chunk import CHUNKER_VERSION, chunk_document
+from ..chunk import CHUNKER_VERSION, chunk_document, sentence_units
 from ..config import Settings
 from ..retrieve.abstain import PROBES, measure_background
 from ..embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
 from ..errors import IndexCorruptError, IndexWriteError, NothingToIndexError
-from .vectors import VectorIndex
+from .vectors import SentenceVectors, VectorIndex
 from .lexical import LexicalIndex, weighted_counts
 from ..ingest import (
     CLEANING_VERSION,
@@ -187,7 +187,10 @@ class _Builder:
         self._embedder: Embedder | None = None
         self.embed_seconds = 0.0
         self.embedded = 0
+        self.sentences_embedded = 0
         self.pending: dict[str, str] = {}
+        self.pending_sentences: set[str] = set()
+        """Which pending hashes are sentence units (counted apart from passages in the report)."""
         """Embedded texts by hash, waiting to be embedded in one batch."""
 
     # -- planning --------------------------------------------------------------------------------
@@ -370,6 +373,8 @@ class _Builder:
             vectors.save(temporary / VECTORS)
             background = self._background(vectors, plan)
             np.save(temporary / PROBE_VECTORS, self._probe_vectors)
+            self.progress.stage("writing sentence vectors", None)
+            SentenceVectors.write(temporary, store.iter_sentence_vectors(self.model.dimension), counts.sentences, self.model.dimension)
             self.progress.stage("building lexical index", None)
             self._lexical_index(store, plan).save(temporary)
             file_entries = self._file_entries(store, plan)
@@ -409,6 +414,7 @@ class _Builder:
             documents=counts.documents,
             chunks=counts.chunks,
             chunks_embedded=self.embedded,
+            sentences_embedded=self.sentences_embedded,
             embed_seconds=round(self.embed_seconds, 3),
             seconds=round(time.perf_counter() - self.started, 3),
             warnings=self.warnings,
@@ -446,9 +452,17 @@ class _Builder:
                     weight = self.settings.chunk.lexical_context_weight
                     lexical = [weighted_counts(c.text, " ".join([document.title, *c.section]), weight) for c in chunks]
                     store.put_document(document)
-                    store.put_chunks(chunks, hashes, lexical)
+                    chunk_ids = store.put_chunks(chunks, hashes, lexical)
                     for chunk, embed_hash in zip(chunks, hashes):
                         self.pending.setdefault(embed_hash, chunk.embed_text)
+                    for chunk_id, chunk in zip(chunk_ids, chunks):
+                        spans = sentence_units(chunk.text)
+                        sentence_hashes = [_embed_hash(chunk.text[start:end]) for start, end in spans]
+                        store.put_sentences(chunk_id, spans, sentence_hashes)
+                        for (start, end), sentence_hash in zip(spans, sentence_hashes):
+                            if sentence_hash not in self.pending:
+                                self.pending[sentence_hash] = chunk.text[start:end]
+                                self.pending_sentences.add(sentence_hash)
             reports.append(report)
             self.progress.advance()
             if len(self.pending) >= EMBED_WINDOW:
@@ -467,14 +481,17 @@ class _Builder:
             # batch, so little compute goes to padding.
             hashes = sorted(missing, key=lambda h: (-len(self.pending[h]), h))
             texts = [self.pending[h] for h in hashes]
-            self.progress.stage("embedding chunks", len(texts))
+            self.progress.stage("embedding passages and their sentences", len(texts))
             began = time.perf_counter()
             vectors = self._embedder.embed_documents(texts, progress=self.progress.advance)
             self.embed_seconds += time.perf_counter() - began
-            self.embedded += len(texts)
+            sentences = sum(1 for h in hashes if h in self.pending_sentences)
+            self.sentences_embedded += sentences
+            self.embedded += len(texts) - sentences
             with store.transaction():
                 store.put_embeddings(hashes, vectors)
         self.pending = {}
+        self.pending_sentences = set()
 
     def _lexical_index(self, store: Store, plan: _Plan) -> LexicalIndex:
         """The previous generation's term postings are reused for chunks that are still there;
@@ -514,6 +531,11 @@ class _Builder:
         ).fetchone()[0]
         if missing:
             raise IndexCorruptError(f"{missing} chunks have no embedding after the build")
+        missing = store.connection.execute(
+            "SELECT count(*) FROM sentences s LEFT JOIN embeddings e ON e.hash = s.embed_hash WHERE e.hash IS NULL"
+        ).fetchone()[0]
+        if missing:
+            raise IndexCorruptError(f"{missing} sentences have no embedding after the build")
         rows = store.file_rows()
         return IndexCounts(
             files=len(rows),
@@ -522,6 +544,7 @@ class _Builder:
             documents=store.count("documents"),
             chunks=store.count("chunks"),
             vectors=store.count("chunks"),
+            sentences=store.count("sentences"),
         )
 
     def _file_entries(self, store: Store, plan: _Plan) -> dict[str, FileEntry]:

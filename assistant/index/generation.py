@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from .vectors import VectorIndex
+from .vectors import SentenceVectors, VectorIndex
 from .lexical import LexicalIndex
 from .layout import STORE, VECTORS, IndexLayout, read_manifest
 from ..models import SCHEMA_VERSION, IndexManifest, ModelInfo
@@ -20,13 +20,14 @@ REBUILD_HINT = "run: python -m assistant index build --full"
 class OpenIndex:
     """One generation: its manifest, SQLite store and FAISS vectors, opened read-only."""
 
-    def __init__(self, layout: IndexLayout, name: str, manifest: IndexManifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex):
+    def __init__(self, layout: IndexLayout, name: str, manifest: IndexManifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex, sentences: SentenceVectors):
         self.layout = layout
         self.name = name
         self.manifest = manifest
         self.store = store
         self.vectors = vectors
         self.lexical = lexical
+        self.sentences = sentences
 
     @classmethod
     def open(cls, index_dir: Path, model: ModelInfo | None = None) -> OpenIndex:
@@ -61,13 +62,20 @@ class OpenIndex:
         except (OSError, ValueError) as error:
             store.close()
             raise IndexCorruptError(f"the lexical index of {name} is missing or damaged ({error}): {REBUILD_HINT}") from error
-        problem = _quick_consistency(manifest, store, vectors) or (
-            f"lexical index holds {lexical.size} chunks, manifest says {manifest.counts.chunks}" if lexical.size != manifest.counts.chunks else None
+        try:
+            sentences = SentenceVectors.load(directory)
+        except IndexCorruptError as error:
+            store.close()
+            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+        problem = (
+            _quick_consistency(manifest, store, vectors)
+            or (f"lexical index holds {lexical.size} chunks, manifest says {manifest.counts.chunks}" if lexical.size != manifest.counts.chunks else None)
+            or (f"{sentences.size} sentence vectors, manifest says {manifest.counts.sentences}" if sentences.size != manifest.counts.sentences else None)
         )
         if problem:
             store.close()
             raise IndexCorruptError(f"index {name} is inconsistent ({problem}): {REBUILD_HINT}")
-        return cls(layout, name, manifest, store, vectors, lexical)
+        return cls(layout, name, manifest, store, vectors, lexical, sentences)
 
     def newer_generation_available(self) -> bool:
         current = self.layout.current_name_or_none()

@@ -27,14 +27,15 @@ from pathlib import Path
 
 from ..errors import BuildLockedError, IndexCorruptError
 from ..ingest import file_sha256
-from ..models import IndexManifest
+from ..models import SCHEMA_VERSION, IndexManifest
 from .lexical import LexicalIndex
+from .vectors import SentenceVectors
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
 VECTORS = "vectors.faiss"
 PROBE_VECTORS = "background_probes.npy"
-DATA_FILES = (STORE, VECTORS, PROBE_VECTORS, *LexicalIndex.FILES)
+DATA_FILES = (STORE, VECTORS, PROBE_VECTORS, *LexicalIndex.FILES, *SentenceVectors.FILES)
 """Every data file of a generation; each has a checksum in the manifest."""
 _CURRENT = "CURRENT"
 _GENERATIONS = "generations"
@@ -185,6 +186,9 @@ def read_manifest(generation_dir: Path) -> IndexManifest:
         raise IndexCorruptError(f"{path} is not a valid manifest ({str(error).splitlines()[0][:160]})") from error
     except OSError as error:
         raise IndexCorruptError(f"{path} cannot be read ({error.strerror})") from error
+    if manifest.schema_version != SCHEMA_VERSION:
+        # Another format's manifest digests other fields: the compatibility check names the change.
+        return manifest
     if manifest.digest != manifest.content_digest():
         raise IndexCorruptError(f"{path} was changed after the build wrote it (its digest does not match)")
     return manifest

@@ -77,6 +77,14 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);
 CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
 CREATE TABLE IF NOT EXISTS embeddings (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sentences (
+    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    embed_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_id);
+CREATE INDEX IF NOT EXISTS sentences_embed_hash ON sentences(embed_hash);
 """
 
 _DOCUMENT_COLUMNS = (
@@ -222,6 +230,13 @@ class Store:
             ids.append(int(cursor.lastrowid))
         return ids
 
+    def put_sentences(self, chunk_id: int, spans: Sequence[tuple[int, int]], embed_hashes: Sequence[str]) -> None:
+        """A chunk's sentence units: offsets into the chunk's text, and the hash of their vector."""
+        self.connection.executemany(
+            "INSERT INTO sentences (chunk_id, char_start, char_end, embed_hash) VALUES (?, ?, ?, ?)",
+            ((chunk_id, start, end, embed_hash) for (start, end), embed_hash in zip(spans, embed_hashes)),
+        )
+
     def delete_file(self, path: str) -> int:
         """Remove a file with its documents and chunks; returns chunks removed."""
         removed = self.connection.execute(
@@ -247,7 +262,9 @@ class Store:
         )
 
     def drop_unused_embeddings(self) -> int:
-        cursor = self.connection.execute("DELETE FROM embeddings WHERE hash NOT IN (SELECT embed_hash FROM chunks)")
+        cursor = self.connection.execute(
+            "DELETE FROM embeddings WHERE hash NOT IN (SELECT embed_hash FROM chunks UNION SELECT embed_hash FROM sentences)"
+        )
         return cursor.rowcount
 
     # -- reading ---------------------------------------------------------------------------------
@@ -262,11 +279,34 @@ class Store:
             vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
             yield ids, vectors
 
+    def iter_sentence_vectors(self, dimension: int, batch: int = 8192) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(chunk id of each sentence, vectors), sentences in chunk id order, in batches."""
+        cursor = self.connection.execute(
+            "SELECT s.chunk_id, e.vector FROM sentences s JOIN embeddings e ON e.hash = s.embed_hash ORDER BY s.chunk_id, s.rowid"
+        )
+        while rows := cursor.fetchmany(batch):
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
+            yield ids, vectors
+
+    def sentence_spans_of(self, chunk_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+        """Each chunk's sentence units (offsets into its text), in order."""
+        spans: dict[int, list[tuple[int, int]]] = {int(c): [] for c in chunk_ids}
+        values = list(spans)
+        for start in range(0, len(values), 500):
+            batch = values[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for chunk_id, begin, end in self.connection.execute(
+                f"SELECT chunk_id, char_start, char_end FROM sentences WHERE chunk_id IN ({marks}) ORDER BY chunk_id, rowid", batch
+            ):
+                spans[chunk_id].append((begin, end))
+        return spans
+
     def chunk_count(self) -> int:
         return int(self.connection.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
     def count(self, table: str) -> int:
-        assert table in {"files", "documents", "chunks", "embeddings"}
+        assert table in {"files", "documents", "chunks", "embeddings", "sentences"}
         return int(self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def file_rows(self) -> list[dict]:

@@ -90,3 +90,62 @@ class VectorIndex:
             k = min(k, len(allowed_ids))
         scores, ids = self._index.search(query, min(k, self.size), params=params) if params else self._index.search(query, min(k, self.size))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+
+class SentenceVectors:
+    """One vector per sentence unit of every chunk, for scoring the candidates of a question by
+    their best sentence. Stored as float16 rows in chunk id order beside the chunk id of each row,
+    and memory-mapped: a question reads only the rows of its few dozen candidates, so the file's
+    size (about 770 bytes per sentence) does not become resident memory."""
+
+    VECTORS = "sentence_vectors.npy"
+    CHUNKS = "sentence_chunks.npy"
+    FILES = (VECTORS, CHUNKS)
+
+    def __init__(self, vectors: np.ndarray, chunk_ids: np.ndarray):
+        self._vectors = vectors
+        self._chunk_ids = chunk_ids
+
+    @classmethod
+    def write(cls, directory: Path, batches: Iterable[tuple[np.ndarray, np.ndarray]], count: int, dimension: int) -> int:
+        """Write ``count`` rows from (chunk ids, vectors) batches in chunk id order; returns the rows written."""
+        vectors = np.lib.format.open_memmap(directory / cls.VECTORS, mode="w+", dtype=np.float16, shape=(count, dimension))
+        chunk_ids = np.lib.format.open_memmap(directory / cls.CHUNKS, mode="w+", dtype=np.int64, shape=(count,))
+        written = 0
+        for ids, batch in batches:
+            vectors[written : written + len(ids)] = batch.astype(np.float16)
+            chunk_ids[written : written + len(ids)] = ids
+            written += len(ids)
+        vectors.flush()
+        chunk_ids.flush()
+        del vectors, chunk_ids
+        if written != count:
+            raise IndexCorruptError(f"{written} sentence vectors written, {count} expected")
+        return written
+
+    @classmethod
+    def load(cls, directory: Path) -> SentenceVectors:
+        try:
+            vectors = np.load(directory / cls.VECTORS, mmap_mode="r")
+            chunk_ids = np.load(directory / cls.CHUNKS, mmap_mode="r")
+        except (OSError, ValueError) as error:
+            raise IndexCorruptError(f"the sentence vectors are missing or damaged ({error})") from error
+        if vectors.ndim != 2 or chunk_ids.ndim != 1 or len(vectors) != len(chunk_ids):
+            raise IndexCorruptError(f"the sentence vectors do not match their chunk ids ({vectors.shape}, {chunk_ids.shape})")
+        return cls(vectors, chunk_ids)
+
+    @property
+    def size(self) -> int:
+        return int(len(self._chunk_ids))
+
+    def similarities(self, chunk_ids: list[int], vector: np.ndarray) -> dict[int, np.ndarray]:
+        """Cosine of the question with each sentence unit of each chunk, in the chunk's order."""
+        found: dict[int, np.ndarray] = {}
+        wanted = np.asarray(chunk_ids, dtype=np.int64)
+        starts = np.searchsorted(self._chunk_ids, wanted, side="left")
+        ends = np.searchsorted(self._chunk_ids, wanted, side="right")
+        query = vector.astype(np.float32)
+        for chunk_id, start, end in zip(chunk_ids, starts, ends):
+            if end > start:
+                found[int(chunk_id)] = np.asarray(self._vectors[start:end], dtype=np.float32) @ query
+        return found

@@ -27,6 +27,7 @@ from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
 from .abstain import Signals, decide
 from .passages import Passage, assemble_passages, coverage, highlights
+from .ranker import CandidateSignals, load_model
 from .stages import Candidate
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,9 @@ class Retriever:
         if mode == "hybrid":
             chain.append(partial(stages.reward_sentence_match, terms=terms, idf=self._idf, sentences_of=self._sentences_of, weight=settings.sentence_weight, depth=settings.rerank_depth))
         chain.append(partial(stages.prefer_language, language=guess_language(text, minimum_words=4), language_of=self._language_of, penalty=settings.other_language_penalty))
+        ranker = load_model("ranker") if settings.learned_ranker and vector is not None and mode == "hybrid" else None
+        if ranker is not None:
+            chain.append(partial(stages.rerank_learned, model=ranker, signals_of=partial(self.candidate_signals, vector), depth=settings.learned_depth))
         if mode == "hybrid" and vector is not None:
             chain.append(partial(stages.fill_missing_dense, depth=settings.k * 3, cosine_of=partial(self._cosine, vector)))
         return chain
@@ -164,6 +168,27 @@ class Retriever:
                 text = texts.get(chunk_id, "")
                 self._stem_cache[chunk_id] = [frozenset(terms_of(text[start:end])) for start, end in sentence_spans(text)]
         return {c: self._stem_cache[c] for c in chunk_ids}
+
+    def candidate_signals(self, vector: np.ndarray, candidates: list[Candidate], best_lexical: float) -> list[CandidateSignals]:
+        """What the learned stage scores each candidate on: its cosine (computed for those that
+        only lexical search found), its BM25 relative to the best, and the cosine of each of its
+        sentence units with the question."""
+        ids = [c.chunk_id for c in candidates]
+        texts = self.index.store.chunk_texts(ids)
+        sentences = self.index.sentences.similarities(ids, vector)
+        signals = []
+        for c in candidates:
+            dense = c.dense if c.dense is not None else self._cosine(vector, c.chunk_id)
+            signals.append(
+                CandidateSignals(
+                    score=c.score,
+                    dense=float(dense if dense is not None else 0.0),
+                    lexical=(c.lexical or 0.0) / best_lexical,
+                    sentence_similarities=tuple(float(x) for x in sentences.get(c.chunk_id, ())),
+                    text=texts.get(c.chunk_id, ""),
+                )
+            )
+        return signals
 
     def _language_of(self, chunk_id: int) -> str:
         if self._languages is None:

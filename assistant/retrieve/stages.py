@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from ..models import Mode
+from .ranker import CandidateSignals, LogisticModel, feature_matrix
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,26 @@ def reward_sentence_match(
         best = max((sum(w for t, w in weights.items() if t in words) / total for words in sentences.get(c.chunk_id, [])), default=0.0)
         rescored.append(replace(c, score=c.score + weight * best))
     return best_first(rescored) + tail
+
+
+def rerank_learned(
+    candidates: list[Candidate],
+    model: LogisticModel,
+    signals_of: Callable[[list[Candidate], float], list[CandidateSignals]],
+    depth: int,
+) -> list[Candidate]:
+    """The first ``depth`` candidates are scored by the learned model (the probability that a
+    candidate holds the answer, from its passage and sentence cosines, BM25 and shape: see
+    ranker.py); the rest follow below them in their order. ``signals_of(head, best_lexical)``
+    gives each head candidate's signals."""
+    if not candidates or depth <= 0:
+        return candidates
+    head, tail = candidates[:depth], candidates[depth:]
+    best_lexical = max((c.lexical for c in candidates if c.lexical is not None), default=0.0) or 1.0
+    probabilities = model.probabilities(feature_matrix(signals_of(head, best_lexical)))
+    rescored = best_first(replace(c, score=float(p)) for c, p in zip(head, probabilities))
+    floor = min(c.score for c in rescored)
+    return rescored + [replace(c, score=floor * (1 - (i + 1) / (len(tail) + 1))) for i, c in enumerate(tail)]
 
 
 def prefer_language(candidates: list[Candidate], language: str | None, language_of: Callable[[int], str], penalty: float) -> list[Candidate]:
