@@ -522,32 +522,47 @@ def _question_set_corpus(declared: str | list[str] | None, question_file: Path, 
 
 
 def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir: Path | None) -> None:
-    from .evaluate import learning_rows, load_question_set, pipeline_for
-    from .retrieve.learn import fit_ranker
+    from .evaluate import abstention_rows, learning_rows, load_question_set, pipeline_for
+    from .retrieve.learn import fit_abstention, fit_ranker
     from .retrieve.ranker import LEARNED_FILE, load_model
 
     if not question_files:
         raise click.UsageError("--fit needs the dev question sets: --questions FILE (repeatable)")
-    unlearned = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"learned_ranker": False})})
-    groups = []
+    unlearned = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"learned_ranker": False, "learned_abstention": False})})
+    sets = []
     for question_file in question_files:
         question_set = load_question_set(question_file)
         if question_set.frozen:
             raise click.UsageError(f"{question_file} is a frozen test set: it is reported once, never fitted on")
-        corpus = corpus_dir or _question_set_corpus(question_set.corpus, question_file, settings)
+        sets.append((question_set, corpus_dir or _question_set_corpus(question_set.corpus, question_file, settings)))
+    models = json.loads(LEARNED_FILE.read_text(encoding="utf-8")) if LEARNED_FILE.exists() else {}
+    # The ranker first (abstention's signals include its probability), then abstention on it.
+    groups = []
+    for question_set, corpus in sets:
         pipeline, _ = pipeline_for(unlearned, corpus, index_dir, "questions")
         _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
         groups.extend(learning_rows(pipeline, question_set, settings.retrieve.learned_depth))
         pipeline.close()
-    model = fit_ranker(groups)
-    models = json.loads(LEARNED_FILE.read_text(encoding="utf-8")) if LEARNED_FILE.exists() else {}
-    models["ranker"] = model.model_dump(mode="json")
+    ranker = fit_ranker(groups)
+    models["ranker"] = ranker.model_dump(mode="json")
     LEARNED_FILE.write_text(json.dumps(models, indent=2) + "\n", encoding="utf-8")
     load_model.cache_clear()
-    cv = model.cross_validation
-    click.echo(f"ranker fitted on {model.fitted_on}; written to {LEARNED_FILE}")
+    ranked = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"learned_abstention": False})})
+    rows = []
+    for question_set, corpus in sets:
+        pipeline, _ = pipeline_for(ranked, corpus, index_dir, "questions")
+        rows.extend(abstention_rows(pipeline, question_set))
+        pipeline.close()
+    abstention = fit_abstention(rows)
+    models["abstention"] = abstention.model_dump(mode="json")
+    LEARNED_FILE.write_text(json.dumps(models, indent=2) + "\n", encoding="utf-8")
+    load_model.cache_clear()
+    cv, acv = ranker.cross_validation, abstention.cross_validation
+    click.echo(f"ranker fitted on {ranker.fitted_on}; abstention on {abstention.fitted_on}; written to {LEARNED_FILE}")
     click.echo(f"5-fold cross-validation by question, candidates' order: chain hit@1 {cv['chain_hit_at_1']:.3f} MRR@10 {cv['chain_mrr_at_10']:.3f}"
                f" -> learned hit@1 {cv['learned_hit_at_1']:.3f} MRR@10 {cv['learned_mrr_at_10']:.3f}")
+    click.echo(f"abstention (threshold {abstention.threshold:.3f}), held out: answerable refused {acv['answerable_refused']:.1%}, "
+               f"off-topic abstained {acv['off_topic_abstained']:.1%}, near misses abstained {acv['near_miss_abstained']:.1%}")
 
 
 # --- eval ---------------------------------------------------------------------------------------

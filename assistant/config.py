@@ -110,6 +110,8 @@ class RetrieveSettings(BaseModel):
     """Hybrid and dense modes: re-rank the first ``learned_depth`` candidates with the learned
     model over passage and sentence cosines, BM25 and passage shape (retrieve/ranker.py)."""
     learned_depth: int = 40
+    learned_abstention: bool = True
+    """Hybrid mode: decide abstention with the learned model over named signals (retrieve/abstain.py)."""
 
     other_language_penalty: float = 0.5
     """Scores of passages in another language than the question's are multiplied by this."""

@@ -160,6 +160,11 @@ class NumpyEmbedder:
 
     def __init__(self, model_dir: Path):
         from safetensors.numpy import load_file
+        from threadpoolctl import threadpool_limits
+
+        # One BLAS thread: a question's matrices are small, and OpenBLAS threads spin-wait for
+        # idle cores; on a busy laptop two threads made a 8 ms question take 270 ms (one: 30 ms).
+        threadpool_limits(limits=1, user_api="blas")
 
         config = json.loads((model_dir / "config.json").read_text())
         if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":

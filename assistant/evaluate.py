@@ -24,7 +24,7 @@ from .config import Settings
 from .errors import ConfigError
 from .models import MODES
 from .pipeline import Pipeline
-from .retrieve.learn import QuestionRows
+from .retrieve.learn import QuestionRows, QuestionSignals
 from .retrieve.ranker import feature_matrix
 
 
@@ -233,7 +233,7 @@ def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> 
     groups = []
     for index, question in enumerate(question_set.questions):
         text, _ = retriever.prepare_query(question.text)
-        ranked, _ = retriever._ranked(text, query_terms(text), "hybrid", None, retriever.settings.candidates)
+        ranked, _, _ = retriever._ranked(text, query_terms(text), "hybrid", None, retriever.settings.candidates)
         head = ranked[:depth]
         if not head:
             continue
@@ -250,6 +250,18 @@ def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> 
         matrix = feature_matrix(retriever.candidate_signals(vector, head, best_lexical))
         groups.append(QuestionRows(question=question.text, source=question_set.name, matrix=matrix, labels=labels))
     return groups
+
+
+def abstention_rows(pipeline: Pipeline, question_set: QuestionSet) -> list[QuestionSignals]:
+    """Every question's abstention signals (answerable, off-topic and near-miss questions)."""
+    retriever = pipeline.retriever()
+    rows = []
+    for kind, questions in (("answerable", question_set.questions), ("off-topic", question_set.off_topic), ("near miss", question_set.near_miss)):
+        for question in questions:
+            signals = retriever.signals_for(question.text)
+            if signals is not None:
+                rows.append(QuestionSignals(question=question.text, kind=kind, features=signals.features()))
+    return rows
 
 
 # --- BEIR ----------------------------------------------------------------------------------------

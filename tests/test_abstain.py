@@ -4,7 +4,11 @@ import numpy as np
 
 from assistant.config import RetrieveSettings
 from assistant.models import Background
-from assistant.retrieve.abstain import PROBES, Signals, decide, measure_background, standing
+from assistant.retrieve.abstain import (
+    ABSTENTION_FEATURES, PROBES, Signals, decide, measure_background, specific_coverage, specific_terms, standing,
+)
+from assistant.retrieve.learn import QuestionSignals, fit_abstention
+from assistant.retrieve.ranker import LogisticModel, load_model
 
 SETTINGS = RetrieveSettings()
 BACKGROUND = Background(mean=0.20, std=0.05, probes=len(PROBES))
@@ -53,3 +57,44 @@ def test_the_background_is_measured_from_the_best_match_of_each_probe():
     background = measure_background(vectors, search=lambda v: float(v[0]) * 0.5 + 0.1)
     assert background.probes == 3 and round(background.mean, 6) == round((0.6 + 0.1 + 0.1) / 3, 6)
     assert background.std >= 0.02, "a spread of at least 0.02, so one odd probe cannot make every question stand out"
+
+
+def test_the_specific_words_of_a_question_are_its_names_acronyms_and_numbers():
+    assert specific_terms("How many NRM referrals came from Wales in 2023?") == ["nrm", "wales", "2023"]
+    assert specific_terms("What does ILO Convention C189 say about weekly rest?") == ["ilo", "convention", "c189"]
+    assert specific_terms("how long is the recovery period") == []
+
+
+def test_a_near_miss_names_what_the_passages_do_not_hold():
+    passages = ["NRM referrals from Wales rose in 2021.", "The Moldovan hotline helps Cambodian survivors."]
+    assert specific_coverage(["nrm", "wales", "2023"], passages) == 2 / 3, "2023 is not 2021"
+    assert specific_coverage(["moldova", "cambodian"], passages) == 1.0, "a word may differ in its ending"
+    assert specific_coverage(["canada"], passages) == 0.0
+    assert specific_coverage([], passages) == 1.0
+
+
+def test_with_a_learned_model_abstention_is_its_probability_against_its_threshold():
+    model = LogisticModel(features=ABSTENTION_FEATURES, mean=[0.0] * 5, scale=[1.0] * 5, bias=-2.0, threshold=0.5,
+                          weights=[0.0, 0.0, 0.0, 0.0, 4.0])  # only the specific words count here
+    answered = Signals(best_dense=0.5, top_coverage=0.5, background=BACKGROUND, specific_coverage=1.0)
+    near_miss = Signals(best_dense=0.5, top_coverage=0.5, background=BACKGROUND, specific_coverage=0.0)
+    assert not decide(answered, "hybrid", SETTINGS, model).abstain
+    decision = decide(near_miss, "hybrid", SETTINGS, model)
+    assert decision.abstain and "specific_coverage 0.00" in decision.reason
+    assert decide(near_miss, "lexical", SETTINGS, model).reason.startswith("rare-word coverage"), "lexical mode keeps its word rule"
+    assert decide(signals(0.20 + 2.7 * 0.05, 0.0), "dense", SETTINGS, model).abstain is False, "dense mode keeps the background rule"
+
+
+def test_the_abstention_threshold_refuses_at_most_the_allowed_share_of_answerable_questions_held_out():
+    rng = np.random.default_rng(3)
+    rows = [QuestionSignals(question=str(i), kind="answerable", features=np.r_[rng.normal(3, 1), rng.normal(size=4)]) for i in range(120)]
+    rows += [QuestionSignals(question=f"u{i}", kind="near miss", features=np.r_[rng.normal(0, 1), rng.normal(size=4)]) for i in range(40)]
+    model = fit_abstention(rows, max_refused=0.05)
+    assert model.cross_validation["answerable_refused"] <= 0.05 and model.cross_validation["near_miss_abstained"] > 0.5
+    assert 0.0 < model.threshold < 1.0 and tuple(model.features) == ABSTENTION_FEATURES
+
+
+def test_the_shipped_abstention_model_has_a_threshold_and_its_cross_validation():
+    model = load_model("abstention")
+    assert model is not None and model.threshold is not None and tuple(model.features) == ABSTENTION_FEATURES
+    assert model.cross_validation["answerable_refused"] <= 0.03

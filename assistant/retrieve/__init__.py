@@ -25,7 +25,7 @@ from ..present import make_citation
 from ..text import sentence_spans
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
-from .abstain import Signals, decide
+from .abstain import Signals, decide, specific_coverage, specific_terms
 from .passages import Passage, assemble_passages, coverage, highlights
 from .ranker import CandidateSignals, load_model
 from .stages import Candidate
@@ -62,22 +62,29 @@ class Retriever:
             return Answer(query=query, abstained=True, message=f"{NO_ANSWER} No document matches the filters.", notices=notices, mode=mode)
 
         terms = query_terms(text)
-        ranked, best_dense = self._ranked(text, terms, mode, allowed, self.settings.candidates)
+        ranked, best_dense, vector = self._ranked(text, terms, mode, allowed, self.settings.candidates)
         if mode == "lexical" and not terms:
             notices.append("the question has no searchable words for lexical search (only common words)")
         passages = self._passages(ranked, k)
-        signals = self._signals(passages, terms, best_dense)
-        decision = decide(signals, mode, self.settings)
+        signals = self.signals(passages, text, terms, best_dense, vector)
+        decision = decide(signals, mode, self.settings, load_model("abstention") if self.settings.learned_abstention else None)
         if decision.abstain:
             log.debug("abstained: %s", decision.reason)
             return Answer(query=query, abstained=True, message=NO_ANSWER, notices=notices, mode=mode, best_dense_score=best_dense)
         hits = [self._hit(rank, passage, terms) for rank, passage in enumerate(passages, start=1)]
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
 
+    def signals_for(self, query: str, mode: Mode = "hybrid") -> Signals | None:
+        """The abstention signals of a question, without deciding (for fitting the model)."""
+        text, _ = self.prepare_query(query)
+        terms = query_terms(text)
+        ranked, best_dense, vector = self._ranked(text, terms, mode, None, self.settings.candidates)
+        return self.signals(self._passages(ranked, self.settings.k), text, terms, best_dense, vector)
+
     def rank_documents(self, query: str, mode: Mode = "hybrid", limit: int = 100) -> list[str]:
         """Document ids ranked by their best chunk, without abstention (for benchmarks)."""
         text, _ = self.prepare_query(query)
-        ranked, _ = self._ranked(text, query_terms(text), mode, None, max(limit * 3, self.settings.candidates))
+        ranked, _, _ = self._ranked(text, query_terms(text), mode, None, max(limit * 3, self.settings.candidates))
         rows = self.index.store.chunk_documents([c.chunk_id for c in ranked])
         seen: dict[str, None] = {}
         for candidate in ranked:
@@ -88,8 +95,9 @@ class Retriever:
                     break
         return list(seen)
 
-    def _ranked(self, text: str, terms: list[str], mode: Mode, allowed, limit: int) -> tuple[list[Candidate], float | None]:
-        """Both searches, then the ranking chain; also the best cosine dense search found."""
+    def _ranked(self, text: str, terms: list[str], mode: Mode, allowed, limit: int) -> tuple[list[Candidate], float | None, np.ndarray | None]:
+        """Both searches, then the ranking chain; also the best cosine dense search found, and
+        the question's vector (None in lexical mode)."""
         vector = self.embedder.embed_queries([text])[0] if mode in ("hybrid", "dense") else None
         dense = self.index.vectors.search(vector, limit, allowed) if vector is not None else []
         lexical: list[tuple[int, float]] = []
@@ -102,7 +110,7 @@ class Retriever:
         ranked = stages.merge_searches(dense, lexical)
         for stage in self._chain(mode, text, terms, vector):
             ranked = stage(ranked)
-        return ranked, best_dense
+        return ranked, best_dense, vector
 
     def _chain(self, mode: Mode, text: str, terms: list[str], vector) -> list:
         """The ranking stages for this question, in order (see stages.py)."""
@@ -111,7 +119,7 @@ class Retriever:
         if mode == "hybrid":
             chain.append(partial(stages.reward_sentence_match, terms=terms, idf=self._idf, sentences_of=self._sentences_of, weight=settings.sentence_weight, depth=settings.rerank_depth))
         chain.append(partial(stages.prefer_language, language=guess_language(text, minimum_words=4), language_of=self._language_of, penalty=settings.other_language_penalty))
-        ranker = load_model("ranker") if settings.learned_ranker and vector is not None and mode == "hybrid" else None
+        ranker = load_model("ranker") if mode == "hybrid" and self._learned_ranking(vector) else None
         if ranker is not None:
             chain.append(partial(stages.rerank_learned, model=ranker, signals_of=partial(self.candidate_signals, vector), depth=settings.learned_depth))
         if mode == "hybrid" and vector is not None:
@@ -211,13 +219,29 @@ class Retriever:
         rows = self.index.store.chunk_rows([c.chunk_id for c in pool])
         return assemble_passages(pool, rows, k, self.settings.per_document_cap, self.index.store.document_slice)
 
-    def _signals(self, passages: list[Passage], terms: list[str], best_dense: float | None) -> Signals | None:
+    def signals(self, passages: list[Passage], text: str, terms: list[str], best_dense: float | None, vector: np.ndarray | None) -> Signals | None:
+        """The named signals abstention decides from (see abstain.py)."""
         if not passages:
             return None
         top = passages[0]
         # Approximate (HNSW) search can miss a chunk whose cosine the chain computed exactly.
         dense = max((d for d in (best_dense, top.candidate.dense) if d is not None), default=None)
-        return Signals(best_dense=dense, top_coverage=coverage(top.chunk.text, terms, self._idf), background=self.index.manifest.background)
+        first = passages[:3]
+        best_sentence = None
+        if vector is not None:
+            similarities = self.index.sentences.similarities([p.chunk.id for p in first], vector)
+            best_sentence = max((float(s.max()) for s in similarities.values() if len(s)), default=None)
+        return Signals(
+            best_dense=dense,
+            top_coverage=coverage(top.chunk.text, terms, self._idf),
+            background=self.index.manifest.background,
+            top_probability=top.candidate.score if self._learned_ranking(vector) else None,
+            best_sentence=best_sentence,
+            specific_coverage=specific_coverage(specific_terms(text), [f"{p.document.title} {p.chunk.text}" for p in first]),
+        )
+
+    def _learned_ranking(self, vector) -> bool:
+        return self.settings.learned_ranker and vector is not None and load_model("ranker") is not None
 
     # -- presentation ----------------------------------------------------------------------------
 

@@ -14,12 +14,14 @@ less but contains most of the question's rare words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..config import RetrieveSettings
 from ..models import Background, Mode
+from .ranker import LogisticModel
 
 PROBES = (
     "best sourdough bread recipe with a starter",
@@ -70,6 +72,44 @@ def standing(best_cosine: float | None, background: Background | None) -> float 
     return (best_cosine - background.mean) / background.std
 
 
+_QUESTION_WORDS = frozenset(
+    "what when where which who whom whose why how is are was were do does did can could should would will may must "
+    "the a an in on of for to and or if i we you my our any there this that these those".split()
+)
+_SPECIFIC = re.compile(r"[^\W_]*\d[\w-]*|[A-Z][\w'’-]*")
+
+
+def specific_terms(question: str) -> list[str]:
+    """The words that make a question about one thing and not another: names, places,
+    acronyms and numbers (capitalised words other than question words, anything with a digit),
+    folded. "How many NRM referrals came from Wales in 2023?" -> ["nrm", "wales", "2023"]."""
+    found = []
+    for match in _SPECIFIC.finditer(question):
+        word = match.group().strip("'’-")
+        folded = word.casefold()
+        if not word or folded in _QUESTION_WORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        found.append(folded)
+    return list(dict.fromkeys(found))
+
+
+def specific_coverage(terms: list[str], texts: list[str]) -> float:
+    """Share of the specific terms found in the texts: a number must appear as it is, a word
+    may differ in its ending ("Moldovan" is found in "Moldova", "Cambodian" in "Cambodia").
+    1.0 when the question names nothing specific."""
+    if not terms:
+        return 1.0
+    words = set(re.findall(r"[^\W_]+(?:[-'’][^\W_]+)*", " ".join(texts).casefold()))
+    found = 0
+    for term in terms:
+        if any(c.isdigit() for c in term):
+            found += term in words or any(term in w for w in words if any(c.isdigit() for c in w))
+        else:
+            stem = term[: max(4, len(term) - 3)]
+            found += any(w.startswith(stem) for w in words)
+    return found / len(terms)
+
+
 @dataclass(frozen=True)
 class Signals:
     """What abstention is decided from, recorded as the question is answered."""
@@ -80,10 +120,30 @@ class Signals:
     """IDF-weighted share of the question's rare words in the passage that would be shown first."""
     background: Background | None
     """The index's background; None for an index built before backgrounds were measured."""
+    top_probability: float | None = None
+    """The learned ranker's probability that the first passage holds the answer (None without it)."""
+    best_sentence: float | None = None
+    """The best cosine of one sentence of the first passages with the question."""
+    specific_coverage: float = 1.0
+    """Share of the question's names, acronyms and numbers found in the first passages."""
 
     @property
     def standing(self) -> float | None:
         return standing(self.best_dense, self.background)
+
+    def features(self) -> np.ndarray:
+        """The row the abstention model reads, in the order of ``ABSTENTION_FEATURES``."""
+        background_mean = self.background.mean if self.background else 0.0
+        return np.array([
+            self.standing or 0.0,
+            (self.best_sentence if self.best_sentence is not None else (self.best_dense or 0.0)) - background_mean,
+            self.top_probability if self.top_probability is not None else 0.5,
+            self.top_coverage,
+            self.specific_coverage,
+        ])
+
+
+ABSTENTION_FEATURES = ("standing", "sentence_above_background", "top_probability", "coverage", "specific_coverage")
 
 
 @dataclass(frozen=True)
@@ -92,16 +152,22 @@ class Decision:
     reason: str
 
 
-def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings) -> Decision:
-    """No passage answers when the best one does not stand out from the index's background of
-    unrelated questions, unless it stands out somewhat and the first passage holds most of the
-    question's rare words. Lexical mode has only the words to go by. ``None``: no candidates."""
+def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings, model: LogisticModel | None = None) -> Decision:
+    """No passage answers when the learned model (hybrid mode, see ``ABSTENTION_FEATURES``) gives
+    the question a probability of being answered below its threshold. Without the model: when
+    the best passage does not stand out from the index's background of unrelated questions,
+    unless it stands out somewhat and the first passage holds most of the question's rare words.
+    Lexical mode has only the words to go by. ``None``: no candidates."""
     if signals is None:
         return Decision(True, "no candidates")
     coverage = signals.top_coverage
     if mode == "lexical":
         return Decision(coverage < max(settings.abstain_lexical_coverage, 0.5), f"rare-word coverage {coverage:.2f}")
     z = signals.standing
+    if model is not None and mode == "hybrid" and z is not None and model.threshold is not None:
+        probability = float(model.probabilities(signals.features()[None, :])[0])
+        named = ", ".join(f"{name} {value:.2f}" for name, value in zip(ABSTENTION_FEATURES, signals.features()))
+        return Decision(probability < model.threshold, f"answerable with probability {probability:.2f} ({named})")
     if z is None:
         dense = signals.best_dense
         answered = dense is not None and (dense >= settings.abstain_dense_threshold or coverage >= settings.abstain_lexical_coverage)

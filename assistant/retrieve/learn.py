@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .abstain import ABSTENTION_FEATURES
 from .ranker import FEATURES, LogisticModel, feature_matrix, fit_logistic
 
 
@@ -72,4 +73,49 @@ def fit_ranker(groups: list[QuestionRows], l2: float = 1.0) -> LogisticModel:
     )
 
 
-__all__ = ["QuestionRows", "cross_validate", "feature_matrix", "fit_ranker", "ranking_scores"]
+@dataclass
+class QuestionSignals:
+    """One question's abstention signals, whether the corpus answers it, and its kind."""
+
+    question: str
+    kind: str
+    """"answerable", "off-topic" or "near miss"."""
+    features: np.ndarray
+
+
+def fit_abstention(rows: list[QuestionSignals], max_refused: float = 0.02, folds: int = 5, l2: float = 1.0, seed: int = 0) -> LogisticModel:
+    """The abstention model and its threshold: the highest threshold at which, under k-fold
+    cross-validation, at most ``max_refused`` of the answerable questions are refused (a refused
+    answer costs a practitioner more than a weak passage shown with its citation)."""
+    matrix = np.vstack([r.features for r in rows])
+    labels = np.array([float(r.kind == "answerable") for r in rows])
+    order = np.random.default_rng(seed).permutation(len(rows))
+    held_out = np.zeros(len(rows))
+    for fold in range(folds):
+        test = order[fold::folds]
+        train = np.setdiff1d(np.arange(len(rows)), test)
+        model = fit_logistic(matrix[train], labels[train], ABSTENTION_FEATURES, l2)
+        held_out[test] = model.probabilities(matrix[test])
+    answerable = np.sort(held_out[labels == 1])
+    allowed = int(np.floor(max_refused * len(answerable)))
+    threshold = float(answerable[allowed]) if len(answerable) else 0.5
+    kinds = np.array([r.kind for r in rows])
+
+    def abstained(kind: str) -> float:
+        chosen = held_out[kinds == kind]
+        return round(float((chosen < threshold).mean()), 4) if len(chosen) else 0.0
+
+    model = fit_logistic(matrix, labels, ABSTENTION_FEATURES, l2)
+    return model.model_copy(update={
+        "threshold": threshold,
+        "fitted_on": f"{int(labels.sum())} answerable and {int((labels == 0).sum())} unanswerable dev questions",
+        "cross_validation": {
+            "folds": folds,
+            "answerable_refused": abstained("answerable"),
+            "off_topic_abstained": abstained("off-topic"),
+            "near_miss_abstained": abstained("near miss"),
+        },
+    })
+
+
+__all__ = ["QuestionRows", "QuestionSignals", "fit_abstention", "cross_validate", "feature_matrix", "fit_ranker", "ranking_scores"]

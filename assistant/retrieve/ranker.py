@@ -36,6 +36,7 @@ _POINTER = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def pointer_signal(text: str) -> float:
     """0 to 1: how much of a passage points elsewhere (links, addresses, telephone numbers,
     "can be found here") rather than stating something; three or more such marks count as 1."""
@@ -90,6 +91,8 @@ class LogisticModel(BaseModel):
     scale: list[float]
     weights: list[float]
     bias: float
+    threshold: float | None = None
+    """For a yes/no decision (abstention): the probability below which the answer is no."""
     fitted_on: str = ""
     """What the model was fitted on, and how it scored under cross-validation."""
     cross_validation: dict[str, float] = Field(default_factory=dict)
