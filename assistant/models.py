@@ -171,6 +171,8 @@ class Hit(BaseModel):
     """Char offsets, inside ``text``, of the sentence(s) that best match the question."""
     dense_score: float | None = None
     lexical_score: float | None = None
+    also_at: list[Citation] = Field(default_factory=list)
+    """Where the same passage, word for word or nearly, is also found (another page, another file)."""
 
 
 class Answer(BaseModel):
@@ -340,6 +342,8 @@ class ResultJSON(BaseModel):
     highlights: list[tuple[int, int]] = Field(default_factory=list)
     dense_score: float | None = None
     lexical_score: float | None = None
+    also_at: list[str] = Field(default_factory=list)
+    """Citations (plain text) of near-identical passages elsewhere: the same text, further locations."""
 
 
 class AnswerJSON(BaseModel):

@@ -234,6 +234,7 @@ def answer_json(answer: Answer) -> AnswerJSON:
                 rank=hit.rank, score=hit.score, text=hit.text, document=hit.document, location=hit.location,
                 citation=format_citation(hit.citation, "text"), chunk_id=hit.chunk_id, highlights=hit.highlights,
                 dense_score=hit.dense_score, lexical_score=hit.lexical_score,
+                also_at=[format_citation(c, "text") for c in hit.also_at],
             )
             for hit in answer.hits
         ],
@@ -272,6 +273,8 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
             best = " … ".join(strip_control(hit.text[s:e]) for s, e in hit.highlights)
             lines.extend(textwrap.wrap(f"Best match: {best}", width=width, initial_indent="    » ", subsequent_indent="      "))
         lines.append("    Cite: " + format_citation(hit.citation, "text"))
+        for other in hit.also_at:
+            lines.append("    Also stated in: " + format_citation(other, "text"))
     return "\n".join(lines)
 
 
@@ -285,4 +288,7 @@ def render_answer_markdown(answer: Answer) -> str:
         lines.append("")
         lines.extend(f"   {line}" for line in markdown_quote(hit.text))
         lines.append("")
+        for other in hit.also_at:
+            lines.append(f"   Also stated in: {format_citation(other, 'markdown')}")
+            lines.append("")
     return "\n".join(lines)

@@ -102,16 +102,30 @@ def bench_build(figures: Figures, work: Path, embedder) -> None:
     generate_corpus(corpus, 20, seed=21)
     recorder = RecordingEmbedder(embedder)
     started = time.perf_counter()
-    report = Pipeline(settings(), index_dir=work / "build-index", corpus_dir=corpus).build(embedder_factory=lambda _d: recorder)
+    pipeline = Pipeline(settings(), index_dir=work / "build-index", corpus_dir=corpus)
+    report = pipeline.build(embedder_factory=lambda _d: recorder)
     build_seconds = time.perf_counter() - started
-    texts = recorder.texts
-    started = time.perf_counter()
-    embedder._model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True, show_progress_bar=False)
-    raw_seconds = time.perf_counter() - started
-    build_rate, raw_rate = report.chunks / build_seconds, len(texts) / raw_seconds
-    figures.add("build.chunks_per_second", build_rate, "chunks/s", "higher", raw_rate, "chunks/s raw model.encode, same texts and batch size",
-                note=f"{report.chunks} chunks of generated text, full build with real encoding (model already loaded)")
-    figures.add("build.ratio_to_raw_encoder", build_rate / raw_rate, "x", "higher", 1.0, "raw encoder", target=">= 0.8")
+    store = pipeline.open().store
+    sentence_texts = {
+        text[start:end]
+        for text, start, end in store.connection.execute("SELECT c.text, s.char_start, s.char_end FROM sentences s JOIN chunks c ON c.id = s.chunk_id")
+    }
+    pipeline.close()
+    passages = [t for t in recorder.texts if t not in sentence_texts]
+
+    def raw_seconds(texts):
+        began = time.perf_counter()
+        embedder._model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True, show_progress_bar=False)
+        return time.perf_counter() - began
+
+    build_rate = report.chunks / build_seconds
+    passages_rate = len(passages) / raw_seconds(passages)
+    everything_seconds = raw_seconds(recorder.texts)
+    figures.add("build.chunks_per_second", build_rate, "chunks/s", "higher", passages_rate, "chunks/s raw model.encode of the passages alone",
+                note=f"{report.chunks} chunks ({report.sentences_embedded} sentence units also embedded) of generated text, full build, model loaded")
+    figures.add("build.ratio_to_raw_encoder", build_rate / passages_rate, "x", "higher", 1.0, "raw encoder on the passages alone", target=">= 0.6")
+    figures.add("build.ratio_to_raw_encoder_same_texts", (len(recorder.texts) / build_seconds) / (len(recorder.texts) / everything_seconds), "x", "higher",
+                1.0, "raw encoder on every text the build embedded", note="the build's own overhead (reading, chunking, storing, indexing)")
 
 
 # --- incremental rebuilds -----------------------------------------------------------------------
@@ -160,7 +174,8 @@ def bench_queries(figures: Figures, index: Path, label: str, real_vectors: bool)
         for q in (50, 95, 99):
             figures.add(f"query.{label}.{mode}.p{q}_ms", percentile(totals, q) * 1000, "ms", "lower",
                         note=("" if real_vectors else "generated vectors; ") + f"query embedding p50 {embed_p50:.1f} ms, search {percentile(totals, 50) * 1000 - embed_p50:.1f} ms of the p50",
-                        target="<= 30 ms" if (mode == "hybrid" and q == 95 and label == "100k") else "")
+                        target="<= 30 ms" if (mode == "hybrid" and q == 95 and label == "100k") else (
+                            "<= 3x brute force" if (mode == "hybrid" and q == 95 and label.endswith("busy")) else ""))
     vectors = np.vstack([v for _, v in opened.store.iter_vectors(opened.manifest.model.dimension)])
     query_vectors = embedder.embed_queries(asked[10:40])
     times = []
@@ -169,9 +184,37 @@ def bench_queries(figures: Figures, index: Path, label: str, real_vectors: bool)
         scores = vectors @ vector
         np.argpartition(-scores, 60)[:60]
         times.append(time.perf_counter() - started)
+    figures.add(f"query.{label}.numpy_bruteforce_p50_ms", percentile(times, 50) * 1000, "ms", "lower",
+                note="baseline: NumPy dot product over every vector plus top-60 selection (search only, no embedding)")
     figures.add(f"query.{label}.numpy_bruteforce_p95_ms", percentile(times, 95) * 1000, "ms", "lower",
                 note="baseline: NumPy dot product over every vector plus top-60 selection (search only, no embedding)")
     pipeline.close()
+
+
+# --- a busy machine ------------------------------------------------------------------------------
+
+BURNER = "import sys, time\nend = time.time() + float(sys.argv[1])\nx = 0\nwhile time.time() < end:\n    x = (x * 31 + 7) % 1000003\n"
+
+
+class BusyNeighbours:
+    """CPU-burning neighbour processes (one per core), started and stopped by the benchmark and
+    bounded in time even if it is killed: what a laptop running a browser and a video call does
+    to a question's latency."""
+
+    def __init__(self, count: int | None = None, seconds: float = 900.0):
+        self.count = count or os.cpu_count() or 2
+        self.seconds = seconds
+        self.processes: list[subprocess.Popen] = []
+
+    def __enter__(self):
+        self.processes = [subprocess.Popen([sys.executable, "-c", BURNER, str(self.seconds)]) for _ in range(self.count)]
+        time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            process.kill()
+            process.wait()
 
 
 # --- cold start ---------------------------------------------------------------------------------
@@ -250,7 +293,9 @@ BUILD_PROBE = textwrap.dedent(
     started = time.perf_counter()
     report = Pipeline(settings, index_dir=Path(sys.argv[2]), corpus_dir=Path(sys.argv[1])).build(embedder_factory=lambda _d: embedder)
     peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
-    print(json.dumps({"seconds": time.perf_counter() - started, "chunks": report.chunks, "maxrss_mb": peak}))
+    size = sum(f.stat().st_size for f in Path(sys.argv[2]).rglob("*") if f.is_file())
+    print(json.dumps({"seconds": time.perf_counter() - started, "chunks": report.chunks, "maxrss_mb": peak, "disk_mb": size / 1e6,
+                      "sentences": report.sentences_embedded}))
     """
 )
 
@@ -282,6 +327,8 @@ def build_in_subprocess(figures: Figures, work: Path, size: int) -> Path:
     raw_mb = data["chunks"] * 384 * 4 / 1e6
     figures.add(f"build.{label}.seconds", data["seconds"], "s", "lower", note=f"{data['chunks']} chunks, generated vectors: ingest, chunk, store, index bookkeeping")
     figures.add(f"memory.{label}.build_peak_rss_mb", data["maxrss_mb"], "MB", "lower", raw_mb, "MB of raw vectors (n x 384 x 4)")
+    figures.add(f"disk.{label}.index_mb", data["disk_mb"], "MB", "lower", raw_mb, "MB of raw chunk vectors",
+                note=f"{data['sentences']} sentence units with float16 vectors beside the {data['chunks']} chunks")
     return index
 
 
@@ -385,6 +432,7 @@ def main() -> None:
     parser.add_argument("--real", type=Path, default=None, help="also measure a folder of real documents (e.g. ../shared/documents)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--skip-ann", action="store_true", help="skip the HNSW recall measurement")
+    parser.add_argument("--busy", action="store_true", help="also measure warm queries with CPU-burning neighbour processes on every core")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     began = time.perf_counter()
@@ -403,10 +451,16 @@ def main() -> None:
         bench_queries(figures, real_index, f"{sizes[0] // 1000}k", real_vectors=True)
         query_memory(figures, real_index, f"{sizes[0] // 1000}k", sizes[0])
         bench_cold_start(figures, real_index)
+        if args.busy:
+            with BusyNeighbours():
+                bench_queries(figures, real_index, f"{sizes[0] // 1000}k.busy", real_vectors=True)
         for size in sizes[1:]:
             label = f"{size // 1000}k"
             index = build_in_subprocess(figures, work, size)
             bench_queries(figures, index, label, real_vectors=False)
+            if args.busy:
+                with BusyNeighbours():
+                    bench_queries(figures, index, f"{label}.busy", real_vectors=False)
             query_memory(figures, index, label, size)
             if size == sizes[1]:
                 bench_incremental_on(figures, work, embedder, size, index)

@@ -19,7 +19,7 @@ def test_ask_json_prints_one_valid_object_per_question(bundled_index):
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
     answer = AnswerJSON.model_validate_json(lines[0])
-    assert not answer.abstained and len(answer.results) == 3
+    assert not answer.abstained and 1 <= len(answer.results) <= 3, "at most k: weak cards below the relative floor are not shown"
     top = answer.results[0]
     assert top.document.title.startswith("Seeing the Unseen") and top.document.path == "004_0e36c2b1859f3387.txt"
     assert "NEXUS Institute" in top.citation and "2018" in top.citation

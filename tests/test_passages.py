@@ -1,7 +1,7 @@
 """Passages from ranked chunks: overlapping chunks merge, caps apply, highlights are extractive."""
 
 from assistant.models import Chunk, DocumentInfo
-from assistant.retrieve.passages import assemble_passages, coverage, highlights
+from assistant.retrieve.passages import assemble_passages, coverage, highlights, near_identical
 from assistant.retrieve.stages import Candidate
 
 TEXT = "First sentence about passports. Second sentence about debts. Third sentence about fear. Fourth one."
@@ -44,3 +44,23 @@ def test_coverage_is_the_idf_weighted_share_of_question_words_present():
     idf = {"passport": 3.0, "visa": 1.0}.get
     assert coverage(TEXT, ["passport", "visa"], idf) == 0.75
     assert coverage(TEXT, [], idf) == 0.0
+
+
+RECOMMENDATION = "Local authorities should appoint a single point of contact for modern slavery and train frontline housing staff every year."
+
+
+def test_a_passage_repeated_elsewhere_is_one_card_that_lists_the_other_location():
+    doubled = {
+        1: (Chunk(id=1, document_id="a", ordinal=0, text="Recommendations\n" + RECOMMENDATION, char_start=0, char_end=140, page=3, token_count=30), DOCS["a"], "t"),
+        2: (Chunk(id=2, document_id="a", ordinal=9, text=RECOMMENDATION + " 15", char_start=900, char_end=1030, page=15, token_count=30), DOCS["a"], "t"),
+        3: (Chunk(id=3, document_id="b", ordinal=0, text="Survivors need safe housing before they can engage with the police.", char_start=0, char_end=70, token_count=15), DOCS["b"], "t"),
+    }
+    passages = assemble_passages([Candidate(1), Candidate(2), Candidate(3)], doubled, k=2, per_document_cap=None, slice_text=slice_text)
+    assert [p.chunk.id for p in passages] == [1, 3], "the repeat takes no place of its own among the k cards"
+    assert [(other.id, other.page) for other, _, _ in passages[0].also] == [(2, 15)]
+
+
+def test_near_identical_means_nearly_all_word_triples_shared():
+    assert near_identical(RECOMMENDATION, RECOMMENDATION.replace("every year", "every year."))
+    assert not near_identical(RECOMMENDATION, "Local authorities should appoint a single point of contact for forced marriage cases in schools.")
+    assert not near_identical("Contact us.", "Contact us."), "too short to call two passages the same"

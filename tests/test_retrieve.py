@@ -101,3 +101,28 @@ def test_the_sentence_transformers_query_backend_gives_the_same_answers(bundled_
             assert all(abs(a.score - b.score) < 1e-4 for a, b in zip(fast.hits, slow.hits))
     finally:
         reference.close()
+
+
+def test_cards_far_below_the_first_are_not_shown_and_the_floor_is_relative(bundled_index):
+    from assistant.config import Settings
+    from assistant.pipeline import Pipeline
+
+    def cards(floor):
+        settings = Settings()
+        settings = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"relative_floor": floor})})
+        pipeline = Pipeline(settings, index_dir=bundled_index, corpus_dir=bundled_index.parent / "corpus")
+        try:
+            return pipeline.ask("Why do Indonesian trafficking victims often go unidentified?", k=5).hits
+        finally:
+            pipeline.close()
+
+    everything, tight = cards(0.0), cards(0.999)
+    assert len(everything) == 5 and len(tight) < 5
+    assert [h.chunk_id for h in tight] == [h.chunk_id for h in everything[: len(tight)]], "the floor only cuts the tail"
+    assert all(h.score >= 0.999 * tight[0].score for h in tight)
+
+
+def test_the_learned_ranker_scores_are_probabilities_best_first(bundled_pipeline):
+    hits = bundled_pipeline.ask("safe spaces for women and children fleeing Ukraine", k=5).hits
+    assert hits and all(0.0 < h.score <= 1.0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

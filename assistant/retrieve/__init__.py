@@ -67,6 +67,10 @@ class Retriever:
             notices.append("the question has no searchable words for lexical search (only common words)")
         passages = self._passages(ranked, k)
         signals = self.signals(passages, text, terms, best_dense, vector)
+        if self._learned_ranking(vector) and mode == "hybrid" and passages:
+            # Cards far below the first are not shown as if they were answers too.
+            floor = self.settings.relative_floor * passages[0].candidate.score
+            passages = [p for p in passages if p.candidate.score >= floor]
         decision = decide(signals, mode, self.settings, load_model("abstention") if self.settings.learned_abstention else None)
         if decision.abstain:
             log.debug("abstained: %s", decision.reason)
@@ -264,6 +268,7 @@ class Retriever:
             highlights=highlights(chunk.text, terms, self._idf),
             dense_score=None if candidate.dense is None else round(float(candidate.dense), 6),
             lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),
+            also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],
         )
 
 

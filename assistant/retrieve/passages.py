@@ -22,6 +22,9 @@ class Passage:
     indexed_at: str
     candidate: Candidate
     chunk_ids: list[int] = field(default_factory=list)
+    also: list[tuple[Chunk, DocumentInfo, str]] = field(default_factory=list)
+    """Near-identical passages found lower (a report that repeats its recommendations on p. 3
+    and p. 15, the same leaflet in two files): shown as further locations of this one."""
 
 
 ChunkRows = dict[int, tuple[Chunk, DocumentInfo, str]]
@@ -42,6 +45,11 @@ def assemble_passages(ranked: list[Candidate], rows: ChunkRows, k: int, per_docu
         if same is not None:
             _merge(same, chunk, slice_text)
             continue
+        twin = next((p for p in passages if near_identical(p.chunk.text, chunk.text)), None)
+        if twin is not None:
+            if len(twin.also) < MAX_ALSO:
+                twin.also.append((chunk, document, indexed_at))
+            continue
         if per_document_cap is not None and per_document.get(document.id, 0) >= per_document_cap:
             continue
         if len(passages) >= k:
@@ -49,6 +57,25 @@ def assemble_passages(ranked: list[Candidate], rows: ChunkRows, k: int, per_docu
         per_document[document.id] = per_document.get(document.id, 0) + 1
         passages.append(Passage(chunk=chunk, document=document, indexed_at=indexed_at, candidate=candidate, chunk_ids=[chunk.id]))
     return passages
+
+
+MAX_ALSO = 5
+"""Further locations listed on one card at most."""
+
+
+def near_identical(a: str, b: str, threshold: float = 0.8) -> bool:
+    """Two passages say the same thing in the same words: at least ``threshold`` of their word
+    triples are shared (Jaccard), so a changed heading, page number or line break does not
+    make them different. Passages of fewer than eight words are never merged this way."""
+    first, second = _shingles(a), _shingles(b)
+    if len(first) < 6 or len(second) < 6:
+        return False
+    return len(first & second) / len(first | second) >= threshold
+
+
+def _shingles(text: str) -> frozenset[tuple[str, ...]]:
+    words = [w.casefold() for w in text.split()]
+    return frozenset(zip(words, words[1:], words[2:]))
 
 
 def _overlaps(a: Chunk, b: Chunk) -> bool:

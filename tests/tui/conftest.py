@@ -65,6 +65,9 @@ def make_app(index_dir: Path, corpus_dir: Path, report_dir: Path | None = None, 
     settings = Settings()
     settings.show_progress = False
     settings.tui.cursor_blink = False
+    # The screens are tested on a full page of cards to move through; the floor that hides weak
+    # cards is a retrieval rule, tested in test_retrieve.
+    settings.retrieve.relative_floor = 0.0
     # Each app keeps its report basket apart unless a test shares one (a restart), so that tests
     # sharing the session's index never see each other's passages.
     settings.tui.basket_file = basket_file or Path(tempfile.mkdtemp(prefix="basket-")) / "report-basket.json"

@@ -99,6 +99,8 @@ class ResultCard(Static, can_focus=True):
         content.append_text(body)
         if cut:
             content.append("\n(excerpt: Enter shows the whole passage in its document)", style="italic")
+        for other in hit.also_at:
+            content.append("\nAlso stated in: " + strip_control(citation_line(other)), style="dim")
         return content
 
     def on_click(self, event) -> None:
