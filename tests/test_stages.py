@@ -2,6 +2,7 @@
 
 from assistant.retrieve.stages import (
     Candidate,
+    feedback_terms,
     fill_missing_dense,
     fuse,
     merge_searches,
@@ -88,3 +89,10 @@ def test_the_learned_stage_orders_its_head_by_the_model_and_keeps_the_rest_below
     assert ids(ranked) == [2, 3, 1, 4], "the passage whose one sentence matches best comes first"
     assert all(0.0 < c.score < 1.0 for c in ranked) and ranked[-1].score < ranked[-2].score
     assert rerank_learned([], model, signals_of, depth=3) == []
+
+
+def test_feedback_terms_are_the_words_the_first_passages_share_and_the_question_lacks():
+    passages = [["non", "punish", "penalti", "victim"], ["penalti", "impos", "victim", "court"], ["penalti", "impos", "fine"]]
+    idf = {"penalti": 2.0, "impos": 3.0, "victim": 0.5, "court": 4.0, "fine": 4.0, "non": 1.0, "punish": 2.0}.get
+    assert feedback_terms(passages, {"non", "punish"}, idf, 2) == ["impos", "penalti"], "shared by two or more, by count x IDF"
+    assert "court" not in feedback_terms(passages, set(), idf, 10), "a word of one passage only is not the topic's"

@@ -186,8 +186,9 @@ class LexicalIndex:
         n, df = self.size, self.document_frequency(term)
         return math.log((n - df + 0.5) / (df + 0.5) + 1.0)
 
-    def search(self, terms: list[str], limit: int, allowed_ids: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Top ``limit`` (chunk id, BM25 score); ties broken by chunk id."""
+    def search(self, terms: list[str], limit: int, allowed_ids: np.ndarray | None = None, weights: dict[str, float] | None = None) -> list[tuple[int, float]]:
+        """Top ``limit`` (chunk id, BM25 score); ties broken by chunk id. ``weights`` scales some
+        terms' contributions (expansion terms count less than the question's own)."""
         if not terms or not self.size:
             return []
         scores = np.zeros(self.size, dtype=np.float32)
@@ -200,7 +201,8 @@ class LexicalIndex:
             rows = self.rows[start:end]
             tf = self.tf[start:end]
             norm = k1 * (1.0 - b + b * self.lengths[rows] / average)
-            scores[rows] += np.float32(self.idf(term)) * (tf * (k1 + 1.0) / (tf + norm))
+            weight = 1.0 if weights is None else weights.get(term, 1.0)
+            scores[rows] += np.float32(weight * self.idf(term)) * (tf * (k1 + 1.0) / (tf + norm))
         if allowed_ids is not None:
             scores[~np.isin(self.chunk_ids, allowed_ids)] = 0.0
         candidates = np.flatnonzero(scores > 0)

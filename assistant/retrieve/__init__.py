@@ -105,6 +105,7 @@ class Retriever:
         vector = self.embedder.embed_queries([text])[0] if mode in ("hybrid", "dense") else None
         dense = self.index.vectors.search(vector, limit, allowed) if vector is not None else []
         lexical: list[tuple[int, float]] = []
+        searched: list[str] = []
         if mode in ("hybrid", "lexical") and terms:
             # Word pairs sharpen short, keyword-like questions ("reasonable grounds decision"); in
             # a long question most adjacent pairs are incidental and only add noise.
@@ -114,6 +115,18 @@ class Retriever:
         ranked = stages.merge_searches(dense, lexical)
         for stage in self._chain(mode, text, terms, vector):
             ranked = stage(ranked)
+        if mode == "hybrid" and terms and self.settings.feedback_terms > 0:
+            # Pseudo-relevance feedback: the words that the first passages share, and the question
+            # lacks, search again at a lower weight ("non-punishment" finds "not imposing penalties").
+            expansion = stages.feedback_terms(
+                [self._terms_of_chunk(c.chunk_id) for c in ranked[: self.settings.feedback_depth]], set(terms), self._idf, self.settings.feedback_terms
+            )
+            if expansion:
+                weights = {term: self.settings.feedback_weight for term in expansion}
+                lexical = self.index.lexical.search(searched + expansion, limit, allowed, weights)
+                ranked = stages.merge_searches(dense, lexical)
+                for stage in self._chain(mode, text, terms, vector):
+                    ranked = stage(ranked)
         return ranked, best_dense, vector
 
     def _chain(self, mode: Mode, text: str, terms: list[str], vector) -> list:
@@ -201,6 +214,10 @@ class Retriever:
                 )
             )
         return signals
+
+    def _terms_of_chunk(self, chunk_id: int) -> list[str]:
+        sentences = self._sentences_of([chunk_id])[chunk_id]
+        return [term for words in sentences for term in words]
 
     def _language_of(self, chunk_id: int) -> str:
         if self._languages is None:

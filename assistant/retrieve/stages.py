@@ -103,6 +103,18 @@ def rerank_learned(
     return rescored + [replace(c, score=floor * (1 - (i + 1) / (len(tail) + 1))) for i, c in enumerate(tail)]
 
 
+def feedback_terms(passages: list[list[str]], question: set[str], idf: Callable[[str], float], count: int) -> list[str]:
+    """The ``count`` words that best characterise the first passages and are not the question's:
+    scored by the number of those passages holding them times their IDF (a word in one passage
+    only is that passage's, not the topic's)."""
+    found: dict[str, int] = {}
+    for words in passages:
+        for term in set(words) - question:
+            found[term] = found.get(term, 0) + 1
+    scored = sorted(((n * idf(t), t) for t, n in found.items() if n >= 2), key=lambda x: (-x[0], x[1]))
+    return [t for _, t in scored[:count]]
+
+
 def prefer_language(candidates: list[Candidate], language: str | None, language_of: Callable[[int], str], penalty: float) -> list[Candidate]:
     """Passages in another language than the question's rank lower (not out): an English
     question about a bilingual treaty should see the English article first."""
