@@ -272,6 +272,8 @@ class BeirScores(BaseModel):
     recall_at_100: float
     queries: int
     milliseconds_per_query: float
+    refused: int = 0
+    """Claims that ``ask`` refused as unanswerable (every BEIR query with judgments is answerable)."""
 
 
 def materialise_beir_corpus(beir_dir: Path, target: Path) -> Path:
@@ -329,6 +331,7 @@ def evaluate_beir(pipeline: Pipeline, queries: dict[str, str], qrels: dict[str, 
             ndcgs.append(dcg / ideal if ideal else 0.0)
             recalls.append(len(set(ranking[:100]) & set(relevant)) / len(relevant))
         elapsed = time.perf_counter() - started
+        refused = sum(pipeline.ask(text, mode=mode).abstained for text in queries.values())
         results.append(
             BeirScores(
                 mode=mode,
@@ -336,16 +339,17 @@ def evaluate_beir(pipeline: Pipeline, queries: dict[str, str], qrels: dict[str, 
                 recall_at_100=sum(recalls) / len(recalls),
                 queries=len(queries),
                 milliseconds_per_query=1000 * elapsed / max(len(queries), 1),
+                refused=refused,
             )
         )
     return results
 
 
 def format_beir(title: str, scores: list[BeirScores]) -> str:
-    header = f"{'mode':<8} {'nDCG@10':>8} {'recall@100':>11} {'queries':>8} {'ms/q':>6}"
+    header = f"{'mode':<8} {'nDCG@10':>8} {'recall@100':>11} {'queries':>8} {'refused':>8} {'ms/q':>6}"
     lines = [title, header, "-" * len(header)]
     for s in scores:
-        lines.append(f"{s.mode:<8} {s.ndcg_at_10:>8.3f} {s.recall_at_100:>11.3f} {s.queries:>8} {s.milliseconds_per_query:>6.1f}")
+        lines.append(f"{s.mode:<8} {s.ndcg_at_10:>8.3f} {s.recall_at_100:>11.3f} {s.queries:>8} {s.refused:>8} {s.milliseconds_per_query:>6.1f}")
     return "\n".join(lines)
 
 

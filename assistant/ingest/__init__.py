@@ -25,6 +25,7 @@ from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
 from .budget import time_budget
 from .detect import UNSUPPORTED, check_package_size, sniff_format
 from .formats import BY_NAME, formats_for_suffix, is_web_like
+from .metadata import choose_organisation, choose_title, is_junk_title
 from .structure import PageMetadata, build_documents
 
 __all__ = [
@@ -248,20 +249,18 @@ def _read_regular_file(path: Path) -> bytes:
 
 
 def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry | None) -> PageMetadata:
-    """The catalogue wins over what the file says; the file over what its name suggests."""
+    """The catalogue wins over what the document says; title and organisation are chosen by
+    ``metadata.py`` (title block, properties, first heading, file name; properties or cover)."""
     own = extraction.metadata
-    file_title = _clean_title(own.get("title"), site_suffix=extraction.format == "html")
     if entry and entry.title:
         title, title_source = entry.title, "catalogue"
-    elif file_title:
+    elif extraction.format == "html" and (file_title := _clean_title(own.get("title"), site_suffix=True)) and not is_junk_title(file_title):
         title, title_source = file_title, "file"
     else:
-        title, title_source = _fallback_title(relative), "filename"
+        title, title_source = choose_title(own, extraction.lines, relative)
     year = (entry.year if entry and entry.year else None) or _year_of(own.get("year")) or _year_in_name(relative) or _year_of(own.get("date"))
     language = entry.language if entry and entry.language else _language_name(own.get("language"))
-    organisation = (entry.organisation if entry and entry.organisation else None) or _text_or_none(own.get("organisation"))
-    if organisation is None and looks_like_organisation(own.get("author")):
-        organisation = _text_or_none(own.get("author"))
+    organisation = (entry.organisation if entry and entry.organisation else None) or choose_organisation(own, extraction.lines)
     return PageMetadata(
         path=relative,
         title=title,
@@ -275,24 +274,6 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
         format=extraction.format,
         title_source=title_source,
     )
-
-
-_ORGANISATION_WORDS = re.compile(
-    r"\b(?:department|ministry|office|council|institute|agency|organi[sz]ation|foundation|campaign|team|"
-    r"commission|association|trust|cent(?:re|er)|government|police|university|college|unit|service|network|"
-    r"initiative|alliance|coalition|partnership|programme|program|project|authority|society|nations|union|"
-    r"committee|secretariat|bureau|charity|court|parliament|assembly|federation|group|international|inc|ltd|llc)\b",
-    re.I,
-)
-
-
-def looks_like_organisation(value: object) -> bool:
-    """File properties name whoever last saved the file as 'author': only names that look like an
-    organisation are taken as the document's organisation, never a person's name."""
-    text = _text_or_none(value)
-    if not text or len(text) > 120:
-        return False
-    return bool(_ORGANISATION_WORDS.search(text) or re.fullmatch(r"[A-Z]{2,8}(?:[ &-][A-Z]{2,8})*", text))
 
 
 def _year_in_name(relative: str) -> int | None:
@@ -332,11 +313,6 @@ def _year_of(value: object) -> int | None:
         return None
     match = re.search(r"\b(19\d{2}|20\d{2})\b", str(value))
     return int(match.group(1)) if match else None
-
-
-def _fallback_title(relative: str) -> str:
-    stem = Path(relative).stem
-    return re.sub(r"[_\s]+", " ", stem).strip() or relative
 
 
 def documents_from_extraction(

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from .metadata import readable_case, title_from_headings
 from ..models import Block, Document, Removal
 from .base import Line
 from .formats import is_web_like
@@ -351,7 +352,7 @@ def _lead_document(lines: list[Line], page: PageMetadata, removals: list[Removal
             title = match.group("title").strip()
     text, blocks = _layout(body, heading_levels=_heading_levels(body))
     if page.title_source == "filename" and label is None:
-        title = choose_title([text[b.start : b.end] for b in blocks if b.kind == "heading"][:6], page.path) or title
+        title = readable_case(title_from_headings([text[b.start : b.end] for b in blocks if b.kind == "heading"][:6], page.path) or title)
     # A heading that repeats the document's title (an HTML <h1>, a cover page) adds nothing to a
     # section path: the title is in every citation already.
     blocks = [
@@ -489,26 +490,4 @@ def _layout(lines: list[Line], heading_levels: dict[int, int]) -> tuple[str, lis
     return "".join(parts), blocks
 
 
-def choose_title(headings: list[str], path: str) -> str | None:
-    """A document without a stated title: among its first headings, the one that shares most
-    words with the file name (treaties name the file after the English title but may open with
-    another language), else the first heading."""
-    candidates = [h.strip() for h in headings if 3 <= len(h.strip()) <= 250 and sum(c.isalpha() for c in h) >= 3]
-    # "I. Principles", "2.1 Scope": numbered headings name sections, not documents.
-    candidates = [h for h in candidates if not re.match(r"^(?:[IVXLC]+|[A-Za-z]|\d+(?:\.\d+)*)[.)]\s", h)] or candidates
-    if not candidates:
-        return None
-    name_words = {w for w in re.findall(r"[a-z]{3,}", PurePosixPath(path).stem.lower())}
 
-    def overlap(heading: str) -> float:
-        words = {w for w in re.findall(r"[a-z]{3,}", heading.lower())}
-        return len(words & name_words) / max(len(words | name_words), 1)
-
-    best = max(candidates, key=overlap)
-    if overlap(best) >= 0.3:
-        return best
-    named = re.sub(r"^(?:[A-Z]{2,}\d+|\d+)[_\s-]+", "", PurePosixPath(path).stem)
-    named = re.sub(r"[_\s]+", " ", named.replace("-", " ")).strip()
-    if len(named.split()) >= 4:
-        return named[:1].upper() + named[1:]  # a descriptive file name beats an unrelated heading
-    return best if overlap(best) > 0 else candidates[0]

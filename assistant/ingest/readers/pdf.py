@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter
 
@@ -21,6 +22,10 @@ _KEEP_HYPHEN_PREFIXES = {
 _SYMBOL_BULLET = re.compile(r"^[-*•·▪◦»‣–]\s*")
 _PARAGRAPH_NUMBER = re.compile(r"^\d+(?:\.\d+)+\.\s")
 _TERMINAL = re.compile(r"[.!?:;]['\"”’)]*$")
+
+# pypdf logs each repair it makes to a damaged cross-reference table ("Ignoring wrong pointing
+# object") as a warning: noise in a build summary; what matters is reported per file instead.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 class _PdfLine:
@@ -74,8 +79,8 @@ def read_pdf(data: bytes) -> Extraction:
     labels = _page_labels(reader, len(pages))
     if labels:
         metadata["page_labels"] = labels
-    if "title" not in metadata and (title := pdf_title(lines)):
-        metadata["title"] = title
+    if title := pdf_title(lines):
+        metadata["title_block"] = title
     return Extraction(format="pdf", lines=lines, metadata=metadata, warnings=warnings)
 
 

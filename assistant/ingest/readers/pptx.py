@@ -23,7 +23,7 @@ def read_pptx(data: bytes) -> Extraction:
     for number, slide in enumerate(presentation.slides, start=1):
         budget.check()
         title_shape = slide.shapes.title
-        title = normalize_text(title_shape.text_frame.text).strip() if title_shape is not None and title_shape.has_text_frame else ""
+        title = normalize_text(title_shape.text_frame.text.replace("\x0b", " ")).strip() if title_shape is not None and title_shape.has_text_frame else ""
         first_title = first_title or " ".join(title.split())
         heading = f"Slide {number}: {' '.join(title.split())}" if title else f"Slide {number}"
         lines.append(Line(text=heading, number=0, kind="heading", level=1, page=number))
@@ -44,8 +44,8 @@ def read_pptx(data: bytes) -> Extraction:
     for number, line in enumerate(lines, start=1):
         line.number = number
     metadata = office_metadata(presentation.core_properties)
-    if not metadata.get("title") and first_title:
-        metadata["title"] = first_title  # the title slide names the deck
+    if first_title:
+        metadata["title_block"] = first_title  # the title slide names the deck
     metadata["pages_are_slides"] = True
     return Extraction(format="pptx", lines=lines, metadata=metadata)
 

@@ -1,0 +1,201 @@
+"""A document's title and organisation, as a reference would give them: the one place that
+chooses between what the layout says (the title block of a PDF's first page, a deck's title
+slide, a Word Title paragraph), what the file's properties say, the first heading and the file
+name; and that finds the organisation in the properties or on the cover ("© …", "Published by …").
+
+File properties are often wrong: they name a template ("PowerPoint Presentation"), whoever last
+saved the file ("Microsoft Office User"), a team ("Guidance rules and forms team") or a working
+file name ("8426_UoN_Rights_Lab_report_MSPEC_V10"). Such values are never used; a title in
+capitals gets a readable case; an organisation not stated anywhere is left empty, not guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .base import Line
+
+MAX_TITLE_CHARS = 200
+"""Longer "titles" are a poster's whole text run together, not a title."""
+
+_GENERIC_TITLES = re.compile(
+    r"(?:untitled|title|document|presentation|powerpoint presentation|slide|layout|page|draft|template|"
+    r"foreword|preface|contents|table of contents|introduction|executive summary|summary|key findings|"
+    r"overview|background|acknowledge?ments|about us|mission statement|appendix|annex|case study template|"
+    r"microsoft word|slide \d+|not at risk|briefing paper|report|new|final|version)(?:\s*[\w.]{0,3}\d*)?",
+    re.IGNORECASE,
+)
+_FILE_LIKE = re.compile(r"(?:\S*_\S*(?:_\S*){2,}|\S*[_-][vV]\d+\S*|[A-Z0-9]{5,}\d\w*|\S+\.(?:docx?|pdf|indd|pptx?|xlsx?))")
+_JUNK_ORGANISATIONS = re.compile(
+    r"microsoft|office user|windows user|^user\b|^admin|^owner$|^author$|\bteam$|^unknown$|^hp\b|^dell\b|^lenovo\b|^pc\b|"
+    r"(?:adobe|acrobat|indesign|word|pdf)\b",
+    re.IGNORECASE,
+)
+_SMALL_WORDS = frozenset("a an and as at but by for from in into nor of on onto or over per the to up via vs with within without".split())
+_ACRONYM_WORDS = frozenset(
+    "uk us usa un eu ilo iom nrm cse cce nhs ngo ngos iasc glaa nca cps hmsp msp msptu osce unodc unicef who tor isa "
+    "seraf ecins mash marac vcc sca icta dwp hmrc lgbt lgbtq csj htf esol".split()
+)
+
+
+def is_junk_title(text: str | None) -> bool:
+    """A value that names no document: empty, generic ("Foreword", "Slide 1", "PowerPoint
+    Presentation"), a working file name or code, a list item or sentence fragment ("5.3 Moderate
+    Risk indicators include:", "1 = Strongly Disagree"), or a whole page run together."""
+    if not text:
+        return True
+    value = " ".join(text.split())
+    if len(value) < 4 or len(value) > MAX_TITLE_CHARS:
+        return True
+    if _GENERIC_TITLES.fullmatch(value.strip(" .:")):
+        return True
+    if _FILE_LIKE.fullmatch(value) or re.fullmatch(r"[\w./-]*\d[\w./-]*(?:\s+[\w./-]*\d[\w./-]*)*", value):
+        return True
+    if value[0] in "\"“‘'«":
+        return True  # a quotation from the text, not a title
+    if value.endswith(":") or re.match(r"^(?:\d+(?:\.\d+)+\s|\d+[.)]\s|\d+\s*=|[•\-–*]\s)", value):
+        return True
+    if not re.search(r"[A-Za-z]{3}", value):
+        return True
+    return False
+
+
+def readable_case(title: str) -> str:
+    """A title with words in capitals, in title case: small words lower-case (except first), acronyms
+    kept ("TACKLING MODERN SLAVERY IN THE HOTEL SECTOR ACROSS THE UK" -> "Tackling Modern Slavery
+    in the Hotel Sector Across the UK"); words with lower-case letters stay as written."""
+    words = title.split()
+    shouting = [w for w in words if sum(c.isalpha() for c in w) >= 4 and not any(c.islower() for c in w)]
+    if len(shouting) < 2:
+        return title
+    result = []
+    for position, word in enumerate(words):
+        core = re.sub(r"[^\w]", "", word).casefold()
+        if any(c.islower() for c in word):
+            result.append(word)  # "HUMAN TRAFFICKING GUIDE for School Officers": lower-case words were written so
+        elif core in _ACRONYM_WORDS or (len(core) <= 3 and not re.search(r"[aeiouy]", core) and core.isalpha()):
+            result.append(word)
+        elif position > 0 and core in _SMALL_WORDS:
+            result.append(word.lower())
+        else:
+            result.append(_capitalise(word))
+    return " ".join(result)
+
+
+def _capitalise(word: str) -> str:
+    lowered = word.lower()
+    for index, char in enumerate(lowered):
+        if char.isalpha():
+            return lowered[:index] + char.upper() + lowered[index + 1 :]
+    return lowered
+
+
+def choose_title(own: dict[str, object], lines: list[Line], relative: str) -> tuple[str, str]:
+    """(title, where it came from): the layout's title block, the file's title property, else
+    the file name (which ``structure`` may replace with one of the first headings, see
+    ``title_from_headings``); the first that names a document, in a readable case."""
+    title_block = own.get("title_block") or next(
+        (line.text for line in lines[:80] if line.kind == "heading" and not line.removed and line.level == 0), None
+    )
+    for source, value in (("title block", title_block), ("file", own.get("title"))):
+        text = " ".join(str(value).split()) if value else ""
+        if text and not is_junk_title(text):
+            return readable_case(text), source
+    return readable_case(fallback_title(relative)), "filename"
+
+
+def title_from_headings(headings: list[str], path: str) -> str | None:
+    """A document without a stated title: among its first headings, the one that shares most
+    words with the file name (treaties name the file after the English title but may open with
+    another language), else the first heading."""
+    candidates = [" ".join(h.split()) for h in headings if not is_junk_title(h)]
+    # "I. Principles", "2.1 Scope": numbered headings name sections, not documents.
+    candidates = [h for h in candidates if not re.match(r"^(?:[IVXLC]+|[A-Za-z]|\d+(?:\.\d+)*)[.)]\s", h)] or candidates
+    if not candidates:
+        return None
+    name_words = {w for w in re.findall(r"[a-z]{3,}", Path(path).stem.lower())}
+
+    def overlap(heading: str) -> float:
+        words = {w for w in re.findall(r"[a-z]{3,}", heading.lower())}
+        return len(words & name_words) / max(len(words | name_words), 1)
+
+    best = max(candidates, key=overlap)
+    if overlap(best) >= 0.3:
+        return best
+    named = re.sub(r"^(?:[A-Z]{2,}\d+|\d+)[_\s-]+", "", Path(path).stem)
+    named = re.sub(r"[_\s]+", " ", named.replace("-", " ")).strip()
+    if len(named.split()) >= 4:
+        return named[:1].upper() + named[1:]  # a descriptive file name beats an unrelated heading
+    return best if overlap(best) > 0 else candidates[0]
+
+
+def fallback_title(relative: str) -> str:
+    stem = Path(relative).stem
+    return re.sub(r"[_\s]+", " ", stem).strip() or relative
+
+
+_ORGANISATION_WORDS = re.compile(
+    r"\b(?:department|ministry|office|council|institute|agency|organi[sz]ation|foundation|campaign|"
+    r"commission|association|trust|cent(?:re|er)|government|police|constabulary|university|college|unit|service|network|"
+    r"initiative|alliance|coalition|partnership|programme|program|project|authority|society|nations|union|"
+    r"committee|commissioner|secretariat|bureau|charity|court|parliament|assembly|federation|group|international|inc|ltd|llc|lab)\b",
+    re.I,
+)
+
+
+def looks_like_organisation(value: object) -> bool:
+    """File properties name whoever last saved the file as 'author': only names that look like an
+    organisation (and are not a software default or a team) are taken as the organisation."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    if not text or len(text) > 120 or _JUNK_ORGANISATIONS.search(text):
+        return False
+    return bool(_ORGANISATION_WORDS.search(text) or re.fullmatch(r"[A-Z]{2,8}(?:[ &-][A-Z]{2,8})*", text))
+
+
+_STATED = re.compile(
+    r"(?:©|^\s*(?:\(c\)|copyright|published by|produced by))\s*(?:\d{4}\s*,?\s*)?(?:by\s+)?(?:the\s+)?"
+    r"(?P<name>[A-Z][\w'’&.,()\- ]{2,100}?)\s*(?:,?\s*\(?(?:19|20)\d{2}\)?)?\s*(?:[.;|]|$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def stated_organisation(lines: list[Line]) -> str | None:
+    """The organisation a document states on its cover or last pages: "© …" anywhere in a line,
+    or a line that begins "Copyright …", "Published by …" or "Produced by …", naming an
+    organisation (a sentence that mentions who published something else is not one)."""
+    kept = [line.text for line in lines if not line.removed]
+    for text in kept[:60] + kept[-60:]:
+        for match in _STATED.finditer(text):
+            name = match.group("name").strip(" ,.-")
+            name = tidy_organisation(re.sub(r"^(?:the\s+)", "", name, flags=re.I))
+            if looks_like_organisation(name):
+                return name
+    return None
+
+
+def choose_organisation(own: dict[str, object], lines: list[Line]) -> str | None:
+    """The organisation from the file's properties (publisher, company, or an author that is an
+    organisation: "Thomas Rhidian (Home Office)" gives "Home Office"), else as the document
+    states it; None when nothing says."""
+    for key in ("organisation", "publisher", "company"):
+        value = own.get(key)
+        if value and not _JUNK_ORGANISATIONS.search(str(value)):
+            return tidy_organisation(str(value))
+    author = " ".join(str(own.get("author") or "").split())
+    bracketed = re.search(r"\(([^()]{3,80})\)\s*$", author)
+    if bracketed and looks_like_organisation(bracketed.group(1)):
+        return tidy_organisation(bracketed.group(1))
+    if looks_like_organisation(author):
+        return tidy_organisation(author)
+    return stated_organisation(lines)
+
+
+_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+
+
+def tidy_organisation(name: str) -> str:
+    """Without a trailing date ("Scottish Government, June" -> "Scottish Government")."""
+    name = " ".join(name.split()).strip(" ,.-")
+    name = re.sub(rf"[,\s]+(?:{_MONTHS}\b\.?)?\s*(?:(?:19|20)\d{{2}})?\s*$", "", name, flags=re.IGNORECASE)
+    return name.strip(" ,.-")
