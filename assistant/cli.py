@@ -120,6 +120,45 @@ class _TqdmProgress:
             self.bar = None
 
 
+@main.group()
+def catalogue() -> None:
+    """The corpus catalogue: titles, organisations and years that win over what files say."""
+
+
+@catalogue.command("init")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing catalogue.toml.")
+@click.pass_context
+def catalogue_init(ctx: click.Context, folder: Path, force: bool) -> None:
+    """Write FOLDER/catalogue.toml with what each file states about itself (title, organisation,
+    year), ready for you to check and correct. An existing catalogue is kept unless --force.
+
+    Example:
+
+        python -m assistant catalogue init ~/Documents/guidance
+    """
+    from .ingest import infer_catalogue
+    from .ingest.catalogue import load_catalogue, render_catalogue
+
+    settings = _settings(ctx)
+    target = folder / settings.ingest.catalogue_name
+    if target.exists() and not force:
+        _fail(f"{target} exists: edit it, or give --force to replace it with a new starter catalogue")
+    try:
+        entries = infer_catalogue(folder, settings.ingest.catalogue_name, int(settings.ingest.max_file_mb * 1e6))
+        text = render_catalogue(entries)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        load_catalogue(temporary)  # what is written must read back
+        temporary.replace(target)
+    except OSError as error:
+        _fail(f"cannot write {target}: {error.strerror}")
+    except AssistantError as error:
+        _fail(error)
+    organisations = sum(1 for entry, _ in entries if entry.organisation)
+    click.echo(f"wrote {target}: {len(entries)} files, {organisations} with an organisation; check each entry before relying on it")
+
+
 @index.command("build")
 @_corpus_option
 @_index_option
@@ -521,8 +560,8 @@ def _question_set_corpus(declared: str | list[str] | None, question_file: Path, 
     return materialise_combined_corpus(folders, cache_dir_for("combined", question_file) / "corpus")
 
 
-def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir: Path | None) -> None:
-    from .evaluate import abstention_rows, learning_rows, load_question_set, pipeline_for
+def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None = None, split: str = "train") -> None:
+    from .evaluate import abstention_rows, beir_abstention_rows, cache_dir_for, learning_rows, load_question_set, pipeline_for
     from .retrieve.learn import fit_abstention, fit_ranker
     from .retrieve.ranker import LEARNED_FILE, load_model
 
@@ -553,6 +592,15 @@ def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir:
         pipeline, _ = pipeline_for(ranked, corpus, index_dir, "questions")
         rows.extend(abstention_rows(pipeline, question_set))
         pipeline.close()
+    if beir_dir is not None:
+        # Claims of another domain, all answerable: abstention must not learn that only
+        # anti-trafficking questions are answerable. Every other claim is fitted on; the rest
+        # are kept out to measure the refusal rate on claims the model did not see.
+        if split == "test":
+            raise click.UsageError("--fit never uses BEIR test judgments")
+        beir_pipeline, _ = pipeline_for(ranked, cache_dir_for("beir", beir_dir) / "corpus", cache_dir_for("beir", beir_dir) / "index", "beir")
+        rows.extend(beir_abstention_rows(beir_pipeline, beir_dir, split, every=2, offset=1))
+        beir_pipeline.close()
     abstention = fit_abstention(rows)
     models["abstention"] = abstention.model_dump(mode="json")
     LEARNED_FILE.write_text(json.dumps(models, indent=2) + "\n", encoding="utf-8")
@@ -606,7 +654,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
     output: dict = {}
     if fit:
         try:
-            _fit(settings, question_files, corpus_dir, index_dir)
+            _fit(settings, question_files, corpus_dir, index_dir, beir_dir, split)
         except AssistantError as error:
             _fail(error)
         return

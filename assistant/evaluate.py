@@ -264,6 +264,18 @@ def abstention_rows(pipeline: Pipeline, question_set: QuestionSet) -> list[Quest
     return rows
 
 
+def beir_abstention_rows(pipeline: Pipeline, beir_dir: Path, split: str, every: int = 2, offset: int = 1) -> list[QuestionSignals]:
+    """Abstention signals of the BEIR claims numbered ``offset``, ``offset + every``, ... (all answerable)."""
+    queries, _ = load_beir_queries(beir_dir, split)
+    retriever = pipeline.retriever()
+    rows = []
+    for text in list(queries.values())[offset::every]:
+        signals = retriever.signals_for(text)
+        if signals is not None:
+            rows.append(QuestionSignals(question=text, kind="answerable", features=signals.features()))
+    return rows
+
+
 # --- BEIR ----------------------------------------------------------------------------------------
 
 class BeirScores(BaseModel):
@@ -274,6 +286,9 @@ class BeirScores(BaseModel):
     milliseconds_per_query: float
     refused: int = 0
     """Claims that ``ask`` refused as unanswerable (every BEIR query with judgments is answerable)."""
+    refused_unseen: int = 0
+    """...of which among the even-numbered claims, which ``eval --fit --beir`` never fits on."""
+    unseen: int = 0
 
 
 def materialise_beir_corpus(beir_dir: Path, target: Path) -> Path:
@@ -331,7 +346,7 @@ def evaluate_beir(pipeline: Pipeline, queries: dict[str, str], qrels: dict[str, 
             ndcgs.append(dcg / ideal if ideal else 0.0)
             recalls.append(len(set(ranking[:100]) & set(relevant)) / len(relevant))
         elapsed = time.perf_counter() - started
-        refused = sum(pipeline.ask(text, mode=mode).abstained for text in queries.values())
+        abstained = [pipeline.ask(text, mode=mode).abstained for text in queries.values()]
         results.append(
             BeirScores(
                 mode=mode,
@@ -339,17 +354,19 @@ def evaluate_beir(pipeline: Pipeline, queries: dict[str, str], qrels: dict[str, 
                 recall_at_100=sum(recalls) / len(recalls),
                 queries=len(queries),
                 milliseconds_per_query=1000 * elapsed / max(len(queries), 1),
-                refused=refused,
+                refused=sum(abstained),
+                refused_unseen=sum(abstained[0::2]),
+                unseen=len(abstained[0::2]),
             )
         )
     return results
 
 
 def format_beir(title: str, scores: list[BeirScores]) -> str:
-    header = f"{'mode':<8} {'nDCG@10':>8} {'recall@100':>11} {'queries':>8} {'refused':>8} {'ms/q':>6}"
+    header = f"{'mode':<8} {'nDCG@10':>8} {'recall@100':>11} {'queries':>8} {'refused':>8} {'refused, unseen':>16} {'ms/q':>6}"
     lines = [title, header, "-" * len(header)]
     for s in scores:
-        lines.append(f"{s.mode:<8} {s.ndcg_at_10:>8.3f} {s.recall_at_100:>11.3f} {s.queries:>8} {s.refused:>8} {s.milliseconds_per_query:>6.1f}")
+        lines.append(f"{s.mode:<8} {s.ndcg_at_10:>8.3f} {s.recall_at_100:>11.3f} {s.queries:>8} {s.refused:>8} {f'{s.refused_unseen}/{s.unseen}':>16} {s.milliseconds_per_query:>6.1f}")
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import Settings
-from .ingest import CorpusFile, discover_files, extract_file, ingest_extraction, load_catalogue, repeated_line_set, web_line_hashes
+from .ingest import CorpusFile, catalogue_path, discover_files, extract_file, ingest_extraction, load_catalogue, repeated_line_set, web_line_hashes
 from .ingest.base import SkipFile
 from .ingest.budget import time_budget
 from .ingest.formats import is_web_like
@@ -29,10 +29,10 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
         return f"{safe_line(relative)}: {skip.status}: {safe_line(skip.reason)}"
     repeated: set[str] = set()
     if inside and is_web_like(extraction.format):
-        files, _ = discover_files(corpus, settings.ingest.catalogue_name, int(settings.ingest.max_file_mb * 1e6))
+        files, _ = discover_files(corpus, catalogue_path(corpus, settings.ingest.catalogue_name).name, int(settings.ingest.max_file_mb * 1e6))
         hash_sets = [hashes for hashes in map(web_line_hashes, files) if hashes is not None]
         repeated = repeated_line_set(hash_sets, settings.ingest.repeated_line_min_files, settings.ingest.repeated_line_min_share)
-    catalogue = load_catalogue(corpus / settings.ingest.catalogue_name) if inside else load_catalogue(Path("/nonexistent"))
+    catalogue = load_catalogue(catalogue_path(corpus, settings.ingest.catalogue_name)) if inside else load_catalogue(Path("/nonexistent"))
     ingested = ingest_extraction(relative, extraction, sha, catalogue, repeated)
     report = ingested.report
     lines = [f"{safe_line(relative)}: read as {report.format}; {report.chars_extracted} characters extracted, {report.chars_removed} removed"]

@@ -297,6 +297,9 @@ class Background(BaseModel):
     mean: float
     std: float
     probes: int
+    method: str = "mean"
+    """How mean and spread were taken: "mean" over all probes (older indexes), or "lower-75"
+    over the three quarters of probes that match the corpus least (see measure_background)."""
 
 
 class BuildReport(BaseModel):

@@ -67,13 +67,25 @@ def safe_url(url: str | None) -> str | None:
     return _URL_UNSAFE.sub(lambda m: "%{:02X}".format(ord(m.group())), cleaned)
 
 
+# Symbol-font bullets that PDF and Word text carries as private-use code points: blank on screen
+# and in exports unless mapped to the bullet they show.
+_PRIVATE_BULLETS = str.maketrans({code: "•" for code in (0xF0B7, 0xF0A7, 0xF0A8, 0xF076, 0xF0D8, 0xF0FC, 0xF06C, 0xF06E, 0xF0B2, 0xF0E0, 0xF0F0, 0xF02D)})
+
+
+_JUSTIFIED = re.compile(r"(?<=\S) {2,}(?=\S)")
+"""Runs of spaces inside a line: justified text ("exerts control   by   giving") read as words."""
+
+
 def normalize_text(text: str) -> str:
     """Normalise extracted text: NFC, ligatures resolved, soft hyphens and zero-width characters
-    dropped, unusual spaces made plain, line ends unified, control sequences removed.
-    Curly quotes and dashes are kept as the author wrote them."""
+    dropped, unusual spaces made plain, line ends unified, control sequences removed, symbol-font
+    bullets (private-use U+F0B7 and kin) shown as "•", runs of spaces between words made one
+    (justified print). Curly quotes and dashes are kept as the
+    author wrote them."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_INVISIBLE).translate(_SPACES)  # tabs and vertical tabs become spaces first
+    text = text.translate(_INVISIBLE).translate(_SPACES).translate(_PRIVATE_BULLETS)  # tabs and vertical tabs become spaces first
     text = strip_control(text)
+    text = _JUSTIFIED.sub(" ", text)
     for ligature, letters in _LIGATURES.items():
         text = text.replace(ligature, letters)
     return unicodedata.normalize("NFC", text)

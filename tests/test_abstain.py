@@ -52,10 +52,12 @@ def test_an_index_without_a_background_falls_back_to_a_cosine_threshold():
     assert not decide(signals(0.35, 0.0, background=None), "hybrid", SETTINGS).abstain
 
 
-def test_the_background_is_measured_from_the_best_match_of_each_probe():
-    vectors = np.eye(3, dtype=np.float32)
-    background = measure_background(vectors, search=lambda v: float(v[0]) * 0.5 + 0.1)
-    assert background.probes == 3 and round(background.mean, 6) == round((0.6 + 0.1 + 0.1) / 3, 6)
+def test_the_background_is_measured_from_the_probes_that_match_the_corpus_least():
+    vectors = np.eye(4, dtype=np.float32)
+    # One probe happens to be about the corpus's own subject (0.6); the others are unrelated.
+    background = measure_background(vectors, search=lambda v: 0.6 if v[0] else 0.1 + 0.02 * float(np.argmax(v)))
+    assert background.probes == 4 and background.method == "lower-75"
+    assert round(background.mean, 6) == round((0.12 + 0.14 + 0.16) / 3, 6), "the best-matching quarter is left out"
     assert background.std >= 0.02, "a spread of at least 0.02, so one odd probe cannot make every question stand out"
 
 

@@ -49,3 +49,12 @@ def test_line_breaks_always_end_a_sentence():
 def test_word_tokens_ignore_case_punctuation_and_quote_style():
     assert word_tokens("Victims’ “Rights”") == word_tokens("victims' \"rights\"") == ["victims", "rights"]
     assert fold_for_matching("ÉCPAT") == "écpat"
+
+
+def test_symbol_font_bullets_become_visible_bullets():
+    assert normalize_text("\uf0b7 Withheld passports\n\uf0a7 Debt bondage") == "• Withheld passports\n• Debt bondage"
+
+
+def test_justified_spacing_between_words_becomes_one_space_but_indentation_stays():
+    assert normalize_text("exerts control   by   giving") == "exerts control by giving"
+    assert normalize_text("    indented line") == "    indented line"

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from ..chunk import CHUNKER_VERSION, chunk_document, sentence_units
 from ..config import Settings
-from ..retrieve.abstain import PROBES, measure_background
+from ..retrieve.abstain import BACKGROUND_METHOD, PROBES, measure_background
 from ..embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
 from ..errors import IndexCorruptError, IndexWriteError, NothingToIndexError
 from .vectors import SentenceVectors, VectorIndex
@@ -40,6 +40,7 @@ from ..ingest import (
     file_sha256,
     ingest_file,
     load_catalogue,
+    catalogue_path,
     repeated_line_set,
     web_line_hashes,
 )
@@ -183,7 +184,8 @@ class _Builder:
         self.chunker = chunker_info(settings)
         self.pieces = word_pieces_for(str(self.model_dir))
         self.lexical_parameters = {"k1": settings.index.lexical_k1, "b": settings.index.lexical_b}
-        self.catalogue: Catalogue = load_catalogue(corpus_dir / settings.ingest.catalogue_name)
+        self.catalogue_file = catalogue_path(corpus_dir, settings.ingest.catalogue_name)
+        self.catalogue: Catalogue = load_catalogue(self.catalogue_file)
         self._embedder: Embedder | None = None
         self.embed_seconds = 0.0
         self.embedded = 0
@@ -197,7 +199,7 @@ class _Builder:
 
     def run(self) -> BuildReport:
         files, discover_skips = discover_files(
-            self.corpus_dir, self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.layout.root
+            self.corpus_dir, self.catalogue_file.name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.layout.root
         )
         self.warnings = self.catalogue.warnings + self.catalogue.unmatched({f.relative for f in files} | {r.path for r in discover_skips})
         plan = self._plan(files)
@@ -218,6 +220,8 @@ class _Builder:
             and not skips_changed
             and sorted(repeated) == sorted(plan.previous.repeated_lines)
             and plan.previous.lexical_parameters == self.lexical_parameters
+            and plan.previous.background is not None
+            and plan.previous.background.method == BACKGROUND_METHOD
         )
         if nothing_changed:
             return BuildReport(

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..models import Document, FileReport, Removal
 from ..text import safe_url
 from .base import Extraction, SkipFile
-from .catalogue import Catalogue, CatalogueEntry, load_catalogue
+from .catalogue import Catalogue, CatalogueEntry, catalogue_path, load_catalogue
 from .chrome import repeated_line_set, web_line_hashes
 from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
 from .budget import time_budget
@@ -389,3 +389,23 @@ def ingest_extraction(
         warnings=list(extraction.warnings),
     )
     return IngestedFile(report=report, documents=documents, removals=removals, line_hashes=line_hashes, sha256=sha)
+
+
+def infer_catalogue(corpus_dir: Path, catalogue_name: str = "catalogue.toml", max_bytes: int = 64 << 20) -> list[tuple[CatalogueEntry, str]]:
+    """What the files of a folder say about themselves, as catalogue entries for a person to
+    check and correct: (entry, note) per file, the note saying where each value came from or why
+    the file gives nothing (skipped, empty)."""
+    files, skipped = discover_files(corpus_dir, catalogue_name, max_bytes)
+    entries: list[tuple[CatalogueEntry, str]] = []
+    for corpus_file in files:
+        ingested = ingest_file(corpus_file, Catalogue())
+        if not ingested.documents:
+            entries.append((CatalogueEntry(path=corpus_file.relative), f"{ingested.report.status}: {ingested.report.reason}"))
+            continue
+        document = ingested.documents[0]
+        entries.append((
+            CatalogueEntry(path=corpus_file.relative, title=document.title, organisation=document.organisation, year=document.year),
+            "inferred: check the title, organisation and year" + ("" if document.organisation else " (no organisation stated in the file)"),
+        ))
+    entries.extend((CatalogueEntry(path=report.path.rstrip("/")), f"{report.status}: {report.reason}") for report in skipped if not report.path.endswith("/"))
+    return sorted(entries, key=lambda item: item[0].path)

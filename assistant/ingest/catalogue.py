@@ -1,5 +1,6 @@
-"""The corpus catalogue (``corpus/catalogue.toml``): what is known about each file from outside it.
-The catalogue wins over what a file says about itself.
+"""The corpus catalogue (``corpus/catalogue.toml``, or ``catalogue.csv`` as organisations keep
+their resource lists in spreadsheets): what is known about each file from outside it. The
+catalogue wins over what a file says about itself.
 
 Values are data: each is sanitised (no control or bidi characters, one line) and limited in size
 when read. A catalogue that cannot be read, or an entry that is malformed, is an error naming the
@@ -7,6 +8,8 @@ entry; an entry listed twice, or one that names no file of the corpus, is a warn
 
 from __future__ import annotations
 
+import csv
+import io
 import posixpath
 import tomllib
 from pathlib import Path
@@ -14,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import CatalogueError
-from ..text import safe_line, safe_url
+from ..text import safe_line, safe_url, strip_control
 
 MAX_VALUE_CHARS = 2000
 """Longest catalogue value accepted (a title, a URL): longer ones are mistakes, and cost time in
@@ -34,7 +37,15 @@ class CatalogueEntry(BaseModel):
     language: str | None = None
     licence: str | None = None
 
-    @field_validator("path", "title", "organisation", "url", "region", "resource_type", "language", "licence")
+    @field_validator("path")
+    @classmethod
+    def _path_as_written(cls, value: str) -> str:
+        # A file name keeps its own spacing ("Structure  Members.pdf"): only control characters go.
+        if len(value) > MAX_VALUE_CHARS:
+            raise ValueError(f"longer than {MAX_VALUE_CHARS} characters")
+        return strip_control(value).strip()
+
+    @field_validator("title", "organisation", "url", "region", "resource_type", "language", "licence")
     @classmethod
     def _one_safe_line(cls, value: str | None) -> str | None:
         if value is None:
@@ -77,19 +88,44 @@ def normalise_path(path: str) -> str:
     return posixpath.normpath(path.replace("\\", "/")).lstrip("/")
 
 
+CSV_COLUMNS = {
+    "path": "path", "file": "path", "filename": "path", "file name": "path",
+    "title": "title", "organisation": "organisation", "organization": "organisation", "publisher": "organisation",
+    "url": "url", "link": "url", "web address": "url", "year": "year", "region": "region", "country": "region",
+    "type": "type", "resource type": "type", "language": "language", "licence": "licence", "license": "licence",
+}
+"""CSV headers understood (case and surrounding spaces aside); other columns are ignored."""
+
+
+def catalogue_path(corpus_dir: Path, name: str) -> Path:
+    """The catalogue file of a corpus: ``name``, else a ``catalogue.csv`` beside it."""
+    named = corpus_dir / name
+    if not named.exists() and name == "catalogue.toml" and (corpus_dir / "catalogue.csv").is_file():
+        return corpus_dir / "catalogue.csv"
+    return named
+
+
 def load_catalogue(path: Path) -> Catalogue:
-    """Read the catalogue; a missing file is an empty catalogue, a malformed one an error."""
+    """Read the catalogue (TOML ``[[file]]`` tables, or a CSV with a header row); a missing file
+    is an empty catalogue, a malformed one an error naming the entry."""
     if not path.exists():
         return Catalogue()
     if not path.is_file():
         raise CatalogueError(f"{path} is not a file: remove it, or make it the TOML catalogue")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise CatalogueError(f"{path}: not valid TOML ({error})") from error
+        content = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CatalogueError(f"{path}: not UTF-8 text ({error})") from error
     except OSError as error:
         raise CatalogueError(f"{path}: cannot be read ({error.strerror})") from error
-    raw_entries = data.get("file", [])
+    if path.suffix.lower() == ".csv":
+        raw_entries, kind = _csv_rows(path, content), "row"
+    else:
+        try:
+            data = tomllib.loads(content)
+        except tomllib.TOMLDecodeError as error:
+            raise CatalogueError(f"{path}: not valid TOML ({error})") from error
+        raw_entries, kind = data.get("file", []), "[[file]] entry"
     if not isinstance(raw_entries, list) or not all(isinstance(e, dict) for e in raw_entries):
         raise CatalogueError(f"{path}: `file` must be a list of [[file]] tables")
     entries: dict[str, CatalogueEntry] = {}
@@ -100,10 +136,55 @@ def load_catalogue(path: Path) -> Catalogue:
             entry = CatalogueEntry.model_validate(raw)
         except ValidationError as error:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-            raise CatalogueError(f"{path}: [[file]] entry {position}: {problems}") from error
+            raise CatalogueError(f"{path}: {kind} {position}: {problems}") from error
         key = normalise_path(entry.path)
         if key in entries:
             warnings.append(f"catalogue entries {positions[key]} and {position} both describe {key!r}: entry {position} is used")
         entries[key] = entry
         positions[key] = position
     return Catalogue(entries=entries, warnings=warnings)
+
+
+def _csv_rows(path: Path, content: str) -> list[dict]:
+    """The rows of a CSV catalogue as entries: known columns renamed, empty cells and rows
+    without a file name left out, the year read as a number."""
+    reader = csv.DictReader(io.StringIO(content))
+    if not reader.fieldnames or not any((h or "").strip().casefold() in CSV_COLUMNS and CSV_COLUMNS[(h or "").strip().casefold()] == "path" for h in reader.fieldnames):
+        raise CatalogueError(f"{path}: a CSV catalogue needs a header row with a path, file or filename column")
+    rows = []
+    for row in reader:
+        entry: dict[str, object] = {}
+        for header, value in row.items():
+            key = CSV_COLUMNS.get((header or "").strip().casefold())
+            if key and isinstance(value, str) and value.strip() and key not in entry:
+                entry[key] = value.strip()
+        if "year" in entry:
+            year = str(entry["year"])
+            entry["year"] = int(year) if year.isdigit() else year
+        if entry.get("path"):
+            rows.append(entry)
+    return rows
+
+
+def render_catalogue(entries: list[tuple[CatalogueEntry, str]]) -> str:
+    """A TOML catalogue with a comment above each entry (what was inferred, or why not)."""
+    import json
+
+    lines = [
+        "# Catalogue of this folder: what is known about each file from outside it. Values here win",
+        "# over what the files say about themselves. Written by `python -m assistant catalogue init`",
+        "# from what each file states: check every entry, correct it, and remove what you cannot confirm.",
+        "# Keys: path, title, organisation, year, url, region, type, language, licence.",
+        "",
+    ]
+    for entry, note in entries:
+        lines.append(f"# {safe_line(note)}")
+        lines.append("[[file]]")
+        for key in ("path", "title", "organisation", "year", "url", "region", "resource_type", "language", "licence"):
+            value = getattr(entry, key)
+            if value is None:
+                continue
+            name = "type" if key == "resource_type" else key
+            lines.append(f"{name} = {value}" if isinstance(value, int) else f"{name} = {json.dumps(value, ensure_ascii=False)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""The catalogue: TOML or a spreadsheet's CSV, read as data; and a starter catalogue written
+from what each file of a folder states about itself, for a person to check."""
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import main
+from assistant.errors import CatalogueError
+from assistant.ingest.catalogue import catalogue_path, load_catalogue
+
+from .conftest import write
+from .fixtures_build import make_pdf
+
+
+def test_a_csv_catalogue_maps_known_columns_and_ignores_the_rest(tmp_path):
+    csv = write(tmp_path / "catalogue.csv", "\ufeffid,section,Title,Filename,Link,Publisher,Year\n"
+                "1,Library,Statutory Guidance,guidance.pdf,https://www.gov.uk/x,Home Office,2020\n"
+                "2,Library,No file here,,,,\n"
+                "3,Library,Structure,Governance Structure  Members.pdf,,,\n")
+    catalogue = load_catalogue(csv)
+    entry = catalogue.get("guidance.pdf")
+    assert (entry.title, entry.organisation, entry.year, entry.url) == ("Statutory Guidance", "Home Office", 2020, "https://www.gov.uk/x")
+    assert len(catalogue.entries) == 2, "a row without a file name describes nothing"
+    assert catalogue.get("Governance Structure  Members.pdf") is not None, "a file name keeps its own spacing"
+
+
+def test_a_csv_without_a_file_column_or_with_a_bad_year_is_a_clear_error(tmp_path):
+    with pytest.raises(CatalogueError, match="path, file or filename column"):
+        load_catalogue(write(tmp_path / "a.csv", "title,year\nX,2020\n"))
+    with pytest.raises(CatalogueError, match="row 1: year"):
+        load_catalogue(write(tmp_path / "b.csv", "file,year\nx.pdf,someday\n"))
+
+
+def test_catalogue_csv_is_used_when_there_is_no_catalogue_toml(tmp_path):
+    write(tmp_path / "catalogue.csv", "file,title\nx.pdf,X\n")
+    assert catalogue_path(tmp_path, "catalogue.toml").name == "catalogue.csv"
+    write(tmp_path / "catalogue.toml", "")
+    assert catalogue_path(tmp_path, "catalogue.toml").name == "catalogue.toml"
+
+
+def test_catalogue_init_writes_what_each_file_states_and_never_overwrites(tmp_path):
+    folder = tmp_path / "docs"
+    write(folder / "guide.md", "# Referral Guide\n\nFirst responders must explain the NRM before asking for consent.\n\n© Anti-Slavery Network 2021\n")
+    write(folder / "scan.pdf", make_pdf([[]]))
+    runner = CliRunner()
+    result = runner.invoke(main, ["catalogue", "init", str(folder)])
+    assert result.exit_code == 0, result.output
+    catalogue = load_catalogue(folder / "catalogue.toml")
+    guide = catalogue.get("guide.md")
+    assert guide.title == "Referral Guide" and guide.organisation == "Anti-Slavery Network"
+    text = (folder / "catalogue.toml").read_text()
+    assert "[[file]]" in text and 'path = "scan.pdf"' in text and "check" in text
+    again = runner.invoke(main, ["catalogue", "init", str(folder)])
+    assert again.exit_code == 1 and "exists" in again.output and "--force" in again.output
