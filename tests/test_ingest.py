@@ -283,3 +283,16 @@ def test_files_that_do_not_look_like_guidance_are_indexed_with_a_warning_naming_
         assert result.report.status == "indexed"
         assert any(kind in w and ".guidanceignore" in w for w in result.report.warnings), result.report.warnings
     assert not ingest(write(tmp_path / "guide.md", "# Guide\n\nReal guidance text about identification.\n")).report.warnings
+
+
+def test_the_number_printed_on_a_page_becomes_its_label_when_the_pdf_has_no_page_labels(tmp_path):
+    from .fixtures_build import make_pdf
+
+    body = "Potential victims must be told what the National Referral Mechanism offers before they consent."
+    pages = [[("Annual Report", 72, 700, 24, True)]]
+    pages += [[(f"Section {n}", 72, 760, 14, True), (body, 72, 700, 11, False), (str(n), 297, 30, 9, False)] for n in range(1, 6)]
+    path = write(tmp_path / "report.pdf", make_pdf(pages))
+    (corpus_file,), _ = discover_files(tmp_path, "catalogue.toml", 1 << 20)
+    document = ingest_file(corpus_file, load_catalogue(tmp_path / "none.toml")).documents[0]
+    assert document.page_labels == {2: "1", 3: "2", 4: "3", 5: "4", 6: "5"}, "the cover is not numbered; page 2 of the PDF is printed page 1"
+    assert path.exists()

@@ -76,7 +76,7 @@ def read_pdf(data: bytes) -> Extraction:
         line.number = number
     metadata = _pdf_metadata(reader)
     metadata["page_count"] = len(pages)
-    labels = _page_labels(reader, len(pages))
+    labels = _page_labels(reader, len(pages)) or printed_page_numbers(raw_lines, removed, len(pages))
     if labels:
         metadata["page_labels"] = labels
     if title := pdf_title(lines):
@@ -423,6 +423,26 @@ def _pdf_metadata(reader) -> dict[str, object]:
     if year:
         metadata["date"] = year.group(1)
     return metadata
+
+
+def printed_page_numbers(lines: list[_PdfLine], removed: dict[int, str], page_count: int) -> dict[int, str]:
+    """The numbers printed on the pages of a PDF without page labels, read from the page-number
+    lines in headers and footers: when most numbered pages agree on one offset from the PDF's own
+    page number (a cover and contents before page 1), every page from the first numbered one on
+    gets its printed number (also a page whose number is hidden by a picture); only where it
+    differs from the PDF page number. Empty when the numbers disagree or are too few to tell."""
+    printed: dict[int, int] = {}
+    for index, reason in removed.items():
+        if reason == "page number" and (match := re.search(r"\d{1,4}", lines[index].text)):
+            printed.setdefault(lines[index].page, int(match.group()))
+    if len(printed) < 3:
+        return {}
+    offsets = Counter(number - page for page, number in printed.items())
+    offset, agreeing = offsets.most_common(1)[0]
+    if agreeing < 0.6 * len(printed) or offset >= 0:
+        return {}  # numbers that disagree, or that equal the PDF's own: nothing to add
+    first = min(page for page, number in printed.items() if number - page == offset)
+    return {page: str(page + offset) for page in range(first, page_count + 1) if page + offset >= 1}
 
 
 def _page_labels(reader, page_count: int) -> dict[int, str]:
