@@ -16,7 +16,7 @@ export TRANSFORMERS_OFFLINE := 1
 help:
 	@echo "make run    set up, build the index of $(CORPUS)/ if needed, open the terminal UI"
 	@echo "make test   set up and run the whole test suite"
-	@echo "make eval   retrieval evaluation on the bundled labelled questions"
+	@echo "make eval   retrieval evaluation: dev sets and the frozen test set side by side"
 	@echo "make bench  performance benchmarks (prints a table, writes benchmarks/results/)"
 
 # The CPU build of torch must be installed before anything else: asked for indirectly, pip would
@@ -48,8 +48,13 @@ tui: setup
 test: setup
 	$(PY) -m pytest
 
+# Dev sets tune; eval/test.toml is the frozen test set, reported once and never tuned on. The
+# sets over ../shared run only where that folder exists (a user's clone has only the bundled one).
+SHARED ?= ../shared
 eval: setup
-	$(PY) -m assistant eval --questions eval/bundled.toml --corpus $(CORPUS)
+	$(PY) -m assistant eval --strict --modes hybrid --questions eval/bundled.toml \
+		$(if $(wildcard $(SHARED)/documents),--questions eval/documents.toml) \
+		$(if $(and $(wildcard $(SHARED)/documents),$(wildcard $(SHARED)/iasc)),--questions eval/test.toml)
 
 bench: setup
 	$(PY) -m benchmarks

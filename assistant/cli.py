@@ -610,7 +610,8 @@ def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir:
     click.echo(f"5-fold cross-validation by question, candidates' order: chain hit@1 {cv['chain_hit_at_1']:.3f} MRR@10 {cv['chain_mrr_at_10']:.3f}"
                f" -> learned hit@1 {cv['learned_hit_at_1']:.3f} MRR@10 {cv['learned_mrr_at_10']:.3f}")
     click.echo(f"abstention (threshold {abstention.threshold:.3f}), held out: answerable refused {acv['answerable_refused']:.1%}, "
-               f"off-topic abstained {acv['off_topic_abstained']:.1%}, near misses abstained {acv['near_miss_abstained']:.1%}")
+               f"off-topic abstained {acv['off_topic_abstained']:.1%}, near misses abstained {acv['near_miss_abstained']:.1%}, "
+               f"other domain's claims refused {acv['other_domain_refused']:.1%}")
 
 
 # --- eval ---------------------------------------------------------------------------------------
@@ -626,11 +627,13 @@ def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir:
 @click.option("--failures", is_flag=True, help="List the questions each mode got wrong.")
 @click.option("--strict", is_flag=True, help="Score the labels as first written (ignore passages accepted after review).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--ablation", is_flag=True, help="Also score the hybrid mode with each ranking and abstention stage turned off (one row per stage and set).")
 @click.option("--fit", is_flag=True, help="Fit the learned ranking model on these dev question sets (5-fold cross-validation by question) and write it to assistant/retrieve/learned.json.")
 @click.option("--check-labels", is_flag=True, help="Only check that every answer phrase is found in its document (asks no question: a frozen set can be checked without seeing results).")
 @click.pass_context
 def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None,
-             split: str, max_queries: int | None, modes: str, failures: bool, strict: bool, as_json: bool, check_labels: bool, fit: bool) -> None:
+             split: str, max_queries: int | None, modes: str, failures: bool, strict: bool, as_json: bool, check_labels: bool, fit: bool,
+             ablation: bool) -> None:
     """Measure retrieval: MRR@10, hit@1, hit@5 and abstention precision/recall on labelled
     questions, or nDCG@10 and recall@100 on a BEIR folder, for each mode side by side on the same
     index (built or brought up to date first, cached under .cache/eval/).
@@ -643,6 +646,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
     from .evaluate import (
         evaluate_beir, evaluate_question_set, format_beir, format_scores, load_beir_queries,
         load_question_set, materialise_beir_corpus, pipeline_for, cache_dir_for, resolve_expectations,
+        ABLATIONS, format_side_by_side,
     )
 
     settings = _settings(ctx)
@@ -652,6 +656,8 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
     if not question_files and beir_dir is None:
         raise click.UsageError("give --questions FILE and/or --beir DIR")
     output: dict = {}
+    summary: list = []
+    ablated: list = []
     if fit:
         try:
             _fit(settings, question_files, corpus_dir, index_dir, beir_dir, split)
@@ -671,6 +677,15 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
                 pipeline.close()
                 continue
             scores = evaluate_question_set(pipeline, question_set, chosen, strict=strict)
+            summary.extend((question_set, s) for s in scores if s.mode == "hybrid")
+            if ablation:
+                pipeline.close()
+                for label, update in ABLATIONS.items():
+                    varied = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update=update)})
+                    variant, _ = pipeline_for(varied, corpus, index_dir, "questions")
+                    (score,) = evaluate_question_set(variant, question_set, ("hybrid",), strict=strict)
+                    ablated.append((question_set, label, score))
+                    variant.close()
             output[question_set.name] = [s.model_dump(exclude={"failures"} if not failures else set()) for s in scores]
             if not as_json:
                 click.echo(format_scores(
@@ -682,6 +697,12 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
                         for line in s.failures:
                             click.echo(f"  {line}")
             pipeline.close()
+        if len(summary) > 1 and not as_json:
+            click.echo("\nhybrid, side by side" + (" (strict labels)" if strict else "") + ": dev sets tune, a frozen set is reported once")
+            click.echo(format_side_by_side([(f"{q.name}{' [frozen test]' if q.frozen else ' [dev]'}", s) for q, s in summary]))
+        if ablated and not as_json:
+            click.echo("\nablation, hybrid: each stage off in turn")
+            click.echo(format_side_by_side([(f"{q.name[:28]}: {label}", s) for q, label, s in ablated]))
         if beir_dir is not None:
             corpus = materialise_beir_corpus(beir_dir, cache_dir_for("beir", beir_dir) / "corpus")
             pipeline, index = pipeline_for(settings, corpus, index_dir or cache_dir_for("beir", beir_dir) / "index", "beir")

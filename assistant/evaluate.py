@@ -272,8 +272,33 @@ def beir_abstention_rows(pipeline: Pipeline, beir_dir: Path, split: str, every: 
     for text in list(queries.values())[offset::every]:
         signals = retriever.signals_for(text)
         if signals is not None:
-            rows.append(QuestionSignals(question=text, kind="answerable", features=signals.features()))
+            rows.append(QuestionSignals(question=text, kind="answerable", features=signals.features(), source="other domain"))
     return rows
+
+
+ABLATIONS: dict[str, dict] = {
+    "all stages on": {},
+    "learned ranker off": {"learned_ranker": False},
+    "sentence word reward off": {"sentence_weight": 0.0},
+    "question language off": {"other_language_penalty": 1.0},
+    "word pairs off": {"lexical_phrases": False},
+    "relative floor off": {"relative_floor": 0.0},
+    "learned abstention off": {"learned_abstention": False},
+    "feedback terms on": {"feedback_terms": 5},
+}
+"""Settings that turn one stage off (or, for what is off by default, on), for ``eval --ablation``."""
+
+
+def format_side_by_side(rows: list[tuple[str, ModeScores]]) -> str:
+    header = f"{'set':<52} {'MRR@10':>7} {'hit@1':>6} {'hit@5':>6} {'off-topic':>10} {'near miss':>10} {'refused':>8}"
+    lines = [header, "-" * len(header)]
+    for label, s in rows:
+        near_miss = f"{s.near_miss_abstained}/{s.near_miss_total}" if s.near_miss_total else "-"
+        lines.append(
+            f"{label[:52]:<52} {s.mrr_at_10:>7.3f} {s.hit_at_1:>6.3f} {s.hit_at_5:>6.3f} "
+            f"{f'{s.off_topic_abstained}/{s.off_topic_total}':>10} {near_miss:>10} {f'{s.answerable_refused}/{s.answerable_total}':>8}"
+        )
+    return "\n".join(lines)
 
 
 # --- BEIR ----------------------------------------------------------------------------------------

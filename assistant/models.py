@@ -287,7 +287,9 @@ class IndexManifest(BaseModel):
     checksum) is detected like a damaged data file."""
 
     def content_digest(self) -> str:
-        return hashlib.sha256(self.model_dump_json(exclude={"digest"}).encode("utf-8")).hexdigest()
+        """Digest of the fields the manifest was written with: a field added later with a default
+        (absent from an older manifest, so unset when it is read) does not change it."""
+        return hashlib.sha256(self.model_dump_json(exclude={"digest"}, exclude_unset=True).encode("utf-8")).hexdigest()
 
 
 class Background(BaseModel):

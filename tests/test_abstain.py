@@ -76,8 +76,8 @@ def test_a_near_miss_names_what_the_passages_do_not_hold():
 
 
 def test_with_a_learned_model_abstention_is_its_probability_against_its_threshold():
-    model = LogisticModel(features=ABSTENTION_FEATURES, mean=[0.0] * 5, scale=[1.0] * 5, bias=-2.0, threshold=0.5,
-                          weights=[0.0, 0.0, 0.0, 0.0, 4.0])  # only the specific words count here
+    model = LogisticModel(features=ABSTENTION_FEATURES, mean=[0.0] * 6, scale=[1.0] * 6, bias=-2.0, threshold=0.5,
+                          weights=[0.0, 0.0, 0.0, 0.0, 4.0, 0.0])  # only the specific words count here
     answered = Signals(best_dense=0.5, top_coverage=0.5, background=BACKGROUND, specific_coverage=1.0)
     near_miss = Signals(best_dense=0.5, top_coverage=0.5, background=BACKGROUND, specific_coverage=0.0)
     assert not decide(answered, "hybrid", SETTINGS, model).abstain
@@ -89,10 +89,14 @@ def test_with_a_learned_model_abstention_is_its_probability_against_its_threshol
 
 def test_the_abstention_threshold_refuses_at_most_the_allowed_share_of_answerable_questions_held_out():
     rng = np.random.default_rng(3)
-    rows = [QuestionSignals(question=str(i), kind="answerable", features=np.r_[rng.normal(3, 1), rng.normal(size=4)]) for i in range(120)]
-    rows += [QuestionSignals(question=f"u{i}", kind="near miss", features=np.r_[rng.normal(0, 1), rng.normal(size=4)]) for i in range(40)]
+    rows = [QuestionSignals(question=str(i), kind="answerable", features=np.r_[rng.normal(3, 1), rng.normal(size=5)]) for i in range(120)]
+    rows += [QuestionSignals(question=f"u{i}", kind="near miss", features=np.r_[rng.normal(0, 1), rng.normal(size=5)]) for i in range(40)]
     model = fit_abstention(rows, max_refused=0.05)
     assert model.cross_validation["answerable_refused"] <= 0.05 and model.cross_validation["near_miss_abstained"] > 0.5
+    # Claims of another domain that look less answerable pull the threshold down to refuse few of them too.
+    other = [QuestionSignals(question=f"c{i}", kind="answerable", features=np.r_[rng.normal(1, 1), rng.normal(size=5)], source="other domain") for i in range(100)]
+    wider = fit_abstention(rows + other, max_refused=0.05, max_refused_other=0.05)
+    assert wider.cross_validation["other_domain_refused"] <= 0.05 and wider.threshold < model.threshold
     assert 0.0 < model.threshold < 1.0 and tuple(model.features) == ABSTENTION_FEATURES
 
 

@@ -197,6 +197,7 @@ def read_manifest(generation_dir: Path) -> IndexManifest:
 def write_manifest(generation_dir: Path, manifest: IndexManifest) -> None:
     """Written last, through a temporary file, with its digest: its presence marks a whole
     generation."""
+    manifest = IndexManifest.model_validate_json(manifest.model_dump_json())  # every field set, as a reader will see it
     manifest = manifest.model_copy(update={"digest": manifest.content_digest()})
     path = generation_dir / MANIFEST
     temporary = path.with_suffix(".tmp")

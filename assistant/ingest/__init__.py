@@ -31,6 +31,8 @@ from .structure import PageMetadata, build_documents
 __all__ = [
     "CLEANING_VERSION",
     "Catalogue",
+    "catalogue_path",
+    "infer_catalogue",
     "CorpusFile",
     "IngestedFile",
     "discover_files",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from .metadata import readable_case, title_from_headings
 from ..models import Block, Document, Removal

@@ -248,6 +248,7 @@ class Retriever:
         # Approximate (HNSW) search can miss a chunk whose cosine the chain computed exactly.
         dense = max((d for d in (best_dense, top.candidate.dense) if d is not None), default=None)
         first = passages[:3]
+        specific = specific_terms(text)
         best_sentence = None
         if vector is not None:
             similarities = self.index.sentences.similarities([p.chunk.id for p in first], vector)
@@ -258,8 +259,16 @@ class Retriever:
             background=self.index.manifest.background,
             top_probability=top.candidate.score if self._learned_ranking(vector) else None,
             best_sentence=best_sentence,
-            specific_coverage=specific_coverage(specific_terms(text), [f"{p.document.title} {p.chunk.text}" for p in first]),
+            specific_coverage=specific_coverage(specific, [f"{p.document.title} {p.chunk.text}" for p in first]),
+            specific_known=self._share_in_corpus(specific),
         )
+
+    def _share_in_corpus(self, words: list[str]) -> float:
+        """Share of some words that occur in at least one chunk (1.0 for none)."""
+        if not words:
+            return 1.0
+        lexical = self.index.lexical
+        return sum(all(lexical.document_frequency(t) > 0 for t in terms_of(w)) for w in words) / len(words)
 
     def _learned_ranking(self, vector) -> bool:
         return self.settings.learned_ranker and vector is not None and load_model("ranker") is not None

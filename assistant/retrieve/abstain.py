@@ -133,6 +133,8 @@ class Signals:
     """The best cosine of one sentence of the first passages with the question."""
     specific_coverage: float = 1.0
     """Share of the question's names, acronyms and numbers found in the first passages."""
+    specific_known: float = 1.0
+    """Share of them that occur anywhere in the corpus ("Canada" in a UK library: nowhere)."""
 
     @property
     def standing(self) -> float | None:
@@ -147,10 +149,11 @@ class Signals:
             self.top_probability if self.top_probability is not None else 0.5,
             self.top_coverage,
             self.specific_coverage,
+            self.specific_known,
         ])
 
 
-ABSTENTION_FEATURES = ("standing", "sentence_above_background", "top_probability", "coverage", "specific_coverage")
+ABSTENTION_FEATURES = ("standing", "sentence_above_background", "top_probability", "coverage", "specific_coverage", "specific_known")
 
 
 @dataclass(frozen=True)

@@ -81,12 +81,15 @@ class QuestionSignals:
     kind: str
     """"answerable", "off-topic" or "near miss"."""
     features: np.ndarray
+    source: str = "dev"
+    """"dev" (the labelled dev sets) or "other domain" (claims of a benchmark, all answerable)."""
 
 
-def fit_abstention(rows: list[QuestionSignals], max_refused: float = 0.02, folds: int = 5, l2: float = 1.0, seed: int = 0) -> LogisticModel:
+def fit_abstention(rows: list[QuestionSignals], max_refused: float = 0.02, max_refused_other: float = 0.03, folds: int = 5, l2: float = 1.0, seed: int = 0) -> LogisticModel:
     """The abstention model and its threshold: the highest threshold at which, under k-fold
-    cross-validation, at most ``max_refused`` of the answerable questions are refused (a refused
-    answer costs a practitioner more than a weak passage shown with its citation)."""
+    cross-validation, at most ``max_refused`` of the answerable dev questions and at most
+    ``max_refused_other`` of another domain's claims are refused (a refused answer hides guidance
+    from a practitioner; a weak passage is at least shown with its citation)."""
     matrix = np.vstack([r.features for r in rows])
     labels = np.array([float(r.kind == "answerable") for r in rows])
     order = np.random.default_rng(seed).permutation(len(rows))
@@ -96,10 +99,13 @@ def fit_abstention(rows: list[QuestionSignals], max_refused: float = 0.02, folds
         train = np.setdiff1d(np.arange(len(rows)), test)
         model = fit_logistic(matrix[train], labels[train], ABSTENTION_FEATURES, l2)
         held_out[test] = model.probabilities(matrix[test])
-    answerable = np.sort(held_out[labels == 1])
-    allowed = int(np.floor(max_refused * len(answerable)))
-    threshold = float(answerable[allowed]) if len(answerable) else 0.5
-    kinds = np.array([r.kind for r in rows])
+    sources = np.array([r.source for r in rows])
+    threshold = 1.0
+    for source, share in (("dev", max_refused), ("other domain", max_refused_other)):
+        answerable = np.sort(held_out[(labels == 1) & (sources == source)])
+        if len(answerable):
+            threshold = min(threshold, float(answerable[int(np.floor(share * len(answerable)))]))
+    kinds = np.array([r.kind if r.source == "dev" else "other domain" for r in rows])
 
     def abstained(kind: str) -> float:
         chosen = held_out[kinds == kind]
@@ -108,10 +114,12 @@ def fit_abstention(rows: list[QuestionSignals], max_refused: float = 0.02, folds
     model = fit_logistic(matrix, labels, ABSTENTION_FEATURES, l2)
     return model.model_copy(update={
         "threshold": threshold,
-        "fitted_on": f"{int(labels.sum())} answerable and {int((labels == 0).sum())} unanswerable dev questions",
+        "fitted_on": f"{int(((labels == 1) & (sources == 'dev')).sum())} answerable and {int((labels == 0).sum())} unanswerable dev questions"
+                     + (f", {int((sources == 'other domain').sum())} claims of another domain" if (sources == "other domain").any() else ""),
         "cross_validation": {
             "folds": folds,
             "answerable_refused": abstained("answerable"),
+            "other_domain_refused": abstained("other domain"),
             "off_topic_abstained": abstained("off-topic"),
             "near_miss_abstained": abstained("near miss"),
         },
