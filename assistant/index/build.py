@@ -115,7 +115,11 @@ def ingest_version() -> str:
     """Fingerprint of the code that turns files into chunks (every module of the ingest package,
     and chunk, language, text, tokens): when it changes, the next build reads every file again.
     Embeddings are reused wherever the chunk text comes out the same, so a fix to a cleaning rule
-    costs little model time. Modules are found by listing the package, so a new reader counts."""
+    costs little model time. Modules are found by listing the package, so a new reader counts.
+    The installed reading libraries count too: another pypdf, or fontTools present or not, can
+    give another text from the same file."""
+    from importlib import metadata
+
     from .. import chunk, language, text, tokens
     import assistant.ingest as ingest_package
 
@@ -123,7 +127,16 @@ def ingest_version() -> str:
     sources = sorted(Path(ingest_package.__file__).parent.rglob("*.py"))
     for path in [*sources, *(Path(m.__file__) for m in (chunk, language, text, tokens))]:
         digest.update(path.read_bytes())
+    for library in READING_LIBRARIES:
+        try:
+            digest.update(f"{library}={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library}=absent".encode())
     return digest.hexdigest()[:16]
+
+
+READING_LIBRARIES = ("pypdf", "fonttools", "cryptography", "python-docx", "python-pptx", "odfpy", "msdoc2docx", "selectolax")
+"""Libraries whose version (or absence) changes the text read from a file."""
 
 
 def chunker_info(settings: Settings) -> ChunkerInfo:
