@@ -42,6 +42,7 @@ def test_software_defaults_people_and_teams_are_never_organisations():
     assert choose_organisation({"author": "Guidance rules and forms team"}, []) is None
     assert choose_organisation({"author": "katehood"}, []) is None
     assert choose_organisation({"author": "Thomas Rhidian(Home Office)"}, []) == "Home Office"
+    assert choose_organisation({"author": "© University of Nottingham Rights Lab, 2020."}, []) == "University of Nottingham Rights Lab"
     assert choose_organisation({"author": "Blue Campaign - Department of Homeland Security"}, []) == "Blue Campaign - Department of Homeland Security"
 
 

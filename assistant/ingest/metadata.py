@@ -195,7 +195,9 @@ _MONTHS = r"(?:january|february|march|april|may|june|july|august|september|octob
 
 
 def tidy_organisation(name: str) -> str:
-    """Without a trailing date ("Scottish Government, June" -> "Scottish Government")."""
+    """Without a copyright sign or a trailing date ("© Rights Lab, 2020." -> "Rights Lab",
+    "Scottish Government, June" -> "Scottish Government")."""
     name = " ".join(name.split()).strip(" ,.-")
+    name = re.sub(r"^(?:©|\(c\)|copyright\b)\s*(?:(?:19|20)\d{2}\s*,?\s*)?", "", name, flags=re.IGNORECASE).strip(" ,.-")
     name = re.sub(rf"[,\s]+(?:{_MONTHS}\b\.?)?\s*(?:(?:19|20)\d{{2}})?\s*$", "", name, flags=re.IGNORECASE)
     return name.strip(" ,.-")
