@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..models import Chunk, DocumentInfo
 from ..text import sentence_spans
@@ -67,12 +68,15 @@ def near_identical(a: str, b: str, threshold: float = 0.8) -> bool:
     """Two passages say the same thing in the same words: at least ``threshold`` of their word
     triples are shared (Jaccard), so a changed heading, page number or line break does not
     make them different. Passages of fewer than eight words are never merged this way."""
+    if not 0.6 <= (len(a) + 1) / (len(b) + 1) <= 1.67:
+        return False  # lengths this far apart cannot share 80% of their word triples
     first, second = _shingles(a), _shingles(b)
     if len(first) < 6 or len(second) < 6:
         return False
     return len(first & second) / len(first | second) >= threshold
 
 
+@lru_cache(maxsize=8192)
 def _shingles(text: str) -> frozenset[tuple[str, ...]]:
     words = [w.casefold() for w in text.split()]
     return frozenset(zip(words, words[1:], words[2:]))
