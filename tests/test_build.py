@@ -22,6 +22,7 @@ import pytest
 from assistant.config import Settings
 from assistant.errors import BuildLockedError, IndexMismatchError, NothingToIndexError
 from assistant.index.layout import IndexLayout
+from assistant.index.lexical import terms_of
 from assistant.pipeline import Pipeline
 
 from .conftest import REPO, write
@@ -111,6 +112,31 @@ def test_editing_the_catalogue_re_ingests_that_file(settings, corpus, fake):
     assert report.changed == ["referral.md"]
     pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
     assert pipeline.open().store.document("referral.md").organisation == "Example Office"
+
+
+def test_a_chunk_keeps_its_id_when_its_file_is_read_again_and_its_text_is_unchanged(settings, corpus, fake):
+    build(settings, corpus, fake)
+
+    def ids_by_text():
+        pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
+        rows = dict(pipeline.open().store.connection.execute("SELECT text, id FROM chunks").fetchall())
+        pipeline.close()
+        return rows
+
+    before = ids_by_text()
+    write(corpus / "catalogue.toml", '[[file]]\npath = "referral.md"\ntitle = "Quillon protocol"\n')
+    write(corpus / "new.md", "# Labour\n\nLabour inspectors check wage slips and working hours on farms.\n")
+    report = build(settings, corpus, fake)
+    assert report.changed == ["referral.md"] and report.added == ["new.md"]
+    after = ids_by_text()
+    assert all(after[text] == chunk_id for text, chunk_id in before.items()), "a catalogue edit or a new file elsewhere changes no id"
+    assert after["Labour inspectors check wage slips and working hours on farms."] not in before.values(), "a new chunk never takes an old id"
+    pipeline = make_pipeline(settings, corpus)
+    referral_id = before[next(t for t in before if "informed consent" in t)]
+    assert "Quillon protocol" in pipeline.cite(referral_id), "an id written down before still cites, with the new title"
+    lexical = pipeline.open().lexical
+    assert [chunk_id for chunk_id, _ in lexical.search(terms_of("Quillon"), 5)] == [referral_id], "indexed again with the new title around it"
+    assert pipeline.verify() == []
 
 
 def test_changed_chunker_settings_re_chunk_everything_with_a_reason(settings, corpus, fake):

@@ -50,6 +50,7 @@ from .layout import DATA_FILES, PROBE_VECTORS, STORE, VECTORS, IndexLayout, dama
 from ..models import (
     SCHEMA_VERSION,
     BuildReport,
+    Chunk,
     ChunkerInfo,
     FileEntry,
     FileReport,
@@ -205,6 +206,12 @@ class _Builder:
         self.sentences_embedded = 0
         self.pending: dict[str, str] = {}
         self.pending_sentences: set[str] = set()
+        self.previous_ids: dict[tuple[str, int, int, str], int] = {}
+        """Ids of the chunks of files being read again, by (document, start, end, text)."""
+        self.kept_ids: set[int] = set()
+        """Ids given again to re-read chunks: their BM25 postings are recomputed (the title
+        around them may have changed), not reused from the previous generation."""
+        self.next_id = 1
         """Which pending hashes are sentence units (counted apart from passages in the report)."""
         """Embedded texts by hash, waiting to be embedded in one batch."""
 
@@ -361,6 +368,12 @@ class _Builder:
         else:
             store = Store.create(store_path, SCHEMA_VERSION)
         try:
+            # A re-read file's chunks keep their ids where their text is unchanged (a catalogue
+            # edit, a cleaning fix elsewhere in the file): an id written down (`cite 511`) stays
+            # valid. New chunks get ids above every id this file had, so none is reused by another.
+            for relative in to_ingest:
+                self.previous_ids.update(store.chunk_identities(relative))
+            self.next_id = max([store.max_chunk_id(), *self.previous_ids.values()]) + 1
             with store.transaction():
                 for relative in sorted(set(plan.removed) | set(to_ingest)):
                     store.delete_file(relative)
@@ -469,7 +482,7 @@ class _Builder:
                     weight = self.settings.chunk.lexical_context_weight
                     lexical = [weighted_counts(c.text, " ".join([document.title, *c.section]), weight) for c in chunks]
                     store.put_document(document)
-                    chunk_ids = store.put_chunks(chunks, hashes, lexical)
+                    chunk_ids = store.put_chunks(chunks, hashes, lexical, ids=[self._chunk_id(document.id, c) for c in chunks])
                     for chunk, embed_hash in zip(chunks, hashes):
                         self.pending.setdefault(embed_hash, chunk.embed_text)
                     for chunk_id, chunk in zip(chunk_ids, chunks):
@@ -485,6 +498,14 @@ class _Builder:
             if len(self.pending) >= EMBED_WINDOW:
                 self._flush_embeddings(store)
         return reports
+
+    def _chunk_id(self, document_id: str, chunk: Chunk) -> int:
+        kept = self.previous_ids.pop((document_id, chunk.char_start, chunk.char_end, chunk.text), None)
+        if kept is not None:
+            self.kept_ids.add(kept)
+            return kept
+        self.next_id += 1
+        return self.next_id - 1
 
     def _flush_embeddings(self, store: Store) -> None:
         if not self.pending:
@@ -523,8 +544,8 @@ class _Builder:
             return LexicalIndex.build(store.iter_lexical(), **self.lexical_parameters)
         present = store.chunk_ids()
         known = set(np.asarray(previous.chunk_ids).tolist())
-        new = sorted(present - known)
-        return LexicalIndex.build(store.iter_lexical(new), previous=previous, keep=present & known, **self.lexical_parameters)
+        new = sorted((present - known) | (present & self.kept_ids))
+        return LexicalIndex.build(store.iter_lexical(new), previous=previous, keep=(present & known) - self.kept_ids, **self.lexical_parameters)
 
     def _background(self, vectors: VectorIndex, plan: _Plan):
         """The index's best cosine for unrelated questions, embedded as questions are (NumPy

@@ -204,14 +204,19 @@ class Store:
             ),
         )
 
-    def put_chunks(self, chunks: Sequence[Chunk], embed_hashes: Sequence[str], lexical: Sequence[tuple[dict[str, float], float]]) -> list[int]:
+    def put_chunks(
+        self, chunks: Sequence[Chunk], embed_hashes: Sequence[str], lexical: Sequence[tuple[dict[str, float], float]], ids: Sequence[int] | None = None
+    ) -> list[int]:
+        """Insert chunks; with ``ids``, under those ids (a chunk keeps its id across rebuilds)."""
+        chosen = list(ids) if ids is not None else [None] * len(chunks)
         ids = []
-        for chunk, embed_hash, (counts, length) in zip(chunks, embed_hashes, lexical):
+        for chunk, embed_hash, (counts, length), chunk_id in zip(chunks, embed_hashes, lexical, chosen):
             cursor = self.connection.execute(
-                "INSERT INTO chunks (document_id, ordinal, char_start, char_end, section, page, page_end, "
+                "INSERT INTO chunks (id, document_id, ordinal, char_start, char_end, section, page, page_end, "
                 "token_count, language, embed_hash, lexical_terms, lexical_length, text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    chunk_id,
                     chunk.document_id,
                     chunk.ordinal,
                     chunk.char_start,
@@ -236,6 +241,17 @@ class Store:
             "INSERT INTO sentences (chunk_id, char_start, char_end, embed_hash) VALUES (?, ?, ?, ?)",
             ((chunk_id, start, end, embed_hash) for (start, end), embed_hash in zip(spans, embed_hashes)),
         )
+
+    def chunk_identities(self, path: str) -> dict[tuple[str, int, int, str], int]:
+        """The ids of a file's chunks by what identifies their text: (document, start, end, text)."""
+        rows = self.connection.execute(
+            "SELECT c.id, c.document_id, c.char_start, c.char_end, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = ?",
+            (path,),
+        )
+        return {(document, start, end, text): int(chunk_id) for chunk_id, document, start, end, text in rows}
+
+    def max_chunk_id(self) -> int:
+        return int(self.connection.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()[0])
 
     def delete_file(self, path: str) -> int:
         """Remove a file with its documents and chunks; returns chunks removed."""
