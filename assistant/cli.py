@@ -196,6 +196,10 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
         click.echo(f"full rebuild: {safe_line(report.full_reason)}", err=True)
     if report.reread_reason:
         click.echo(f"reading every file again: {safe_line(report.reread_reason)} (embeddings of unchanged text are reused)", err=True)
+    if report.catalogue_changed:
+        names = ", ".join(safe_line(p) for p in report.catalogue_changed[:5]) + (" ..." if len(report.catalogue_changed) > 5 else "")
+        click.echo(f"catalogue entries changed for {len(report.catalogue_changed)} files ({names}): read again; passages are embedded "
+                   "again only where the text the model sees changed (the title is part of it), and keep their ids", err=summary_to_stderr)
     for file in report.files:
         if file.status != "indexed":
             click.echo(f"{file.status}: {safe_line(file.path)}: {safe_line(file.reason or '')}", err=True)

@@ -320,6 +320,8 @@ class BuildReport(BaseModel):
     chunks: int = 0
     chunks_embedded: int = 0
     sentences_embedded: int = 0
+    catalogue_changed: list[str] = Field(default_factory=list)
+    """Files read again because only their catalogue entry changed."""
     embed_seconds: float = 0.0
     seconds: float = 0.0
     up_to_date: bool = False

@@ -34,6 +34,21 @@ def test_index_build_prints_a_summary_line(tmp_path, st_embedder, monkeypatch):
     assert status.exit_code == 0 and "sentence-transformers/all-MiniLM-L6-v2" in status.stdout and "up to date" in status.stdout
 
 
+def test_a_catalogue_edit_is_named_as_the_reason_a_file_is_read_again(tmp_path, st_embedder, monkeypatch):
+    import assistant.index.build as build
+
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    corpus = tmp_path / "corpus"
+    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n")
+    arguments = ("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet")
+    assert run(*arguments).exit_code == 0
+    write(corpus / "catalogue.toml", '[[file]]\npath = "guide.md"\norganisation = "Labour Inspectorate"\n')
+    result = run(*arguments)
+    assert result.exit_code == 0, result.output
+    assert "catalogue entries changed for 1 files (guide.md)" in result.output
+    assert "0 chunks and 0 of their sentences embedded" in result.output, "the organisation is not what the model sees"
+
+
 def test_index_status_lists_contents_and_the_corpus_state(bundled_index):
     result = run("index", "status", "--index", str(bundled_index), "--corpus", str(bundled_index.parent / "corpus"), "--documents")
     assert result.exit_code == 0, result.output

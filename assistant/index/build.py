@@ -106,6 +106,8 @@ class _Plan:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     recleaned: list[str] = field(default_factory=list)
+    catalogue_changed: list[str] = field(default_factory=list)
+    """Changed files whose content is the same: only their catalogue entry changed."""
     duplicates: dict[str, str] = field(default_factory=dict)
     """Files whose content another file has, by path, with the path their content is indexed under."""
     reread_reason: str | None = None
@@ -299,6 +301,8 @@ class _Builder:
                 plan.added.append(corpus_file.relative)
             elif before.sha256 != shas[corpus_file.relative] or before.catalogue_hash != catalogue_hashes[corpus_file.relative]:
                 plan.changed.append(corpus_file.relative)
+                if before.sha256 == shas[corpus_file.relative]:
+                    plan.catalogue_changed.append(corpus_file.relative)
             else:
                 plan.unchanged.append(corpus_file.relative)
         present = {f.relative for f in files}
@@ -438,6 +442,7 @@ class _Builder:
             reread_reason=plan.reread_reason,
             added=plan.added,
             changed=sorted(set(plan.changed) | set(plan.recleaned)),
+            catalogue_changed=sorted(plan.catalogue_changed),
             removed=plan.removed,
             unchanged=len(set(plan.unchanged) - set(plan.recleaned)),
             files=sorted(reports + discover_skips, key=lambda r: r.path),
