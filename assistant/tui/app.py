@@ -217,7 +217,7 @@ class GuidanceApp(App):
     async def _show_answer(self, answer, elapsed: float) -> None:
         screen = self.search_screen
         await screen.show_answer(answer, {item.chunk_id for item in self.basket.items})
-        outcome = "no answer in the corpus" if answer.abstained else f"{len(answer.hits)} passages"
+        outcome = "no answer in the corpus" if answer.abstained else f"{len(answer.hits)} passage{'s' if len(answer.hits) != 1 else ''}"
         screen.set_status(f"{outcome} in {self.took(elapsed)}  ·  " + self.index_facts() + self.staleness_text)
 
     def _search_failed(self, message: str) -> None:
