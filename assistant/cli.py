@@ -565,50 +565,23 @@ def _question_set_corpus(declared: str | list[str] | None, question_file: Path, 
 
 
 def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None = None, split: str = "train") -> None:
-    from .evaluate import abstention_rows, beir_abstention_rows, cache_dir_for, learning_rows, load_question_set, pipeline_for
-    from .retrieve.learn import fit_abstention, fit_ranker
-    from .retrieve.ranker import LEARNED_FILE, load_model
+    from .evaluate import fit_learned_models, load_question_set
+    from .retrieve.ranker import LEARNED_FILE
 
     if not question_files:
         raise click.UsageError("--fit needs the dev question sets: --questions FILE (repeatable)")
-    unlearned = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"learned_ranker": False, "learned_abstention": False})})
+    if beir_dir is not None and split == "test":
+        raise click.UsageError("--fit never uses BEIR test judgments")
     sets = []
     for question_file in question_files:
         question_set = load_question_set(question_file)
         if question_set.frozen:
             raise click.UsageError(f"{question_file} is a frozen test set: it is reported once, never fitted on")
         sets.append((question_set, corpus_dir or _question_set_corpus(question_set.corpus, question_file, settings)))
-    models = json.loads(LEARNED_FILE.read_text(encoding="utf-8")) if LEARNED_FILE.exists() else {}
-    # The ranker first (abstention's signals include its probability), then abstention on it.
-    groups = []
-    for question_set, corpus in sets:
-        pipeline, _ = pipeline_for(unlearned, corpus, index_dir, "questions")
-        _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
-        groups.extend(learning_rows(pipeline, question_set, settings.retrieve.learned_depth))
-        pipeline.close()
-    ranker = fit_ranker(groups)
-    models["ranker"] = ranker.model_dump(mode="json")
-    LEARNED_FILE.write_text(json.dumps(models, indent=2) + "\n", encoding="utf-8")
-    load_model.cache_clear()
-    ranked = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"learned_abstention": False})})
-    rows = []
-    for question_set, corpus in sets:
-        pipeline, _ = pipeline_for(ranked, corpus, index_dir, "questions")
-        rows.extend(abstention_rows(pipeline, question_set))
-        pipeline.close()
-    if beir_dir is not None:
-        # Claims of another domain, all answerable: abstention must not learn that only
-        # anti-trafficking questions are answerable. Every other claim is fitted on; the rest
-        # are kept out to measure the refusal rate on claims the model did not see.
-        if split == "test":
-            raise click.UsageError("--fit never uses BEIR test judgments")
-        beir_pipeline, _ = pipeline_for(ranked, cache_dir_for("beir", beir_dir) / "corpus", cache_dir_for("beir", beir_dir) / "index", "beir")
-        rows.extend(beir_abstention_rows(beir_pipeline, beir_dir, split, every=2, offset=1))
-        beir_pipeline.close()
-    abstention = fit_abstention(rows)
-    models["abstention"] = abstention.model_dump(mode="json")
-    LEARNED_FILE.write_text(json.dumps(models, indent=2) + "\n", encoding="utf-8")
-    load_model.cache_clear()
+    ranker, abstention = fit_learned_models(
+        settings, sets, index_dir, beir_dir, split,
+        build=lambda pipeline: _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True),
+    )
     cv, acv = ranker.cross_validation, abstention.cross_validation
     click.echo(f"ranker fitted on {ranker.fitted_on}; abstention on {abstention.fitted_on}; written to {LEARNED_FILE}")
     click.echo(f"5-fold cross-validation by question, candidates' order: chain hit@1 {cv['chain_hit_at_1']:.3f} MRR@10 {cv['chain_mrr_at_10']:.3f}"

@@ -25,7 +25,7 @@ from .errors import ConfigError
 from .models import MODES
 from .pipeline import Pipeline
 from .retrieve.learn import QuestionRows, QuestionSignals
-from .retrieve.ranker import feature_matrix
+from .retrieve.ranker import LogisticModel, feature_matrix
 
 
 class Expected(BaseModel):
@@ -205,16 +205,21 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
     return results
 
 
+_SCORE_COLUMNS = f"{'MRR@10':>7} {'hit@1':>6} {'hit@5':>6} {'off-topic':>10} {'near miss':>10} {'refused':>8}"
+
+
+def _score_cells(s: ModeScores) -> str:
+    near_miss = f"{s.near_miss_abstained}/{s.near_miss_total}" if s.near_miss_total else "-"
+    return (
+        f"{s.mrr_at_10:>7.3f} {s.hit_at_1:>6.3f} {s.hit_at_5:>6.3f} {f'{s.off_topic_abstained}/{s.off_topic_total}':>10} "
+        f"{near_miss:>10} {f'{s.answerable_refused}/{s.answerable_total}':>8}"
+    )
+
+
 def format_scores(title: str, scores: list[ModeScores]) -> str:
-    header = f"{'mode':<8} {'MRR@10':>7} {'hit@1':>6} {'hit@5':>6} {'off-topic':>10} {'near miss':>10} {'refused':>8} {'ms/q':>6}"
+    header = f"{'mode':<8} {_SCORE_COLUMNS} {'ms/q':>6}"
     lines = [title, header, "-" * len(header)]
-    for s in scores:
-        near_miss = f"{s.near_miss_abstained}/{s.near_miss_total}" if s.near_miss_total else "-"
-        lines.append(
-            f"{s.mode:<8} {s.mrr_at_10:>7.3f} {s.hit_at_1:>6.3f} {s.hit_at_5:>6.3f} "
-            f"{f'{s.off_topic_abstained}/{s.off_topic_total}':>10} {near_miss:>10} "
-            f"{f'{s.answerable_refused}/{s.answerable_total}':>8} {s.milliseconds_per_question:>6.1f}"
-        )
+    lines.extend(f"{s.mode:<8} {_score_cells(s)} {s.milliseconds_per_question:>6.1f}" for s in scores)
     return "\n".join(lines)
 
 
@@ -233,11 +238,10 @@ def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> 
     groups = []
     for index, question in enumerate(question_set.questions):
         text, _ = retriever.prepare_query(question.text)
-        ranked, _, _ = retriever._ranked(text, query_terms(text), "hybrid", None, retriever.settings.candidates)
+        ranked, _, vector = retriever._ranked(text, query_terms(text), "hybrid", None, retriever.settings.candidates)
         head = ranked[:depth]
         if not head:
             continue
-        vector = retriever.embedder.embed_queries([text])[0]
         best_lexical = max((c.lexical for c in ranked if c.lexical is not None), default=0.0) or 1.0
         rows = store.chunk_rows([c.chunk_id for c in head])
         labels = np.array([
@@ -276,6 +280,47 @@ def beir_abstention_rows(pipeline: Pipeline, beir_dir: Path, split: str, every: 
     return rows
 
 
+def fit_learned_models(settings: Settings, sets: list[tuple[QuestionSet, Path]], index_dir: Path | None, beir_dir: Path | None,
+                       split: str, build) -> tuple[LogisticModel, LogisticModel]:
+    """Fit the ranker, then abstention on the ranker's output (its probability is one of
+    abstention's signals), on dev question sets and, with ``beir_dir``, every other claim of a
+    BEIR set (another domain, all answerable: abstention must not learn that only this field's
+    questions are answerable; the other claims stay out to measure refusals on unseen claims).
+    ``build(pipeline)`` brings each dev index up to date. Writes both to ``learned.json``."""
+    from .retrieve.learn import fit_abstention, fit_ranker
+    from .retrieve.ranker import LEARNED_FILE, load_model
+
+    def with_learned(ranker: bool, abstention: bool) -> Settings:
+        return settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"learned_ranker": ranker, "learned_abstention": abstention})})
+
+    def save(name: str, model: LogisticModel) -> None:
+        models = json.loads(LEARNED_FILE.read_text(encoding="utf-8")) if LEARNED_FILE.exists() else {}
+        models[name] = model.model_dump(mode="json")
+        LEARNED_FILE.write_text(json.dumps(models, indent=2) + "\n", encoding="utf-8")
+        load_model.cache_clear()
+
+    groups = []
+    for question_set, corpus in sets:
+        pipeline, _ = pipeline_for(with_learned(False, False), corpus, index_dir, "questions")
+        build(pipeline)
+        groups.extend(learning_rows(pipeline, question_set, settings.retrieve.learned_depth))
+        pipeline.close()
+    ranker = fit_ranker(groups)
+    save("ranker", ranker)
+    rows = []
+    for question_set, corpus in sets:
+        pipeline, _ = pipeline_for(with_learned(True, False), corpus, index_dir, "questions")
+        rows.extend(abstention_rows(pipeline, question_set))
+        pipeline.close()
+    if beir_dir is not None:
+        pipeline, _ = pipeline_for(with_learned(True, False), cache_dir_for("beir", beir_dir) / "corpus", cache_dir_for("beir", beir_dir) / "index", "beir")
+        rows.extend(beir_abstention_rows(pipeline, beir_dir, split, every=2, offset=1))
+        pipeline.close()
+    abstention = fit_abstention(rows)
+    save("abstention", abstention)
+    return ranker, abstention
+
+
 ABLATIONS: dict[str, dict] = {
     "all stages on": {},
     "learned ranker off": {"learned_ranker": False},
@@ -290,14 +335,9 @@ ABLATIONS: dict[str, dict] = {
 
 
 def format_side_by_side(rows: list[tuple[str, ModeScores]]) -> str:
-    header = f"{'set':<52} {'MRR@10':>7} {'hit@1':>6} {'hit@5':>6} {'off-topic':>10} {'near miss':>10} {'refused':>8}"
+    header = f"{'set':<52} {_SCORE_COLUMNS}"
     lines = [header, "-" * len(header)]
-    for label, s in rows:
-        near_miss = f"{s.near_miss_abstained}/{s.near_miss_total}" if s.near_miss_total else "-"
-        lines.append(
-            f"{label[:52]:<52} {s.mrr_at_10:>7.3f} {s.hit_at_1:>6.3f} {s.hit_at_5:>6.3f} "
-            f"{f'{s.off_topic_abstained}/{s.off_topic_total}':>10} {near_miss:>10} {f'{s.answerable_refused}/{s.answerable_total}':>8}"
-        )
+    lines.extend(f"{label[:52]:<52} {_score_cells(s)}" for label, s in rows)
     return "\n".join(lines)
 
 

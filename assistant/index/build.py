@@ -208,13 +208,13 @@ class _Builder:
         self.sentences_embedded = 0
         self.pending: dict[str, str] = {}
         self.pending_sentences: set[str] = set()
+        """Which pending hashes are sentence units (counted apart from passages in the report)."""
         self.previous_ids: dict[tuple[str, int, int, str], int] = {}
         """Ids of the chunks of files being read again, by (document, start, end, text)."""
         self.kept_ids: set[int] = set()
         """Ids given again to re-read chunks: their BM25 postings are recomputed (the title
         around them may have changed), not reused from the previous generation."""
         self.next_id = 1
-        """Which pending hashes are sentence units (counted apart from passages in the report)."""
         """Embedded texts by hash, waiting to be embedded in one batch."""
 
     # -- planning --------------------------------------------------------------------------------
@@ -569,16 +569,12 @@ class _Builder:
         return measure_background(probes, lambda vector: max((score for _, score in vectors.search(vector, 1)), default=0.0))
 
     def _check_and_count(self, store: Store) -> IndexCounts:
-        missing = store.connection.execute(
-            "SELECT count(*) FROM chunks c LEFT JOIN embeddings e ON e.hash = c.embed_hash WHERE e.hash IS NULL"
-        ).fetchone()[0]
-        if missing:
-            raise IndexCorruptError(f"{missing} chunks have no embedding after the build")
-        missing = store.connection.execute(
-            "SELECT count(*) FROM sentences s LEFT JOIN embeddings e ON e.hash = s.embed_hash WHERE e.hash IS NULL"
-        ).fetchone()[0]
-        if missing:
-            raise IndexCorruptError(f"{missing} sentences have no embedding after the build")
+        for table in ("chunks", "sentences"):
+            missing = store.connection.execute(
+                f"SELECT count(*) FROM {table} t LEFT JOIN embeddings e ON e.hash = t.embed_hash WHERE e.hash IS NULL"
+            ).fetchone()[0]
+            if missing:
+                raise IndexCorruptError(f"{missing} {table} have no embedding after the build")
         rows = store.file_rows()
         return IndexCounts(
             files=len(rows),

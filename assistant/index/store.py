@@ -287,36 +287,20 @@ class Store:
 
     def iter_vectors(self, dimension: int, batch: int = 4096) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(chunk ids, vectors) in id order, in batches: bounded memory for large indexes."""
-        cursor = self.connection.execute(
-            "SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.hash = c.embed_hash ORDER BY c.id"
-        )
-        while rows := cursor.fetchmany(batch):
-            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
-            yield ids, vectors
+        return self._id_vectors("SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.hash = c.embed_hash ORDER BY c.id", dimension, batch)
 
     def iter_sentence_vectors(self, dimension: int, batch: int = 8192) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(chunk id of each sentence, vectors), sentences in chunk id order, in batches."""
-        cursor = self.connection.execute(
-            "SELECT s.chunk_id, e.vector FROM sentences s JOIN embeddings e ON e.hash = s.embed_hash ORDER BY s.chunk_id, s.rowid"
+        return self._id_vectors(
+            "SELECT s.chunk_id, e.vector FROM sentences s JOIN embeddings e ON e.hash = s.embed_hash ORDER BY s.chunk_id, s.rowid", dimension, batch
         )
+
+    def _id_vectors(self, sql: str, dimension: int, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        cursor = self.connection.execute(sql)
         while rows := cursor.fetchmany(batch):
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
             yield ids, vectors
-
-    def sentence_spans_of(self, chunk_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
-        """Each chunk's sentence units (offsets into its text), in order."""
-        spans: dict[int, list[tuple[int, int]]] = {int(c): [] for c in chunk_ids}
-        values = list(spans)
-        for start in range(0, len(values), 500):
-            batch = values[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            for chunk_id, begin, end in self.connection.execute(
-                f"SELECT chunk_id, char_start, char_end FROM sentences WHERE chunk_id IN ({marks}) ORDER BY chunk_id, rowid", batch
-            ):
-                spans[chunk_id].append((begin, end))
-        return spans
 
     def chunk_count(self) -> int:
         return int(self.connection.execute("SELECT count(*) FROM chunks").fetchone()[0])

@@ -175,8 +175,9 @@ def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings, mode
         return Decision(coverage < max(settings.abstain_lexical_coverage, 0.5), f"rare-word coverage {coverage:.2f}")
     z = signals.standing
     if model is not None and mode == "hybrid" and z is not None and model.threshold is not None:
-        probability = float(model.probabilities(signals.features()[None, :])[0])
-        named = ", ".join(f"{name} {value:.2f}" for name, value in zip(ABSTENTION_FEATURES, signals.features()))
+        features = signals.features()
+        probability = float(model.probabilities(features[None, :])[0])
+        named = ", ".join(f"{name} {value:.2f}" for name, value in zip(ABSTENTION_FEATURES, features))
         return Decision(probability < model.threshold, f"answerable with probability {probability:.2f} ({named})")
     if z is None:
         dense = signals.best_dense

@@ -1,10 +1,12 @@
 """Fitting the learned models on dev questions, with cross-validation by question.
 
-``gather`` runs each labelled question through the ranking chain *without* the learned stage and
-records every head candidate's signals (``ranker.feature_matrix``, the very function the stage
-uses) and whether it overlaps an answer. ``fit_ranker`` fits the logistic model on all of them and
-reports what k-fold cross-validation by question gave on the questions held out: a figure for
-data the model did not see. Only dev sets go in; the frozen test set never does.
+``evaluate.learning_rows`` runs each labelled dev question through the ranking chain *without*
+the learned stage and records every head candidate's signals (``ranker.feature_matrix``, the
+very function the stage uses) and whether it overlaps an answer; ``evaluate.abstention_rows``
+records each question's abstention signals. ``fit_ranker`` and ``fit_abstention`` fit the
+logistic models on them and report what k-fold cross-validation by question gave on the
+questions held out: a figure for data the model did not see. Only dev sets (and another domain's
+claims) go in; the frozen test set never does.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .abstain import ABSTENTION_FEATURES
-from .ranker import FEATURES, LogisticModel, feature_matrix, fit_logistic
+from .ranker import FEATURES, LogisticModel, fit_logistic
 
 
 @dataclass
@@ -125,5 +127,3 @@ def fit_abstention(rows: list[QuestionSignals], max_refused: float = 0.02, max_r
         },
     })
 
-
-__all__ = ["QuestionRows", "QuestionSignals", "fit_abstention", "cross_validate", "feature_matrix", "fit_ranker", "ranking_scores"]

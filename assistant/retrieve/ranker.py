@@ -14,7 +14,6 @@ short passages.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -146,6 +145,3 @@ def load_model(name: str, path: Path = LEARNED_FILE) -> LogisticModel | None:
         return None
     return LogisticModel.model_validate(models[name]) if name in models else None
 
-
-def sigmoid(value: float) -> float:
-    return 1.0 / (1.0 + math.exp(-value))

@@ -107,15 +107,20 @@ def test_enter_opens_the_passage_in_its_document_and_escape_returns(bundled_inde
     run(scenario)
 
 
+async def open_filter_dialog(app, pilot) -> SelectionList:
+    """Ask a question, open the filter dialog from the first passage, return its region list."""
+    await ready(pilot)
+    await ask(pilot, "trafficking research")
+    await pilot.press("tab", "f")
+    await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+    return app.screen.query_one("#filter-region", SelectionList)
+
+
 def test_filters_come_from_the_index_and_restrict_results(bundled_index):
     async def scenario():
         app = bundled_app(bundled_index)
         async with app.run_test(size=(100, 40)) as pilot:
-            await ready(pilot)
-            await ask(pilot, "trafficking research")
-            await pilot.press("tab", "f")
-            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
-            regions = app.screen.query_one("#filter-region", SelectionList)
+            regions = await open_filter_dialog(app, pilot)
             assert [str(o.prompt) for o in regions._options] == ["Asia", "Europe", "Global"]
             regions.focus()
             await pilot.press("space", "ctrl+s")
@@ -621,11 +626,7 @@ def test_the_filter_dialog_opens_with_focus_and_ticks_that_show_without_colour(b
     async def scenario():
         app = bundled_app(bundled_index)
         async with app.run_test(size=(100, 40)) as pilot:
-            await ready(pilot)
-            await ask(pilot, "trafficking research")
-            await pilot.press("tab", "f")
-            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
-            regions = app.screen.query_one("#filter-region", SelectionList)
+            regions = await open_filter_dialog(app, pilot)
             assert app.focused is regions
             before = "".join(s.text for s in regions.render_line(0))
             await pilot.press("space")
