@@ -25,7 +25,7 @@ from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
 from .budget import time_budget
 from .detect import UNSUPPORTED, check_package_size, sniff_format
 from .formats import BY_NAME, formats_for_suffix, is_web_like
-from .metadata import choose_organisation, choose_title, is_junk_title
+from .metadata import choose_organisation, choose_title
 from .structure import PageMetadata, build_documents
 
 __all__ = [
@@ -256,10 +256,8 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
     own = extraction.metadata
     if entry and entry.title:
         title, title_source = entry.title, "catalogue"
-    elif extraction.format == "html" and (file_title := _clean_title(own.get("title"), site_suffix=True)) and not is_junk_title(file_title):
-        title, title_source = file_title, "file"
     else:
-        title, title_source = choose_title(own, extraction.lines, relative)
+        title, title_source = choose_title(own, extraction.lines, relative, web_page=extraction.format == "html")
     year = (entry.year if entry and entry.year else None) or _year_of(own.get("year")) or _year_in_name(relative) or _year_of(own.get("date"))
     language = entry.language if entry and entry.language else _language_name(own.get("language"))
     organisation = (entry.organisation if entry and entry.organisation else None) or choose_organisation(own, extraction.lines)
@@ -297,17 +295,6 @@ def _language_name(value: object) -> str | None:
 def _text_or_none(value: object) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
-
-
-def _clean_title(value: object, site_suffix: bool = False) -> str | None:
-    text = _text_or_none(value)
-    if not text:
-        return None
-    if site_suffix:  # an HTML <title> is often "Page title | Site name"
-        for separator in (" | ", " – ", " — ", " - "):
-            if separator in text and len(text.split(separator)[0]) >= 8:
-                return text.split(separator)[0].strip()
-    return " ".join(text.split())
 
 
 def _year_of(value: object) -> int | None:

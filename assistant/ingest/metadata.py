@@ -91,18 +91,30 @@ def _capitalise(word: str) -> str:
     return lowered
 
 
-def choose_title(own: dict[str, object], lines: list[Line], relative: str) -> tuple[str, str]:
+def choose_title(own: dict[str, object], lines: list[Line], relative: str, web_page: bool = False) -> tuple[str, str]:
     """(title, where it came from): the layout's title block, the file's title property, else
     the file name (which ``structure`` may replace with one of the first headings, see
-    ``title_from_headings``); the first that names a document, in a readable case."""
+    ``title_from_headings``); the first that names a document, in a readable case. A web page's
+    <title> comes first, without the site name after it ("Page title | Site name")."""
     title_block = own.get("title_block") or next(
         (line.text for line in lines[:80] if line.kind == "heading" and not line.removed and line.level == 0), None
     )
-    for source, value in (("title block", title_block), ("file", own.get("title"))):
+    candidates = [("title block", title_block), ("file", own.get("title"))]
+    if web_page:
+        candidates = [("file", _without_site_name(own.get("title"))), ("title block", title_block)]
+    for source, value in candidates:
         text = " ".join(str(value).split()) if value else ""
         if text and not is_junk_title(text):
             return readable_case(text), source
     return readable_case(fallback_title(relative)), "filename"
+
+
+def _without_site_name(value: object) -> str | None:
+    text = " ".join(str(value).split()) if value else ""
+    for separator in (" | ", " – ", " — ", " - "):
+        if separator in text and len(text.split(separator)[0]) >= 8:
+            return text.split(separator)[0].strip()
+    return text or None
 
 
 def title_from_headings(headings: list[str], path: str) -> str | None:
