@@ -500,7 +500,7 @@ def tui(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | None) -> 
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
     """Check the installation: the packaged model loads offline and embeds; both query
-    encoders agree.
+    encoders agree; and say whether OCR (Tesseract) is there for scanned PDFs.
 
     Example:
 
@@ -524,6 +524,10 @@ def doctor(ctx: click.Context) -> None:
     click.echo(f"loaded offline and embedded in {time.perf_counter() - started:.1f} s; NumPy query encoder agreement: cosine {cosine:.6f}")
     if cosine < 0.9999:
         raise click.ClickException("the NumPy query encoder disagrees with sentence-transformers")
+    from .ingest import ocr
+
+    program = ocr.tesseract()
+    click.echo(f"OCR for scanned PDFs: {program}" if program else f"OCR for scanned PDFs: not installed (optional: {ocr.INSTALL_COMMAND})")
 
 
 def run() -> None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 _TERMINAL_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
 
 Mode = Literal["lexical", "dense", "hybrid"]
@@ -66,6 +66,9 @@ class DocumentInfo(BaseModel):
     """For a resource record: its 1-based position among the page's records."""
     source_line: int | None = None
     """1-based line of the source file where this document starts."""
+    ocr: bool = False
+    """The text was recognised by OCR from page images (a scan without a text layer), so a
+    quotation may carry recognition errors: citations say so."""
     page_labels: dict[int, str] = Field(default_factory=dict, exclude=True)
     """The number printed on each page where it differs from the PDF's page number (from the
     PDF's page labels): citations give both. Not part of the JSON output."""
@@ -148,6 +151,8 @@ class Citation(BaseModel):
     indexed_at: datetime
     format: str | None = None
     """The document's format: a pptx 'page' is a slide, which a reference does not cite as a page."""
+    ocr: bool = False
+    """The passage's text was recognised by OCR from a scanned page."""
 
 
 class Location(BaseModel):

@@ -16,6 +16,8 @@ from .models import Answer, AnswerJSON, Chunk, Citation, DocumentInfo, ResultJSO
 from .text import safe_line, safe_url, strip_control
 
 CITATION_FORMATS = ("text", "markdown", "bibtex", "csl-json")
+OCR_NOTE = "Text recognised by OCR from a scan."
+"""Said in every citation of a passage whose text OCR read from a page image."""
 
 
 def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | datetime) -> Citation:
@@ -36,6 +38,7 @@ def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | dateti
         resource_types=document.resource_types,
         indexed_at=when,
         format=document.format,
+        ocr=document.ocr,
     )
 
 
@@ -135,6 +138,8 @@ def format_citation(citation: Citation, style: str = "text") -> str:
     where = "; ".join(p for p in (f"Section: {esc(citation.section)}" if citation.section else None, _pages(citation)) if p)
     if where:
         parts.append(_sentence(where))
+    if citation.ocr:
+        parts.append(OCR_NOTE)
     if citation.url and style == "text":
         parts.append(citation.url + ".")
     # A web source is cited with the date it was read; a file with the date it was indexed.
@@ -167,7 +172,7 @@ def _csl(citation: Citation) -> dict:
         "id": f"chunk-{citation.chunk_id}",
         "type": "webpage" if citation.url else "report",
         "title": citation.title,
-        "note": f"File: {citation.path}; indexed {citation.indexed_at.date().isoformat()}",
+        "note": f"File: {citation.path}; indexed {citation.indexed_at.date().isoformat()}" + (f"; {OCR_NOTE}" if citation.ocr else ""),
     }
     if citation.organisation:
         item["author"] = [{"literal": citation.organisation}]
@@ -213,6 +218,8 @@ def _bibtex(citation: Citation) -> str:
         notes.append(f"Section: {_bib(citation.section)}")
     if citation.format == "pptx" and citation.page is not None:
         notes.append(_pages(citation) or "")
+    if citation.ocr:
+        notes.append(OCR_NOTE)
     notes.append(f"File: {_bib(citation.path)}")
     fields.append(("note", "; ".join(notes)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)

@@ -224,3 +224,24 @@ PARAGRAPHS = {
     "referral.md": "# Referral\n\nA referral to the national mechanism needs the informed consent of an adult.\n",
     "children.md": "# Children\n\nChildren cannot consent to their own exploitation; refer every child who may be a victim.\n",
 }
+
+
+def make_scanned_pdf(pages: list[list[tuple[str, int]]]) -> bytes:
+    """An image-only PDF, as a scanner makes: each page a 200 dpi picture of its lines, given as
+    (text, pixel size); no text layer at all."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    images = []
+    for lines in pages:
+        image = Image.new("L", (1654, 2339), 255)  # A4 at 200 dpi
+        draw = ImageDraw.Draw(image)
+        y = 150
+        for text, size in lines:
+            draw.text((150, y), text, font=ImageFont.load_default(size=size), fill=0)
+            y += int(size * 1.4)
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, "PDF", resolution=200, save_all=True, append_images=images[1:])
+    return out.getvalue()

@@ -122,6 +122,45 @@ def test_pdf_hyphenated_line_breaks_are_joined(tmp_path):
     assert "complete the identification form and record any anti-trafficking referral" in document.text
 
 
+def test_pdf_footnote_markers_are_set_apart_from_the_word_they_follow(tmp_path):
+    sentence = "Employers must never hold passports."
+    runs = [
+        (sentence, 56, 760, 11, False),
+        ("4", 243, 765, 7, False),  # superscript, just after the full stop (Helvetica 11 pt ends at x=242)
+        ("They are the workers' own documents and must stay with them at all times.", 56, 746, 11, False),
+    ]
+    document = ingest(write(tmp_path / "f.pdf", make_pdf([runs]))).documents[0]
+    assert "Employers must never hold passports.[4] They are" in document.text
+
+
+def test_pdf_words_broken_by_extraction_are_rejoined_from_the_documents_own_words():
+    from assistant.ingest.base import Line
+    from assistant.ingest.readers.pdf import rejoin_split_words
+
+    lines = [
+        Line(text="The Single Competent Authority operates the NRM. Telephone: 028 90 191049.", number=1),
+        Line(text="Oper ates 10am to 4pm. T elephone 101 in an emergency.", number=2),
+        Line(text="Move in to the hostel; a part of the support. Report it to the police.", number=3),
+    ]
+    rejoin_split_words(lines)
+    assert lines[1].text == "Operates 10am to 4pm. Telephone 101 in an emergency."
+    assert lines[2].text == "Move in to the hostel; a part of the support. Report it to the police.", "real words stay apart"
+
+
+def test_a_number_in_large_print_is_never_a_heading(tmp_path):
+    runs = [
+        ("Findings", 56, 780, 20, True),
+        ("48%", 56, 740, 28, True),
+        ("of the people referred were children, most of them exploited by county lines gangs.", 56, 712, 11, False),
+        ("Every one of them was offered an independent advocate within a week of the referral.", 56, 698, 11, False),
+    ]
+    later = [(text, x, y - 100, size, bold) for text, x, y, size, bold in runs]
+    document = ingest(write(tmp_path / "stat.pdf", make_pdf([runs, later]))).documents[0]
+    assert document.title == "Findings", "a number is not part of the title block"
+    assert not any("48%" in heading for block in document.blocks for heading in block.section), "nor a section heading on a later page"
+    assert document.text.count("48% of the people referred were children") == 2, "it opens its paragraph on both pages"
+
+
 def test_docx_headings_lists_and_tables(tmp_path):
     path = make_docx(
         tmp_path / "checklist.docx",
@@ -235,7 +274,7 @@ def test_encrypted_pdf_is_skipped_with_the_reason(tmp_path):
 def test_scanned_pdf_without_text_layer_is_reported(tmp_path):
     result = ingest(write(tmp_path / "scan.pdf", make_pdf([[], []])))
     assert result.report.status == "empty"
-    assert result.report.reason.startswith("no text layer: OCR is not supported")
+    assert result.report.reason.startswith("no text layer"), "with OCR: no text on the images; without: how to install it"
 
 
 def test_discovery_reports_hidden_temporary_oversized_and_symlinked_files(tmp_path):

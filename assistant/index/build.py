@@ -119,8 +119,8 @@ def ingest_version() -> str:
     and chunk, language, text, tokens): when it changes, the next build reads every file again.
     Embeddings are reused wherever the chunk text comes out the same, so a fix to a cleaning rule
     costs little model time. Modules are found by listing the package, so a new reader counts.
-    The installed reading libraries count too: another pypdf, or fontTools present or not, can
-    give another text from the same file."""
+    The installed reading libraries count too: another pdfium or pypdf can give another text
+    from the same file."""
     from importlib import metadata
 
     from .. import chunk, language, text, tokens
@@ -138,7 +138,7 @@ def ingest_version() -> str:
     return digest.hexdigest()[:16]
 
 
-READING_LIBRARIES = ("pypdf", "fonttools", "cryptography", "python-docx", "python-pptx", "odfpy", "msdoc2docx", "selectolax")
+READING_LIBRARIES = ("pypdf", "pypdfium2", "fonttools", "cryptography", "python-docx", "python-pptx", "odfpy", "msdoc2docx", "selectolax")
 """Libraries whose version (or absence) changes the text read from a file."""
 
 

@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS documents (
     record INTEGER,
     source_line INTEGER,
     page_labels TEXT NOT NULL DEFAULT '{}',
+    ocr INTEGER NOT NULL DEFAULT 0,
     text TEXT NOT NULL,
     blocks TEXT NOT NULL DEFAULT '[]',
     indexed_at TEXT NOT NULL
@@ -89,7 +90,7 @@ CREATE INDEX IF NOT EXISTS sentences_embed_hash ON sentences(embed_hash);
 
 _DOCUMENT_COLUMNS = (
     "id, path, title, organisation, year, region, resource_types, languages, url, licence, format, "
-    "source_title, record, source_line, page_labels"
+    "source_title, record, source_line, page_labels, ocr"
 )
 _DOCUMENT_COLUMN_COUNT = len(_DOCUMENT_COLUMNS.split(","))
 
@@ -198,6 +199,7 @@ class Store:
                 document.record,
                 document.source_line,
                 json.dumps({str(k): v for k, v in document.page_labels.items()}, ensure_ascii=False),
+                int(document.ocr),
                 document.text,
                 json.dumps([b.model_dump(exclude_defaults=True) for b in document.blocks]),
                 _now(),
@@ -470,6 +472,7 @@ def _document_info(row: Sequence) -> DocumentInfo:
         record=row[12],
         source_line=row[13],
         page_labels={int(k): v for k, v in json.loads(row[14] or "{}").items()},
+        ocr=bool(row[15]),
     )
 
 

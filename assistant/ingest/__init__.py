@@ -367,6 +367,9 @@ def ingest_extraction(
     if isinstance(labels, dict):
         for document in documents:
             document.page_labels = dict(labels)
+    if extraction.metadata.get("ocr"):
+        for document in documents:
+            document.ocr = True
     report = FileReport(
         path=relative,
         status="indexed" if documents else "empty",
