@@ -118,8 +118,11 @@ def test_pdf_hyphenated_line_breaks_are_joined(tmp_path):
         ("cation form and record any anti-", 56, 746, 11, False),
         ("trafficking referral without delay.", 56, 732, 11, False),
     ]
+    runs.append(("The pandemic changed exploitation: the impact of COVID-", 56, 718, 11, False))
+    runs.append(("19 on county lines was measured in every region.", 56, 704, 11, False))
     document = ingest(write(tmp_path / "h.pdf", make_pdf([runs]))).documents[0]
     assert "complete the identification form and record any anti-trafficking referral" in document.text
+    assert "the impact of COVID-19 on county lines" in document.text, "a compound broken before a number keeps its hyphen"
 
 
 def test_pdf_footnote_markers_are_set_apart_from_the_word_they_follow(tmp_path):

@@ -53,3 +53,51 @@ def test_the_organisation_a_document_states_on_its_cover_or_last_page():
     mention = [Line("Use the index published by the Walk Free Foundation and the US Department of Labor.", 1)]
     assert stated_organisation(mention) is None, "a sentence about someone else's publication names no publisher"
     assert choose_organisation({}, [Line("Nothing here says who wrote this.", 1)]) is None, "left empty rather than guessed"
+
+
+@pytest.mark.parametrize("junk", [
+    "Modern Slavery & Human Trafficking A Guide for the", "Vietnamese, Albanian and",  # cut off mid-phrase
+    "W I L L O W C C E F I L M S T e a c h I N G Toolkit", "Willow CCE FILMs TeacHING Toolkit",  # display type in pieces
+])
+def test_titles_cut_off_or_read_in_pieces_are_never_titles(junk):
+    assert is_junk_title(junk)
+
+
+def test_a_one_or_two_word_label_gives_way_to_a_file_name_that_says_more():
+    assert choose_title({"title_block": "SERAF"}, [], "SERAF Categories of risk framework.doc")[0] == "SERAF Categories of risk framework"
+    assert choose_title({"title_block": "Annual Report"}, [], "Sandwell Modern slavery annual report.pdf")[0] == "Sandwell Modern slavery annual report"
+    assert choose_title({"title_block": "Modern slavery handbook"}, [], "The Passage Modern Slavery Handbook_v2.pdf")[0] == "Modern slavery handbook"
+
+
+def test_a_footnote_marker_is_not_part_of_a_title():
+    title = "Policing County Lines: Impact of Covid-19 Interim research briefing, Feb 2021[1]"
+    assert choose_title({"title_block": title}, [], "briefing.pdf")[0] == "Policing County Lines: Impact of Covid-19 Interim research briefing, Feb 2021"
+
+
+def test_a_letterhead_names_the_organisation_not_the_title():
+    lines = [
+        Line("Organization for Security and Co-operation in Europe", 1, kind="heading", level=1, page=1),
+        Line("Recommendations of the OSCE Special Representative on anti-trafficking prevention", 2, kind="heading", level=1, page=1),
+        Line("In recent weeks, an unprecedented number of persons seeking refuge arrived.", 3, page=1),
+    ]
+    assert choose_title({"title_block": lines[0].text}, lines, "513784.pdf")[1] != "title block"
+    assert choose_organisation({}, lines, "Recommendations of the OSCE Special Representative on anti-trafficking prevention") == "Organization for Security and Co-operation in Europe"
+    poster = [Line("Organisation & Roles Victim Vulnerabilities Recruitment", 1, kind="heading", level=1, page=1)]
+    assert choose_organisation({}, poster, "There Is No One Type of Modern Slavery") is None, "a poster's panel label is no publisher"
+    titled = [Line("Hertfordshire Modern Slavery Partnership Governance Structure", 1, kind="heading", level=1, page=1)]
+    assert choose_organisation({}, titled, "Hertfordshire Modern Slavery Partnership Governance Structure") is None
+
+
+def test_a_scan_is_named_by_its_properties_or_file_name_not_by_ocr_text():
+    misread = [Line("GEX, SECRETS AND LIES", 1, kind="heading", level=0)]
+    assert choose_title({"ocr": True, "title_block": "GEX, SECRETS AND LIES"}, misread, "cse_leaflet.pdf") == ("cse leaflet", "ocr-filename")
+    assert choose_title({"ocr": True, "title": "Sex, Secrets and Lies"}, misread, "cse_leaflet.pdf") == ("Sex, Secrets and Lies", "file")
+    assert choose_title({"ocr": True}, [], "supporting-eea-nationals-with-care-needs.pdf")[0] == "supporting eea nationals with care needs"
+
+
+def test_organisations_lose_dates_versions_and_copyright_words_and_get_a_readable_case():
+    from assistant.ingest.metadata import tidy_organisation
+
+    assert tidy_organisation("Islington Council, 7 July 2021 version 2") == "Islington Council"
+    assert tidy_organisation("Independent Anti-Slavery Commissioner copyright") == "Independent Anti-Slavery Commissioner"
+    assert tidy_organisation("home office") == "Home Office"

@@ -260,7 +260,7 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
         title, title_source = choose_title(own, extraction.lines, relative, web_page=extraction.format == "html")
     year = (entry.year if entry and entry.year else None) or _year_of(own.get("year")) or _year_in_name(relative) or _year_of(own.get("date"))
     language = entry.language if entry and entry.language else _language_name(own.get("language"))
-    organisation = (entry.organisation if entry and entry.organisation else None) or choose_organisation(own, extraction.lines)
+    organisation = (entry.organisation if entry and entry.organisation else None) or choose_organisation(own, extraction.lines, title)
     return PageMetadata(
         path=relative,
         title=title,

@@ -58,6 +58,13 @@ def is_junk_title(text: str | None) -> bool:
         return True
     if not re.search(r"[A-Za-z]{3}", value):
         return True
+    words = value.split()
+    if words[-1].lower().strip(",;") in _SMALL_WORDS and len(words) > 1:
+        return True  # cut off mid-phrase ("A Guide for the", "Vietnamese, Albanian and")
+    if sum(1 for w in words if len(w) == 1 and w.isalpha()) >= max(4, len(words) * 0.4):
+        return True  # letter-spaced display type ("W I L L O W") read letter by letter
+    if any(re.search(r"[a-z][A-Z]{2,}", w) for w in words):
+        return True  # display type read in pieces ("TeacHING")
     return False
 
 
@@ -102,11 +109,49 @@ def choose_title(own: dict[str, object], lines: list[Line], relative: str, web_p
     candidates = [("title block", title_block), ("file", own.get("title"))]
     if web_page:
         candidates = [("file", _without_site_name(own.get("title"))), ("title block", title_block)]
+    if own.get("ocr"):
+        # Text read by OCR from a designed cover is too unreliable to name the document by
+        # (a misread word in every citation): the file's properties or its name instead.
+        candidates = [("file", own.get("title")), ("ocr", None)]
     for source, value in candidates:
-        text = " ".join(str(value).split()) if value else ""
-        if text and not is_junk_title(text):
-            return readable_case(text), source
-    return readable_case(fallback_title(relative)), "filename"
+        text = " ".join(_FOOTNOTE_MARK.sub("", str(value)).split()) if value else ""
+        if text and not is_junk_title(text) and not (source == "title block" and is_bare_organisation(text)):
+            return readable_case(prefer_file_name(text, relative)), source
+    return readable_case(fallback_title(relative)), "ocr-filename" if own.get("ocr") else "filename"
+
+
+_FOOTNOTE_MARK = re.compile(r"\[\d{1,3}\]")
+
+
+def prefer_file_name(title: str, relative: str) -> str:
+    """A title of one or two words that the file name contains with more ("SERAF" in "SERAF
+    Categories of risk framework", "Annual Report" in "Sandwell Modern slavery annual report")
+    is a running label, not the document's name: the file name says more."""
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    named = fallback_title(relative)
+    name_words = re.findall(r"[a-z0-9]+", named.lower())
+    if 0 < len(words) <= 2 and set(words) <= set(name_words) and len(name_words) >= len(words) + 2 and not _FILE_LIKE.fullmatch(named):
+        return named
+    return title
+
+
+_DOCUMENT_WORDS = re.compile(
+    r"\b(?:report|guide|guidance|strategy|plan|statement|toolkit|handbook|briefing|policy|protocol|framework|review|"
+    r"recommendations?|checklist|leaflet|newsletter|pathway|assessment|evaluation|annual|training|course|form)\b",
+    re.I,
+)
+
+
+def is_bare_organisation(text: str) -> bool:
+    """A heading that is only an organisation's name ("Organization for Security and
+    Co-operation in Europe" over a letter's real title): the publisher, not the title."""
+    return (
+        looks_like_organisation(text)
+        and bool(_ORGANISATION_WORDS.search(text))  # a name in capitals alone may be a slogan
+        and not _DOCUMENT_WORDS.search(text)
+        and not is_junk_title(text)
+        and len(text.split()) <= 8
+    )
 
 
 def _without_site_name(value: object) -> str | None:
@@ -122,6 +167,7 @@ def title_from_headings(headings: list[str], path: str) -> str | None:
     words with the file name (treaties name the file after the English title but may open with
     another language), else the first heading."""
     candidates = [" ".join(h.split()) for h in headings if not is_junk_title(h)]
+    candidates = [h for h in candidates if not is_bare_organisation(h)] or candidates
     # "I. Principles", "2.1 Scope": numbered headings name sections, not documents.
     candidates = [h for h in candidates if not re.match(r"^(?:[IVXLC]+|[A-Za-z]|\d+(?:\.\d+)*)[.)]\s", h)] or candidates
     if not candidates:
@@ -143,7 +189,11 @@ def title_from_headings(headings: list[str], path: str) -> str | None:
 
 
 def fallback_title(relative: str) -> str:
+    """The file name as words: underscores, and the hyphens of a name without spaces
+    ("supporting-eea-nationals-with-care-needs"), become spaces."""
     stem = Path(relative).stem
+    if " " not in stem and stem.count("-") >= 2:
+        stem = stem.replace("-", " ")
     return re.sub(r"[_\s]+", " ", stem).strip() or relative
 
 
@@ -186,7 +236,7 @@ def stated_organisation(lines: list[Line]) -> str | None:
     return None
 
 
-def choose_organisation(own: dict[str, object], lines: list[Line]) -> str | None:
+def choose_organisation(own: dict[str, object], lines: list[Line], title: str | None = None) -> str | None:
     """The organisation from the file's properties (publisher, company, or an author that is an
     organisation: "Thomas Rhidian (Home Office)" gives "Home Office"), else as the document
     states it; None when nothing says."""
@@ -200,7 +250,26 @@ def choose_organisation(own: dict[str, object], lines: list[Line]) -> str | None
         return tidy_organisation(bracketed.group(1))
     if looks_like_organisation(author):
         return tidy_organisation(author)
-    return stated_organisation(lines)
+    return stated_organisation(lines) or letterhead_organisation(lines, title)
+
+
+def letterhead_organisation(lines: list[Line], title: str | None = None) -> str | None:
+    """An organisation named alone in one of the first headings of the first page, other than
+    the title (a letterhead: "Organization for Security and Co-operation in Europe" above the
+    document's title)."""
+    kept = [line for line in lines if not line.removed and line.kind != "blank"][:6]
+    first_page = kept[0].page if kept else None
+    for line in kept:
+        text = " ".join(line.text.split())
+        folded = readable_case(text).casefold()
+        if title and (folded in title.casefold() or title.casefold() in folded):
+            continue  # the title itself, or a part of it
+        # "Organisation" names an organisation in "Organization for Security ...", but labels a
+        # poster's panel in "Organisation & Roles"
+        named = _ORGANISATION_WORDS.search(re.sub(r"\borgani[sz]ation\b(?!\s+(?:for|of)\b)", "", text, flags=re.I))
+        if line.kind == "heading" and line.page == first_page and named and is_bare_organisation(text):
+            return readable_case(tidy_organisation(text))
+    return None
 
 
 _MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
@@ -211,5 +280,10 @@ def tidy_organisation(name: str) -> str:
     "Scottish Government, June" -> "Scottish Government")."""
     name = " ".join(name.split()).strip(" ,.-")
     name = re.sub(r"^(?:©|\(c\)|copyright\b)\s*(?:(?:19|20)\d{2}\s*,?\s*)?", "", name, flags=re.IGNORECASE).strip(" ,.-")
+    name = re.sub(r"[,\s]+(?:copyright|all rights reserved)\.?$", "", name, flags=re.IGNORECASE)
+    name = re.sub(r",\s*(?:\d{1,2}\s+)?" + _MONTHS + r"\b.*$", "", name, flags=re.IGNORECASE)  # ", 7 July 2021 version 2"
     name = re.sub(rf"[,\s]+(?:{_MONTHS}\b\.?)?\s*(?:(?:19|20)\d{{2}})?\s*$", "", name, flags=re.IGNORECASE)
-    return name.strip(" ,.-")
+    name = name.strip(" ,.-")
+    if name == name.lower():
+        name = " ".join(w if w in _SMALL_WORDS else w.capitalize() for w in name.split())  # "home office"
+    return name

@@ -127,7 +127,7 @@ def _recognised_lines(document, warnings: list[str]) -> list[_PdfLine]:
 
 def _mark_footnotes(chars: list[str], sizes: list[float | None]) -> str:
     """The line's text with each footnote marker (one to three digits in print under 80% of
-    the size of the word or punctuation it follows) in brackets, so that it is not read as
+    the size of the word, number or punctuation it follows) in brackets, so that it is not read as
     part of the word: "important.4" becomes "important.[4]"."""
     out: list[str] = []
     index = 0
@@ -138,7 +138,7 @@ def _mark_footnotes(chars: list[str], sizes: list[float | None]) -> str:
             while end < len(chars) and chars[end].isdigit() and sizes[end] is not None and sizes[end] <= size + 0.01:
                 end += 1
             before = next((sizes[i] for i in range(index - 1, -1, -1) if sizes[i] is not None), None)
-            follows_word = out[-1].isalpha() or out[-1] in ".,;:)’”'\""
+            follows_word = out[-1].isalnum() or out[-1] in ".,;:)’”'\""
             if before is not None and size < before * 0.8 and follows_word and end - index <= 3 and not (end < len(chars) and chars[end].isalnum()):
                 out.append("[" + "".join(chars[index:end]) + "]")
                 index = end
@@ -536,6 +536,8 @@ def _join_lines(left: str, right: str) -> str:
     """Join two visual lines of one paragraph; a word hyphenated at the line end is rejoined
     unless the part before the hyphen is a common prefix of real compounds (anti-, non-, ...)."""
     hyphenated = re.search(r"([A-Za-zÀ-ÿ]+)-$", left)
+    if hyphenated and right[:1].isdigit():
+        return left + right  # "COVID-" + "19": a compound broken at its hyphen
     if hyphenated and right[:1].islower():
         if hyphenated.group(1).lower() in _KEEP_HYPHEN_PREFIXES:
             return left + right
