@@ -136,6 +136,26 @@ def test_pdf_footnote_markers_are_set_apart_from_the_word_they_follow(tmp_path):
     assert "Employers must never hold passports.[4] They are" in document.text
 
 
+def test_pdf_table_rows_keep_their_cells_together_in_reading_order(tmp_path):
+    rows = [("Indicator", "What to look for"), ("Documents", "Employer holds the passport"), ("Debt", "Fees for recruitment and travel")]
+    runs = [("Signs of labour exploitation that a labour inspector can see at a workplace.", 56, 760, 11, False)]
+    for number, (name, sign) in enumerate(rows):
+        runs += [(name, 56, 720 - 20 * number, 11, False), (sign, 250, 720 - 20 * number, 11, False)]
+    text = ingest(write(tmp_path / "t.pdf", make_pdf([runs]))).documents[0].text
+    assert "Indicator What to look for Documents Employer holds the passport Debt Fees for recruitment and travel" in " ".join(text.split())
+
+
+def test_pdf_title_block_is_one_compact_block_of_large_print(tmp_path):
+    runs = [
+        ("The Voice of British Survivors", 56, 780, 28, True),
+        ("of Modern Slavery", 56, 746, 28, True),
+        ("Human Trafficking Foundation", 56, 560, 28, True),  # large print far below: a publisher's name, not the title
+        ("Survivors told us what helped them recover and what stood in their way after the referral.", 56, 500, 11, False),
+    ]
+    document = ingest(write(tmp_path / "voices.pdf", make_pdf([runs]))).documents[0]
+    assert document.title == "The Voice of British Survivors of Modern Slavery"
+
+
 def test_pdf_words_broken_by_extraction_are_rejoined_from_the_documents_own_words():
     from assistant.ingest.base import Line
     from assistant.ingest.readers.pdf import rejoin_split_words

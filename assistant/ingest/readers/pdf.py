@@ -319,7 +319,8 @@ def _large_print_blocks(lines: list[_PdfLine], removed: dict[int, str], body_siz
 
 
 def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: float | None) -> list[int]:
-    """Indexes of the large-print lines that open the first page (the document's title)."""
+    """Indexes of the large-print lines that open the first page (the document's title): one
+    compact block, so large labels spread over a poster are not part of it."""
     if not body_size:
         return []
     block: list[int] = []
@@ -329,6 +330,9 @@ def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: floa
             break
         if not line.text or index in removed:
             continue
+        if block and line.y is not None and lines[block[-1]].y is not None and line.size:
+            if abs(lines[block[-1]].y - line.y) > 2.0 * max(line.size, lines[block[-1]].size or 0):
+                break
         if line.size and line.size >= max(body_size + 4, body_size * 1.4) and len(line.text) <= 120 and sum(c.isalpha() for c in line.text) >= 3:
             block.append(index)
             continue
