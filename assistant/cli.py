@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -218,9 +219,21 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
         f"indexed {indexed} files ({skipped} skipped, {empty} empty; {change}): "
         f"{report.documents} documents, {report.chunks} chunks; {report.chunks_embedded} chunks and "
         f"{report.sentences_embedded} of their sentences embedded in "
-        f"{report.embed_seconds:.1f} s; build took {report.seconds:.1f} s",
+        f"{report.embed_seconds:.1f} s; build took {report.seconds:.1f} s"
+        + (f", peak memory {report.peak_memory_mb:,.0f} MB" if report.peak_memory_mb else ""),
         err=summary_to_stderr,
     )
+    reasons = Counter(_skip_kind(f.reason or "") for f in report.files if f.status in ("skipped", "empty"))
+    if reasons:
+        click.echo("not indexed, by reason: " + "; ".join(f"{count} {safe_line(kind)}" for kind, count in reasons.most_common()), err=summary_to_stderr)
+
+
+def _skip_kind(reason: str) -> str:
+    """The kind of a skip reason, without the file it names: 'same content as documents/x.pdf
+    (indexed once, ...)' -> 'same content as another file'."""
+    if reason.startswith("same content as"):
+        return "same content as another file"
+    return reason.split(":")[0].split(" (")[0].strip() or "no reason"
 
 
 @index.command("status")

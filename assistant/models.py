@@ -329,6 +329,8 @@ class BuildReport(BaseModel):
     """Files read again because only their catalogue entry changed."""
     embed_seconds: float = 0.0
     seconds: float = 0.0
+    peak_memory_mb: float | None = None
+    """The building process's peak resident memory so far (None where the OS does not say)."""
     up_to_date: bool = False
     warnings: list[str] = Field(default_factory=list)
     """What the user should know about the corpus as a whole (catalogue entries for missing

@@ -26,10 +26,14 @@ def test_index_build_prints_a_summary_line(tmp_path, st_embedder, monkeypatch):
     monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
     corpus = tmp_path / "corpus"
     write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n")
+    write(corpus / "copy of guide.md", "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n")
+    write(corpus / "empty.txt", "")
     result = run("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet")
     assert result.exit_code == 0, result.output
-    summary = result.stdout.strip().splitlines()[-1]
+    summary, reasons = result.stdout.strip().splitlines()[-2:]
     assert "indexed 1 files" in summary and "1 chunks" in summary and " s" in summary
+    assert "peak memory" in summary and " MB" in summary, "a build says what memory it took"
+    assert reasons == "not indexed, by reason: 1 empty file; 1 same content as another file"
     status = run("index", "status", "--index", str(tmp_path / "index"), "--corpus", str(corpus))
     assert status.exit_code == 0 and "sentence-transformers/all-MiniLM-L6-v2" in status.stdout and "up to date" in status.stdout
 

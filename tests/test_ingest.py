@@ -270,7 +270,7 @@ def test_legacy_doc_is_read(tmp_path):
         ("corrupt.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref", "skipped", "PDF"),
         ("truncated.docx", b"PK\x03\x04" + b"\x00" * 60, "skipped", "binary"),
         ("sheet.xlsx", None, "skipped", "spreadsheets"),
-        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100, "skipped", "OCR"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100, "skipped", "image"),
     ],
 )
 def test_broken_files_are_reported_with_a_reason(tmp_path, name, content, status, reason):

@@ -1,6 +1,7 @@
-"""OCR of scanned PDFs (ingest/ocr.py): with Tesseract installed, a PDF without a text layer is
-read from its page images, keeps its pages and is cited as OCR text; without it, the file is
-skipped with a reason that names the install command."""
+"""OCR of scanned PDFs and images (ingest/ocr.py, readers/image.py): with Tesseract installed, a
+PDF without a text layer is read from its page images, keeps its pages and is cited as OCR text,
+and an image is read the same way; without it, the file is skipped with a reason that names the
+install command."""
 
 import os
 
@@ -84,3 +85,38 @@ def test_recognised_paragraphs_join_their_lines_and_leave_out_noise():
     paragraphs = ocr.parse_tsv("\n".join(lines), 842, 300)
     assert [p.text for p in paragraphs] == ["Victims are identified early.", "• Record consent."]
     assert paragraphs[0].size == round(40 * 72 / 300)
+
+
+def _poster_png() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1400, 700), 255)
+    draw = ImageDraw.Draw(image)
+    for number, line in enumerate(["Report modern slavery", "Call the Modern Slavery Helpline", "on 08000 121 700 at any time."]):
+        draw.text((80, 80 + 120 * number), line, font=ImageFont.load_default(size=64), fill=0)
+    out = io.BytesIO()
+    image.save(out, "PNG", dpi=(150, 150))
+    return out.getvalue()
+
+
+@needs_tesseract
+def test_an_image_of_text_is_read_by_ocr_without_pages(tmp_path):
+    result = ingest(write(tmp_path / "helpline poster.png", _poster_png()))
+    assert result.report.status == "indexed" and result.report.format == "image"
+    document = result.documents[0]
+    assert document.ocr and document.title == "helpline poster"
+    assert "Call the Modern Slavery Helpline on 08000 121 700 at any time." in " ".join(document.text.split())
+    assert all(block.page is None for block in document.blocks), "an image has no pages to cite"
+
+
+def test_without_tesseract_an_image_is_skipped_naming_the_install_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    ocr.tesseract.cache_clear()
+    try:
+        result = ingest(write(tmp_path / "poster.png", _poster_png()))
+    finally:
+        monkeypatch.undo()
+        ocr.tesseract.cache_clear()
+    assert result.report.status == "skipped" and ocr.INSTALL_COMMAND in result.report.reason

@@ -138,6 +138,17 @@ def ingest_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def peak_memory_mb() -> float | None:
+    """This process's peak resident set size in MB (Linux reports kilobytes, macOS bytes)."""
+    try:
+        import resource
+        import sys
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
 READING_LIBRARIES = ("pypdf", "pypdfium2", "fonttools", "cryptography", "python-docx", "python-pptx", "odfpy", "msdoc2docx", "selectolax")
 """Libraries whose version (or absence) changes the text read from a file."""
 
@@ -452,6 +463,7 @@ class _Builder:
             sentences_embedded=self.sentences_embedded,
             embed_seconds=round(self.embed_seconds, 3),
             seconds=round(time.perf_counter() - self.started, 3),
+            peak_memory_mb=peak_memory_mb(),
             warnings=self.warnings,
         )
 

@@ -18,7 +18,7 @@ _HTML_TAGS = re.compile(rb"<(?:p|div|h[1-6]|br|li|table|span|a\s+href)\b", re.I)
 
 def sniff_format(data: bytes, suffix: str) -> str:
     """The file's format from its content: the name of a format in ``formats.FORMATS``, or one
-    of the unsupported kinds in ``UNSUPPORTED`` (ole, xlsx, zip, image, rtf, binary)."""
+    of the unsupported kinds in ``UNSUPPORTED`` (ole, xlsx, zip, rtf, binary)."""
     suffix = suffix.lower()
     head = data[:4096]
     if head.lstrip()[:5] == b"%PDF-":
@@ -134,7 +134,6 @@ UNSUPPORTED = {
     "ole": "legacy Excel or PowerPoint file (.xls/.ppt) is not supported: save it in the newer format (.xlsx/.pptx)",
     "xlsx": "spreadsheets are not supported",
     "zip": "zip archive: unpack it into the corpus folder",
-    "image": "image file: OCR is not supported",
     "rtf": "RTF is not supported: save it as .docx",
     "binary": "binary data, not a document (wrong extension?)",
 }

@@ -47,6 +47,7 @@ FORMATS: tuple[Format, ...] = (
     Format("pptx", (".pptx",), "pptx:read_pptx", zip_member="ppt/presentation.xml"),
     Format("odt", (".odt",), "odt:read_odt", zip_mimetype="application/vnd.oasis.opendocument.text"),
     Format("doc", (".doc", ".dot"), "doc:read_doc", ole=True),
+    Format("image", (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".webp"), "image:read_image"),
 )
 
 BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}

@@ -250,6 +250,8 @@ def choose_organisation(own: dict[str, object], lines: list[Line], title: str | 
         return tidy_organisation(bracketed.group(1))
     if looks_like_organisation(author):
         return tidy_organisation(author)
+    if own.get("ocr"):
+        return stated_organisation(lines)  # a heading read by OCR is too unreliable a letterhead
     return stated_organisation(lines) or letterhead_organisation(lines, title)
 
 
