@@ -154,6 +154,12 @@ def test_pdf_title_block_is_one_compact_block_of_large_print(tmp_path):
     ]
     document = ingest(write(tmp_path / "voices.pdf", make_pdf([runs]))).documents[0]
     assert document.title == "The Voice of British Survivors of Modern Slavery"
+    poster = [
+        ("THERE IS NO ONE TYPE OF MODERN SLAVERY", 40, 800, 36, True),
+        ("ORGANISATION & ROLES VICTIM VULNERABILITIES", 40, 760, 18, True),  # a panel label at half the size
+        ("Victims may be moved around the country and exploited in several places over time.", 40, 600, 11, False),
+    ]
+    assert ingest(write(tmp_path / "poster.pdf", make_pdf([poster]))).documents[0].title == "There Is No One Type of Modern Slavery"
 
 
 def test_pdf_words_broken_by_extraction_are_rejoined_from_the_documents_own_words():

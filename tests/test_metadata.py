@@ -101,3 +101,8 @@ def test_organisations_lose_dates_versions_and_copyright_words_and_get_a_readabl
     assert tidy_organisation("Islington Council, 7 July 2021 version 2") == "Islington Council"
     assert tidy_organisation("Independent Anti-Slavery Commissioner copyright") == "Independent Anti-Slavery Commissioner"
     assert tidy_organisation("home office") == "Home Office"
+
+
+def test_a_short_chart_label_gives_way_to_a_descriptive_file_name_and_a_conversion_suffix_goes():
+    assert choose_title({"title_block": "Mild risk"}, [], "SERAF risk chart for practitioners.docx.pdf")[0] == "SERAF risk chart for practitioners"
+    assert choose_title({"title_block": "Voices"}, [], "Voices.pdf")[0] == "Voices"

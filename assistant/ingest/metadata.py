@@ -124,13 +124,14 @@ _FOOTNOTE_MARK = re.compile(r"\[\d{1,3}\]")
 
 
 def prefer_file_name(title: str, relative: str) -> str:
-    """A title of one or two words that the file name contains with more ("SERAF" in "SERAF
-    Categories of risk framework", "Annual Report" in "Sandwell Modern slavery annual report")
-    is a running label, not the document's name: the file name says more."""
+    """A title of one or two words beside a file name of at least two words more ("SERAF" for
+    "SERAF Categories of risk framework", "Annual Report" for "Sandwell Modern slavery annual
+    report", "Mild risk" for "Seraf Risk Chart") is a running label or the first cell of a chart,
+    not the document's name: the file name says more."""
     words = re.findall(r"[a-z0-9]+", title.lower())
     named = fallback_title(relative)
     name_words = re.findall(r"[a-z0-9]+", named.lower())
-    if 0 < len(words) <= 2 and set(words) <= set(name_words) and len(name_words) >= len(words) + 2 and not _FILE_LIKE.fullmatch(named):
+    if 0 < len(words) <= 2 and len(name_words) >= len(words) + 2 and not _FILE_LIKE.fullmatch(named):
         return named
     return title
 
@@ -190,8 +191,9 @@ def title_from_headings(headings: list[str], path: str) -> str | None:
 
 def fallback_title(relative: str) -> str:
     """The file name as words: underscores, and the hyphens of a name without spaces
-    ("supporting-eea-nationals-with-care-needs"), become spaces."""
-    stem = Path(relative).stem
+    ("supporting-eea-nationals-with-care-needs"), become spaces; a second suffix left by a
+    conversion ("Chart.docx.pdf") goes."""
+    stem = re.sub(r"\.(?:docx?|pptx?|xlsx?|pdf|odt)$", "", Path(relative).stem, flags=re.I)
     if " " not in stem and stem.count("-") >= 2:
         stem = stem.replace("-", " ")
     return re.sub(r"[_\s]+", " ", stem).strip() or relative

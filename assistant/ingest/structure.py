@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .metadata import readable_case, title_from_headings
+from .metadata import prefer_file_name, readable_case, title_from_headings
 from ..models import Block, Document, Removal
 from .base import Line
 from .formats import is_web_like
@@ -351,7 +351,8 @@ def _lead_document(lines: list[Line], page: PageMetadata, removals: list[Removal
             title = match.group("title").strip()
     text, blocks = _layout(body, heading_levels=_heading_levels(body))
     if page.title_source == "filename" and label is None:
-        title = readable_case(title_from_headings([text[b.start : b.end] for b in blocks if b.kind == "heading"][:6], page.path) or title)
+        heading = title_from_headings([text[b.start : b.end] for b in blocks if b.kind == "heading"][:6], page.path)
+        title = readable_case(prefer_file_name(heading, page.path) if heading else title)
     # A heading that repeats the document's title (an HTML <h1>, a cover page) adds nothing to a
     # section path: the title is in every citation already.
     blocks = [

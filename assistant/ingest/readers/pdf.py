@@ -333,6 +333,8 @@ def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: floa
         if block and line.y is not None and lines[block[-1]].y is not None and line.size:
             if abs(lines[block[-1]].y - line.y) > 2.0 * max(line.size, lines[block[-1]].size or 0):
                 break
+            if line.size < 0.55 * (lines[block[0]].size or 0):
+                break  # half the headline's size: a poster's panel label, not a subtitle
         if line.size and line.size >= max(body_size + 4, body_size * 1.4) and len(line.text) <= 120 and sum(c.isalpha() for c in line.text) >= 3:
             block.append(index)
             continue
