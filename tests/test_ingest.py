@@ -162,6 +162,17 @@ def test_pdf_title_block_is_one_compact_block_of_large_print(tmp_path):
     assert ingest(write(tmp_path / "poster.pdf", make_pdf([poster]))).documents[0].title == "There Is No One Type of Modern Slavery"
 
 
+def test_a_bare_number_below_all_text_of_a_page_is_its_page_number_even_outside_the_footer_band(tmp_path):
+    pages = [[("Hotel Sector Booklet", 56, 700, 30, True)]]  # a cover without a number
+    for number in (1, 2, 3):
+        topic = ("recruitment fees", "withheld passports", "threats to family")[number - 1]
+        body, _ = paragraph_runs(f"This page of the guidance explains how {topic} keep workers from leaving their jobs.", 700)
+        pages.append([(str(number), 300, 95, 11, False)] + body)  # written first, printed at the foot, above the 9% band
+    document = ingest(write(tmp_path / "booklet.pdf", make_pdf(pages))).documents[0]
+    assert not any(word in document.text.split() for word in ("1", "2", "3")), "no page number glued to a paragraph"
+    assert document.page_labels == {2: "1", 3: "2", 4: "3"}, "the printed numbers become the pages a citation gives"
+
+
 def test_pdf_words_broken_by_extraction_are_rejoined_from_the_documents_own_words():
     from assistant.ingest.base import Line
     from assistant.ingest.readers.pdf import rejoin_split_words

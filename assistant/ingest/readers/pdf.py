@@ -256,10 +256,22 @@ def _pdf_running_lines(lines: list[_PdfLine], page_count: int, page_height: floa
     counts = Counter(mask(lines[i].text) for i in edge_indexes)
     threshold = max(3, int(page_count * 0.3))
     _mark_contents_pages(lines, page_count, removed)
+    # The lowest and highest text of each page: a bare number of up to three digits there is its
+    # page number even outside the band (a landscape page with a deep margin); not a year.
+    extremes: dict[int, tuple[float, float]] = {}
+    for line in lines:
+        if line.text and line.y is not None:
+            low, high = extremes.get(line.page, (line.y, line.y))
+            extremes[line.page] = (min(low, line.y), max(high, line.y))
+
+    def outermost(line: _PdfLine) -> bool:
+        low, high = extremes.get(line.page, (None, None))
+        return line.y is not None and low is not None and (line.y <= low + 0.5 or line.y >= high - 0.5)
+
     for index in edge_indexes:
         line = lines[index]
         near_edge = in_band(line) or line.y is None
-        if _PAGE_NUMBER.match(line.text) and near_edge:
+        if _PAGE_NUMBER.match(line.text) and (near_edge or (outermost(line) and re.fullmatch(r"\d{1,3}", line.text))):
             removed[index] = "page number"
         elif page_count >= 4 and counts[mask(line.text)] >= threshold and near_edge:
             removed[index] = "running header/footer (repeats on many pages)"
