@@ -120,3 +120,17 @@ def test_without_tesseract_an_image_is_skipped_naming_the_install_command(tmp_pa
         monkeypatch.undo()
         ocr.tesseract.cache_clear()
     assert result.report.status == "skipped" and ocr.INSTALL_COMMAND in result.report.reason
+
+
+@needs_tesseract
+def test_a_page_declared_metres_wide_is_rendered_within_a_pixel_limit(tmp_path):
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=14400, height=14400)  # 5 m square: 3.6 billion pixels at 300 dpi
+    out = io.BytesIO()
+    writer.write(out)
+    result = ingest(write(tmp_path / "huge.pdf", out.getvalue()))
+    assert result.report.status == "empty" and "OCR found no text" in result.report.reason

@@ -2,8 +2,8 @@
 at 300 dpi and read by the `tesseract` program, which runs offline with the language data its
 system package installed (nothing is downloaded). Paragraphs come back with their position and
 print height on the page, so the PDF reader finds headings, running lines and page numbers in
-recognised text the same way as in a text layer. Without Tesseract a scanned PDF is skipped with a reason
-that names the install command."""
+recognised text the same way as in a text layer. Without Tesseract a scanned PDF is skipped with
+a reason that names the install command."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ DPI = 300
 PAGE_SECONDS = 180
 """The most one page may take; a page that takes longer is left out with a warning. OCR is
 bounded per page, not by the file's reading budget: a long scan takes minutes by nature."""
+MAX_PIXELS = 36_000_000
+"""A page is rendered at 300 dpi up to this many pixels (an A3 page at 300 dpi is 17.4 million);
+a larger page (a poster, or a PDF that declares a 5-metre page to exhaust memory) at a lower
+resolution."""
 MIN_CONFIDENCE = 60
 """A paragraph whose words Tesseract recognised with a lower median confidence (0-100) is noise
 from a picture or a stamp, not text."""
@@ -61,11 +65,14 @@ def unavailable_reason() -> str:
 
 
 def recognise_page(page, page_height: float) -> list[RecognisedParagraph]:
-    """The paragraphs Tesseract reads on one pdfium page, in its reading order."""
+    """The paragraphs Tesseract reads on one pdfium page, in its reading order. The page is
+    rendered at 300 dpi, or less when that would exceed MAX_PIXELS."""
     program = tesseract()
     if program is None:
         raise RuntimeError("tesseract is not installed")
-    image = page.render(scale=DPI / 72, grayscale=True).to_pil()
+    width, height = page.get_size()
+    scale = min(DPI / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+    image = page.render(scale=scale, grayscale=True).to_pil()
     with tempfile.TemporaryDirectory(prefix="guidance-ocr-") as folder:
         path = os.path.join(folder, "page.png")
         image.save(path)
