@@ -134,3 +134,12 @@ def test_a_page_declared_metres_wide_is_rendered_within_a_pixel_limit(tmp_path):
     writer.write(out)
     result = ingest(write(tmp_path / "huge.pdf", out.getvalue()))
     assert result.report.status == "empty" and "OCR found no text" in result.report.reason
+
+
+@needs_tesseract
+def test_ocr_stops_at_its_page_limit_and_names_the_pages_left_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(ocr, "MAX_PAGES", 1)
+    result = ingest(write(tmp_path / "scan.pdf", make_scanned_pdf(SCAN)))
+    assert result.report.status == "indexed"
+    assert "OCR stopped at its limit of 1 pages a file: pages 2-2 of 2 are not indexed" in result.report.warnings
+    assert "forty five days" not in result.documents[0].text and "five working days" in result.documents[0].text

@@ -25,7 +25,12 @@ LANGUAGE = "eng"
 DPI = 300
 PAGE_SECONDS = 180
 """The most one page may take; a page that takes longer is left out with a warning. OCR is
-bounded per page, not by the file's reading budget: a long scan takes minutes by nature."""
+bounded by its own limits, not by the file's reading budget: a long scan takes minutes by nature."""
+MAX_PAGES = 300
+MAX_SECONDS = 1200
+"""A file's OCR stops after this many pages or seconds (about 1.5 s a page here: a 300-page
+scan takes 8 minutes); the pages read so far are indexed and a warning names those left out,
+so a hostile file of 10,000 blank pages cannot hold a build for hours."""
 MAX_PIXELS = 36_000_000
 """A page is rendered at 300 dpi up to this many pixels (an A3 page at 300 dpi is 17.4 million);
 a larger page (a poster, or a PDF that declares a 5-metre page to exhaust memory) at a lower

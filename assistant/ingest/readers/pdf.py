@@ -103,11 +103,18 @@ def read_pdf(data: bytes) -> Extraction:
 
 def _recognised_lines(document, warnings: list[str]) -> list[_PdfLine]:
     """Every page's paragraphs as OCR reads them from the page image, one line each, with a
-    blank line after each (Tesseract has already joined its lines)."""
+    blank line after each (Tesseract has already joined its lines); up to OCR's page and time
+    limits, with a warning naming the pages left out."""
     import subprocess
+    import time
 
     lines: list[_PdfLine] = []
+    started = time.monotonic()
     for index in range(len(document)):
+        if index >= ocr.MAX_PAGES or time.monotonic() - started > ocr.MAX_SECONDS:
+            limit = f"{ocr.MAX_PAGES} pages" if index >= ocr.MAX_PAGES else f"{ocr.MAX_SECONDS // 60} minutes"
+            warnings.append(f"OCR stopped at its limit of {limit} a file: pages {index + 1}-{len(document)} of {len(document)} are not indexed")
+            break
         page = document[index]
         try:
             recognised = ocr.recognise_page(page, float(page.get_height()))
