@@ -286,7 +286,8 @@ def fit_learned_models(settings: Settings, sets: list[tuple[QuestionSet, Path]],
     abstention's signals), on dev question sets and, with ``beir_dir``, every other claim of a
     BEIR set (another domain, all answerable: abstention must not learn that only this field's
     questions are answerable; the other claims stay out to measure refusals on unseen claims).
-    ``build(pipeline)`` brings each dev index up to date. Writes both to ``learned.json``."""
+    ``build(pipeline)`` brings each index up to date (the BEIR one too: a cached index of an
+    older format is rebuilt, not refused). Writes both to ``learned.json``."""
     from .retrieve.learn import fit_abstention, fit_ranker
     from .retrieve.ranker import LEARNED_FILE, load_model
 
@@ -313,7 +314,9 @@ def fit_learned_models(settings: Settings, sets: list[tuple[QuestionSet, Path]],
         rows.extend(abstention_rows(pipeline, question_set))
         pipeline.close()
     if beir_dir is not None:
-        pipeline, _ = pipeline_for(with_learned(True, False), cache_dir_for("beir", beir_dir) / "corpus", cache_dir_for("beir", beir_dir) / "index", "beir")
+        corpus = materialise_beir_corpus(beir_dir, cache_dir_for("beir", beir_dir) / "corpus")
+        pipeline, _ = pipeline_for(with_learned(True, False), corpus, cache_dir_for("beir", beir_dir) / "index", "beir")
+        build(pipeline)
         rows.extend(beir_abstention_rows(pipeline, beir_dir, split, every=2, offset=1))
         pipeline.close()
     abstention = fit_abstention(rows)
