@@ -99,10 +99,11 @@ def safe_citation(citation: Citation) -> Citation:
 
 
 def citation_line(citation: Citation) -> str:
-    """The short form under a result: title — organisation, year; section or page."""
+    """The short form under a result: title — organisation, year; section or page; and "text by
+    OCR" for a passage read from a scan, so that its words are checked before they are quoted."""
     citation = safe_citation(citation)
     who = ", ".join(str(p) for p in (citation.organisation, citation.year) if p)
-    where = "; ".join(p for p in (citation.section, _pages(citation)) if p)
+    where = "; ".join(p for p in (citation.section, _pages(citation), "text by OCR" if citation.ocr else None) if p)
     line = citation.title
     if who:
         line += f" — {who}"

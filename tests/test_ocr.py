@@ -8,7 +8,7 @@ import os
 import pytest
 
 from assistant.ingest import ocr
-from assistant.present import OCR_NOTE
+from assistant.present import OCR_NOTE, citation_line
 
 from .conftest import write
 from .fixtures_build import make_scanned_pdf
@@ -49,6 +49,7 @@ def test_a_citation_of_recognised_text_says_it_came_from_ocr(settings, tmp_path,
     pipeline = make_pipeline(settings, corpus)
     chunk = pipeline.open().store.chunks_of_document("scan.pdf")[0]
     assert pipeline.citation(chunk.id).ocr
+    assert citation_line(pipeline.citation(chunk.id)).endswith("text by OCR"), "the result card says so too"
     for style in ("text", "markdown", "bibtex", "csl-json"):
         assert OCR_NOTE in pipeline.cite(chunk.id, style), style
     pipeline.close()
