@@ -48,8 +48,6 @@ class RecognisedParagraph:
     """Height of its first line's top above the bottom of the page, in points (PDF coordinates)."""
     size: float
     """Median height of its lines' tallest words, in points: a stand-in for the font size."""
-    confidence: float
-    """Tesseract's median word confidence, 0-100."""
 
 
 @lru_cache(maxsize=1)
@@ -87,16 +85,17 @@ def recognise_page(page, page_height: float) -> list[RecognisedParagraph]:
             [program, path, "stdout", "-l", LANGUAGE, "--psm", "3", "tsv"],
             capture_output=True, text=True, timeout=PAGE_SECONDS, env=environment, check=True,
         )
-    return parse_tsv(result.stdout, page_height, DPI)
+    return parse_tsv(result.stdout, page_height, scale * 72)
 
 
 _OCR_BULLET = re.compile(r"^(?:[e°¢®«»*•]|\(?[oO0]\)?)\s+(?=[A-Z])")
 """A bullet as Tesseract reads it ("e", "°", "¢" before a capitalised item)."""
 
 
-def parse_tsv(tsv: str, page_height: float, dpi: int) -> list[RecognisedParagraph]:
-    """Tesseract's TSV (one row per word, numbered by block, paragraph and line) as paragraphs,
-    leaving out those it read with too little confidence (pictures, stamps, smudges)."""
+def parse_tsv(tsv: str, page_height: float, dpi: float) -> list[RecognisedParagraph]:
+    """Tesseract's TSV (one row per word, numbered by block, paragraph and line) of an image
+    rendered at ``dpi``, as paragraphs in page coordinates, leaving out those it read with too
+    little confidence (pictures, stamps, smudges)."""
     scale = 72 / dpi
     lines: dict[tuple[int, int, int], list[dict]] = {}
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -124,7 +123,6 @@ def parse_tsv(tsv: str, page_height: float, dpi: int) -> list[RecognisedParagrap
                 text=text,
                 y=page_height - min(int(w["top"]) for w in paragraph_lines[0]) * scale,
                 size=round(median(max(int(w["height"]) for w in line) for line in paragraph_lines) * scale),
-                confidence=confidence,
             )
         )
     return out
