@@ -566,7 +566,7 @@ def run() -> None:
 def _question_set_corpus(declared: str | list[str] | None, question_file: Path, settings: Settings) -> Path:
     """The corpus a question set names: relative to the working folder, else to the set's file;
     several folders are combined into one corpus under .cache/eval/."""
-    from .evaluate import cache_dir_for, materialise_combined_corpus
+    from .evaluate import combined_cache_dir, materialise_combined_corpus
 
     if not declared:
         return settings.paths.corpus_dir
@@ -578,7 +578,7 @@ def _question_set_corpus(declared: str | list[str] | None, question_file: Path, 
         folders.append(found)
     if len(folders) == 1:
         return folders[0]
-    return materialise_combined_corpus(folders, cache_dir_for("combined", question_file) / "corpus")
+    return materialise_combined_corpus(folders, combined_cache_dir(folders) / "corpus")
 
 
 def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None = None, split: str = "train") -> None:

@@ -70,12 +70,29 @@ class QuestionSet(BaseModel):
         return value
 
 
-def load_question_set(path: Path) -> QuestionSet:
+def _read_toml(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot read question set ({error})") from error
+
+
+def load_question_set(path: Path) -> QuestionSet:
+    """Read a question set. ``[meta] questions_from = "other.toml"`` takes another set's questions
+    and labels unchanged, to ask them of a larger corpus; ``document_folder`` is the subfolder that
+    set's documents sit in there (their ids gain that prefix)."""
+    data = _read_toml(path)
     meta = data.get("meta", {})
+    if "questions_from" in meta:
+        source = _read_toml(path.parent / meta["questions_from"])
+        if source.get("meta", {}).get("frozen"):
+            raise ConfigError(f"{path}: questions_from names a frozen test set, whose questions are never reused")
+        prefix = f"{meta['document_folder'].strip('/')}/" if meta.get("document_folder") else ""
+        for question in source.get("question", []):
+            question["document"] = prefix + question["document"]
+            for key in ("also", "also_reviewed"):
+                question[key] = [[prefix + document, answer] for document, answer in question.get(key, [])]
+        data = {**source, "meta": meta}
     return QuestionSet(
         name=meta.get("name", path.stem),
         corpus=meta.get("corpus"),
@@ -458,6 +475,13 @@ def materialise_combined_corpus(folders: list[Path], target: Path) -> Path:
 def cache_dir_for(kind: str, source: Path) -> Path:
     digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:10]
     return Path(".cache") / "eval" / f"{kind}-{source.resolve().name}-{digest}"
+
+
+def combined_cache_dir(folders: list[Path]) -> Path:
+    """One cache per set of folders, so that every question set over the same folders (a dev set
+    and the frozen test set over the whole library) shares one corpus copy and one index."""
+    digest = hashlib.sha256("\n".join(str(folder.resolve()) for folder in folders).encode()).hexdigest()[:10]
+    return Path(".cache") / "eval" / f"combined-{'+'.join(folder.resolve().name for folder in folders)}-{digest}"
 
 
 def pipeline_for(settings: Settings, corpus: Path, index: Path | None, kind: str) -> tuple[Pipeline, Path]:

@@ -72,3 +72,28 @@ def test_a_phrase_missing_from_the_corpus_is_an_error_in_the_set(bundled_pipelin
 def test_an_unreadable_question_set_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read question set"):
         load_question_set(write(tmp_path / "bad.toml", "[[question]\ntext ="))
+
+
+def test_a_set_can_ask_another_sets_questions_of_a_larger_corpus(tmp_path):
+    write(tmp_path / "small.toml", SET.replace('name = "tiny"', 'name = "tiny"\ncorpus = "documents"').replace(
+        '[[off_topic]]', 'also = [["001_x.txt", "another phrase"]]\n\n[[off_topic]]'))
+    larger = load_question_set(write(tmp_path / "larger.toml", """
+[meta]
+name = "tiny in the library"
+corpus = ["documents", "iasc"]
+questions_from = "small.toml"
+document_folder = "documents"
+"""))
+    small = load_question_set(tmp_path / "small.toml")
+    assert larger.name == "tiny in the library" and larger.corpus == ["documents", "iasc"]
+    assert [q.text for q in larger.questions] == [q.text for q in small.questions], "the same questions, in the same order"
+    assert [q.answer for q in larger.questions] == [q.answer for q in small.questions]
+    assert [q.document for q in larger.questions] == ["documents/" + q.document for q in small.questions]
+    assert larger.questions[1].also == [("documents/001_x.txt", "another phrase")], "other answering passages move too"
+    assert len(larger.off_topic) == 1 and len(larger.near_miss) == 1 and not larger.frozen
+
+
+def test_a_frozen_sets_questions_are_never_reused(tmp_path):
+    write(tmp_path / "test.toml", SET.replace('name = "tiny"', 'name = "tiny"\nfrozen = true'))
+    with pytest.raises(ConfigError, match="frozen test set"):
+        load_question_set(write(tmp_path / "dev.toml", '[meta]\nname = "dev"\nquestions_from = "test.toml"\n'))
