@@ -160,6 +160,32 @@ def test_pdf_title_block_is_one_compact_block_of_large_print(tmp_path):
         ("Victims may be moved around the country and exploited in several places over time.", 40, 600, 11, False),
     ]
     assert ingest(write(tmp_path / "poster.pdf", make_pdf([poster]))).documents[0].title == "There Is No One Type of Modern Slavery"
+    panels = [
+        ("THERE IS NO ONE TYPE OF MODERN SLAVERY", 40, 805, 26, False),
+        ("RECRUITMENT TRANSIT", 40, 756, 25, False),  # a panel label in another size, 1.9 lines below
+        ("Victims are forced, coerced or deceived into exploitation over time.", 40, 560, 13, False),
+        ("Victims may be moved around the country and exploited in several places over time.", 40, 540, 13, False),
+    ]
+    assert ingest(write(tmp_path / "panels.pdf", make_pdf([panels]))).documents[0].title == "There Is No One Type of Modern Slavery"
+    display = [(text, 56, 743 - 83 * row, 48, True) for row, text in enumerate(("TACKLING MODERN", "SLAVERY IN THE", "HOTEL SECTOR", "ACROSS THE UK"))]
+    display.append(("Hotels are in a key position to spot the signs of trafficking and forced labour among guests and staff.", 56, 300, 11, False))
+    assert ingest(write(tmp_path / "hotel.pdf", make_pdf([display]))).documents[0].title == "Tackling Modern Slavery in the Hotel Sector Across the UK", \
+        "a headline's loosely led lines in one size stay together"
+
+
+def test_a_bold_heading_that_wraps_onto_a_second_line_is_one_heading(tmp_path):
+    runs = [
+        ("User feedback survey on the Home Office's modern slavery National", 56, 597, 12, True),
+        ("Referral Mechanism statistical publications", 56, 583, 12, True),
+    ]
+    body, _ = paragraph_runs("First Responder Organisations have a responsibility to identify potential victims of modern slavery and refer them.", 555)
+    paragraph = [(text, 56, 480 - 14 * row, 12, True) for row, text in enumerate((
+        "This bold paragraph runs on over four lines of the page,", "and so it is a paragraph set in bold type for emphasis,",
+        "not a heading that wraps: a heading is short and does", "not run on for four lines or more than twenty-five words."))]
+    document = ingest(write(tmp_path / "survey.pdf", make_pdf([runs + body + paragraph]))).documents[0]
+    assert document.title == "User feedback survey on the Home Office's modern slavery National Referral Mechanism statistical publications"
+    headings = [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
+    assert not any("bold paragraph" in heading for heading in headings), "a bold paragraph is body text, not a heading"
 
 
 def test_a_bare_number_below_all_text_of_a_page_is_its_page_number_even_outside_the_footer_band(tmp_path):

@@ -4,7 +4,9 @@ the cover, never from a template, a software default, a team or a fragment of te
 import pytest
 
 from assistant.ingest.base import Line
-from assistant.ingest.metadata import choose_organisation, choose_title, is_junk_title, readable_case, stated_organisation
+from assistant.ingest.metadata import (
+    choose_organisation, choose_title, fallback_title, is_junk_title, readable_case, stated_organisation, tidy_title, title_from_headings,
+)
 
 
 @pytest.mark.parametrize("junk", [
@@ -106,3 +108,38 @@ def test_organisations_lose_dates_versions_and_copyright_words_and_get_a_readabl
 def test_a_short_chart_label_gives_way_to_a_descriptive_file_name_and_a_conversion_suffix_goes():
     assert choose_title({"title_block": "Mild risk"}, [], "SERAF risk chart for practitioners.docx.pdf")[0] == "SERAF risk chart for practitioners"
     assert choose_title({"title_block": "Voices"}, [], "Voices.pdf")[0] == "Voices"
+
+
+def test_a_title_loses_the_slips_of_its_layout():
+    assert tidy_title("Modern Slavery && Human Trafficking", []) == "Modern Slavery & Human Trafficking"
+    assert tidy_title("The Impact of COVID- 19 on Child Criminal Exploitation", []) == "The Impact of COVID-19 on Child Criminal Exploitation"
+    deck = [Line(text, n, page=1) for n, text in enumerate([
+        "Modern slavery awareness for front-line staff.", "Raising awareness of modern slavery in Wales.", "Slavery is hidden in plain sight."])]
+    assert tidy_title("WALES ANTI-SLAVERYAWARENESS BRIEF INTRODUCTION", deck) == "WALES ANTI-SLAVERY AWARENESS BRIEF INTRODUCTION", \
+        "two words the document writes apart, run together on the title slide"
+    assert choose_title({"title_block": "WALES ANTI-SLAVERYAWARENESS BRIEF INTRODUCTION"}, deck, "Wales Lunch and Learn.pptx")[0] == \
+        "Wales Anti-Slavery Awareness Brief Introduction"
+    campus = [Line("Antislavery work on campus: antislavery networks and antislavery policy.", 1, page=1), Line("Anti means against.", 2, page=1),
+              Line("Slavery exists.", 3, page=1), Line("Anti slavery.", 4, page=1)]
+    assert tidy_title("Voices: antislavery work", campus) == "Voices: antislavery work", "a word the document uses as one stays one"
+
+
+def test_a_file_name_loses_copy_numbers_and_working_marks_and_parts_words_run_together():
+    assert fallback_title("business briefing (1).pdf") == "business briefing"
+    assert fallback_title("Problem Profile Guide_Final.pdf") == "Problem Profile Guide"
+    assert fallback_title("HO_LL_Duty of notice_poster_2_v2.pdf") == "HO LL Duty of notice poster 2"
+    assert fallback_title("UkraineAntiTraffickingReport_2022_05_10.pdf") == "Ukraine Anti Trafficking Report 2022 05 10"
+    assert fallback_title("McDonald and PowerPoint guide.pdf") == "McDonald and PowerPoint guide", "names in camel case stay whole"
+    assert fallback_title("Final.pdf") == "Final"
+
+
+def test_a_two_word_chart_label_gives_way_to_a_three_word_file_name():
+    assert choose_title({"title": "Mild risk"}, [], "Seraf Risk Chart.docx.pdf")[0] == "Seraf Risk Chart"
+
+
+def test_numbered_parts_and_unrelated_column_headers_do_not_name_a_document():
+    headings = ["Category 1 Not at risk", "Description Associated actions", "Category 2 Mild risk"]
+    assert title_from_headings(headings, "Seraf Risk Chart.pdf") == "Seraf Risk Chart"
+    assert title_from_headings(["Section 2 Scope", "Referral Guidance for Partners"], "rg.pdf") == "Referral Guidance for Partners"
+    survey = ["User feedback survey on the Home Office's modern slavery National Referral Mechanism statistical publications"]
+    assert title_from_headings(survey, "31617-User_Survey_151931.pdf") == survey[0], "a heading sharing the file name's words wins"

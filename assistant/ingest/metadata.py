@@ -91,6 +91,9 @@ def readable_case(title: str) -> str:
 
 
 def _capitalise(word: str) -> str:
+    """A word in capitals in title case; each part of a compound too ("ANTI-SLAVERY" -> "Anti-Slavery")."""
+    if "-" in word.strip("-"):
+        return "-".join(_capitalise(part) if part.lower() not in _SMALL_WORDS else part.lower() for part in word.split("-"))
     lowered = word.lower()
     for index, char in enumerate(lowered):
         if char.isalpha():
@@ -116,22 +119,52 @@ def choose_title(own: dict[str, object], lines: list[Line], relative: str, web_p
     for source, value in candidates:
         text = " ".join(_FOOTNOTE_MARK.sub("", str(value)).split()) if value else ""
         if text and not is_junk_title(text) and not (source == "title block" and is_bare_organisation(text)):
-            return readable_case(prefer_file_name(text, relative)), source
+            return readable_case(tidy_title(prefer_file_name(text, relative), lines)), source
     return readable_case(fallback_title(relative)), "ocr-filename" if own.get("ocr") else "filename"
 
 
 _FOOTNOTE_MARK = re.compile(r"\[\d{1,3}\]")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def tidy_title(title: str, lines: list[Line]) -> str:
+    """A title as a reference prints it, whatever slips the layout left in it: a doubled sign
+    ("Modern Slavery && Human Trafficking"), a space after a compound's hyphen ("COVID- 19"), and
+    two words run together where the document writes them apart ("ANTI-SLAVERYAWARENESS", judged
+    by the document's own vocabulary, as ``readers.pdf.rejoin_split_words`` judges the reverse)."""
+    title = re.sub(r"([&+/,;:])(?:\s*\1)+", r"\1", title)
+    title = re.sub(r"\b([A-Za-z]{2,})- (\d)", r"\1-\2", title)
+    glued = [w for w in _WORDS.findall(title) if len(w) >= 9]
+    if not glued:
+        return title
+    counts: dict[str, int] = {}
+    for line in lines:
+        if not line.removed and line.kind != "blank":
+            for word in _WORDS.findall(line.text):
+                counts[word.lower()] = counts.get(word.lower(), 0) + 1
+    for word in glued:
+        lowered = word.lower()
+        if counts.get(lowered, 0) > 2:
+            continue  # a word of the document, not an accident of its title
+        splits = [
+            (lowered[:cut], lowered[cut:]) for cut in range(4, len(lowered) - 3)
+            if counts.get(lowered[:cut], 0) >= 2 and counts.get(lowered[cut:], 0) >= 2
+        ]
+        if len(splits) == 1:
+            cut = len(splits[0][0])
+            title = re.sub(rf"\b{re.escape(word)}\b", f"{word[:cut]} {word[cut:]}", title, count=1)
+    return title
 
 
 def prefer_file_name(title: str, relative: str) -> str:
-    """A title of one or two words beside a file name of at least two words more ("SERAF" for
+    """A title of one or two words beside a file name of three words or more, and more than the title ("SERAF" for
     "SERAF Categories of risk framework", "Annual Report" for "Sandwell Modern slavery annual
     report", "Mild risk" for "Seraf Risk Chart") is a running label or the first cell of a chart,
     not the document's name: the file name says more."""
     words = re.findall(r"[a-z0-9]+", title.lower())
     named = fallback_title(relative)
     name_words = re.findall(r"[a-z0-9]+", named.lower())
-    if 0 < len(words) <= 2 and len(name_words) >= len(words) + 2 and not _FILE_LIKE.fullmatch(named):
+    if 0 < len(words) <= 2 and len(name_words) >= max(len(words) + 1, 3) and not _FILE_LIKE.fullmatch(named):
         return named
     return title
 
@@ -169,8 +202,12 @@ def title_from_headings(headings: list[str], path: str) -> str | None:
     another language), else the first heading."""
     candidates = [" ".join(h.split()) for h in headings if not is_junk_title(h)]
     candidates = [h for h in candidates if not is_bare_organisation(h)] or candidates
-    # "I. Principles", "2.1 Scope": numbered headings name sections, not documents.
-    candidates = [h for h in candidates if not re.match(r"^(?:[IVXLC]+|[A-Za-z]|\d+(?:\.\d+)*)[.)]\s", h)] or candidates
+    # "I. Principles", "2.1 Scope", "Category 1 Not at risk": numbered headings name parts of a
+    # document, not the document.
+    candidates = [
+        h for h in candidates
+        if not re.match(r"^(?:(?:[IVXLC]+|[A-Za-z]|\d+(?:\.\d+)*)[.)]\s|(?:category|section|part|chapter|step|stage|level|module|unit|appendix|annex)\s+(?:\d+|[IVXLC]+|[A-Z])\b)", h, re.I)
+    ] or candidates
     if not candidates:
         return None
     name_words = {w for w in re.findall(r"[a-z]{3,}", Path(path).stem.lower())}
@@ -182,21 +219,35 @@ def title_from_headings(headings: list[str], path: str) -> str | None:
     best = max(candidates, key=overlap)
     if overlap(best) >= 0.3:
         return best
-    named = re.sub(r"^(?:[A-Z]{2,}\d+|\d+)[_\s-]+", "", Path(path).stem)
+    named = re.sub(r"^(?:[A-Z]{2,}\d+|\d+)[_\s-]+", "", fallback_title(path))
     named = re.sub(r"[_\s]+", " ", named.replace("-", " ")).strip()
-    if len(named.split()) >= 4:
-        return named[:1].upper() + named[1:]  # a descriptive file name beats an unrelated heading
+    descriptive = not _FILE_LIKE.fullmatch(named) and not re.search(r"\d{5,}", named)
+    if descriptive and (len(named.split()) >= 4 or (len(named.split()) >= 3 and overlap(best) == 0)):
+        # a descriptive file name beats an unrelated heading ("Description Associated actions",
+        # a chart's column header, for "Seraf Risk Chart")
+        return named[:1].upper() + named[1:]
     return best if overlap(best) > 0 else candidates[0]
 
 
 def fallback_title(relative: str) -> str:
     """The file name as words: underscores, and the hyphens of a name without spaces
-    ("supporting-eea-nationals-with-care-needs"), become spaces; a second suffix left by a
-    conversion ("Chart.docx.pdf") goes."""
+    ("supporting-eea-nationals-with-care-needs"), become spaces; three or more capitalised words
+    run together are parted ("UkraineAntiTraffickingReport"); a second suffix left by a conversion
+    ("Chart.docx.pdf"), a download's copy number ("business briefing (1)") and working-file
+    marks at the end ("Final", "v2", "FINAL") go."""
     stem = re.sub(r"\.(?:docx?|pptx?|xlsx?|pdf|odt)$", "", Path(relative).stem, flags=re.I)
     if " " not in stem and stem.count("-") >= 2:
         stem = stem.replace("-", " ")
-    return re.sub(r"[_\s]+", " ", stem).strip() or relative
+    # Three or more capitalised words run together are a file name's words; "McDonald",
+    # "iPhone" and "PowerPoint" are names.
+    stem = re.sub(r"\b(?:[A-Z][a-z]{2,}){3,}\b", lambda m: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", m.group()), stem.replace("_", " "))
+    named = re.sub(r"[_\s]+", " ", stem).strip()
+    while True:
+        shorter = re.sub(r"(?:\s*\(\d{1,2}\)|[\s-]+(?:final|v\d+(?:\.\d+)*|copy))$", "", named, flags=re.I).strip()
+        if shorter == named or len(shorter) < 4:
+            break
+        named = shorter
+    return named or relative
 
 
 _ORGANISATION_WORDS = re.compile(

@@ -337,6 +337,24 @@ def _large_print_blocks(lines: list[_PdfLine], removed: dict[int, str], body_siz
         index = block[-1] + 1
 
 
+def _short_bold_run(lines: list[_PdfLine], start: int) -> bool:
+    """Whether the bold lines from ``start`` on, set as one block in one size, are a heading that
+    wraps (at most three lines and 25 words, not ending as a sentence) rather than a bold paragraph."""
+    run = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.text:
+            continue
+        last = run[-1]
+        if not (line.bold and line.page == last.page and line.size == last.size and last.y is not None and line.y is not None
+                and 0 < last.y - line.y < (last.size or 12) * 1.6):
+            break
+        run.append(line)
+        if len(run) > 3:
+            return False
+    words = sum(len(line.text.split()) for line in run)
+    return words <= 25 and not _TERMINAL.search(run[-1].text)
+
+
 def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: float | None) -> list[int]:
     """Indexes of the large-print lines that open the first page (the document's title): one
     compact block, so large labels spread over a poster are not part of it."""
@@ -350,7 +368,11 @@ def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: floa
         if not line.text or index in removed:
             continue
         if block and line.y is not None and lines[block[-1]].y is not None and line.size:
-            if abs(lines[block[-1]].y - line.y) > 2.0 * max(line.size, lines[block[-1]].size or 0):
+            previous = lines[block[-1]].size or 0
+            # A headline's own lines may be loosely led (48 pt lines 83 pt apart); a line in
+            # another size that far below is a poster's panel label, not a subtitle.
+            spacing = 2.0 if abs(line.size - previous) < 0.5 else 1.6
+            if abs(lines[block[-1]].y - line.y) > spacing * max(line.size, previous):
                 break
             if line.size < 0.55 * (lines[block[0]].size or 0):
                 break  # half the headline's size: a poster's panel label, not a subtitle
@@ -429,8 +451,10 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
         if body_size and line.size and line.size >= body_size + 1.5:
             return ("size", line.size)
         if line.bold and body_size and line.size and line.size >= body_size - 0.5 and len(text.split()) <= 12:
-            if _PARAGRAPH_NUMBER.match(text) or (same_block and following.bold):
-                return None  # a numbered paragraph, or the first line of a bold paragraph
+            if _PARAGRAPH_NUMBER.match(text):
+                return None  # a numbered paragraph
+            if same_block and following.bold and not _short_bold_run(lines, index):
+                return None  # the first line of a bold paragraph
             return ("bold", line.size)
         return None
 
