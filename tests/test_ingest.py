@@ -171,6 +171,11 @@ def test_pdf_title_block_is_one_compact_block_of_large_print(tmp_path):
     display.append(("Hotels are in a key position to spot the signs of trafficking and forced labour among guests and staff.", 56, 300, 11, False))
     assert ingest(write(tmp_path / "hotel.pdf", make_pdf([display]))).documents[0].title == "Tackling Modern Slavery in the Hotel Sector Across the UK", \
         "a headline's loosely led lines in one size stay together"
+    broken = [("The Impact of COVID-", 56, 780, 28, True), ("19 on Child Criminal Exploitation: practice-", 56, 746, 28, True),
+              ("based research", 56, 712, 28, True),
+              ("Interim findings from interviews with police, social workers and youth workers in England.", 56, 600, 11, False)]
+    assert ingest(write(tmp_path / "covid.pdf", make_pdf([broken]))).documents[0].title == "The Impact of COVID-19 on Child Criminal Exploitation: practice-based research", \
+        "a hyphen at the end of a heading's line is a compound's"
 
 
 def test_a_bold_heading_that_wraps_onto_a_second_line_is_one_heading(tmp_path):

@@ -4,6 +4,8 @@ source format was."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -32,6 +34,16 @@ class Line:
     @property
     def kept(self) -> bool:
         return self.removed is None and self.kind != "blank" and bool(self.text.strip())
+
+
+WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:['’][A-Za-z]+)?")
+"""A word of running text (letters, with an apostrophe's ending: "victim’s")."""
+
+
+def vocabulary(lines: list[Line]) -> Counter[str]:
+    """How often each word (lower-cased) occurs in the lines: a document's own vocabulary, by
+    which a word broken in two ("Oper ates") or two run together ("SLAVERYAWARENESS") is judged."""
+    return Counter(word.lower() for line in lines if line.kind != "blank" for word in WORD.findall(line.text))
 
 
 @dataclass

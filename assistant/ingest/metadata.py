@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .base import Line
+from .base import WORD, Line, vocabulary
 
 MAX_TITLE_CHARS = 200
 """Longer "titles" are a poster's whole text run together, not a title."""
@@ -124,34 +124,25 @@ def choose_title(own: dict[str, object], lines: list[Line], relative: str, web_p
 
 
 _FOOTNOTE_MARK = re.compile(r"\[\d{1,3}\]")
-_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def tidy_title(title: str, lines: list[Line]) -> str:
-    """A title as a reference prints it, whatever slips the layout left in it: a doubled sign
-    ("Modern Slavery && Human Trafficking"), a space after a compound's hyphen ("COVID- 19"), and
-    two words run together where the document writes them apart ("ANTI-SLAVERYAWARENESS", judged
-    by the document's own vocabulary, as ``readers.pdf.rejoin_split_words`` judges the reverse)."""
+    """A title as a reference prints it, whatever slips the source left in it: a doubled sign
+    ("Modern Slavery && Human Trafficking"), and two words run together where the document writes
+    them apart ("ANTI-SLAVERYAWARENESS", judged by the document's own vocabulary, as
+    ``readers.pdf.rejoin_split_words`` judges the reverse)."""
     title = re.sub(r"([&+/,;:])(?:\s*\1)+", r"\1", title)
-    title = re.sub(r"\b([A-Za-z]{2,})- (\d)", r"\1-\2", title)
-    glued = [w for w in _WORDS.findall(title) if len(w) >= 9]
+    glued = [w for w in WORD.findall(title) if len(w) >= 9]
     if not glued:
         return title
-    counts: dict[str, int] = {}
-    for line in lines:
-        if not line.removed and line.kind != "blank":
-            for word in _WORDS.findall(line.text):
-                counts[word.lower()] = counts.get(word.lower(), 0) + 1
+    counts = vocabulary(lines)
     for word in glued:
         lowered = word.lower()
-        if counts.get(lowered, 0) > 2:
+        if counts[lowered] > 2:
             continue  # a word of the document, not an accident of its title
-        splits = [
-            (lowered[:cut], lowered[cut:]) for cut in range(4, len(lowered) - 3)
-            if counts.get(lowered[:cut], 0) >= 2 and counts.get(lowered[cut:], 0) >= 2
-        ]
+        splits = [cut for cut in range(4, len(lowered) - 3) if counts[lowered[:cut]] >= 2 and counts[lowered[cut:]] >= 2]
         if len(splits) == 1:
-            cut = len(splits[0][0])
+            cut = splits[0]
             title = re.sub(rf"\b{re.escape(word)}\b", f"{word[:cut]} {word[cut:]}", title, count=1)
     return title
 
@@ -219,8 +210,8 @@ def title_from_headings(headings: list[str], path: str) -> str | None:
     best = max(candidates, key=overlap)
     if overlap(best) >= 0.3:
         return best
-    named = re.sub(r"^(?:[A-Z]{2,}\d+|\d+)[_\s-]+", "", fallback_title(path))
-    named = re.sub(r"[_\s]+", " ", named.replace("-", " ")).strip()
+    named = re.sub(r"^(?:[A-Z]{2,}\d+|\d+)[\s-]+", "", fallback_title(path))
+    named = " ".join(named.replace("-", " ").split())
     descriptive = not _FILE_LIKE.fullmatch(named) and not re.search(r"\d{5,}", named)
     if descriptive and (len(named.split()) >= 4 or (len(named.split()) >= 3 and overlap(best) == 0)):
         # a descriptive file name beats an unrelated heading ("Description Associated actions",
@@ -238,10 +229,11 @@ def fallback_title(relative: str) -> str:
     stem = re.sub(r"\.(?:docx?|pptx?|xlsx?|pdf|odt)$", "", Path(relative).stem, flags=re.I)
     if " " not in stem and stem.count("-") >= 2:
         stem = stem.replace("-", " ")
+    stem = stem.replace("_", " ")
     # Three or more capitalised words run together are a file name's words; "McDonald",
     # "iPhone" and "PowerPoint" are names.
-    stem = re.sub(r"\b(?:[A-Z][a-z]{2,}){3,}\b", lambda m: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", m.group()), stem.replace("_", " "))
-    named = re.sub(r"[_\s]+", " ", stem).strip()
+    stem = re.sub(r"\b(?:[A-Z][a-z]{2,}){3,}\b", lambda m: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", m.group()), stem)
+    named = " ".join(stem.split())
     while True:
         shorter = re.sub(r"(?:\s*\(\d{1,2}\)|[\s-]+(?:final|v\d+(?:\.\d+)*|copy))$", "", named, flags=re.I).strip()
         if shorter == named or len(shorter) < 4:

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 
 from ...text import normalize_text
-from ..base import Extraction, Line, SkipFile
+from ..base import Extraction, Line, SkipFile, vocabulary
 from .. import budget, ocr
 from .common import BULLET
 
@@ -337,22 +337,31 @@ def _large_print_blocks(lines: list[_PdfLine], removed: dict[int, str], body_siz
         index = block[-1] + 1
 
 
+def _same_block(line: _PdfLine, following: _PdfLine | None) -> bool:
+    """Whether ``following`` continues ``line``'s block: same page and size, set closely below it."""
+    return (
+        following is not None
+        and following.page == line.page
+        and following.size == line.size
+        and line.y is not None
+        and following.y is not None
+        and (line.y - following.y) < (line.size or 12) * 1.6
+    )
+
+
 def _short_bold_run(lines: list[_PdfLine], start: int) -> bool:
-    """Whether the bold lines from ``start`` on, set as one block in one size, are a heading that
-    wraps (at most three lines and 25 words, not ending as a sentence) rather than a bold paragraph."""
+    """Whether the bold lines from ``start`` on, set as one block, are a heading that wraps (at
+    most three lines and 25 words, not ending as a sentence) rather than a bold paragraph."""
     run = [lines[start]]
     for line in lines[start + 1 :]:
         if not line.text:
             continue
-        last = run[-1]
-        if not (line.bold and line.page == last.page and line.size == last.size and last.y is not None and line.y is not None
-                and 0 < last.y - line.y < (last.size or 12) * 1.6):
+        if not (line.bold and _same_block(run[-1], line)):
             break
         run.append(line)
         if len(run) > 3:
             return False
-    words = sum(len(line.text.split()) for line in run)
-    return words <= 25 and not _TERMINAL.search(run[-1].text)
+    return sum(len(line.text.split()) for line in run) <= 25 and not _TERMINAL.search(run[-1].text)
 
 
 def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: float | None) -> list[int]:
@@ -440,14 +449,7 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
         if re.search(r"[.;]\s+\S", re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", text)):  # a sentence boundary inside: prose
             return None
         following = next((l for l in lines[index + 1 : index + 3] if l.text), None)
-        same_block = (
-            following is not None
-            and following.page == line.page
-            and following.size == line.size
-            and line.y is not None
-            and following.y is not None
-            and (line.y - following.y) < (line.size or 12) * 1.6
-        )
+        same_block = _same_block(line, following)
         if body_size and line.size and line.size >= body_size + 1.5:
             return ("size", line.size)
         if line.bold and body_size and line.size and line.size >= body_size - 0.5 and len(text.split()) <= 12:
@@ -510,7 +512,9 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
                 and gap is not None
                 and gap < (line.size or 12) * 2.0
             ):
-                current.text = f"{current.text} {line.text}"  # a heading wrapped over two lines
+                # A heading wrapped over two lines. Headings are not hyphenated by layout, so a
+                # hyphen at a line's end is a compound's: "practice-" + "based", "COVID-" + "19".
+                current.text = current.text + line.text if re.search(r"\w-$", current.text) else f"{current.text} {line.text}"
             else:
                 current = Line(text=line.text, number=0, kind="heading", level=level, page=line.page)
                 out.append(current)
@@ -549,7 +553,6 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
     return out
 
 
-_WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:['’][A-Za-z]+)?")
 _BARE_WORD = re.compile(r"(?<![\w'’@./-])[A-Za-zÀ-ÿ]+(?![\w'’@-])")
 
 
@@ -565,7 +568,7 @@ def rejoin_split_words(lines: list[Line]) -> None:
     the document and neither fragment occurs on its own anywhere but in such a pair. Real word
     pairs ("in to", "a part") are never joined: their parts are words of the document."""
     kept = [line for line in lines if line.kind != "blank"]
-    counts = Counter(w.lower() for line in kept for w in _WORD.findall(line.text))
+    counts = vocabulary(kept)
     pairs = Counter((a.group().lower(), b.group().lower()) for line in kept for a, b in _adjacent_words(line.text))
     joinable = {
         (a, b)
