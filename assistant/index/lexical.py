@@ -146,7 +146,9 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         """The arrays memory-mapped, with the BM25 parameters they were saved with."""
-        arrays = [np.load(folder / name, mmap_mode="r") for name in cls.FILES[:5]]
+        # Plain array views of the memory maps: indexing a np.memmap wraps every result in a
+        # memmap object, a cost paid per posting list on every question.
+        arrays = [np.asarray(np.load(folder / name, mmap_mode="r")) for name in cls.FILES[:5]]
         vocabulary = json.loads((folder / cls.FILES[5]).read_text(encoding="utf-8"))
         parameters = json.loads((folder / cls.FILES[6]).read_text(encoding="utf-8"))
         try:

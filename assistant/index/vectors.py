@@ -103,8 +103,10 @@ class SentenceVectors:
     FILES = (VECTORS, CHUNKS)
 
     def __init__(self, vectors: np.ndarray, chunk_ids: np.ndarray):
-        self._vectors = vectors
-        self._chunk_ids = chunk_ids
+        # Plain array views of the memory maps: slicing a np.memmap builds a memmap object per
+        # slice, a cost paid for some 200 slices per question.
+        self._vectors = np.asarray(vectors)
+        self._chunk_ids = np.asarray(chunk_ids)
 
     @classmethod
     def write(cls, directory: Path, batches: Iterable[tuple[np.ndarray, np.ndarray]], count: int, dimension: int) -> int:

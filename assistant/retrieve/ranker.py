@@ -59,9 +59,7 @@ def feature_matrix(candidates: list[CandidateSignals]) -> np.ndarray:
     if not candidates:
         return np.zeros((0, len(FEATURES)))
     best_sentences = [max(c.sentence_similarities, default=c.dense) for c in candidates]
-    second_sentences = [
-        float(np.mean(sorted(c.sentence_similarities)[-2:])) if c.sentence_similarities else c.dense for c in candidates
-    ]
+    second_sentences = [_mean_of_best_two(c.sentence_similarities) if c.sentence_similarities else c.dense for c in candidates]
     top_dense = max(c.dense for c in candidates)
     top_sentence = max(best_sentences)
     rows = []
@@ -80,6 +78,11 @@ def feature_matrix(candidates: list[CandidateSignals]) -> np.ndarray:
             )
         )
     return np.asarray(rows, dtype=np.float64)
+
+
+def _mean_of_best_two(values: tuple[float, ...]) -> float:
+    best = sorted(values)[-2:]
+    return sum(best) / len(best)
 
 
 class LogisticModel(BaseModel):

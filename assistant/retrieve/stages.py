@@ -14,7 +14,7 @@ from ..models import Mode
 from .ranker import CandidateSignals, LogisticModel, feature_matrix
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """One chunk found by dense and/or lexical search, and its score so far."""
 
@@ -28,6 +28,11 @@ class Candidate:
     score: float = 0.0
     """The score the chain has given it so far; results are shown in this order."""
 
+    def rescored(self, score: float) -> Candidate:
+        """The same candidate with another score (``dataclasses.replace`` costs three times as
+        much, and every stage rescores a hundred candidates per question)."""
+        return Candidate(self.chunk_id, self.dense, self.dense_rank, self.lexical, self.lexical_rank, score)
+
 
 def best_first(candidates: Iterable[Candidate]) -> list[Candidate]:
     return sorted(candidates, key=lambda c: (-c.score, c.chunk_id))
@@ -39,7 +44,11 @@ def merge_searches(dense: list[tuple[int, float]], lexical: list[tuple[int, floa
     for rank, (chunk_id, score) in enumerate(dense, start=1):
         found[chunk_id] = Candidate(chunk_id, dense=score, dense_rank=rank)
     for rank, (chunk_id, score) in enumerate(lexical, start=1):
-        found[chunk_id] = replace(found.get(chunk_id, Candidate(chunk_id)), lexical=score, lexical_rank=rank)
+        by_dense = found.get(chunk_id)
+        if by_dense is None:
+            found[chunk_id] = Candidate(chunk_id, lexical=score, lexical_rank=rank)
+        else:
+            found[chunk_id] = Candidate(chunk_id, by_dense.dense, by_dense.dense_rank, score, rank)
     return list(found.values())
 
 
@@ -47,13 +56,13 @@ def fuse(candidates: list[Candidate], mode: Mode, dense_weight: float, lexical_w
     """Dense mode: the cosine. Lexical mode: BM25. Hybrid: a weighted sum of the cosine and BM25
     divided by the question's best BM25, scaled so that a chunk best on both scores 1."""
     if mode == "dense":
-        return best_first(replace(c, score=c.dense if c.dense is not None else -1.0) for c in candidates)
+        return best_first(c.rescored(c.dense if c.dense is not None else -1.0) for c in candidates)
     if mode == "lexical":
-        return best_first(replace(c, score=c.lexical if c.lexical is not None else 0.0) for c in candidates)
+        return best_first(c.rescored(c.lexical if c.lexical is not None else 0.0) for c in candidates)
     best_lexical = max((c.lexical for c in candidates if c.lexical is not None), default=0.0) or 1.0
     top = dense_weight + lexical_weight
     return best_first(
-        replace(c, score=(dense_weight * (c.dense or 0.0) + lexical_weight * ((c.lexical or 0.0) / best_lexical)) / top)
+        c.rescored((dense_weight * (c.dense or 0.0) + lexical_weight * ((c.lexical or 0.0) / best_lexical)) / top)
         for c in candidates
     )
 
@@ -79,7 +88,7 @@ def reward_sentence_match(
     rescored = []
     for c in head:
         best = max((sum(w for t, w in weights.items() if t in words) / total for words in sentences.get(c.chunk_id, [])), default=0.0)
-        rescored.append(replace(c, score=c.score + weight * best))
+        rescored.append(c.rescored(c.score + weight * best))
     return best_first(rescored) + tail
 
 
@@ -98,9 +107,9 @@ def rerank_learned(
     head, tail = candidates[:depth], candidates[depth:]
     best_lexical = max((c.lexical for c in candidates if c.lexical is not None), default=0.0) or 1.0
     probabilities = model.probabilities(feature_matrix(signals_of(head, best_lexical)))
-    rescored = best_first(replace(c, score=float(p)) for c, p in zip(head, probabilities))
+    rescored = best_first(c.rescored(float(p)) for c, p in zip(head, probabilities))
     floor = min(c.score for c in rescored)
-    return rescored + [replace(c, score=floor * (1 - (i + 1) / (len(tail) + 1))) for i, c in enumerate(tail)]
+    return rescored + [c.rescored(floor * (1 - (i + 1) / (len(tail) + 1))) for i, c in enumerate(tail)]
 
 
 def feedback_terms(passages: list[list[str]], question: set[str], idf: Callable[[str], float], count: int) -> list[str]:
@@ -120,7 +129,7 @@ def prefer_language(candidates: list[Candidate], language: str | None, language_
     question about a bilingual treaty should see the English article first."""
     if language is None or penalty >= 1.0 or not candidates:
         return candidates
-    return best_first(replace(c, score=c.score * penalty) if language_of(c.chunk_id) != language else c for c in candidates)
+    return best_first(c.rescored(c.score * penalty) if language_of(c.chunk_id) != language else c for c in candidates)
 
 
 def fill_missing_dense(candidates: list[Candidate], depth: int, cosine_of: Callable[[int], float | None]) -> list[Candidate]:
