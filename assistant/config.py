@@ -115,6 +115,11 @@ class RetrieveSettings(BaseModel):
     """Hybrid and dense modes: re-rank the first ``learned_depth`` candidates with the learned
     model over passage and sentence cosines, BM25 and passage shape (retrieve/ranker.py)."""
     learned_depth: int = 40
+    provision_depth: int = 5
+    """A question naming a provision ("Article 3", "section 52") brings the chunks under that
+    provision's heading to the front, from the documents of this many first candidates..."""
+    provision_chunks: int = 4
+    """...at most this many chunks (a long article's first chunks; the rest follow by score)."""
     relative_floor: float = 0.05
     """With the learned ranker: passages whose probability of answering is below this share of
     the first passage's are not shown. Tuned on the dev sets: at 0.05 the cards shown fell from 5 to

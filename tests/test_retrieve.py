@@ -126,3 +126,52 @@ def test_the_learned_ranker_scores_are_probabilities_best_first(bundled_pipeline
     hits = bundled_pipeline.ask("safe spaces for women and children fleeing Ukraine", k=5).hits
     assert hits and all(0.0 < h.score <= 1.0 for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+TREATY = """# Protocol against trafficking in persons
+
+## Article 1
+This Protocol supplements the Convention and shall be interpreted together with it.
+
+## Article 2
+The purposes of this Protocol are to prevent and combat trafficking in persons, paying particular attention to women and children.
+
+## Article 3
+For the purposes of this Protocol, trafficking in persons shall mean the recruitment, transportation, transfer, harbouring or receipt of persons, by means of the threat or use of force or other forms of coercion, for the purpose of exploitation.
+
+## Article 17
+This Protocol shall be open to all States for signature from 12 to 15 December 2000 in Palermo, Italy, and thereafter at United Nations Headquarters in New York.
+"""
+
+CONVENTION = """# Convention on forced labour
+
+## Article 3
+For the purposes of this Convention the term competent authority shall mean a national authority of the territory concerned.
+
+## Article 4
+The competent authority shall not impose forced labour for the benefit of private companies.
+"""
+
+
+def test_a_question_naming_an_article_gets_that_articles_text_first(settings, shared_embedder_factory):
+    """"Palermo Protocol Article 3": the searches favour Article 17, the one place the treaty says
+    "Palermo"; the reader wants Article 3 of that treaty, not Article 3 of another one."""
+    from assistant.pipeline import Pipeline
+
+    from .conftest import write
+
+    write(settings.paths.corpus_dir / "protocol.md", TREATY)
+    write(settings.paths.corpus_dir / "convention.md", CONVENTION)
+    pipeline = Pipeline(settings)
+    pipeline.build(embedder_factory=shared_embedder_factory)
+    try:
+        answer = pipeline.ask("Palermo Protocol Article 3", k=3)
+        assert not answer.abstained
+        first = answer.hits[0]
+        assert first.document.title == "Protocol against trafficking in persons"
+        assert first.location.section.endswith("Article 3") and first.text.startswith("For the purposes of this Protocol")
+        assert first.dense_score is not None, "a passage the searches did not find is shown with its cosine too"
+        unnamed = pipeline.ask("Palermo Protocol signature", k=3)
+        assert "Article 17" in unnamed.hits[0].location.section, "without a named article the searches' order stands"
+    finally:
+        pipeline.close()

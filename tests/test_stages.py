@@ -5,8 +5,11 @@ from assistant.retrieve.stages import (
     feedback_terms,
     fill_missing_dense,
     fuse,
+    heading_names_provision,
     merge_searches,
+    named_provisions,
     prefer_language,
+    prefer_named_provisions,
     rerank_learned,
     reward_sentence_match,
 )
@@ -96,3 +99,41 @@ def test_feedback_terms_are_the_words_the_first_passages_share_and_the_question_
     idf = {"penalti": 2.0, "impos": 3.0, "victim": 0.5, "court": 4.0, "fine": 4.0, "non": 1.0, "punish": 2.0}.get
     assert feedback_terms(passages, {"non", "punish"}, idf, 2) == ["impos", "penalti"], "shared by two or more, by count x IDF"
     assert "court" not in feedback_terms(passages, set(), idf, 10), "a word of one passage only is not the topic's"
+
+
+def test_a_question_names_provisions_by_their_usual_labels_and_abbreviations():
+    assert named_provisions("Palermo Protocol Article 3") == [("article", "3")]
+    assert named_provisions("MSA s.52 duty to notify, and art. 4a") == [("section", "52"), ("article", "4a")]
+    assert named_provisions("Which offences are in Schedule 4 and Annex II?") == [("schedule", "4"), ("annex", "ii")]
+    assert named_provisions("Article 3.1 of the directive") == [], "a sub-paragraph is not the article"
+    assert named_provisions("part i of the toolkit; in 3 sections; 45 days") == []
+
+
+def test_a_heading_names_a_provision_only_when_it_begins_with_its_label():
+    article_3 = [("article", "3")]
+    assert heading_names_provision("Article  3", article_3)
+    assert heading_names_provision("ARTICLE 3 – Use of terms", article_3)
+    assert heading_names_provision("Section 52: duty to notify", [("section", "52")])
+    assert not heading_names_provision("Article 30", article_3)
+    assert not heading_names_provision("Article 3.1", article_3)
+    assert not heading_names_provision("Use of terms (Article 3)", article_3)
+
+
+def test_the_named_provisions_text_moves_first_and_takes_the_scores_of_the_places_it_moves_into():
+    ranked = [Candidate(7, score=0.9), Candidate(8, score=0.5), Candidate(3, score=0.2), Candidate(4, score=0.1)]
+    asked = []
+
+    def chunks_naming(chunk_ids, provisions):
+        asked.append((chunk_ids, provisions))
+        return [3, 11]  # 3 was found by the searches; 11 was not
+
+    moved = prefer_named_provisions(ranked, [("article", "3")], chunks_naming, depth=2)
+    assert asked == [([7, 8], [("article", "3")])], "only the first candidates' documents are looked in"
+    assert ids(moved) == [3, 11, 7, 8, 4]
+    assert [c.score for c in moved] == [0.9, 0.5, 0.2, 0.1, 0.1], "the scores read down the list as before"
+
+
+def test_without_a_named_provision_or_its_heading_the_order_is_kept():
+    ranked = [Candidate(7, score=0.9), Candidate(8, score=0.5)]
+    assert prefer_named_provisions(ranked, [], lambda ids, p: [8], depth=5) == ranked
+    assert prefer_named_provisions(ranked, [("article", "3")], lambda ids, p: [], depth=5) == ranked

@@ -382,6 +382,20 @@ class Store:
             result.update((int(r[0]), r[1]) for r in self.connection.execute(f"SELECT id, text FROM chunks WHERE id IN ({marks})", batch))
         return result
 
+    def sections_containing(self, document_ids: Sequence[str], words: Sequence[str]) -> list[tuple[int, str, tuple[str, ...]]]:
+        """(chunk id, document id, section path) of the chunks of some documents whose section path
+        contains one of ``words`` (case-insensitively), in each document's reading order."""
+        if not document_ids or not words:
+            return []
+        documents = list(dict.fromkeys(document_ids))
+        marks = ",".join("?" * len(documents))
+        likes = " OR ".join("section LIKE ?" for _ in words)
+        rows = self.connection.execute(
+            f"SELECT id, document_id, section FROM chunks WHERE document_id IN ({marks}) AND ({likes}) ORDER BY document_id, ordinal",
+            [*documents, *(f"%{w}%" for w in words)],
+        ).fetchall()
+        return [(int(r[0]), r[1], tuple(json.loads(r[2]))) for r in rows]
+
     def chunk_documents(self, ids: Sequence[int]) -> dict[int, str]:
         """Document id of each chunk id."""
         result: dict[int, str] = {}

@@ -67,6 +67,9 @@ class Retriever:
             notices.append("the question has no searchable words for lexical search (only common words)")
         passages = self._passages(ranked, k)
         signals = self.signals(passages, text, terms, best_dense, vector)
+        shown = self._named_provisions_first(ranked, text, vector, k)
+        if shown is not ranked:
+            passages = self._passages(shown, k)
         if self._learned_ranking(vector) and mode == "hybrid" and passages:
             # Cards far below the first are not shown as if they were answers too.
             floor = self.settings.relative_floor * passages[0].candidate.score
@@ -214,6 +217,31 @@ class Retriever:
                 )
             )
         return signals
+
+    def _named_provisions_first(self, ranked: list[Candidate], text: str, vector, k: int) -> list[Candidate]:
+        """The ranking with the text of a provision the question names first (see
+        ``stages.prefer_named_provisions``). Applied after the abstention signals are taken: a
+        question is judged answerable or not on what the searches found, and only then is the
+        named article shown first ("Palermo Protocol Article 3": the protocol's own text never
+        says "Palermo", so its Article 3 alone would look like an answer to another question)."""
+        provisions = stages.named_provisions(text)
+        if not provisions:
+            return ranked
+        shown = stages.prefer_named_provisions(ranked, provisions, self._chunks_naming, self.settings.provision_depth)
+        if vector is not None and shown is not ranked:
+            shown = stages.fill_missing_dense(shown, depth=k * 3, cosine_of=partial(self._cosine, vector))
+        return shown
+
+    def _chunks_naming(self, chunk_ids: list[int], provisions: list[tuple[str, str]]) -> list[int]:
+        """Chunks under a heading that names one of the provisions, in the documents of some chunks
+        (those documents in the chunks' order, each in reading order)."""
+        document_of = self.index.store.chunk_documents(chunk_ids)
+        documents = [d for d in dict.fromkeys(document_of.get(c) for c in chunk_ids) if d is not None]
+        rows = self.index.store.sections_containing(documents, sorted({kind for kind, _ in provisions}))
+        position = {document: n for n, document in enumerate(documents)}
+        naming = [(position[document], n, chunk_id) for n, (chunk_id, document, section) in enumerate(rows)
+                  if any(stages.heading_names_provision(heading, provisions) for heading in section)]
+        return [chunk_id for _, _, chunk_id in sorted(naming)][: self.settings.provision_chunks]
 
     def _terms_of_chunk(self, chunk_id: int) -> list[str]:
         sentences = self._sentences_of([chunk_id])[chunk_id]

@@ -7,6 +7,7 @@ candidates. Ties are always broken by chunk id, so a question gives the same ord
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -139,3 +140,70 @@ def fill_missing_dense(candidates: list[Candidate], depth: int, cosine_of: Calla
         replace(c, dense=cosine_of(c.chunk_id)) if position < depth and c.dense is None else c
         for position, c in enumerate(candidates)
     ]
+
+
+_PROVISION_KINDS = {
+    "article": "article", "art": "article", "section": "section", "sec": "section", "s": "section",
+    "paragraph": "paragraph", "para": "paragraph", "regulation": "regulation", "reg": "regulation",
+    "rule": "rule", "clause": "clause", "schedule": "schedule", "annex": "annex", "appendix": "appendix",
+    "chapter": "chapter", "part": "part", "principle": "principle",
+}
+_PROVISION_NUMBER = r"(\d+[a-z]?|[ivxlc]+)(?![\w]|\.\d)"
+_PROVISION_IN_QUESTION = re.compile(
+    r"\b(article|art\.?|section|sec\.?|s\.|paragraph|para\.?|regulation|reg\.?|rule|clause|schedule|annex|appendix|chapter|part|principle)"
+    r"\s*" + _PROVISION_NUMBER,
+    re.IGNORECASE,
+)
+
+
+def named_provisions(question: str) -> list[tuple[str, str]]:
+    """The provisions of a law or treaty a question names, as (kind, number), folded:
+    "Palermo Protocol Article 3" -> [("article", "3")]; "s.52 duty to notify" -> [("section", "52")].
+    A roman numeral counts only in capitals ("Annex II"; "part i" is not a provision)."""
+    found = []
+    for match in _PROVISION_IN_QUESTION.finditer(question):
+        kind, number = match.group(1).casefold().rstrip("."), match.group(2)
+        if kind == "s" and not match.group(1).endswith("."):
+            continue
+        if not number[0].isdigit() and not number.isupper():
+            continue
+        found.append((_PROVISION_KINDS[kind], number.casefold()))
+    return list(dict.fromkeys(found))
+
+
+def heading_names_provision(heading: str, provisions: list[tuple[str, str]]) -> bool:
+    """A heading is the provision's own when it begins with its label: "Article 3", "Article 3 -
+    Use of terms", "SECTION 52: duty to notify" name ("article", "3") or ("section", "52");
+    "Article 30" and "Article 3.1" do not name article 3."""
+    words = heading.split()
+    if len(words) < 2:
+        return False
+    kind = _PROVISION_KINDS.get(words[0].casefold().rstrip("."))
+    number = re.match(_PROVISION_NUMBER, " ".join(words[1:]), re.IGNORECASE)
+    return kind is not None and number is not None and (kind, number.group(1).casefold()) in provisions
+
+
+def prefer_named_provisions(
+    candidates: list[Candidate],
+    provisions: list[tuple[str, str]],
+    chunks_naming: Callable[[list[int], list[tuple[str, str]]], list[int]],
+    depth: int,
+) -> list[Candidate]:
+    """A question that names a provision ("Palermo Protocol Article 3", "section 52") is asking
+    for its text: the chunks under that provision's heading, in the documents of the first
+    ``depth`` candidates, move to the front (found or not by the searches), in their order.
+    Each candidate takes the score of the place it moves into, so the scores read down the list
+    as before and what is decided from the first score (the floor, abstention) is unchanged.
+    ``chunks_naming(chunk ids, provisions)`` gives the chunks of those chunks' documents whose
+    heading names a provision, in reading order."""
+    if not provisions or not candidates:
+        return candidates
+    naming = chunks_naming([c.chunk_id for c in candidates[:depth]], provisions)
+    if not naming:
+        return candidates
+    present = {c.chunk_id: c for c in candidates}
+    lifted = set(naming)
+    reordered = [present.get(chunk_id, Candidate(chunk_id)) for chunk_id in naming]
+    reordered += [c for c in candidates if c.chunk_id not in lifted]
+    scores = [c.score for c in candidates] + [candidates[-1].score] * (len(reordered) - len(candidates))
+    return [c.rescored(score) for c, score in zip(reordered, scores)]
