@@ -5,7 +5,7 @@ import numpy as np
 from assistant.config import RetrieveSettings
 from assistant.models import Background
 from assistant.retrieve.abstain import (
-    ABSTENTION_FEATURES, PROBES, Signals, decide, measure_background, specific_coverage, specific_terms, standing,
+    ABSTENTION_FEATURES, PROBES, Signals, decide, measure_background, specific_coverage, specific_terms, standing, years_missing,
 )
 from assistant.retrieve.learn import QuestionSignals, fit_abstention
 from assistant.retrieve.ranker import LogisticModel, load_model
@@ -73,6 +73,23 @@ def test_a_near_miss_names_what_the_passages_do_not_hold():
     assert specific_coverage(["moldova", "cambodian"], passages) == 1.0, "a word may differ in its ending"
     assert specific_coverage(["canada"], passages) == 0.0
     assert specific_coverage([], passages) == 1.0
+
+
+def test_the_years_a_question_names_are_missing_unless_a_passage_or_its_document_mentions_them():
+    assert years_missing("How many NRM referrals came from Wales in 2023?", ["Referrals rose in 2021.", "Wales 2018"]) == ("2023",)
+    assert years_missing("Sepsis mortality from 2009 to 2014", ["data for 2009-2014"]) == ()
+    assert years_missing("What did the Modern Slavery Act 2015 introduce?", ["Modern Slavery Act 2015 (2020)"]) == ()
+    assert years_missing("figures for 2023/24", ["the 2023/24 statistics"]) == ()
+    assert years_missing("a fee of £2,023 for 1,950 people, case 12023", ["nothing"]) == (), "amounts and codes are not years"
+    assert years_missing("how long is the recovery period", ["nothing"]) == ()
+
+
+def test_a_question_about_a_year_the_first_passages_never_mention_is_not_answered():
+    clear_answer = Signals(best_dense=0.9, top_coverage=1.0, background=BACKGROUND, years_missing=("2023",))
+    for mode in ("hybrid", "dense", "lexical"):
+        decision = decide(clear_answer, mode, SETTINGS)
+        assert decision.abstain and "2023" in decision.reason
+    assert not decide(signals(0.9, 1.0), "hybrid", SETTINGS).abstain
 
 
 def test_with_a_learned_model_abstention_is_its_probability_against_its_threshold():

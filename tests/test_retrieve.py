@@ -41,6 +41,11 @@ def test_off_topic_questions_abstain(bundled_pipeline, question):
     assert answer.message == "No passage in the corpus answers this question."
 
 
+def test_a_years_figures_the_corpus_does_not_hold_are_not_answered(bundled_pipeline):
+    assert not bundled_pipeline.ask("Why do Indonesian trafficking victims often go unidentified?").abstained
+    assert bundled_pipeline.ask("Why did Indonesian trafficking victims go unidentified in 2031?").abstained
+
+
 def test_hits_are_verbatim_slices_of_their_documents(bundled_pipeline):
     answer = bundled_pipeline.ask("who is vulnerable to trafficking in conflict", k=5)
     for hit in answer.hits:

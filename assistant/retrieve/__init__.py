@@ -25,7 +25,7 @@ from ..present import make_citation
 from ..text import sentence_spans
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
-from .abstain import Signals, decide, specific_coverage, specific_terms
+from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
 from .passages import Passage, assemble_passages, coverage, highlights
 from .ranker import CandidateSignals, load_model
 from .stages import Candidate
@@ -289,6 +289,7 @@ class Retriever:
             best_sentence=best_sentence,
             specific_coverage=specific_coverage(specific, [f"{p.document.title} {p.chunk.text}" for p in first]),
             specific_known=self._share_in_corpus(specific),
+            years_missing=years_missing(text, [f"{p.document.title} {p.document.year or ''} {' '.join(p.chunk.section)} {p.chunk.text}" for p in first]),
         )
 
     def _share_in_corpus(self, words: list[str]) -> float:

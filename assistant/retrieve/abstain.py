@@ -117,6 +117,20 @@ def specific_coverage(terms: list[str], texts: list[str]) -> float:
     return found / len(terms)
 
 
+_YEAR = re.compile(r"(?<![\w.,])(1[89]\d\d|20\d\d)(?![\w.,]\d|\w)")
+
+
+def years_missing(question: str, texts: list[str]) -> tuple[str, ...]:
+    """The years a question names (1800-2099) that none of the texts mention: "How many NRM
+    referrals came from Wales in 2023?" over passages of 2018 -> ("2023",). A question about a
+    year is answered by a passage of that year, or of a document of that year."""
+    years = list(dict.fromkeys(_YEAR.findall(question)))
+    if not years:
+        return ()
+    mentioned = set(_YEAR.findall(" ".join(texts)))
+    return tuple(year for year in years if year not in mentioned)
+
+
 @dataclass(frozen=True)
 class Signals:
     """What abstention is decided from, recorded as the question is answered."""
@@ -135,6 +149,9 @@ class Signals:
     """Share of the question's names, acronyms and numbers found in the first passages."""
     specific_known: float = 1.0
     """Share of them that occur anywhere in the corpus ("Canada" in a UK library: nowhere)."""
+    years_missing: tuple[str, ...] = ()
+    """Years the question names that the first passages, their sections, titles and documents'
+    years do not mention (see ``years_missing``)."""
 
     @property
     def standing(self) -> float | None:
@@ -163,13 +180,18 @@ class Decision:
 
 
 def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings, model: LogisticModel | None = None) -> Decision:
-    """No passage answers when the learned model (hybrid mode, see ``ABSTENTION_FEATURES``) gives
+    """No passage answers when the question names a year that the first passages do not mention, or
+    when the learned model (hybrid mode, see ``ABSTENTION_FEATURES``) gives
     the question a probability of being answered below its threshold. Without the model: when
     the best passage does not stand out from the index's background of unrelated questions,
     unless it stands out somewhat and the first passage holds most of the question's rare words.
     Lexical mode has only the words to go by. ``None``: no candidates."""
     if signals is None:
         return Decision(True, "no candidates")
+    if signals.years_missing:
+        # Figures for a year are not in passages that never name it: a near miss the other
+        # signals cannot see, since the passages match every other word of the question.
+        return Decision(True, f"the first passages do not mention {', '.join(signals.years_missing)}")
     coverage = signals.top_coverage
     if mode == "lexical":
         return Decision(coverage < max(settings.abstain_lexical_coverage, 0.5), f"rare-word coverage {coverage:.2f}")
