@@ -90,8 +90,10 @@ class RetrieveSettings(BaseModel):
     k: int = 5
     """Passages returned per question."""
     mode: Mode = "hybrid"
-    candidates: int = 60
-    """Candidates taken from each of dense and lexical search before fusion."""
+    candidates: int = 100
+    """Candidates taken from each of dense and lexical search before fusion. Measured on the dev
+    sets: 60 and 100 rank the same over 18 documents, 100 finds one more first answer over a
+    155-file library (hit@1 0.582 -> 0.600), for about 1 ms a question at 100k chunks."""
     dense_weight: float = 2.0
     """Hybrid fusion is a weighted sum: this weight for the cosine..."""
     lexical_weight: float = 1.0
