@@ -128,6 +128,8 @@ class RetrieveSettings(BaseModel):
     2.0 (bundled) and 3.4 (documents) per question, and one documents answer left the top five."""
     learned_abstention: bool = True
     """Hybrid mode: decide abstention with the learned model over named signals (retrieve/abstain.py)."""
+    abstain_missing_year: bool = True
+    """Every mode: a question naming a year that none of the first passages mention is not answered."""
 
     other_language_penalty: float = 0.5
     """Scores of passages in another language than the question's are multiplied by this."""

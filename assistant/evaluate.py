@@ -349,6 +349,8 @@ ABLATIONS: dict[str, dict] = {
     "word pairs off": {"lexical_phrases": False},
     "relative floor off": {"relative_floor": 0.0},
     "learned abstention off": {"learned_abstention": False},
+    "year rule off": {"abstain_missing_year": False},
+    "named provisions first off": {"provision_depth": 0},
     "feedback terms on": {"feedback_terms": 5},
 }
 """Settings that turn one stage off (or, for what is off by default, on), for ``eval --ablation``."""

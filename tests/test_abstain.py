@@ -90,6 +90,7 @@ def test_a_question_about_a_year_the_first_passages_never_mention_is_not_answere
         decision = decide(clear_answer, mode, SETTINGS)
         assert decision.abstain and "2023" in decision.reason
     assert not decide(signals(0.9, 1.0), "hybrid", SETTINGS).abstain
+    assert not decide(clear_answer, "hybrid", RetrieveSettings(abstain_missing_year=False)).abstain, "the rule can be turned off (ablation)"
 
 
 def test_with_a_learned_model_abstention_is_its_probability_against_its_threshold():

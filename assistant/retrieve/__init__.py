@@ -77,7 +77,7 @@ class Retriever:
         decision = decide(signals, mode, self.settings, load_model("abstention") if self.settings.learned_abstention else None)
         if decision.abstain:
             log.debug("abstained: %s", decision.reason)
-            if signals is not None and signals.years_missing:
+            if signals is not None and signals.years_missing and self.settings.abstain_missing_year:
                 notices.append(f"the passages closest to the question do not mention {' or '.join(signals.years_missing)}: ask without the year to see them")
             return Answer(query=query, abstained=True, message=NO_ANSWER, notices=notices, mode=mode, best_dense_score=best_dense)
         hits = [self._hit(rank, passage, terms) for rank, passage in enumerate(passages, start=1)]

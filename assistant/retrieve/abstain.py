@@ -188,7 +188,7 @@ def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings, mode
     Lexical mode has only the words to go by. ``None``: no candidates."""
     if signals is None:
         return Decision(True, "no candidates")
-    if signals.years_missing:
+    if signals.years_missing and settings.abstain_missing_year:
         # Figures for a year are not in passages that never name it: a near miss the other
         # signals cannot see, since the passages match every other word of the question.
         return Decision(True, f"the first passages do not mention {', '.join(signals.years_missing)}")
