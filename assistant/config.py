@@ -51,8 +51,11 @@ class ChunkSettings(BaseModel):
     """Word pieces of trailing whole sentences repeated at the start of the next chunk."""
     min_tokens: int = 24
     """A final window smaller than this joins the previous chunk when both fit."""
-    lexical_context_weight: float = 0.4
-    """In lexical search, a word of a chunk's context (title, section path) counts this much."""
+    lexical_context_weight: float = 0.7
+    """In lexical search, a word of a chunk's context (title, section path) counts this much.
+    Measured on the dev sets (MRR@10): 0.0, 0.2, 0.4, 0.7, 1.0 gave 0.913, 0.917, 0.927, 0.937,
+    0.937 on the bundled corpus, 0.737, 0.751, 0.751, 0.752, 0.752 on 18 real documents and
+    0.657 at 0.4 against 0.666 at 0.7 over the 155-file library."""
     paragraph_fill: float = 0.7
     """A chunk ends at a paragraph boundary once it holds this share of max_tokens and the next
     paragraph would not fit whole: lower values keep paragraphs (the author's units) apart."""
