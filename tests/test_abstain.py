@@ -89,6 +89,7 @@ def test_a_question_about_a_year_the_first_passages_never_mention_is_not_answere
     for mode in ("hybrid", "dense", "lexical"):
         decision = decide(clear_answer, mode, SETTINGS)
         assert decision.abstain and "2023" in decision.reason
+        assert "do not mention 2023: ask without the year" in decision.notice, "the reader is told what to do"
     assert not decide(signals(0.9, 1.0), "hybrid", SETTINGS).abstain
     assert not decide(clear_answer, "hybrid", RetrieveSettings(abstain_missing_year=False)).abstain, "the rule can be turned off (ablation)"
 

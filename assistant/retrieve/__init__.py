@@ -67,6 +67,11 @@ class Retriever:
             notices.append("the question has no searchable words for lexical search (only common words)")
         passages = self._passages(ranked, k)
         signals = self.signals(passages, text, terms, best_dense, vector)
+        decision = decide(signals, mode, self.settings, load_model("abstention") if self.settings.learned_abstention else None)
+        if decision.abstain:
+            log.debug("abstained: %s", decision.reason)
+            notices.extend([decision.notice] if decision.notice else [])
+            return Answer(query=query, abstained=True, message=NO_ANSWER, notices=notices, mode=mode, best_dense_score=best_dense)
         shown = self._named_provisions_first(ranked, text, vector, k)
         if shown is not ranked:
             passages = self._passages(shown, k)
@@ -74,12 +79,6 @@ class Retriever:
             # Cards far below the first are not shown as if they were answers too.
             floor = self.settings.relative_floor * passages[0].candidate.score
             passages = [p for p in passages if p.candidate.score >= floor]
-        decision = decide(signals, mode, self.settings, load_model("abstention") if self.settings.learned_abstention else None)
-        if decision.abstain:
-            log.debug("abstained: %s", decision.reason)
-            if signals is not None and signals.years_missing and self.settings.abstain_missing_year:
-                notices.append(f"the passages closest to the question do not mention {' or '.join(signals.years_missing)}: ask without the year to see them")
-            return Answer(query=query, abstained=True, message=NO_ANSWER, notices=notices, mode=mode, best_dense_score=best_dense)
         hits = [self._hit(rank, passage, terms) for rank, passage in enumerate(passages, start=1)]
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
 
@@ -222,9 +221,9 @@ class Retriever:
 
     def _named_provisions_first(self, ranked: list[Candidate], text: str, vector, k: int) -> list[Candidate]:
         """The ranking with the text of a provision the question names first (see
-        ``stages.prefer_named_provisions``). Applied after the abstention signals are taken: a
-        question is judged answerable or not on what the searches found, and only then is the
-        named article shown first ("Palermo Protocol Article 3": the protocol's own text never
+        ``stages.prefer_named_provisions``). Applied once abstention has decided: a question is
+        judged answerable or not on what the searches found, and only then is the named article
+        shown first ("Palermo Protocol Article 3": the protocol's own text never
         says "Palermo", so its Article 3 alone would look like an answer to another question)."""
         provisions = stages.named_provisions(text)
         if not provisions:

@@ -177,6 +177,8 @@ ABSTENTION_FEATURES = ("standing", "sentence_above_background", "top_probability
 class Decision:
     abstain: bool
     reason: str
+    notice: str | None = None
+    """What the reader is told beside the refusal, when the reason is theirs to act on."""
 
 
 def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings, model: LogisticModel | None = None) -> Decision:
@@ -191,7 +193,11 @@ def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings, mode
     if signals.years_missing and settings.abstain_missing_year:
         # Figures for a year are not in passages that never name it: a near miss the other
         # signals cannot see, since the passages match every other word of the question.
-        return Decision(True, f"the first passages do not mention {', '.join(signals.years_missing)}")
+        return Decision(
+            True,
+            f"the first passages do not mention {', '.join(signals.years_missing)}",
+            f"the passages closest to the question do not mention {' or '.join(signals.years_missing)}: ask without the year to see them",
+        )
     coverage = signals.top_coverage
     if mode == "lexical":
         return Decision(coverage < max(settings.abstain_lexical_coverage, 0.5), f"rare-word coverage {coverage:.2f}")
