@@ -3,8 +3,9 @@
 ``Retriever.search`` runs dense (FAISS, cosine) and lexical (memory-mapped BM25) search, then the
 ranking chain of ``stages.py`` (fusion, the best-sentence reward, the question's language, the
 cosine of lexical-only candidates), assembles passages (``passages.py``: merging overlapping
-chunks, caps, highlights), and decides from named signals whether any passage answers
-(``abstain.py``). Filters restrict both searches to the allowed chunks.
+chunks, caps, highlights), decides from named signals whether any passage answers
+(``abstain.py``), and then shows the text of a provision the question names ("Article 3") first.
+Filters restrict both searches to the allowed chunks.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ A raw cosine threshold does not carry from one corpus to another: a corpus of le
 corpus's *background*: how similar its best passage is to questions about unrelated subjects
 (the probes below, which share nothing with any anti-trafficking corpus on purpose). A question
 is answered when its best passage stands out from that background (a z-score), or stands out
-less but contains most of the question's rare words.
+less but contains most of the question's rare words. Whatever the other signals say, a question
+naming a year that none of the first passages mention is not answered by them.
 """
 
 from __future__ import annotations
