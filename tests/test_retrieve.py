@@ -48,6 +48,18 @@ def test_a_years_figures_the_corpus_does_not_hold_are_not_answered(bundled_pipel
     assert any("do not mention 2031" in notice for notice in answer.notices), "the reader learns why"
 
 
+@pytest.mark.parametrize("question", [
+    "trafficking victims identified in 2020",  # the year is in the second or third passage, not the first
+    "online sexual exploitation of children in 2022",
+    "Why did Indonesian trafficking victims go unidentified in 2031?",
+    "best sourdough bread recipe",
+])
+def test_the_number_of_passages_asked_for_does_not_change_the_decision_or_the_first_card(bundled_pipeline, question):
+    one, five = bundled_pipeline.ask(question, k=1), bundled_pipeline.ask(question, k=5)
+    assert one.abstained == five.abstained
+    assert [h.chunk_id for h in one.hits] == [h.chunk_id for h in five.hits[:1]]
+
+
 def test_hits_are_verbatim_slices_of_their_documents(bundled_pipeline):
     answer = bundled_pipeline.ask("who is vulnerable to trafficking in conflict", k=5)
     for hit in answer.hits:

@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 
 NO_ANSWER = "No passage in the corpus answers this question."
 
+SIGNAL_PASSAGES = 3
+"""Abstention reads the first three passages, however many are asked for: ``ask -k 1`` and the
+terminal UI's five cards get the same decision."""
+
 
 class Retriever:
     def __init__(self, index: OpenIndex, embedder: Embedder, pieces: WordPieces, settings: RetrieveSettings):
@@ -66,8 +70,9 @@ class Retriever:
         ranked, best_dense, vector = self._ranked(text, terms, mode, allowed, self.settings.candidates)
         if mode == "lexical" and not terms:
             notices.append("the question has no searchable words for lexical search (only common words)")
-        passages = self._passages(ranked, k)
+        passages = self._passages(ranked, max(k, SIGNAL_PASSAGES))
         signals = self.signals(passages, text, terms, best_dense, vector)
+        passages = passages[:k]
         decision = decide(signals, mode, self.settings, load_model("abstention") if self.settings.learned_abstention else None)
         if decision.abstain:
             log.debug("abstained: %s", decision.reason)
@@ -277,7 +282,7 @@ class Retriever:
         top = passages[0]
         # Approximate (HNSW) search can miss a chunk whose cosine the chain computed exactly.
         dense = max((d for d in (best_dense, top.candidate.dense) if d is not None), default=None)
-        first = passages[:3]
+        first = passages[:SIGNAL_PASSAGES]
         specific = specific_terms(text)
         best_sentence = None
         if vector is not None:
