@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .index.build import BuildProgress, EmbedderFactory, build_index, chunker_info
+from .index.build import BuildProgress, EmbedderFactory, build_index, chunker_info, reread_reason
 from .config import Settings
 from .embed import Embedder, load_query_embedder, model_info, resolve_model_dir
 from .errors import AssistantError, CitationError, CorpusMismatchError, IndexCorruptError, IndexMissingError
@@ -42,21 +42,25 @@ def _reading_the_index(method):
 
 
 class Staleness(BaseModel):
-    """Corpus files that differ from what the index was built from."""
+    """Corpus files that differ from what the index was built from, and whether the files would be
+    read again anyway (this program reads or chunks them differently from the one that built it)."""
 
     added: list[str] = Field(default_factory=list)
     changed: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
+    reread: str | None = None
+    """Why the next build reads every file again although none changed, e.g. "the chunker settings changed"."""
 
     @property
     def stale(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+        return bool(self.added or self.changed or self.removed or self.reread)
 
     def summary(self) -> str:
         if not self.stale:
             return "up to date"
         parts = [f"{len(v)} {name}" for name, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if v]
-        return "changed since the last build: " + ", ".join(parts)
+        files = "changed since the last build: " + ", ".join(parts) if parts else "unchanged"
+        return files if not self.reread else f"{files}; the next build reads every file again ({self.reread})"
 
 
 class IndexStatus(BaseModel):
@@ -279,6 +283,7 @@ class Pipeline:
                     result.changed.append(corpus_file.relative)
         present.update(r.path for r in skips)
         result.removed = sorted(p for p, e in manifest.files.items() if p not in present and e.sha256)
+        result.reread = reread_reason(manifest, chunker_info(self.settings))
         return result
 
     def verify(self) -> list[Problem]:

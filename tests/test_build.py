@@ -404,6 +404,19 @@ def test_touching_a_file_without_changing_it_is_not_staleness(settings, corpus, 
     assert not make_pipeline(settings, corpus).status().staleness.stale
 
 
+def test_status_says_when_the_next_build_reads_every_file_again_though_none_changed(settings, corpus, fake):
+    """After an upgrade that reads or chunks differently, "up to date" would hide that the index
+    still holds the old reading."""
+    build(settings, corpus, fake)
+    settings.chunk.lexical_context_weight += 0.1
+    staleness = make_pipeline(settings, corpus).status().staleness
+    assert staleness.stale and not (staleness.added or staleness.changed or staleness.removed)
+    assert staleness.summary() == "unchanged; the next build reads every file again (the chunker settings changed)"
+    report = build(settings, corpus, fake)
+    assert report.reread_reason == "the chunker settings changed"
+    assert not make_pipeline(settings, corpus).status().staleness.stale
+
+
 # --- growth: the approximate index ------------------------------------------------------------
 
 def test_large_indexes_switch_to_hnsw_and_stay_correct(settings, corpus, fake):

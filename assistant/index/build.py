@@ -153,6 +153,15 @@ READING_LIBRARIES = ("pypdf", "pypdfium2", "fonttools", "cryptography", "python-
 """Libraries whose version (or absence) changes the text read from a file."""
 
 
+def reread_reason(previous: IndexManifest, chunker: ChunkerInfo) -> str | None:
+    """Why a build would read every file again although none changed (None: it would not)."""
+    if previous.chunker != chunker:
+        return "the chunker settings changed"
+    if previous.ingest_version != ingest_version():
+        return "the ingestion or chunking code changed"
+    return None
+
+
 def chunker_info(settings: Settings) -> ChunkerInfo:
     return ChunkerInfo(
         max_tokens=settings.chunk.max_tokens,
@@ -327,10 +336,7 @@ class _Builder:
                 plan.unchanged.remove(path)
                 plan.changed.append(path)
         if previous_for_diff is not None:
-            if previous_for_diff.chunker != self.chunker:
-                plan.reread_reason = "the chunker settings changed"
-            elif previous_for_diff.ingest_version != ingest_version():
-                plan.reread_reason = "the ingestion or chunking code changed"
+            plan.reread_reason = reread_reason(previous_for_diff, self.chunker)
             if plan.reread_reason:
                 plan.recleaned = list(plan.unchanged)
         return plan
