@@ -10,6 +10,7 @@ from assistant.retrieve.stages import (
     named_provisions,
     prefer_language,
     prefer_named_provisions,
+    provision_labels,
     rerank_learned,
     reward_sentence_match,
 )
@@ -114,9 +115,15 @@ def test_a_heading_names_a_provision_only_when_it_begins_with_its_label():
     assert heading_names_provision("Article  3", article_3)
     assert heading_names_provision("ARTICLE 3 – Use of terms", article_3)
     assert heading_names_provision("Section 52: duty to notify", [("section", "52")])
+    assert heading_names_provision("Art. 3 Use of terms", article_3), "an abbreviated label names it too"
     assert not heading_names_provision("Article 30", article_3)
     assert not heading_names_provision("Article 3.1", article_3)
     assert not heading_names_provision("Use of terms (Article 3)", article_3)
+
+
+def test_the_store_is_asked_for_every_label_a_heading_may_use():
+    assert provision_labels([("article", "3")]) == ["art", "article"]
+    assert provision_labels([("section", "52"), ("annex", "ii")]) == ["annex", "sec", "section"]
 
 
 def test_the_named_provisions_text_moves_first_and_takes_the_scores_of_the_places_it_moves_into():

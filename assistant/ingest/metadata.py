@@ -148,10 +148,10 @@ def tidy_title(title: str, lines: list[Line]) -> str:
 
 
 def prefer_file_name(title: str, relative: str) -> str:
-    """A title of one or two words beside a file name of three words or more, and more than the title ("SERAF" for
-    "SERAF Categories of risk framework", "Annual Report" for "Sandwell Modern slavery annual
-    report", "Mild risk" for "Seraf Risk Chart") is a running label or the first cell of a chart,
-    not the document's name: the file name says more."""
+    """A title of one or two words beside a file name of three words or more, and more than the
+    title ("SERAF" for "SERAF Categories of risk framework", "Annual Report" for "Sandwell Modern
+    slavery annual report", "Mild risk" for "Seraf Risk Chart") is a running label or the first
+    cell of a chart, not the document's name: the file name says more."""
     words = re.findall(r"[a-z0-9]+", title.lower())
     named = fallback_title(relative)
     name_words = re.findall(r"[a-z0-9]+", named.lower())

@@ -244,7 +244,7 @@ class Retriever:
         (those documents in the chunks' order, each in reading order)."""
         document_of = self.index.store.chunk_documents(chunk_ids)
         documents = [d for d in dict.fromkeys(document_of.get(c) for c in chunk_ids) if d is not None]
-        rows = self.index.store.sections_containing(documents, sorted({kind for kind, _ in provisions}))
+        rows = self.index.store.sections_containing(documents, stages.provision_labels(provisions))
         position = {document: n for n, document in enumerate(documents)}
         naming = [(position[document], n, chunk_id) for n, (chunk_id, document, section) in enumerate(rows)
                   if any(stages.heading_names_provision(heading, provisions) for heading in section)]

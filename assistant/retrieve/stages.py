@@ -143,11 +143,12 @@ def fill_missing_dense(candidates: list[Candidate], depth: int, cosine_of: Calla
 
 
 _PROVISION_KINDS = {
-    "article": "article", "art": "article", "section": "section", "sec": "section", "s": "section",
+    "article": "article", "art": "article", "section": "section", "sec": "section",
     "paragraph": "paragraph", "para": "paragraph", "regulation": "regulation", "reg": "regulation",
     "rule": "rule", "clause": "clause", "schedule": "schedule", "annex": "annex", "appendix": "appendix",
     "chapter": "chapter", "part": "part", "principle": "principle",
 }
+"""The labels a heading names a provision by, and the kind each stands for ("Art. 3" is article 3)."""
 _PROVISION_NUMBER = r"(\d+[a-z]?|[ivxlc]+)(?![\w]|\.\d)"
 _PROVISION_IN_QUESTION = re.compile(
     r"\b(article|art\.?|section|sec\.?|s\.|paragraph|para\.?|regulation|reg\.?|rule|clause|schedule|annex|appendix|chapter|part|principle)"
@@ -162,13 +163,18 @@ def named_provisions(question: str) -> list[tuple[str, str]]:
     A roman numeral counts only in capitals ("Annex II"; "part i" is not a provision)."""
     found = []
     for match in _PROVISION_IN_QUESTION.finditer(question):
-        kind, number = match.group(1).casefold().rstrip("."), match.group(2)
-        if kind == "s" and not match.group(1).endswith("."):
-            continue
+        label, number = match.group(1).casefold().rstrip("."), match.group(2)
         if not number[0].isdigit() and not number.isupper():
             continue
-        found.append((_PROVISION_KINDS[kind], number.casefold()))
+        found.append(("section" if label == "s" else _PROVISION_KINDS[label], number.casefold()))
     return list(dict.fromkeys(found))
+
+
+def provision_labels(provisions: list[tuple[str, str]]) -> list[str]:
+    """Every label a heading may name these provisions' kinds by: [("article", "3")] -> ["article",
+    "art"] (what the store looks for before ``heading_names_provision`` decides)."""
+    kinds = {kind for kind, _ in provisions}
+    return sorted(label for label, kind in _PROVISION_KINDS.items() if kind in kinds)
 
 
 def heading_names_provision(heading: str, provisions: list[tuple[str, str]]) -> bool:
