@@ -54,7 +54,7 @@ SHARED ?= ../shared
 eval: setup
 	$(PY) -m assistant eval --strict --modes hybrid --questions eval/bundled.toml \
 		$(if $(wildcard $(SHARED)/documents),--questions eval/documents.toml) \
-		$(if $(and $(wildcard $(SHARED)/documents),$(wildcard $(SHARED)/iasc)),--questions eval/documents-in-library.toml --questions eval/test.toml)
+		$(if $(and $(wildcard $(SHARED)/documents),$(wildcard $(SHARED)/iasc)),--questions eval/documents-in-library.toml --questions eval/library-dev.toml --questions eval/test.toml)
 
 bench: setup
 	$(PY) -m benchmarks
