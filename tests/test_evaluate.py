@@ -97,3 +97,25 @@ def test_a_frozen_sets_questions_are_never_reused(tmp_path):
     write(tmp_path / "test.toml", SET.replace('name = "tiny"', 'name = "tiny"\nfrozen = true'))
     with pytest.raises(ConfigError, match="frozen test set"):
         load_question_set(write(tmp_path / "dev.toml", '[meta]\nname = "dev"\nquestions_from = "test.toml"\n'))
+
+
+def test_no_dev_set_asks_a_question_or_labels_an_answer_of_the_frozen_test_set():
+    """A dev set that repeats a frozen question would let tuning see the test set."""
+    from pathlib import Path
+
+    sets = {path.name: load_question_set(path) for path in sorted((Path(__file__).parent.parent / "eval").glob("*.toml"))}
+    frozen = [s for s in sets.values() if s.frozen]
+    assert frozen, "the frozen test set is committed with the project"
+
+    def asked(question_set):
+        return {" ".join(q.text.casefold().split()) for q in [*question_set.questions, *question_set.off_topic, *question_set.near_miss]}
+
+    def labelled(question_set):
+        return {(q.document, " ".join(q.answer.casefold().split())) for q in question_set.questions}
+
+    for name, dev in sets.items():
+        if dev.frozen:
+            continue
+        for test in frozen:
+            assert not asked(dev) & asked(test), f"{name} asks a question of {test.name}"
+            assert not labelled(dev) & labelled(test), f"{name} labels an answer of {test.name}"
