@@ -55,6 +55,14 @@ class Staleness(BaseModel):
     def stale(self) -> bool:
         return bool(self.added or self.changed or self.removed or self.reread)
 
+    def brief(self) -> str:
+        """What makes the index out of date, in a few words for a status line: "2 added, 1
+        changed", or why every file would be read again."""
+        parts = [f"{len(v)} {name}" for name, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if v]
+        if self.reread:
+            parts.append(self.reread.removeprefix("the "))
+        return ", ".join(parts) if parts else "up to date"
+
     def summary(self) -> str:
         if not self.stale:
             return "up to date"

@@ -412,6 +412,7 @@ def test_status_says_when_the_next_build_reads_every_file_again_though_none_chan
     staleness = make_pipeline(settings, corpus).status().staleness
     assert staleness.stale and not (staleness.added or staleness.changed or staleness.removed)
     assert staleness.summary() == "unchanged; the next build reads every file again (the chunker settings changed)"
+    assert staleness.brief() == "chunker settings changed"
     report = build(settings, corpus, fake)
     assert report.reread_reason == "the chunker settings changed"
     assert not make_pipeline(settings, corpus).status().staleness.stale

@@ -107,14 +107,15 @@ class GuidanceApp(App):
             staleness = self.pipeline.staleness()
         except Exception:  # a corpus folder that vanished must not stop searching
             return ""
-        return "" if not staleness.stale else f"  ·  corpus {staleness.summary()} (index screen: rebuild)"
+        # Short, and put before the index facts: at 80 columns the end of the status line is cut.
+        return "" if not staleness.stale else f"  ·  out of date ({staleness.brief()}): index screen (i), b rebuilds"
 
     def _on_index_ready(self, staleness: str) -> None:
         self.model_ready = True
         self.index_missing = False
         self.ready_after = time.perf_counter() - self.launched
         self.staleness_text = staleness
-        self.search_screen.set_status("ready  ·  " + self.index_facts() + staleness)
+        self.search_screen.set_status("ready" + staleness + "  ·  " + self.index_facts())
         if self.pending_question:
             question, self.pending_question = self.pending_question, None
             self.run_search(question)
@@ -218,7 +219,7 @@ class GuidanceApp(App):
         screen = self.search_screen
         await screen.show_answer(answer, {item.chunk_id for item in self.basket.items})
         outcome = "no answer in the corpus" if answer.abstained else f"{len(answer.hits)} passage{'s' if len(answer.hits) != 1 else ''}"
-        screen.set_status(f"{outcome} in {self.took(elapsed)}  ·  " + self.index_facts() + self.staleness_text)
+        screen.set_status(f"{outcome} in {self.took(elapsed)}" + self.staleness_text + "  ·  " + self.index_facts())
 
     def _search_failed(self, message: str) -> None:
         self.search_screen.set_status("ready  ·  " + self.index_facts())
@@ -500,7 +501,7 @@ class GuidanceApp(App):
             self.load_index()
             return
         self.staleness_text = self._staleness_text()
-        self.search_screen.set_status(("reloaded  ·  " if changed else "ready  ·  ") + self.index_facts() + self.staleness_text)
+        self.search_screen.set_status(("reloaded" if changed else "ready") + self.staleness_text + "  ·  " + self.index_facts())
         screen = self._index_screen()
         if screen is not None:
             screen.refresh_status()
