@@ -55,18 +55,19 @@ class Staleness(BaseModel):
     def stale(self) -> bool:
         return bool(self.added or self.changed or self.removed or self.reread)
 
+    def _file_counts(self) -> list[str]:
+        return [f"{len(v)} {name}" for name, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if v]
+
     def brief(self) -> str:
         """What makes the index out of date, in a few words for a status line: "2 added, 1
         changed", or why every file would be read again."""
-        parts = [f"{len(v)} {name}" for name, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if v]
-        if self.reread:
-            parts.append(self.reread.removeprefix("the "))
+        parts = self._file_counts() + ([self.reread.removeprefix("the ")] if self.reread else [])
         return ", ".join(parts) if parts else "up to date"
 
     def summary(self) -> str:
         if not self.stale:
             return "up to date"
-        parts = [f"{len(v)} {name}" for name, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if v]
+        parts = self._file_counts()
         files = "changed since the last build: " + ", ".join(parts) if parts else "unchanged"
         return files if not self.reread else f"{files}; the next build reads every file again ({self.reread})"
 

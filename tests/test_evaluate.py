@@ -1,6 +1,8 @@
 """Retrieval evaluation: labelled question sets are loaded, checked against the corpus, and
 scored per mode; a phrase that is not in the corpus is an error in the set, not a miss."""
 
+from pathlib import Path
+
 import pytest
 
 from assistant.errors import ConfigError
@@ -101,8 +103,6 @@ def test_a_frozen_sets_questions_are_never_reused(tmp_path):
 
 def test_no_dev_set_asks_a_question_or_labels_an_answer_of_the_frozen_test_set():
     """A dev set that repeats a frozen question would let tuning see the test set."""
-    from pathlib import Path
-
     sets = {path.name: load_question_set(path) for path in sorted((Path(__file__).parent.parent / "eval").glob("*.toml"))}
     frozen = [s for s in sets.values() if s.frozen]
     assert frozen, "the frozen test set is committed with the project"
