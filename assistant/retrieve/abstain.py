@@ -183,12 +183,12 @@ class Decision:
 
 
 def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings, model: LogisticModel | None = None) -> Decision:
-    """No passage answers when the question names a year that the first passages do not mention, or
-    when the learned model (hybrid mode, see ``ABSTENTION_FEATURES``) gives
-    the question a probability of being answered below its threshold. Without the model: when
-    the best passage does not stand out from the index's background of unrelated questions,
-    unless it stands out somewhat and the first passage holds most of the question's rare words.
-    Lexical mode has only the words to go by. ``None``: no candidates."""
+    """No passage answers when the question names a year that the first passages do not mention,
+    or when the learned model (hybrid mode, see ``ABSTENTION_FEATURES``) gives the question a
+    probability of being answered below its threshold. Without the model: when the best passage
+    does not stand out from the index's background of unrelated questions, unless it stands out
+    somewhat and the first passage holds most of the question's rare words. Lexical mode has only
+    the words to go by. ``None``: no candidates."""
     if signals is None:
         return Decision(True, "no candidates")
     if signals.years_missing and settings.abstain_missing_year:
