@@ -111,11 +111,6 @@ class RetrieveSettings(BaseModel):
     (an answer stated in one sentence beats the same words scattered over a passage)."""
     rerank_depth: int = 30
     """How many fused candidates the sentence re-ranking looks at."""
-    feedback_terms: int = 0
-    """Pseudo-relevance feedback: words shared by the first passages added to the lexical search
-    (0: off; measured on the dev sets, see the README's ablation)."""
-    feedback_depth: int = 5
-    feedback_weight: float = 0.3
     learned_ranker: bool = True
     """Hybrid and dense modes: re-rank the first ``learned_depth`` candidates with the learned
     model over passage and sentence cosines, BM25 and passage shape (retrieve/ranker.py)."""

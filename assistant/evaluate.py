@@ -24,8 +24,10 @@ from .config import Settings
 from .errors import ConfigError
 from .models import MODES
 from .pipeline import Pipeline
+from .retrieve.abstain import RULES
 from .retrieve.learn import QuestionRows, QuestionSignals
 from .retrieve.ranker import LogisticModel, feature_matrix
+from .retrieve.stages import STAGES
 
 
 class Expected(BaseModel):
@@ -247,15 +249,14 @@ def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> 
     learned stage (the pipeline's settings must turn it off), with their signals and labels."""
     import numpy as np
 
-    from .retrieve import query_terms
-
     expectations = resolve_expectations(pipeline, question_set, strict=True)
     retriever = pipeline.retriever()
     store = pipeline.open().store
     groups = []
     for index, question in enumerate(question_set.questions):
         text, _ = retriever.prepare_query(question.text)
-        ranked, _, vector = retriever._ranked(text, query_terms(text), "hybrid", None, retriever.settings.candidates)
+        asked = retriever.question(text, "hybrid")
+        ranked, _ = retriever.rank(asked)
         head = ranked[:depth]
         if not head:
             continue
@@ -268,7 +269,7 @@ def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> 
             )) if c.chunk_id in rows else 0.0
             for c in head
         ])
-        matrix = feature_matrix(retriever.candidate_signals(vector, head, best_lexical))
+        matrix = feature_matrix(retriever.lookups.candidate_signals(asked.vector, head, best_lexical))
         groups.append(QuestionRows(question=question.text, source=question_set.name, matrix=matrix, labels=labels))
     return groups
 
@@ -341,19 +342,10 @@ def fit_learned_models(settings: Settings, sets: list[tuple[QuestionSet, Path]],
     return ranker, abstention
 
 
-ABLATIONS: dict[str, dict] = {
-    "all stages on": {},
-    "learned ranker off": {"learned_ranker": False},
-    "sentence word reward off": {"sentence_weight": 0.0},
-    "question language off": {"other_language_penalty": 1.0},
-    "word pairs off": {"lexical_phrases": False},
-    "relative floor off": {"relative_floor": 0.0},
-    "learned abstention off": {"learned_abstention": False},
-    "year rule off": {"abstain_missing_year": False},
-    "named provisions first off": {"provision_depth": 0},
-    "feedback terms on": {"feedback_terms": 5},
+ABLATIONS: dict[str, dict] = {"all stages on": {}} | {
+    f"{stage.name} off": dict(stage.off) for stage in (*STAGES, *RULES) if stage.off
 }
-"""Settings that turn one stage off (or, for what is off by default, on), for ``eval --ablation``."""
+"""Settings that turn one declared ranking stage or abstention rule off, for ``eval --ablation``."""
 
 
 def format_side_by_side(rows: list[tuple[str, ModeScores]]) -> str:

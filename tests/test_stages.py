@@ -1,8 +1,14 @@
 """The ranking chain, stage by stage, on hand-made candidates: no index, no model."""
 
+from assistant.config import RetrieveSettings
+from assistant.evaluate import ABLATIONS
+from assistant.retrieve.abstain import RULES
 from assistant.retrieve.stages import (
+    STAGES,
     Candidate,
-    feedback_terms,
+    Question,
+    above_relative_floor,
+    run_stages,
     fill_missing_dense,
     fuse,
     heading_names_provision,
@@ -95,13 +101,6 @@ def test_the_learned_stage_orders_its_head_by_the_model_and_keeps_the_rest_below
     assert rerank_learned([], model, signals_of, depth=3) == []
 
 
-def test_feedback_terms_are_the_words_the_first_passages_share_and_the_question_lacks():
-    passages = [["non", "punish", "penalti", "victim"], ["penalti", "impos", "victim", "court"], ["penalti", "impos", "fine"]]
-    idf = {"penalti": 2.0, "impos": 3.0, "victim": 0.5, "court": 4.0, "fine": 4.0, "non": 1.0, "punish": 2.0}.get
-    assert feedback_terms(passages, {"non", "punish"}, idf, 2) == ["impos", "penalti"], "shared by two or more, by count x IDF"
-    assert "court" not in feedback_terms(passages, set(), idf, 10), "a word of one passage only is not the topic's"
-
-
 def test_a_question_names_provisions_by_their_usual_labels_and_abbreviations():
     assert named_provisions("Palermo Protocol Article 3") == [("article", "3")]
     assert named_provisions("MSA s.52 duty to notify, and art. 4a") == [("section", "52"), ("article", "4a")]
@@ -144,3 +143,55 @@ def test_without_a_named_provision_or_its_heading_the_order_is_kept():
     ranked = [Candidate(7, score=0.9), Candidate(8, score=0.5)]
     assert prefer_named_provisions(ranked, [], lambda ids, p: [8], depth=5) == ranked
     assert prefer_named_provisions(ranked, [("article", "3")], lambda ids, p: [], depth=5) == ranked
+
+
+class _Passage:
+    def __init__(self, score):
+        self.candidate = Candidate(0, score=score)
+
+
+def test_cards_far_below_the_first_are_not_shown():
+    passages = [_Passage(0.8), _Passage(0.1), _Passage(0.03)]
+    assert [p.candidate.score for p in above_relative_floor(passages, 0.05)] == [0.8, 0.1]
+    assert len(above_relative_floor(passages, 0.0)) == 3, "a share of 0 shows every card"
+
+
+class _Lookups:
+    """Index lookups for hand-made candidates: every word as rare as any other."""
+
+    def idf(self, term):
+        return 1.0
+
+    def sentences_of(self, chunk_ids):
+        return {c: [frozenset({"recovery", "period"})] if c == 2 else [frozenset({"recovery"})] for c in chunk_ids}
+
+    def language_of(self, chunk_id):
+        return "fr" if chunk_id == 3 else "en"
+
+    def cosine(self, vector, chunk_id):
+        return 0.1
+
+    def chunks_naming(self, chunk_ids, provisions, limit):
+        return []
+
+
+def test_the_declared_chain_runs_each_phase_in_order_and_only_where_a_stage_applies():
+    settings = RetrieveSettings(learned_ranker=False)
+    candidates = merge_searches([(1, 0.9), (3, 0.88)], [(2, 10.0), (1, 2.0)])
+    lexical = Question("recovery period", ["recoveri", "period"], "lexical", k=5, language="en")
+    assert run_stages("terms", ["recoveri", "period"], lexical, settings, _Lookups()) == ["recoveri", "period", "recoveri period"]
+    assert ids(run_stages("rank", candidates, lexical, settings, _Lookups())) == [2, 1, 3], "lexical: BM25 alone, then the language"
+    hybrid = Question("recovery period", ["recovery", "period"], "hybrid", vector=None, k=5, language="en")
+    assert ids(run_stages("rank", candidates, hybrid, settings, _Lookups())) == [1, 2, 3], "the French passage (3) ranks below"
+    assert ids(run_stages("rank", candidates, hybrid, settings.model_copy(update={"other_language_penalty": 1.0}), _Lookups())) == [1, 3, 2]
+    rewarded = settings.model_copy(update={"sentence_weight": 1.0})
+    assert ids(run_stages("rank", candidates, hybrid, rewarded, _Lookups())) == [2, 1, 3], "the one sentence holding both words first"
+
+
+def test_every_stage_declares_its_settings_and_each_that_can_be_turned_off_has_an_ablation_row():
+    fields = set(RetrieveSettings.model_fields)
+    for stage in STAGES:
+        assert set(stage.settings) <= fields, stage.name
+        assert set(stage.off) <= fields, stage.name
+    assert [name for name in ABLATIONS][1:] == [f"{s.name} off" for s in (*STAGES, *RULES) if s.off]
+    assert ABLATIONS["learned ranker off"] == {"learned_ranker": False}

@@ -175,6 +175,20 @@ ABSTENTION_FEATURES = ("standing", "sentence_above_background", "top_probability
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A rule of the decision that a setting turns off (for the ablation)."""
+
+    name: str
+    off: dict
+
+
+RULES = (
+    Rule("learned abstention", {"learned_abstention": False}),
+    Rule("year rule", {"abstain_missing_year": False}),
+)
+
+
+@dataclass(frozen=True)
 class Decision:
     abstain: bool
     reason: str

@@ -1,18 +1,29 @@
-"""The ranking chain: plain functions over candidate lists, applied in order by ``Retriever``.
+"""The ranking stages: plain functions over candidate lists, and ``STAGES``, the declared chain
+that ``Retriever`` runs in order and ``eval --ablation`` turns off one at a time.
 
-Each stage takes the candidates (and what it needs to know, as plain values or lookups) and
+Each function takes the candidates (and what it needs to know, as plain values or lookups) and
 returns a new list, best first; none touches the index itself, so each is tested on hand-made
 candidates. Ties are always broken by chunk id, so a question gives the same order every time.
+
+A new stage is one function and one ``Stage`` entry here (with its setting, if it has one, in
+``RetrieveSettings``), and its test.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import numpy as np
+
+from ..index.lexical import bigrams
 from ..models import Mode
-from .ranker import CandidateSignals, LogisticModel, feature_matrix
+from .ranker import CandidateSignals, LogisticModel, feature_matrix, load_model
+
+if TYPE_CHECKING:
+    from ..config import RetrieveSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,18 +124,6 @@ def rerank_learned(
     return rescored + [c.rescored(floor * (1 - (i + 1) / (len(tail) + 1))) for i, c in enumerate(tail)]
 
 
-def feedback_terms(passages: list[list[str]], question: set[str], idf: Callable[[str], float], count: int) -> list[str]:
-    """The ``count`` words that best characterise the first passages and are not the question's:
-    scored by the number of those passages holding them times their IDF (a word in one passage
-    only is that passage's, not the topic's)."""
-    found: dict[str, int] = {}
-    for words in passages:
-        for term in set(words) - question:
-            found[term] = found.get(term, 0) + 1
-    scored = sorted(((n * idf(t), t) for t, n in found.items() if n >= 2), key=lambda x: (-x[0], x[1]))
-    return [t for _, t in scored[:count]]
-
-
 def prefer_language(candidates: list[Candidate], language: str | None, language_of: Callable[[int], str], penalty: float) -> list[Candidate]:
     """Passages in another language than the question's rank lower (not out): an English
     question about a bilingual treaty should see the English article first."""
@@ -213,3 +212,155 @@ def prefer_named_provisions(
     reordered += [c for c in candidates if c.chunk_id not in lifted]
     scores = [c.score for c in candidates] + [candidates[-1].score] * (len(reordered) - len(candidates))
     return [c.rescored(score) for c, score in zip(reordered, scores)]
+
+
+def above_relative_floor(passages: Sequence[Any], share: float) -> list[Any]:
+    """Passages scored below ``share`` of the first passage's score are not shown (cards far
+    below the first are not shown as if they were answers too). Works on anything with a
+    ``candidate.score``."""
+    if not passages or share <= 0:
+        return list(passages)
+    floor = share * passages[0].candidate.score
+    return [p for p in passages if p.candidate.score >= floor]
+
+
+# --- the declared chain --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Question:
+    """What the stages know of the question being answered."""
+
+    text: str
+    terms: list[str]
+    """Its searchable words (folded, stemmed, no stop words), each once."""
+    mode: Mode
+    vector: np.ndarray | None = None
+    """Its embedding (None in lexical mode)."""
+    k: int = 5
+    """How many passages were asked for."""
+    language: str | None = None
+    """Its language, when it is long enough to tell."""
+
+
+class Lookups(Protocol):
+    """What the stages may ask of the index (``lookups.IndexLookups``)."""
+
+    def idf(self, term: str) -> float: ...
+    def sentences_of(self, chunk_ids: list[int]) -> Mapping[int, list[frozenset[str]]]: ...
+    def language_of(self, chunk_id: int) -> str: ...
+    def cosine(self, vector: np.ndarray, chunk_id: int) -> float | None: ...
+    def candidate_signals(self, vector: np.ndarray, candidates: list[Candidate], best_lexical: float) -> list[CandidateSignals]: ...
+    def chunks_naming(self, chunk_ids: list[int], provisions: list[tuple[str, str]], limit: int) -> list[int]: ...
+
+
+Phase = Literal["terms", "rank", "show", "cards"]
+"""Where a stage runs: ``terms`` shapes the words lexical search is asked for; ``rank`` orders the
+candidates both searches found (abstention decides on this order); ``show`` reorders them once
+abstention has decided; ``cards`` acts on the passages assembled from them."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    """As the ablation table names it."""
+    phase: Phase
+    runs: str
+    """When it runs, in words."""
+    settings: tuple[str, ...]
+    """The ``RetrieveSettings`` fields it reads."""
+    when: Callable[[Question, RetrieveSettings], bool]
+    apply: Callable[[Any, Question, RetrieveSettings, Lookups], Any]
+    """(items, question, settings, lookups) -> items: search words, candidates or passages, by phase."""
+    off: Mapping[str, Any] = field(default_factory=dict)
+    """Settings that turn it off (or on, when it is off by default) for the ablation; empty for a
+    stage the chain cannot do without."""
+
+
+def learned_ranking(question: Question, settings: RetrieveSettings) -> bool:
+    return question.mode == "hybrid" and question.vector is not None and settings.learned_ranker and load_model("ranker") is not None
+
+
+def _rerank_learned(candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups) -> list[Candidate]:
+    def signals_of(head: list[Candidate], best_lexical: float) -> list[CandidateSignals]:
+        return lookups.candidate_signals(question.vector, head, best_lexical)
+
+    return rerank_learned(candidates, load_model("ranker"), signals_of, settings.learned_depth)
+
+
+def _fill_missing_dense(candidates: list[Candidate], question: Question, lookups: Lookups) -> list[Candidate]:
+    return fill_missing_dense(candidates, depth=question.k * 3, cosine_of=lambda chunk_id: lookups.cosine(question.vector, chunk_id))
+
+
+def _named_provisions_first(candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups) -> list[Candidate]:
+    provisions = named_provisions(question.text)
+    if not provisions:
+        return candidates
+
+    def naming(chunk_ids: list[int], wanted: list[tuple[str, str]]) -> list[int]:
+        return lookups.chunks_naming(chunk_ids, wanted, settings.provision_chunks)
+
+    shown = prefer_named_provisions(candidates, provisions, naming, settings.provision_depth)
+    if question.vector is not None and shown is not candidates:
+        shown = _fill_missing_dense(shown, question, lookups)
+    return shown
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage(
+        "word pairs", "terms", "hybrid and lexical, questions of few words", ("lexical_phrases", "phrase_max_terms"),
+        # Word pairs sharpen short, keyword-like questions ("reasonable grounds decision"); in a
+        # long question most adjacent pairs are incidental and only add noise.
+        when=lambda q, s: q.mode in ("hybrid", "lexical") and s.lexical_phrases and len(q.terms) <= s.phrase_max_terms,
+        apply=lambda terms, q, s, look: terms + bigrams(terms),
+        off={"lexical_phrases": False},
+    ),
+    Stage(
+        "fusion", "rank", "always", ("dense_weight", "lexical_weight"),
+        when=lambda q, s: True,
+        apply=lambda c, q, s, look: fuse(c, q.mode, s.dense_weight, s.lexical_weight),
+    ),
+    Stage(
+        "sentence word reward", "rank", "hybrid", ("sentence_weight", "rerank_depth"),
+        when=lambda q, s: q.mode == "hybrid",
+        apply=lambda c, q, s, look: reward_sentence_match(c, q.terms, look.idf, look.sentences_of, s.sentence_weight, s.rerank_depth),
+        off={"sentence_weight": 0.0},
+    ),
+    Stage(
+        "question language", "rank", "always", ("other_language_penalty",),
+        when=lambda q, s: True,
+        apply=lambda c, q, s, look: prefer_language(c, q.language, look.language_of, s.other_language_penalty),
+        off={"other_language_penalty": 1.0},
+    ),
+    Stage(
+        "learned ranker", "rank", "hybrid, with the shipped model", ("learned_ranker", "learned_depth"),
+        when=learned_ranking,
+        apply=_rerank_learned,
+        off={"learned_ranker": False},
+    ),
+    Stage(
+        "cosines of lexical-only candidates", "rank", "hybrid (the order does not change)", (),
+        when=lambda q, s: q.mode == "hybrid" and q.vector is not None,
+        apply=lambda c, q, s, look: _fill_missing_dense(c, q, look),
+    ),
+    Stage(
+        "named provisions first", "show", "a question naming a provision ('Article 3')", ("provision_depth", "provision_chunks"),
+        when=lambda q, s: s.provision_depth > 0,
+        apply=_named_provisions_first,
+        off={"provision_depth": 0},
+    ),
+    Stage(
+        "relative floor", "cards", "hybrid, with the shipped model", ("relative_floor",),
+        when=learned_ranking,
+        apply=lambda passages, q, s, look: above_relative_floor(passages, s.relative_floor),
+        off={"relative_floor": 0.0},
+    ),
+)
+"""The chain, in the order it runs within each phase."""
+
+
+def run_stages(phase: Phase, items: Any, question: Question, settings: RetrieveSettings, lookups: Lookups) -> Any:
+    """Every stage of one phase that runs for this question, in order."""
+    for stage in STAGES:
+        if stage.phase == phase and stage.when(question, settings):
+            items = stage.apply(items, question, settings, lookups)
+    return items
