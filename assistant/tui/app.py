@@ -21,12 +21,11 @@ from ..config import Settings
 from ..errors import AssistantError, IndexMissingError
 from ..models import Filters
 from ..pipeline import Pipeline
-from ..present import format_citation
 from ..report import ReportBasket
 from ..text import strip_control
 from . import messages
+from .actions import ACTIONS_BY_NAME
 from .screens.confirm import ConfirmScreen
-from .screens.document import DocumentScreen
 from .screens.export import ExportScreen
 from .screens.filters import FilterScreen, describe_filters
 from .screens.help import HelpScreen, key_label
@@ -285,40 +284,16 @@ class GuidanceApp(App):
 
     # -- results ------------------------------------------------------------------------------
 
-    @on(messages.OpenDocument)
-    def open_document(self, message: messages.OpenDocument) -> None:
-        try:
-            document = self.pipeline.document(message.hit.document.id)
-        except AssistantError as error:
-            self.notify(strip_control(str(error)), severity="error", markup=False)
-            return
-        self.push_screen(DocumentScreen(document, message.hit, message.question or self.last_question or ""))
+    @on(messages.PassageActionRequested)
+    def _passage_action(self, message: messages.PassageActionRequested) -> None:
+        ACTIONS_BY_NAME[message.name].run(self, message.hit, message.question or self.last_question or "")
 
-    @on(messages.CopyCitation)
-    def copy_citation(self, message: messages.CopyCitation) -> None:
-        citation = format_citation(message.hit.citation, "text")
-        self.copy_to_clipboard(citation)
-        self.notify(
-            f"Copied (OSC 52; if your terminal blocks it, copy from here):\n{strip_control(citation)}",
-            title="Citation",
-            markup=False,
-            timeout=6,
-        )
-
-    @on(messages.CopyPassage)
-    def copy_passage(self, message: messages.CopyPassage) -> None:
-        """The passage as quoted text with its citation: what a case note or a report needs."""
-        quoted = "“" + strip_control(message.hit.text).strip() + "”"
-        self.copy_to_clipboard(f"{quoted}\n{format_citation(message.hit.citation, 'text')}")
-        self.notify("Passage and its citation copied (OSC 52).", markup=False, timeout=3)
-
-    @on(messages.AddToReport)
-    def add_to_report(self, message: messages.AddToReport) -> None:
-        added = self.basket.add(message.question, message.hit)
+    def add_to_report(self, hit, question: str) -> None:
+        added = self.basket.add(question, hit)
         count = len(self.basket.items)
         if added:
             self.save_basket()
-            self.search_screen.mark_collected(message.hit.chunk_id)
+            self.search_screen.mark_collected(hit.chunk_id)
             self.notify(f"Added to the report ({count} passage{'s' if count != 1 else ''}).", markup=False, timeout=3)
         else:
             self.notify("This passage is already in the report.", severity="warning", markup=False, timeout=3)
@@ -359,13 +334,12 @@ class GuidanceApp(App):
             return
         self.push_screen(FilterScreen(self.pipeline.facets(), self.filters, self.document_titles()), self._filters_chosen)
 
-    @on(messages.SearchWithinDocument)
-    def search_within_document(self, message: messages.SearchWithinDocument) -> None:
+    def search_within_document(self, document_id: str, title: str) -> None:
         while not isinstance(self.screen, SearchScreen):
             self.pop_screen()
-        self._filters_chosen(self.filters.model_copy(update={"documents": [message.document_id]}))
+        self._filters_chosen(self.filters.model_copy(update={"documents": [document_id]}))
         self.search_screen.action_focus_question()
-        self.notify(f"Searching only within: {strip_control(message.title)} (f: filters, Clear all to remove)", markup=False)
+        self.notify(f"Searching only within: {strip_control(title)} (f: filters, Clear all to remove)", markup=False)
 
     def document_titles(self) -> dict[str, str]:
         try:

@@ -1,5 +1,6 @@
 """What screens ask the app to do. Screens post these messages; ``GuidanceApp`` handles each in
-one ``on_*`` method, so a new action is one message, one handler and the key that posts it."""
+one ``on_*`` method. Actions on a passage are one message, ``PassageActionRequested``, whose
+name picks the action from ``actions.PASSAGE_ACTIONS``."""
 
 from __future__ import annotations
 
@@ -16,35 +17,12 @@ class SearchRequested(Message):
 
 
 @dataclass
-class OpenDocument(Message):
+class PassageActionRequested(Message):
+    """Run one of ``actions.PASSAGE_ACTIONS`` on a passage."""
+
+    name: str
     hit: Hit
     question: str
-
-
-@dataclass
-class CopyCitation(Message):
-    hit: Hit
-
-
-@dataclass
-class CopyPassage(Message):
-    """Copy the passage's text, quoted, with its citation."""
-
-    hit: Hit
-
-
-@dataclass
-class AddToReport(Message):
-    hit: Hit
-    question: str
-
-
-@dataclass
-class SearchWithinDocument(Message):
-    """Restrict searches to one document (shown on the filter line; cleared from the filters)."""
-
-    document_id: str
-    title: str
 
 
 class ShowReport(Message):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from textual.widgets import SelectionList, Static, TextArea
 
+from assistant.tui.actions import PASSAGE_ACTIONS
 from assistant.tui.screens.document import DocumentScreen
 from assistant.tui.screens.filters import FilterScreen
 from assistant.tui.screens.help import HelpScreen
@@ -231,8 +232,12 @@ def test_help_lists_every_binding(bundled_index):
             await pilot.press("question_mark")
             await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
             text = str(app.screen.query_one("#help-keys").render())
-            for needed in ("Copy citation", "Add to report", "Export (Markdown, BibTeX, CSL-JSON)", "Rebuild", "Back to the passage", "Light / dark theme", "Earlier question"):
+            for needed in ("Export (Markdown, BibTeX, CSL-JSON)", "Rebuild", "Back to the passage", "Light / dark theme", "Earlier question"):
                 assert needed in text
+            results, document = text.split("Reading a document")
+            for action in PASSAGE_ACTIONS:
+                assert action.description in results, "every passage action is listed for the results"
+                assert (action.description in document.split("Report")[0]) == ("document" in action.where)
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
 

@@ -18,19 +18,17 @@ from ...models import Document, Hit
 from ...present import citation_line
 from ...text import strip_control
 from .. import messages
+from ..actions import passage_bindings
 
 
 class DocumentScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back to results"),
-        Binding("c", "copy_citation", "Copy citation"),
-        Binding("y", "copy_passage", "Copy passage with its citation"),
-        Binding("a", "add_to_report", "Add to report"),
+        *passage_bindings("document"),
         Binding("p", "jump_to_passage", "Back to the passage"),
         Binding("slash", "find", "Find in the document"),
         Binding("n", "find_next(1)", "Next match"),
         Binding("N", "find_next(-1)", "Previous match"),
-        Binding("w", "search_within", "Search within this document"),
     ]
 
     def __init__(self, document: Document, hit: Hit, question: str):
@@ -149,15 +147,6 @@ class DocumentScreen(Screen):
         start = self.matches[self.match_at]
         self._select(start, start + len(self.query_text))
 
-    def action_copy_citation(self) -> None:
-        self.post_message(messages.CopyCitation(self.hit))
-
-    def action_copy_passage(self) -> None:
-        self.post_message(messages.CopyPassage(self.hit))
-
-    def action_add_to_report(self) -> None:
-        self.post_message(messages.AddToReport(self.hit, self.question))
-
-    def action_search_within(self) -> None:
-        """Back to the question box, with searches restricted to this document."""
-        self.post_message(messages.SearchWithinDocument(self.document.id, self.document.title))
+    def action_passage(self, name: str) -> None:
+        """One of the passage actions, on the passage this document was opened at."""
+        self.post_message(messages.PassageActionRequested(name, self.hit, self.question))

@@ -15,6 +15,7 @@ from ...models import Answer
 from ...ingest.formats import supported_suffixes
 from ...text import strip_control
 from .. import messages
+from ..actions import passage_bindings
 from ..widgets.query_bar import QueryInput
 from ..widgets.result_card import ResultCard
 
@@ -47,13 +48,9 @@ class ResultsScroll(VerticalScroll, can_focus=False):
 
 class SearchScreen(Screen):
     BINDINGS = [
-        Binding("enter", "open_document", "Open", tooltip="Read the passage in its document"),
-        Binding("c", "copy_citation", "Cite", tooltip="Copy the citation (terminal clipboard, OSC 52)"),
-        Binding("y", "copy_passage", "Copy text", tooltip="Copy the passage with its citation", show=False),
-        Binding("a", "add_to_report", "Add", tooltip="Add the passage to the report"),
+        *passage_bindings("results"),
         Binding("r", "show_report", "Report", tooltip="Open the report of collected passages"),
         Binding("f", "filters", "Filters", tooltip="Filters: region, type, organisation, year"),
-        Binding("w", "search_within", "Within", tooltip="Search only within this passage's document"),
         Binding("i", "index_screen", "Index: contents, staleness, rebuild", show=False),
         Binding("h", "toggle_history", "History of questions", show=False),
         Binding("slash,escape", "focus_question", "Back to the question box", show=False),
@@ -204,30 +201,11 @@ class SearchScreen(Screen):
             self._refresh_history()
             panel.focus()
 
-    def action_open_document(self) -> None:
+    def action_passage(self, name: str) -> None:
+        """One of the passage actions, on the selected card."""
         card = self.focused_card()
         if card is not None:
-            self.post_message(messages.OpenDocument(card.hit, card.question))
-
-    def action_copy_citation(self) -> None:
-        card = self.focused_card()
-        if card is not None:
-            self.post_message(messages.CopyCitation(card.hit))
-
-    def action_copy_passage(self) -> None:
-        card = self.focused_card()
-        if card is not None:
-            self.post_message(messages.CopyPassage(card.hit))
-
-    def action_add_to_report(self) -> None:
-        card = self.focused_card()
-        if card is not None:
-            self.post_message(messages.AddToReport(card.hit, card.question))
-
-    def action_search_within(self) -> None:
-        card = self.focused_card()
-        if card is not None:
-            self.post_message(messages.SearchWithinDocument(card.hit.document.id, card.hit.document.title))
+            self.post_message(messages.PassageActionRequested(name, card.hit, card.question))
 
     def mark_collected(self, chunk_id: int) -> None:
         for card in self.query(ResultCard):

@@ -107,7 +107,7 @@ class ResultCard(Static, can_focus=True):
         if getattr(event, "chain", 1) >= 2:  # a double click opens the passage in its document
             from .. import messages
 
-            self.post_message(messages.OpenDocument(self.hit, self.question))
+            self.post_message(messages.PassageActionRequested("open", self.hit, self.question))
 
     def mark_collected(self) -> None:
         self.collected = True

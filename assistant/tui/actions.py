@@ -1,0 +1,95 @@
+"""The actions on a passage, declared once: key, footer label, description and what each does.
+
+The search screen (on the selected card), the document screen (on the passage it shows), the
+command palette and the key help all read ``PASSAGE_ACTIONS``. A new action is one entry here
+with its handler: a function of the app, the passage's ``Hit`` and the question it answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from textual.binding import Binding
+
+from ..errors import AssistantError
+from ..models import Hit
+from ..present import format_citation
+from ..text import strip_control
+
+if TYPE_CHECKING:
+    from .app import GuidanceApp
+
+
+def open_document(app: GuidanceApp, hit: Hit, question: str) -> None:
+    from .screens.document import DocumentScreen
+
+    try:
+        document = app.pipeline.document(hit.document.id)
+    except AssistantError as error:
+        app.notify(strip_control(str(error)), severity="error", markup=False)
+        return
+    app.push_screen(DocumentScreen(document, hit, question))
+
+
+def copy_citation(app: GuidanceApp, hit: Hit, question: str) -> None:
+    citation = format_citation(hit.citation, "text")
+    app.copy_to_clipboard(citation)
+    app.notify(
+        f"Copied (OSC 52; if your terminal blocks it, copy from here):\n{strip_control(citation)}",
+        title="Citation",
+        markup=False,
+        timeout=6,
+    )
+
+
+def copy_passage(app: GuidanceApp, hit: Hit, question: str) -> None:
+    """The passage as quoted text with its citation: what a case note or a report needs."""
+    quoted = "“" + strip_control(hit.text).strip() + "”"
+    app.copy_to_clipboard(f"{quoted}\n{format_citation(hit.citation, 'text')}")
+    app.notify("Passage and its citation copied (OSC 52).", markup=False, timeout=3)
+
+
+def add_to_report(app: GuidanceApp, hit: Hit, question: str) -> None:
+    app.add_to_report(hit, question)
+
+
+def search_within(app: GuidanceApp, hit: Hit, question: str) -> None:
+    """Back to the question box, with searches restricted to the passage's document."""
+    app.search_within_document(hit.document.id, hit.document.title)
+
+
+@dataclass(frozen=True)
+class PassageAction:
+    name: str
+    keys: str
+    label: str
+    """Short, for the footer."""
+    description: str
+    """For the key help and the command palette."""
+    run: Callable[[GuidanceApp, Hit, str], None]
+    footer: bool = True
+    """Shown in the footer of the search screen (every action is in the help and the palette)."""
+    where: tuple[Literal["results", "document"], ...] = ("results", "document")
+
+
+PASSAGE_ACTIONS: tuple[PassageAction, ...] = (
+    PassageAction("open", "enter", "Open", "Read the passage in its document", open_document, where=("results",)),
+    PassageAction("cite", "c", "Cite", "Copy the citation (terminal clipboard, OSC 52)", copy_citation),
+    PassageAction("copy", "y", "Copy text", "Copy the passage with its citation", copy_passage, footer=False),
+    PassageAction("add", "a", "Add", "Add the passage to the report", add_to_report),
+    PassageAction("within", "w", "Within", "Search only within this passage's document", search_within),
+)
+
+ACTIONS_BY_NAME = {action.name: action for action in PASSAGE_ACTIONS}
+
+
+def passage_bindings(where: Literal["results", "document"]) -> list[Binding]:
+    """The key bindings of the passage actions on one screen; each runs the screen's
+    ``action_passage(name)``."""
+    return [
+        Binding(action.keys, f"passage('{action.name}')", action.label, tooltip=action.description, show=action.footer)
+        for action in PASSAGE_ACTIONS
+        if where in action.where
+    ]
