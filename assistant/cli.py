@@ -638,10 +638,11 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
         python -m assistant eval --beir ../shared/beir/scifact --split train
     """
     from .evaluate import (
-        evaluate_beir, evaluate_question_set, format_beir, format_scores, load_beir_queries,
+        evaluate_beir, evaluate_question_set, format_beir, format_judged, format_scores, load_beir_queries,
         load_question_set, materialise_beir_corpus, pipeline_for, cache_dir_for, resolve_expectations,
         ABLATIONS, format_side_by_side,
     )
+    from .judgments import judgments_path, load_judgments
 
     settings = _settings(ctx)
     chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
@@ -670,14 +671,24 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
                 click.echo(f"{question_file}: every answer phrase of {len(resolved)} questions found, in {len(documents)} documents")
                 pipeline.close()
                 continue
-            scores = evaluate_question_set(pipeline, question_set, chosen, strict=strict)
+            try:
+                resolve_expectations(pipeline, question_set, strict)
+            except AssistantError as error:
+                click.echo(f"warning: {safe_line(str(error))} (those questions are counted as 'answer not in the extracted text')", err=True)
+            judgments = None
+            if judgments_path(question_file).is_file():
+                store = pipeline.open().store
+                judgments, moved = load_judgments(judgments_path(question_file), lambda d: (doc.text if (doc := store.document(d)) else None))
+                for problem in moved:
+                    click.echo(f"warning: {judgments_path(question_file)}: {safe_line(problem)} (counted as not judged)", err=True)
+            scores = evaluate_question_set(pipeline, question_set, chosen, strict=strict, judgments=judgments)
             summary.extend((question_set, s) for s in scores if s.mode == "hybrid")
             if ablation:
                 pipeline.close()
                 for label, update in ABLATIONS.items():
                     varied = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update=update)})
                     variant, _ = pipeline_for(varied, corpus, index_dir, "questions")
-                    (score,) = evaluate_question_set(variant, question_set, ("hybrid",), strict=strict)
+                    (score,) = evaluate_question_set(variant, question_set, ("hybrid",), strict=strict, judgments=judgments)
                     ablated.append((question_set, label, score))
                     variant.close()
             output[question_set.name] = [s.model_dump(exclude={"failures"} if not failures else set()) for s in scores]
@@ -685,6 +696,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
                 click.echo(format_scores(
                     f"\n{question_set.name}: {len(question_set.questions)} answerable, {len(question_set.off_topic)} off-topic, "
                     f"{len(question_set.near_miss)} near-miss questions ({corpus})", scores))
+                click.echo(format_judged("", scores))
                 if failures:
                     for s in scores:
                         click.echo(f"\n{s.mode} misses:")

@@ -24,6 +24,7 @@ from .config import Settings
 from .errors import ConfigError
 from .models import MODES
 from .pipeline import Pipeline
+from .judgments import QuestionJudgments
 from .retrieve.abstain import RULES
 from .retrieve.learn import QuestionRows, QuestionSignals
 from .retrieve.ranker import LogisticModel, feature_matrix
@@ -105,11 +106,25 @@ def load_question_set(path: Path) -> QuestionSet:
     )
 
 
+ERROR_KINDS = ("answer first", "right document, another passage", "another document", "refused", "answer not in the extracted text")
+"""Where each answerable question's first card stands against its strict label."""
+
+
 class ModeScores(BaseModel):
     mode: str
     mrr_at_10: float
     hit_at_1: float
     hit_at_5: float
+    hit_at_3: float = 0.0
+    first_cards: dict[str, int] = Field(default_factory=dict)
+    """How many questions fall in each of ``ERROR_KINDS``."""
+    first_card_answers: float | None = None
+    """Share of answerable questions whose first card a judge said states the answer (None: the
+    set has no judgments)."""
+    ndcg_at_5: float | None = None
+    """Mean nDCG@5 over the graded judgments, over the questions whose pool holds a relevant passage."""
+    judged_questions: int = 0
+    """Questions that nDCG@5 averages over."""
     abstain_precision: float
     abstain_recall: float
     answerable_refused: int
@@ -138,9 +153,10 @@ def _locate(document_text: str, phrase: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(pattern, document_text, flags=re.IGNORECASE)]
 
 
-def resolve_expectations(pipeline: Pipeline, question_set: QuestionSet, strict: bool = False) -> dict[int, list[tuple[str, tuple[int, int]]]]:
+def resolve_expectations(pipeline: Pipeline, question_set: QuestionSet, strict: bool = False, missing_ok: bool = False) -> dict[int, list[tuple[str, tuple[int, int]]]]:
     """Each question's (document id, answer span) pairs; a phrase not found verbatim is an error
-    in the question set, reported with the question."""
+    in the question set, reported with the question (with ``missing_ok``, the question has no
+    span: its answer is not in the extracted text)."""
     store = pipeline.open().store
     cache: dict[str, str | None] = {}
     resolved: dict[int, list[tuple[str, tuple[int, int]]]] = {}
@@ -161,32 +177,46 @@ def resolve_expectations(pipeline: Pipeline, question_set: QuestionSet, strict: 
                 continue
             spans.extend((expected.document, span) for span in found)
         resolved[index] = spans
-    if problems:
+    if problems and not missing_ok:
         raise ConfigError("the question set does not match the corpus:\n  " + "\n  ".join(problems))
     return resolved
 
 
-def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=MODES, k: int = 10, strict: bool = False) -> list[ModeScores]:
-    expectations = resolve_expectations(pipeline, question_set, strict)
+def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=MODES, k: int = 10, strict: bool = False,
+                          judgments: dict[str, QuestionJudgments] | None = None) -> list[ModeScores]:
+    """Each mode's scores on a set: strict labels (MRR@10, hit@1/3/5, where the first card
+    stands), abstention, and, with ``judgments``, the judged first card and nDCG@5."""
+    expectations = resolve_expectations(pipeline, question_set, strict, missing_ok=True)
     results = []
     for mode in modes:
-        reciprocal_ranks, hits1, hits5, refused, failures = [], 0, 0, 0, []
+        reciprocal_ranks, hits, refused, failures = [], {1: 0, 3: 0, 5: 0}, 0, []
+        first_cards = dict.fromkeys(ERROR_KINDS, 0)
+        answered_first, ndcgs = 0, []
         started = time.perf_counter()
         for index, question in enumerate(question_set.questions):
             answer = pipeline.ask(question.text, k=k, mode=mode)
+            expected = expectations[index]
             rank = None
             for hit in answer.hits:
                 if any(
                     hit.document.id == document and hit.location.char_start < end and start < hit.location.char_end
-                    for document, (start, end) in expectations[index]
+                    for document, (start, end) in expected
                 ):
                     rank = hit.rank
                     break
             if answer.abstained:
                 refused += 1
             reciprocal_ranks.append(1.0 / rank if rank else 0.0)
-            hits1 += rank == 1
-            hits5 += bool(rank and rank <= 5)
+            for depth in hits:
+                hits[depth] += bool(rank and rank <= depth)
+            first_cards[_first_card_kind(answer, expected, rank)] += 1
+            if judgments is not None:
+                judged = judgments.get(question.text, QuestionJudgments([]))
+                grades = [judged.grade(hit.document.id, hit.location.char_start, hit.location.char_end) for hit in answer.hits[:5]]
+                answered_first += bool(grades and grades[0] == 2)
+                ideal = _dcg(judged.ideal(5))
+                if ideal > 0:
+                    ndcgs.append(_dcg(grades) / ideal)
             if rank != 1:
                 got = "abstained" if answer.abstained else (f"{answer.hits[0].document.id} @1" if answer.hits else "nothing")
                 failures.append(f"[{'rank ' + str(rank) if rank else 'missed'}] {question.text} -> {got}")
@@ -207,8 +237,13 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
             ModeScores(
                 mode=mode,
                 mrr_at_10=sum(reciprocal_ranks) / count,
-                hit_at_1=hits1 / count,
-                hit_at_5=hits5 / count,
+                hit_at_1=hits[1] / count,
+                hit_at_3=hits[3] / count,
+                hit_at_5=hits[5] / count,
+                first_cards=first_cards,
+                first_card_answers=answered_first / count if judgments is not None else None,
+                ndcg_at_5=sum(ndcgs) / len(ndcgs) if judgments is not None and ndcgs else None,
+                judged_questions=len(ndcgs),
                 abstain_precision=abstained_off / predicted if predicted else 1.0,
                 abstain_recall=abstained_off / unanswerable_total if unanswerable_total else 1.0,
                 answerable_refused=refused,
@@ -224,14 +259,44 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
     return results
 
 
-_SCORE_COLUMNS = f"{'MRR@10':>7} {'hit@1':>6} {'hit@5':>6} {'off-topic':>10} {'near miss':>10} {'refused':>8}"
+def _first_card_kind(answer, expected: list[tuple[str, tuple[int, int]]], rank: int | None) -> str:
+    if not expected:
+        return "answer not in the extracted text"
+    if answer.abstained or not answer.hits:
+        return "refused"
+    if rank == 1:
+        return "answer first"
+    if answer.hits[0].document.id in {document for document, _ in expected}:
+        return "right document, another passage"
+    return "another document"
+
+
+def _dcg(grades: list[int]) -> float:
+    return sum(grade / math.log2(position + 2) for position, grade in enumerate(grades))
+
+
+def format_judged(title: str, scores: list[ModeScores]) -> str:
+    """The judged figures and where the first cards stand, below the strict table."""
+    lines = [title] if title else []
+    for s in scores:
+        judged = (f"first card answers (judged) {s.first_card_answers:.3f}, nDCG@5 {s.ndcg_at_5:.3f} over {s.judged_questions} questions; "
+                  if s.first_card_answers is not None and s.ndcg_at_5 is not None else "no judgments; ")
+        split = ", ".join(f"{kind} {n}" for kind, n in s.first_cards.items())
+        lines.append(f"  {s.mode}: {judged}first cards: {split}")
+    return "\n".join(lines)
+
+
+_SCORE_COLUMNS = (f"{'MRR@10':>7} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'judged@1':>8} {'nDCG@5':>7} "
+                  f"{'off-topic':>10} {'near miss':>10} {'refused':>8}")
 
 
 def _score_cells(s: ModeScores) -> str:
     near_miss = f"{s.near_miss_abstained}/{s.near_miss_total}" if s.near_miss_total else "-"
+    judged = f"{s.first_card_answers:>8.3f}" if s.first_card_answers is not None else f"{'-':>8}"
+    ndcg = f"{s.ndcg_at_5:>7.3f}" if s.ndcg_at_5 is not None else f"{'-':>7}"
     return (
-        f"{s.mrr_at_10:>7.3f} {s.hit_at_1:>6.3f} {s.hit_at_5:>6.3f} {f'{s.off_topic_abstained}/{s.off_topic_total}':>10} "
-        f"{near_miss:>10} {f'{s.answerable_refused}/{s.answerable_total}':>8}"
+        f"{s.mrr_at_10:>7.3f} {s.hit_at_1:>6.3f} {s.hit_at_3:>6.3f} {s.hit_at_5:>6.3f} {judged} {ndcg} "
+        f"{f'{s.off_topic_abstained}/{s.off_topic_total}':>10} {near_miss:>10} {f'{s.answerable_refused}/{s.answerable_total}':>8}"
     )
 
 

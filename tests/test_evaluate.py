@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.evaluate import _locate, evaluate_question_set, format_scores, load_question_set, materialise_combined_corpus
+from assistant.evaluate import _locate, evaluate_question_set, format_scores, load_question_set, materialise_combined_corpus, resolve_expectations
 
 from .conftest import write
 
@@ -65,10 +65,13 @@ def test_several_folders_combine_into_one_corpus_once(tmp_path):
     assert (target / "iasc" / "c.md").exists() and (target / "iasc" / "b.md").read_text() != "changed"
 
 
-def test_a_phrase_missing_from_the_corpus_is_an_error_in_the_set(bundled_pipeline, tmp_path):
-    broken = SET.replace("addressed this nexus", "addressed something else entirely")
+def test_a_phrase_missing_from_the_corpus_is_an_error_for_the_label_check_and_counted_apart_when_scoring(bundled_pipeline, tmp_path):
+    broken = load_question_set(write(tmp_path / "broken.toml", SET.replace("addressed this nexus", "addressed something else entirely")))
     with pytest.raises(ConfigError, match="phrase not found"):
-        evaluate_question_set(bundled_pipeline, load_question_set(write(tmp_path / "broken.toml", broken)), modes=("hybrid",))
+        resolve_expectations(bundled_pipeline, broken)
+    (scores,) = evaluate_question_set(bundled_pipeline, broken, modes=("hybrid",))
+    assert scores.first_cards["answer not in the extracted text"] == 1 and scores.hit_at_5 == 0.5
+    assert sum(scores.first_cards.values()) == 2 and scores.first_cards["answer first"] == 1
 
 
 def test_an_unreadable_question_set_is_a_clear_error(tmp_path):
