@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from collections import Counter
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from .config import Settings
 from .errors import AssistantError, QueryError
 from .models import MODES
-from .text import safe_line
+from .text import json_text, safe_line
 
 log = logging.getLogger("assistant")
 
@@ -77,7 +78,9 @@ def main(ctx: click.Context, verbose: int) -> None:
     except ValidationError as error:
         first = error.errors()[0]
         name = "ASSISTANT_" + "__".join(str(part).upper() for part in first["loc"])
-        raise click.ClickException(f"setting {name} is not valid: {first['msg']} (fix or unset the environment variable)") from None
+        what = f"setting {name} is" if len(first["loc"]) > 1 else f"the {name}__ settings are"
+        message = first["msg"].removeprefix("Value error, ")
+        raise click.ClickException(f"{what} not valid: {message} (fix or unset the environment variable)") from None
     ctx.obj = _Context(settings)
 
 
@@ -201,13 +204,14 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
         names = ", ".join(safe_line(p) for p in report.catalogue_changed[:5]) + (" ..." if len(report.catalogue_changed) > 5 else "")
         click.echo(f"catalogue entries changed for {len(report.catalogue_changed)} files ({names}): read again; passages are embedded "
                    "again only where the text the model sees changed (the title is part of it), and keep their ids", err=summary_to_stderr)
+    lines: list[tuple[str, str | None, str]] = []
     for file in report.files:
         if file.status != "indexed":
-            click.echo(f"{file.status}: {safe_line(file.path)}: {safe_line(file.reason or '')}", err=True)
-        for warning in file.warnings:
-            click.echo(f"warning: {safe_line(file.path)}: {safe_line(warning)}", err=True)
-    for warning in report.warnings:
-        click.echo(f"warning: {safe_line(warning)}", err=True)
+            lines.append((file.status, file.path, file.reason or ""))
+        lines.extend(("warning", file.path, warning) for warning in file.warnings)
+    lines.extend(("warning", None, warning) for warning in report.warnings)
+    for line in summarise_repeats(lines):
+        click.echo(line, err=True)
     if report.up_to_date:
         click.echo(f"index is up to date: {report.unchanged} files unchanged; {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f} s)", err=summary_to_stderr)
         return
@@ -226,6 +230,26 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
     reasons = Counter(_skip_kind(f.reason or "") for f in report.files if f.status in ("skipped", "empty"))
     if reasons:
         click.echo("not indexed, by reason: " + "; ".join(f"{count} {safe_line(kind)}" for kind, count in reasons.most_common()), err=summary_to_stderr)
+
+
+REPEATS_SHOWN = 5
+"""Lines of one kind printed before the rest are counted (a catalogue of 100,000 stale entries
+gives one warning each)."""
+
+
+def summarise_repeats(lines: list[tuple[str, str | None, str]], shown: int = REPEATS_SHOWN) -> list[str]:
+    """(kind, file or None, message) as printable lines, in order, with at most ``shown`` of each
+    kind of message (the same words once quoted values and numbers are set aside), then one
+    line counting the rest of each kind."""
+    counts: dict[str, int] = {}
+    kept = []
+    for kind, path, message in lines:
+        shape = f"{kind}: " + re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "…", safe_line(message))
+        counts[shape] = counts.get(shape, 0) + 1
+        if counts[shape] <= shown:
+            kept.append(f"{kind}: " + (f"{safe_line(path)}: " if path is not None else "") + safe_line(message))
+    kept.extend(f"… and {count - shown:,} more {shape}" for shape, count in counts.items() if count > shown)
+    return kept
 
 
 def _skip_kind(reason: str) -> str:
@@ -263,7 +287,7 @@ def index_status(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | 
         payload = status.model_dump(mode="json")
         if documents:
             payload["documents_list"] = [d.model_dump() for d in infos]
-        click.echo(json.dumps(payload, ensure_ascii=False))
+        click.echo(json_text(payload))
         return
     click.echo(f"index:      {safe_line(status.index_dir)} (generation {safe_line(status.generation)})")
     click.echo(f"built:      {status.built_at:%Y-%m-%d %H:%M:%S %Z} in {status.build_seconds:.1f} s from {safe_line(status.corpus_dir)}")
@@ -447,7 +471,7 @@ def _batch_questions(batch) -> list[str]:
 # --- cite, clean ------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("chunk_ids", metavar="CHUNK_ID...", type=int, nargs=-1, required=True)
+@click.argument("chunk_ids", metavar="CHUNK_ID...", type=click.IntRange(0, 2**63 - 1), nargs=-1, required=True)
 @_index_option
 @click.option("--format", "style", type=click.Choice(["text", "markdown", "bibtex", "csl-json"]), default="text", show_default=True)
 @click.pass_context
@@ -724,4 +748,4 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
     except AssistantError as error:
         _fail(error)
     if as_json:
-        click.echo(json.dumps(output, indent=2))
+        click.echo(json_text(output, indent=2))

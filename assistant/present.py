@@ -7,13 +7,12 @@ is ours.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 
 from .errors import CitationError
 from .models import Answer, AnswerJSON, Chunk, Citation, DocumentInfo, ResultJSON
-from .text import safe_line, safe_url, strip_control
+from .text import json_text, safe_line, safe_url, strip_control
 
 CITATION_FORMATS = ("text", "markdown", "bibtex", "csl-json")
 OCR_NOTE = "Text recognised by OCR from a scan."
@@ -152,7 +151,7 @@ def format_citations(citations: list[Citation], style: str = "text") -> str:
     """Several citations in one style: BibTeX entries one after another, CSL-JSON as the array
     CSL processors read, text and Markdown one per line."""
     if style == "csl-json":
-        return json.dumps([_csl(safe_citation(c)) for c in citations], ensure_ascii=False, indent=2)
+        return json_text([_csl(safe_citation(c)) for c in citations], indent=2)
     separator = "\n\n" if style == "bibtex" else "\n"
     return separator.join(format_citation(c, style) for c in citations)
 
@@ -228,7 +227,10 @@ def _bibtex(citation: Citation) -> str:
 
 
 def _bib(text: str) -> str:
-    return re.sub(r"([&%$#_{}])", r"\\\1", text)
+    """A value inside braces: a backslash is a command in BibTeX, so it is written as one, and
+    braces and LaTeX's special characters are escaped (an entry's braces always balance)."""
+    text = re.sub(r"([&%$#_{}~^])", r"\\\1", text.replace("\\", "\x00"))
+    return text.replace("\x00", r"\textbackslash{}")
 
 
 # --- the CLI's JSON contract (its shape is models.AnswerJSON) ----------------------------------

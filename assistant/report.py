@@ -9,7 +9,11 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from .files import MIB, read_regular
 from .models import Citation, Hit
+
+BASKET_LIMIT = 64 * MIB
+"""Largest saved report read (a thousand passages take about 2 MB)."""
 from .present import citation_line, format_citation, format_citations, markdown_escape, markdown_quote
 
 
@@ -54,7 +58,7 @@ class ReportBasket(BaseModel):
         a file that cannot be read (the caller keeps it aside rather than overwrite it)."""
         if not path.exists():
             return cls()
-        return cls.model_validate_json(path.read_text(encoding="utf-8"))
+        return cls.model_validate_json(read_regular(path, BASKET_LIMIT))
 
     def move(self, index: int, offset: int) -> int:
         """Move an item up (negative) or down; returns its new position."""

@@ -28,17 +28,41 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[ -/]*[0-~]?"  # two-byte escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]")
 """C0 and C1 controls (but newline and tab), bidirectional marks, embeddings, overrides and
-isolates (a right-to-left override makes text read backwards and shifts a card's border), and
-lone surrogates (undecodable bytes smuggled in through a file name or an argument)."""
+isolates (a right-to-left override makes text read backwards and shifts a card's border), lone
+surrogates (undecodable bytes smuggled in through a file name or an argument) and Unicode tag
+characters (invisible text that a reader never sees but a program copies along)."""
+_LINE_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
+"""Unicode's line and paragraph separators: a line break to a reader, but not to a program that
+splits lines on "\n" only (a JSON Lines reader) or on them as well (Python's splitlines)."""
 
 
 def strip_control(text: str) -> str:
     """The one sanitiser for text that reaches a terminal, a clipboard or a report: terminal
     escape sequences, control characters and bidi controls removed (newlines and tabs kept).
     Applied at ingest (document text, catalogue values) and again at every output."""
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text)).translate(_LINE_SEPARATORS)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+
+
+def json_text(value, **options) -> str:
+    """JSON of a value, readable as UTF-8, in which nothing can act on a terminal or break a line:
+    JSON escapes C0 controls itself; C1 controls, bidi controls, tag characters and the line
+    and paragraph separators are written as \\u escapes too (the decoded strings are unchanged)."""
+    import json
+
+    return _JSON_UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, **options))
+
+
+def _json_escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def safe_line(text: str) -> str:

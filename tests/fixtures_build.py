@@ -245,3 +245,35 @@ def make_scanned_pdf(pages: list[list[tuple[str, int]]]) -> bytes:
     out = io.BytesIO()
     images[0].save(out, "PDF", resolution=200, save_all=True, append_images=images[1:])
     return out.getvalue()
+
+
+def make_inflating_pdf(inflated_bytes: int, text: str = "Forced labour indicators") -> bytes:
+    """A one-page PDF whose page content stream is a few MB on disk and ``inflated_bytes`` once
+    decompressed (spaces after one line of text): a file built to exhaust memory."""
+    import zlib
+
+    compressor = zlib.compressobj(9)
+    head = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET\n".encode()
+    parts = [compressor.compress(head)]
+    block = b" " * (16 << 20)
+    for _ in range(max(0, inflated_bytes - len(head)) // len(block)):
+        parts.append(compressor.compress(block))
+    parts.append(compressor.flush())
+    stream = b"".join(parts)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

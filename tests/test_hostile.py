@@ -439,3 +439,303 @@ def test_a_read_only_index_folder_is_a_one_line_error(settings, corpus, fake, tm
         settings.paths.index_dir = frozen
         with pytest.raises(IndexWriteError, match="could not be written.*Read-only"):
             build(settings, corpus, fake)
+
+
+# --- round two: hangs, unbounded work, bad names, outputs, named errors, noise -------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
+    """The real command in its own process; a hang fails the test instead of the suite."""
+    return subprocess.run([os.sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=timeout, cwd=REPO, **kwargs)
+
+
+def in_child(function, timeout: float = 120) -> int:
+    """Run ``function`` in a forked process and return its exit code (0: it returned); a hang
+    or a crash fails the test, not the suite."""
+    import multiprocessing
+
+    def target():
+        function()
+
+    process = multiprocessing.get_context("fork").Process(target=target)
+    process.start()
+    process.join(timeout)
+    if process.is_alive():
+        process.kill()
+        pytest.fail(f"still running after {timeout} s: it hangs")
+    return process.exitcode
+
+
+def one_line(process: subprocess.CompletedProcess, code: int = 1) -> str:
+    output = process.stdout + process.stderr
+    assert process.returncode == code, output
+    assert "Traceback" not in output and len(output.strip().splitlines()) == 1, output
+    return output
+
+
+@pytest.mark.parametrize("name", ["CURRENT", "manifest.json", "lexical_vocab.json", "store.sqlite"])
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
+def test_a_pipe_or_device_in_place_of_an_index_file_is_named_and_repaired_never_waited_on(settings, corpus, fake, name, kind):
+    build(settings, corpus, fake)
+    target = settings.paths.index_dir / name if name == "CURRENT" else generation(settings) / name
+    target.unlink()
+    os.mkfifo(target) if kind == "fifo" else target.symlink_to("/dev/zero")
+    index = str(settings.paths.index_dir)
+    assert "build --full" in one_line(run_cli("ask", "--index", index, "--mode", "lexical", "consent"))
+    verify = run_cli("index", "verify", "--index", index)
+    assert verify.returncode == 1 and "Traceback" not in verify.stderr and "build --full" in verify.stderr
+    assert in_child(lambda: build(settings, corpus, fake, full=True)) == 0
+    assert make_pipeline(settings, corpus).verify() == []
+    assert "withheld" in " ".join(h.text for h in make_pipeline(settings, corpus).ask("withheld documents", mode="lexical").hits)
+
+
+def test_a_pipe_in_place_of_the_build_lock_is_replaced(settings, corpus, fake):
+    os.makedirs(settings.paths.index_dir)
+    os.mkfifo(settings.paths.index_dir / ".build.lock")
+    assert in_child(lambda: build(settings, corpus, fake)) == 0
+    assert make_pipeline(settings, corpus).verify() == []
+
+
+def test_a_file_replaced_by_a_pipe_after_the_scan_is_skipped_not_waited_on(settings, corpus):
+    from assistant.ingest import SkipFile, discover_files, extract_file, file_sha256
+
+    from .test_files import finishes
+
+    files, _ = discover_files(corpus, "catalogue.toml", 10**8)
+    (corpus / "children.md").unlink()
+    os.mkfifo(corpus / "children.md")
+    replaced = next(f for f in files if f.relative == "children.md")
+    with pytest.raises(OSError, match="not a regular file"):
+        finishes(lambda: file_sha256(replaced.path))
+    with pytest.raises(SkipFile, match="not a regular file"):
+        finishes(lambda: extract_file(replaced))
+
+
+def test_index_watch_stops_at_ctrl_c_while_a_file_flips_between_file_pipe_and_link(settings, corpus, fake):
+    import signal
+    import time
+
+    build(settings, corpus, fake)
+    watch = subprocess.Popen([os.sys.executable, "-m", "assistant", "index", "watch", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "--debounce", "0.2"],
+                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        flipping = corpus / "flip.txt"
+        for _ in range(6):
+            write(flipping, "Employers who keep passports commit an offence.\n")
+            time.sleep(0.4)
+            flipping.unlink()
+            os.mkfifo(flipping)
+            time.sleep(0.4)
+            flipping.unlink()
+            flipping.symlink_to(corpus / "children.md")
+            time.sleep(0.4)
+            flipping.unlink()
+        os.mkfifo(flipping)
+        time.sleep(1.0)
+        watch.send_signal(signal.SIGINT)
+        _, errors = watch.communicate(timeout=30)
+    finally:
+        watch.kill()
+    assert watch.returncode in (0, 130) and "Traceback" not in errors, errors
+
+
+def test_an_ignore_line_that_would_backtrack_is_matched_in_linear_time(corpus):
+    from assistant.ingest import discover_files
+
+    from .test_files import finishes
+
+    write(corpus / ".guidanceignore", "*a*a*a*a*a*a*a*a*a*b\n*.draft\n")
+    write(corpus / ("a" * 240 + ".txt"), "Debt bondage keeps workers in forced labour.\n")
+    write(corpus / "notes.draft", "draft")
+    files, skipped = finishes(lambda: discover_files(corpus, "catalogue.toml", 10**8))
+    assert "a" * 240 + ".txt" in {f.relative for f in files}
+    assert {r.path: r.reason for r in skipped}["notes.draft"] == "excluded by .guidanceignore"
+
+
+def test_a_megabyte_one_word_question_is_cut_and_answered(settings, corpus, fake, tmp_path):
+    from assistant.retrieve.abstain import specific_terms
+
+    from .test_files import finishes
+
+    assert finishes(lambda: specific_terms("x" * 1_000_000 + " NRM 2023")) == ["nrm", "2023"]
+    build(settings, corpus, fake)
+    batch = write(tmp_path / "batch.txt", "consent" * 150_000 + "\nwithheld documents\n")
+    process = run_cli("ask", "--index", str(settings.paths.index_dir), "--mode", "lexical", "--json", "--batch", str(batch))
+    assert process.returncode == 0, process.stderr
+    first, second = (json.loads(line) for line in process.stdout.splitlines())
+    assert "cut to its first 10,000 characters" in " ".join(first["notices"]) and second["results"]
+
+
+@pytest.mark.parametrize("setting, value", [
+    ("CHUNK__MAX_TOKENS", "0"), ("CHUNK__MAX_TOKENS", "-1"), ("CHUNK__OVERLAP_TOKENS", "500"), ("EMBED__BATCH_SIZE", "0"),
+    ("INGEST__MAX_FILE_MB", "nan"), ("INDEX__LEXICAL_K1", "nan"), ("RETRIEVE__RELATIVE_FLOOR", "nan"),
+    ("RETRIEVE__DENSE_WEIGHT", "inf"), ("RETRIEVE__CANDIDATES", "0"), ("RETRIEVE__PER_DOCUMENT_CAP", "0"),
+])
+def test_a_setting_out_of_range_is_refused_when_read_before_any_work(settings, corpus, setting, value):
+    env = {**os.environ, f"ASSISTANT_{setting}": value}
+    output = one_line(run_cli("index", "build", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "-q", env=env, timeout=60))
+    assert f"ASSISTANT_{setting.split('__')[0]}" in output and "not valid" in output
+    assert not settings.paths.index_dir.exists(), "nothing was built"
+
+
+def test_a_pdf_that_inflates_to_a_gigabyte_is_skipped_with_its_reason(settings, corpus, fake):
+    from .fixtures_build import make_inflating_pdf
+
+    write(corpus / "bomb.pdf", make_inflating_pdf(1 << 30))
+    assert in_child(lambda: build(settings, corpus, fake)) == 0
+    status = make_pipeline(settings, corpus).status()
+    assert {path: reason for path, _, reason in status.skipped}["bomb.pdf"].startswith("one of its streams inflates to over 256 MB")
+    assert status.indexed_files == 3
+
+
+def test_a_file_with_an_undecodable_name_or_a_path_too_long_is_skipped_and_the_rest_indexed(settings, corpus, fake):
+    write(Path(os.fsdecode(os.fsencode(str(corpus)) + b"/bad\xff\xfename.txt")), "Debt bondage is forced labour.\n")
+    # A path over 4,096 bytes cannot be made by name: folder by folder, each opened relative to
+    # the one above it.
+    folder = os.open(corpus, os.O_RDONLY)
+    for level in range(17):
+        name = f"d{level:02d}" + "x" * 240
+        os.mkdir(name, dir_fd=folder)
+        inner = os.open(name, os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    handle = os.open("deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder)
+    os.write(handle, b"Recruiters hold passports.\n")
+    os.close(handle)
+    os.close(folder)
+    report = build(settings, corpus, fake)
+    reasons = {f.path: f.reason for f in report.files if f.status == "skipped"}
+    assert reasons["bad\ufffd\ufffdname.txt"].startswith("its name is not valid text")
+    assert any(r.startswith("its path is longer than 4,000 bytes") for r in reasons.values())
+    assert sum(1 for f in report.files if f.status == "indexed") == 3
+    assert build(settings, corpus, fake).up_to_date and not make_pipeline(settings, corpus).status().staleness.stale
+    printed = cli("index", "status", "--index", str(settings.paths.index_dir))
+    assert printed.exit_code == 0 and "bad\ufffd\ufffdname.txt" in printed.output
+
+
+def test_line_separators_and_tag_characters_never_break_or_hide_in_an_output(settings, corpus, fake, tmp_path):
+    write(corpus / "separators.md", "# Separators\n\nWithheld passports\u2028are an indicator\u2029of forced labour\U000e0041\U000e0042 in farms.\n")
+    write(corpus / "catalogue.toml", '[[file]]\npath = "separators.md"\ntitle = "x} and \\\\ backslash \\\\}"\n')
+    build(settings, corpus, fake)
+    index = str(settings.paths.index_dir)
+    batch = write(tmp_path / "batch.txt", "withheld passports\nforced labour farms\n")
+    lines = cli("ask", "--index", index, "--mode", "lexical", "--json", "--batch", str(batch)).stdout
+    assert len(lines.splitlines()) == 2, "one record per line, whatever a reader splits lines on"
+    records = [json.loads(line) for line in lines.splitlines()]
+    texts = " ".join(r["text"] + r["citation"] for record in records for r in record["results"])
+    assert "\u2028" not in texts and not any(0xE0000 <= ord(c) <= 0xE007F for c in texts)
+    for style in ("text", "markdown"):
+        shown = cli("ask", "--index", index, "--mode", "lexical", "--format", style, "withheld passports").stdout
+        assert "\u2028" not in shown and "\u2029" not in shown and not any(0xE0000 <= ord(c) <= 0xE007F for c in shown)
+    chunk_id = records[0]["results"][0]["chunk_id"]
+    import bibtexparser
+
+    entry = cli("cite", str(chunk_id), "--index", index, "--format", "bibtex").stdout
+    assert entry.count("{") - entry.count("\\{") == entry.count("}") - entry.count("\\}"), entry
+    parsed = bibtexparser.parse_string(entry)
+    assert len(parsed.entries) == 1 and not parsed.failed_blocks
+
+
+def test_verify_names_a_dropped_table_instead_of_failing(settings, corpus, fake):
+    build(settings, corpus, fake)
+    path = generation(settings) / "store.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE embeddings")
+    # The checksum changed too; verify goes on to say what the database lacks.
+    problems = [p.what for p in make_pipeline(settings, corpus).verify()]
+    assert any("store.sqlite" in p for p in problems) and not any("unexpected" in p for p in problems)
+    output = run_cli("index", "verify", "--index", str(settings.paths.index_dir))
+    assert output.returncode == 1 and "unexpected" not in output.stderr and "Traceback" not in output.stderr
+
+
+def test_a_vocabulary_that_is_not_a_map_is_a_named_error(settings, corpus, fake):
+    build(settings, corpus, fake)
+    write(generation(settings) / "lexical_vocab.json", "[1, 2, 3]")
+    output = one_line(run_cli("ask", "--index", str(settings.paths.index_dir), "--mode", "lexical", "consent"))
+    assert "lexical index" in output and "not a map of words" in output and "unexpected" not in output
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("catalogue.csv", "path,title\nchildren.md," + "x" * 140_000 + "\n", "not a CSV row"),
+    ("catalogue.csv", "path,year\nchildren.md,\u00b2\n", "year"),
+    ("catalogue.csv", "path,year\nchildren.md," + "9" * 5000 + "\n", "year"),
+    ("catalogue.toml", '[[file]]\npath = "children.md"\nyear = ' + "9" * 5000 + "\n", "number too long"),
+    ("catalogue.toml", "x = " + "[" * 100_000 + "]" * 100_000 + "\n", "nested too deep"),
+], ids=["csv cell over the field limit", "csv year superscript", "csv year of 5000 digits", "toml year of 5000 digits", "toml nested 100k deep"])
+def test_a_catalogue_built_to_break_the_reader_is_a_named_one_line_error(settings, corpus, name, content, message):
+    write(corpus / name, content)
+    output = one_line(run_cli("index", "build", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "-q", timeout=120))
+    assert name in output and message in output and "unexpected" not in output
+
+
+def test_a_chunk_id_too_large_for_a_number_is_a_usage_error(settings, corpus, fake):
+    build(settings, corpus, fake)
+    result = cli("cite", "99999999999999999999", "--index", str(settings.paths.index_dir))
+    assert result.exit_code == 2 and "not in the range" in result.output
+
+
+def test_verify_passes_after_twenty_random_incremental_builds_and_fails_on_each_tamper(settings, corpus, fake):
+    import random
+
+    random.seed(7)
+    build(settings, corpus, fake)
+    words = "passports wages debts recruiters farms fishing domestic hotels referral consent".split()
+    for step in range(20):
+        files = sorted(p for p in corpus.iterdir() if p.suffix == ".md")
+        action = random.choice(["add", "change", "delete", "rename"] if len(files) > 2 else ["add"])
+        if action == "add":
+            write(corpus / f"new{step}.md", f"# Note {step}\n\n" + " ".join(random.choices(words, k=40)) + ".\n")
+        elif action == "change":
+            target = random.choice(files)
+            write(target, target.read_text() + "\n" + " ".join(random.choices(words, k=25)) + ".\n")
+        elif action == "delete":
+            random.choice(files).unlink()
+        else:
+            target = random.choice(files)
+            target.rename(corpus / f"renamed{step}.md")
+        report = build(settings, corpus, fake)
+        assert not report.up_to_date, action
+        assert make_pipeline(settings, corpus).verify() == [], f"step {step}: {action}"
+    folder = generation(settings)
+    for name in ("lexical_rows.npy", "vectors.faiss", "store.sqlite", "manifest.json"):
+        original = (folder / name).read_bytes()
+        data = bytearray(original)
+        data[len(data) // 2] ^= 0xFF
+        (folder / name).write_bytes(bytes(data))
+        assert make_pipeline(settings, corpus).verify(), f"tampered {name} passed verify"
+        (folder / name).write_bytes(original)
+    assert make_pipeline(settings, corpus).verify() == []
+
+
+def test_a_hundred_thousand_stale_catalogue_entries_print_a_few_lines_not_all(settings, corpus):
+    entries = "".join(f'[[file]]\npath = "gone/{n}.pdf"\ntitle = "Gone {n}"\n\n' for n in range(100_000))
+    write(corpus / "catalogue.toml", entries)
+    process = run_cli("index", "build", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "-q", timeout=600)
+    assert process.returncode == 0, process.stderr[-500:]
+    warnings = [line for line in process.stderr.splitlines() if "names no file of the corpus" in line]
+    assert len(warnings) == 6 and warnings[-1].startswith("… and 99,995 more warning:"), warnings[-2:]
+
+
+def test_a_file_nobody_may_read_is_reported_once_and_the_index_stays_up_to_date(settings, corpus, tmp_path):
+    import shutil
+
+    secret = write(corpus / "secret.md", "# Secret\n\nNot for this user.\n")
+    secret.chmod(0o000)
+    # Root reads any file: as root, the commands run without the capabilities that let it, as
+    # an ordinary user would.
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+    if prefix and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: no file is unreadable here")
+    index = str(tmp_path / "index")
+
+    def run(*args):
+        return subprocess.run([*prefix, os.sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300, cwd=REPO)
+
+    first = run("index", "build", "--corpus", str(corpus), "--index", index, "-q")
+    assert first.returncode == 0 and "secret.md: cannot read" in first.stderr, first.stderr[-400:]
+    second = run("index", "build", "--corpus", str(corpus), "--index", index, "-q")
+    assert "index is up to date" in second.stdout, second.stdout + second.stderr[-400:]
+    status = run("index", "status", "--index", index)
+    assert ": up to date" in status.stdout and "cannot read" in status.stdout, status.stdout

@@ -30,6 +30,7 @@ from ..config import Settings
 from ..retrieve.abstain import BACKGROUND_METHOD, PROBES, measure_background
 from ..embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
 from ..errors import IndexCorruptError, IndexWriteError, NothingToIndexError
+from ..files import open_regular
 from .vectors import SentenceVectors, VectorIndex
 from .lexical import LexicalIndex, weighted_counts
 from ..ingest import (
@@ -151,6 +152,13 @@ def peak_memory_mb() -> float | None:
 
 READING_LIBRARIES = ("pypdf", "pypdfium2", "fonttools", "cryptography", "python-docx", "python-pptx", "odfpy", "msdoc2docx", "selectolax")
 """Libraries whose version (or absence) changes the text read from a file."""
+
+
+def unreadable_again(before: FileEntry, corpus_file: CorpusFile, sha256: str) -> bool:
+    """A file that could not be read at the last build, still unreadable and unchanged in size
+    and time: it stays reported as it was, rather than make every build (and staleness) count it
+    as added."""
+    return not before.sha256 and not sha256 and before.status == "skipped" and before.size == corpus_file.size and before.mtime_ns == corpus_file.mtime_ns
 
 
 def reread_reason(previous: IndexManifest, chunker: ChunkerInfo) -> str | None:
@@ -317,7 +325,9 @@ class _Builder:
                     shas[corpus_file.relative] = file_sha256(corpus_file.path)
                 except OSError:
                     shas[corpus_file.relative] = ""
-            if before is None or not before.sha256:
+            if before is not None and unreadable_again(before, corpus_file, shas[corpus_file.relative]):
+                plan.unchanged.append(corpus_file.relative)
+            elif before is None or not before.sha256:
                 plan.added.append(corpus_file.relative)
             elif before.sha256 != shas[corpus_file.relative] or before.catalogue_hash != catalogue_hashes[corpus_file.relative]:
                 plan.changed.append(corpus_file.relative)
@@ -578,7 +588,8 @@ class _Builder:
         probes = None
         if plan.previous is not None:
             try:
-                probes = np.load(self.layout.current_dir() / PROBE_VECTORS)
+                with open_regular(self.layout.current_dir() / PROBE_VECTORS, follow_symlinks=False) as handle:
+                    probes = np.load(handle)
             except (OSError, ValueError):
                 probes = None
         if probes is None or probes.shape != (len(PROBES), self.model.dimension):
@@ -588,9 +599,7 @@ class _Builder:
 
     def _check_and_count(self, store: Store) -> IndexCounts:
         for table in ("chunks", "sentences"):
-            missing = store.connection.execute(
-                f"SELECT count(*) FROM {table} t LEFT JOIN embeddings e ON e.hash = t.embed_hash WHERE e.hash IS NULL"
-            ).fetchone()[0]
+            missing = store.without_embedding(table)
             if missing:
                 raise IndexCorruptError(f"{missing} {table} have no embedding after the build")
         rows = store.file_rows()

@@ -4,12 +4,14 @@ index is a clear error instead of silently wrong results."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .vectors import SentenceVectors, VectorIndex
 from .lexical import LexicalIndex
-from .layout import STORE, VECTORS, IndexLayout, read_manifest
+from .layout import DATA_FILES, MANIFEST, STORE, VECTORS, IndexLayout, read_manifest
 from ..models import SCHEMA_VERSION, IndexManifest, ModelInfo
 from .store import Store
 
@@ -43,6 +45,9 @@ class OpenIndex:
         if name is None:
             raise IndexMissingError(f"no index has been built in {index_dir} yet: {BUILD_HINT}")
         directory = layout.generations_dir / name
+        odd = not_regular_files(directory)
+        if odd:
+            raise IndexCorruptError(f"{directory} holds {', '.join(odd)} where the index keeps its data: {REBUILD_HINT}")
         try:
             manifest = read_manifest(directory)
         except IndexCorruptError as error:
@@ -83,6 +88,21 @@ class OpenIndex:
 
     def close(self) -> None:
         self.store.close()
+
+
+def not_regular_files(directory: Path) -> list[str]:
+    """The data files of a generation that are present but not regular files (a FIFO would block
+    the database or array reader for ever, a symlink to a device would feed it endless bytes),
+    each named with what it is."""
+    found = []
+    for name in (MANIFEST, *DATA_FILES):
+        try:
+            mode = os.lstat(directory / name).st_mode
+        except OSError:
+            continue  # missing: the manifest and each reader say so
+        if not stat.S_ISREG(mode):
+            found.append(f"{name} ({'a symlink' if stat.S_ISLNK(mode) else 'not a regular file'})")
+    return found
 
 
 def incompatibility(manifest: IndexManifest, model: ModelInfo | None) -> str | None:

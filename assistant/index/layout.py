@@ -15,23 +15,28 @@ the new one, never a half-built one, whatever happens to the builder.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import re
 import shutil
 import socket
+import stat
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import BuildLockedError, IndexCorruptError
+from ..files import KIB, MIB, read_regular
 from ..ingest import file_sha256
 from ..models import SCHEMA_VERSION, IndexManifest
 from .lexical import LexicalIndex
 from .vectors import SentenceVectors
 
 MANIFEST = "manifest.json"
+MANIFEST_LIMIT = 512 * MIB
+"""Largest manifest read (it lists every corpus file: 100,000 files take about 40 MB)."""
 STORE = "store.sqlite"
 VECTORS = "vectors.faiss"
 PROBE_VECTORS = "background_probes.npy"
@@ -57,11 +62,9 @@ class IndexLayout:
         folder, a name with no generation) is damage, never followed."""
         path = self.root / _CURRENT
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path, 4 * KIB, follow_symlinks=False)
         except (FileNotFoundError, NotADirectoryError):
             return None
-        except IsADirectoryError:
-            raise IndexCorruptError(f"{path} is a folder, not the name of the current generation") from None
         except OSError as error:
             raise IndexCorruptError(f"{path} cannot be read ({error.strerror})") from None
         try:
@@ -152,7 +155,7 @@ class IndexLayout:
         any signal releases it; the file also records who holds it, for the error message."""
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / _LOCK
-        handle = path.open("a+", encoding="utf-8")
+        handle = _open_lock_file(path)
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -176,10 +179,35 @@ class IndexLayout:
             handle.close()
 
 
+def _open_lock_file(path: Path):
+    """The lock file, opened without blocking: a pipe, device or symlink put in its place is
+    not ours (this program only ever makes a regular file there) and is replaced."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for attempt in range(2):
+        try:
+            descriptor = os.open(path, flags, 0o644)
+        except OSError as error:
+            if attempt or error.errno not in (errno.ELOOP, errno.EISDIR):
+                raise
+            shutil.rmtree(path) if error.errno == errno.EISDIR else path.unlink()
+            continue
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.set_blocking(descriptor, True)
+            return os.fdopen(descriptor, "a+", encoding="utf-8")
+        os.close(descriptor)
+        if attempt:
+            break
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    raise IndexCorruptError(f"{path} is not a regular file and could not be replaced")
+
+
 def read_manifest(generation_dir: Path) -> IndexManifest:
     path = generation_dir / MANIFEST
     try:
-        manifest = IndexManifest.model_validate_json(path.read_text(encoding="utf-8"))
+        manifest = IndexManifest.model_validate_json(read_regular(path, MANIFEST_LIMIT, follow_symlinks=False))
     except FileNotFoundError as error:
         raise IndexCorruptError(f"{path} is missing") from error
     except (ValueError, UnicodeDecodeError) as error:
@@ -213,9 +241,15 @@ def damaged_files(generation_dir: Path, manifest: IndexManifest) -> list[str]:
     problems = []
     for name in DATA_FILES:
         path = generation_dir / name
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             problems.append(f"{name} is missing")
-        elif manifest.checksums.get(name) != file_sha256(path):
+            continue
+        try:
+            checksum = file_sha256(path)
+        except OSError as error:
+            problems.append(f"{name} cannot be read ({error.strerror})")
+            continue
+        if manifest.checksums.get(name) != checksum:
             problems.append(f"{name} checksum does not match the manifest: the file was changed or damaged")
     return problems
 

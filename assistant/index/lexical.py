@@ -20,7 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import KIB, MIB, read_regular
 from ..text import word_tokens
+
+VOCABULARY_LIMIT = 1024 * MIB
+"""Largest vocabulary file read (100,000 chunks of guidance hold about 300,000 words: 8 MB)."""
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are aren't as at be because been before
@@ -149,11 +153,13 @@ class LexicalIndex:
         # Plain array views of the memory maps: indexing a np.memmap wraps every result in a
         # memmap object, a cost paid per posting list on every question.
         arrays = [np.asarray(np.load(folder / name, mmap_mode="r")) for name in cls.FILES[:5]]
-        vocabulary = json.loads((folder / cls.FILES[5]).read_text(encoding="utf-8"))
-        parameters = json.loads((folder / cls.FILES[6]).read_text(encoding="utf-8"))
+        vocabulary = json.loads(read_regular(folder / cls.FILES[5], VOCABULARY_LIMIT, follow_symlinks=False))
+        parameters = json.loads(read_regular(folder / cls.FILES[6], 64 * KIB, follow_symlinks=False))
+        if not isinstance(vocabulary, dict) or not all(isinstance(v, int) for v in vocabulary.values()):
+            raise ValueError(f"malformed {cls.FILES[5]} (not a map of words to numbers)")
         try:
             index = cls(*arrays, vocabulary, k1=float(parameters["k1"]), b=float(parameters["b"]))
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"malformed {cls.FILES[6]} ({error})") from error
         index.check()
         return index

@@ -429,6 +429,20 @@ class Store:
     def chunk_ids(self) -> set[int]:
         return {int(r[0]) for r in self.connection.execute("SELECT id FROM chunks")}
 
+    def sorted_chunk_ids(self) -> np.ndarray:
+        return np.fromiter((r[0] for r in self.connection.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)
+
+    def without_embedding(self, table: str = "chunks") -> int:
+        """Chunks (or sentence units) whose embedding is not stored."""
+        assert table in {"chunks", "sentences"}
+        return int(self.connection.execute(
+            f"SELECT count(*) FROM {table} t LEFT JOIN embeddings e ON e.hash = t.embed_hash WHERE e.hash IS NULL"
+        ).fetchone()[0])
+
+    def quick_check(self) -> str:
+        """SQLite's own check of the file's structure: "ok", or what is wrong."""
+        return str(self.connection.execute("PRAGMA quick_check").fetchone()[0])
+
     def facet_values(self) -> dict[str, list[str]]:
         """Known values of each filterable field, for filter menus and error messages."""
         regions = sorted({r[0] for r in self.connection.execute("SELECT DISTINCT region FROM documents WHERE region IS NOT NULL")})

@@ -47,12 +47,12 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> lis
     if manifest.chunker != chunker:
         problems.append(Problem(what="chunker settings differ from the current settings", fix="rebuild it: python -m assistant index build (rebuilds fully by itself)"))
     problems.extend(Problem(what=what, fix=REBUILD) for what in damaged_files(directory, manifest))
-    if any(p.what.endswith("is missing") for p in problems):
+    if any(p.what.endswith("is missing") or " cannot be read " in p.what for p in problems):
         return problems
 
     try:
         store = Store.open_readonly(directory / STORE)
-        integrity = store.connection.execute("PRAGMA quick_check").fetchone()[0]
+        integrity = store.quick_check()
     except (IndexCorruptError, sqlite3.DatabaseError) as error:
         return problems + [Problem(what=f"{STORE} is not a readable database ({error})", fix=REBUILD)]
     try:
@@ -66,7 +66,10 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo) -> lis
             lexical = LexicalIndex.load(directory)
         except (OSError, ValueError) as error:
             return problems + [Problem(what=f"the lexical index cannot be read ({error})", fix=REBUILD)]
-        problems.extend(_cross_check(manifest, store, vectors, lexical))
+        try:
+            problems.extend(_cross_check(manifest, store, vectors, lexical))
+        except sqlite3.DatabaseError as error:  # a table dropped or damaged past what quick_check sees
+            problems.append(Problem(what=f"{STORE} cannot be read as an index database ({error})", fix=REBUILD))
     finally:
         store.close()
     return problems
@@ -81,8 +84,14 @@ def _cross_check(manifest, store: Store, vectors: VectorIndex, lexical: LexicalI
         problems.append(Problem(what=f"database holds {counts['chunks']} chunks, manifest says {manifest.counts.chunks}", fix=REBUILD))
     if counts["documents"] != manifest.counts.documents:
         problems.append(Problem(what=f"database holds {counts['documents']} documents, manifest says {manifest.counts.documents}", fix=REBUILD))
-    if lexical.size != counts["chunks"] or not np.array_equal(np.asarray(lexical.chunk_ids), np.array(sorted(r[0] for r in store.connection.execute("SELECT id FROM chunks")), dtype=np.int64)):
-        problems.append(Problem(what=f"lexical index holds {lexical.size} chunks, not the database's {counts['chunks']}", fix=REBUILD))
+    chunk_ids = store.sorted_chunk_ids()
+    # An incremental build appends the new chunks' postings after the kept ones: the lexical
+    # index holds the same ids as the database, in another order.
+    if lexical.size != counts["chunks"] or not np.array_equal(np.sort(np.asarray(lexical.chunk_ids)), chunk_ids):
+        only_lexical = np.setdiff1d(np.asarray(lexical.chunk_ids), chunk_ids)[:5].tolist()
+        only_db = np.setdiff1d(chunk_ids, np.asarray(lexical.chunk_ids))[:5].tolist()
+        problems.append(Problem(what=f"lexical index holds {lexical.size} chunks, the database {counts['chunks']} "
+                                     f"(only in the lexical index: {only_lexical}, only in the database: {only_db})", fix=REBUILD))
     if vectors.size != manifest.counts.vectors:
         problems.append(Problem(what=f"FAISS holds {vectors.size} vectors, manifest says {manifest.counts.vectors}", fix=REBUILD))
     if vectors.dimension != manifest.model.dimension:
@@ -94,15 +103,12 @@ def _cross_check(manifest, store: Store, vectors: VectorIndex, lexical: LexicalI
         problems.append(Problem(what=f"files in manifest and database differ (only in manifest: {missing}, only in database: {extra})", fix=REBUILD))
 
     faiss_ids = np.sort(vectors.ids())
-    chunk_ids = np.array(sorted(r[0] for r in store.connection.execute("SELECT id FROM chunks")), dtype=np.int64)
     if faiss_ids.shape != chunk_ids.shape or not np.array_equal(faiss_ids, chunk_ids):
         only_faiss = np.setdiff1d(faiss_ids, chunk_ids)[:5].tolist()
         only_db = np.setdiff1d(chunk_ids, faiss_ids)[:5].tolist()
         problems.append(Problem(what=f"FAISS ids and database chunk ids differ (only in FAISS: {only_faiss}, only in database: {only_db})", fix=REBUILD))
         return problems
-    missing_embeddings = store.connection.execute(
-        "SELECT count(*) FROM chunks c LEFT JOIN embeddings e ON e.hash = c.embed_hash WHERE e.hash IS NULL"
-    ).fetchone()[0]
+    missing_embeddings = store.without_embedding()
     if missing_embeddings:
         problems.append(Problem(what=f"{missing_embeddings} chunks have no stored embedding", fix=REBUILD))
         return problems

@@ -16,6 +16,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import MIB, NotARegularFile, open_regular, read_regular
 from ..models import Document, FileReport, Removal
 from ..text import safe_url
 from .base import Extraction, SkipFile
@@ -74,17 +75,20 @@ class IngestedFile:
 
 IGNORE_FILE = ".guidanceignore"
 """Files and folders of the corpus never to index, in gitignore syntax (one pattern a line)."""
+IGNORE_FILE_LIMIT = 1 * MIB
 
 
 def load_ignore(corpus_dir: Path):
-    """The corpus's ignore patterns (pathspec, gitignore semantics), or None when it has none."""
+    """The corpus's ignore patterns (pathspec, gitignore semantics), or None when it has none.
+    Matched with RE2, whose time is linear in the path: Python's own regular expressions
+    backtrack, and a line such as ``*a*a*a*a*a*a*a*a*a*b`` would take minutes on a long name."""
     import pathspec
 
     try:
-        lines = (corpus_dir / IGNORE_FILE).read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = read_regular(corpus_dir / IGNORE_FILE, IGNORE_FILE_LIMIT).decode("utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines, backend="re2")
 
 
 def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclude: Path | None = None) -> tuple[list[CorpusFile], list[FileReport]]:
@@ -114,7 +118,11 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclud
         for name in sorted(dirnames):
             full = base / name
             relative = full.relative_to(root).as_posix()
-            if name.startswith("."):
+            unusable = _unusable_name(full, relative)
+            if unusable:
+                dirnames.remove(name)
+                skipped.append(FileReport(path=_printable(relative) + "/", status="skipped", reason=unusable))
+            elif name.startswith("."):
                 dirnames.remove(name)
                 skipped.append(FileReport(path=relative + "/", status="skipped", reason="hidden folder"))
             elif full.is_symlink():
@@ -131,6 +139,10 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclud
             full = base / name
             relative = full.relative_to(root).as_posix()
             if relative in (catalogue_name, IGNORE_FILE):
+                continue
+            unusable = _unusable_name(full, relative)
+            if unusable:
+                skipped.append(FileReport(path=_printable(relative), status="skipped", reason=unusable))
                 continue
             if ignore is not None and ignore.match_file(relative):
                 skipped.append(FileReport(path=relative, status="skipped", reason=f"excluded by {IGNORE_FILE}"))
@@ -168,6 +180,28 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclud
     return found, skipped
 
 
+MAX_PATH_BYTES = 4000
+"""Longest corpus path read, in bytes (the system refuses paths of more than 4,096)."""
+
+
+def _unusable_name(full: Path, relative: str) -> str | None:
+    """Why a file or folder cannot be indexed by its name alone, or None: a name that is not
+    text in any encoding (bytes a file system allows, and no citation can show), a path too long
+    for the system to open."""
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not valid text (undecodable bytes): rename it to index it"
+    if len(os.fsencode(full)) > MAX_PATH_BYTES:
+        return f"its path is longer than {MAX_PATH_BYTES:,} bytes: move it higher up or shorten its folders' names"
+    return None
+
+
+def _printable(relative: str) -> str:
+    """A path with undecodable bytes shown as replacement characters."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _symlink_reason(link: Path, root: Path) -> str:
     try:
         target = link.resolve(strict=True)
@@ -186,8 +220,10 @@ def _symlink_reason(link: Path, root: Path) -> str:
 
 
 def file_sha256(path: Path) -> str:
+    """The sha256 of a regular file's bytes (``files.NotARegularFile`` for a pipe or device
+    put in its place, a symlink refused: corpus symlinks are never followed)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_regular(path, follow_symlinks=False) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -236,18 +272,12 @@ def _read_regular_file(path: Path) -> bytes:
     """The file's bytes; opened without blocking and checked to be a regular file first, so that
     a pipe or a device put in place of a file cannot stall a build."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except OSError as error:
-        raise SkipFile(f"cannot read: {error.strerror}")
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise SkipFile("not a regular file (a pipe, socket or device): never opened")
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+        with open_regular(path, follow_symlinks=False) as handle:
             return handle.read()
+    except NotARegularFile:
+        raise SkipFile("not a regular file (a pipe, socket or device): never opened") from None
     except OSError as error:
-        raise SkipFile(f"cannot read: {error.strerror}")
-    finally:
-        os.close(descriptor)
+        raise SkipFile(f"cannot read: {error.strerror}") from None
 
 
 def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry | None) -> PageMetadata:

@@ -17,11 +17,14 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import CatalogueError
+from ..files import MIB, read_regular_text
 from ..text import safe_line, safe_url, strip_control
 
 MAX_VALUE_CHARS = 2000
 """Longest catalogue value accepted (a title, a URL): longer ones are mistakes, and cost time in
 every chunk that repeats them."""
+CATALOGUE_LIMIT = 64 * MIB
+"""Largest catalogue file read (100,000 entries take about 20 MB)."""
 
 
 class CatalogueEntry(BaseModel):
@@ -113,7 +116,7 @@ def load_catalogue(path: Path) -> Catalogue:
     if not path.is_file():
         raise CatalogueError(f"{path} is not a file: remove it, or make it the TOML catalogue")
     try:
-        content = path.read_text(encoding="utf-8-sig")
+        content = read_regular_text(path, CATALOGUE_LIMIT, encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise CatalogueError(f"{path}: not UTF-8 text ({error})") from error
     except OSError as error:
@@ -125,6 +128,10 @@ def load_catalogue(path: Path) -> Catalogue:
             data = tomllib.loads(content)
         except tomllib.TOMLDecodeError as error:
             raise CatalogueError(f"{path}: not valid TOML ({error})") from error
+        except (RecursionError, ValueError):
+            # tomllib raises these itself for values nested thousands deep or integers of
+            # thousands of digits.
+            raise CatalogueError(f"{path}: not a catalogue (values nested too deep, or a number too long)") from None
         raw_entries, kind = data.get("file", []), "[[file]] entry"
     if not isinstance(raw_entries, list) or not all(isinstance(e, dict) for e in raw_entries):
         raise CatalogueError(f"{path}: `file` must be a list of [[file]] tables")
@@ -149,6 +156,14 @@ def _csv_rows(path: Path, content: str) -> list[dict]:
     """The rows of a CSV catalogue as entries: known columns renamed, empty cells and rows
     without a file name left out, the year read as a number."""
     reader = csv.DictReader(io.StringIO(content))
+    try:
+        return _csv_entries(path, reader)
+    except csv.Error as error:
+        # A cell over the csv module's field limit (131,072 characters), a NUL byte.
+        raise CatalogueError(f"{path}: line {reader.line_num}: not a CSV row ({error})") from None
+
+
+def _csv_entries(path: Path, reader: csv.DictReader) -> list[dict]:
     if not reader.fieldnames or not any((h or "").strip().casefold() in CSV_COLUMNS and CSV_COLUMNS[(h or "").strip().casefold()] == "path" for h in reader.fieldnames):
         raise CatalogueError(f"{path}: a CSV catalogue needs a header row with a path, file or filename column")
     rows = []
@@ -160,7 +175,9 @@ def _csv_rows(path: Path, content: str) -> list[dict]:
                 entry[key] = value.strip()
         if "year" in entry:
             year = str(entry["year"])
-            entry["year"] = int(year) if year.isdigit() else year
+            # Only plain digits are a number ("²" is a digit to str.isdigit, and int() refuses
+            # thousands of digits): anything else stays text, which the entry's check names.
+            entry["year"] = int(year) if year.isascii() and year.isdigit() and len(year) <= 6 else year
         if entry.get("path"):
             rows.append(entry)
     return rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..files import open_regular
 from .base import SkipFile
 from .clean import candidate_line_hashes
 from .detect import sniff_format
@@ -18,7 +19,7 @@ def web_line_hashes(corpus_file) -> set[str] | None:
     from . import extract_file
 
     try:
-        with corpus_file.path.open("rb") as handle:
+        with open_regular(corpus_file.path, follow_symlinks=False) as handle:
             head = handle.read(4096)
         if not is_web_like(sniff_format(head, corpus_file.path.suffix)):
             return None

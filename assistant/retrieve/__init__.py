@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 NO_ANSWER = "No passage in the corpus answers this question."
 
+MAX_QUESTION_CHARS = 10_000
+"""Characters of a question read at most (the model reads 254 word pieces, about 1,200 characters
+of English; the rest is cut, with a notice, before anything else is done with it)."""
+
 SIGNAL_PASSAGES = 3
 """Abstention reads the first three passages, however many are asked for: ``ask -k 1`` and the
 terminal UI's five cards get the same decision."""
@@ -138,10 +142,14 @@ class Retriever:
 
     def prepare_query(self, query: str) -> tuple[str, list[str]]:
         """Strip, reject empty questions, and cut a question longer than the model keeps."""
+        notices: list[str] = []
+        if len(query or "") > MAX_QUESTION_CHARS:
+            # Before any other work: a megabyte pasted into the box must cost no more than a page.
+            query = query[:MAX_QUESTION_CHARS]
+            notices.append(f"the question was cut to its first {MAX_QUESTION_CHARS:,} characters")
         text = " ".join((query or "").split())
         if not text:
             raise QueryError("the question is empty: type a question or some keywords")
-        notices: list[str] = []
         limit = MAX_SEQ_LENGTH - SPECIAL_TOKENS
         count = self.pieces.count(text)
         if count > limit:

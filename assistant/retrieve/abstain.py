@@ -85,6 +85,7 @@ _QUESTION_WORDS = frozenset(
     "the a an in on of for to and or if i we you my our any there this that these those".split()
 )
 _SPECIFIC = re.compile(r"[^\W_]*\d[\w-]*|[A-Z][\w'’-]*")
+_LONGEST_WORD = 64
 
 
 def specific_terms(question: str) -> list[str]:
@@ -92,7 +93,10 @@ def specific_terms(question: str) -> list[str]:
     acronyms and numbers (capitalised words other than question words, anything with a digit),
     folded. "How many NRM referrals came from Wales in 2023?" -> ["nrm", "wales", "2023"]."""
     found = []
-    for match in _SPECIFIC.finditer(question):
+    # Word by word, and no longer than a word can be: the pattern backtracks over a long run of
+    # letters (a 100 KB "word" took 90 s).
+    matches = (m for token in question.split() if len(token) <= _LONGEST_WORD for m in _SPECIFIC.finditer(token))
+    for match in matches:
         word = match.group().strip("'’-")
         folded = word.casefold()
         if not word or folded in _QUESTION_WORDS or (len(word) < 2 and not word.isdigit()):

@@ -19,6 +19,7 @@ from textual.binding import Binding
 
 from ..config import Settings
 from ..errors import AssistantError, IndexMissingError
+from ..files import MIB, read_regular
 from ..models import Filters
 from ..pipeline import Pipeline
 from ..report import ReportBasket
@@ -68,6 +69,11 @@ class GuidanceApp(App):
         self.ready_after: float | None = None
         self.staleness_text = ""
         self.theme = self.settings.tui.theme
+
+    def notify(self, message: str, *, markup: bool = False, **options) -> None:
+        """Every toast is plain text unless a caller asks for markup: messages quote file names,
+        catalogue values and questions, which are data."""
+        super().notify(message, markup=markup, **options)
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -173,7 +179,7 @@ class GuidanceApp(App):
         if not self.settings.tui.keep_history:
             return []
         try:
-            questions = json.loads(self.history_path.read_text(encoding="utf-8"))
+            questions = json.loads(read_regular(self.history_path, 16 * MIB))
         except (OSError, ValueError):
             return []
         return [q for q in questions if isinstance(q, str)][-500:] if isinstance(questions, list) else []

@@ -29,6 +29,52 @@ _TERMINAL = re.compile(r"[.!?:;]['\"”’)]*$")
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
+MAX_PDF_STREAM_BYTES = 256 << 20
+"""Largest decompressed size of one stream of a PDF (a page's content, an image, a font)..."""
+MAX_PDF_INFLATED_BYTES = 1 << 30
+"""...and of all its compressed streams together. The 99 real guidance PDFs of ../shared inflate
+to 23 MB at most (one stream to 6 MB); a file built to exhaust memory inflates a 3 MB page to a
+gigabyte, which pdfium would parse at 7 GB of memory."""
+_INFLATE_STEP = 1 << 20
+
+
+def check_inflation(reader) -> None:
+    """Raise SkipFile when the PDF's Flate-compressed streams inflate past the limits: each is
+    decompressed in steps of 1 MB and counted, never held whole. Other filters are left to the
+    readers (their output is bounded by the image's declared size)."""
+    import zlib
+
+    from pypdf.generic import IndirectObject, StreamObject
+
+    total = 0
+    for generation, entries in list(getattr(reader, "xref", {}).items()):
+        for number in list(entries):
+            try:
+                stream = reader.get_object(IndirectObject(number, generation, reader))
+            except Exception:  # a damaged object: the readers say what they make of it
+                continue
+            if not isinstance(stream, StreamObject):
+                continue
+            filters = stream.get("/Filter")
+            first = filters[0] if isinstance(filters, list) and filters else filters
+            if first not in ("/FlateDecode", "/Fl"):
+                continue
+            raw = getattr(stream, "_data", b"") or b""
+            inflater = zlib.decompressobj()
+            size = 0
+            try:
+                while raw:
+                    size += len(inflater.decompress(raw, _INFLATE_STEP))
+                    raw = inflater.unconsumed_tail
+                    if size > MAX_PDF_STREAM_BYTES or total + size > MAX_PDF_INFLATED_BYTES:
+                        limit = MAX_PDF_STREAM_BYTES if size > MAX_PDF_STREAM_BYTES else MAX_PDF_INFLATED_BYTES
+                        which = "one of its streams inflates" if size > MAX_PDF_STREAM_BYTES else "its streams inflate"
+                        raise SkipFile(f"{which} to over {limit >> 20:,} MB, the limit for a PDF: not read")
+            except zlib.error:
+                pass  # damaged data: pdfium reads what it can
+            total += size
+
+
 class _PdfLine:
     __slots__ = ("text", "page", "y", "size", "bold", "number")
 
@@ -50,6 +96,7 @@ def read_pdf(data: bytes) -> Extraction:
                     raise SkipFile("encrypted PDF: needs a password")
             except (FileNotDecryptedError, NotImplementedError) as error:
                 raise SkipFile(f"encrypted PDF: cannot be opened without its password ({error})")
+        check_inflation(reader)
         document = pypdfium2.PdfDocument(data)
     except SkipFile:
         raise

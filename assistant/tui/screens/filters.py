@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
@@ -14,7 +15,7 @@ from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
 from ...models import Filters
-from ...text import strip_control
+from ...text import safe_line, strip_control
 
 
 class TickList(SelectionList[str]):
@@ -69,7 +70,8 @@ class FilterScreen(ModalScreen[Filters | None]):
                 yield Static(label, classes="filter-label", markup=False)
                 values = self.facets.get(key, [])
                 if values:
-                    yield TickList(*[(value, value, value in chosen) for value in values], id=f"filter-{key}")
+                    # Catalogue values are data: shown as plain text, never read as markup.
+                    yield TickList(*[(Content(safe_line(value)), value, value in chosen) for value in values], id=f"filter-{key}")
                 else:
                     yield Static("(none in this index)", markup=False)
             yield Static("Year", classes="filter-label", markup=False)
@@ -121,11 +123,11 @@ def describe_filters(filters: Filters, document_titles: dict[str, str] | None = 
         titles = document_titles or {}
         parts.append("only within: " + "; ".join(strip_control(titles.get(d, d)) for d in filters.documents))
     if filters.regions:
-        parts.append("region: " + ", ".join(filters.regions))
+        parts.append("region: " + ", ".join(map(safe_line, filters.regions)))
     if filters.resource_types:
-        parts.append("type: " + ", ".join(filters.resource_types))
+        parts.append("type: " + ", ".join(map(safe_line, filters.resource_types)))
     if filters.organisations:
-        parts.append("organisation: " + ", ".join(filters.organisations))
+        parts.append("organisation: " + ", ".join(map(safe_line, filters.organisations)))
     if filters.year_from or filters.year_to:
         parts.append(f"year: {filters.year_from or '…'}–{filters.year_to or '…'}")
     return "Filters: " + ("; ".join(parts) if parts else "none") + "  (f on a passage, or Ctrl+P)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Region
@@ -13,7 +14,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from ...models import Answer
 from ...ingest.formats import supported_suffixes
-from ...text import strip_control
+from ...text import safe_line, strip_control
 from .. import messages
 from ..actions import passage_bindings
 from ..widgets.query_bar import QueryInput
@@ -136,7 +137,8 @@ class SearchScreen(Screen):
     def _refresh_history(self) -> None:
         panel = self.query_one("#history-panel", OptionList)
         panel.clear_options()
-        panel.add_options(list(reversed(self.query_one(QueryInput).history)))
+        # Questions are the user's text: plain, never markup ("debt bondage [/] signs").
+        panel.add_options([Content(safe_line(question)) for question in reversed(self.query_one(QueryInput).history)])
 
     # -- actions ------------------------------------------------------------------------------
 
