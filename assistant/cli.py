@@ -299,8 +299,7 @@ def index_status(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | 
             for path in paths:
                 click.echo(f"            {label}: {safe_line(path)}")
         if status.staleness.stale:
-            named = f" --corpus {status.compared_with}" if pipeline.named_corpus is not None else ""
-            click.echo(f"            run: python -m assistant index build --index {status.index_dir}{named}")
+            click.echo(f"            {pipeline.advice()}")
     if status.skipped:
         click.echo("not indexed:")
         for path, state, reason in status.skipped:

@@ -30,15 +30,24 @@ class EmbedError(AssistantError):
     """The embedding model could not be loaded or used."""
 
 
-class IndexMissingError(AssistantError):
+class IndexProblem(AssistantError):
+    """An index that cannot be read as it is. ``repair`` says which build mends it ("build" or
+    "full"); the pipeline, which knows the index and corpus folders, adds the command."""
+
+    repair = "full"
+
+
+class IndexMissingError(IndexProblem):
     """There is no usable index at the given location."""
 
+    repair = "build"
 
-class IndexCorruptError(AssistantError):
+
+class IndexCorruptError(IndexProblem):
     """The index on disk is damaged or inconsistent (manifest, SQLite and FAISS disagree)."""
 
 
-class IndexMismatchError(AssistantError):
+class IndexMismatchError(IndexProblem):
     """The index was built with another model, dimension, chunker or schema version."""
 
 

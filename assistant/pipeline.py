@@ -15,12 +15,13 @@ from pydantic import BaseModel, Field
 from .index.build import BuildProgress, EmbedderFactory, build_index, chunker_info, reread_reason, unreadable_again
 from .config import Settings
 from .embed import Embedder, load_query_embedder, model_info, resolve_model_dir
-from .errors import AssistantError, CitationError, CorpusMismatchError, IndexCorruptError, IndexMissingError
+from .errors import AssistantError, CitationError, CorpusMismatchError, IndexCorruptError, IndexMissingError, IndexProblem
 from .ingest import discover_files, file_sha256
 from .index.layout import IndexLayout, read_manifest
 from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode
 from .present import format_citations, make_citation
-from .index.generation import BUILD_HINT, REBUILD_HINT, OpenIndex
+from .index.advice import build_advice
+from .index.generation import OpenIndex
 from .retrieve import Retriever
 from .tokens import word_pieces_for
 from .index.verify import Problem, verify_index
@@ -29,14 +30,21 @@ log = logging.getLogger(__name__)
 
 def _reading_the_index(method):
     """A damaged database (a flipped page, a dropped table) found while reading is a named
-    index error with its fix, never a traceback."""
+    index error, and every index error ends with the build that mends this index (``advice``),
+    never a traceback."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as error:
-            raise IndexCorruptError(f"the index database in {self.index_dir} is damaged ({error}): {REBUILD_HINT}") from error
+            raise IndexCorruptError(f"the index database in {self.index_dir} is damaged ({error}): {self.advice(full=True)}") from error
+        except IndexProblem as error:
+            if getattr(error, "advised", False):
+                raise
+            advised = type(error)(f"{error}: {self.advice(full=error.repair == 'full')}")
+            advised.advised = True
+            raise advised from error
 
     return wrapper
 
@@ -119,11 +127,28 @@ class Pipeline:
         return self.named_corpus or recorded or Path(self.settings.paths.corpus_dir)
 
     def recorded_corpus(self) -> Path | None:
-        """The corpus folder the current index was built from (None: no readable index)."""
+        """The corpus folder the index was built from: the current generation's, else that of the
+        newest generation whose manifest can still be read (a damaged index keeps its corpus);
+        None for a new index."""
+        layout = IndexLayout(self.index_dir)
         try:
-            return Path(self.manifest().corpus_dir)
+            current = layout.current_dir()
         except AssistantError:
-            return None
+            current = None
+        for generation in [current] + sorted(layout.generations(), reverse=True):
+            if generation is None:
+                continue
+            try:
+                return Path(read_manifest(generation).corpus_dir)
+            except AssistantError:
+                continue
+        return None
+
+    def advice(self, full: bool = False) -> str:
+        """How to build this index (again): the command names the index folder, and the corpus
+        when the user named one or the index does not know its own."""
+        corpus = self.named_corpus or (None if self.recorded_corpus() is not None else Path(self.settings.paths.corpus_dir))
+        return build_advice(self.index_dir, corpus, full)
 
     def corpus_conflict(self, recorded: Path | None = None) -> str | None:
         """Why building would replace this index with another corpus's documents, or None.
@@ -155,6 +180,7 @@ class Pipeline:
     def model_dir(self) -> Path:
         return resolve_model_dir(self.settings.embed.model_dir)
 
+    @_reading_the_index
     def open(self) -> OpenIndex:
         """Open the current generation (checked against the installed model)."""
         with self._lock:
@@ -188,6 +214,7 @@ class Pipeline:
     def newer_index_available(self) -> bool:
         return self._index is not None and self._index.newer_generation_available()
 
+    @_reading_the_index
     def reload(self) -> bool:
         """Switch to the newest published generation; True if it changed."""
         with self._lock:
@@ -241,15 +268,12 @@ class Pipeline:
 
     # -- status and checks ------------------------------------------------------------------------
 
+    @_reading_the_index
     def manifest(self) -> IndexManifest:
-        layout = IndexLayout(self.index_dir)
-        try:
-            current = layout.current_dir()
-            if current is None:
-                raise IndexMissingError(f"no index has been built in {self.index_dir} yet: {BUILD_HINT}")
-            return read_manifest(current)
-        except IndexCorruptError as error:
-            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+        current = IndexLayout(self.index_dir).current_dir()
+        if current is None:
+            raise IndexMissingError(f"no index has been built in {self.index_dir} yet")
+        return read_manifest(current)
 
     @_reading_the_index
     def status(self, check_staleness: bool = True) -> IndexStatus:
@@ -299,7 +323,7 @@ class Pipeline:
 
     def verify(self) -> list[Problem]:
         """Check manifest, SQLite and FAISS against each other; each problem names its fix."""
-        return verify_index(self.index_dir, model_info(self.model_dir), chunker_info(self.settings))
+        return verify_index(self.index_dir, model_info(self.model_dir), chunker_info(self.settings), build=self.advice(), rebuild=self.advice(full=True))
 
 
 def _sha_or_empty(path: Path) -> str:

@@ -70,7 +70,22 @@ def test_index_verify_passes_a_sound_index_and_names_damage(bundled_index, tmp_p
     (generation / "vectors.faiss").write_bytes((generation / "vectors.faiss").read_bytes()[:1000])
     result = CliRunner().invoke(main, ["index", "verify", "--index", str(damaged)])
     assert result.exit_code == 1
-    assert "problem: vectors.faiss checksum" in result.output and "fix: rebuild it: python -m assistant index build --full" in result.output
+    assert "problem: vectors.faiss checksum" in result.output
+    assert f"fix: run: python -m assistant index build --full --index {damaged}" in result.output, "the fix names this index"
+
+
+def test_every_advice_names_the_index_folder_it_applies_to_and_the_corpus_when_it_must(bundled_index, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = CliRunner().invoke(main, ["ask", "--index", str(empty), "consent"])
+    assert missing.exit_code == 1 and f"index build --index {empty} --corpus corpus" in missing.output, missing.output
+    damaged = tmp_path / "damaged"
+    shutil.copytree(bundled_index, damaged)
+    (damaged / "CURRENT").write_bytes(b"\xff\xfe")
+    result = CliRunner().invoke(main, ["ask", "--index", str(damaged), "consent"])
+    assert result.exit_code == 1 and result.output.rstrip().endswith(f"run: python -m assistant index build --full --index {damaged}"), result.output
+    status = CliRunner().invoke(main, ["index", "status", "--index", str(damaged)])
+    assert f"build --full --index {damaged}" in status.output and "--corpus" not in status.output, "its corpus is known from an earlier generation"
 
 
 def test_index_watch_rebuilds_when_a_file_changes(tmp_path):

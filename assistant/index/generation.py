@@ -15,9 +15,6 @@ from .layout import DATA_FILES, MANIFEST, STORE, VECTORS, IndexLayout, read_mani
 from ..models import SCHEMA_VERSION, IndexManifest, ModelInfo
 from .store import Store
 
-BUILD_HINT = "run: python -m assistant index build"
-REBUILD_HINT = "run: python -m assistant index build --full"
-
 
 class OpenIndex:
     """One generation: its manifest, SQLite store and FAISS vectors, opened read-only."""
@@ -35,43 +32,34 @@ class OpenIndex:
     def open(cls, index_dir: Path, model: ModelInfo | None = None) -> OpenIndex:
         layout = IndexLayout(index_dir)
         if not Path(index_dir).exists():
-            raise IndexMissingError(f"no index at {index_dir}: {BUILD_HINT}")
+            raise IndexMissingError(f"no index at {index_dir}")
         if not Path(index_dir).is_dir():
-            raise IndexMissingError(f"{index_dir} is a file, not an index folder: name the index folder with --index, or {BUILD_HINT}")
-        try:
-            name = layout.current_name()
-        except IndexCorruptError as error:
-            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+            raise IndexMissingError(f"{index_dir} is a file, not an index folder: name the index folder with --index")
+        name = layout.current_name()
         if name is None:
-            raise IndexMissingError(f"no index has been built in {index_dir} yet: {BUILD_HINT}")
+            raise IndexMissingError(f"no index has been built in {index_dir} yet")
         directory = layout.generations_dir / name
         odd = not_regular_files(directory)
         if odd:
-            raise IndexCorruptError(f"{directory} holds {', '.join(odd)} where the index keeps its data: {REBUILD_HINT}")
-        try:
-            manifest = read_manifest(directory)
-        except IndexCorruptError as error:
-            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+            raise IndexCorruptError(f"{directory} holds {', '.join(odd)} where the index keeps its data")
+        manifest = read_manifest(directory)
         check_compatible(manifest, model)
-        try:
-            store = Store.open_readonly(directory / STORE)
-        except IndexCorruptError as error:
-            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+        store = Store.open_readonly(directory / STORE)
         try:
             vectors = VectorIndex.load(directory / VECTORS, manifest.vector_index)
-        except IndexCorruptError as error:
+        except IndexCorruptError:
             store.close()
-            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+            raise
         try:
             lexical = LexicalIndex.load(directory)
         except (OSError, ValueError) as error:
             store.close()
-            raise IndexCorruptError(f"the lexical index of {name} is missing or damaged ({error}): {REBUILD_HINT}") from error
+            raise IndexCorruptError(f"the lexical index of {name} is missing or damaged ({error})") from error
         try:
             sentences = SentenceVectors.load(directory)
-        except IndexCorruptError as error:
+        except IndexCorruptError:
             store.close()
-            raise IndexCorruptError(f"{error}: {REBUILD_HINT}") from error
+            raise
         problem = (
             _quick_consistency(manifest, store, vectors)
             or (f"lexical index holds {lexical.size} chunks, manifest says {manifest.counts.chunks}" if lexical.size != manifest.counts.chunks else None)
@@ -79,7 +67,7 @@ class OpenIndex:
         )
         if problem:
             store.close()
-            raise IndexCorruptError(f"index {name} is inconsistent ({problem}): {REBUILD_HINT}")
+            raise IndexCorruptError(f"index {name} is inconsistent ({problem})")
         return cls(layout, name, manifest, store, vectors, lexical, sentences)
 
     def newer_generation_available(self) -> bool:
@@ -124,7 +112,7 @@ def incompatibility(manifest: IndexManifest, model: ModelInfo | None) -> str | N
 def check_compatible(manifest: IndexManifest, model: ModelInfo | None) -> None:
     reason = incompatibility(manifest, model)
     if reason is not None:
-        raise IndexMismatchError(f"{reason}: {REBUILD_HINT}")
+        raise IndexMismatchError(reason)
 
 
 def _quick_consistency(manifest: IndexManifest, store: Store, vectors: VectorIndex) -> str | None:

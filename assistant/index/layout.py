@@ -87,6 +87,12 @@ class IndexLayout:
         except IndexCorruptError:
             return None
 
+    def generations(self) -> list[Path]:
+        """The published generation folders, oldest first."""
+        if not self.generations_dir.is_dir():
+            return []
+        return sorted(p for p in self.generations_dir.iterdir() if _GENERATION_NAME.fullmatch(p.name) and p.is_dir() and not p.is_symlink())
+
     def current_dir(self) -> Path | None:
         name = self.current_name()
         return self.generations_dir / name if name else None

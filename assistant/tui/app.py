@@ -127,7 +127,7 @@ class GuidanceApp(App):
 
     async def _no_index(self) -> None:
         screen = self.search_screen
-        await screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir))
+        await screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice()))
         screen.set_status(f"no index in {self.pipeline.index_dir}  ·  press i then b to build")
         self.index_missing = True  # set once the screen says so
 
@@ -196,7 +196,7 @@ class GuidanceApp(App):
         self.last_question = question
         screen = self.search_screen
         if self.index_missing:
-            self.run_worker(screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir)))
+            self.run_worker(screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice())))
             return
         if not self.model_ready:
             self.pending_question = question
@@ -379,10 +379,10 @@ class GuidanceApp(App):
             status = self.pipeline.status()
         except IndexMissingError:
             text.append("No index yet.\n\n", style="bold")
-            text.append(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir))
+            text.append(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice()))
             return text
         except AssistantError as error:
-            text.append(f"The index cannot be read: {strip_control(str(error))}\n\nPress b to rebuild it.")
+            text.append(f"The index cannot be read: {strip_control(str(error))}\n\nPress b to rebuild it (a full build).")
             return text
         text.append(f"Index folder {self.shown_path(self.pipeline.index_dir)}\n", style="bold")
         text.append(f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from {self.shown_path(status.corpus_dir)}\n")

@@ -23,7 +23,7 @@ from ..widgets.result_card import ResultCard
 NO_INDEX_HELP = (
     "There is no index yet.\n\n"
     "1. Put documents (" + supported_suffixes() + ") in the corpus folder: {corpus}\n"
-    "2. Press b to build the index here, or run:  python -m assistant index build\n"
+    "2. Press b to build the index here, or {advice}\n"
 )
 WELCOME = (
     "Type a question in plain words (\"why do some victims decline help?\") or keywords "
