@@ -40,6 +40,8 @@ class LabelledQuestion(BaseModel):
     text: str
     document: str
     answer: str
+    correct: str | None = None
+    """For a misspelt question: the question spelt correctly (it should find what this finds)."""
     also: list[tuple[str, str]] = Field(default_factory=list)
     also_reviewed: list[tuple[str, str]] = Field(default_factory=list)
     """Passages accepted after reviewing a run's misses; ignored with ``strict``."""
