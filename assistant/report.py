@@ -3,6 +3,9 @@ as Markdown with each passage quoted verbatim, its citation, and a reference lis
 
 from __future__ import annotations
 
+import fcntl
+import os
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -11,10 +14,10 @@ from pydantic import BaseModel, Field
 
 from .files import MIB, read_regular
 from .models import Citation, Hit
+from .present import citation_line, format_citation, format_citations, markdown_escape, markdown_quote
 
 BASKET_LIMIT = 64 * MIB
 """Largest saved report read (a thousand passages take about 2 MB)."""
-from .present import citation_line, format_citation, format_citations, markdown_escape, markdown_quote
 
 
 class ReportItem(BaseModel):
@@ -22,6 +25,12 @@ class ReportItem(BaseModel):
     chunk_id: int
     text: str
     citation: Citation
+    exported: bool = False
+    """Written to a report file since it was added (quitting asks only about the others)."""
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.chunk_id, self.text)
 
 
 class ReportBasket(BaseModel):
@@ -31,11 +40,15 @@ class ReportBasket(BaseModel):
 
     def add(self, question: str, hit: Hit) -> bool:
         """Add a passage; False if it is already in the basket."""
-        if any(item.chunk_id == hit.chunk_id and item.text == hit.text for item in self.items):
+        if any(item.key == (hit.chunk_id, hit.text) for item in self.items):
             return False
         self.items.append(ReportItem(question=question, chunk_id=hit.chunk_id, text=hit.text, citation=hit.citation))
         self.unexported = True
         return True
+
+    def not_exported(self) -> int:
+        """Passages not yet written to any report file."""
+        return sum(not item.exported for item in self.items)
 
     def remove(self, index: int) -> ReportItem:
         self.unexported = bool(self.items[:index] + self.items[index + 1 :])
@@ -46,10 +59,14 @@ class ReportBasket(BaseModel):
         self.unexported = False
 
     def save(self, path: Path) -> None:
-        """Written as JSON through a temporary file, so a crash leaves the previous copy."""
+        """Written as JSON through a temporary file, so a crash leaves the previous copy; readable
+        by its owner alone (it holds the questions asked)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(self.model_dump_json(indent=1), encoding="utf-8")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(self.model_dump_json(indent=1))
+        os.chmod(temporary, 0o600)
         temporary.replace(path)
 
     @classmethod
@@ -132,6 +149,8 @@ class ReportBasket(BaseModel):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.render(style, index_name=index_name), encoding="utf-8")
         self.unexported = False
+        for item in self.items:
+            item.exported = True
         return path
 
     def export(self, folder: Path, index_name: str | None = None, now: datetime | None = None) -> Path:
@@ -147,3 +166,68 @@ class ReportBasket(BaseModel):
         self.unexported = False
         return path
 
+
+
+class BasketFile:
+    """The report basket on disk, shared by every window open on the same index. Each save merges
+    this window's changes into what the file holds now, under a lock: a passage another window
+    added stays, one this window removed goes, and this window's own additions are kept; so no
+    window's work is lost to another's save. What this window last read or wrote is the base of
+    the merge."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.base: list[tuple[int, str]] = []
+
+    @contextmanager
+    def _locked(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = self.path.with_name(self.path.name + ".lock")
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            os.close(descriptor)
+
+    def load(self) -> ReportBasket:
+        """The saved basket (empty when there is none); ValueError or OSError when it cannot be read."""
+        with self._locked():
+            basket = ReportBasket.load(self.path)
+        self.base = [item.key for item in basket.items]
+        return basket
+
+    def save(self, basket: ReportBasket) -> ReportBasket:
+        """Merge ``basket`` (this window's) with the file's, write the result, and make ``basket``
+        the result too (in place, so every screen showing it sees the merge)."""
+        with self._locked():
+            try:
+                theirs = ReportBasket.load(self.path)
+            except (OSError, ValueError):
+                theirs = ReportBasket()  # unreadable: the caller kept it aside when it started
+            merged = merge_baskets(self.base, basket, theirs)
+            merged.save(self.path)
+        basket.items, basket.unexported = merged.items, merged.unexported
+        self.base = [item.key for item in basket.items]
+        return basket
+
+    def refresh(self, basket: ReportBasket) -> ReportBasket:
+        """Take in what other windows saved since (a save with no change of this window's)."""
+        return self.save(basket)
+
+
+def merge_baskets(base: list[tuple[int, str]], mine: ReportBasket, theirs: ReportBasket) -> ReportBasket:
+    """Three-way merge of two windows' baskets from the one they both started from (``base``:
+    the keys this window last read or wrote). Unchanged on disk: this window's basket, in its
+    order. Otherwise the file's order, less what this window removed, then what it added."""
+    theirs_keys = [item.key for item in theirs.items]
+    if theirs_keys == base:
+        return mine.model_copy(deep=True)
+    known, mine_keys = set(base), {item.key for item in mine.items}
+    removed_here = known - mine_keys
+    mine_by_key = {item.key: item for item in mine.items}
+    items = [mine_by_key.get(item.key, item) for item in theirs.items if item.key not in removed_here]
+    present = {item.key for item in items}
+    items += [item for item in mine.items if item.key not in known and item.key not in present]
+    return ReportBasket(items=[item.model_copy() for item in items], unexported=any(not item.exported for item in items))

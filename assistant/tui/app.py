@@ -22,7 +22,7 @@ from ..errors import AssistantError, IndexMissingError
 from ..files import MIB, read_regular
 from ..models import Filters
 from ..pipeline import Pipeline
-from ..report import ReportBasket
+from ..report import BasketFile, ReportBasket
 from ..text import strip_control
 from . import messages
 from .actions import ACTIONS_BY_NAME
@@ -60,6 +60,7 @@ class GuidanceApp(App):
         self.pipeline = pipeline or Pipeline(self.settings, index_dir=index_dir, corpus_dir=corpus_dir)
         self.basket = ReportBasket()
         self.basket_path = self.settings.tui.basket_file or self.pipeline.index_dir / BASKET_FILE
+        self.basket_file = BasketFile(self.basket_path)
         self.filters = Filters()
         self.model_ready = False
         self.index_missing = False
@@ -234,7 +235,10 @@ class GuidanceApp(App):
 
     def _restore_basket(self) -> None:
         try:
-            self.basket = ReportBasket.load(self.basket_path)
+            self.basket = self.basket_file.load()
+            if self.basket.items:
+                count = len(self.basket.items)
+                self.notify(f"The report you were building is restored: {count} passage{'s' if count != 1 else ''} (r shows it).", timeout=6)
         except (OSError, ValueError) as error:
             aside = self.basket_path.with_name(self.basket_path.name + ".unreadable")
             try:
@@ -244,8 +248,9 @@ class GuidanceApp(App):
             self.notify(f"The saved report could not be read ({type(error).__name__}); it was kept as {aside}.", severity="warning", markup=False, timeout=8)
 
     def save_basket(self) -> None:
+        """Save the report, merged with what any other window on this index saved meanwhile."""
         try:
-            self.basket.save(self.basket_path)
+            self.basket_file.save(self.basket)
         except OSError as error:
             self.notify(f"The report could not be saved in {self.basket_path} ({error.strerror}).", severity="error", markup=False, timeout=8)
 
@@ -254,11 +259,13 @@ class GuidanceApp(App):
         self.save_basket()
 
     def action_request_quit(self) -> None:
-        """Quit, but never lose a report silently: with passages not yet exported, ask first."""
-        if not (self.basket.items and self.basket.unexported):
+        """Quit, but never lose a report silently: with passages not yet exported, ask first
+        (after taking in what other windows saved, so the count is the file's)."""
+        self.save_basket()
+        count = self.basket.not_exported()
+        if not count:
             self.exit()
             return
-        count = len(self.basket.items)
 
         def answered(quit_anyway: bool | None) -> None:
             if quit_anyway:
@@ -306,6 +313,7 @@ class GuidanceApp(App):
 
     @on(messages.ShowReport)
     def show_report(self) -> None:
+        self.save_basket()  # shows what other windows on this index added too
         self.push_screen(ReportScreen(self.basket, saved_in=str(self.basket_path)))
 
     @on(messages.ExportReport)
