@@ -142,3 +142,10 @@ def test_numbered_parts_and_unrelated_column_headers_do_not_name_a_document():
     assert title_from_headings(["Section 2 Scope", "Referral Guidance for Partners"], "rg.pdf") == "Referral Guidance for Partners"
     survey = ["User feedback survey on the Home Office's modern slavery National Referral Mechanism statistical publications"]
     assert title_from_headings(survey, "31617-User_Survey_151931.pdf") == survey[0], "a heading sharing the file name's words wins"
+
+
+def test_a_chapter_heading_phrased_as_a_question_does_not_name_a_handbook():
+    chapter = [Line("How are children brought to the UK", 1, kind="heading", level=0)]
+    assert choose_title({}, chapter, "Child Trafficking operational handbook.doc") == ("Child Trafficking operational handbook", "filename")
+    leaflet = [Line("What is modern slavery?", 1, kind="heading", level=0)]
+    assert choose_title({}, leaflet, "leaflet1.pdf")[0] == "What is modern slavery?", "a leaflet may be titled by its question"

@@ -118,6 +118,8 @@ def choose_title(own: dict[str, object], lines: list[Line], relative: str, web_p
         candidates = [("file", own.get("title")), ("ocr", None)]
     for source, value in candidates:
         text = " ".join(_FOOTNOTE_MARK.sub("", str(value)).split()) if value else ""
+        if source == "title block" and text and is_question(text) and names_a_document(fallback_title(relative)):
+            continue  # "How are children brought to the UK" opens a chapter of "Child Trafficking operational handbook.doc"
         if text and not is_junk_title(text) and not (source == "title block" and is_bare_organisation(text)):
             return readable_case(tidy_title(prefer_file_name(text, relative), lines)), source
     return readable_case(fallback_title(relative)), "ocr-filename" if own.get("ocr") else "filename"
@@ -165,6 +167,20 @@ _DOCUMENT_WORDS = re.compile(
     r"recommendations?|checklist|leaflet|newsletter|pathway|assessment|evaluation|annual|training|course|form)\b",
     re.I,
 )
+
+
+_QUESTION_START = re.compile(r"^(?:how|what|why|when|where|who|which|can|could|should|do|does|is|are)\b", re.I)
+
+
+def is_question(text: str) -> bool:
+    """A heading phrased as a question, which a handbook's chapters often are."""
+    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
+
+
+def names_a_document(text: str) -> bool:
+    """A name of three words or more with a word that says what kind of document it is
+    ("Child Trafficking operational handbook")."""
+    return len(text.split()) >= 3 and bool(_DOCUMENT_WORDS.search(text))
 
 
 def is_bare_organisation(text: str) -> bool:
