@@ -52,7 +52,7 @@ def chunk_document(
         for start, end, page, page_end in _pack(units, settings):
             text = document.text[start:end]
             tokens = pieces.count(text)
-            embed_text, embed_tokens = _embed_text(document.title, section, text, tokens, pieces, context, max_context_tokens)
+            embed_text, embed_tokens = embed_text_of(document.title, section, text, tokens, pieces, context, max_context_tokens)
             chunks.append(
                 Chunk(
                     document_id=document.id,
@@ -192,7 +192,7 @@ def _merge_tail(previous: list[_Unit], tail: list[_Unit], max_tokens: int) -> li
     return None
 
 
-def _embed_text(
+def embed_text_of(
     title: str,
     section: tuple[str, ...],
     text: str,

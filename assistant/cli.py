@@ -387,9 +387,10 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
 @click.option("--year-to", type=int, default=None, help="Only documents up to this year.")
 @click.option("--document", multiple=True, help="Only this document id or source path (repeatable).")
 @click.option("--per-document", type=click.IntRange(1, 100), default=None, help="At most N passages per document.")
+@click.option("--as-typed", is_flag=True, help="Search the words as typed: no misspelt word is corrected.")
 @click.pass_context
 def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int | None, as_json: bool, batch, mode: str | None,
-        output_format: str, region, resource_type, organisation, year_from, year_to, document, per_document) -> None:
+        output_format: str, region, resource_type, organisation, year_from, year_to, document, per_document, as_typed: bool = False) -> None:
     """Find the passages that answer QUESTION (or each line of --batch FILE). When nothing in the
     corpus answers, says so instead of showing passages.
 
@@ -424,7 +425,7 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
         return
     for text in questions:
         try:
-            answer = pipeline.ask(text, k=k, mode=mode, filters=filters)
+            answer = pipeline.ask(text, k=k, mode=mode, filters=filters, as_typed=as_typed)
         except QueryError as error:
             if batch is None:
                 _fail(error)

@@ -136,11 +136,28 @@ class RetrieveSettings(_Section):
     """Hybrid and dense modes: re-rank the first ``learned_depth`` candidates with the learned
     model over passage and sentence cosines, BM25 and passage shape (retrieve/ranker.py)."""
     learned_depth: int = Field(40, ge=0, le=10_000)
+    around_depth: int = Field(30, ge=0, le=1000)
+    """With the learned ranker: the passages within ``around_radius`` places of the first
+    ``around_depth`` candidates, in the first ``around_documents`` documents they come from, are
+    weighed too (the answer is often in a document the searches found, not in the passage they
+    ranked first). Measured on the library dev questions: these neighbours hold the labelled
+    passage as often as all the passages of those documents, at a tenth of the cost..."""
+    around_documents: int = Field(5, ge=1, le=100)
+    around_radius: int = Field(2, ge=0, le=20)
+    late_interaction: bool = True
+    """With the learned ranker: late interaction (MaxSim of the question's and the passage's word
+    pieces, MiniLM's own outputs) is one of its signals."""
     provision_depth: int = Field(5, ge=0, le=10_000)
     """A question naming a provision ("Article 3", "section 52") brings the chunks under that
     provision's heading to the front, from the documents of this many first candidates..."""
     provision_chunks: int = Field(4, ge=0, le=100)
     """...at most this many chunks (a long article's first chunks; the rest follow by score)."""
+    window_chars: int = Field(400, ge=0, le=10_000)
+    """A card whose best matching sentence is its first or last takes up to this many characters
+    of whole sentences from the neighbouring chunk, within the section (0: the passage as indexed)."""
+    window_coverage_weight: float = Field(0.5, ge=0, le=10)
+    """The best sentence is the one with the best cosine plus this weight times the share of
+    the question's rare words it holds."""
     relative_floor: float = Field(0.05, ge=0, le=1)
     """With the learned ranker: passages whose probability of answering is below this share of
     the first passage's are not shown. Tuned on the dev sets: at 0.05 the cards shown fell from 5 to

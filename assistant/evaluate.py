@@ -28,7 +28,7 @@ from .judgments import QuestionJudgments
 from .retrieve.abstain import RULES
 from .retrieve.learn import QuestionRows, QuestionSignals
 from .retrieve.ranker import LogisticModel, feature_matrix
-from .retrieve.stages import STAGES
+from .retrieve.stages import STAGES, learned_head
 
 
 class Expected(BaseModel):
@@ -312,8 +312,8 @@ def format_scores(title: str, scores: list[ModeScores]) -> str:
 # --- fitting the learned models on dev questions ---------------------------------------------------
 
 def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> list[QuestionRows]:
-    """Each answerable question's first ``depth`` candidates as the chain ranks them without the
-    learned stage (the pipeline's settings must turn it off), with their signals and labels."""
+    """Each answerable question's candidates that the learned stage would score, as the chain
+    ranks them up to that stage, with their signals and labels."""
     import numpy as np
 
     expectations = resolve_expectations(pipeline, question_set, strict=True)
@@ -323,8 +323,8 @@ def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> 
     for index, question in enumerate(question_set.questions):
         text, _ = retriever.prepare_query(question.text)
         asked = retriever.question(text, "hybrid")
-        ranked, _ = retriever.rank(asked)
-        head = ranked[:depth]
+        ranked, _ = retriever.rank(asked, before="learned ranker")
+        head, _ = learned_head(ranked, depth)
         if not head:
             continue
         best_lexical = max((c.lexical for c in ranked if c.lexical is not None), default=0.0) or 1.0
@@ -336,7 +336,7 @@ def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> 
             )) if c.chunk_id in rows else 0.0
             for c in head
         ])
-        matrix = feature_matrix(retriever.lookups.candidate_signals(asked.vector, head, best_lexical))
+        matrix = feature_matrix(retriever.lookups.candidate_signals(asked, head, best_lexical))
         groups.append(QuestionRows(question=question.text, source=question_set.name, matrix=matrix, labels=labels))
     return groups
 
@@ -387,7 +387,7 @@ def fit_learned_models(settings: Settings, sets: list[tuple[QuestionSet, Path]],
 
     groups = []
     for question_set, corpus in sets:
-        pipeline, _ = pipeline_for(with_learned(False, False), corpus, index_dir, "questions")
+        pipeline, _ = pipeline_for(with_learned(True, False), corpus, index_dir, "questions")
         build(pipeline)
         groups.extend(learning_rows(pipeline, question_set, settings.retrieve.learned_depth))
         pipeline.close()

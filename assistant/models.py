@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .text import json_text
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
 
 Mode = Literal["lexical", "dense", "hybrid"]
@@ -178,6 +178,12 @@ class Hit(BaseModel):
     """Where the same passage, word for word or nearly, is also found (another page, another file)."""
 
 
+NO_ANSWER = "No passage in the corpus answers this question."
+NO_DOCUMENT_MATCHES = "No passage in the corpus answers this question within the filters: no document matches them."
+FILTERED_OUT = "No passage within the filters answers this question, but passages outside them do: clear the filters to see them."
+"""The refusals, each said one way: the CLI, the JSON and the terminal UI show ``Answer.message``."""
+
+
 class Answer(BaseModel):
     """The result of one question: ranked passages, or an abstention."""
 
@@ -185,11 +191,17 @@ class Answer(BaseModel):
     abstained: bool
     hits: list[Hit] = Field(default_factory=list)
     message: str | None = None
-    """Plain statement shown instead of results when abstaining."""
+    """Plain statement shown instead of results when abstaining (always set then)."""
     notices: list[str] = Field(default_factory=list)
     """Things the user should know about how the question was handled."""
     mode: Mode = "hybrid"
     best_dense_score: float | None = None
+    filtered_out: bool = False
+    """Refused because of the filters: without them, passages answer (clearing them shows them)."""
+    searched_for: str | None = None
+    """What was searched, when it is not the question as typed (misspelt words corrected)."""
+    corrections: list[tuple[str, str]] = Field(default_factory=list)
+    """(word as typed, word searched) for each misspelt word corrected."""
 
 
 class Filters(BaseModel):
@@ -371,8 +383,10 @@ class AnswerJSON(BaseModel):
     mode: Mode | None = None
     message: str | None = None
     notices: list[str] = Field(default_factory=list)
+    searched_for: str | None = None
+    """What was searched, when not the question as typed (misspelt words corrected)."""
     error: str | None = None
 
     def to_json(self) -> str:
-        optional = {name for name in ("mode", "message", "notices", "error") if not getattr(self, name)}
+        optional = {name for name in ("mode", "message", "notices", "searched_for", "error") if not getattr(self, name)}
         return json_text(self.model_dump(mode="json", exclude=optional))

@@ -238,9 +238,10 @@ class Pipeline:
     # -- asking -----------------------------------------------------------------------------------
 
     @_reading_the_index
-    def ask(self, question: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None, as_typed: bool = False) -> Answer:
+        """The cards that answer a question, or a refusal (misspelt words corrected unless ``as_typed``)."""
         with self._lock:
-            return self.retriever().search(question, k=k, mode=mode, filters=filters)
+            return self.retriever().search(question, k=k, mode=mode, filters=filters, as_typed=as_typed)
 
     @_reading_the_index
     def facets(self) -> dict[str, list[str]]:

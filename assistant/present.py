@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from .errors import CitationError
-from .models import Answer, AnswerJSON, Chunk, Citation, DocumentInfo, ResultJSON
+from .models import NO_ANSWER, Answer, AnswerJSON, Chunk, Citation, DocumentInfo, ResultJSON
 from .text import json_text, safe_line, safe_url, strip_control
 
 CITATION_FORMATS = ("text", "markdown", "bibtex", "csl-json")
@@ -73,6 +73,17 @@ def _printed_pages(citation: Citation) -> str | None:
     return str(citation.page) if not citation.page_end or citation.page_end == citation.page else f"{citation.page}-{citation.page_end}"
 
 
+def _listing(citation: Citation) -> str | None:
+    """The one rule for a resource known only from a page that lists it (``source_title``): the
+    organisation is the one that lists it, never said to be its author, and the web address is
+    the listing's. Every format says "listed by <organisation> on <listing>" and links the
+    address to the listing's title, never to the resource's."""
+    if not citation.source_title:
+        return None
+    by = f"listed by {citation.organisation.rstrip('.')}" if citation.organisation else "listed"
+    return f"{by} on “{citation.source_title}”"
+
+
 def _sentence(text: str) -> str:
     """A citation part ended by one full stop: a title that ends with ? or ! or . keeps its own."""
     text = text.rstrip()
@@ -99,9 +110,10 @@ def safe_citation(citation: Citation) -> Citation:
 
 def citation_line(citation: Citation) -> str:
     """The short form under a result: title — organisation, year; section or page; and "text by
-    OCR" for a passage read from a scan, so that its words are checked before they are quoted."""
+    OCR" for a passage read from a scan, so that its words are checked before they are quoted.
+    A resource known from a listing page is "listed by" its organisation (see ``_listing``)."""
     citation = safe_citation(citation)
-    who = ", ".join(str(p) for p in (citation.organisation, citation.year) if p)
+    who = ", ".join(str(p) for p in (_listing(citation) or citation.organisation, citation.year) if p)
     where = "; ".join(p for p in (citation.section, _pages(citation), "text by OCR" if citation.ocr else None) if p)
     line = citation.title
     if who:
@@ -121,7 +133,7 @@ def format_citation(citation: Citation, style: str = "text") -> str:
     if style == "bibtex":
         return _bibtex(citation)
     esc = markdown_escape if style == "markdown" else str
-    if style == "markdown" and citation.url:
+    if style == "markdown" and citation.url and not citation.source_title:
         title = f"[{esc(citation.title)}]({citation.url})"
     elif style == "markdown":
         title = f"*{esc(citation.title)}*"
@@ -130,7 +142,8 @@ def format_citation(citation: Citation, style: str = "text") -> str:
     parts = [_sentence(title) if not (citation.year and citation.source_title) else f"{title} ({citation.year})."]
     if citation.source_title:
         listed = f"Listed by {esc(citation.organisation.rstrip('.'))} on" if citation.organisation else "Listed on"
-        parts.append(f"{listed} “{esc(citation.source_title)}”.")
+        listing = f"“{esc(citation.source_title)}”"
+        parts.append(f"{listed} [{listing}]({citation.url})." if style == "markdown" and citation.url else f"{listed} {listing}.")
     else:
         who = ", ".join(esc(str(p)) for p in (citation.organisation.rstrip(".") if citation.organisation else None, citation.year) if p)
         if who:
@@ -168,14 +181,21 @@ def markdown_quote(text: str) -> list[str]:
 
 
 def _csl(citation: Citation) -> dict:
+    notes = [] if citation.url else [f"File: {citation.path}; indexed {citation.indexed_at.date().isoformat()}"]
+    if citation.source_title:
+        notes.append(_listing(citation)[0].upper() + _listing(citation)[1:])
     item: dict = {
         "id": f"chunk-{citation.chunk_id}",
         "type": "webpage" if citation.url else "report",
         "title": citation.title,
-        "note": f"File: {citation.path}; indexed {citation.indexed_at.date().isoformat()}" + (f"; {OCR_NOTE}" if citation.ocr else ""),
     }
+    if citation.ocr:
+        notes.append(OCR_NOTE)
+    if notes:
+        item["note"] = "; ".join(notes)
     if citation.organisation:
-        item["author"] = [{"literal": citation.organisation}]
+        if not citation.source_title:  # a listing's organisation lists the resource; it is not its author
+            item["author"] = [{"literal": citation.organisation}]
         item["publisher"] = citation.organisation
     if citation.year:
         item["issued"] = {"date-parts": [[citation.year]]}
@@ -201,7 +221,8 @@ def _bibtex(citation: Citation) -> str:
     online = bool(citation.url)
     fields = [("title", "{" + _bib(citation.title) + "}")]
     if citation.organisation:
-        fields.append(("author", "{" + _bib(citation.organisation) + "}"))
+        if not citation.source_title:  # a listing's organisation lists the resource; it is not its author
+            fields.append(("author", "{" + _bib(citation.organisation) + "}"))
         fields.append(("organization" if online else "institution", _bib(citation.organisation)))
     if citation.year:
         fields.append(("year", str(citation.year)))
@@ -213,15 +234,18 @@ def _bibtex(citation: Citation) -> str:
         fields.append(("pages", pages.replace("-", "--")))
     notes = []
     if citation.source_title:
-        notes.append(f"Listed on: {_bib(citation.source_title)}")
+        listing = _listing(citation)
+        notes.append(_bib(listing[0].upper() + listing[1:]))
     if citation.section:
         notes.append(f"Section: {_bib(citation.section)}")
     if citation.format == "pptx" and citation.page is not None:
         notes.append(_pages(citation) or "")
     if citation.ocr:
         notes.append(OCR_NOTE)
-    notes.append(f"File: {_bib(citation.path)}")
-    fields.append(("note", "; ".join(notes)))
+    if not online:  # a file is found by its name; a web source by its address
+        notes.append(f"File: {_bib(citation.path)}")
+    if notes:
+        fields.append(("note", "; ".join(notes)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{'online' if online else 'techreport'}{{{key},\n{body}\n}}"
 
@@ -251,6 +275,7 @@ def answer_json(answer: Answer) -> AnswerJSON:
         mode=answer.mode,
         message=answer.message,
         notices=answer.notices,
+        searched_for=answer.searched_for,
     )
 
 
@@ -269,7 +294,7 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         lines.append(f"Note: {safe_line(notice)}")
     if answer.abstained:
         lines.append("")
-        lines.append(answer.message or "No passage in the corpus answers this question.")
+        lines.append(answer.message or NO_ANSWER)
         lines.append("Try other words, or remove filters.")
         return "\n".join(lines)
     for hit in answer.hits:
@@ -291,7 +316,7 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
 def render_answer_markdown(answer: Answer) -> str:
     lines = [f"## {markdown_escape(answer.query)}", ""]
     if answer.abstained:
-        lines.append(f"_{markdown_escape(answer.message or 'No passage in the corpus answers this question.')}_")
+        lines.append(f"_{markdown_escape(answer.message or NO_ANSWER)}_")
         return "\n".join(lines) + "\n"
     for hit in answer.hits:
         lines.append(f"{hit.rank}. {format_citation(hit.citation, 'markdown')}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from tokenizers import Tokenizer
 
 SPECIAL_TOKENS = 2
@@ -42,6 +43,21 @@ class WordPieces:
             return list(encoding.ids), False
         ids = list(encoding.ids[: max_length - 1]) + [encoding.ids[-1]]  # keep [SEP] last
         return ids, True
+
+    def matching_mask(self) -> np.ndarray:
+        """For each word-piece id, whether its output vector takes part in late interaction: not
+        a special token ([CLS], [SEP], [PAD], [UNK], [MASK]) and not punctuation alone (measured on
+        the library dev questions: leaving both out on both sides gave the best first passage)."""
+        vocabulary = self._tokenizer.get_vocab()
+        mask = np.zeros(max(vocabulary.values()) + 1, dtype=bool)
+        for piece, number in vocabulary.items():
+            mask[number] = not (piece.startswith("[") and piece.endswith("]")) and any(c.isalnum() for c in piece)
+        return mask
+
+    def whole_words(self) -> frozenset[str]:
+        """The words the vocabulary holds whole (lower case, letters only): real words, which
+        spelling tolerance never corrects."""
+        return frozenset(piece for piece in self._tokenizer.get_vocab() if piece.isalpha() and piece.islower() and len(piece) > 1)
 
     def prefix_within(self, text: str, max_pieces: int) -> str:
         """The longest prefix of ``text`` that ends at a word boundary and has at most

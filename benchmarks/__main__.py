@@ -92,8 +92,15 @@ class RecordingEmbedder:
         self.texts.extend(texts)
         return self.inner.embed_documents(texts, progress)
 
+    def embed_passages(self, texts, progress=None):
+        self.texts.extend(texts)
+        return self.inner.embed_passages(texts, progress)
+
     def embed_queries(self, texts):
         return self.inner.embed_queries(texts)
+
+    def embed_question(self, text):
+        return self.inner.embed_question(text)
 
 
 def bench_build(figures: Figures, work: Path, embedder) -> None:
@@ -389,6 +396,81 @@ def bench_real(figures: Figures, work: Path, folder: Path, embedder) -> None:
     bench_queries(figures, work / "real-index", "real", real_vectors=True)
 
 
+# --- an existing index of a real library (optional) ---------------------------------------------
+
+def library_questions() -> list[str]:
+    """Practitioners' questions of the library dev sets (real wording, for real latency)."""
+    import tomllib
+
+    found = []
+    for name in ("library-dev.toml", "documents.toml"):
+        data = tomllib.loads((REPO / "eval" / name).read_text(encoding="utf-8"))
+        found += [q["text"] for q in data.get("question", [])] + [q["text"] for q in data.get("near_miss", [])]
+    return found
+
+
+def bench_library(figures: Figures, index: Path) -> None:
+    """Warm questions over an index of a real library, the cost of late interaction as stored
+    and as it would be by encoding the passages again at question time, and the word-piece
+    vectors' size on disk."""
+    from assistant.retrieve import stages
+
+    print(f"warm questions over the library index {index} (real model)", flush=True)
+    pipeline = Pipeline(settings(), index_dir=index)
+    opened = pipeline.open()
+    asked = library_questions()
+    for question in asked[:10]:
+        pipeline.ask(question)
+    totals = []
+    for question in asked:
+        started = time.perf_counter()
+        pipeline.ask(question)
+        totals.append(time.perf_counter() - started)
+    chunks = opened.manifest.counts.chunks
+    for q in (50, 95):
+        figures.add(f"library.hybrid.p{q}_ms", percentile(totals, q) * 1000, "ms", "lower", note=f"{len(asked)} practitioner questions, {chunks} chunks, warm process",
+                    target="<= 80 ms" if q == 50 else "<= 150 ms")
+    retriever = pipeline.retriever()
+    stored, numpy_encoded, torch_encoded, heads = [], [], [], []
+    from assistant.chunk import embed_text_of
+    from assistant.embed import SentenceTransformerEmbedder, default_model_dir
+
+    torch_embedder = SentenceTransformerEmbedder(default_model_dir())
+    for question in asked[:40]:
+        text, _ = retriever.prepare_query(question)
+        asked_question = retriever.question(text, "hybrid")
+        ranked, _ = retriever.rank(asked_question, before="late interaction")
+        head, _ = stages.learned_head(ranked, retriever.settings.learned_depth)
+        ids = [c.chunk_id for c in head]
+        heads.append(len(ids))
+        started = time.perf_counter()
+        opened.tokens.maxsim(ids, asked_question.tokens)
+        stored.append(time.perf_counter() - started)
+        contexts = opened.store.chunk_contexts(ids[:20])
+        texts = [embed_text_of(*contexts[i], retriever.pieces, "title_section", 48)[0] for i in ids[:20]]
+        started = time.perf_counter()
+        retriever.embedder.embed_passages(texts)
+        numpy_encoded.append((time.perf_counter() - started) * len(ids) / max(len(texts), 1))
+        started = time.perf_counter()
+        torch_embedder.embed_passages(texts)
+        torch_encoded.append((time.perf_counter() - started) * len(ids) / max(len(texts), 1))
+    head = statistics.median(heads)
+    figures.add("library.late_interaction.stored_p50_ms", percentile(stored, 50) * 1000, "ms", "lower",
+                percentile(torch_encoded, 50) * 1000, f"ms to encode the same {head:.0f} passages again (torch, batched)",
+                note=f"MaxSim over the learned ranker's {head:.0f} candidates (median) from the stored int8 word-piece vectors; "
+                     f"encoding them again one by one with the NumPy question encoder: {percentile(numpy_encoded, 50) * 1000:.0f} ms "
+                     "(both extrapolated from 20 passages)")
+    generation = opened.layout.generations_dir / opened.name
+    token_bytes = sum((generation / name).stat().st_size for name in ("token_vectors.npy", "token_scales.npy", "token_chunks.npy", "token_offsets.npy"))
+    total_bytes = sum(f.stat().st_size for f in generation.iterdir() if f.is_file())
+    figures.add("library.disk.word_piece_vectors_mb", token_bytes / 1e6, "MB", "lower", total_bytes / 1e6, "MB the whole generation",
+                note=f"{chunks} chunks: {token_bytes / chunks / 1e3:.1f} KB a chunk")
+    out = subprocess.run([sys.executable, "-c", QUERY_PROBE, str(index), str(REPO)], cwd=REPO, check=True, capture_output=True, text=True)
+    figures.add("library.memory.query_peak_rss_mb", json.loads(out.stdout.strip().splitlines()[-1])["maxrss_mb"], "MB", "lower",
+                chunks * 384 * 4 / 1e6, "MB of raw chunk vectors")
+    pipeline.close()
+
+
 # --- results ------------------------------------------------------------------------------------
 
 def compare(current: dict, previous: dict | None) -> list[str]:
@@ -433,6 +515,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--skip-ann", action="store_true", help="skip the HNSW recall measurement")
     parser.add_argument("--busy", action="store_true", help="also measure warm queries with CPU-burning neighbour processes on every core")
+    parser.add_argument("--library", type=Path, default=None, help="also measure an index already built of a real library (e.g. eval's cache of ../shared)")
+    parser.add_argument("--only-library", action="store_true", help="measure only --library")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     began = time.perf_counter()
@@ -443,17 +527,23 @@ def main() -> None:
     try:
         from assistant.embed import SentenceTransformerEmbedder, default_model_dir
 
-        started = time.perf_counter()
-        embedder = SentenceTransformerEmbedder(default_model_dir())
-        figures.add("model.load_seconds", time.perf_counter() - started, "s", "lower", note="sentence-transformers import and model load, in-process")
-        bench_build(figures, work, embedder)
-        real_index = bench_incremental(figures, work, embedder, sizes[0])
-        bench_queries(figures, real_index, f"{sizes[0] // 1000}k", real_vectors=True)
-        query_memory(figures, real_index, f"{sizes[0] // 1000}k", sizes[0])
-        bench_cold_start(figures, real_index)
-        if args.busy:
-            with BusyNeighbours():
-                bench_queries(figures, real_index, f"{sizes[0] // 1000}k.busy", real_vectors=True)
+        if args.library:
+            bench_library(figures, args.library)
+        if args.only_library:
+            sizes = []
+        else:
+            started = time.perf_counter()
+            embedder = SentenceTransformerEmbedder(default_model_dir())
+            figures.add("model.load_seconds", time.perf_counter() - started, "s", "lower", note="sentence-transformers import and model load, in-process")
+            bench_build(figures, work, embedder)
+        if sizes:
+            real_index = bench_incremental(figures, work, embedder, sizes[0])
+            bench_queries(figures, real_index, f"{sizes[0] // 1000}k", real_vectors=True)
+            query_memory(figures, real_index, f"{sizes[0] // 1000}k", sizes[0])
+            bench_cold_start(figures, real_index)
+            if args.busy:
+                with BusyNeighbours():
+                    bench_queries(figures, real_index, f"{sizes[0] // 1000}k.busy", real_vectors=True)
         for size in sizes[1:]:
             label = f"{size // 1000}k"
             index = build_in_subprocess(figures, work, size)
@@ -466,7 +556,7 @@ def main() -> None:
                 bench_incremental_on(figures, work, embedder, size, index)
         if not args.skip_ann and len(sizes) > 1:
             bench_hnsw(figures, work / f"index-{sizes[-1] // 1000}k", f"{sizes[-1] // 1000}k")
-        if args.real:
+        if args.real and not args.only_library:
             bench_real(figures, work, args.real, embedder)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -41,3 +41,19 @@ class RandomIndexingEmbedder:
 
     def embed_queries(self, texts):
         return self.embed_documents(texts)
+
+    def embed_passages(self, texts, progress=None):
+        """The passage vectors, and one word-piece row per word (the word's own vector, made a
+        unit vector): as many rows, of the same size, as the model's matching word pieces."""
+        from assistant.embed import TokenRows
+
+        vectors = self.embed_documents(texts, progress)
+        return vectors, [TokenRows.quantise(self._words_of(t)) for t in texts]
+
+    def embed_question(self, text):
+        return self._one(text).astype(np.float32), self._words_of(text)
+
+    def _words_of(self, text: str) -> np.ndarray:
+        words = _WORD.findall(text.lower()) or ["empty"]
+        rows = np.stack([self._word(w) for w in words])
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)

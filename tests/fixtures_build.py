@@ -212,6 +212,20 @@ class FakeEmbedder:
     def embed_queries(self, texts):
         return np.stack([self._vector(t) for t in texts])
 
+    def embed_passages(self, texts, progress=None):
+        """The passage vectors, and one word-piece row per word (the word's own fake vector)."""
+        from assistant.embed import TokenRows
+
+        vectors = self.embed_documents(texts, progress)
+        return vectors, [TokenRows.quantise(self._words(t)) for t in texts]
+
+    def embed_question(self, text):
+        return self._vector(text), self._words(text)
+
+    def _words(self, text):
+        words = text.split()
+        return np.stack([self._vector(w.casefold()) for w in words]) if words else np.zeros((0, 384), np.float32)
+
     @staticmethod
     def _vector(text: str) -> np.ndarray:
         rng = np.random.default_rng(int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little"))

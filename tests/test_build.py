@@ -476,3 +476,24 @@ def test_a_citation_gives_the_printed_page_beside_the_pdf_page(settings, tmp_pat
     first = pipeline.citation(chunks[1].id)
     expected = "pp. i–61 (PDF pp. 1–2)" if first.page_end == 2 else "p. i (PDF p. 1)"
     assert expected in pipeline.cite(chunks[1].id)
+
+
+def test_every_chunk_keeps_its_word_piece_vectors_and_an_incremental_build_copies_the_unchanged(settings, corpus, fake):
+    from .fixtures_build import FakeEmbedder
+
+    build(settings, corpus, fake)
+    first = make_pipeline(settings, corpus).open()
+    before = {chunk_id: first.tokens.rows(chunk_id)[0].tobytes() for chunk_id, _ in first.store.chunk_hashes()}
+    assert before and all(before.values()), "every chunk has word-piece vectors"
+    chunk = first.store.chunks_of_document("identification.md")[0]
+    own_words = fake.embed_question(chunk.text)[1]
+    assert first.tokens.maxsim([chunk.id], own_words)[0] > 0.99, "a chunk matches its own words"
+    write(corpus / "children.md", PARAGRAPHS["children.md"] + "\nChildren cannot consent to their own exploitation.\n")
+    second_embedder = FakeEmbedder()
+    build(settings, corpus, second_embedder)
+    second = make_pipeline(settings, corpus).open()
+    after = {chunk_id: second.tokens.rows(chunk_id)[0].tobytes() for chunk_id, _ in second.store.chunk_hashes()}
+    kept = [c.id for c in second.store.chunks_of_document("identification.md")]
+    assert all(after[c] == before[c] for c in kept), "unchanged chunks' rows are copied, not recomputed"
+    assert all("identification" not in t.casefold() for t in second_embedder.embedded), "only the changed file is embedded"
+    assert make_pipeline(settings, corpus).verify() == []

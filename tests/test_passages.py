@@ -64,3 +64,34 @@ def test_near_identical_means_nearly_all_word_triples_shared():
     assert near_identical(RECOMMENDATION, RECOMMENDATION.replace("every year", "every year."))
     assert not near_identical(RECOMMENDATION, "Local authorities should appoint a single point of contact for forced marriage cases in schools.")
     assert not near_identical("Contact us.", "Contact us."), "too short to call two passages the same"
+
+
+def test_a_card_takes_the_next_or_previous_sentences_when_its_best_sentence_is_at_its_edge():
+    from assistant.retrieve.passages import answer_window
+
+    sentences = [(0, 40), (41, 100), (101, 150), (151, 230), (231, 260), (261, 300)]
+    passage = (41, 230)
+    assert answer_window(sentences, passage, best=(101, 150), extra=100) == passage, "a best sentence inside: the passage as it is"
+    assert answer_window(sentences, passage, best=(151, 230), extra=80) == (41, 300), "the last: the next sentences, within the budget"
+    assert answer_window(sentences, passage, best=(151, 230), extra=40) == (41, 260)
+    assert answer_window(sentences, passage, best=(41, 100), extra=60) == (0, 230), "the first: the sentences before it"
+    assert answer_window(sentences, passage, best=(151, 230), extra=0) == passage
+
+
+def test_a_card_never_leaves_its_best_sentences_section():
+    from assistant.models import Block
+    from assistant.retrieve.passages import section_around
+
+    blocks = [Block(start=0, end=20, section=("A",)), Block(start=21, end=80, section=("A",)), Block(start=81, end=120, section=("B",)), Block(start=121, end=160, section=("B",))]
+    assert section_around(blocks, (30, 40)) == (("A",), (0, 80))
+    assert section_around(blocks, (125, 130)) == (("B",), (81, 160))
+    assert section_around([], (5, 9)) == (None, (0, 1 << 62)), "flowing text has no section to keep to"
+
+
+def test_the_best_sentence_weighs_its_cosine_and_the_rare_words_it_holds():
+    from assistant.retrieve.passages import best_unit
+
+    units = [(0, 10), (11, 20), (21, 30)]
+    assert best_unit(units, [0.6, 0.5, 0.2], [0.0, 0.5, 1.0], weight=0.0) == 0
+    assert best_unit(units, [0.6, 0.5, 0.2], [0.0, 0.5, 1.0], weight=0.5) == 1
+    assert best_unit([], [], [], weight=0.5) is None

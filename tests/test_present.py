@@ -134,3 +134,18 @@ def test_csl_json_renders_with_a_csl_processor():
         bibliography.register(CslCitation([CitationItem(item["id"])]))
     rendered = [str(entry) for entry in bibliography.bibliography()]
     assert len(rendered) == 2 and all("Seeing the Unseen" in entry and "2018" in entry for entry in rendered)
+
+
+def test_a_listed_resource_is_cited_by_one_rule_in_every_format():
+    listed = CITATION.model_copy(update={"source_title": "NEXUS Institute publications", "url": "https://example.org/publications"})
+    assert citation_line(listed) == "Seeing the Unseen — listed by NEXUS Institute on “NEXUS Institute publications”, 2018; Findings; p. 12"
+    assert "Listed by NEXUS Institute on “NEXUS Institute publications”." in format_citation(listed, "text")
+    markdown = format_citation(listed, "markdown")
+    assert markdown.startswith("*Seeing the Unseen* (2018).") and "[“NEXUS Institute publications”](https://example.org/publications)" in markdown
+    assert "[Seeing the Unseen](" not in markdown, "the address is the listing's: the resource's title never links to it"
+    bibtex = format_citation(listed, "bibtex")
+    assert "author" not in bibtex and "organization = {NEXUS Institute}" in bibtex and "Listed by NEXUS Institute on" in bibtex
+    assert "File:" not in bibtex, "a web source is found by its address, not by an internal file name"
+    [csl] = json.loads(format_citation(listed, "csl-json"))
+    assert "author" not in csl and csl["publisher"] == "NEXUS Institute" and csl["container-title"] == "NEXUS Institute publications"
+    assert csl["note"].startswith("Listed by NEXUS Institute on")

@@ -1,5 +1,7 @@
 """The ranking chain, stage by stage, on hand-made candidates: no index, no model."""
 
+import numpy as np
+
 from assistant.config import RetrieveSettings
 from assistant.evaluate import ABLATIONS
 from assistant.retrieve.abstain import RULES
@@ -195,3 +197,65 @@ def test_every_stage_declares_its_settings_and_each_that_can_be_turned_off_has_a
         assert set(stage.off) <= fields, stage.name
     assert [name for name in ABLATIONS][1:] == [f"{s.name} off" for s in (*STAGES, *RULES) if s.off]
     assert ABLATIONS["learned ranker off"] == {"learned_ranker": False}
+
+
+def test_the_passages_around_the_first_candidates_of_the_best_documents_join_the_candidates():
+    from assistant.retrieve.stages import add_passages_around, mark_near
+
+    ranked = [Candidate(10, score=0.9), Candidate(20, score=0.8), Candidate(30, score=0.7), Candidate(11, score=0.6)]
+    owner = {10: "a", 11: "a", 12: "a", 20: "b", 21: "b", 30: "c"}
+    asked = []
+
+    def around(chunk_ids, radius):
+        asked.append((sorted(chunk_ids), radius))
+        return sorted({n for c in chunk_ids for n in (c - 1, c, c + 1) if n in owner})
+
+    widened, neighbourhood = add_passages_around(
+        ranked, depth=3, documents=2, radius=1, document_of=lambda ids: {i: owner[i] for i in ids},
+        chunks_around=around, scores_of=lambda ids: {i: (0.5, 2.0) for i in ids},
+    )
+    assert asked == [([10, 20], 1)], "only the first `depth` candidates, in the first two documents"
+    assert [c.chunk_id for c in widened] == [10, 20, 30, 11, 21], "found or not by the searches; new ones last"
+    assert widened[-1] == Candidate(21, dense=0.5, lexical=2.0)
+    assert neighbourhood == {10, 11, 20, 21}
+    marked = mark_near(widened, neighbourhood)
+    assert [c.chunk_id for c in marked if c.near] == [10, 20, 11, 21]
+
+
+def test_the_learned_stage_scores_the_first_candidates_and_every_neighbour_wherever_it_is():
+    from assistant.retrieve.stages import add_late_interaction, learned_head
+
+    candidates = [Candidate(1, score=0.9), Candidate(2, score=0.8, near=True), Candidate(3, score=0.7), Candidate(4, score=0.1, near=True)]
+    head, tail = learned_head(candidates, depth=1)
+    assert [c.chunk_id for c in head] == [1, 2, 4] and [c.chunk_id for c in tail] == [3]
+    late = add_late_interaction(candidates, depth=1, late_of=lambda ids: np.array([0.1 * i for i in ids]))
+    assert [c.late for c in late] == [0.1, 0.2, None, 0.4], "late interaction for exactly the candidates it will weigh"
+    assert [c.chunk_id for c in late] == [1, 2, 3, 4], "the order does not change"
+    assert late[1].rescored(0.5).late == 0.2 and late[1].rescored(0.5).near, "rescoring keeps what the stages found"
+
+
+def test_a_window_that_would_reach_into_another_card_stays_the_passage_it_was():
+    from dataclasses import dataclass
+
+    from assistant.retrieve.stages import distinct_windows
+
+    @dataclass(frozen=True)
+    class Span:
+        char_start: int
+        char_end: int
+
+    @dataclass(frozen=True)
+    class Document:
+        id: str
+
+    @dataclass(frozen=True)
+    class Card:
+        document: Document
+        chunk: Span
+        best: tuple | None = None
+
+    passages = [Card(Document("a"), Span(0, 100)), Card(Document("a"), Span(150, 250)), Card(Document("b"), Span(0, 100))]
+    windows = [Card(Document("a"), Span(0, 160), best=(60, 100)), Card(Document("a"), Span(150, 300)), Card(Document("b"), Span(0, 180))]
+    shown = distinct_windows(passages, windows)
+    assert [c.chunk for c in shown] == [Span(0, 100), Span(150, 300), Span(0, 180)]
+    assert shown[0].best == (60, 100), "the passage kept keeps its best sentence marked"

@@ -25,14 +25,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
-from ..chunk import CHUNKER_VERSION, chunk_document, sentence_units
+from ..chunk import CHUNKER_VERSION, chunk_document, embed_text_of, sentence_units
 from ..config import Settings
 from ..retrieve.abstain import BACKGROUND_METHOD, PROBES, measure_background
 from ..embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
 from ..errors import IndexCorruptError, IndexWriteError, NothingToIndexError
 from ..files import open_regular
-from .vectors import SentenceVectors, VectorIndex
-from .lexical import LexicalIndex, weighted_counts
+from .vectors import SentenceVectors, TokenVectors, VectorIndex
+from .lexical import LexicalIndex, SpellingWords, weighted_counts
 from ..ingest import (
     CLEANING_VERSION,
     Catalogue,
@@ -243,7 +243,9 @@ class _Builder:
         """Ids given again to re-read chunks: their BM25 postings are recomputed (the title
         around them may have changed), not reused from the previous generation."""
         self.next_id = 1
-        """Embedded texts by hash, waiting to be embedded in one batch."""
+        self.token_spill: _TokenSpill | None = None
+        """Word-piece vectors of the passages embedded by this build, until the generation's
+        arrays are written (on disk: a full build of 8,500 passages makes 400 MB of them)."""
 
     # -- planning --------------------------------------------------------------------------------
 
@@ -390,6 +392,7 @@ class _Builder:
     # -- writing ---------------------------------------------------------------------------------
 
     def _write_generation(self, name: str, temporary: Path, plan: _Plan, files: list[CorpusFile], to_ingest: list[str], repeated: set[str], discover_skips: list[FileReport]) -> BuildReport:
+        self.token_spill = _TokenSpill(temporary, self.model.dimension)
         store_path = temporary / STORE
         if plan.previous is not None:
             shutil.copy2(self.layout.current_dir() / STORE, store_path)
@@ -436,8 +439,11 @@ class _Builder:
             np.save(temporary / PROBE_VECTORS, self._probe_vectors)
             self.progress.stage("writing sentence vectors", None)
             SentenceVectors.write(temporary, store.iter_sentence_vectors(self.model.dimension), counts.sentences, self.model.dimension)
+            self.progress.stage("writing word-piece vectors", None)
+            self._token_vectors(store, plan, temporary)
             self.progress.stage("building lexical index", None)
             self._lexical_index(store, plan).save(temporary)
+            SpellingWords.save(temporary, SpellingWords.count(store.iter_chunk_texts()))
             file_entries = self._file_entries(store, plan)
             store.finish()
         finally:
@@ -551,18 +557,62 @@ class _Builder:
             # Longest first, as the encoder would order one big batch: similar lengths share a
             # batch, so little compute goes to padding.
             hashes = sorted(missing, key=lambda h: (-len(self.pending[h]), h))
-            texts = [self.pending[h] for h in hashes]
-            self.progress.stage("embedding passages and their sentences", len(texts))
+            # Passages give their word pieces' vectors too, from the same forward pass.
+            passages = [h for h in hashes if h not in self.pending_sentences]
+            sentences = [h for h in hashes if h in self.pending_sentences]
+            self.progress.stage("embedding passages and their sentences", len(hashes))
             began = time.perf_counter()
-            vectors = self._embedder.embed_documents(texts, progress=self.progress.advance)
+            passage_vectors, tokens = self._embedder.embed_passages([self.pending[h] for h in passages], progress=self.progress.advance)
+            sentence_vectors = self._embedder.embed_documents([self.pending[h] for h in sentences], progress=self.progress.advance)
             self.embed_seconds += time.perf_counter() - began
-            sentences = sum(1 for h in hashes if h in self.pending_sentences)
-            self.sentences_embedded += sentences
-            self.embedded += len(texts) - sentences
+            for embed_hash, rows in zip(passages, tokens):
+                self.token_spill.add(embed_hash, rows)
+            self.sentences_embedded += len(sentences)
+            self.embedded += len(passages)
             with store.transaction():
-                store.put_embeddings(hashes, vectors)
+                store.put_embeddings(passages, passage_vectors)
+                store.put_embeddings(sentences, sentence_vectors)
         self.pending = {}
         self.pending_sentences = set()
+
+    def _token_vectors(self, store: Store, plan: _Plan, temporary: Path) -> None:
+        """Write the generation's word-piece vectors in chunk id order: those of passages embedded
+        by this build from the spill, the others copied from the previous generation by their
+        text's hash; a passage found in neither (its embedding was reused but its word pieces
+        were not kept) is encoded again."""
+        chunks = store.chunk_hashes()
+        previous: TokenVectors | None = None
+        previous_chunk: dict[str, int] = {}
+        if plan.previous is not None:
+            try:
+                previous = TokenVectors.load(self.layout.current_dir())
+                old = Store.open_readonly(self.layout.current_dir() / STORE)
+                try:
+                    previous_chunk = {embed_hash: chunk_id for chunk_id, embed_hash in old.chunk_hashes()}
+                finally:
+                    old.close()
+            except IndexCorruptError:
+                previous, previous_chunk = None, {}
+        missing = [(chunk_id, embed_hash) for chunk_id, embed_hash in chunks
+                   if not self.token_spill.has(embed_hash) and not (previous is not None and embed_hash in previous_chunk)]
+        if missing:
+            if self._embedder is None:
+                self._embedder = self.embedder_factory(self.model_dir)
+            contexts = store.chunk_contexts([chunk_id for chunk_id, _ in missing])
+            texts = [embed_text_of(*contexts[chunk_id], self.pieces, self.settings.embed.context, self.settings.embed.max_context_tokens)[0]
+                     for chunk_id, _ in missing]
+            _, tokens = self._embedder.embed_passages(texts)
+            for (_, embed_hash), rows in zip(missing, tokens):
+                self.token_spill.add(embed_hash, rows)
+
+        def rows_of(embed_hash: str) -> tuple[np.ndarray, np.ndarray]:
+            if self.token_spill.has(embed_hash):
+                return self.token_spill.rows(embed_hash)
+            return previous.rows(previous_chunk[embed_hash])
+
+        lengths = [len(rows_of(embed_hash)[0]) for _, embed_hash in chunks]
+        TokenVectors.write(temporary, ((chunk_id, *rows_of(embed_hash)) for chunk_id, embed_hash in chunks), lengths, self.model.dimension)
+        self.token_spill.remove()
 
     def _lexical_index(self, store: Store, plan: _Plan) -> LexicalIndex:
         """The previous generation's term postings are reused for chunks that are still there;
@@ -627,6 +677,47 @@ class _Builder:
                 catalogue_hash=plan.catalogue_hashes.get(row["path"], ""),
             )
         return entries
+
+
+class _TokenSpill:
+    """Word-piece vectors written to two files in the generation being built as passages are
+    embedded, found again by their text's hash; removed once the generation's arrays are written."""
+
+    def __init__(self, folder: Path, dimension: int):
+        self.vectors_path = folder / ".token-spill-vectors"
+        self.scales_path = folder / ".token-spill-scales"
+        self.dimension = dimension
+        self.where: dict[str, tuple[int, int]] = {}
+        self.rows_written = 0
+        self._map: tuple[np.ndarray, np.ndarray] | None = None
+
+    def add(self, embed_hash: str, rows) -> None:
+        if embed_hash in self.where:
+            return
+        with self.vectors_path.open("ab") as vectors, self.scales_path.open("ab") as scales:
+            vectors.write(np.ascontiguousarray(rows.vectors, dtype=np.int8).tobytes())
+            scales.write(np.ascontiguousarray(rows.scales, dtype=np.float16).tobytes())
+        self.where[embed_hash] = (self.rows_written, len(rows.vectors))
+        self.rows_written += len(rows.vectors)
+        self._map = None
+
+    def has(self, embed_hash: str) -> bool:
+        return embed_hash in self.where
+
+    def rows(self, embed_hash: str) -> tuple[np.ndarray, np.ndarray]:
+        if self._map is None:
+            if self.rows_written:
+                self._map = (np.memmap(self.vectors_path, dtype=np.int8, mode="r", shape=(self.rows_written, self.dimension)),
+                             np.memmap(self.scales_path, dtype=np.float16, mode="r", shape=(self.rows_written,)))
+            else:
+                self._map = (np.zeros((0, self.dimension), np.int8), np.zeros(0, np.float16))
+        start, count = self.where[embed_hash]
+        return self._map[0][start : start + count], self._map[1][start : start + count]
+
+    def remove(self) -> None:
+        self._map = None
+        self.vectors_path.unlink(missing_ok=True)
+        self.scales_path.unlink(missing_ok=True)
 
 
 def _duplicates(shas: dict[str, str]) -> dict[str, str]:

@@ -9,8 +9,8 @@ import stat
 from pathlib import Path
 
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from .vectors import SentenceVectors, VectorIndex
-from .lexical import LexicalIndex
+from .vectors import SentenceVectors, TokenVectors, VectorIndex
+from .lexical import LexicalIndex, SpellingWords
 from .layout import DATA_FILES, MANIFEST, STORE, VECTORS, IndexLayout, read_manifest
 from ..models import SCHEMA_VERSION, IndexManifest, ModelInfo
 from .store import Store
@@ -19,7 +19,8 @@ from .store import Store
 class OpenIndex:
     """One generation: its manifest, SQLite store and FAISS vectors, opened read-only."""
 
-    def __init__(self, layout: IndexLayout, name: str, manifest: IndexManifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex, sentences: SentenceVectors):
+    def __init__(self, layout: IndexLayout, name: str, manifest: IndexManifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex,
+                 sentences: SentenceVectors, tokens: TokenVectors):
         self.layout = layout
         self.name = name
         self.manifest = manifest
@@ -27,6 +28,8 @@ class OpenIndex:
         self.vectors = vectors
         self.lexical = lexical
         self.sentences = sentences
+        self.tokens = tokens
+        self._spelling: dict[str, int] | None = None
 
     @classmethod
     def open(cls, index_dir: Path, model: ModelInfo | None = None) -> OpenIndex:
@@ -57,6 +60,7 @@ class OpenIndex:
             raise IndexCorruptError(f"the lexical index of {name} is missing or damaged ({error})") from error
         try:
             sentences = SentenceVectors.load(directory)
+            tokens = TokenVectors.load(directory)
         except IndexCorruptError:
             store.close()
             raise
@@ -64,11 +68,21 @@ class OpenIndex:
             _quick_consistency(manifest, store, vectors)
             or (f"lexical index holds {lexical.size} chunks, manifest says {manifest.counts.chunks}" if lexical.size != manifest.counts.chunks else None)
             or (f"{sentences.size} sentence vectors, manifest says {manifest.counts.sentences}" if sentences.size != manifest.counts.sentences else None)
+            or (f"word-piece vectors for {tokens.size} chunks, manifest says {manifest.counts.chunks}" if tokens.size != manifest.counts.chunks else None)
         )
         if problem:
             store.close()
             raise IndexCorruptError(f"index {name} is inconsistent ({problem})")
-        return cls(layout, name, manifest, store, vectors, lexical, sentences)
+        return cls(layout, name, manifest, store, vectors, lexical, sentences, tokens)
+
+    def spelling_words(self) -> dict[str, int]:
+        """The corpus's words and their counts (read once, at the first need)."""
+        if self._spelling is None:
+            try:
+                self._spelling = SpellingWords.load(self.layout.generations_dir / self.name)
+            except (OSError, ValueError) as error:
+                raise IndexCorruptError(f"the spelling words of {self.name} are missing or damaged ({error})") from error
+        return self._spelling
 
     def newer_generation_available(self) -> bool:
         current = self.layout.current_name_or_none()

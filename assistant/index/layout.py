@@ -31,8 +31,8 @@ from ..errors import BuildLockedError, IndexCorruptError
 from ..files import KIB, MIB, read_regular
 from ..ingest import file_sha256
 from ..models import SCHEMA_VERSION, IndexManifest
-from .lexical import LexicalIndex
-from .vectors import SentenceVectors
+from .lexical import LexicalIndex, SpellingWords
+from .vectors import SentenceVectors, TokenVectors
 
 MANIFEST = "manifest.json"
 MANIFEST_LIMIT = 512 * MIB
@@ -40,7 +40,7 @@ MANIFEST_LIMIT = 512 * MIB
 STORE = "store.sqlite"
 VECTORS = "vectors.faiss"
 PROBE_VECTORS = "background_probes.npy"
-DATA_FILES = (STORE, VECTORS, PROBE_VECTORS, *LexicalIndex.FILES, *SentenceVectors.FILES)
+DATA_FILES = (STORE, VECTORS, PROBE_VECTORS, *LexicalIndex.FILES, *SentenceVectors.FILES, *TokenVectors.FILES, SpellingWords.FILE)
 """Every data file of a generation; each has a checksum in the manifest."""
 _CURRENT = "CURRENT"
 _GENERATIONS = "generations"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from array import array
 from collections.abc import Iterable
 from pathlib import Path
@@ -93,6 +94,7 @@ class LexicalIndex:
         self.vocabulary = vocabulary
         self.k1, self.b = k1, b
         self.average_length = float(np.mean(lengths)) if len(lengths) else 1.0
+        self._row_of: dict[int, int] | None = None
 
     @property
     def size(self) -> int:
@@ -199,6 +201,27 @@ class LexicalIndex:
         terms' contributions (expansion terms count less than the question's own)."""
         if not terms or not self.size:
             return []
+        scores = self._scores(terms, weights)
+        if allowed_ids is not None:
+            scores[~np.isin(self.chunk_ids, allowed_ids)] = 0.0
+        candidates = np.flatnonzero(scores > 0)
+        if not len(candidates):
+            return []
+        if len(candidates) > limit:
+            candidates = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
+        order = sorted(candidates.tolist(), key=lambda row: (-float(scores[row]), int(self.chunk_ids[row])))
+        return [(int(self.chunk_ids[row]), float(scores[row])) for row in order]
+
+    def scores_for(self, terms: list[str], chunk_ids: list[int]) -> dict[int, float]:
+        """The BM25 score of some chunks, found by search or not (0 for a chunk without the words)."""
+        if not terms or not self.size or not chunk_ids:
+            return {int(c): 0.0 for c in chunk_ids}
+        if self._row_of is None:
+            self._row_of = {int(chunk_id): row for row, chunk_id in enumerate(np.asarray(self.chunk_ids).tolist())}
+        scores = self._scores(terms, None)
+        return {int(c): float(scores[self._row_of[int(c)]]) if int(c) in self._row_of else 0.0 for c in chunk_ids}
+
+    def _scores(self, terms: list[str], weights: dict[str, float] | None) -> np.ndarray:
         scores = np.zeros(self.size, dtype=np.float32)
         k1, b, average = self.k1, self.b, self.average_length
         for term in dict.fromkeys(terms):
@@ -211,12 +234,36 @@ class LexicalIndex:
             norm = k1 * (1.0 - b + b * self.lengths[rows] / average)
             weight = 1.0 if weights is None else weights.get(term, 1.0)
             scores[rows] += np.float32(weight * self.idf(term)) * (tf * (k1 + 1.0) / (tf + norm))
-        if allowed_ids is not None:
-            scores[~np.isin(self.chunk_ids, allowed_ids)] = 0.0
-        candidates = np.flatnonzero(scores > 0)
-        if not len(candidates):
-            return []
-        if len(candidates) > limit:
-            candidates = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
-        order = sorted(candidates.tolist(), key=lambda row: (-float(scores[row]), int(self.chunk_ids[row])))
-        return [(int(self.chunk_ids[row]), float(scores[row])) for row in order]
+        return scores
+
+
+class SpellingWords:
+    """The corpus's own words and how often each occurs (lower case, letters only, seen at least
+    twice), for spelling tolerance: written with every generation, read at the first question
+    that has a word the corpus lacks."""
+
+    FILE = "spelling_words.json"
+    LIMIT = 256 * MIB
+
+    @classmethod
+    def count(cls, texts: Iterable[str]) -> dict[str, int]:
+        from collections import Counter
+
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(word.lower() for word in _LETTERS.findall(text))
+        return {word: count for word, count in counts.items() if count >= 2}
+
+    @classmethod
+    def save(cls, folder: Path, counts: dict[str, int]) -> None:
+        (folder / cls.FILE).write_text(json.dumps(counts, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> dict[str, int]:
+        counts = json.loads(read_regular(folder / cls.FILE, cls.LIMIT, follow_symlinks=False))
+        if not isinstance(counts, dict) or not all(isinstance(v, int) for v in counts.values()):
+            raise ValueError(f"malformed {cls.FILE} (not a map of words to counts)")
+        return counts
+
+
+_LETTERS = re.compile(r"[A-Za-z]{3,}")

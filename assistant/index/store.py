@@ -343,6 +343,25 @@ class Store:
         row = self.connection.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, end - start, document_id)).fetchone()
         return row[0] if row else None
 
+    def document_blocks(self, document_id: str) -> list[Block]:
+        """A document's structure spans (paragraphs and headings with their section and page)."""
+        row = self.connection.execute("SELECT blocks FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return [Block(**b) for b in json.loads(row[0])] if row else []
+
+    def sentence_units(self, chunk_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+        """Each chunk's sentence units (spans inside the chunk's text), in the order their
+        vectors are stored."""
+        result: dict[int, list[tuple[int, int]]] = {}
+        values = list(dict.fromkeys(int(i) for i in chunk_ids))
+        for start in range(0, len(values), 500):
+            batch = values[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for chunk_id, begin, end in self.connection.execute(
+                f"SELECT chunk_id, char_start, char_end FROM sentences WHERE chunk_id IN ({marks}) ORDER BY chunk_id, rowid", batch
+            ):
+                result.setdefault(int(chunk_id), []).append((int(begin), int(end)))
+        return result
+
     def chunks_of_document(self, document_id: str) -> list[Chunk]:
         rows = self.connection.execute(
             "SELECT id, document_id, ordinal, char_start, char_end, section, page, page_end, token_count, text "
@@ -428,6 +447,42 @@ class Store:
 
     def chunk_ids(self) -> set[int]:
         return {int(r[0]) for r in self.connection.execute("SELECT id FROM chunks")}
+
+    def chunks_around(self, ids: Sequence[int], radius: int) -> list[int]:
+        """The chunks within ``radius`` places of some chunks in their documents (the chunks
+        themselves included), in document order."""
+        values = list(dict.fromkeys(int(i) for i in ids))
+        if not values or radius < 0:
+            return []
+        marks = ",".join("?" * len(values))
+        rows = self.connection.execute(
+            f"SELECT n.id FROM chunks c JOIN chunks n ON n.document_id = c.document_id AND n.ordinal BETWEEN c.ordinal - ? AND c.ordinal + ? "
+            f"WHERE c.id IN ({marks}) GROUP BY n.id ORDER BY n.document_id, n.ordinal", [radius, radius, *values]
+        )
+        return [int(r[0]) for r in rows]
+
+    def iter_chunk_texts(self, batch: int = 2048) -> Iterator[str]:
+        cursor = self.connection.execute("SELECT text FROM chunks")
+        while rows := cursor.fetchmany(batch):
+            yield from (row[0] for row in rows)
+
+    def chunk_hashes(self) -> list[tuple[int, str]]:
+        """(chunk id, hash of the text the model embedded) of every chunk, in id order."""
+        return [(int(r[0]), r[1]) for r in self.connection.execute("SELECT id, embed_hash FROM chunks ORDER BY id")]
+
+    def chunk_contexts(self, ids: Sequence[int]) -> dict[int, tuple[str, tuple[str, ...], str, int]]:
+        """(document title, section path, text, word pieces) of some chunks: what the text the
+        model embeds is made from."""
+        result = {}
+        values = list(dict.fromkeys(int(i) for i in ids))
+        for start in range(0, len(values), 500):
+            batch = values[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for row in self.connection.execute(
+                f"SELECT c.id, d.title, c.section, c.text, c.token_count FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})", batch
+            ):
+                result[int(row[0])] = (row[1], tuple(json.loads(row[2])), row[3], int(row[4]))
+        return result
 
     def sorted_chunk_ids(self) -> np.ndarray:
         return np.fromiter((r[0] for r in self.connection.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)

@@ -151,3 +151,103 @@ class SentenceVectors:
             if end > start:
                 found[int(chunk_id)] = np.asarray(self._vectors[start:end], dtype=np.float32) @ query
         return found
+
+
+class TokenVectors:
+    """Late interaction's side of the index: the output vector of each matching word piece of
+    every chunk (see ``embed.TokenRows``), int8 rows with a float16 scale each, in chunk id order,
+    memory-mapped. A question reads the rows of the hundred-odd chunks it re-selects among, so
+    the file's size (about 390 bytes per word piece, 47 KB per chunk) does not become resident
+    memory."""
+
+    VECTORS = "token_vectors.npy"
+    SCALES = "token_scales.npy"
+    CHUNKS = "token_chunks.npy"
+    OFFSETS = "token_offsets.npy"
+    FILES = (VECTORS, SCALES, CHUNKS, OFFSETS)
+
+    def __init__(self, vectors: np.ndarray, scales: np.ndarray, chunk_ids: np.ndarray, offsets: np.ndarray):
+        self._vectors = np.asarray(vectors)
+        self._scales = np.asarray(scales)
+        self._chunk_ids = np.asarray(chunk_ids)
+        self._offsets = np.asarray(offsets)
+
+    @classmethod
+    def write(cls, directory: Path, rows: Iterable[tuple[int, np.ndarray, np.ndarray]], lengths: list[int], dimension: int) -> None:
+        """Write the (chunk id, int8 rows, scales) of every chunk, in chunk id order; ``lengths``
+        are their row counts, in the same order."""
+        total = int(sum(lengths))
+        vectors = np.lib.format.open_memmap(directory / cls.VECTORS, mode="w+", dtype=np.int8, shape=(total, dimension))
+        scales = np.lib.format.open_memmap(directory / cls.SCALES, mode="w+", dtype=np.float16, shape=(total,))
+        chunk_ids = np.zeros(len(lengths), dtype=np.int64)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        position = 0
+        for number, (chunk_id, chunk_vectors, chunk_scales) in enumerate(rows):
+            end = position + len(chunk_vectors)
+            if end != offsets[number + 1]:
+                raise IndexCorruptError(f"chunk {chunk_id}: {len(chunk_vectors)} word-piece vectors, {lengths[number]} expected")
+            vectors[position:end] = chunk_vectors
+            scales[position:end] = chunk_scales
+            chunk_ids[number] = chunk_id
+            position = end
+        if position != total or (len(chunk_ids) > 1 and np.any(np.diff(chunk_ids) <= 0)):
+            raise IndexCorruptError("word-piece vectors were not written in chunk order")
+        vectors.flush()
+        scales.flush()
+        del vectors, scales
+        np.save(directory / cls.CHUNKS, chunk_ids)
+        np.save(directory / cls.OFFSETS, offsets)
+
+    @classmethod
+    def load(cls, directory: Path) -> TokenVectors:
+        try:
+            vectors = np.load(directory / cls.VECTORS, mmap_mode="r")
+            scales = np.load(directory / cls.SCALES, mmap_mode="r")
+            chunk_ids = np.load(directory / cls.CHUNKS)
+            offsets = np.load(directory / cls.OFFSETS)
+        except (OSError, ValueError) as error:
+            raise IndexCorruptError(f"the word-piece vectors are missing or damaged ({error})") from error
+        if (vectors.ndim != 2 or scales.shape != (len(vectors),) or offsets.shape != (len(chunk_ids) + 1,)
+                or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(vectors) or np.any(np.diff(offsets) < 0)))):
+            raise IndexCorruptError(f"the word-piece vectors do not fit their offsets ({vectors.shape}, {scales.shape}, {offsets.shape})")
+        return cls(vectors, scales, chunk_ids, offsets)
+
+    @property
+    def size(self) -> int:
+        """Chunks that have rows."""
+        return int(len(self._chunk_ids))
+
+    def chunk_ids(self) -> np.ndarray:
+        return self._chunk_ids
+
+    def rows(self, chunk_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """One chunk's int8 rows and scales (empty when it has none)."""
+        position = int(np.searchsorted(self._chunk_ids, chunk_id))
+        if position >= len(self._chunk_ids) or self._chunk_ids[position] != chunk_id:
+            return np.zeros((0, self._vectors.shape[1]), np.int8), np.zeros(0, np.float16)
+        start, end = self._offsets[position], self._offsets[position + 1]
+        return np.asarray(self._vectors[start:end]), np.asarray(self._scales[start:end])
+
+    def maxsim(self, chunk_ids: list[int], question: np.ndarray) -> np.ndarray:
+        """Late interaction (MaxSim) of the question's word-piece vectors with each chunk's: for
+        each question piece its best cosine among the chunk's pieces, averaged over the question's
+        pieces. 0 for a chunk without rows or a question without pieces."""
+        scores = np.zeros(len(chunk_ids), dtype=np.float32)
+        if not len(question) or not chunk_ids:
+            return scores
+        positions = np.searchsorted(self._chunk_ids, np.asarray(chunk_ids, dtype=np.int64))
+        positions = np.minimum(positions, max(len(self._chunk_ids) - 1, 0))
+        found = (self._chunk_ids[positions] == np.asarray(chunk_ids)) if len(self._chunk_ids) else np.zeros(len(chunk_ids), bool)
+        spans = [(int(self._offsets[p]), int(self._offsets[p + 1])) if ok else (0, 0) for p, ok in zip(positions, found)]
+        lengths = np.array([end - start for start, end in spans])
+        present = np.flatnonzero(lengths > 0)
+        if not len(present):
+            return scores
+        rows = np.concatenate([np.asarray(self._vectors[spans[i][0] : spans[i][1]]) for i in present]).astype(np.float32)
+        rows *= np.concatenate([np.asarray(self._scales[spans[i][0] : spans[i][1]]) for i in present]).astype(np.float32)[:, None]
+        similarities = question.astype(np.float32) @ rows.T
+        starts = np.concatenate([[0], np.cumsum(lengths[present])[:-1]])
+        best = np.maximum.reduceat(similarities, starts, axis=1)
+        scores[present] = best.mean(axis=0)
+        return scores

@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..errors import IndexCorruptError
-from .vectors import VectorIndex
+from .vectors import TokenVectors, VectorIndex
 from .lexical import LexicalIndex
 from .generation import incompatibility
 from .layout import STORE, VECTORS, IndexLayout, damaged_files, read_manifest
@@ -66,7 +66,11 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo, build:
         except (OSError, ValueError) as error:
             return problems + [Problem(what=f"the lexical index cannot be read ({error})", fix=rebuild)]
         try:
-            problems.extend(_cross_check(manifest, store, vectors, lexical, rebuild))
+            tokens = TokenVectors.load(directory)
+        except IndexCorruptError as error:
+            return problems + [Problem(what=str(error), fix=rebuild)]
+        try:
+            problems.extend(_cross_check(manifest, store, vectors, lexical, tokens, rebuild))
         except sqlite3.DatabaseError as error:  # a table dropped or damaged past what quick_check sees
             problems.append(Problem(what=f"{STORE} cannot be read as an index database ({error})", fix=rebuild))
     finally:
@@ -74,7 +78,7 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo, build:
     return problems
 
 
-def _cross_check(manifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex, rebuild: str) -> list[Problem]:
+def _cross_check(manifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex, tokens: TokenVectors, rebuild: str) -> list[Problem]:
     problems: list[Problem] = []
     counts = {name: store.count(name) for name in ("files", "documents", "chunks")}
     if store.schema_version() != manifest.schema_version:
@@ -91,6 +95,8 @@ def _cross_check(manifest, store: Store, vectors: VectorIndex, lexical: LexicalI
         only_db = np.setdiff1d(chunk_ids, np.asarray(lexical.chunk_ids))[:5].tolist()
         problems.append(Problem(what=f"lexical index holds {lexical.size} chunks, the database {counts['chunks']} "
                                      f"(only in the lexical index: {only_lexical}, only in the database: {only_db})", fix=rebuild))
+    if not np.array_equal(np.asarray(tokens.chunk_ids()), chunk_ids):
+        problems.append(Problem(what=f"word-piece vectors for {tokens.size} chunks, the database holds {counts['chunks']}", fix=rebuild))
     if vectors.size != manifest.counts.vectors:
         problems.append(Problem(what=f"FAISS holds {vectors.size} vectors, manifest says {manifest.counts.vectors}", fix=rebuild))
     if vectors.dimension != manifest.model.dimension:

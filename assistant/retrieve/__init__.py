@@ -19,7 +19,7 @@ from ..errors import QueryError
 from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
 from ..language import guess_language
-from ..models import MODES, Answer, Filters, Hit, Location, Mode
+from ..models import FILTERED_OUT, MODES, NO_ANSWER, NO_DOCUMENT_MATCHES, Answer, Filters, Hit, Location, Mode
 from ..present import make_citation
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
@@ -27,11 +27,12 @@ from .abstain import Signals, decide, specific_coverage, specific_terms, years_m
 from .lookups import IndexLookups
 from .passages import Passage, assemble_passages, coverage, highlights
 from .ranker import load_model
+from .spelling import Speller
 from .stages import Candidate, Question
 
 log = logging.getLogger(__name__)
 
-NO_ANSWER = "No passage in the corpus answers this question."
+
 
 MAX_QUESTION_CHARS = 10_000
 """Characters of a question read at most (the model reads 254 word pieces, about 1,200 characters
@@ -50,10 +51,13 @@ class Retriever:
         self.settings = settings
         self.lookups = IndexLookups(index)
         self._facets: dict[str, list[str]] | None = None
+        self._speller: Speller | None = None
 
     # -- public ----------------------------------------------------------------------------------
 
-    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> Answer:
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None, as_typed: bool = False) -> Answer:
+        """The cards that answer a question, or a refusal that says why. Misspelt words are
+        searched as corrected (``Answer.corrections``) unless ``as_typed``."""
         k = k or self.settings.k
         mode = mode or self.settings.mode
         if mode not in MODES:
@@ -61,11 +65,27 @@ class Retriever:
         if k < 1:
             raise QueryError("k must be at least 1")
         text, notices = self.prepare_query(query)
+        text, corrections = (text, []) if as_typed else self.spelled(text)
+        answer = self._search(query, text, notices, k, mode, filters)
+        if corrections:
+            answer.searched_for = text
+            answer.corrections = [(c.typed, c.searched) for c in corrections]
+            answer.notices.insert(0, f"searched for: {text} (misspelt words corrected; the words as typed can be searched instead)")
+        return answer
+
+    def spelled(self, text: str) -> tuple[str, list]:
+        """The question with misspelt words corrected from the corpus's own words."""
+        if self._speller is None:
+            self._speller = Speller(self.index.spelling_words(), self.pieces.whole_words())
+        return self._speller.correct(text)
+
+    def _search(self, query: str, text: str, notices: list[str], k: int, mode: Mode, filters: Filters | None) -> Answer:
         filters = filters or Filters()
         self.validate_filters(filters)
         allowed = None if filters.is_empty() else self.index.store.filtered_chunk_ids(filters)
         if allowed is not None and len(allowed) == 0:
-            return Answer(query=query, abstained=True, message=f"{NO_ANSWER} No document matches the filters.", notices=notices, mode=mode)
+            return Answer(query=query, abstained=True, message=NO_DOCUMENT_MATCHES, notices=notices, mode=mode,
+                          filtered_out=not self._search(query, text, [], k, mode, None).abstained)
 
         question = self.question(text, mode, k)
         ranked, best_dense = self.rank(question, allowed)
@@ -78,7 +98,10 @@ class Retriever:
         if decision.abstain:
             log.debug("abstained: %s", decision.reason)
             notices.extend([decision.notice] if decision.notice else [])
-            return Answer(query=query, abstained=True, message=NO_ANSWER, notices=notices, mode=mode, best_dense_score=best_dense)
+            # The filters may be what left nothing: then say so, and how to see the passages.
+            filtered_out = allowed is not None and not self._search(query, text, [], k, mode, None).abstained
+            return Answer(query=query, abstained=True, message=FILTERED_OUT if filtered_out else NO_ANSWER, notices=notices, mode=mode,
+                          best_dense_score=best_dense, filtered_out=filtered_out)
         # A question is judged answerable on what the searches found; only then are passages
         # moved ("Palermo Protocol Article 3": the protocol's own text never says "Palermo", so
         # its Article 3 alone would look like an answer to another question).
@@ -91,14 +114,15 @@ class Retriever:
 
     def question(self, text: str, mode: Mode, k: int | None = None) -> Question:
         """What the stages know of a prepared question (see ``prepare_query``): its words, and
-        its vector unless the search is lexical."""
-        vector = self.embedder.embed_queries([text])[0] if mode in ("hybrid", "dense") else None
-        return Question(text=text, terms=query_terms(text), mode=mode, vector=vector, k=k or self.settings.k,
+        unless the search is lexical its vector and its word pieces' vectors (one forward pass)."""
+        vector, tokens = self.embedder.embed_question(text) if mode in ("hybrid", "dense") else (None, None)
+        return Question(text=text, terms=query_terms(text), mode=mode, vector=vector, tokens=tokens, k=k or self.settings.k,
                         language=guess_language(text, minimum_words=4))
 
-    def rank(self, question: Question, allowed=None, limit: int | None = None) -> tuple[list[Candidate], float | None]:
+    def rank(self, question: Question, allowed=None, limit: int | None = None, before: str | None = None) -> tuple[list[Candidate], float | None]:
         """Both searches (``limit`` candidates each, restricted to ``allowed`` chunk ids), then the
-        ``rank`` phase of the declared stages; also the best cosine dense search found."""
+        ``rank`` phase of the declared stages (``before``: up to that stage, for fitting it);
+        also the best cosine dense search found."""
         limit = limit or self.settings.candidates
         dense = self.index.vectors.search(question.vector, limit, allowed) if question.vector is not None else []
         lexical: list[tuple[int, float]] = []
@@ -106,7 +130,7 @@ class Retriever:
             searched = stages.run_stages("terms", question.terms, question, self.settings, self.lookups)
             lexical = self.index.lexical.search(searched, limit, allowed)
         best_dense = max((score for _, score in dense), default=None)
-        ranked = stages.run_stages("rank", stages.merge_searches(dense, lexical), question, self.settings, self.lookups)
+        ranked = stages.run_stages("rank", stages.merge_searches(dense, lexical), question, self.settings, self.lookups, before)
         return ranked, best_dense
 
     def cards(self, query: str, mode: Mode = "hybrid", k: int | None = None) -> list[Hit]:
@@ -122,7 +146,7 @@ class Retriever:
     def signals_for(self, query: str, mode: Mode = "hybrid") -> Signals | None:
         """The abstention signals of a question, without deciding (for fitting the model)."""
         text, _ = self.prepare_query(query)
-        question = self.question(text, mode)
+        question = self.question(self.spelled(text)[0], mode)
         ranked, best_dense = self.rank(question)
         return self.signals(self._passages(ranked, self.settings.k), question, best_dense)
 
@@ -238,7 +262,7 @@ class Retriever:
                 char_end=chunk.char_end,
             ),
             citation=make_citation(chunk, passage.document, passage.indexed_at),
-            highlights=highlights(chunk.text, terms, self.lookups.idf),
+            highlights=[(passage.best[0] - chunk.char_start, passage.best[1] - chunk.char_start)] if passage.best else highlights(chunk.text, terms, self.lookups.idf),
             dense_score=None if candidate.dense is None else round(float(candidate.dense), 6),
             lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),
             also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],

@@ -7,13 +7,16 @@ handed an ``IndexLookups`` and ask it. Lookups that recur across questions are c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
 from ..text import sentence_spans
+from .passages import Passage, answer_window, best_unit, coverage, section_around
 from .ranker import CandidateSignals
-from .stages import Candidate, heading_names_provision, provision_labels
+from .stages import Candidate, Question, heading_names_provision, provision_labels
 
 
 class IndexLookups:
@@ -21,6 +24,7 @@ class IndexLookups:
         self.index = index
         self._languages: dict[int, str] | None = None
         self._sentence_words: dict[int, list[frozenset[str]]] = {}
+        self._block_cache: dict[str, list] = {}
 
     def idf(self, term: str) -> float:
         return self.index.lexical.idf(term)
@@ -49,12 +53,14 @@ class IndexLookups:
         except RuntimeError:
             return None
 
-    def candidate_signals(self, vector: np.ndarray, candidates: list[Candidate], best_lexical: float) -> list[CandidateSignals]:
+    def candidate_signals(self, question: Question, candidates: list[Candidate], best_lexical: float) -> list[CandidateSignals]:
         """What the learned stage scores each candidate on: its cosine (computed for those that
-        only lexical search found), its BM25 relative to the best, and the cosine of each of its
-        sentence units with the question."""
+        only lexical search found), its BM25 relative to the best, the cosine of each of its
+        sentence units with the question, its late interaction and its document."""
+        vector = question.vector
         ids = [c.chunk_id for c in candidates]
         texts = self.index.store.chunk_texts(ids)
+        documents = self.index.store.chunk_documents(ids)
         sentences = self.index.sentences.similarities(ids, vector)
         signals = []
         for c in candidates:
@@ -66,9 +72,81 @@ class IndexLookups:
                     lexical=(c.lexical or 0.0) / best_lexical,
                     sentence_similarities=tuple(float(x) for x in sentences.get(c.chunk_id, ())),
                     text=texts.get(c.chunk_id, ""),
+                    late=c.late,
+                    document=documents.get(c.chunk_id, ""),
                 )
             )
         return signals
+
+    def document_of(self, chunk_ids: list[int]) -> dict[int, str]:
+        return self.index.store.chunk_documents(chunk_ids)
+
+    def chunks_around(self, chunk_ids: list[int], radius: int) -> list[int]:
+        return self.index.store.chunks_around(chunk_ids, radius)
+
+    def scores_of(self, question: Question, chunk_ids: list[int]) -> dict[int, tuple[float | None, float]]:
+        """The cosine and BM25 of some chunks with the question, for passages the searches did
+        not bring."""
+        lexical = self.index.lexical.scores_for(question.terms, chunk_ids)
+        return {c: (self.cosine(question.vector, c) if question.vector is not None else None, lexical.get(c, 0.0)) for c in chunk_ids}
+
+    def late(self, question: Question, chunk_ids: list[int]) -> np.ndarray:
+        """Late interaction (MaxSim) of the question's word pieces with each chunk's."""
+        return self.index.tokens.maxsim(chunk_ids, question.tokens if question.tokens is not None else np.zeros((0, 1)))
+
+    def window(self, passage: Passage, question: Question, budget: int, coverage_weight: float) -> Passage:
+        """The passage, with its sentence unit that best matches the question (its cosine, and
+        the share of the question's rare words it holds) marked, and when that sentence is the
+        passage's first or last, up to ``budget`` characters of whole sentences of the
+        neighbouring chunk within its section (``answer_window``): an answer split between two
+        chunks is shown whole."""
+        rows = self.index.store.chunk_rows(passage.chunk_ids)
+        units = self.index.store.sentence_units(passage.chunk_ids)
+        similarities = self.index.sentences.similarities(passage.chunk_ids, question.vector) if question.vector is not None else {}
+        spans, cosines, coverages = [], [], []
+        for chunk_id in passage.chunk_ids:
+            if chunk_id not in rows:
+                continue
+            chunk = rows[chunk_id][0]
+            found = similarities.get(chunk_id)
+            for number, (start, end) in enumerate(units.get(chunk_id, [])):
+                span = (chunk.char_start + start, chunk.char_start + end)
+                if span in spans:
+                    continue
+                spans.append(span)
+                cosines.append(float(found[number]) if found is not None and number < len(found) else 0.0)
+                coverages.append(coverage(chunk.text[start:end], question.terms, self.idf))
+        chosen = best_unit(spans, cosines, coverages, coverage_weight)
+        if chosen is None:
+            return passage
+        best = spans[chosen]
+        document = passage.document.id
+        blocks = self._blocks(document)
+        section, (low, high) = section_around(blocks, best)
+        low, high = max(low, passage.chunk.char_start - budget), min(high, passage.chunk.char_end + budget)
+        region = self.index.store.document_slice(document, low, high) or ""
+        # A heading is the section's name, shown with the citation: never taken into a card.
+        headings = [(b.start, b.end) for b in blocks if b.kind == "heading"]
+        sentences = [(low + start, low + end) for start, end in sentence_spans(region)
+                     if not any(h0 <= low + start and low + end <= h1 for h0, h1 in headings)]
+        start, end = answer_window(sentences, (passage.chunk.char_start, passage.chunk.char_end), best, budget)
+        text = self.index.store.document_slice(document, start, end) or ""
+        holder = next((rows[c][0] for c in passage.chunk_ids if c in rows and rows[c][0].char_start <= best[0] < rows[c][0].char_end), passage.chunk)
+        pages = [(b.page, b.page_end or b.page) for b in blocks if b.start < end and start < b.end and b.page is not None]
+        first_page = min((p for p, _ in pages), default=holder.page)
+        last_page = max((p for _, p in pages), default=holder.page_end or holder.page)
+        window = holder.model_copy(update={
+            "text": text, "char_start": start, "char_end": end, "section": section if section is not None else holder.section,
+            "page": first_page, "page_end": last_page if last_page != first_page else None,
+        })
+        return replace(passage, chunk=window, best=best)
+
+    def _blocks(self, document_id: str) -> list:
+        if document_id not in self._block_cache:
+            if len(self._block_cache) > 64:
+                self._block_cache.clear()
+            self._block_cache[document_id] = self.index.store.document_blocks(document_id)
+        return self._block_cache[document_id]
 
     def chunks_naming(self, chunk_ids: list[int], provisions: list[tuple[str, str]], limit: int) -> list[int]:
         """At most ``limit`` chunks under a heading that names one of the provisions, in the

@@ -26,6 +26,9 @@ class Passage:
     also: list[tuple[Chunk, DocumentInfo, str]] = field(default_factory=list)
     """Near-identical passages found lower (a report that repeats its recommendations on p. 3
     and p. 15, the same leaflet in two files): shown as further locations of this one."""
+    best: tuple[int, int] | None = None
+    """Where, in the document, the sentence that best matches the question is (once the card
+    is a window around it, see ``answer_window``)."""
 
 
 ChunkRows = dict[int, tuple[Chunk, DocumentInfo, str]]
@@ -136,3 +139,52 @@ def coverage(text: str, terms: list[str], idf: Callable[[str], float]) -> float:
     if total <= 0:
         return 0.0
     return sum(w for t, w in weights.items() if t in present) / total
+
+
+def answer_window(sentences: list[tuple[int, int]], passage: tuple[int, int], best: tuple[int, int], extra: int) -> tuple[int, int]:
+    """The passage, and, when its best sentence is its first or its last, the whole sentences
+    that come before or after it, up to ``extra`` characters more: an answer that runs across a
+    chunk boundary is shown whole, and nothing the passage held is cut. ``sentences`` are the
+    spans the window may take (those of the best sentence's section, in order)."""
+    start, end = passage
+    inside = [(s, e) for s, e in sentences if s < end and start < e]
+    if best[1] >= max((e for _, e in inside), default=end) or not any(s >= best[1] for s, _ in inside):
+        for s, e in sentences:
+            if s >= end and e - passage[1] <= extra:
+                end = e
+            elif s >= end:
+                break
+    if best[0] <= min((s for s, _ in inside), default=start) or not any(e <= best[0] for _, e in inside):
+        for s, e in reversed(sentences):
+            if e <= start and passage[0] - s <= extra:
+                start = s
+            elif e <= start:
+                break
+    return min(start, best[0]), max(end, best[1])
+
+
+def best_unit(units: list[tuple[int, int]], similarities, coverages: list[float], weight: float) -> int | None:
+    """The sentence unit that best matches the question: its cosine plus ``weight`` times the
+    share of the question's rare words it holds."""
+    if not units:
+        return None
+    scores = [float(s) + weight * c for s, c in zip(similarities, coverages)]
+    return max(range(len(scores)), key=lambda i: (scores[i], -i))
+
+
+def section_around(blocks, span: tuple[int, int]) -> tuple[tuple[str, ...] | None, tuple[int, int]]:
+    """The section path of the block where ``span`` starts, and the extent of the run of
+    neighbouring blocks under that same path (a window never crosses into another section).
+    Without blocks: no section, and no bound."""
+    from bisect import bisect_right
+
+    if not blocks:
+        return None, (0, 1 << 62)
+    position = max(0, bisect_right([b.start for b in blocks], span[0]) - 1)
+    section = blocks[position].section
+    first = last = position
+    while first > 0 and blocks[first - 1].section == section:
+        first -= 1
+    while last + 1 < len(blocks) and blocks[last + 1].section == section:
+        last += 1
+    return section, (blocks[first].start, blocks[last].end)

@@ -22,7 +22,10 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
-FEATURES = ("score", "dense", "lexical", "sentence", "sentence_second", "dense_gap", "sentence_gap", "pointer", "short")
+FEATURES = (
+    "score", "dense", "lexical", "sentence", "sentence_second", "dense_gap", "sentence_gap", "pointer", "short",
+    "late", "late_gap", "document_late_gap", "document_rank",
+)
 """The signals, in the order of the model's weights."""
 
 SHORT_WORDS = 25
@@ -52,18 +55,31 @@ class CandidateSignals:
     """BM25 divided by the question's best BM25 (0 when lexical search did not find it)."""
     sentence_similarities: tuple[float, ...]
     text: str
+    late: float | None = None
+    """Late interaction (MaxSim) with the question; None when not computed."""
+    document: str = ""
+    """The passage's document."""
 
 
 def feature_matrix(candidates: list[CandidateSignals]) -> np.ndarray:
-    """One row of ``FEATURES`` per candidate; the gaps are relative to the best of these candidates."""
+    """One row of ``FEATURES`` per candidate, in their order; the gaps are relative to the best of
+    these candidates, a document's rank is its place among their documents (first: 1, second:
+    1/2...). A signal not computed (late interaction) is NaN, for the caller to fill."""
     if not candidates:
         return np.zeros((0, len(FEATURES)))
+    late = np.array([np.nan if c.late is None else c.late for c in candidates], dtype=np.float64)
+    top_late = np.nanmax(late) if not np.all(np.isnan(late)) else np.nan
+    document_best: dict[str, float] = {}
+    for c, value in zip(candidates, late):
+        if not np.isnan(value):
+            document_best[c.document] = max(document_best.get(c.document, -np.inf), value)
+    document_order = {document: n for n, document in enumerate(dict.fromkeys(c.document for c in candidates))}
     best_sentences = [max(c.sentence_similarities, default=c.dense) for c in candidates]
     second_sentences = [_mean_of_best_two(c.sentence_similarities) if c.sentence_similarities else c.dense for c in candidates]
     top_dense = max(c.dense for c in candidates)
     top_sentence = max(best_sentences)
     rows = []
-    for c, best, second in zip(candidates, best_sentences, second_sentences):
+    for c, best, second, value in zip(candidates, best_sentences, second_sentences, late):
         rows.append(
             (
                 c.score,
@@ -75,6 +91,10 @@ def feature_matrix(candidates: list[CandidateSignals]) -> np.ndarray:
                 best - top_sentence,
                 pointer_signal(c.text),
                 float(len(c.text.split()) < SHORT_WORDS),
+                value,
+                value - top_late,
+                document_best.get(c.document, np.nan) - top_late,
+                1.0 / (1 + document_order[c.document]),
             )
         )
     return np.asarray(rows, dtype=np.float64)
@@ -106,7 +126,12 @@ class LogisticModel(BaseModel):
         return self
 
     def logits(self, matrix: np.ndarray) -> np.ndarray:
-        standardised = (matrix - np.asarray(self.mean)) / np.asarray(self.scale)
+        """A signal not computed (NaN: late interaction turned off) takes the mean the model was
+        fitted on, so that it adds nothing to a candidate's score."""
+        mean = np.asarray(self.mean)
+        if np.isnan(matrix).any():
+            matrix = np.where(np.isnan(matrix), mean, matrix)
+        standardised = (matrix - mean) / np.asarray(self.scale)
         return standardised @ np.asarray(self.weights) + self.bias
 
     def probabilities(self, matrix: np.ndarray) -> np.ndarray:
@@ -116,6 +141,9 @@ class LogisticModel(BaseModel):
 def fit_logistic(matrix: np.ndarray, labels: np.ndarray, features: tuple[str, ...], l2: float = 1.0, iterations: int = 50) -> LogisticModel:
     """L2-regularised logistic regression by Newton's method (the problems here are a few
     thousand rows by a handful of features: exact and fast, no optimiser library needed)."""
+    # A signal not computed for some candidates (NaN) takes its mean, as at question time.
+    if np.isnan(matrix).any():
+        matrix = np.where(np.isnan(matrix), np.nanmean(matrix, axis=0), matrix)
     mean = matrix.mean(axis=0)
     scale = matrix.std(axis=0)
     scale[scale < 1e-9] = 1.0

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..index.lexical import bigrams
 from ..models import Mode
-from .ranker import CandidateSignals, LogisticModel, feature_matrix, load_model
+from .ranker import FEATURES, CandidateSignals, LogisticModel, feature_matrix, load_model
 
 if TYPE_CHECKING:
     from ..config import RetrieveSettings
@@ -39,11 +39,17 @@ class Candidate:
     lexical_rank: int | None = None
     score: float = 0.0
     """The score the chain has given it so far; results are shown in this order."""
+    near: bool = False
+    """In the neighbourhood of the best documents' first candidates (``add_passages_around``):
+    the learned stage scores all of these, however far down the fused order they are."""
+    late: float | None = None
+    """Late interaction (MaxSim) of the question's word pieces with the passage's (None: not
+    computed)."""
 
     def rescored(self, score: float) -> Candidate:
         """The same candidate with another score (``dataclasses.replace`` costs three times as
         much, and every stage rescores a hundred candidates per question)."""
-        return Candidate(self.chunk_id, self.dense, self.dense_rank, self.lexical, self.lexical_rank, score)
+        return Candidate(self.chunk_id, self.dense, self.dense_rank, self.lexical, self.lexical_rank, score, self.near, self.late)
 
 
 def best_first(candidates: Iterable[Candidate]) -> list[Candidate]:
@@ -79,6 +85,55 @@ def fuse(candidates: list[Candidate], mode: Mode, dense_weight: float, lexical_w
     )
 
 
+def learned_head(candidates: list[Candidate], depth: int) -> tuple[list[Candidate], list[Candidate]]:
+    """The candidates the learned stage scores (the first ``depth`` and every one marked
+    ``near``) and the others, each in their order."""
+    head = [c for position, c in enumerate(candidates) if position < depth or c.near]
+    tail = [c for position, c in enumerate(candidates) if not (position < depth or c.near)]
+    return head, tail
+
+
+def add_late_interaction(candidates: list[Candidate], depth: int, late_of: Callable[[list[int]], np.ndarray]) -> list[Candidate]:
+    """The candidates the learned stage will score (``learned_head``) get their late interaction
+    with the question (``late_of`` gives it for chunk ids); the order does not change."""
+    head, _ = learned_head(candidates, depth)
+    late = dict(zip((c.chunk_id for c in head), late_of([c.chunk_id for c in head])))
+    return [replace(c, late=float(late[c.chunk_id])) if c.chunk_id in late else c for c in candidates]
+
+
+def add_passages_around(
+    candidates: list[Candidate],
+    depth: int,
+    documents: int,
+    radius: int,
+    document_of: Callable[[list[int]], Mapping[int, str]],
+    chunks_around: Callable[[list[int], int], list[int]],
+    scores_of: Callable[[list[int]], Mapping[int, tuple[float | None, float]]],
+) -> tuple[list[Candidate], set[int]]:
+    """The answer is most often in a document the searches found, but not in the passage they
+    ranked first: the passages within ``radius`` places of the first ``depth`` candidates, in the
+    first ``documents`` documents those come from, join the candidates (found by a search or
+    not; ``scores_of`` gives a new one its cosine and BM25). Returns the candidates, new ones
+    last and unscored, and the chunk ids of that neighbourhood (the first candidates of those
+    documents and the passages around them), which the learned stage scores whatever their
+    place."""
+    head = candidates[:depth]
+    owner = document_of([c.chunk_id for c in head])
+    chosen = list(dict.fromkeys(owner[c.chunk_id] for c in head if c.chunk_id in owner))[:documents]
+    seeds = [c.chunk_id for c in head if owner.get(c.chunk_id) in chosen]
+    around = chunks_around(seeds, radius) if seeds else []
+    present = {c.chunk_id for c in candidates}
+    new = [chunk_id for chunk_id in around if chunk_id not in present]
+    scores = scores_of(new)
+    added = [Candidate(chunk_id, dense=scores[chunk_id][0], lexical=scores[chunk_id][1] or None) for chunk_id in new]
+    return candidates + added, set(seeds) | set(around)
+
+
+def mark_near(candidates: list[Candidate], neighbourhood: set[int]) -> list[Candidate]:
+    """The candidates, those of a neighbourhood marked ``near``."""
+    return [replace(c, near=True) if c.chunk_id in neighbourhood else c for c in candidates]
+
+
 def reward_sentence_match(
     candidates: list[Candidate],
     terms: list[str],
@@ -110,13 +165,14 @@ def rerank_learned(
     signals_of: Callable[[list[Candidate], float], list[CandidateSignals]],
     depth: int,
 ) -> list[Candidate]:
-    """The first ``depth`` candidates are scored by the learned model (the probability that a
-    candidate holds the answer, from its passage and sentence cosines, BM25 and shape: see
-    ranker.py); the rest follow below them in their order. ``signals_of(head, best_lexical)``
-    gives each head candidate's signals."""
+    """The first ``depth`` candidates (and every candidate marked ``near``) are scored by the
+    learned model (the probability that a candidate holds the answer, from its passage, sentence
+    and word-piece similarities, BM25, its document and its shape: see ranker.py); the rest
+    follow below them in their order. ``signals_of(head, best_lexical)`` gives each head
+    candidate's signals."""
     if not candidates or depth <= 0:
         return candidates
-    head, tail = candidates[:depth], candidates[depth:]
+    head, tail = learned_head(candidates, depth)
     best_lexical = max((c.lexical for c in candidates if c.lexical is not None), default=0.0) or 1.0
     probabilities = model.probabilities(feature_matrix(signals_of(head, best_lexical)))
     rescored = best_first(c.rescored(float(p)) for c, p in zip(head, probabilities))
@@ -214,6 +270,26 @@ def prefer_named_provisions(
     return [c.rescored(score) for c, score in zip(reordered, scores)]
 
 
+def distinct_windows(passages: Sequence[Any], windows: Sequence[Any]) -> list[Any]:
+    """Each card as its window, unless the window would overlap another card of the same
+    document (two neighbouring passages reaching into each other): then as the passage it was.
+    Works on anything with a ``document.id`` and a ``chunk`` span."""
+    def overlap(a, b) -> bool:
+        return a.document.id == b.document.id and a.chunk.char_start < b.chunk.char_end and b.chunk.char_start < a.chunk.char_end
+
+    shown: list[Any] = []
+    for number, (passage, window) in enumerate(zip(passages, windows)):
+        others = [*shown, *passages[number + 1 :]]
+        if any(overlap(window, other) for other in others):
+            # The passage as it was, its best sentence still marked when it lies inside it.
+            best = getattr(window, "best", None)
+            inside = best is not None and passage.chunk.char_start <= best[0] and best[1] <= passage.chunk.char_end
+            shown.append(replace(passage, best=best) if inside and hasattr(passage, "best") else passage)
+        else:
+            shown.append(window)
+    return shown
+
+
 def above_relative_floor(passages: Sequence[Any], share: float) -> list[Any]:
     """Passages scored below ``share`` of the first passage's score are not shown (cards far
     below the first are not shown as if they were answers too). Works on anything with a
@@ -236,6 +312,8 @@ class Question:
     mode: Mode
     vector: np.ndarray | None = None
     """Its embedding (None in lexical mode)."""
+    tokens: np.ndarray | None = None
+    """Its word pieces' unit vectors, for late interaction (None in lexical mode)."""
     k: int = 5
     """How many passages were asked for."""
     language: str | None = None
@@ -249,7 +327,12 @@ class Lookups(Protocol):
     def sentences_of(self, chunk_ids: list[int]) -> Mapping[int, list[frozenset[str]]]: ...
     def language_of(self, chunk_id: int) -> str: ...
     def cosine(self, vector: np.ndarray, chunk_id: int) -> float | None: ...
-    def candidate_signals(self, vector: np.ndarray, candidates: list[Candidate], best_lexical: float) -> list[CandidateSignals]: ...
+    def candidate_signals(self, question: Question, candidates: list[Candidate], best_lexical: float) -> list[CandidateSignals]: ...
+    def document_of(self, chunk_ids: list[int]) -> Mapping[int, str]: ...
+    def chunks_around(self, chunk_ids: list[int], radius: int) -> list[int]: ...
+    def scores_of(self, question: Question, chunk_ids: list[int]) -> Mapping[int, tuple[float | None, float]]: ...
+    def late(self, question: Question, chunk_ids: list[int]) -> np.ndarray: ...
+    def window(self, passage: Any, question: Question, budget: int, coverage_weight: float) -> Any: ...
     def chunks_naming(self, chunk_ids: list[int], provisions: list[tuple[str, str]], limit: int) -> list[int]: ...
 
 
@@ -277,14 +360,30 @@ class Stage:
 
 
 def learned_ranking(question: Question, settings: RetrieveSettings) -> bool:
-    return question.mode == "hybrid" and question.vector is not None and settings.learned_ranker and load_model("ranker") is not None
+    """The learned ranker runs: wanted, and a model of the current signals is shipped."""
+    model = load_model("ranker")
+    return learned_wanted(question, settings) and model is not None and tuple(model.features) == FEATURES
+
+
+def learned_wanted(question: Question, settings: RetrieveSettings) -> bool:
+    """Hybrid, with the learned ranker on: the stages that gather what it weighs run (also while
+    its model is being fitted)."""
+    return question.mode == "hybrid" and question.vector is not None and settings.learned_ranker
 
 
 def _rerank_learned(candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups) -> list[Candidate]:
     def signals_of(head: list[Candidate], best_lexical: float) -> list[CandidateSignals]:
-        return lookups.candidate_signals(question.vector, head, best_lexical)
+        return lookups.candidate_signals(question, head, best_lexical)
 
     return rerank_learned(candidates, load_model("ranker"), signals_of, settings.learned_depth)
+
+
+def _passages_around(candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups) -> list[Candidate]:
+    widened, neighbourhood = add_passages_around(
+        candidates, settings.around_depth, settings.around_documents, settings.around_radius,
+        lookups.document_of, lookups.chunks_around, lambda chunk_ids: lookups.scores_of(question, chunk_ids),
+    )
+    return mark_near(fuse(widened, question.mode, settings.dense_weight, settings.lexical_weight), neighbourhood)
 
 
 def _fill_missing_dense(candidates: list[Candidate], question: Question, lookups: Lookups) -> list[Candidate]:
@@ -320,6 +419,12 @@ STAGES: tuple[Stage, ...] = (
         apply=lambda c, q, s, look: fuse(c, q.mode, s.dense_weight, s.lexical_weight),
     ),
     Stage(
+        "passages around the best", "rank", "hybrid, with the learned ranker", ("around_depth", "around_documents", "around_radius"),
+        when=lambda q, s: learned_wanted(q, s) and s.around_depth > 0,
+        apply=_passages_around,
+        off={"around_depth": 0},
+    ),
+    Stage(
         "sentence word reward", "rank", "hybrid", ("sentence_weight", "rerank_depth"),
         when=lambda q, s: q.mode == "hybrid",
         apply=lambda c, q, s, look: reward_sentence_match(c, q.terms, look.idf, look.sentences_of, s.sentence_weight, s.rerank_depth),
@@ -332,11 +437,18 @@ STAGES: tuple[Stage, ...] = (
         off={"other_language_penalty": 1.0},
     ),
     Stage(
+        "late interaction", "rank", "hybrid, with the learned ranker (one of its signals)", ("late_interaction",),
+        when=lambda q, s: learned_wanted(q, s) and q.tokens is not None and s.late_interaction,
+        apply=lambda c, q, s, look: add_late_interaction(c, s.learned_depth, lambda ids: look.late(q, ids)),
+        off={"late_interaction": False},
+    ),
+    Stage(
         "learned ranker", "rank", "hybrid, with the shipped model", ("learned_ranker", "learned_depth"),
         when=learned_ranking,
         apply=_rerank_learned,
         off={"learned_ranker": False},
     ),
+
     Stage(
         "cosines of lexical-only candidates", "rank", "hybrid (the order does not change)", (),
         when=lambda q, s: q.mode == "hybrid" and q.vector is not None,
@@ -354,13 +466,22 @@ STAGES: tuple[Stage, ...] = (
         apply=lambda passages, q, s, look: above_relative_floor(passages, s.relative_floor),
         off={"relative_floor": 0.0},
     ),
+    Stage(
+        "answer windows", "cards", "every mode", ("window_chars", "window_coverage_weight"),
+        when=lambda q, s: s.window_chars > 0,
+        apply=lambda passages, q, s, look: distinct_windows(passages, [look.window(p, q, s.window_chars, s.window_coverage_weight) for p in passages]),
+        off={"window_chars": 0},
+    ),
 )
 """The chain, in the order it runs within each phase."""
 
 
-def run_stages(phase: Phase, items: Any, question: Question, settings: RetrieveSettings, lookups: Lookups) -> Any:
-    """Every stage of one phase that runs for this question, in order."""
+def run_stages(phase: Phase, items: Any, question: Question, settings: RetrieveSettings, lookups: Lookups, before: str | None = None) -> Any:
+    """Every stage of one phase that runs for this question, in order (``before``: up to, and
+    not including, the stage of that name)."""
     for stage in STAGES:
+        if stage.name == before:
+            break
         if stage.phase == phase and stage.when(question, settings):
             items = stage.apply(items, question, settings, lookups)
     return items

@@ -1,0 +1,70 @@
+"""Spelling tolerance: a misspelt word of a question is matched to the corpus's own words.
+
+A word is corrected only when neither the corpus nor the model's vocabulary knows it ("trafiking",
+"indicaters"); a real word the corpus lacks ("Canada", "sick pay") is left as typed, so that a
+question about something the corpus does not hold is still refused. The nearest corpus word by
+edit distance (rapidfuzz's Levenshtein: 1 edit for words of up to six letters, 2 for longer ones)
+replaces it, the more frequent word winning a tie. The search says what it searched for, and the
+words as typed can always be searched instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
+MIN_LETTERS = 4
+"""Shorter words are left alone: too many real words lie one edit from a short one."""
+MIN_COUNT = 2
+"""A corpus word seen fewer times is no correction (it may be a typo of the corpus's own)."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    typed: str
+    searched: str
+
+
+class Speller:
+    def __init__(self, counts: dict[str, int], known: frozenset[str]):
+        """``counts``: the corpus's words (lower case) and how often each occurs; ``known``: the
+        words the model's vocabulary holds whole (real words, whatever the corpus)."""
+        self.counts = {word: count for word, count in counts.items() if count >= MIN_COUNT}
+        self.words = list(self.counts)
+        self.known = known
+
+    def correct(self, question: str) -> tuple[str, list[Correction]]:
+        """The question with its misspelt words replaced, and what was replaced."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        corrections: list[Correction] = []
+        pieces: list[str] = []
+        position = 0
+        for match in _WORD.finditer(question):
+            word = match.group()
+            folded = word.lower()
+            replacement = None
+            if (len(word) >= MIN_LETTERS and folded not in self.counts and folded not in self.known
+                    and not (word[0].isupper() and match.start() > 0) and not word.isupper()):
+                limit = 1 if len(word) <= 6 else 2
+                found = process.extract(folded, self.words, scorer=Levenshtein.distance, score_cutoff=limit, limit=20)
+                if found:
+                    best = min(found, key=lambda item: (item[1], -self.counts[item[0]], item[0]))
+                    replacement = _same_case(best[0], word)
+            pieces.append(question[position : match.start()])
+            pieces.append(replacement or word)
+            if replacement:
+                corrections.append(Correction(word, replacement))
+            position = match.end()
+        pieces.append(question[position:])
+        return "".join(pieces), corrections
+
+
+def _same_case(word: str, like: str) -> str:
+    if like.isupper():
+        return word.upper()
+    if like[0].isupper():
+        return word[0].upper() + word[1:]
+    return word

@@ -1,0 +1,30 @@
+"""Spelling tolerance: a misspelt word becomes the nearest word of the corpus; a real word the
+corpus lacks, a name and a short word stay as typed."""
+
+from assistant.retrieve.spelling import Correction, Speller
+
+COUNTS = {"trafficking": 900, "indicators": 120, "indicates": 3, "passports": 80, "withheld": 40, "survivors": 200, "wales": 50, "debts": 2, "debt": 300}
+KNOWN = frozenset({"canada", "sick", "pay", "what", "are", "the", "of", "in", "signs"})
+
+
+def test_misspelt_words_become_the_corpus_words_they_are_nearest_to():
+    speller = Speller(COUNTS, KNOWN)
+    text, corrections = speller.correct("trafiking indicaters")
+    assert text == "trafficking indicators"
+    assert corrections == [Correction("trafiking", "trafficking"), Correction("indicaters", "indicators")]
+    assert speller.correct("What are the signs of trafficing?") == ("What are the signs of trafficking?", [Correction("trafficing", "trafficking")])
+
+
+def test_real_words_names_acronyms_and_short_words_are_left_as_typed():
+    speller = Speller(COUNTS, KNOWN)
+    assert speller.correct("sick pay in canada") == ("sick pay in canada", []), "real words the corpus lacks are not corrected"
+    assert speller.correct("referrals in Walse")[0] == "referrals in Walse", "a capitalised word is a name"
+    assert speller.correct("NRM SPOC dbet")[0] == "NRM SPOC dbet", "acronyms, and words under four letters"
+    assert speller.correct("survivors")[1] == [], "a corpus word is never changed"
+
+
+def test_a_word_is_corrected_only_within_one_edit_up_to_six_letters_and_two_beyond():
+    speller = Speller(COUNTS, KNOWN)
+    assert speller.correct("pasports")[0] == "passports"
+    assert speller.correct("wthhld")[0] == "wthhld", "three edits from any word"
+    assert speller.correct("debst")[0] == "debt", "the fewest edits win (one deletion, not a swap of two letters)"
