@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -388,9 +389,11 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
 @click.option("--document", multiple=True, help="Only this document id or source path (repeatable).")
 @click.option("--per-document", type=click.IntRange(1, 100), default=None, help="At most N passages per document.")
 @click.option("--as-typed", is_flag=True, help="Search the words as typed: no misspelt word is corrected.")
+@click.option("--context", "earlier", multiple=True, help="An earlier question of the conversation, oldest first (repeatable): a follow-up carries its words.")
 @click.pass_context
 def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int | None, as_json: bool, batch, mode: str | None,
-        output_format: str, region, resource_type, organisation, year_from, year_to, document, per_document, as_typed: bool = False) -> None:
+        output_format: str, region, resource_type, organisation, year_from, year_to, document, per_document, as_typed: bool = False,
+        earlier: tuple[str, ...] = ()) -> None:
     """Find the passages that answer QUESTION (or each line of --batch FILE). When nothing in the
     corpus answers, says so instead of showing passages.
 
@@ -398,7 +401,9 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
 
         python -m assistant ask "Why do Indonesian trafficking victims often go unidentified?"
         python -m assistant ask --json --batch questions.txt -k 3
+        python -m assistant ask --context "Why do victims not self-identify?" "and for children?"
     """
+    from .conversation import carried_context
     from .models import Filters
     from .pipeline import Pipeline
     from .present import answer_json, refused_json, render_answer_markdown, render_answer_text
@@ -425,7 +430,8 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
         return
     for text in questions:
         try:
-            answer = pipeline.ask(text, k=k, mode=mode, filters=filters, as_typed=as_typed)
+            context = carried_context(text, [_valid_text(q) for q in earlier], pipeline.idf).words if earlier else None
+            answer = pipeline.ask(text, k=k, mode=mode, filters=filters, as_typed=as_typed, context=context)
         except QueryError as error:
             if batch is None:
                 _fail(error)
@@ -466,6 +472,149 @@ def _batch_questions(batch) -> list[str]:
         if line.strip():
             questions.append(line)
     return questions
+
+
+# --- chat -------------------------------------------------------------------------------------
+
+CHAT_HELP = """Type a question and press Enter. A short or elliptical follow-up ("and for children?")
+is searched with words of your earlier questions, and the answer says which.
+  /alone      search your last question on its own      /new      the next question starts a new topic
+  /as-typed   search your last question as typed         /keep N   keep passage N for the case note
+  /note FILE  write the case note (.md; .bib or .json: its references)
+  /help       this help                                   /quit     end (or Ctrl+D)"""
+
+
+@main.command()
+@_index_option
+@click.option("-k", "k", type=click.IntRange(1, 20), default=None, help="Passages per question (default 5).")
+@click.pass_context
+def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
+    """A conversation in plain text, line by line (for a terminal without a full-screen UI, a
+    screen reader, or ssh): questions and follow-ups, each answered with quoted passages and
+    their citations. Questions stay in memory; with ASSISTANT_TUI__KEEP_HISTORY=true the line
+    history is kept in chat-history beside the index, readable by you alone.
+
+    Example:
+
+        python -m assistant chat --index index
+    """
+    from .conversation import Thread, Turn, case_note, case_note_references
+    from .pipeline import Pipeline
+    from .present import render_answer_text
+
+    settings = _settings(ctx)
+    pipeline = Pipeline(settings, index_dir=index_dir)
+    try:
+        pipeline.open()
+    except AssistantError as error:
+        _fail(error)
+        return
+    history = _chat_history(pipeline.index_dir if settings.tui.keep_history else None)
+    thread, new_topic = Thread(), False
+    click.echo(CHAT_HELP + "\n")
+
+    def answer(question: str, alone: bool = False, as_typed: bool = False) -> None:
+        nonlocal new_topic
+        context = Thread(turns=[]).context_for(question, pipeline.idf) if new_topic else thread.context_for(question, pipeline.idf, alone=alone)
+        try:
+            reply = pipeline.ask(question, k=k, as_typed=as_typed, context=context.words or None)
+        except QueryError as error:
+            click.echo(f"error: {safe_line(str(error))}")
+            return
+        except AssistantError as error:
+            click.echo(f"error: {safe_line(str(error))}")
+            return
+        thread.turns.append(Turn(question=question, context=context, answer=reply, new_topic=new_topic))
+        new_topic = False
+        click.echo(render_answer_text(reply))
+        if context.words:
+            click.echo("(/alone searches your question on its own)")
+        if reply.corrections:
+            click.echo("(/as-typed searches the words as you typed them)")
+        click.echo("")
+
+    while True:
+        try:
+            line = _valid_text(input("question> " if sys.stdin.isatty() else ""))
+        except EOFError:
+            click.echo("")
+            break
+        except KeyboardInterrupt:
+            click.echo("")
+            continue
+        line = line.strip()
+        if not line:
+            continue
+        history.add(line)
+        command, _, rest = line.partition(" ")
+        last = thread.turns[-1] if thread.turns else None
+        if command in ("/quit", "/exit"):
+            break
+        if command == "/help":
+            click.echo(CHAT_HELP)
+        elif command == "/new":
+            new_topic = True
+            click.echo("The next question starts a new topic.")
+        elif command in ("/alone", "/as-typed"):
+            if last is None:
+                click.echo("Ask a question first.")
+            else:
+                answer(last.question, alone=True, as_typed=command == "/as-typed")
+        elif command == "/keep":
+            if last is None or not rest.strip().isdigit() or not last.keep(int(rest)):
+                click.echo("Give the number of a passage of the last answer: /keep 2")
+            else:
+                click.echo(f"Kept passage {rest.strip()} for the case note.")
+        elif command == "/note":
+            target = Path(rest.strip() or "case-note.md").expanduser()
+            style = {".bib": "bibtex", ".json": "csl-json"}.get(target.suffix.lower(), "markdown")
+            if target.exists():
+                click.echo(f"{safe_line(str(target))} exists: give another file name.")
+                continue
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(case_note(thread) if style == "markdown" else case_note_references(thread, style), encoding="utf-8")
+            except OSError as error:
+                click.echo(f"error: could not write {safe_line(str(target))} ({error.strerror})")
+                continue
+            click.echo(f"Case note written to {safe_line(str(target))}.")
+        elif command.startswith("/"):
+            click.echo(f"unknown command {safe_line(command)}: /help lists them")
+        else:
+            answer(line)
+    history.save()
+
+
+class _chat_history:
+    """readline's line history, kept in a file beside the index only when history is on."""
+
+    def __init__(self, folder: Path | None):
+        self.path = folder / "chat-history" if folder is not None else None
+        try:
+            import readline
+        except ImportError:  # pragma: no cover - readline is part of CPython on Linux and macOS
+            self.readline = None
+            return
+        self.readline = readline
+        if self.path is not None and self.path.is_file():
+            try:
+                readline.read_history_file(self.path)
+            except OSError:
+                pass
+
+    def add(self, line: str) -> None:
+        pass  # input() adds each line to readline's history itself
+
+    def save(self) -> None:
+        if self.readline is None or self.path is None:
+            return
+        try:
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.close(descriptor)
+            self.readline.write_history_file(self.path)
+            os.chmod(self.path, 0o600)
+        except OSError:
+            pass
 
 
 # --- cite, clean ------------------------------------------------------------------------------
@@ -636,6 +785,7 @@ def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir:
 
 @main.command("eval")
 @click.option("--questions", "question_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A labelled question set (TOML); repeatable.")
+@click.option("--conversations", "conversation_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A labelled conversation set (TOML); repeatable.")
 @_corpus_option
 @_index_option
 @click.option("--beir", "beir_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")
@@ -651,7 +801,7 @@ def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir:
 @click.pass_context
 def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None,
              split: str, max_queries: int | None, modes: str, failures: bool, strict: bool, as_json: bool, check_labels: bool, fit: bool,
-             ablation: bool) -> None:
+             ablation: bool, conversation_files=()) -> None:
     """Measure retrieval: MRR@10, hit@1, hit@5 and abstention precision/recall on labelled
     questions, or nDCG@10 and recall@100 on a BEIR folder, for each mode side by side on the same
     index (built or brought up to date first, cached under .cache/eval/).
@@ -664,7 +814,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
     from .evaluate import (
         evaluate_beir, evaluate_question_set, format_beir, format_judged, format_scores, load_beir_queries,
         load_question_set, materialise_beir_corpus, pipeline_for, cache_dir_for, resolve_expectations,
-        ABLATIONS, format_side_by_side,
+        ABLATIONS, format_side_by_side, mcnemar,
     )
     from .judgments import judgments_path, load_judgments
 
@@ -672,8 +822,8 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
     chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
     if not set(chosen) <= set(MODES):
         raise click.UsageError(f"--modes takes {', '.join(MODES)}")
-    if not question_files and beir_dir is None:
-        raise click.UsageError("give --questions FILE and/or --beir DIR")
+    if not question_files and beir_dir is None and not conversation_files:
+        raise click.UsageError("give --questions FILE, --conversations FILE and/or --beir DIR")
     output: dict = {}
     summary: list = []
     ablated: list = []
@@ -733,6 +883,24 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
         if ablated and not as_json:
             click.echo("\nablation, hybrid: each stage off in turn")
             click.echo(format_side_by_side([(f"{q.name[:28]}: {label}", s) for q, label, s in ablated]))
+            click.echo("\npaired test (McNemar, exact) of each stage off against all on: first cards that answer only with the stage on / only with it off, p")
+            everything = {q.name: s for q, label, s in ablated if label == "all stages on"}
+            for q, label, s in ablated:
+                if label != "all stages on":
+                    lost, gained, p = mcnemar(everything[q.name].ranks, s.ranks)
+                    click.echo(f"  {q.name[:28]}: {label:<30} {lost:>3} / {gained:>3}  p = {p:.3f}")
+        for conversation_file in conversation_files:
+            from .evaluate import evaluate_conversations, format_conversations, load_conversation_set
+
+            conversation_set = load_conversation_set(conversation_file)
+            corpus = corpus_dir or _question_set_corpus(conversation_set.corpus, conversation_file, settings)
+            pipeline, _ = pipeline_for(settings, corpus, index_dir, "questions")
+            _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
+            scores = evaluate_conversations(pipeline, conversation_set)
+            output[conversation_set.name] = scores.model_dump()
+            if not as_json:
+                click.echo(format_conversations(f"\n{conversation_set.name}{' [frozen test]' if conversation_set.frozen else ' [dev]'} ({corpus})", scores))
+            pipeline.close()
         if beir_dir is not None:
             corpus = materialise_beir_corpus(beir_dir, cache_dir_for("beir", beir_dir) / "corpus")
             pipeline, index = pipeline_for(settings, corpus, index_dir or cache_dir_for("beir", beir_dir) / "index", "beir")

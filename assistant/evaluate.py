@@ -127,6 +127,13 @@ class ModeScores(BaseModel):
     """Mean nDCG@5 over the graded judgments, over the questions whose pool holds a relevant passage."""
     judged_questions: int = 0
     """Questions that nDCG@5 averages over."""
+    misspelt_kept: int = 0
+    """Misspelt questions (those with a ``correct`` spelling) that find the answer in the first
+    five cards when their correct spelling does..."""
+    misspelt_total: int = 0
+    """...out of those whose correct spelling does."""
+    ranks: list[int | None] = Field(default_factory=list)
+    """Each answerable question's rank of the first card that answers it (strict), in order."""
     abstain_precision: float
     abstain_recall: float
     answerable_refused: int
@@ -193,7 +200,8 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
     for mode in modes:
         reciprocal_ranks, hits, refused, failures = [], {1: 0, 3: 0, 5: 0}, 0, []
         first_cards = dict.fromkeys(ERROR_KINDS, 0)
-        answered_first, ndcgs = 0, []
+        answered_first, ndcgs, ranks = 0, [], []
+        misspelt_kept = misspelt_total = 0
         started = time.perf_counter()
         for index, question in enumerate(question_set.questions):
             answer = pipeline.ask(question.text, k=k, mode=mode)
@@ -209,9 +217,13 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
             if answer.abstained:
                 refused += 1
             reciprocal_ranks.append(1.0 / rank if rank else 0.0)
+            ranks.append(rank)
             for depth in hits:
                 hits[depth] += bool(rank and rank <= depth)
             first_cards[_first_card_kind(answer, expected, rank)] += 1
+            if question.correct is not None and _rank_of(pipeline.ask(question.correct, k=k, mode=mode), expected) is not None:
+                misspelt_total += 1
+                misspelt_kept += bool(rank and rank <= 5)
             if judgments is not None:
                 judged = judgments.get(question.text, QuestionJudgments([]))
                 grades = [judged.grade(hit.document.id, hit.location.char_start, hit.location.char_end) for hit in answer.hits[:5]]
@@ -246,6 +258,9 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
                 first_card_answers=answered_first / count if judgments is not None else None,
                 ndcg_at_5=sum(ndcgs) / len(ndcgs) if judgments is not None and ndcgs else None,
                 judged_questions=len(ndcgs),
+                misspelt_kept=misspelt_kept,
+                ranks=ranks,
+                misspelt_total=misspelt_total,
                 abstain_precision=abstained_off / predicted if predicted else 1.0,
                 abstain_recall=abstained_off / unanswerable_total if unanswerable_total else 1.0,
                 answerable_refused=refused,
@@ -259,6 +274,14 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
             )
         )
     return results
+
+
+def _rank_of(answer, expected: list[tuple[str, tuple[int, int]]]) -> int | None:
+    """The rank of the first card that overlaps an expected answer, if any in the first five."""
+    for hit in answer.hits[:5]:
+        if any(hit.document.id == document and hit.location.char_start < end and start < hit.location.char_end for document, (start, end) in expected):
+            return hit.rank
+    return None
 
 
 def _first_card_kind(answer, expected: list[tuple[str, tuple[int, int]]], rank: int | None) -> str:
@@ -284,7 +307,9 @@ def format_judged(title: str, scores: list[ModeScores]) -> str:
         judged = (f"first card answers (judged) {s.first_card_answers:.3f}, nDCG@5 {s.ndcg_at_5:.3f} over {s.judged_questions} questions; "
                   if s.first_card_answers is not None and s.ndcg_at_5 is not None else "no judgments; ")
         split = ", ".join(f"{kind} {n}" for kind, n in s.first_cards.items())
-        lines.append(f"  {s.mode}: {judged}first cards: {split}")
+        spelling = (f"; misspelt questions find in the first five what their correct spelling finds: {s.misspelt_kept}/{s.misspelt_total}"
+                    if s.misspelt_total else "")
+        lines.append(f"  {s.mode}: {judged}first cards: {split}{spelling}")
     return "\n".join(lines)
 
 
@@ -413,6 +438,20 @@ ABLATIONS: dict[str, dict] = {"all stages on": {}} | {
     f"{stage.name} off": dict(stage.off) for stage in (*STAGES, *RULES) if stage.off
 }
 """Settings that turn one declared ranking stage or abstention rule off, for ``eval --ablation``."""
+
+
+def mcnemar(before: list[int | None], after: list[int | None], depth: int = 1) -> tuple[int, int, float]:
+    """The paired test of two runs over the same questions on hits within ``depth``: how many
+    questions only ``before`` answered, how many only ``after`` did, and the exact two-sided
+    p-value of a difference that large (the binomial test on the questions that differ)."""
+    hit = lambda rank: rank is not None and rank <= depth  # noqa: E731
+    lost = sum(hit(b) and not hit(a) for b, a in zip(before, after))
+    gained = sum(hit(a) and not hit(b) for b, a in zip(before, after))
+    n = lost + gained
+    if n == 0:
+        return lost, gained, 1.0
+    tail = sum(math.comb(n, i) for i in range(0, min(lost, gained) + 1)) / 2**n
+    return lost, gained, min(1.0, 2 * tail)
 
 
 def format_side_by_side(rows: list[tuple[str, ModeScores]]) -> str:
@@ -548,3 +587,138 @@ def combined_cache_dir(folders: list[Path]) -> Path:
 def pipeline_for(settings: Settings, corpus: Path, index: Path | None, kind: str) -> tuple[Pipeline, Path]:
     index = index or cache_dir_for(kind, corpus) / "index"
     return Pipeline(settings, index_dir=index, corpus_dir=corpus), index
+
+
+# --- conversations ---------------------------------------------------------------------------------
+
+class ConversationTurn(BaseModel):
+    text: str
+    document: str
+    answer: str
+    standalone: str | None = None
+    """For a follow-up: the question written out in full (the ceiling of what context can do)."""
+
+
+class Conversation(BaseModel):
+    turn: list[ConversationTurn]
+
+
+class TopicChange(BaseModel):
+    thread: list[str]
+    text: str
+    document: str
+    answer: str
+
+
+class ConversationSet(BaseModel):
+    name: str
+    corpus: str | list[str] | None = None
+    frozen: bool = False
+    conversations: list[Conversation]
+    topic_changes: list[TopicChange] = Field(default_factory=list)
+
+
+def load_conversation_set(path: Path) -> ConversationSet:
+    data = _read_toml(path)
+    meta = data.get("meta", {})
+    return ConversationSet(
+        name=meta.get("name", path.stem), corpus=meta.get("corpus"), frozen=bool(meta.get("frozen", False)),
+        conversations=[Conversation(**c) for c in data.get("conversation", [])],
+        topic_changes=[TopicChange(**t) for t in data.get("topic_change", [])],
+    )
+
+
+class ConversationScores(BaseModel):
+    follow_ups: int
+    alone: dict[str, float]
+    """hit@1, hit@3, hit@5 of each follow-up asked on its own."""
+    with_context: dict[str, float]
+    """...asked with the thread, as the assistant carries it."""
+    written_out: dict[str, float]
+    """...of its written-out standalone version (the ceiling)."""
+    carried: int
+    """Follow-ups that carried words of the thread."""
+    refused_with_context: int
+    """Follow-ups refused with the thread that their written-out version answers."""
+    topic_changes: int
+    topic_alone: dict[str, float]
+    topic_after_thread: dict[str, float]
+    topic_carried: int
+    """New questions that wrongly carried words of the thread before them."""
+    first_turns: dict[str, float] = Field(default_factory=dict)
+
+
+def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k: int = 10) -> ConversationScores:
+    """Each follow-up asked three ways (alone, with the thread as the assistant carries it, and
+    written out), each topic change twice (alone, and after its thread); hits are strict: a card
+    of the labelled document that overlaps the answer phrase."""
+    from .conversation import Thread, Turn
+
+    store = pipeline.open().store
+    texts: dict[str, str | None] = {}
+
+    def spans(document: str, answer: str) -> list[tuple[str, tuple[int, int]]]:
+        if document not in texts:
+            found = store.document(document)
+            texts[document] = found.text if found else None
+        return [(document, span) for span in _locate(texts[document] or "", answer)]
+
+    def rank(answer, expected) -> int | None:
+        return _rank_of(answer, expected) if not answer.abstained else None
+
+    def rates(ranks: list[int | None]) -> dict[str, float]:
+        return {f"hit@{d}": sum(1 for r in ranks if r is not None and r <= d) / max(len(ranks), 1) for d in (1, 3, 5)}
+
+    alone, with_context, written, first = [], [], [], []
+    carried = refused = 0
+    for conversation in conversations.conversations:
+        thread = Thread()
+        for number, turn in enumerate(conversation.turn):
+            expected = spans(turn.document, turn.answer)
+            context = thread.context_for(turn.text, pipeline.idf)
+            answered = pipeline.ask(turn.text, k=k, context=context.words or None, thread_documents=thread.documents() if context.carried else None)
+            thread.turns.append(Turn(question=turn.text, context=context, answer=answered))
+            if number == 0:
+                first.append(rank(answered, expected))
+            else:
+                carried += context.carried
+                alone.append(rank(pipeline.ask(turn.text, k=k), expected))
+                with_context.append(rank(answered, expected))
+                reference = pipeline.ask(turn.standalone or turn.text, k=k)
+                written.append(rank(reference, expected))
+                refused += answered.abstained and not reference.abstained
+    topic_alone, topic_after, topic_carried = [], [], 0
+    for change in conversations.topic_changes:
+        expected = spans(change.document, change.answer)
+        topic_alone.append(rank(pipeline.ask(change.text, k=k), expected))
+        thread = Thread()
+        for earlier in change.thread:
+            context = thread.context_for(earlier, pipeline.idf)
+            thread.turns.append(Turn(question=earlier, context=context, answer=pipeline.ask(earlier, k=k, context=context.words or None,
+                                                                                            thread_documents=thread.documents() if context.carried else None)))
+        context = thread.context_for(change.text, pipeline.idf)
+        topic_carried += context.carried
+        topic_after.append(rank(pipeline.ask(change.text, k=k, context=context.words or None,
+                                             thread_documents=thread.documents() if context.carried else None), expected))
+    return ConversationScores(
+        follow_ups=len(alone), alone=rates(alone), with_context=rates(with_context), written_out=rates(written), carried=carried,
+        refused_with_context=refused, topic_changes=len(topic_alone), topic_alone=rates(topic_alone), topic_after_thread=rates(topic_after),
+        topic_carried=topic_carried, first_turns=rates(first),
+    )
+
+
+def format_conversations(title: str, s: ConversationScores) -> str:
+    row = lambda label, r: f"  {label:<40} {r['hit@1']:>6.3f} {r['hit@3']:>6.3f} {r['hit@5']:>6.3f}"  # noqa: E731
+    lines = [title, f"  {'':<40} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6}",
+             row(f"first questions ({len(s.first_turns) and 'all'})", s.first_turns),
+             row(f"follow-ups alone ({s.follow_ups})", s.alone),
+             row(f"follow-ups with the thread ({s.carried} carried words)", s.with_context),
+             row("follow-ups written out (ceiling)", s.written_out),
+             row(f"topic changes alone ({s.topic_changes})", s.topic_alone),
+             row(f"topic changes after their thread ({s.topic_carried} carried)", s.topic_after_thread)]
+    ceiling, alone = s.written_out["hit@5"], s.alone["hit@5"]
+    lines.append(f"  with the thread / written out at hit@5: {s.with_context['hit@5'] / ceiling if ceiling else 0:.2f}; "
+                 f"/ alone: {s.with_context['hit@5'] / alone if alone else float('inf'):.2f}; "
+                 f"topic changes lose {s.topic_alone['hit@5'] - s.topic_after_thread['hit@5']:.3f} at hit@5; "
+                 f"follow-ups refused with the thread that their written-out version answers: {s.refused_with_context}")
+    return "\n".join(lines)

@@ -202,6 +202,8 @@ class Answer(BaseModel):
     """What was searched, when it is not the question as typed (misspelt words corrected)."""
     corrections: list[tuple[str, str]] = Field(default_factory=list)
     """(word as typed, word searched) for each misspelt word corrected."""
+    context_words: list[str] = Field(default_factory=list)
+    """Words of earlier questions of a conversation searched with this one."""
 
 
 class Filters(BaseModel):
@@ -384,9 +386,12 @@ class AnswerJSON(BaseModel):
     message: str | None = None
     notices: list[str] = Field(default_factory=list)
     searched_for: str | None = None
-    """What was searched, when not the question as typed (misspelt words corrected)."""
+    """What was searched, when not the question as typed (misspelt words corrected, or words of
+    earlier questions added)."""
+    context_words: list[str] = Field(default_factory=list)
+    """The words of earlier questions of the conversation (``ask --context``) searched with it."""
     error: str | None = None
 
     def to_json(self) -> str:
-        optional = {name for name in ("mode", "message", "notices", "searched_for", "error") if not getattr(self, name)}
+        optional = {name for name in ("mode", "message", "notices", "searched_for", "context_words", "error") if not getattr(self, name)}
         return json_text(self.model_dump(mode="json", exclude=optional))

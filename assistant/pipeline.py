@@ -238,10 +238,18 @@ class Pipeline:
     # -- asking -----------------------------------------------------------------------------------
 
     @_reading_the_index
-    def ask(self, question: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None, as_typed: bool = False) -> Answer:
-        """The cards that answer a question, or a refusal (misspelt words corrected unless ``as_typed``)."""
+    def ask(self, question: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None, as_typed: bool = False,
+            context: list[str] | None = None, thread_documents: list[str] | None = None) -> Answer:
+        """The cards that answer a question, or a refusal (misspelt words corrected unless
+        ``as_typed``; ``context``: words of earlier questions of a conversation, and
+        ``thread_documents`` the documents of the last answer)."""
         with self._lock:
-            return self.retriever().search(question, k=k, mode=mode, filters=filters, as_typed=as_typed)
+            return self.retriever().search(question, k=k, mode=mode, filters=filters, as_typed=as_typed, context=context, thread_documents=thread_documents)
+
+    @_reading_the_index
+    def idf(self, word: str) -> float:
+        """How telling a word is in this corpus (the IDF of its stem)."""
+        return self.retriever().lookups.idf(word)
 
     @_reading_the_index
     def facets(self) -> dict[str, list[str]]:

@@ -276,6 +276,7 @@ def answer_json(answer: Answer) -> AnswerJSON:
         message=answer.message,
         notices=answer.notices,
         searched_for=answer.searched_for,
+        context_words=answer.context_words,
     )
 
 
@@ -290,6 +291,8 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
     import textwrap
 
     lines = [f"Question: {safe_line(answer.query)}"]
+    if answer.context_words:
+        lines.append(f"Searched with: {', '.join(map(safe_line, answer.context_words))} (from your earlier questions)")
     for notice in answer.notices:
         lines.append(f"Note: {safe_line(notice)}")
     if answer.abstained:

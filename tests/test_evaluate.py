@@ -106,7 +106,8 @@ def test_a_frozen_sets_questions_are_never_reused(tmp_path):
 
 def test_no_dev_set_asks_a_question_or_labels_an_answer_of_the_frozen_test_set():
     """A dev set that repeats a frozen question would let tuning see the test set."""
-    sets = {path.name: load_question_set(path) for path in sorted((Path(__file__).parent.parent / "eval").glob("*.toml"))}
+    sets = {path.name: load_question_set(path) for path in sorted((Path(__file__).parent.parent / "eval").glob("*.toml"))
+            if not path.name.startswith("conversations-")}
     frozen = [s for s in sets.values() if s.frozen]
     assert frozen, "the frozen test set is committed with the project"
 
@@ -122,3 +123,21 @@ def test_no_dev_set_asks_a_question_or_labels_an_answer_of_the_frozen_test_set()
         for test in frozen:
             assert not asked(dev) & asked(test), f"{name} asks a question of {test.name}"
             assert not labelled(dev) & labelled(test), f"{name} labels an answer of {test.name}"
+
+
+def test_the_dev_conversations_share_no_question_or_label_with_the_frozen_ones():
+    from assistant.evaluate import load_conversation_set
+
+    folder = Path(__file__).parent.parent / "eval"
+    dev, test = load_conversation_set(folder / "conversations-dev.toml"), load_conversation_set(folder / "conversations-test.toml")
+    assert test.frozen and not dev.frozen
+
+    def asked(s):
+        return {" ".join(t.text.casefold().split()) for c in s.conversations for t in c.turn[:1]} | {" ".join(t.text.casefold().split()) for t in s.topic_changes}
+
+    def labelled(s):
+        return {(t.document, t.answer.casefold()) for c in s.conversations for t in c.turn} | {(t.document, t.answer.casefold()) for t in s.topic_changes}
+
+    assert not asked(dev) & asked(test) and not labelled(dev) & labelled(test)
+    assert len(dev.conversations) >= 40 and len(test.conversations) >= 40 and len(test.topic_changes) >= 20
+    assert all(t.standalone for s in (dev, test) for c in s.conversations for t in c.turn[1:]), "every follow-up has its written-out version"

@@ -19,7 +19,7 @@ def test_real_words_names_acronyms_and_short_words_are_left_as_typed():
     speller = Speller(COUNTS, KNOWN)
     assert speller.correct("sick pay in canada") == ("sick pay in canada", []), "real words the corpus lacks are not corrected"
     assert speller.correct("referrals in Walse")[0] == "referrals in Walse", "a capitalised word is a name"
-    assert speller.correct("NRM SPOC dbet")[0] == "NRM SPOC dbet", "acronyms, and words under four letters"
+    assert speller.correct("NRM SPOC dbt")[0] == "NRM SPOC dbt", "acronyms, and words under four letters"
     assert speller.correct("survivors")[1] == [], "a corpus word is never changed"
 
 
@@ -28,3 +28,10 @@ def test_a_word_is_corrected_only_within_one_edit_up_to_six_letters_and_two_beyo
     assert speller.correct("pasports")[0] == "passports"
     assert speller.correct("wthhld")[0] == "wthhld", "three edits from any word"
     assert speller.correct("debst")[0] == "debt", "the fewest edits win (one deletion, not a swap of two letters)"
+
+
+def test_two_swapped_letters_are_one_edit_and_a_possessive_keeps_its_ending():
+    speller = Speller({"police": 50, "college": 9, "months": 8}, KNOWN)
+    assert speller.correct("poliec records")[0] == "police records"
+    assert speller.correct("the college's course and the colelge's")[0] == "the college's course and the college's"
+    assert speller.correct("six monhts")[0] == "six months"

@@ -12,6 +12,9 @@ Filters restrict both searches to the allowed chunks.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+
+import numpy as np
 
 from ..config import RetrieveSettings
 from ..embed import MAX_SEQ_LENGTH, Embedder
@@ -55,9 +58,13 @@ class Retriever:
 
     # -- public ----------------------------------------------------------------------------------
 
-    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None, as_typed: bool = False) -> Answer:
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None, as_typed: bool = False,
+               context: list[str] | None = None, thread_documents: list[str] | None = None) -> Answer:
         """The cards that answer a question, or a refusal that says why. Misspelt words are
-        searched as corrected (``Answer.corrections``) unless ``as_typed``."""
+        searched as corrected (``Answer.corrections``) unless ``as_typed``; ``context`` are words
+        of earlier questions of a conversation, searched with it at a lower weight
+        (``conversation.carried_context`` chooses them), and ``thread_documents`` the documents
+        of the last answer's first cards, whose passages rank a little higher."""
         k = k or self.settings.k
         mode = mode or self.settings.mode
         if mode not in MODES:
@@ -66,11 +73,14 @@ class Retriever:
             raise QueryError("k must be at least 1")
         text, notices = self.prepare_query(query)
         text, corrections = (text, []) if as_typed else self.spelled(text)
-        answer = self._search(query, text, notices, k, mode, filters)
+        context_words = [w for w in (context or []) if w.strip()]
+        answer = self._search(query, text, notices, k, mode, filters, context_words, thread_documents or [])
         if corrections:
-            answer.searched_for = text
             answer.corrections = [(c.typed, c.searched) for c in corrections]
             answer.notices.insert(0, f"searched for: {text} (misspelt words corrected; the words as typed can be searched instead)")
+        if corrections or context_words:
+            answer.searched_for = " ".join([text, *context_words])
+        answer.context_words = context_words
         return answer
 
     def spelled(self, text: str) -> tuple[str, list]:
@@ -79,15 +89,18 @@ class Retriever:
             self._speller = Speller(self.index.spelling_words(), self.pieces.whole_words())
         return self._speller.correct(text)
 
-    def _search(self, query: str, text: str, notices: list[str], k: int, mode: Mode, filters: Filters | None) -> Answer:
+    def _search(self, query: str, text: str, notices: list[str], k: int, mode: Mode, filters: Filters | None, context: list[str],
+                thread_documents: list[str]) -> Answer:
         filters = filters or Filters()
         self.validate_filters(filters)
         allowed = None if filters.is_empty() else self.index.store.filtered_chunk_ids(filters)
         if allowed is not None and len(allowed) == 0:
             return Answer(query=query, abstained=True, message=NO_DOCUMENT_MATCHES, notices=notices, mode=mode,
-                          filtered_out=not self._search(query, text, [], k, mode, None).abstained)
+                          filtered_out=not self._search(query, text, [], k, mode, None, context, thread_documents).abstained)
 
-        question = self.question(text, mode, k)
+        question = self.question(text, mode, k, context)
+        if context:
+            question = replace(question, thread_documents=list(thread_documents))
         ranked, best_dense = self.rank(question, allowed)
         if mode == "lexical" and not question.terms:
             notices.append("the question has no searchable words for lexical search (only common words)")
@@ -99,7 +112,7 @@ class Retriever:
             log.debug("abstained: %s", decision.reason)
             notices.extend([decision.notice] if decision.notice else [])
             # The filters may be what left nothing: then say so, and how to see the passages.
-            filtered_out = allowed is not None and not self._search(query, text, [], k, mode, None).abstained
+            filtered_out = allowed is not None and not self._search(query, text, [], k, mode, None, context, thread_documents).abstained
             return Answer(query=query, abstained=True, message=FILTERED_OUT if filtered_out else NO_ANSWER, notices=notices, mode=mode,
                           best_dense_score=best_dense, filtered_out=filtered_out)
         # A question is judged answerable on what the searches found; only then are passages
@@ -112,12 +125,23 @@ class Retriever:
         hits = [self._hit(rank, passage, question.terms) for rank, passage in enumerate(passages, start=1)]
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
 
-    def question(self, text: str, mode: Mode, k: int | None = None) -> Question:
+    def question(self, text: str, mode: Mode, k: int | None = None, context: list[str] | None = None) -> Question:
         """What the stages know of a prepared question (see ``prepare_query``): its words, and
-        unless the search is lexical its vector and its word pieces' vectors (one forward pass)."""
-        vector, tokens = self.embedder.embed_question(text) if mode in ("hybrid", "dense") else (None, None)
-        return Question(text=text, terms=query_terms(text), mode=mode, vector=vector, tokens=tokens, k=k or self.settings.k,
-                        language=guess_language(text, minimum_words=4))
+        unless the search is lexical its vector and its word pieces' vectors (one forward pass).
+        With ``context`` (words of earlier questions), the words are added, and the vector is
+        the mean of the question's own and that of the question with the words, so that its own
+        words weigh more."""
+        context = context or []
+        own = query_terms(text)
+        carried = [t for t in query_terms(" ".join(context)) if t not in own] if context else []
+        combined = " ".join([text, *context]) if carried else text
+        vector, tokens = self.embedder.embed_question(combined) if mode in ("hybrid", "dense") else (None, None)
+        if carried and vector is not None:
+            alone, _ = self.embedder.embed_question(text)
+            vector = alone + vector
+            vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+        return Question(text=combined, terms=own + carried, mode=mode, vector=vector, tokens=tokens, k=k or self.settings.k,
+                        language=guess_language(text, minimum_words=4), context_terms=carried)
 
     def rank(self, question: Question, allowed=None, limit: int | None = None, before: str | None = None) -> tuple[list[Candidate], float | None]:
         """Both searches (``limit`` candidates each, restricted to ``allowed`` chunk ids), then the
@@ -126,10 +150,26 @@ class Retriever:
         limit = limit or self.settings.candidates
         dense = self.index.vectors.search(question.vector, limit, allowed) if question.vector is not None else []
         lexical: list[tuple[int, float]] = []
+        searched: list[str] = []
+        weights = None
         if question.mode in ("hybrid", "lexical") and question.terms:
             searched = stages.run_stages("terms", question.terms, question, self.settings, self.lookups)
-            lexical = self.index.lexical.search(searched, limit, allowed)
+            carried = set(question.context_terms)
+            weights = {t: self.settings.context_weight for t in searched if carried.intersection(t.split())} if carried else None
+            lexical = self.index.lexical.search(searched, limit, allowed, weights)
         best_dense = max((score for _, score in dense), default=None)
+        if question.thread_documents and self.settings.thread_depth > 0:
+            # A follow-up is most often answered where the last answer was: those documents are
+            # searched on their own too, so that their best passages are among the candidates.
+            within = self.index.store.filtered_chunk_ids(Filters(documents=question.thread_documents))
+            if allowed is not None:
+                within = np.intersect1d(within, allowed)
+            if len(within):
+                depth = self.settings.thread_depth
+                more_dense = self.index.vectors.search(question.vector, depth, within) if question.vector is not None else []
+                more_lexical = self.index.lexical.search(searched, depth, within, weights) if searched else []
+                dense = list(dict(dense + [d for d in more_dense if d[0] not in dict(dense)]).items())
+                lexical = list(dict(lexical + [x for x in more_lexical if x[0] not in dict(lexical)]).items())
         ranked = stages.run_stages("rank", stages.merge_searches(dense, lexical), question, self.settings, self.lookups, before)
         return ranked, best_dense
 

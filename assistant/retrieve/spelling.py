@@ -3,7 +3,8 @@
 A word is corrected only when neither the corpus nor the model's vocabulary knows it ("trafiking",
 "indicaters"); a real word the corpus lacks ("Canada", "sick pay") is left as typed, so that a
 question about something the corpus does not hold is still refused. The nearest corpus word by
-edit distance (rapidfuzz's Levenshtein: 1 edit for words of up to six letters, 2 for longer ones)
+edit distance (rapidfuzz's optimal string alignment, in which two letters swapped are one edit: 1
+edit for words of up to six letters, 2 for longer ones)
 replaces it, the more frequent word winning a tie. The search says what it searched for, and the
 words as typed can always be searched instead.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
+_WORD = re.compile(r"[A-Za-z]+")
 MIN_LETTERS = 4
 """Shorter words are left alone: too many real words lie one edit from a short one."""
 MIN_COUNT = 2
@@ -37,7 +38,7 @@ class Speller:
     def correct(self, question: str) -> tuple[str, list[Correction]]:
         """The question with its misspelt words replaced, and what was replaced."""
         from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.distance import OSA
 
         corrections: list[Correction] = []
         pieces: list[str] = []
@@ -49,7 +50,7 @@ class Speller:
             if (len(word) >= MIN_LETTERS and folded not in self.counts and folded not in self.known
                     and not (word[0].isupper() and match.start() > 0) and not word.isupper()):
                 limit = 1 if len(word) <= 6 else 2
-                found = process.extract(folded, self.words, scorer=Levenshtein.distance, score_cutoff=limit, limit=20)
+                found = process.extract(folded, self.words, scorer=OSA.distance, score_cutoff=limit, limit=20)
                 if found:
                     best = min(found, key=lambda item: (item[1], -self.counts[item[0]], item[0]))
                     replacement = _same_case(best[0], word)

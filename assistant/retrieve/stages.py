@@ -85,6 +85,15 @@ def fuse(candidates: list[Candidate], mode: Mode, dense_weight: float, lexical_w
     )
 
 
+def prefer_documents(candidates: list[Candidate], documents: set[str], document_of: Callable[[list[int]], Mapping[int, str]], bonus: float) -> list[Candidate]:
+    """Candidates of some documents (those the last answer came from, for a follow-up) gain
+    ``bonus``: ahead of others that score a little more, not of those that score much more."""
+    if not documents or bonus <= 0 or not candidates:
+        return candidates
+    owner = document_of([c.chunk_id for c in candidates])
+    return best_first(c.rescored(c.score + bonus) if owner.get(c.chunk_id) in documents else c for c in candidates)
+
+
 def learned_head(candidates: list[Candidate], depth: int) -> tuple[list[Candidate], list[Candidate]]:
     """The candidates the learned stage scores (the first ``depth`` and every one marked
     ``near``) and the others, each in their order."""
@@ -316,6 +325,11 @@ class Question:
     """Its word pieces' unit vectors, for late interaction (None in lexical mode)."""
     k: int = 5
     """How many passages were asked for."""
+    thread_documents: list[str] = field(default_factory=list)
+    """For a follow-up that carries context: the documents of the last answer's first cards."""
+    context_terms: list[str] = field(default_factory=list)
+    """Those of ``terms`` carried from earlier questions of a conversation (searched at a lower
+    weight than the question's own)."""
     language: str | None = None
     """Its language, when it is long enough to tell."""
 
@@ -449,6 +463,12 @@ STAGES: tuple[Stage, ...] = (
         off={"learned_ranker": False},
     ),
 
+    Stage(
+        "the thread's documents", "rank", "a follow-up carrying the thread's words", ("thread_depth", "thread_bonus"),
+        when=lambda q, s: bool(q.thread_documents) and s.thread_bonus > 0,
+        apply=lambda c, q, s, look: prefer_documents(c, set(q.thread_documents), look.document_of, s.thread_bonus),
+        off={"thread_bonus": 0.0, "thread_depth": 0},
+    ),
     Stage(
         "cosines of lexical-only candidates", "rank", "hybrid (the order does not change)", (),
         when=lambda q, s: q.mode == "hybrid" and q.vector is not None,

@@ -1,0 +1,211 @@
+"""A conversation: follow-up questions that carry the thread's topic, made of the user's own words.
+
+A practitioner asks, reads, and asks again: "Why do victims not self-identify?", then "and for
+children?". The follow-up alone finds passages about children in general; with the thread it
+should find children not self-identifying. Nothing here may write text, so the follow-up is
+searched with the earlier questions' most telling words added (historical query expansion, Lin
+et al., 2020), weighted below its own words, and the words added are shown, so the user can
+search the question alone instead.
+
+``carried_context`` decides from the follow-up and the thread: a short, elliptical or
+pronoun-led question ("and", "what about", "that", "they") carries the topic; a question that
+says what it is about starts a new one. ``Thread`` keeps the turns of a conversation in memory;
+the terminal UI and ``python -m assistant chat`` use both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+
+from .index.lexical import STOPWORDS, stem
+from .models import Answer, Filters
+from .text import word_tokens
+
+_LEADS = re.compile(r"^\s*(?:and|but|also|so|or|plus|then|what about|how about|what if|same for|and what about|and how about)\b", re.I)
+_POINTERS = frozenset("it its that this those these they them their theirs there he she him her his such same ones".split())
+_QUESTION_WORDS = frozenset("what when where which who whom whose why how is are was were do does did can could should would will may must".split())
+
+THREAD_CARDS = 2
+"""A follow-up favours the documents of the last answer's first cards (52 of 59 follow-ups of
+the dev conversations are answered in the document of the question before)."""
+MAX_CONTEXT_WORDS = 4
+"""Words added from the thread at most: the topic, not the whole earlier question."""
+SHORT = 2
+"""A question of at most this many words of its own (not question or common words) says too little alone."""
+POINTED = 4
+"""A question of at most this many words of its own that points back ("that", "they") is a follow-up."""
+
+
+class Context(BaseModel):
+    """What a question carries from the thread: the words added and where they come from."""
+
+    words: list[str] = Field(default_factory=list)
+    """Words of the earlier questions, as the user typed them, added to the search."""
+    reason: str = ""
+    """Why (a short or elliptical question), or why not, in words the user can read."""
+
+    @property
+    def carried(self) -> bool:
+        return bool(self.words)
+
+
+_SURFACE_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+def own_words(question: str) -> list[str]:
+    """The words a question says of its subject, in lower case as typed ("self-identify"
+    stays one word): not question words, not common words."""
+    words = []
+    for word in (w.lower() for w in _SURFACE_WORD.findall(question)):
+        parts = word_tokens(word)
+        if parts and any(len(p) > 1 and p not in STOPWORDS and p not in _QUESTION_WORDS for p in parts):
+            words.append(word)
+    return words
+
+
+def _stem_of(word: str) -> str:
+    """A word's stem as lexical search sees it (the last part of a compound counts)."""
+    parts = [p for p in word_tokens(word) if p not in STOPWORDS] or word_tokens(word) or [word]
+    return stem(parts[-1])
+
+
+def is_follow_up(question: str) -> tuple[bool, str]:
+    """Whether a question leans on the one before it, and why: it leads with "and", "what
+    about"...; it says at most ``SHORT`` words of its own; or it points back ("that", "they") and
+    says at most ``POINTED`` of its own."""
+    words = own_words(question)
+    if _LEADS.match(question):
+        return True, "it follows on from the last question"
+    if len(words) <= SHORT:
+        return True, "it is short"
+    if len(words) <= POINTED and _POINTERS.intersection(word_tokens(question)):
+        return True, "it refers back to the last question"
+    return False, "it names its own subject"
+
+
+def carried_context(question: str, earlier: list[str], idf: Callable[[str], float], limit: int = MAX_CONTEXT_WORDS) -> Context:
+    """The words a follow-up carries from the topic's earlier questions (newest first), or none
+    for a question that stands alone. Words are chosen by how telling they are in this corpus
+    (IDF of their stem), the latest question first; a word the follow-up has (by stem) is not
+    added twice."""
+    if not earlier:
+        return Context(reason="first question")
+    follows, reason = is_follow_up(question)
+    if not follows:
+        return Context(reason=reason)
+    have = {_stem_of(w) for w in own_words(question)}
+    chosen: list[str] = []
+    for earlier_question in reversed(earlier):
+        ranked = sorted(dict.fromkeys(own_words(earlier_question)), key=lambda w: (-idf(_stem_of(w)), w))
+        for word in ranked:
+            if _stem_of(word) in have or idf(_stem_of(word)) <= 0:
+                continue
+            have.add(_stem_of(word))
+            chosen.append(word)
+            if len(chosen) >= limit:
+                break
+        if len(chosen) >= limit:
+            break
+    return Context(words=chosen[:limit], reason=reason)
+
+
+class Turn(BaseModel):
+    """One question of a conversation and how it was answered."""
+
+    question: str
+    """As typed."""
+    context: Context = Field(default_factory=Context)
+    """What it carried from the thread (nothing: asked on its own)."""
+    answer: Answer
+    filters: Filters = Field(default_factory=Filters)
+    new_topic: bool = False
+    """The user started a new topic with this question."""
+    kept: list[int] = Field(default_factory=list)
+    """The ranks of the cards the user kept for the case note."""
+
+    def keep(self, rank: int) -> bool:
+        """Keep a card for the case note; False when there is no such card or it is kept already."""
+        if rank in self.kept or not any(hit.rank == rank for hit in self.answer.hits):
+            return False
+        self.kept.append(rank)
+        return True
+
+    def kept_hits(self):
+        return [hit for hit in self.answer.hits if hit.rank in self.kept]
+
+
+class Thread(BaseModel):
+    """A conversation kept in memory: its turns, in order."""
+
+    turns: list[Turn] = Field(default_factory=list)
+
+    def topic(self) -> list[str]:
+        """The questions of the current topic (since the last new topic), as typed."""
+        questions: list[str] = []
+        for turn in self.turns:
+            if turn.new_topic:
+                questions = []
+            questions.append(turn.question)
+        return questions
+
+    def documents(self) -> list[str]:
+        """The documents of the last answer's first cards (none after a refusal)."""
+        if not self.turns or self.turns[-1].answer.abstained:
+            return []
+        return list(dict.fromkeys(hit.document.id for hit in self.turns[-1].answer.hits[:THREAD_CARDS]))
+
+    def context_for(self, question: str, idf: Callable[[str], float], alone: bool = False) -> Context:
+        """What ``question`` would carry (nothing when ``alone``)."""
+        if alone:
+            return Context(reason="asked on its own")
+        return carried_context(question, self.topic(), idf)
+
+
+def case_note(thread: Thread, turns: list[int] | None = None, generated=None) -> str:
+    """The thread (or the turns numbered in ``turns``, from 1) as a case note in Markdown: each
+    question as asked and how it was searched, the passages kept from it, quoted with their
+    citations, and the reference list. Every passage is the document's own words."""
+    from datetime import datetime
+
+    from .present import format_citation, markdown_escape, markdown_quote
+
+    generated = generated or datetime.now().astimezone()
+    chosen = [(n, t) for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
+    lines = ["# Case note", "", f"Written {generated:%Y-%m-%d %H:%M} by Guidance Lookup. Every passage below is quoted verbatim from the cited document.", ""]
+    references: dict[tuple, int] = {}
+    ordered = []
+    for number, turn in chosen:
+        lines += [f"## {number}. {markdown_escape(turn.question)}", ""]
+        if turn.context.words:
+            lines += [f"Searched with: {markdown_escape(', '.join(turn.context.words))} (from the earlier questions)", ""]
+        if turn.answer.abstained:
+            lines += [f"_{markdown_escape(turn.answer.message or '')}_", ""]
+            continue
+        kept = turn.kept_hits()
+        if not kept:
+            lines += ["No passage kept.", ""]
+        for hit in kept:
+            key = (hit.citation.path, hit.citation.title, hit.citation.section, hit.citation.page)
+            if key not in references:
+                references[key] = len(references) + 1
+                ordered.append(hit.citation)
+            lines += markdown_quote(hit.text)
+            lines += ["", f"Source: {format_citation(hit.citation, 'markdown')} [{references[key]}]", ""]
+    lines += ["## References", ""]
+    lines += [f"{n}. {format_citation(c, 'markdown')}" for n, c in enumerate(ordered, start=1)] or ["None: no passage kept."]
+    return "\n".join(lines) + "\n"
+
+
+def case_note_references(thread: Thread, style: str, turns: list[int] | None = None) -> str:
+    """The kept passages' references as BibTeX or CSL-JSON (as ``cite`` writes them)."""
+    from .present import format_citations
+
+    seen: dict[tuple, object] = {}
+    for number, turn in enumerate(thread.turns, start=1):
+        if turns is None or number in turns:
+            for hit in turn.kept_hits():
+                seen.setdefault((hit.citation.path, hit.citation.title, hit.citation.section, hit.citation.page), hit.citation)
+    return format_citations(list(seen.values()), style) + "\n"
