@@ -3,7 +3,7 @@
 
 import sys
 
-from assistant.cli import main
+from assistant.cli import tui_script
 
 if __name__ == "__main__":
-    main(["tui", *sys.argv[1:]], prog_name="tui.py")
+    tui_script(sys.argv[1:])

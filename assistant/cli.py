@@ -74,15 +74,19 @@ def main(ctx: click.Context, verbose: int) -> None:
         python -m assistant index build && python -m assistant ask "Why do victims decline help?"
     """
     logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = _Context(_load_settings())
+
+
+def _load_settings() -> Settings:
+    """The settings from the environment; a value out of range is a one-line error naming it."""
     try:
-        settings = Settings()
+        return Settings()
     except ValidationError as error:
         first = error.errors()[0]
         name = "ASSISTANT_" + "__".join(str(part).upper() for part in first["loc"])
         what = f"setting {name} is" if len(first["loc"]) > 1 else f"the {name}__ settings are"
         message = first["msg"].removeprefix("Value error, ")
         raise click.ClickException(f"{what} not valid: {message} (fix or unset the environment variable)") from None
-    ctx.obj = _Context(settings)
 
 
 # --- index ------------------------------------------------------------------------------------
@@ -680,6 +684,29 @@ def tui(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | None) -> 
 
     settings = _settings(ctx)
     run_app(settings, index_dir=index_dir or settings.paths.index_dir, corpus_dir=corpus_dir)
+
+
+def tui_script(argv: list[str]) -> None:
+    """``tui.py``: the ``tui`` command under the script's own name (its help says ``tui.py``),
+    with the same one-line errors as ``python -m assistant``."""
+
+    def start(index_dir: Path | None, corpus_dir: Path | None) -> None:
+        from .tui.app import run_app
+
+        settings = _load_settings()
+        run_app(settings, index_dir=index_dir or settings.paths.index_dir, corpus_dir=corpus_dir)
+
+    command = click.Command("tui.py", params=tui.params, callback=start, help=tui.help, context_settings={"help_option_names": ["-h", "--help"]})
+    try:
+        command.main(argv, prog_name="tui.py", standalone_mode=False)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except Exception as error:
+        click.echo(f"Error: unexpected {type(error).__name__}: {safe_line(str(error))[:300]}", err=True)
+        sys.exit(1)
 
 
 @main.command()

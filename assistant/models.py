@@ -176,6 +176,9 @@ class Hit(BaseModel):
     lexical_score: float | None = None
     also_at: list[Citation] = Field(default_factory=list)
     """Where the same passage, word for word or nearly, is also found (another page, another file)."""
+    confidence: Literal["strong", "fair", "weak"] | None = None
+    """How likely the passage is to answer, in words, from the learned ranker's probability
+    (None without it): see ``retrieve.confidence``."""
 
 
 NO_ANSWER = "No passage in the corpus answers this question."
@@ -370,6 +373,8 @@ class ResultJSON(BaseModel):
     lexical_score: float | None = None
     also_at: list[str] = Field(default_factory=list)
     """Citations (plain text) of near-identical passages elsewhere: the same text, further locations."""
+    confidence: Literal["strong", "fair", "weak"] | None = None
+    """How likely the passage is to answer, from the learned ranker (hybrid mode): strong, fair or weak."""
 
 
 class AnswerJSON(BaseModel):

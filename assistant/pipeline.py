@@ -99,6 +99,8 @@ class IndexStatus(BaseModel):
     documents: int
     chunks: int
     staleness: Staleness | None = None
+    warnings: list[tuple[str, str]] = Field(default_factory=list)
+    """(path, warning) of the files indexed with a warning (read by OCR, an odd extension...)."""
 
 
 class Pipeline:
@@ -304,6 +306,7 @@ class Pipeline:
             documents=manifest.counts.documents,
             chunks=manifest.counts.chunks,
             staleness=self.staleness(manifest) if check_staleness else None,
+            warnings=[(row["path"], warning) for row in self.open().store.file_rows() for warning in row["warnings"]],
         )
 
     def staleness(self, manifest: IndexManifest | None = None) -> Staleness:

@@ -114,7 +114,10 @@ def citation_line(citation: Citation) -> str:
     A resource known from a listing page is "listed by" its organisation (see ``_listing``)."""
     citation = safe_citation(citation)
     who = ", ".join(str(p) for p in (_listing(citation) or citation.organisation, citation.year) if p)
-    where = "; ".join(p for p in (citation.section, _pages(citation), "text by OCR" if citation.ocr else None) if p)
+    pages = _pages(citation)
+    # A slide's section is often its own label ("Slide 3"): said once.
+    section = None if citation.section and pages and citation.section.casefold() == pages.casefold() else citation.section
+    where = "; ".join(p for p in (section, pages, "text by OCR" if citation.ocr else None) if p)
     line = citation.title
     if who:
         line += f" — {who}"
@@ -172,7 +175,11 @@ def format_citations(citations: list[Citation], style: str = "text") -> str:
 def markdown_escape(text: str) -> str:
     """One line of document or user text for Markdown: sanitised, with every character that could
     start a link, an image, emphasis, a heading, a table or raw HTML escaped."""
-    return re.sub(r"([\\`*_\[\]<>#|!])", r"\\\1", safe_line(text))
+    # Only where a character could start markup: an underscore inside a word ("March_2020") and
+    # a "#" or "!" in mid-line are plain text in Markdown, and escaping them would leave
+    # backslashes in what a reader copies.
+    text = re.sub(r"([\\`*\[\]<]|(?<![^\W_])_|_(?![^\W_])|^[#>]|!(?=\[))", r"\\\1", safe_line(text))
+    return text
 
 
 def markdown_quote(text: str) -> list[str]:
@@ -269,6 +276,7 @@ def answer_json(answer: Answer) -> AnswerJSON:
                 citation=format_citation(hit.citation, "text"), chunk_id=hit.chunk_id, highlights=hit.highlights,
                 dense_score=hit.dense_score, lexical_score=hit.lexical_score,
                 also_at=[format_citation(c, "text") for c in hit.also_at],
+                confidence=hit.confidence,
             )
             for hit in answer.hits
         ],
@@ -302,7 +310,8 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         return "\n".join(lines)
     for hit in answer.hits:
         lines.append("")
-        lines.append(f"[{hit.rank}] {citation_line(hit.citation)}   (score {hit.score:.3f}, chunk {hit.chunk_id})")
+        strength = f"match {hit.confidence}, " if hit.confidence else ""
+        lines.append(f"[{hit.rank}] {citation_line(hit.citation)}   ({strength}score {hit.score:.3f}, chunk {hit.chunk_id})")
         body = strip_control(hit.text)
         for paragraph in body.split("\n"):
             if paragraph.strip():

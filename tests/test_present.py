@@ -68,7 +68,7 @@ def test_the_json_contract_is_the_model_serialised_with_its_keys_in_order():
     data = json.loads(line)
     assert list(data) == ["query", "abstained", "results", "mode"], "message and notices only when there is something to say"
     result = data["results"][0]
-    assert list(result) == ["rank", "score", "text", "document", "location", "citation", "chunk_id", "highlights", "dense_score", "lexical_score", "also_at"]
+    assert list(result) == ["rank", "score", "text", "document", "location", "citation", "chunk_id", "highlights", "dense_score", "lexical_score", "also_at", "confidence"]
     assert result["highlights"] == [[0, 34]] and result["lexical_score"] is None
     assert result["citation"] == format_citation(CITATION, "text")
     assert AnswerJSON.model_validate_json(line).results[0].document.title == "Seeing the Unseen"

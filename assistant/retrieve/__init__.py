@@ -122,7 +122,8 @@ class Retriever:
         if shown is not ranked:
             passages = self._passages(shown, k)
         passages = stages.run_stages("cards", passages, question, self.settings, self.lookups)
-        hits = [self._hit(rank, passage, question.terms) for rank, passage in enumerate(passages, start=1)]
+        learned = stages.learned_ranking(question, self.settings)
+        hits = [self._hit(rank, passage, question.terms, learned) for rank, passage in enumerate(passages, start=1)]
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
 
     def question(self, text: str, mode: Mode, k: int | None = None, context: list[str] | None = None) -> Question:
@@ -286,7 +287,7 @@ class Retriever:
 
     # -- presentation ----------------------------------------------------------------------------
 
-    def _hit(self, rank: int, passage: Passage, terms: list[str]) -> Hit:
+    def _hit(self, rank: int, passage: Passage, terms: list[str], learned: bool = False) -> Hit:
         chunk = passage.chunk
         candidate = passage.candidate
         return Hit(
@@ -306,7 +307,17 @@ class Retriever:
             dense_score=None if candidate.dense is None else round(float(candidate.dense), 6),
             lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),
             also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],
+            confidence=confidence(candidate.score) if learned else None,
         )
+
+
+STRONG, FAIR = 0.5, 0.15
+"""The learned ranker's probability that a passage answers, at which a card says "strong" or
+"fair" (below: "weak"): a weak best match is not shown as sure as a strong one."""
+
+
+def confidence(probability: float) -> str:
+    return "strong" if probability >= STRONG else "fair" if probability >= FAIR else "weak"
 
 
 def query_terms(text: str) -> list[str]:

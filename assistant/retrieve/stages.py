@@ -462,7 +462,6 @@ STAGES: tuple[Stage, ...] = (
         apply=_rerank_learned,
         off={"learned_ranker": False},
     ),
-
     Stage(
         "the thread's documents", "rank", "a follow-up carrying the thread's words", ("thread_depth", "thread_bonus"),
         when=lambda q, s: bool(q.thread_documents) and s.thread_bonus > 0,

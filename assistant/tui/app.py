@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 import os
 import signal
 import time
@@ -18,12 +19,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from ..config import Settings
+from ..conversation import Context, Thread, Turn, case_note, case_note_references
 from ..errors import AssistantError, IndexMissingError
 from ..files import MIB, read_regular
 from ..models import Filters
 from ..pipeline import Pipeline
 from ..report import BasketFile, ReportBasket
-from ..text import strip_control
+from ..text import safe_line, strip_control
 from . import messages
 from .actions import ACTIONS_BY_NAME
 from .screens.confirm import ConfirmScreen
@@ -33,6 +35,7 @@ from .screens.help import HelpScreen, key_label
 from .screens.index_screen import IndexScreen
 from .screens.report import ReportScreen
 from .screens.search import NO_INDEX_HELP, SearchScreen
+from .screens.setup import SetupScreen
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +50,8 @@ class GuidanceApp(App):
     TITLE = "Guidance Lookup"
     ENABLE_COMMAND_PALETTE = True  # ctrl+p: every action of the screen, by name
     BINDINGS = [
-        Binding("ctrl+q", "request_quit", "Quit", priority=True, show=False),
+        Binding("ctrl+q", "request_quit", "Quit", priority=True),
+        Binding("ctrl+c", "ctrl_c", "Copy the selection, or say how to quit", show=False),
         Binding("q", "request_quit", "Quit (when not typing)", show=False),
         Binding("question_mark,f1", "help", "Help"),
         Binding("ctrl+t", "toggle_theme", "Light / dark theme", show=False),
@@ -66,6 +70,12 @@ class GuidanceApp(App):
         self.index_missing = False
         self.pending_question: str | None = None
         self.last_question: str | None = None
+        self.export_folder = Path(self.settings.tui.report_dir).expanduser().resolve()
+        """Where exports go by default: the reports folder as started, then the last one used."""
+        self.thread = Thread()
+        """The conversation, in memory only."""
+        self.next_new_topic = False
+        self.searching = False
         self.launched = time.perf_counter()
         self.ready_after: float | None = None
         self.staleness_text = ""
@@ -129,8 +139,31 @@ class GuidanceApp(App):
     async def _no_index(self) -> None:
         screen = self.search_screen
         await screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice()))
-        screen.set_status(f"no index in {self.pipeline.index_dir}  ·  press i then b to build")
+        screen.set_status(f"no index yet ({safe_line(str(self.pipeline.index_dir))})  ·  ctrl+b builds one")
         self.index_missing = True  # set once the screen says so
+        self.set_up_index()
+
+    @on(messages.SetUpIndex)
+    def set_up_index(self) -> None:
+        """Ask which folder of documents to index and where (a folder of documents named as the
+        index is recognised, and its index proposed beside it); then build, with progress."""
+        if any(isinstance(s, SetupScreen) for s in self.screen_stack):
+            return
+        self.push_screen(SetupScreen(self.pipeline.index_dir, self.pipeline.corpus_dir), self._folders_chosen)
+
+    def _folders_chosen(self, folders) -> None:
+        if folders is None:
+            return
+        corpus, index = folders
+        if (index.resolve(), corpus.resolve()) != (self.pipeline.index_dir.resolve(), self.pipeline.corpus_dir.resolve()):
+            self.pipeline.close()
+            self.pipeline = Pipeline(self.settings, index_dir=index, corpus_dir=corpus)
+            if self.settings.tui.basket_file is None:
+                self.basket_path = index / BASKET_FILE
+                self.basket_file = BasketFile(self.basket_path)
+                self._restore_basket()
+        self.push_screen(IndexScreen())
+        self.run_rebuild()
 
     async def _load_failed(self, message: str) -> None:
         self.search_screen.set_status("index unusable: " + strip_control(message))
@@ -193,7 +226,10 @@ class GuidanceApp(App):
         except OSError:
             pass
 
-    def run_search(self, question: str) -> None:
+    def run_search(self, question: str, alone: bool = False) -> None:
+        """Ask a question as the next turn of the conversation: a follow-up carries the topic's
+        words and favours the last answer's documents, unless ``alone`` (asked as typed, on its
+        own) or a new topic was asked for."""
         self.last_question = question
         screen = self.search_screen
         if self.index_missing:
@@ -204,13 +240,22 @@ class GuidanceApp(App):
             self.run_worker(screen.show_placeholder("Loading the model… your question will be searched as soon as it is ready."))
             return
         screen.set_status("searching…  " + self.index_facts())
-        self.search_worker(question, self.filters)
+        new_topic, self.next_new_topic = self.next_new_topic, False
+        self.update_filter_line()
+        try:
+            context = Context(reason="a new topic") if new_topic else self.thread.context_for(question, self.pipeline.idf, alone=alone)
+        except AssistantError as error:
+            self._search_failed(str(error))
+            return
+        documents = self.thread.documents() if context.carried else []
+        self.searching = True
+        self.search_worker(question, self.filters, context, documents, alone, new_topic)
 
     @work(thread=True, exclusive=True, group="search")
-    def search_worker(self, question: str, filters: Filters) -> None:
+    def search_worker(self, question: str, filters: Filters, context: Context, documents: list[str], as_typed: bool, new_topic: bool) -> None:
         started = time.perf_counter()
         try:
-            answer = self.pipeline.ask(question, filters=filters)
+            answer = self.pipeline.ask(question, filters=filters, context=context.words or None, thread_documents=documents or None, as_typed=as_typed)
         except AssistantError as error:
             self.call_from_thread(self._search_failed, str(error))
             return
@@ -219,15 +264,21 @@ class GuidanceApp(App):
             self.call_from_thread(self._search_failed, f"the search failed ({type(error).__name__}: {error})")
             return
         elapsed = time.perf_counter() - started
-        self.call_from_thread(self._show_answer, answer, elapsed)
+        turn = Turn(question=question, context=context, answer=answer, filters=filters, new_topic=new_topic)
+        self.call_from_thread(self._show_turn, turn, elapsed)
 
-    async def _show_answer(self, answer, elapsed: float) -> None:
+    async def _show_turn(self, turn: Turn, elapsed: float) -> None:
+        self.thread.turns.append(turn)
+        self.searching = False
         screen = self.search_screen
-        await screen.show_answer(answer, {item.chunk_id for item in self.basket.items})
+        await screen.add_turn(turn, len(self.thread.turns), {item.chunk_id for item in self.basket.items})
+        answer = turn.answer
         outcome = "no answer in the corpus" if answer.abstained else f"{len(answer.hits)} passage{'s' if len(answer.hits) != 1 else ''}"
         screen.set_status(f"{outcome} in {self.took(elapsed)}" + self.staleness_text + "  ·  " + self.index_facts())
 
     def _search_failed(self, message: str) -> None:
+        self.searching = False
+        self.search_screen.pending_focus = False
         self.search_screen.set_status("ready  ·  " + self.index_facts())
         self.notify(strip_control(message), title="Search", severity="error", markup=False, timeout=10)
 
@@ -302,6 +353,10 @@ class GuidanceApp(App):
         ACTIONS_BY_NAME[message.name].run(self, message.hit, message.question or self.last_question or "")
 
     def add_to_report(self, hit, question: str) -> None:
+        for turn in reversed(self.thread.turns):  # kept for the case note too
+            if turn.question == question and any(h.chunk_id == hit.chunk_id for h in turn.answer.hits):
+                turn.keep(hit.rank)
+                break
         added = self.basket.add(question, hit)
         count = len(self.basket.items)
         if added:
@@ -321,7 +376,7 @@ class GuidanceApp(App):
         if not self.basket.items:
             self.notify("The report is empty: add passages with a on a result first.", severity="warning", timeout=4)
             return
-        self.push_screen(ExportScreen(self.basket, self.settings.tui.report_dir), self._export_chosen)
+        self.push_screen(ExportScreen("Export the report", self.basket.default_path(self.export_folder)), self._export_chosen)
 
     def _export_chosen(self, choice) -> None:
         if choice is None:
@@ -333,6 +388,7 @@ class GuidanceApp(App):
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
             return
+        self.export_folder = path.parent.resolve()
         self.save_basket()
         self.notify(f"Report written to {path}", title="Export", markup=False, timeout=6)
         screen = next((s for s in self.screen_stack if isinstance(s, ReportScreen)), None)
@@ -365,9 +421,54 @@ class GuidanceApp(App):
         if filters is None:
             return
         self.filters = filters
-        self.search_screen.set_filter_line(describe_filters(filters, self.document_titles() if filters.documents else None))
+        self.update_filter_line()
         if self.last_question:
             self.run_search(self.last_question)
+
+    def update_filter_line(self) -> None:
+        """The filters in effect, and whether the next question starts a new topic."""
+        line = describe_filters(self.filters, self.document_titles() if self.filters.documents else None)
+        self.search_screen.set_filter_line(line + ("  ·  next question: a new topic" if self.next_new_topic else ""))
+
+    @on(messages.ClearFiltersAndAsk)
+    def _clear_filters_and_ask(self) -> None:
+        self._filters_chosen(Filters())
+
+    @on(messages.AskAlone)
+    def _ask_alone(self) -> None:
+        if self.last_question is None:
+            self.notify("Ask a question first.", severity="warning", timeout=3)
+            return
+        self.run_search(self.last_question, alone=True)
+
+    @on(messages.NewTopic)
+    def _new_topic(self) -> None:
+        self.next_new_topic = not self.next_new_topic
+        self.update_filter_line()
+        self.notify("The next question starts a new topic." if self.next_new_topic else "The next question continues the conversation.", timeout=3)
+
+    @on(messages.ExportCaseNote)
+    def export_case_note(self) -> None:
+        if not self.thread.turns:
+            self.notify("Ask a question first: the case note is the conversation.", severity="warning", timeout=4)
+            return
+        stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+        formats = {"markdown": ("Markdown case note", ".md"), "bibtex": ("BibTeX references", ".bib"), "csl-json": ("CSL-JSON references", ".json")}
+        self.push_screen(ExportScreen("Export the conversation as a case note", self.export_folder / f"case-note-{stamp}.md", formats), self._case_note_chosen)
+
+    def _case_note_chosen(self, choice) -> None:
+        if choice is None:
+            return
+        path, style = choice
+        text = case_note(self.thread) if style == "markdown" else case_note_references(self.thread, style)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", timeout=8)
+            return
+        self.export_folder = path.parent.resolve()
+        self.notify(f"Case note written to {path}", title="Export", timeout=6)
 
     # -- index --------------------------------------------------------------------------------
 
@@ -395,7 +496,15 @@ class GuidanceApp(App):
         text.append(f"Index folder {self.shown_path(self.pipeline.index_dir)}\n", style="bold")
         text.append(f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from {self.shown_path(status.corpus_dir)}\n")
         text.append(f"Model {status.model} (fingerprint {status.model_fingerprint[:12]}), {status.vector_index} vector index\n")
-        text.append(f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents (including listed resources), {status.chunks} passages\n\n")
+        records = sum(1 for info in self.pipeline.document_infos() if info.record is not None) if self.pipeline.opened_manifest() is not None else 0
+        listed = f" (of which {records} resources listed on web pages)" if records else ""
+        text.append(f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents{listed}, {status.chunks} passages\n\n")
+        warned = [(path, warning) for path, warning in status.warnings if "OCR" in warning or "scan" in warning]
+        if warned:
+            text.append("Read by OCR (check quotations against the original):\n", style="bold")
+            for path, _ in warned:
+                text.append(f"  {strip_control(path)}\n")
+            text.append("\n")
         if status.staleness is not None:
             text.append(f"Corpus {self.shown_path(status.compared_with)}: {status.staleness.summary()}\n", style="bold" if status.staleness.stale else "")
             for label, paths in (("added", status.staleness.added), ("changed", status.staleness.changed), ("removed", status.staleness.removed)):
@@ -508,6 +617,17 @@ class GuidanceApp(App):
             self.search_screen.set_status("a newer index is available: press ctrl+r to use it  ·  " + self.index_facts())
 
     # -- app actions --------------------------------------------------------------------------
+
+    def action_ctrl_c(self) -> None:
+        """Ctrl+C copies selected text where there is some; otherwise it says how to quit, rather
+        than do nothing visible."""
+        focused = self.focused
+        selected = getattr(focused, "selected_text", "") if focused is not None else ""
+        if selected:
+            self.copy_to_clipboard(selected)
+            self.notify("Copied (OSC 52).", timeout=2)
+        else:
+            self.notify("Ctrl+Q quits (asking first if the report has passages not yet exported).", timeout=4)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

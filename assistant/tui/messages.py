@@ -55,3 +55,23 @@ class RebuildIndex(Message):
 
 class ReloadIndex(Message):
     pass
+
+
+class ClearFiltersAndAsk(Message):
+    """Clear every filter and ask the last question again."""
+
+
+class AskAlone(Message):
+    """Ask the last question again on its own, as typed."""
+
+
+class NewTopic(Message):
+    """The next question starts a new topic (toggles)."""
+
+
+class ExportCaseNote(Message):
+    pass
+
+
+class SetUpIndex(Message):
+    """Build the index, or index another folder (the first screen of an empty index)."""

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from textual.widgets import OptionList, SelectionList, Static
 
 from assistant.config import Settings
+from assistant.conversation import Turn
 from assistant.models import Answer, Citation, Document, DocumentInfo, Filters, Hit, Location
 from assistant.pipeline import Pipeline
 from assistant.report import ReportBasket
@@ -17,6 +18,7 @@ from assistant.tui.screens.confirm import ConfirmScreen
 from assistant.tui.screens.document import DocumentScreen
 from assistant.tui.screens.filters import FilterScreen
 from assistant.tui.screens.report import ReportScreen
+from assistant.tui.screens.setup import SetupScreen
 from assistant.tui.widgets.query_bar import QueryInput
 from assistant.tui.widgets.result_card import ResultCard
 
@@ -138,9 +140,12 @@ def test_any_text_reaches_every_widget_as_written(tmp_path, text):
         app = make_app(tmp_path / "no-index", tmp_path / "no-corpus")
         async with app.run_test(size=(100, 30)) as pilot:
             await ready(pilot)
+            await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+            await pilot.press("escape")  # the setup of an empty index, offered at start
+            await wait_for(pilot, lambda: app.screen is app.search_screen)
             screen = app.search_screen
             hit = a_hit(text)
-            await screen.show_answer(Answer(query=text, abstained=False, hits=[hit]), set())
+            await screen.add_turn(Turn(question=text, answer=Answer(query=text, abstained=False, hits=[hit])), 1, set())
             assert expected in " ".join(plain(screen.query_one(ResultCard)).split()), "the card shows the text as written"
             box = screen.query_one(QueryInput)
             box.history = [text]

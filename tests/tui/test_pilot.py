@@ -11,6 +11,7 @@ from assistant.tui.screens.filters import FilterScreen
 from assistant.tui.screens.help import HelpScreen
 from assistant.tui.screens.index_screen import IndexScreen
 from assistant.tui.screens.report import ReportScreen
+from assistant.tui.screens.search import SearchScreen, TurnView
 from assistant.tui.widgets.query_bar import QueryInput
 from assistant.tui.widgets.result_card import ResultCard
 
@@ -25,15 +26,22 @@ def run(scenario):
 
 
 def cards(app) -> list[ResultCard]:
-    return list(app.screen.query(ResultCard))
+    """The cards of the newest turn of the conversation."""
+    turns = list(app.screen.query(TurnView))
+    return list(turns[-1].query(ResultCard)) if turns else list(app.screen.query(ResultCard))
+
+
+def turns(app) -> list:
+    return list(app.screen.query(TurnView))
 
 
 async def ask(pilot, question: str) -> None:
     box = pilot.app.screen.query_one(QueryInput)
     box.focus()
     box.value = ""
+    before = len(pilot.app.thread.turns)
     await pilot.press(*question, "enter")
-    await wait_for(pilot, lambda: bool(cards(pilot.app)) or bool(pilot.app.screen.query(".abstained")))
+    await wait_for(pilot, lambda: len(pilot.app.thread.turns) > before and bool(turns(pilot.app)))
 
 
 def bundled_app(bundled_index, tmp_path=None):
@@ -194,8 +202,8 @@ def test_an_off_topic_question_shows_the_abstention_not_results(bundled_index):
             assert not cards(app)
             panel = str(app.screen.query_one(".abstained", Static).render())
             assert "No passage in the corpus answers this question." in panel
-            assert "[bold]best sourdough[/bold] recipe" in panel, "the question is shown literally"
-            assert "Remove filters" in panel or "filters" in panel
+            question = str(turns(app)[-1].query_one(".turn-question", Static).render())
+            assert "[bold]best sourdough[/bold] recipe" in question, "the question is shown literally, above its answer"
 
     run(scenario)
 
@@ -257,13 +265,51 @@ def test_theme_switches_between_dark_and_light(bundled_index):
     run(scenario)
 
 
-def test_a_missing_index_shows_how_to_build_one(tmp_path):
+def test_an_empty_index_folder_opens_the_setup_and_the_keys_it_names_work(tmp_path):
+    from assistant.tui.screens.setup import SetupScreen
+
     async def scenario():
         app = make_app(tmp_path / "no-index", tmp_path / "corpus")
         async with app.run_test(size=(80, 24)) as pilot:
             await ready(pilot)
+            await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen) and bool(app.screen.query("#setup-message")))
+            assert "no index has been built" in str(app.screen.query_one("#setup-message", Static).render()).lower()
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, SetupScreen))
             placeholder = str(app.screen.query_one(".placeholder", Static).render())
-            assert "There is no index yet" in placeholder and "python -m assistant index build" in placeholder
+            assert "ctrl+b" in placeholder and f"--index {tmp_path / 'no-index'}" in placeholder
+            assert "ctrl+b" in str(app.screen.query_one("#status-bar", Static).render())
+            assert isinstance(app.focused, QueryInput)
+            await pilot.press("ctrl+b")  # works from the question box, as the screen says
+            await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+
+    run(scenario)
+
+
+def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not_among_the_files(tmp_path, shared_embedder_factory, monkeypatch):
+    import assistant.index.build as build_module
+    from assistant.tui.screens.setup import SetupScreen
+
+    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: shared_embedder_factory)
+    documents = tmp_path / "my-guidance"
+    write(documents / "shelters.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
+
+    async def scenario():
+        app = make_app(documents, tmp_path / "corpus")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await ready(pilot)
+            await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen) and bool(app.screen.query("#setup-message")))
+            message = str(app.screen.query_one("#setup-message", Static).render())
+            assert "holds 1 document" in message and "not an index" in message
+            assert app.screen.query_one("#setup-index").value == str(tmp_path / "my-guidance-index")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.model_ready, timeout=120)
+            assert (tmp_path / "my-guidance-index" / "CURRENT").is_file()
+            assert sorted(p.name for p in documents.iterdir()) == ["shelters.md"], "nothing written among the user's files"
+            while not isinstance(app.screen, SearchScreen):
+                await pilot.press("escape")
+            await ask(pilot, "what do shelter staff explain to survivors?")
+            assert "Shelter staff explain" in cards(app)[0].hit.text
 
     run(scenario)
 

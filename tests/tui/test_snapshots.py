@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.tui.screens.search import TurnView
 from assistant.tui.widgets.query_bar import QueryInput
-from assistant.tui.widgets.result_card import ResultCard
 
 from .conftest import StableApp, make_app, ready, wait_for
 
@@ -24,11 +24,13 @@ def stable_app(report_dir: Path | None = None) -> StableApp:
 
 
 async def ask(pilot, question: str) -> None:
+    """Type the question, press Enter and wait for its turn of the conversation to be shown."""
     await ready(pilot)
     box = pilot.app.screen.query_one(QueryInput)
     box.focus()
+    before = len(pilot.app.thread.turns)
     await pilot.press(*question, "enter")
-    await wait_for(pilot, lambda: bool(pilot.app.screen.query(ResultCard)) or bool(pilot.app.screen.query(".abstained")))
+    await wait_for(pilot, lambda: len(pilot.app.thread.turns) > before and len(pilot.app.screen.query(TurnView)) > before)
     await pilot.pause()
 
 
@@ -43,6 +45,18 @@ class TestSearch:
 
     def test_welcome(self, snap_compare, in_workspace):
         assert snap_compare(stable_app(), terminal_size=(80, 24), run_before=ready)
+
+
+class TestConversation:
+    @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+    def test_follow_up(self, snap_compare, in_workspace, size):
+        """A follow-up is shown under its question with the words carried from the thread."""
+
+        async def converse(pilot):
+            await ask(pilot, INDONESIA)
+            await ask(pilot, "and who refers them?")
+
+        assert snap_compare(stable_app(), terminal_size=size, run_before=converse)
 
 
 class TestReading:

@@ -47,11 +47,11 @@ class DocumentScreen(Screen):
 
     def compose(self) -> ComposeResult:
         header = Text()
-        header.append(strip_control(self.document.title), style="bold")
-        header.append("\n" + citation_line(self.hit.citation))
-        if self.document.source_title:
-            header.append(f"\nListed on: {strip_control(self.document.source_title)}")
-        header.append(f"\nFile: {strip_control(self.document.path)}   (Esc: back, p: the passage, /: find)")
+        line = citation_line(self.hit.citation)
+        title = strip_control(self.hit.citation.title)
+        header.append(title, style="bold")
+        header.append(line[len(title):] if line.startswith(title) else "\n" + line)
+        header.append(f"\nFile: {strip_control(self.document.path)} · passage id {self.hit.chunk_id} (for `cite`)   Esc: back, p: the passage, /: find")
         yield Static(header, id="document-header", markup=False)
         yield TextArea(self.text, read_only=True, soft_wrap=True, show_cursor=True, id="document-body")
         yield Input(placeholder="Find in this document, then Enter (n / N: next / previous)", id="find")
@@ -72,9 +72,11 @@ class DocumentScreen(Screen):
         return (found, found + len(strip_control(self.hit.text))) if found >= 0 else (0, 0)
 
     def _select(self, start: int, end: int) -> None:
+        """Select a span with the cursor at its start, so that a long passage opens at its
+        beginning, not scrolled to its end."""
         body = self.query_one("#document-body", TextArea)
         document = body.document
-        body.selection = Selection(document.get_location_from_index(start), document.get_location_from_index(end))
+        body.selection = Selection(document.get_location_from_index(end), document.get_location_from_index(start))
         body.scroll_cursor_visible(center=True, animate=False)
 
     def where(self, index: int) -> str:

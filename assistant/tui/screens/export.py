@@ -1,5 +1,6 @@
-"""Exporting the report: a file name (default in reports/) and a format: Markdown (the quoted
-passages with their citations and a reference list), BibTeX or CSL-JSON (the references)."""
+"""Exporting: a file name and a format, for the report (Markdown with the quoted passages, or
+their references as BibTeX or CSL-JSON) and for the conversation's case note. A file that exists
+is replaced only when the user says so."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-from ...report import ReportBasket
+from .confirm import ConfirmScreen
 
-FORMAT_LABELS = {"markdown": "Markdown report", "bibtex": "BibTeX references", "csl-json": "CSL-JSON references"}
+REPORT_FORMATS = {"markdown": ("Markdown report", ".md"), "bibtex": ("BibTeX references", ".bib"), "csl-json": ("CSL-JSON references", ".json")}
 
 
 class ExportScreen(ModalScreen[tuple[Path, str] | None]):
@@ -23,26 +24,27 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     ExportScreen { align: center middle; }
-    ExportScreen > Vertical { width: 90%; max-width: 90; height: auto; max-height: 90%; border: heavy $accent; background: $surface; padding: 0 1; }
+    ExportScreen > Vertical { width: 90%; max-width: 90; height: auto; max-height: 100%; border: heavy $accent; background: $surface; padding: 0 1; }
     ExportScreen RadioSet { width: 100%; }
     ExportScreen Horizontal { height: auto; }
-    ExportScreen Button { margin: 1 1 0 0; }
+    ExportScreen Button { margin: 0 1 0 0; }
     """
 
-    def __init__(self, basket: ReportBasket, folder: Path):
+    def __init__(self, title: str, default: Path, formats: dict[str, tuple[str, str]] = REPORT_FORMATS):
         super().__init__()
-        self.basket = basket
-        self.folder = folder
-        self.style = "markdown"
+        self.title_text = title
+        self.default = default
+        self.formats = formats
+        self.style = next(iter(formats))
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Export the report (Enter to write, Esc to cancel)", markup=False)
+            yield Static(f"{self.title_text} (Enter to write, Esc to cancel)", markup=False)
             with RadioSet(id="export-format"):
-                for style in FORMAT_LABELS:
-                    yield RadioButton(self._label(style), value=style == "markdown", id=f"format-{style}")
+                for style in self.formats:
+                    yield RadioButton(self._label(style), value=style == self.style, id=f"format-{style}")
             yield Static("File:", markup=False)
-            yield Input(value=str(self.basket.default_path(self.folder)), id="export-path")
+            yield Input(value=str(self.default), id="export-path")
             with Horizontal():
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
@@ -54,16 +56,15 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
 
     def _label(self, style: str) -> str:
         """The chosen format is marked in words too, not only by colour."""
-        return f"{FORMAT_LABELS[style]}{'  ← chosen' if style == self.style else ''}"
+        return f"{self.formats[style][0]}{'  ← chosen' if style == self.style else ''}"
 
     @on(RadioSet.Changed, "#export-format")
     def _format_chosen(self, event: RadioSet.Changed) -> None:
         self.style = (event.pressed.id or "format-markdown").removeprefix("format-")
-        for style in FORMAT_LABELS:
+        for style in self.formats:
             self.query_one(f"#format-{style}", RadioButton).label = self._label(style)
         box = self.query_one("#export-path", Input)
-        path = Path(box.value)
-        box.value = str(path.with_suffix(ReportBasket.EXPORT_FORMATS[self.style]))
+        box.value = str(Path(box.value).with_suffix(self.formats[self.style][1]))
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export")
@@ -72,7 +73,15 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
         if not value:
             self.notify("Type a file name.", severity="warning", timeout=3)
             return
-        self.dismiss((Path(value).expanduser(), self.style))
+        path = Path(value).expanduser()
+        if path.exists():
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self.dismiss((path, self.style))
+
+            self.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", yes="Replace", no="Keep it"), answered)
+            return
+        self.dismiss((path, self.style))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

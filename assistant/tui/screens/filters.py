@@ -42,12 +42,12 @@ class FilterScreen(ModalScreen[Filters | None]):
     ]
     DEFAULT_CSS = """
     FilterScreen { align: center middle; }
-    FilterScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: heavy $accent; background: $surface; padding: 0 1; }
+    FilterScreen > VerticalScroll { width: 90%; max-width: 100; height: 100%; border: heavy $accent; background: $surface; padding: 0 1; }
     FilterScreen SelectionList { height: auto; max-height: 8; }
     FilterScreen .filter-label { margin-top: 1; text-style: bold; }
     FilterScreen Horizontal { height: auto; }
     FilterScreen Input { width: 16; }
-    FilterScreen Button { margin: 1 1 0 0; }
+    FilterScreen Button { margin: 0 0 0 1; min-width: 10; }
     """
 
     def __init__(self, facets: dict[str, list[str]], current: Filters, document_titles: dict[str, str] | None = None):
@@ -62,6 +62,14 @@ class FilterScreen(ModalScreen[Filters | None]):
             if self.current.documents:
                 titles = "; ".join(strip_control(self.document_titles.get(d, d)) for d in self.current.documents)
                 yield Static(f"Only within: {titles}  (Clear all removes this)", id="filter-documents", markup=False)
+            # The year and the buttons first: at 80x24 the lists below would push them off screen.
+            yield Static("Year", classes="filter-label", markup=False)
+            with Horizontal():
+                yield Input(value=str(self.current.year_from or ""), placeholder="from", restrict=r"\d{0,4}", id="year-from")
+                yield Input(value=str(self.current.year_to or ""), placeholder="to", restrict=r"\d{0,4}", id="year-to")
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Clear all", id="clear")
+                yield Button("Cancel", id="cancel")
             for key, label, chosen in (
                 ("region", "Region", self.current.regions),
                 ("type", "Resource type", self.current.resource_types),
@@ -74,14 +82,6 @@ class FilterScreen(ModalScreen[Filters | None]):
                     yield TickList(*[(Content(safe_line(value)), value, value in chosen) for value in values], id=f"filter-{key}")
                 else:
                     yield Static("(none in this index)", markup=False)
-            yield Static("Year", classes="filter-label", markup=False)
-            with Horizontal():
-                yield Input(value=str(self.current.year_from or ""), placeholder="from", restrict=r"\d{0,4}", id="year-from")
-                yield Input(value=str(self.current.year_to or ""), placeholder="to", restrict=r"\d{0,4}", id="year-to")
-            with Horizontal():
-                yield Button("Apply", variant="primary", id="apply")
-                yield Button("Clear all", id="clear")
-                yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
         lists = list(self.query(TickList))

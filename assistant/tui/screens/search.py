@@ -7,31 +7,89 @@ from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Region
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Button, Footer, Input, OptionList, Static
 
-from ...models import Answer
+from ...models import NO_ANSWER
 from ...ingest.formats import supported_suffixes
 from ...text import safe_line, strip_control
 from .. import messages
 from ..actions import passage_bindings
 from ..widgets.query_bar import QueryInput
 from ..widgets.result_card import ResultCard
+from .filters import describe_filters
 
 NO_INDEX_HELP = (
     "There is no index yet.\n\n"
     "1. Put documents (" + supported_suffixes() + ") in the corpus folder: {corpus}\n"
-    "2. Press b to build the index here, or {advice}\n"
+    "2. Press ctrl+b to build the index here, or to choose another folder of documents; or {advice}\n"
 )
 WELCOME = (
     "Type a question in plain words (\"why do some victims decline help?\") or keywords "
-    "(\"Resolution 2331\") and press Enter.\n\n"
+    "(\"Resolution 2331\") and press Enter. Then ask follow-ups (\"and for children?\"): the "
+    "conversation stays on screen, and a follow-up is searched with the words of your earlier "
+    "questions (ctrl+o asks it alone instead; ctrl+n starts a new topic).\n\n"
     "Every passage shown is quoted from a document, with its citation. When nothing in the "
     "corpus answers, you are told so.\n\nAfter a search, ↓ or Tab reaches the passages; "
     "Ctrl+P lists every action; F1 lists every key."
 )
+MAX_TURNS_SHOWN = 20
+"""Turns kept on screen (the whole thread stays in memory, for the case note)."""
+
+
+class TurnView(Vertical):
+    """One turn of the conversation: the question as typed, how it was searched, its cards or
+    the refusal."""
+
+    DEFAULT_CSS = """
+    TurnView { height: auto; margin: 0 0 1 0; }
+    TurnView > .turn-question { background: $boost; padding: 0 1; text-style: bold; }
+    TurnView > .turn-how { padding: 0 1; color: $text-muted; }
+    TurnView > .abstained { border: heavy $warning; padding: 1 2; margin: 1 0 0 0; height: auto; }
+    TurnView Button { margin: 1 0 0 2; }
+    """
+
+    def __init__(self, turn, number: int, collected: set[int], room: int):
+        super().__init__()
+        self.turn = turn
+        self.number = number
+        self.collected = collected
+        self.room = room
+
+    def compose(self) -> ComposeResult:
+        turn, answer = self.turn, self.turn.answer
+        yield Static(Text(f"{self.number}. {strip_control(turn.question)}"), classes="turn-question")
+        how = Text()
+        if turn.context.words:
+            how.append(f"Searched with: {', '.join(map(safe_line, turn.context.words))} (from your earlier questions) · ctrl+o: this question alone\n")
+        elif turn.new_topic:
+            how.append("New topic: asked on its own.\n")
+        if answer.corrections:
+            how.append(f"Searched for: {safe_line(' '.join([answer.searched_for or '']))} (misspelt words corrected) · ctrl+o: the words as typed\n")
+        for notice in answer.notices:
+            if not notice.startswith("searched for:"):
+                how.append(f"Note: {safe_line(notice)}\n")
+        if not turn.filters.is_empty():
+            how.append(describe_filters(turn.filters) + "\n")
+        if how.plain:
+            how.rstrip()
+            yield Static(how, classes="turn-how")
+        if answer.abstained:
+            message = Text()
+            message.append(strip_control(answer.message or NO_ANSWER) + "\n\n", style="bold")
+            if answer.filtered_out:
+                message.append("The filters left out the passages that answer. Clear them to see those passages.")
+            else:
+                message.append("Nothing is shown because no passage matched well enough; the tool never guesses.\n")
+                message.append("• Try other words, or fewer of them.\n• Check what is indexed (i, or Ctrl+P then Index).")
+            yield Static(message, classes="abstained")
+            if answer.filtered_out:
+                yield Button("Clear the filters and ask again", id=f"clear-filters-{self.number}", classes="clear-filters")
+            return
+        for hit in answer.hits:
+            yield ResultCard(hit, turn.question, collected=hit.chunk_id in self.collected, max_chars=self.room)
 
 
 class ResultsScroll(VerticalScroll, can_focus=False):
@@ -52,6 +110,10 @@ class SearchScreen(Screen):
         *passage_bindings("results"),
         Binding("r", "show_report", "Report", tooltip="Open the report of collected passages"),
         Binding("f", "filters", "Filters", tooltip="Filters: region, type, organisation, year"),
+        Binding("ctrl+o", "alone", "Ask alone", tooltip="Ask the last question again on its own, as typed (no earlier words, no spelling corrections)", priority=True),
+        Binding("ctrl+n", "new_topic", "New topic", tooltip="The next question starts a new topic (carries nothing of the conversation)", priority=True),
+        Binding("ctrl+s", "case_note", "Case note", tooltip="Export the conversation as a case note (Markdown, BibTeX or CSL-JSON)", priority=True, show=False),
+        Binding("ctrl+b", "setup", "Build an index", tooltip="Build the index, or choose another folder of documents to index", priority=True, show=False),
         Binding("i", "index_screen", "Index: contents, staleness, rebuild", show=False),
         Binding("h", "toggle_history", "History of questions", show=False),
         Binding("slash,escape", "focus_question", "Back to the question box", show=False),
@@ -70,6 +132,7 @@ class SearchScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.pending_focus, self.pending_actions = False, []
         self.query_one("#history-panel").display = False
         box = self.query_one(QueryInput)
         box.cursor_blink = self.app.settings.tui.cursor_blink
@@ -78,9 +141,15 @@ class SearchScreen(Screen):
 
     # -- events -------------------------------------------------------------------------------
 
+    pending_focus: bool = False
+    """Tab or ↓ was pressed while the answer was on its way: its first card takes the focus."""
+    pending_actions: list[str] = []
+    """Passage keys pressed then: run on that first card once it is shown."""
+
     @on(Input.Submitted, "#question")
     def submitted(self, event: Input.Submitted) -> None:
-        question = event.value.strip()
+        # "/" is the key that returns to the question box: typed in the box, it is not the question's.
+        question = event.value.strip().lstrip("/").strip()
         if not question:
             self.app.notify("Type a question first.", severity="warning")
             return
@@ -105,28 +174,31 @@ class SearchScreen(Screen):
         await results.remove_children()
         await results.mount(Static(text, markup=False, classes="placeholder"))
 
-    async def show_answer(self, answer: Answer, collected: set[int]) -> None:
+    async def add_turn(self, turn, number: int, collected: set[int]) -> None:
+        """Show a new turn of the conversation under the earlier ones, in view; its first card
+        is selected (typing stays in the question box)."""
         results = self.query_one("#results", VerticalScroll)
-        await results.remove_children()
-        widgets = []
-        for notice in answer.notices:
-            widgets.append(Static(f"Note: {notice}", markup=False, classes="notice"))
-        if answer.abstained:
-            message = Text()
-            message.append("No passage in the corpus answers this question.\n\n", style="bold")
-            message.append(f"Question: {strip_control(answer.query)}\n\n")
-            message.append("Nothing is shown because no passage matched well enough; the tool never guesses.\n")
-            message.append("• Try other words, or fewer of them.\n• Remove filters if any are set (Ctrl+P, then Filters).\n• Check what is indexed (Ctrl+P, then Index).")
-            widgets.append(Static(message, classes="abstained", markup=False))
-        else:
-            width, height = self.app.size
-            room = max(280, (width - 8) * max(5, (height - 12) // 2))  # about two cards per screen
-            for hit in answer.hits:
-                widgets.append(ResultCard(hit, answer.query, collected=hit.chunk_id in collected, max_chars=room))
-        await results.mount_all(widgets)
-        results.scroll_home(animate=False)
-        cards = list(results.query(ResultCard))
+        for placeholder in list(results.query(".placeholder")):
+            await placeholder.remove()
+        turns = list(results.query(TurnView))
+        for old in turns[: max(0, len(turns) - MAX_TURNS_SHOWN + 1)]:
+            await old.remove()
+        width, height = self.app.size
+        room = max(280, (width - 8) * max(5, (height - 12) // 2))  # about two cards per screen
+        view = TurnView(turn, number, collected, room)
+        await results.mount(view)
+        self.call_after_refresh(results.scroll_to_widget, view, animate=False, top=True)
+        cards = list(view.query(ResultCard))
         self.select(cards[0] if cards else None)  # selected, not focused: typing stays in the box
+        if cards and self.pending_focus:
+            cards[0].focus(scroll_visible=False)
+            for name in self.pending_actions:
+                self.post_message(messages.PassageActionRequested(name, cards[0].hit, cards[0].question))
+        self.pending_focus, self.pending_actions = False, []
+
+    @on(Button.Pressed, ".clear-filters")
+    def _clear_filters(self) -> None:
+        self.post_message(messages.ClearFiltersAndAsk())
 
     def set_status(self, text: str) -> None:
         self.query_one("#status-bar", Static).update(text)
@@ -179,7 +251,12 @@ class SearchScreen(Screen):
 
     def action_move(self, step: int) -> None:
         cards = list(self.query(ResultCard))
+        if getattr(self.app, "searching", False) and step > 0 and isinstance(self.focused, QueryInput):
+            self.expect_answer()  # the new turn's first card takes the focus when it comes
+            return
         if not cards:
+            if step > 0:
+                self.focus_next()  # a button under a refusal ("Clear the filters")
             return
         current = self.focused if isinstance(self.focused, ResultCard) else None
         if current is None:
@@ -204,10 +281,32 @@ class SearchScreen(Screen):
             panel.focus()
 
     def action_passage(self, name: str) -> None:
-        """One of the passage actions, on the selected card."""
+        """One of the passage actions, on the selected card (or, while an answer is on its way
+        after Tab, on its first card when it comes)."""
         card = self.focused_card()
-        if card is not None:
+        if card is not None and not self.pending_focus:
             self.post_message(messages.PassageActionRequested(name, card.hit, card.question))
+        elif self.pending_focus:
+            self.pending_actions.append(name)
+
+    def expect_answer(self) -> None:
+        """Tab or ↓ pressed before the cards came: the first card will take the focus, and keys
+        pressed meanwhile act on it, not on the question box."""
+        self.pending_focus = True
+        self.pending_actions = []
+        self.app.set_focus(None)
+
+    def action_alone(self) -> None:
+        self.post_message(messages.AskAlone())
+
+    def action_new_topic(self) -> None:
+        self.post_message(messages.NewTopic())
+
+    def action_case_note(self) -> None:
+        self.post_message(messages.ExportCaseNote())
+
+    def action_setup(self) -> None:
+        self.post_message(messages.SetUpIndex())
 
     def mark_collected(self, chunk_id: int) -> None:
         for card in self.query(ResultCard):

@@ -12,7 +12,16 @@ class QueryInput(Input):
     BINDINGS = [
         Binding("up", "history(-1)", "Earlier question", show=False),
         Binding("down", "history(1)", "Later question, or the first passage", show=False),
+        Binding("tab", "to_passages", "Move to the passages", show=False),
     ]
+
+    def action_to_passages(self) -> None:
+        """Tab goes to the newest answer's first passage (or to it when it comes)."""
+        move = getattr(self.screen, "action_move", None)
+        if move is not None:
+            move(1)
+        else:
+            self.screen.focus_next()
 
     def _on_paste(self, event: events.Paste) -> None:
         """Every pasted line, joined by spaces (Input keeps only the first line)."""

@@ -15,6 +15,10 @@ from ...present import citation_line
 from ...text import sentence_spans, strip_control
 
 
+CONFIDENCE = {"strong": "match ■■■ strong", "fair": "match ■■□ fair", "weak": "match ■□□ weak"}
+"""How sure the ranker is that a card answers, in words and a bar (not colour alone)."""
+
+
 def excerpt(text: str, highlights: list[tuple[int, int]], max_chars: int) -> tuple[str, list[tuple[int, int]], bool]:
     """The part of ``text`` around its highlights that fits ``max_chars``, cut at sentence
     boundaries; returns the excerpt, the highlights shifted into it, and whether it was cut."""
@@ -84,7 +88,8 @@ class ResultCard(Static, can_focus=True):
         rest = citation_line(hit.citation)[len(hit.citation.title):]
         if rest:
             content.append(strip_control(rest))
-        content.append(f"  · id {hit.chunk_id}", style="dim")
+        if hit.confidence:
+            content.append(f"  · {CONFIDENCE[hit.confidence]}", style="dim" if hit.confidence == "weak" else "")
         if self.collected:
             content.append("  [in report]", style="italic")
         content.append("\n")
