@@ -12,19 +12,27 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .index.build import BuildProgress, EmbedderFactory, build_index, chunker_info, reread_reason, unreadable_again
 from .config import Settings
 from .embed import Embedder, load_query_embedder, model_info, resolve_model_dir
-from .errors import AssistantError, CitationError, CorpusMismatchError, IndexCorruptError, IndexMissingError, IndexProblem
-from .ingest import discover_files, file_sha256
+from .errors import (
+    AssistantError,
+    CitationError,
+    CorpusMismatchError,
+    IndexCorruptError,
+    IndexMissingError,
+    IndexProblem,
+)
+from .index.advice import build_advice
+from .index.build import BuildProgress, EmbedderFactory, build_index, unreadable_again
+from .index.fingerprint import Verdict, compare
+from .index.generation import OpenIndex
 from .index.layout import IndexLayout, read_manifest
+from .index.verify import Problem, verify_index
+from .ingest import discover_files, file_sha256
 from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode
 from .present import format_citations, make_citation
-from .index.advice import build_advice
-from .index.generation import OpenIndex
 from .retrieve import Retriever
 from .tokens import word_pieces_for
-from .index.verify import Problem, verify_index
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +64,14 @@ class Staleness(BaseModel):
     added: list[str] = Field(default_factory=list)
     changed: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
-    reread: str | None = None
-    """Why the next build reads every file again although none changed, e.g. "the chunker settings changed"."""
+    verdict: Verdict = Field(default_factory=lambda: Verdict(action="unchanged"))
+    """What the next build does although no file changed, and why (``fingerprint.compare``):
+    e.g. reads every file again because "the chunker settings changed"."""
+
+    @property
+    def reread(self) -> str | None:
+        """Why the next build does more than read the changed files (None: it does not)."""
+        return self.verdict.reason
 
     @property
     def stale(self) -> bool:
@@ -77,7 +91,7 @@ class Staleness(BaseModel):
             return "up to date"
         parts = self._file_counts()
         files = "changed since the last build: " + ", ".join(parts) if parts else "unchanged"
-        return files if not self.reread else f"{files}; the next build reads every file again ({self.reread})"
+        return files if not self.reread else f"{files}; {self.verdict.consequence()} ({self.reread})"
 
 
 class IndexStatus(BaseModel):
@@ -187,7 +201,7 @@ class Pipeline:
         """Open the current generation (checked against the installed model)."""
         with self._lock:
             if self._index is None:
-                self._index = OpenIndex.open(self.index_dir, model_info(self.model_dir))
+                self._index = OpenIndex.open(self.index_dir, model_info(self.model_dir), self.settings.index.hnsw_ef_search)
                 self._retriever = None
             return self._index
 
@@ -221,7 +235,7 @@ class Pipeline:
         """Switch to the newest published generation; True if it changed."""
         with self._lock:
             old = self._index
-            fresh = OpenIndex.open(self.index_dir, model_info(self.model_dir))
+            fresh = OpenIndex.open(self.index_dir, model_info(self.model_dir), self.settings.index.hnsw_ef_search)
             if old is not None and fresh.name == old.name:
                 fresh.close()
                 return False
@@ -330,12 +344,12 @@ class Pipeline:
                     result.changed.append(corpus_file.relative)
         present.update(r.path for r in skips)
         result.removed = sorted(p for p, e in manifest.files.items() if p not in present and e.sha256)
-        result.reread = reread_reason(manifest, chunker_info(self.settings))
+        result.verdict = compare(manifest, self.settings, model_info(self.model_dir))
         return result
 
     def verify(self) -> list[Problem]:
         """Check manifest, SQLite and FAISS against each other; each problem names its fix."""
-        return verify_index(self.index_dir, model_info(self.model_dir), chunker_info(self.settings), build=self.advice(), rebuild=self.advice(full=True))
+        return verify_index(self.index_dir, model_info(self.model_dir), self.settings, build=self.advice(), rebuild=self.advice(full=True))
 
 
 def _sha_or_empty(path: Path) -> str:

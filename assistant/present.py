@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 
 from .errors import CitationError
+from .ingest.formats import has_slides
 from .models import NO_ANSWER, Answer, AnswerJSON, Chunk, Citation, DocumentInfo, ResultJSON
 from .text import json_text, safe_line, safe_url, strip_control
 
@@ -44,7 +45,7 @@ def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | dateti
 def _pages(citation: Citation) -> str | None:
     if citation.page is None:
         return None
-    if citation.format == "pptx":
+    if has_slides(citation.format):
         return f"slides {citation.page}–{citation.page_end}" if citation.page_end and citation.page_end != citation.page else f"slide {citation.page}"
     printed = _printed_page_range(citation)
     physical = f"{citation.page}–{citation.page_end}" if citation.page_end and citation.page_end != citation.page else str(citation.page)
@@ -65,7 +66,7 @@ def _printed_page_range(citation: Citation) -> str | None:
 
 def _printed_pages(citation: Citation) -> str | None:
     """Page numbers for a reference manager: pages only, never slides."""
-    if citation.page is None or citation.format == "pptx":
+    if citation.page is None or has_slides(citation.format):
         return None
     printed = _printed_page_range(citation)
     if printed is not None:
@@ -245,7 +246,7 @@ def _bibtex(citation: Citation) -> str:
         notes.append(_bib(listing[0].upper() + listing[1:]))
     if citation.section:
         notes.append(f"Section: {_bib(citation.section)}")
-    if citation.format == "pptx" and citation.page is not None:
+    if has_slides(citation.format) and citation.page is not None:
         notes.append(_pages(citation) or "")
     if citation.ocr:
         notes.append(OCR_NOTE)

@@ -153,10 +153,10 @@ def test_changed_chunker_settings_re_chunk_everything_with_a_reason(settings, co
 
 
 def test_changed_ingestion_code_re_reads_every_file(settings, corpus, fake, monkeypatch):
-    import assistant.index.build as build_module
+    import assistant.index.fingerprint as fingerprint
 
     build(settings, corpus, fake)
-    monkeypatch.setattr(build_module, "ingest_version", lambda: "a-newer-cleaning-rule")
+    monkeypatch.setattr(fingerprint, "ingest_version", lambda: "a-newer-cleaning-rule")
     fake.embedded.clear()
     report = build(settings, corpus, fake)
     assert report.reread_reason == "the ingestion or chunking code changed" and len(report.changed) == 3

@@ -3,8 +3,10 @@
 A build compares the corpus with the current generation's manifest (size and mtime first, then
 content hash) and only ingests and embeds added or changed files; removed files leave SQLite and
 FAISS. Embeddings are reused by the hash of the embedded text, so a file whose chunks did not
-change costs no model time even when it is re-ingested. A change of model, chunker settings,
-cleaning rules or schema rebuilds from scratch, and says why.
+change costs no model time even when it is re-ingested. What the previous generation was built
+with is compared with what this build would use by ``fingerprint.compare``: another model or
+index format rebuilds from scratch, other chunker settings or reading code re-read every file,
+other BM25 or vector-index parameters rewrite the search structures; the report says why.
 
 The new generation is written beside the current one and published atomically (see layout.py);
 a build that dies leaves the previous index untouched and usable.
@@ -13,11 +15,9 @@ a build that dies leaves the previous index untouched and usable.
 from __future__ import annotations
 
 import hashlib
-
-import numpy as np
 import logging
-import sqlite3
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,42 +25,43 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
-from ..chunk import CHUNKER_VERSION, chunk_document, embed_text_of, sentence_units
+import numpy as np
+
+from ..chunk import chunk_document, embed_text_of, sentence_units
 from ..config import Settings
-from ..retrieve.abstain import BACKGROUND_METHOD, PROBES, measure_background
 from ..embed import Embedder, NumpyEmbedder, SentenceTransformerEmbedder, model_info, resolve_model_dir
 from ..errors import IndexCorruptError, IndexWriteError, NothingToIndexError
 from ..files import open_regular
-from .vectors import SentenceVectors, TokenVectors, VectorIndex
-from .lexical import LexicalIndex, SpellingWords, weighted_counts
 from ..ingest import (
-    CLEANING_VERSION,
     Catalogue,
     CorpusFile,
+    catalogue_path,
     discover_files,
     file_sha256,
     ingest_file,
     load_catalogue,
-    catalogue_path,
     repeated_line_set,
     web_line_hashes,
 )
 from ..ingest.formats import WEB_LIKE, supported_suffixes
-from .generation import incompatibility
-from .layout import DATA_FILES, PROBE_VECTORS, STORE, VECTORS, IndexLayout, damaged_files, read_manifest, write_manifest
 from ..models import (
     SCHEMA_VERSION,
     BuildReport,
     Chunk,
-    ChunkerInfo,
     FileEntry,
     FileReport,
     IndexCounts,
     IndexManifest,
     ModelInfo,
 )
-from .store import Store
 from ..tokens import word_pieces_for
+from . import fingerprint
+from .background import PROBES, measure_background
+from .fingerprint import Verdict, chunker_info, compare, lexical_parameters
+from .layout import DATA_FILES, PROBE_VECTORS, STORE, VECTORS, IndexLayout, damaged_files, read_manifest, write_manifest
+from .lexical import LexicalIndex, SpellingWords, weighted_counts
+from .store import Store
+from .vectors import SentenceVectors, TokenVectors, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -111,32 +112,13 @@ class _Plan:
     """Changed files whose content is the same: only their catalogue entry changed."""
     duplicates: dict[str, str] = field(default_factory=dict)
     """Files whose content another file has, by path, with the path their content is indexed under."""
-    reread_reason: str | None = None
-    """Why every file is read and chunked again (embeddings of unchanged text are reused)."""
+    verdict: Verdict = field(default_factory=lambda: Verdict(action="unchanged"))
+    """What the previous generation's fingerprint asks of this build (``fingerprint.compare``)."""
 
-
-def ingest_version() -> str:
-    """Fingerprint of the code that turns files into chunks (every module of the ingest package,
-    and chunk, language, text, tokens): when it changes, the next build reads every file again.
-    Embeddings are reused wherever the chunk text comes out the same, so a fix to a cleaning rule
-    costs little model time. Modules are found by listing the package, so a new reader counts.
-    The installed reading libraries count too: another pdfium or pypdf can give another text
-    from the same file."""
-    from importlib import metadata
-
-    from .. import chunk, language, text, tokens
-    import assistant.ingest as ingest_package
-
-    digest = hashlib.sha256(str(CLEANING_VERSION).encode())
-    sources = sorted(Path(ingest_package.__file__).parent.rglob("*.py"))
-    for path in [*sources, *(Path(m.__file__) for m in (chunk, language, text, tokens))]:
-        digest.update(path.read_bytes())
-    for library in READING_LIBRARIES:
-        try:
-            digest.update(f"{library}={metadata.version(library)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library}=absent".encode())
-    return digest.hexdigest()[:16]
+    @property
+    def reread_reason(self) -> str | None:
+        """Why every file is read and chunked again (embeddings of unchanged text are reused)."""
+        return self.verdict.reason if self.verdict.action == "reread" else None
 
 
 def peak_memory_mb() -> float | None:
@@ -150,37 +132,11 @@ def peak_memory_mb() -> float | None:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-READING_LIBRARIES = ("pypdf", "pypdfium2", "fonttools", "cryptography", "python-docx", "python-pptx", "odfpy", "msdoc2docx", "selectolax")
-"""Libraries whose version (or absence) changes the text read from a file."""
-
-
 def unreadable_again(before: FileEntry, corpus_file: CorpusFile, sha256: str) -> bool:
     """A file that could not be read at the last build, still unreadable and unchanged in size
     and time: it stays reported as it was, rather than make every build (and staleness) count it
     as added."""
     return not before.sha256 and not sha256 and before.status == "skipped" and before.size == corpus_file.size and before.mtime_ns == corpus_file.mtime_ns
-
-
-def reread_reason(previous: IndexManifest, chunker: ChunkerInfo) -> str | None:
-    """Why a build would read every file again although none changed (None: it would not)."""
-    if previous.chunker != chunker:
-        return "the chunker settings changed"
-    if previous.ingest_version != ingest_version():
-        return "the ingestion or chunking code changed"
-    return None
-
-
-def chunker_info(settings: Settings) -> ChunkerInfo:
-    return ChunkerInfo(
-        max_tokens=settings.chunk.max_tokens,
-        overlap_tokens=settings.chunk.overlap_tokens,
-        min_tokens=settings.chunk.min_tokens,
-        paragraph_fill=settings.chunk.paragraph_fill,
-        lexical_context_weight=settings.chunk.lexical_context_weight,
-        context=settings.embed.context,
-        max_context_tokens=settings.embed.max_context_tokens,
-        version=CHUNKER_VERSION,
-    )
 
 
 def build_index(
@@ -227,7 +183,7 @@ class _Builder:
         self.model: ModelInfo = model_info(self.model_dir)
         self.chunker = chunker_info(settings)
         self.pieces = word_pieces_for(str(self.model_dir))
-        self.lexical_parameters = {"k1": settings.index.lexical_k1, "b": settings.index.lexical_b}
+        self.lexical_parameters = lexical_parameters(settings)
         self.catalogue_file = catalogue_path(corpus_dir, settings.ingest.catalogue_name)
         self.catalogue: Catalogue = load_catalogue(self.catalogue_file)
         self._embedder: Embedder | None = None
@@ -271,9 +227,7 @@ class _Builder:
             and not plan.removed
             and not skips_changed
             and sorted(repeated) == sorted(plan.previous.repeated_lines)
-            and plan.previous.lexical_parameters == self.lexical_parameters
-            and plan.previous.background is not None
-            and plan.previous.background.method == BACKGROUND_METHOD
+            and plan.verdict.unchanged
         )
         if nothing_changed:
             return BuildReport(
@@ -301,10 +255,12 @@ class _Builder:
             current = None if self.full else self.layout.current_dir()
         except IndexCorruptError as error:
             current, full_reason = None, f"the previous index is unreadable ({error})"
+        verdict = Verdict(action="unchanged")
         if current is not None:
             try:
                 previous = read_manifest(current)
-                full_reason = self._incompatibility(previous, current)
+                verdict = compare(previous, self.settings, self.model)
+                full_reason = verdict.reason if verdict.action == "full" else self._damage(previous, current)
             except IndexCorruptError as error:
                 full_reason = f"the previous index is unreadable ({error})"
                 previous = None
@@ -315,6 +271,8 @@ class _Builder:
         shas: dict[str, str] = {}
         catalogue_hashes: dict[str, str] = {}
         plan = _Plan(previous=previous_for_diff, full_reason=full_reason, files=files, shas=shas, catalogue_hashes=catalogue_hashes)
+        if previous_for_diff is not None:
+            plan.verdict = verdict
         old = previous_for_diff.files if previous_for_diff else {}
         for corpus_file in files:
             entry = self.catalogue.get(corpus_file.relative)
@@ -347,19 +305,15 @@ class _Builder:
             if plan.duplicates.get(path) != previously.get(path):
                 plan.unchanged.remove(path)
                 plan.changed.append(path)
-        if previous_for_diff is not None:
-            plan.reread_reason = reread_reason(previous_for_diff, self.chunker)
-            if plan.reread_reason:
-                plan.recleaned = list(plan.unchanged)
+        if plan.reread_reason:
+            plan.recleaned = list(plan.unchanged)
         return plan
 
-    def _incompatibility(self, previous: IndexManifest, current: Path) -> str | None:
-        """Why the previous generation cannot be built on. Whatever a build reuses from it (rows,
-        embeddings, postings, probe vectors) is checked against the checksums it was published
-        with, so damage is re-derived from the corpus instead of carried into the new index."""
-        reason = incompatibility(previous, self.model)
-        if reason is not None:
-            return reason
+    def _damage(self, previous: IndexManifest, current: Path) -> str | None:
+        """Why a previous generation this program can read still cannot be built on. Whatever a
+        build reuses from it (rows, embeddings, postings, probe vectors) is checked against the
+        checksums it was published with, so damage is re-derived from the corpus instead of
+        carried into the new index."""
         damage = damaged_files(current, previous)
         if damage:
             return f"the previous index is damaged ({'; '.join(damage)}): everything is rebuilt from the corpus"
@@ -398,7 +352,7 @@ class _Builder:
             shutil.copy2(self.layout.current_dir() / STORE, store_path)
             store = Store.open_writable(store_path)
             if store.schema_version() != SCHEMA_VERSION:
-                raise IndexCorruptError("the previous index's database has the wrong schema version: run `python -m assistant index build --full`")
+                raise IndexCorruptError("the previous index's database has the wrong schema version")
         else:
             store = Store.create(store_path, SCHEMA_VERSION)
         try:
@@ -455,7 +409,7 @@ class _Builder:
             corpus_dir=str(self.corpus_dir.resolve()),
             model=self.model,
             chunker=self.chunker,
-            ingest_version=ingest_version(),
+            ingest_version=fingerprint.ingest_version(),
             files=file_entries,
             counts=counts,
             vector_index=vectors.info,

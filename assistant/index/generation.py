@@ -1,6 +1,7 @@
-"""One published index generation opened for reading, and the one compatibility rule (schema
-version, model fingerprint, dimension) that reading, building and verifying all apply: a wrong
-index is a clear error instead of silently wrong results."""
+"""One published index generation opened for reading. Whether this program can read it at all
+(schema version, model fingerprint, dimension) is decided by ``fingerprint.incompatibility``, the
+same rule building and verifying apply: a wrong index is a clear error instead of silently wrong
+results."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import stat
 from pathlib import Path
 
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from .vectors import SentenceVectors, TokenVectors, VectorIndex
-from .lexical import LexicalIndex, SpellingWords
+from ..models import IndexManifest, ModelInfo
+from .fingerprint import incompatibility
 from .layout import DATA_FILES, MANIFEST, STORE, VECTORS, IndexLayout, read_manifest
-from ..models import SCHEMA_VERSION, IndexManifest, ModelInfo
+from .lexical import LexicalIndex, SpellingWords
 from .store import Store
+from .vectors import SentenceVectors, TokenVectors, VectorIndex
 
 
 class OpenIndex:
@@ -32,7 +34,9 @@ class OpenIndex:
         self._spelling: dict[str, int] | None = None
 
     @classmethod
-    def open(cls, index_dir: Path, model: ModelInfo | None = None) -> OpenIndex:
+    def open(cls, index_dir: Path, model: ModelInfo | None = None, ef_search: int | None = None) -> OpenIndex:
+        """The current generation, checked against this program and ``model``. ``ef_search`` (how
+        widely an HNSW index searches) is a search-time setting: it applies here, not at build."""
         layout = IndexLayout(index_dir)
         if not Path(index_dir).exists():
             raise IndexMissingError(f"no index at {index_dir}")
@@ -49,7 +53,7 @@ class OpenIndex:
         check_compatible(manifest, model)
         store = Store.open_readonly(directory / STORE)
         try:
-            vectors = VectorIndex.load(directory / VECTORS, manifest.vector_index)
+            vectors = VectorIndex.load(directory / VECTORS, manifest.vector_index, ef_search)
         except IndexCorruptError:
             store.close()
             raise
@@ -105,22 +109,6 @@ def not_regular_files(directory: Path) -> list[str]:
         if not stat.S_ISREG(mode):
             found.append(f"{name} ({'a symlink' if stat.S_ISLNK(mode) else 'not a regular file'})")
     return found
-
-
-def incompatibility(manifest: IndexManifest, model: ModelInfo | None) -> str | None:
-    """Why an index cannot be read with this program and model, or None when it can."""
-    if manifest.schema_version != SCHEMA_VERSION:
-        return f"the index format changed: the index was built with format {manifest.schema_version}, this program reads format {SCHEMA_VERSION}"
-    if model is None:
-        return None
-    if manifest.model.dimension != model.dimension:
-        return f"the embedding model changed: the index holds {manifest.model.dimension}-dimensional vectors, the installed model gives {model.dimension}"
-    if manifest.model.fingerprint != model.fingerprint:
-        return (
-            f"the embedding model changed: the index was built with another embedding model ({manifest.model.name}, fingerprint "
-            f"{manifest.model.fingerprint[:12]}) than the one installed ({model.name}, fingerprint {model.fingerprint[:12]})"
-        )
-    return None
 
 
 def check_compatible(manifest: IndexManifest, model: ModelInfo | None) -> None:

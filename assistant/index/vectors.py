@@ -19,6 +19,11 @@ class VectorIndex:
         self._index = index
         self.info = info
 
+    @property
+    def ef_search(self) -> int | None:
+        """How widely an HNSW index searches (None: an exact index)."""
+        return int(faiss.downcast_index(self._index.index).hnsw.efSearch) if self.info.kind == "hnsw" else None
+
     @classmethod
     def build(
         cls,
@@ -46,7 +51,8 @@ class VectorIndex:
         return cls(index, info)
 
     @classmethod
-    def load(cls, path: Path, info: VectorIndexInfo) -> VectorIndex:
+    def load(cls, path: Path, info: VectorIndexInfo, ef_search: int | None = None) -> VectorIndex:
+        """The index at ``path``; an HNSW index searches ``ef_search`` wide (default: as built)."""
         # One question at a time: OpenMP threads cost more to wake than a scan of 100k vectors.
         faiss.omp_set_num_threads(1)
         if not path.is_file():
@@ -56,7 +62,7 @@ class VectorIndex:
         except RuntimeError as error:
             raise IndexCorruptError(f"{path} is not a readable FAISS index ({str(error).splitlines()[0][:120]})") from error
         if info.kind == "hnsw":
-            faiss.downcast_index(index.index).hnsw.efSearch = info.parameters.get("ef_search", 128)
+            faiss.downcast_index(index.index).hnsw.efSearch = int(ef_search or info.parameters.get("ef_search", 128))
         return cls(index, info)
 
     def save(self, path: Path) -> None:

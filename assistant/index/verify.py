@@ -1,6 +1,7 @@
 """``index verify``: the thorough check of one generation. Manifest, SQLite and FAISS are checked
 against each other (schema version, model fingerprint, checksums, counts, ids, vectors), and each
-problem found is named together with the command that fixes it."""
+problem found is named together with the command that fixes it. What built the index is
+compared with what this program would build by ``fingerprint.compare``."""
 
 from __future__ import annotations
 
@@ -10,20 +11,22 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from ..config import Settings
 from ..errors import IndexCorruptError
-from .vectors import TokenVectors, VectorIndex
-from .lexical import LexicalIndex
-from .generation import incompatibility
+from ..models import ModelInfo
+from .fingerprint import compare
 from .layout import STORE, VECTORS, IndexLayout, damaged_files, read_manifest
-from ..models import ChunkerInfo, ModelInfo
+from .lexical import LexicalIndex
 from .store import Store
+from .vectors import TokenVectors, VectorIndex
+
 
 class Problem(BaseModel):
     what: str
     fix: str
 
 
-def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo, build: str, rebuild: str) -> list[Problem]:
+def verify_index(index_dir: Path, model: ModelInfo, settings: Settings, build: str, rebuild: str) -> list[Problem]:
     """Every problem found in the current generation, each with its fix: ``build`` or
     ``rebuild`` (a full build), the advice naming this index's folders."""
     layout = IndexLayout(index_dir)
@@ -40,11 +43,11 @@ def verify_index(index_dir: Path, model: ModelInfo, chunker: ChunkerInfo, build:
         return [Problem(what=str(error), fix=rebuild)]
 
     problems: list[Problem] = []
-    reason = incompatibility(manifest, model)
-    if reason is not None:
-        problems.append(Problem(what=reason, fix=rebuild))
-    if manifest.chunker != chunker:
-        problems.append(Problem(what="chunker settings differ from the current settings: the next build reads every file again", fix=build))
+    verdict = compare(manifest, settings, model)
+    if verdict.action == "full":
+        problems.append(Problem(what=verdict.reason or "", fix=rebuild))
+    elif not verdict.unchanged:
+        problems.append(Problem(what=f"{verdict.reason}: {verdict.consequence()}", fix=build))
     problems.extend(Problem(what=what, fix=rebuild) for what in damaged_files(directory, manifest))
     if any(p.what.endswith("is missing") or " cannot be read " in p.what for p in problems):
         return problems

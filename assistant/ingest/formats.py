@@ -32,6 +32,10 @@ class Format:
     """...or the package's ``mimetype`` member (OpenDocument)."""
     ole: bool = False
     """A legacy OLE compound file (recognised by its magic, told apart by its suffix)."""
+    slides: bool = False
+    """Its pages are slides: cited as "slide 3", and no page numbers go to a reference manager."""
+    libraries: tuple[str, ...] = ()
+    """Installed distributions whose version changes the text read: an upgrade re-reads every file."""
 
     def read(self, data: bytes) -> Extraction:
         module, function = self.reader.split(":")
@@ -41,21 +45,27 @@ class Format:
 FORMATS: tuple[Format, ...] = (
     Format("txt", (".txt", ".text"), "text:read_text", web_like=True),
     Format("md", (".md", ".markdown"), "markdown:read_markdown", web_like=True),
-    Format("html", (".html", ".htm", ".xhtml"), "html:read_html", web_like=True),
-    Format("pdf", (".pdf",), "pdf:read_pdf"),
-    Format("docx", (".docx",), "docx:read_docx", zip_member="word/document.xml"),
-    Format("pptx", (".pptx",), "pptx:read_pptx", zip_member="ppt/presentation.xml"),
-    Format("odt", (".odt",), "odt:read_odt", zip_mimetype="application/vnd.oasis.opendocument.text"),
-    Format("doc", (".doc", ".dot"), "doc:read_doc", ole=True),
-    Format("image", (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".webp"), "image:read_image"),
+    Format("html", (".html", ".htm", ".xhtml"), "html:read_html", web_like=True, libraries=("selectolax",)),
+    Format("pdf", (".pdf",), "pdf:read_pdf", libraries=("pypdf", "pypdfium2", "fonttools", "cryptography")),
+    Format("docx", (".docx",), "docx:read_docx", zip_member="word/document.xml", libraries=("python-docx",)),
+    Format("pptx", (".pptx",), "pptx:read_pptx", zip_member="ppt/presentation.xml", slides=True, libraries=("python-pptx",)),
+    Format("odt", (".odt",), "odt:read_odt", zip_mimetype="application/vnd.oasis.opendocument.text", libraries=("odfpy",)),
+    Format("doc", (".doc", ".dot"), "doc:read_doc", ole=True, libraries=("msdoc2docx", "python-docx")),
+    Format("image", (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".webp"), "image:read_image", libraries=("pillow", "pypdfium2")),
 )
 
 BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}
 WEB_LIKE: frozenset[str] = frozenset(f.name for f in FORMATS if f.web_like)
+READING_LIBRARIES: tuple[str, ...] = tuple(sorted({library for f in FORMATS for library in f.libraries}))
+"""Libraries whose version (or absence) changes the text read from a file (``index.fingerprint``)."""
 
 
 def is_web_like(format_name: str | None) -> bool:
     return format_name in WEB_LIKE
+
+
+def has_slides(format_name: str | None) -> bool:
+    return format_name in BY_NAME and BY_NAME[format_name].slides
 
 
 def formats_for_suffix(suffix: str) -> set[str]:
