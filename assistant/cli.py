@@ -7,7 +7,6 @@ Results go to stdout; progress, notices and errors to stderr.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -763,26 +762,8 @@ def run() -> None:
         sys.exit(1)
 
 
-def _question_set_corpus(declared: str | list[str] | None, question_file: Path, settings: Settings) -> Path:
-    """The corpus a question set names: relative to the working folder, else to the set's file;
-    several folders are combined into one corpus under .cache/eval/."""
-    from .evaluate import combined_cache_dir, materialise_combined_corpus
-
-    if not declared:
-        return settings.paths.corpus_dir
-    folders = []
-    for name in [declared] if isinstance(declared, str) else declared:
-        found = next((c for c in (Path(name), question_file.parent / name) if c.is_dir()), None)
-        if found is None:
-            raise click.UsageError(f"{question_file} names corpus {name!r}, which is not a folder here: give --corpus DIR")
-        folders.append(found)
-    if len(folders) == 1:
-        return folders[0]
-    return materialise_combined_corpus(folders, combined_cache_dir(folders) / "corpus")
-
-
 def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None = None, split: str = "train") -> None:
-    from .evaluate import fit_learned_models, load_question_set
+    from .evaluate import fit_learned_models, load_question_set, question_set_corpus
     from .retrieve.ranker import LEARNED_FILE
 
     if not question_files:
@@ -794,7 +775,7 @@ def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir:
         question_set = load_question_set(question_file)
         if question_set.frozen:
             raise click.UsageError(f"{question_file} is a frozen test set: it is reported once, never fitted on")
-        sets.append((question_set, corpus_dir or _question_set_corpus(question_set.corpus, question_file, settings)))
+        sets.append((question_set, corpus_dir or question_set_corpus(question_set.corpus, question_file, settings)))
     ranker, abstention = fit_learned_models(
         settings, sets, index_dir, beir_dir, split,
         build=lambda pipeline: _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True),
@@ -839,9 +820,21 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
         python -m assistant eval --beir ../shared/beir/scifact --split train
     """
     from .evaluate import (
-        evaluate_beir, evaluate_question_set, format_beir, format_judged, format_scores, load_beir_queries,
-        load_question_set, materialise_beir_corpus, pipeline_for, cache_dir_for, resolve_expectations,
-        ABLATIONS, format_side_by_side, mcnemar,
+        ABLATIONS,
+        cache_dir_for,
+        evaluate_beir,
+        evaluate_question_set,
+        format_beir,
+        format_judged,
+        format_scores,
+        format_side_by_side,
+        load_beir_queries,
+        load_question_set,
+        materialise_beir_corpus,
+        mcnemar,
+        pipeline_for,
+        question_set_corpus,
+        resolve_expectations,
     )
     from .judgments import judgments_path, load_judgments
 
@@ -863,7 +856,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
     try:
         for question_file in question_files:
             question_set = load_question_set(question_file)
-            corpus = corpus_dir or _question_set_corpus(question_set.corpus, question_file, settings)
+            corpus = corpus_dir or question_set_corpus(question_set.corpus, question_file, settings)
             pipeline, index = pipeline_for(settings, corpus, index_dir, "questions")
             _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
             if check_labels:
@@ -879,7 +872,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
             judgments = None
             if judgments_path(question_file).is_file():
                 store = pipeline.open().store
-                judgments, moved = load_judgments(judgments_path(question_file), lambda d: (doc.text if (doc := store.document(d)) else None))
+                judgments, moved = load_judgments(judgments_path(question_file), lambda d, store=store: (doc.text if (doc := store.document(d)) else None))
                 for problem in moved:
                     click.echo(f"warning: {judgments_path(question_file)}: {safe_line(problem)} (counted as not judged)", err=True)
             scores = evaluate_question_set(pipeline, question_set, chosen, strict=strict, judgments=judgments)
@@ -920,7 +913,7 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
             from .evaluate import evaluate_conversations, format_conversations, load_conversation_set
 
             conversation_set = load_conversation_set(conversation_file)
-            corpus = corpus_dir or _question_set_corpus(conversation_set.corpus, conversation_file, settings)
+            corpus = corpus_dir or question_set_corpus(conversation_set.corpus, conversation_file, settings)
             pipeline, _ = pipeline_for(settings, corpus, index_dir, "questions")
             _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
             scores = evaluate_conversations(pipeline, conversation_set)

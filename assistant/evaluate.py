@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from .config import Settings
 from .errors import ConfigError
+from .judgments import QuestionJudgments
 from .models import MODES
 from .pipeline import Pipeline
-from .judgments import QuestionJudgments
 from .retrieve.abstain import RULES
 from .retrieve.learn import QuestionRows, QuestionSignals
 from .retrieve.ranker import LogisticModel, feature_matrix
@@ -132,6 +132,9 @@ class ModeScores(BaseModel):
     five cards when their correct spelling does..."""
     misspelt_total: int = 0
     """...out of those whose correct spelling does."""
+    respelt: int = 0
+    """Questions of the set written correctly (no ``correct`` spelling given) whose words spelling
+    correction changed anyway: each is a question the tolerance may have harmed."""
     ranks: list[int | None] = Field(default_factory=list)
     """Each answerable question's rank of the first card that answers it (strict), in order."""
     abstain_precision: float
@@ -150,7 +153,7 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _locate(document_text: str, phrase: str) -> list[tuple[int, int]]:
+def locate(document_text: str, phrase: str) -> list[tuple[int, int]]:
     """Every span of ``phrase`` in the document (a guidance may state a rule twice, word for
     word): the same words in the same order, whatever the spacing, punctuation, bullets or case
     between them, so that a label survives a change of text extraction but not of wording."""
@@ -180,7 +183,7 @@ def resolve_expectations(pipeline: Pipeline, question_set: QuestionSet, strict: 
             if text is None:
                 problems.append(f"{question.text!r}: no document {expected.document!r} in the index")
                 continue
-            found = _locate(text, expected.answer)
+            found = locate(text, expected.answer)
             if not found:
                 problems.append(f"{question.text!r}: phrase not found in {expected.document}: {expected.answer[:60]!r}")
                 continue
@@ -201,7 +204,7 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
         reciprocal_ranks, hits, refused, failures = [], {1: 0, 3: 0, 5: 0}, 0, []
         first_cards = dict.fromkeys(ERROR_KINDS, 0)
         answered_first, ndcgs, ranks = 0, [], []
-        misspelt_kept = misspelt_total = 0
+        misspelt_kept = misspelt_total = respelt = 0
         started = time.perf_counter()
         for index, question in enumerate(question_set.questions):
             answer = pipeline.ask(question.text, k=k, mode=mode)
@@ -221,6 +224,7 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
             for depth in hits:
                 hits[depth] += bool(rank and rank <= depth)
             first_cards[_first_card_kind(answer, expected, rank)] += 1
+            respelt += bool(question.correct is None and answer.corrections)
             if question.correct is not None and _rank_of(pipeline.ask(question.correct, k=k, mode=mode), expected) is not None:
                 misspelt_total += 1
                 misspelt_kept += bool(rank and rank <= 5)
@@ -261,6 +265,7 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
                 misspelt_kept=misspelt_kept,
                 ranks=ranks,
                 misspelt_total=misspelt_total,
+                respelt=respelt,
                 abstain_precision=abstained_off / predicted if predicted else 1.0,
                 abstain_recall=abstained_off / unanswerable_total if unanswerable_total else 1.0,
                 answerable_refused=refused,
@@ -309,6 +314,7 @@ def format_judged(title: str, scores: list[ModeScores]) -> str:
         split = ", ".join(f"{kind} {n}" for kind, n in s.first_cards.items())
         spelling = (f"; misspelt questions find in the first five what their correct spelling finds: {s.misspelt_kept}/{s.misspelt_total}"
                     if s.misspelt_total else "")
+        spelling += f"; spelling correction changed {s.respelt} correctly spelt question(s)"
         lines.append(f"  {s.mode}: {judged}first cards: {split}{spelling}")
     return "\n".join(lines)
 
@@ -661,7 +667,7 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         if document not in texts:
             found = store.document(document)
             texts[document] = found.text if found else None
-        return [(document, span) for span in _locate(texts[document] or "", answer)]
+        return [(document, span) for span in locate(texts[document] or "", answer)]
 
     def rank(answer, expected) -> int | None:
         return _rank_of(answer, expected) if not answer.abstained else None
@@ -722,3 +728,19 @@ def format_conversations(title: str, s: ConversationScores) -> str:
                  f"topic changes lose {s.topic_alone['hit@5'] - s.topic_after_thread['hit@5']:.3f} at hit@5; "
                  f"follow-ups refused with the thread that their written-out version answers: {s.refused_with_context}")
     return "\n".join(lines)
+
+
+def question_set_corpus(declared: str | list[str] | None, question_file: Path, settings: Settings) -> Path:
+    """The corpus a question set names: relative to the working folder, else to the set's file;
+    several folders are combined into one corpus under .cache/eval/."""
+    if not declared:
+        return settings.paths.corpus_dir
+    folders = []
+    for name in [declared] if isinstance(declared, str) else declared:
+        found = next((c for c in (Path(name), question_file.parent / name) if c.is_dir()), None)
+        if found is None:
+            raise ConfigError(f"{question_file} names corpus {name!r}, which is not a folder here: give --corpus DIR")
+        folders.append(found)
+    if len(folders) == 1:
+        return folders[0]
+    return materialise_combined_corpus(folders, combined_cache_dir(folders) / "corpus")

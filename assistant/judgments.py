@@ -280,16 +280,15 @@ def collect(folder: Path) -> tuple[list[Judgment], list[str]]:
 def main(argv: list[str] | None = None) -> int:
     """``pool SET.toml FOLDER [QUESTIONS_PER_SHEET]``: write blind judging sheets for a question set.
     ``collect FOLDER SET.toml``: join the grades and write ``eval/judgments/<set>.jsonl``."""
-    from .cli import _question_set_corpus
     from .config import Settings
-    from .evaluate import load_question_set, pipeline_for
+    from .evaluate import load_question_set, pipeline_for, question_set_corpus
 
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) >= 3 and args[0] == "pool":
         question_file, folder = Path(args[1]), Path(args[2])
         question_set = load_question_set(question_file)
         settings = Settings()
-        pipeline, _ = pipeline_for(settings, _question_set_corpus(question_set.corpus, question_file, settings), None, "questions")
+        pipeline, _ = pipeline_for(settings, question_set_corpus(question_set.corpus, question_file, settings), None, "questions")
         pipeline.build()
         pooled = pool(pipeline, [q.text for q in question_set.questions])
         sheets = write_sheets(pooled, folder, int(args[3]) if len(args) > 3 else 10)

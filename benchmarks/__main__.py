@@ -67,10 +67,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def questions(count: int, seed: int = 3) -> list[str]:
-    from .generate import _TOPICS
+    from .generate import TOPICS
 
     rng = np.random.default_rng(seed)
-    words = [w for topic in _TOPICS.values() for w in topic]
+    words = [w for topic in TOPICS.values() for w in topic]
     templates = ["how should {} and {} be handled", "what does the guidance say about {} {}", "{} {} {} indicators", "who is responsible for {} when {}"]
     result = []
     for n in range(count):

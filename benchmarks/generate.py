@@ -13,7 +13,7 @@ _COMMON = (
     "the of and to in a is that for be are with as by this on or which shall any from not have it "
     "an at their they may should must can will also who when where victims person people support"
 ).split()
-_TOPICS = {
+TOPICS = {
     "identification": "identification indicator frontline screening referral interview disclosure trust signs officer assessment".split(),
     "labour": "labour wages employer recruitment debt bondage passport agency factory farm construction inspector contract".split(),
     "sexual": "sexual exploitation brothel online grooming advertisement escort coercion trafficker survivor shelter".split(),
@@ -45,7 +45,7 @@ def generate_corpus(folder: Path, documents: int, paragraphs_per_document: int =
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    topics = list(_TOPICS.values())
+    topics = list(TOPICS.values())
     for number in range(documents):
         topic = topics[number % len(topics)]
         kind = ("txt", "md", "html")[number % 3]
@@ -72,6 +72,6 @@ def change_one_file(path: Path, seed: int = 99) -> None:
     """Rewrite one generated file's paragraphs (same shape, new words): an edited document."""
     rng = random.Random(seed)
     text = path.read_text(encoding="utf-8")
-    topic = _TOPICS["support"]
+    topic = TOPICS["support"]
     marker = _paragraph(rng, topic)
     path.write_text(text.replace(". ", f". {marker} ", 3), encoding="utf-8")

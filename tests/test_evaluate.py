@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.evaluate import _locate, evaluate_question_set, format_scores, load_question_set, materialise_combined_corpus, resolve_expectations
+from assistant.evaluate import (
+    evaluate_question_set,
+    format_judged,
+    format_scores,
+    load_question_set,
+    locate,
+    materialise_combined_corpus,
+    resolve_expectations,
+)
 
 from .conftest import write
 
@@ -41,13 +49,21 @@ def test_a_question_set_is_scored_per_mode(bundled_pipeline, tmp_path):
     assert (hybrid.near_miss_abstained, hybrid.near_miss_total) == (1, 1), "near misses are counted apart from off-topic questions"
     table = format_scores("tiny", list(scores.values()))
     assert "hybrid" in table and "lexical" in table and "MRR@10" in table and "near miss" in table
+    assert hybrid.respelt == 0, "spelling correction leaves correctly spelt questions alone"
+
+
+def test_eval_counts_the_questions_spelling_correction_changed(bundled_pipeline, tmp_path):
+    typed = SET.replace("often go unidentified", "often go unidentifed")
+    scores = evaluate_question_set(bundled_pipeline, load_question_set(write(tmp_path / "typed.toml", typed)), modes=("hybrid",))
+    assert scores[0].respelt == 1
+    assert "spelling correction changed 1 correctly spelt question(s)" in format_judged("", scores)
 
 
 def test_an_answer_phrase_is_found_whatever_the_spacing_punctuation_or_bullets_between_its_words():
     text = "Victims\u00a0are  offered:\n\u2022 a Recovery Period of at least 45 calendar-days."
-    assert _locate(text, "victims are offered a recovery period of at least 45 calendar days") == [(0, len(text) - 1)]
-    assert _locate(text, "victims are offered a reflection period") == [], "other words never match"
-    assert _locate("forty-five days", "ive days") == [], "a phrase starts at a word's beginning"
+    assert locate(text, "victims are offered a recovery period of at least 45 calendar days") == [(0, len(text) - 1)]
+    assert locate(text, "victims are offered a reflection period") == [], "other words never match"
+    assert locate("forty-five days", "ive days") == [], "a phrase starts at a word's beginning"
 
 
 def test_several_folders_combine_into_one_corpus_once(tmp_path):
