@@ -1,0 +1,60 @@
+"""The library's front door (pipeline.py): one index and the corpus it is built from, its
+advice, staleness, reloading and the index errors every front end shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import CorpusMismatchError, IndexMissingError
+from assistant.pipeline import Pipeline
+
+from .conftest import write
+
+
+def build(settings, corpus, fake, **kwargs):
+    return Pipeline(settings, index_dir=settings.paths.index_dir, corpus_dir=corpus).build(embedder_factory=lambda _dir: fake, **kwargs)
+
+
+def test_an_index_remembers_its_corpus_and_the_advice_names_its_folder(settings, corpus, fake):
+    build(settings, corpus, fake)
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
+    assert pipeline.corpus_dir == corpus, "not the default corpus/"
+    assert pipeline.advice(full=True) == f"run: python -m assistant index build --full --index {settings.paths.index_dir}"
+
+
+def test_a_missing_index_is_an_error_that_ends_with_the_build_that_makes_it(settings):
+    with pytest.raises(IndexMissingError) as raised:
+        Pipeline(settings, index_dir=settings.paths.index_dir).open()
+    assert str(raised.value).endswith(f"run: python -m assistant index build --index {settings.paths.index_dir} --corpus {settings.paths.corpus_dir}")
+
+
+def test_building_an_index_from_another_corpus_needs_to_be_asked_for(settings, corpus, fake, tmp_path):
+    build(settings, corpus, fake)
+    other = tmp_path / "other"
+    write(other / "a.md", "# Other\n\nA guide to labour inspections on fishing vessels.\n")
+    with pytest.raises(CorpusMismatchError, match="--replace-corpus"):
+        build(settings, other, fake)
+    report = build(settings, other, fake, replace_corpus=True)
+    assert report.full and Pipeline(settings, index_dir=settings.paths.index_dir).corpus_dir == other
+
+
+def test_staleness_names_added_changed_and_removed_files(settings, corpus, fake):
+    build(settings, corpus, fake)
+    write(corpus / "new.md", "# New\n\nShelter staff explain rights in the person's language.\n")
+    write(corpus / "referral.md", "# Referral\n\nA referral needs informed consent, recorded in writing.\n")
+    (corpus / "children.md").unlink()
+    staleness = Pipeline(settings, index_dir=settings.paths.index_dir).staleness()
+    assert (staleness.added, staleness.changed, staleness.removed) == (["new.md"], ["referral.md"], ["children.md"])
+    assert staleness.brief() == "1 added, 1 changed, 1 removed"
+
+
+def test_an_open_pipeline_keeps_answering_from_its_generation_until_it_reloads(settings, corpus, fake):
+    build(settings, corpus, fake)
+    reader = Pipeline(settings, index_dir=settings.paths.index_dir, query_embedder=fake)
+    reader.open()
+    assert not reader.newer_index_available() and not reader.reload()
+    write(corpus / "new.md", "# New\n\nShelter staff explain rights in the person's language.\n")
+    build(settings, corpus, fake)
+    assert reader.newer_index_available()
+    assert len(reader.document_infos()) == 3, "still the generation it opened"
+    assert reader.reload() and len(reader.document_infos()) == 4
