@@ -66,6 +66,12 @@ def shared_embedder_factory(st_embedder):
 
 
 @pytest.fixture
+def anyio_backend():
+    """Async tests (Textual's Pilot) run on asyncio, the loop Textual runs on."""
+    return "asyncio"
+
+
+@pytest.fixture
 def settings(tmp_path):
     from assistant.config import Settings
 

@@ -24,8 +24,7 @@ from assistant.pipeline import Pipeline
 from assistant.report import ReportBasket
 
 from .conftest import write
-from .fixtures_build import make_docx
-from .fixtures_build import PARAGRAPHS
+from .fixtures_build import PARAGRAPHS, make_docx
 from .test_build import build, make_pipeline
 
 TERMINAL_ATTACKS = ("\x1b", "\x9b", "\x07", "\u202e", "\u2066")
@@ -407,8 +406,8 @@ def test_a_full_disk_during_a_build_is_a_one_line_error_and_the_index_survives(s
             build(settings, corpus, fake)
 
 
-def test_the_tui_shows_a_damaged_index_as_a_toast_and_keeps_running(settings, corpus, fake):
-    import asyncio
+@pytest.mark.anyio
+async def test_the_tui_shows_a_damaged_index_as_a_toast_and_keeps_running(settings, corpus, fake):
 
     from .tui.conftest import make_app, ready
 
@@ -431,7 +430,7 @@ def test_the_tui_shows_a_damaged_index_as_a_toast_and_keeps_running(settings, co
             assert any("index build --full" in n.message for n in app._notifications)
             assert app.is_running
 
-    asyncio.run(scenario())
+    await scenario()
 
 
 def test_a_read_only_index_folder_is_a_one_line_error(settings, corpus, fake, tmp_path):

@@ -1,12 +1,11 @@
 """The conversation on screen: every turn stays, follow-ups say what they carried, ctrl+o asks
 alone, ctrl+n starts a new topic, earlier cards stay usable, and the case note is exported."""
 
-import asyncio
 
+import pytest
 from textual.widgets import Button, Static
 
 from assistant.models import Filters
-from assistant.report import ReportBasket
 from assistant.tui.screens.confirm import ConfirmScreen
 from assistant.tui.screens.export import ExportScreen
 from assistant.tui.widgets.query_bar import QueryInput
@@ -15,11 +14,9 @@ from assistant.tui.widgets.result_card import ResultCard
 from .conftest import make_app, ready, wait_for
 from .test_pilot import ask, cards, turns
 
+pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
+
 FIRST = "Why do Indonesian trafficking victims often go unidentified?"
-
-
-def run(scenario):
-    asyncio.run(scenario())
 
 
 def text_of(widget) -> str:
@@ -27,166 +24,139 @@ def text_of(widget) -> str:
     return rendered.plain if hasattr(rendered, "plain") else str(rendered)
 
 
-def test_a_three_turn_conversation_stays_on_screen_and_its_first_card_goes_into_the_case_note(bundled_index, tmp_path):
-    async def scenario():
-        app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
-        async with app.run_test(size=(120, 40)) as pilot:
-            await ready(pilot)
-            await ask(pilot, FIRST)
-            await ask(pilot, "and what about their access to justice?")
-            how = text_of(turns(app)[-1].query_one(".turn-how", Static))
-            assert how.startswith("Searched with:") and "indonesian" in how and "ctrl+o" in how
-            await ask(pilot, "and for children?")
-            assert len(turns(app)) == 3 and [t.question for t in app.thread.turns][0] == FIRST
-            results = app.screen.query_one("#results")
-            assert results.scroll_y > 0, "the newest turn is in view"
-            await pilot.press("escape", "home")  # scrolled back up to the first turn
-            results.scroll_home(animate=False)
-            await pilot.pause()
-            first_turn_cards = list(turns(app)[0].query(ResultCard))
-            assert first_turn_cards[0].region.y < app.screen.region.height, "the first turn is on screen again"
-            first_turn_cards[0].focus(scroll_visible=False)  # its cards are usable
-            await pilot.press("a")
-            await wait_for(pilot, lambda: len(app.basket.items) == 1)
-            assert app.basket.items[0].question == FIRST and app.thread.turns[0].kept == [first_turn_cards[0].hit.rank]
-            await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
-            target = tmp_path / "note.md"
-            app.screen.query_one("#export-path").value = str(target)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: target.exists())
-            note = target.read_text()
-            assert f"## 1. {FIRST}" in note and "## 3. and for children?" in note
-            assert "Searched with:" in note and first_turn_cards[0].hit.text.split()[0] in note
-
-    run(scenario)
+async def test_a_three_turn_conversation_stays_on_screen_and_its_first_card_goes_into_the_case_note(bundled_index, tmp_path):
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await ask(pilot, FIRST)
+        await ask(pilot, "and what about their access to justice?")
+        how = text_of(turns(app)[-1].query_one(".turn-how", Static))
+        assert how.startswith("Searched with:") and "indonesian" in how and "ctrl+o" in how
+        await ask(pilot, "and for children?")
+        assert len(turns(app)) == 3 and [t.question for t in app.thread.turns][0] == FIRST
+        results = app.screen.query_one("#results")
+        assert results.scroll_y > 0, "the newest turn is in view"
+        await pilot.press("escape", "home")  # scrolled back up to the first turn
+        results.scroll_home(animate=False)
+        await pilot.pause()
+        first_turn_cards = list(turns(app)[0].query(ResultCard))
+        assert first_turn_cards[0].region.y < app.screen.region.height, "the first turn is on screen again"
+        first_turn_cards[0].focus(scroll_visible=False)  # its cards are usable
+        await pilot.press("a")
+        await wait_for(pilot, lambda: len(app.basket.items) == 1)
+        assert app.basket.items[0].question == FIRST and app.thread.turns[0].kept == [first_turn_cards[0].hit.rank]
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        target = tmp_path / "note.md"
+        app.screen.query_one("#export-path").value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.exists())
+        note = target.read_text()
+        assert f"## 1. {FIRST}" in note and "## 3. and for children?" in note
+        assert "Searched with:" in note and first_turn_cards[0].hit.text.split()[0] in note
 
 
-def test_ctrl_o_asks_alone_and_ctrl_n_starts_a_new_topic(bundled_index):
-    async def scenario():
-        app = make_app(bundled_index, bundled_index.parent / "corpus")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await ready(pilot)
-            await ask(pilot, FIRST)
-            await ask(pilot, "and their access to justice?")
-            assert app.thread.turns[-1].context.words
-            await pilot.press("ctrl+o")  # from the question box
-            await wait_for(pilot, lambda: len(app.thread.turns) == 3)
-            assert app.thread.turns[-1].question == "and their access to justice?" and not app.thread.turns[-1].context.words
-            await pilot.press("ctrl+n")
-            assert "next question: a new topic" in text_of(app.screen.query_one("#filter-line", Static))
-            await ask(pilot, "and their access to justice?")
-            assert app.thread.turns[-1].new_topic and not app.thread.turns[-1].context.words
-            assert "New topic" in text_of(turns(app)[-1].query_one(".turn-how", Static))
-
-    run(scenario)
+async def test_ctrl_o_asks_alone_and_ctrl_n_starts_a_new_topic(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await ask(pilot, FIRST)
+        await ask(pilot, "and their access to justice?")
+        assert app.thread.turns[-1].context.words
+        await pilot.press("ctrl+o")  # from the question box
+        await wait_for(pilot, lambda: len(app.thread.turns) == 3)
+        assert app.thread.turns[-1].question == "and their access to justice?" and not app.thread.turns[-1].context.words
+        await pilot.press("ctrl+n")
+        assert "next question: a new topic" in text_of(app.screen.query_one("#filter-line", Static))
+        await ask(pilot, "and their access to justice?")
+        assert app.thread.turns[-1].new_topic and not app.thread.turns[-1].context.words
+        assert "New topic" in text_of(turns(app)[-1].query_one(".turn-how", Static))
 
 
-def test_a_refusal_caused_by_the_filters_says_so_and_offers_to_clear_them(bundled_index):
-    async def scenario():
-        app = make_app(bundled_index, bundled_index.parent / "corpus")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await ready(pilot)
-            app.filters = Filters(regions=["Asia"])
-            await ask(pilot, "Resolution 2331")
-            panel = text_of(app.screen.query_one(".abstained", Static))
-            assert "within the filters" in panel and "passages outside them do" in panel
-            await pilot.press("tab")  # to the button under the refusal
-            assert isinstance(app.focused, Button)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: app.filters.is_empty() and len(app.thread.turns) == 2)
-            assert any("2331" in card.hit.text for card in cards(app))
-
-    run(scenario)
+async def test_a_refusal_caused_by_the_filters_says_so_and_offers_to_clear_them(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        app.filters = Filters(regions=["Asia"])
+        await ask(pilot, "Resolution 2331")
+        panel = text_of(app.screen.query_one(".abstained", Static))
+        assert "within the filters" in panel and "passages outside them do" in panel
+        await pilot.press("tab")  # to the button under the refusal
+        assert isinstance(app.focused, Button)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.filters.is_empty() and len(app.thread.turns) == 2)
+        assert any("2331" in card.hit.text for card in cards(app))
 
 
-def test_a_misspelt_question_says_what_it_searched_and_ctrl_o_searches_the_words_as_typed(bundled_index):
-    async def scenario():
-        app = make_app(bundled_index, bundled_index.parent / "corpus")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await ready(pilot)
-            await ask(pilot, "Why do Indonesian trafiking victims go unidentifed?")
-            how = text_of(turns(app)[-1].query_one(".turn-how", Static))
-            assert "Searched for: Why do Indonesian trafficking victims go unidentified?" in how and "as typed" in how
-            await pilot.press("ctrl+o")
-            await wait_for(pilot, lambda: len(app.thread.turns) == 2)
-            assert not app.thread.turns[-1].answer.corrections
-
-    run(scenario)
+async def test_a_misspelt_question_says_what_it_searched_and_ctrl_o_searches_the_words_as_typed(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await ask(pilot, "Why do Indonesian trafiking victims go unidentifed?")
+        how = text_of(turns(app)[-1].query_one(".turn-how", Static))
+        assert "Searched for: Why do Indonesian trafficking victims go unidentified?" in how and "as typed" in how
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: len(app.thread.turns) == 2)
+        assert not app.thread.turns[-1].answer.corrections
 
 
-def test_cards_say_how_strongly_they_match(bundled_index):
-    async def scenario():
-        app = make_app(bundled_index, bundled_index.parent / "corpus")
-        async with app.run_test(size=(120, 40)) as pilot:
-            await ready(pilot)
-            await ask(pilot, FIRST)
-            rendered = [text_of(card) for card in cards(app)]
-            assert "match ■■■ strong" in rendered[0]
-            assert all("match" in r for r in rendered) and not any(" · id " in r for r in rendered)
-
-    run(scenario)
+async def test_cards_say_how_strongly_they_match(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await ask(pilot, FIRST)
+        rendered = [text_of(card) for card in cards(app)]
+        assert "match ■■■ strong" in rendered[0]
+        assert all("match" in r for r in rendered) and not any(" · id " in r for r in rendered)
 
 
-def test_keys_pressed_right_after_enter_act_on_the_answer_when_it_comes(bundled_index):
-    async def scenario():
-        app = make_app(bundled_index, bundled_index.parent / "corpus")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await ready(pilot)
-            box = app.screen.query_one(QueryInput)
-            box.value = FIRST
-            await pilot.press("enter", "tab", "a")  # before the answer is shown
-            await wait_for(pilot, lambda: len(app.basket.items) == 1)
-            assert isinstance(app.focused, ResultCard) and app.basket.items[0].chunk_id == cards(app)[0].hit.chunk_id
-            assert box.value in ("", FIRST) and "a" not in box.value.replace(FIRST, "")
-
-    run(scenario)
+async def test_keys_pressed_right_after_enter_act_on_the_answer_when_it_comes(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        box = app.screen.query_one(QueryInput)
+        box.value = FIRST
+        await pilot.press("enter", "tab", "a")  # before the answer is shown
+        await wait_for(pilot, lambda: len(app.basket.items) == 1)
+        assert isinstance(app.focused, ResultCard) and app.basket.items[0].chunk_id == cards(app)[0].hit.chunk_id
+        assert box.value in ("", FIRST) and "a" not in box.value.replace(FIRST, "")
 
 
-def test_exporting_over_an_existing_file_asks_first(bundled_index, tmp_path):
+async def test_exporting_over_an_existing_file_asks_first(bundled_index, tmp_path):
     existing = tmp_path / "report.md"
     existing.write_text("my notes")
 
-    async def scenario():
-        app = make_app(bundled_index, bundled_index.parent / "corpus")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await ready(pilot)
-            await ask(pilot, FIRST)
-            await pilot.press("tab", "a", "r", "e")
-            await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
-            app.screen.query_one("#export-path").value = str(existing)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            await pilot.press("n")
-            await pilot.pause(0.2)
-            assert existing.read_text() == "my notes", "kept unless the user says to replace it"
-            await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            await pilot.press("y")
-            await wait_for(pilot, lambda: existing.read_text().startswith("# Guidance Lookup report"))
-
-    run(scenario)
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await ask(pilot, FIRST)
+        await pilot.press("tab", "a", "r", "e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        app.screen.query_one("#export-path").value = str(existing)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert existing.read_text() == "my notes", "kept unless the user says to replace it"
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: existing.read_text().startswith("# Guidance Lookup report"))
 
 
-def test_a_slash_typed_to_reach_the_box_is_not_part_of_the_question(bundled_index):
-    async def scenario():
-        app = make_app(bundled_index, bundled_index.parent / "corpus")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await ready(pilot)
-            await ask(pilot, "/Resolution 2331")
-            assert app.thread.turns[-1].question == "Resolution 2331"
-
-    run(scenario)
+async def test_a_slash_typed_to_reach_the_box_is_not_part_of_the_question(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await ask(pilot, "/Resolution 2331")
+        assert app.thread.turns[-1].question == "Resolution 2331"
 
 
-def test_ctrl_c_says_how_to_quit(bundled_index):
-    async def scenario():
-        app = make_app(bundled_index, bundled_index.parent / "corpus")
-        async with app.run_test(size=(100, 30), notifications=True) as pilot:
-            await ready(pilot)
-            await pilot.press("ctrl+c")
-            await pilot.pause(0.2)
-            assert any("Ctrl+Q quits" in n.message for n in app._notifications) and app.is_running
-
-    run(scenario)
+async def test_ctrl_c_says_how_to_quit(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.2)
+        assert any("Ctrl+Q quits" in n.message for n in app._notifications) and app.is_running

@@ -1,10 +1,11 @@
 """Text from documents, file names, the catalogue and the user is data on every screen: Textual
 and Rich markup in it is shown as written, never styles, links, runs an action or breaks a widget."""
 
-import asyncio
 from datetime import datetime, timezone
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from textual.widgets import OptionList, SelectionList, Static
 
 from assistant.config import Settings
@@ -36,16 +37,12 @@ region = "{region}"
 """
 
 
-def run(scenario):
-    asyncio.run(scenario())
-
-
 def plain(widget) -> str:
     rendered = widget.render()
     return rendered.plain if hasattr(rendered, "plain") else str(rendered)
 
 
-def test_catalogue_values_file_names_and_questions_are_plain_text_on_every_screen(tmp_path, shared_embedder_factory):
+async def test_catalogue_values_file_names_and_questions_are_plain_text_on_every_screen(tmp_path, shared_embedder_factory):
     clicked = tmp_path / "screenshots"
     clicked.mkdir()
     region = ACTION.format(folder=clicked)
@@ -54,64 +51,61 @@ def test_catalogue_values_file_names_and_questions_are_plain_text_on_every_scree
     write(corpus / "catalogue.toml", CATALOGUE.format(region=region.replace("'", "\\u0027")))
     Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
 
-    async def scenario():
-        app = make_app(tmp_path / "index", corpus)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await ready(pilot)
-            box = app.screen.query_one(QueryInput)
-            box.value = "debt bondage [/] signs passports [@click=app.quit]x[/]"
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: bool(app.screen.query(ResultCard)) or bool(app.screen.query(".abstained")))
-            box.value = "passports held by employers"
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: bool(app.screen.query(ResultCard)))
-            card = app.screen.query(ResultCard).first()
-            shown = plain(card)
-            assert "Guide [/bold] to [red]inspections[/red]" in shown
-            assert "[link='https://evil.example']Trusted Org[/link]" in shown
+    app = make_app(tmp_path / "index", corpus)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        box = app.screen.query_one(QueryInput)
+        box.value = "debt bondage [/] signs passports [@click=app.quit]x[/]"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(app.screen.query(ResultCard)) or bool(app.screen.query(".abstained")))
+        box.value = "passports held by employers"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(app.screen.query(ResultCard)))
+        card = app.screen.query(ResultCard).first()
+        shown = plain(card)
+        assert "Guide [/bold] to [red]inspections[/red]" in shown
+        assert "[link='https://evil.example']Trusted Org[/link]" in shown
 
-            box.blur()
-            await pilot.press("h")  # the history panel: questions as typed
-            panel = app.screen.query_one("#history-panel", OptionList)
-            prompts = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
-            assert "debt bondage [/] signs passports [@click=app.quit]x[/]" in prompts
-            await pilot.press("h")
+        box.blur()
+        await pilot.press("h")  # the history panel: questions as typed
+        panel = app.screen.query_one("#history-panel", OptionList)
+        prompts = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+        assert "debt bondage [/] signs passports [@click=app.quit]x[/]" in prompts
+        await pilot.press("h")
 
-            app.post_message(messages.EditFilters())
-            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
-            options = {
-                key: [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
-                for key, lst in ((w.id, w) for w in app.screen.query(SelectionList))
-            }
-            assert options["filter-type"] == ["Guidance [/bold]"]
-            assert options["filter-region"] == [region]
-            await pilot.click("#filter-region", offset=(4, 0))  # clicking the option runs nothing
-            await pilot.pause(0.3)
-            assert not list(clicked.iterdir()), "a catalogue value ran an action"
-            await pilot.press("escape")
+        app.post_message(messages.EditFilters())
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+        options = {
+            key: [str(lst.get_option_at_index(i).prompt) for i in range(lst.option_count)]
+            for key, lst in ((w.id, w) for w in app.screen.query(SelectionList))
+        }
+        assert options["filter-type"] == ["Guidance [/bold]"]
+        assert options["filter-region"] == [region]
+        await pilot.click("#filter-region", offset=(4, 0))  # clicking the option runs nothing
+        await pilot.pause(0.3)
+        assert not list(clicked.iterdir()), "a catalogue value ran an action"
+        await pilot.press("escape")
 
-            await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
-            card = app.screen.query(ResultCard).first()
-            card.focus()
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-            header = plain(app.screen.query_one("#document-header", Static))
-            assert "Guide [/bold] to [red]inspections[/red]" in header and "guide [b]bold[/b].md" in header
-            await pilot.press("a")
-            await pilot.press("escape")
-            await pilot.press("r")
-            await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
-            items = " ".join(plain(s) for s in app.screen.query("#report-items Static"))
-            assert "Guide [/bold] to [red]inspections[/red]" in items
-            await pilot.press("escape")
-            await pilot.press("i")
-            await wait_for(pilot, lambda: "Documents" in plain(app.screen.query_one("#index-summary", Static)))
-            assert "Guide [/bold] to [red]inspections[/red]" in plain(app.screen.query_one("#index-summary", Static))
-            app.notify("Exported [/bold] [@click=app.quit]x[/]")
-            await pilot.pause(0.2)
-            assert app.is_running
-
-    run(scenario)
+        await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
+        card = app.screen.query(ResultCard).first()
+        card.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        header = plain(app.screen.query_one("#document-header", Static))
+        assert "Guide [/bold] to [red]inspections[/red]" in header and "guide [b]bold[/b].md" in header
+        await pilot.press("a")
+        await pilot.press("escape")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        items = " ".join(plain(s) for s in app.screen.query("#report-items Static"))
+        assert "Guide [/bold] to [red]inspections[/red]" in items
+        await pilot.press("escape")
+        await pilot.press("i")
+        await wait_for(pilot, lambda: "Documents" in plain(app.screen.query_one("#index-summary", Static)))
+        assert "Guide [/bold] to [red]inspections[/red]" in plain(app.screen.query_one("#index-summary", Static))
+        app.notify("Exported [/bold] [@click=app.quit]x[/]")
+        await pilot.pause(0.2)
+        assert app.is_running
 
 
 MARKUP_LIKE = st.lists(
@@ -122,6 +116,8 @@ MARKUP_LIKE = st.lists(
     min_size=1, max_size=8,
 ).map("".join).filter(lambda text: safe_line(text) != "")
 
+pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
+
 
 def a_hit(text: str) -> Hit:
     info = DocumentInfo(id="doc.md", path=f"{text}.md", title=text, organisation=text, region=text, resource_types=[text])
@@ -131,7 +127,7 @@ def a_hit(text: str) -> Hit:
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=MARKUP_LIKE)
-def test_any_text_reaches_every_widget_as_written(tmp_path, text):
+async def test_any_text_reaches_every_widget_as_written(tmp_path, text):
     """Arbitrary text (markup, escapes, controls) as a passage, a title, a catalogue value, a
     question, a report item, a confirmation and a toast: every screen shows it and stays up."""
     expected = safe_line(text)
@@ -173,4 +169,4 @@ def test_any_text_reaches_every_widget_as_written(tmp_path, text):
             await pilot.pause()
             assert app.is_running
 
-    asyncio.run(scenario())
+    await scenario()

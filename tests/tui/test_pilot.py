@@ -1,8 +1,8 @@
 """The terminal UI driven as a user would, against real indexes and the real model."""
 
-import asyncio
 from pathlib import Path
 
+import pytest
 from textual.widgets import SelectionList, Static, TextArea
 
 from assistant.tui.actions import PASSAGE_ACTIONS
@@ -18,11 +18,9 @@ from assistant.tui.widgets.result_card import ResultCard
 from ..conftest import write
 from .conftest import make_app, ready, wait_for
 
+pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
+
 INDONESIA = "Why do Indonesian trafficking victims often go unidentified?"
-
-
-def run(scenario):
-    asyncio.run(scenario())
 
 
 def cards(app) -> list[ResultCard]:
@@ -48,72 +46,60 @@ def bundled_app(bundled_index, tmp_path=None):
     return make_app(bundled_index, bundled_index.parent / "corpus", report_dir=(tmp_path / "reports") if tmp_path else None)
 
 
-def test_the_window_accepts_typing_before_the_model_has_loaded(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("h", "i")
-            assert app.screen.query_one(QueryInput).value == "hi"
-            await ready(pilot)
-
-    run(scenario)
+async def test_the_window_accepts_typing_before_the_model_has_loaded(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h", "i")
+        assert app.screen.query_one(QueryInput).value == "hi"
+        await ready(pilot)
 
 
-def test_a_typed_question_shows_result_cards_with_citations(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            first = cards(app)[0]
-            rendered = str(first.render())
-            assert "Seeing the Unseen" in rendered and "listed by NEXUS Institute on" in rendered and "2018" in rendered
-            assert isinstance(app.focused, QueryInput), "after a search, typing goes on in the question box"
-            assert first.has_class("-selected")
-            assert "passages in" in str(app.screen.query_one("#status-bar", Static).render())
-
-    run(scenario)
+async def test_a_typed_question_shows_result_cards_with_citations(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        first = cards(app)[0]
+        rendered = str(first.render())
+        assert "Seeing the Unseen" in rendered and "listed by NEXUS Institute on" in rendered and "2018" in rendered
+        assert isinstance(app.focused, QueryInput), "after a search, typing goes on in the question box"
+        assert first.has_class("-selected")
+        assert "passages in" in str(app.screen.query_one("#status-bar", Static).render())
 
 
-def test_keyboard_navigation_between_results_and_back_to_the_question(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            found = cards(app)
-            await pilot.press("down")
-            assert app.focused is found[0]
-            await pilot.press("down")
-            assert app.focused is found[1]
-            await pilot.press("j")
-            assert app.focused is found[2]
-            await pilot.press("up", "up")
-            assert app.focused is found[0]
-            await pilot.press("up")
-
-    run(scenario)
+async def test_keyboard_navigation_between_results_and_back_to_the_question(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        found = cards(app)
+        await pilot.press("down")
+        assert app.focused is found[0]
+        await pilot.press("down")
+        assert app.focused is found[1]
+        await pilot.press("j")
+        assert app.focused is found[2]
+        await pilot.press("up", "up")
+        assert app.focused is found[0]
+        await pilot.press("up")
 
 
-def test_enter_opens_the_passage_in_its_document_and_escape_returns(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await ask(pilot, "Blue Dot safe spaces for children fleeing Ukraine")
-            hit = cards(app)[0].hit
-            await pilot.press("down", "enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-            body = app.screen.query_one("#document-body", TextArea)
-            assert body.selected_text == hit.text, "the view opens with the passage selected"
-            assert "Trafficking in persons" in body.text, "the surrounding document is there too"
-            await pilot.pause()
-            position = str(app.screen.query_one("#document-position", Static).render())
-            assert (hit.location.section or "") .split(" > ")[0] in position
-            await pilot.press("escape")
-            assert not isinstance(app.screen, DocumentScreen) and cards(app)
-
-    run(scenario)
+async def test_enter_opens_the_passage_in_its_document_and_escape_returns(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, "Blue Dot safe spaces for children fleeing Ukraine")
+        hit = cards(app)[0].hit
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        body = app.screen.query_one("#document-body", TextArea)
+        assert body.selected_text == hit.text, "the view opens with the passage selected"
+        assert "Trafficking in persons" in body.text, "the surrounding document is there too"
+        await pilot.pause()
+        position = str(app.screen.query_one("#document-position", Static).render())
+        assert (hit.location.section or "") .split(" > ")[0] in position
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DocumentScreen) and cards(app)
 
 
 async def open_filter_dialog(app, pilot) -> SelectionList:
@@ -125,168 +111,144 @@ async def open_filter_dialog(app, pilot) -> SelectionList:
     return app.screen.query_one("#filter-region", SelectionList)
 
 
-def test_filters_come_from_the_index_and_restrict_results(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(100, 40)) as pilot:
-            regions = await open_filter_dialog(app, pilot)
-            assert [str(o.prompt) for o in regions._options] == ["Asia", "Europe", "Global"]
-            regions.focus()
-            await pilot.press("space", "ctrl+s")
-            await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
-            assert "region: Asia" in str(app.screen.query_one("#filter-line", Static).render())
-            await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.region == "Asia" for c in cards(app)))
-
-    run(scenario)
+async def test_filters_come_from_the_index_and_restrict_results(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(100, 40)) as pilot:
+        regions = await open_filter_dialog(app, pilot)
+        assert [str(o.prompt) for o in regions._options] == ["Asia", "Europe", "Global"]
+        regions.focus()
+        await pilot.press("space", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
+        assert "region: Asia" in str(app.screen.query_one("#filter-line", Static).render())
+        await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.region == "Asia" for c in cards(app)))
 
 
-def test_c_copies_the_citation_with_a_fallback_message(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24), notifications=True) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            await pilot.press("down", "c")
-            assert app.clipboard.startswith("Seeing the Unseen") and "Accessed" in app.clipboard
-            messages = [n.message for n in app._notifications]
-            assert any("OSC 52" in m and app.clipboard in m for m in messages)
-
-    run(scenario)
+async def test_c_copies_the_citation_with_a_fallback_message(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("down", "c")
+        assert app.clipboard.startswith("Seeing the Unseen") and "Accessed" in app.clipboard
+        messages = [n.message for n in app._notifications]
+        assert any("OSC 52" in m and app.clipboard in m for m in messages)
 
 
-def test_three_passages_collected_and_exported_as_markdown(bundled_index, tmp_path):
-    async def scenario():
-        app = bundled_app(bundled_index, tmp_path)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            await pilot.press("down")
-            chosen = []
-            for _ in range(2):
-                chosen.append(app.focused.hit)
-                await pilot.press("a", "down")
-            await ask(pilot, "What did resolution 2331 address?")
-            await pilot.press("down")
+async def test_three_passages_collected_and_exported_as_markdown(bundled_index, tmp_path):
+    app = bundled_app(bundled_index, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("down")
+        chosen = []
+        for _ in range(2):
             chosen.append(app.focused.hit)
-            await pilot.press("a", "a")  # the second press is refused: already collected
-            assert len(app.basket.items) == 3
-            await pilot.press("r")
-            await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
-            await pilot.press("J")  # move the first passage down
-            assert [i.chunk_id for i in app.basket.items][:2] == [chosen[1].chunk_id, chosen[0].chunk_id]
-            await pilot.press("e")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
-            await pilot.press("enter")  # the default: Markdown in reports/
-            await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen) and bool(list((tmp_path / "reports").glob("*.md"))))
-            exported = list((tmp_path / "reports").glob("*.md"))
-            assert len(exported) == 1
-            assert str(exported[0]) in str(app.screen.query_one("#report-path", Static).render())
-            markdown = exported[0].read_text()
-            for hit in chosen:
-                first_line = hit.text.split("\n")[0]
-                assert f"> {first_line}" in markdown, "each passage is quoted verbatim"
-                assert hit.citation.title in markdown
-            assert INDONESIA in markdown and "## References" in markdown
-            await pilot.press("x")
-            assert len(app.basket.items) == 2
-
-    run(scenario)
-
-
-def test_an_off_topic_question_shows_the_abstention_not_results(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await ask(pilot, "[bold]best sourdough[/bold] recipe")
-            assert not cards(app)
-            panel = str(app.screen.query_one(".abstained", Static).render())
-            assert "No passage in the corpus answers this question." in panel
-            question = str(turns(app)[-1].query_one(".turn-question", Static).render())
-            assert "[bold]best sourdough[/bold] recipe" in question, "the question is shown literally, above its answer"
-
-    run(scenario)
+            await pilot.press("a", "down")
+        await ask(pilot, "What did resolution 2331 address?")
+        await pilot.press("down")
+        chosen.append(app.focused.hit)
+        await pilot.press("a", "a")  # the second press is refused: already collected
+        assert len(app.basket.items) == 3
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await pilot.press("J")  # move the first passage down
+        assert [i.chunk_id for i in app.basket.items][:2] == [chosen[1].chunk_id, chosen[0].chunk_id]
+        await pilot.press("e")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
+        await pilot.press("enter")  # the default: Markdown in reports/
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen) and bool(list((tmp_path / "reports").glob("*.md"))))
+        exported = list((tmp_path / "reports").glob("*.md"))
+        assert len(exported) == 1
+        assert str(exported[0]) in str(app.screen.query_one("#report-path", Static).render())
+        markdown = exported[0].read_text()
+        for hit in chosen:
+            first_line = hit.text.split("\n")[0]
+            assert f"> {first_line}" in markdown, "each passage is quoted verbatim"
+            assert hit.citation.title in markdown
+        assert INDONESIA in markdown and "## References" in markdown
+        await pilot.press("x")
+        assert len(app.basket.items) == 2
 
 
-def test_question_history_recalls_earlier_questions(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await ask(pilot, "first question about forced labour")
-            await ask(pilot, "second question about debt bondage")
-            box = app.screen.query_one(QueryInput)
-            box.focus()
-            box.value = ""
-            await pilot.press("up")
-            assert box.value == "second question about debt bondage"
-            await pilot.press("up")
-            assert box.value == "first question about forced labour"
-            await pilot.press("down", "down")
-            assert box.value == ""
-            await pilot.press("escape")
-            await pilot.press("tab")
-            await pilot.press("h")
-
-    run(scenario)
+async def test_an_off_topic_question_shows_the_abstention_not_results(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, "[bold]best sourdough[/bold] recipe")
+        assert not cards(app)
+        panel = str(app.screen.query_one(".abstained", Static).render())
+        assert "No passage in the corpus answers this question." in panel
+        question = str(turns(app)[-1].query_one(".turn-question", Static).render())
+        assert "[bold]best sourdough[/bold] recipe" in question, "the question is shown literally, above its answer"
 
 
-def test_help_lists_every_binding(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            app.screen.query_one(QueryInput).blur()
-            await pilot.press("question_mark")
-            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-            text = str(app.screen.query_one("#help-keys").render())
-            for needed in ("Export (Markdown, BibTeX, CSL-JSON)", "Rebuild", "Back to the passage", "Light / dark theme", "Earlier question"):
-                assert needed in text
-            results, document = text.split("Reading a document")
-            for action in PASSAGE_ACTIONS:
-                assert action.description in results, "every passage action is listed for the results"
-                assert (action.description in document.split("Report")[0]) == ("document" in action.where)
-            await pilot.press("escape")
-            assert not isinstance(app.screen, HelpScreen)
-
-    run(scenario)
-
-
-def test_theme_switches_between_dark_and_light(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            before = app.theme
-            await pilot.press("ctrl+t")
-            assert app.theme != before
-            await pilot.press("ctrl+t")
-            assert app.theme == before
-
-    run(scenario)
+async def test_question_history_recalls_earlier_questions(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, "first question about forced labour")
+        await ask(pilot, "second question about debt bondage")
+        box = app.screen.query_one(QueryInput)
+        box.focus()
+        box.value = ""
+        await pilot.press("up")
+        assert box.value == "second question about debt bondage"
+        await pilot.press("up")
+        assert box.value == "first question about forced labour"
+        await pilot.press("down", "down")
+        assert box.value == ""
+        await pilot.press("escape")
+        await pilot.press("tab")
+        await pilot.press("h")
 
 
-def test_an_empty_index_folder_opens_the_setup_and_the_keys_it_names_work(tmp_path):
+async def test_help_lists_every_binding(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.screen.query_one(QueryInput).blur()
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = str(app.screen.query_one("#help-keys").render())
+        for needed in ("Export (Markdown, BibTeX, CSL-JSON)", "Rebuild", "Back to the passage", "Light / dark theme", "Earlier question"):
+            assert needed in text
+        results, document = text.split("Reading a document")
+        for action in PASSAGE_ACTIONS:
+            assert action.description in results, "every passage action is listed for the results"
+            assert (action.description in document.split("Report")[0]) == ("document" in action.where)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_theme_switches_between_dark_and_light(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        before = app.theme
+        await pilot.press("ctrl+t")
+        assert app.theme != before
+        await pilot.press("ctrl+t")
+        assert app.theme == before
+
+
+async def test_an_empty_index_folder_opens_the_setup_and_the_keys_it_names_work(tmp_path):
     from assistant.tui.screens.setup import SetupScreen
 
-    async def scenario():
-        app = make_app(tmp_path / "no-index", tmp_path / "corpus")
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen) and bool(app.screen.query("#setup-message")))
-            assert "no index has been built" in str(app.screen.query_one("#setup-message", Static).render()).lower()
-            await pilot.press("escape")
-            await wait_for(pilot, lambda: not isinstance(app.screen, SetupScreen))
-            placeholder = str(app.screen.query_one(".placeholder", Static).render())
-            assert "ctrl+b" in placeholder and f"--index {tmp_path / 'no-index'}" in placeholder
-            assert "ctrl+b" in str(app.screen.query_one("#status-bar", Static).render())
-            assert isinstance(app.focused, QueryInput)
-            await pilot.press("ctrl+b")  # works from the question box, as the screen says
-            await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
-
-    run(scenario)
+    app = make_app(tmp_path / "no-index", tmp_path / "corpus")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen) and bool(app.screen.query("#setup-message")))
+        assert "no index has been built" in str(app.screen.query_one("#setup-message", Static).render()).lower()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SetupScreen))
+        placeholder = str(app.screen.query_one(".placeholder", Static).render())
+        assert "ctrl+b" in placeholder and f"--index {tmp_path / 'no-index'}" in placeholder
+        assert "ctrl+b" in str(app.screen.query_one("#status-bar", Static).render())
+        assert isinstance(app.focused, QueryInput)
+        await pilot.press("ctrl+b")  # works from the question box, as the screen says
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
 
 
-def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not_among_the_files(tmp_path, shared_embedder_factory, monkeypatch):
+async def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not_among_the_files(tmp_path, shared_embedder_factory, monkeypatch):
     import assistant.index.build as build_module
     from assistant.tui.screens.setup import SetupScreen
 
@@ -294,27 +256,24 @@ def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not_among
     documents = tmp_path / "my-guidance"
     write(documents / "shelters.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
 
-    async def scenario():
-        app = make_app(documents, tmp_path / "corpus")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await ready(pilot)
-            await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen) and bool(app.screen.query("#setup-message")))
-            message = str(app.screen.query_one("#setup-message", Static).render())
-            assert "holds 1 document" in message and "not an index" in message
-            assert app.screen.query_one("#setup-index").value == str(tmp_path / "my-guidance-index")
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: app.model_ready, timeout=120)
-            assert (tmp_path / "my-guidance-index" / "CURRENT").is_file()
-            assert sorted(p.name for p in documents.iterdir()) == ["shelters.md"], "nothing written among the user's files"
-            while not isinstance(app.screen, SearchScreen):
-                await pilot.press("escape")
-            await ask(pilot, "what do shelter staff explain to survivors?")
-            assert "Shelter staff explain" in cards(app)[0].hit.text
-
-    run(scenario)
+    app = make_app(documents, tmp_path / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen) and bool(app.screen.query("#setup-message")))
+        message = str(app.screen.query_one("#setup-message", Static).render())
+        assert "holds 1 document" in message and "not an index" in message
+        assert app.screen.query_one("#setup-index").value == str(tmp_path / "my-guidance-index")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.model_ready, timeout=120)
+        assert (tmp_path / "my-guidance-index" / "CURRENT").is_file()
+        assert sorted(p.name for p in documents.iterdir()) == ["shelters.md"], "nothing written among the user's files"
+        while not isinstance(app.screen, SearchScreen):
+            await pilot.press("escape")
+        await ask(pilot, "what do shelter staff explain to survivors?")
+        assert "Shelter staff explain" in cards(app)[0].hit.text
 
 
-def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embedder_factory):
+async def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embedder_factory):
     from assistant.config import Settings
     from assistant.pipeline import Pipeline
 
@@ -323,51 +282,45 @@ def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embedder_f
     Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
     write(corpus / "b.md", "# Inspections\n\nLabour inspectors visit farms at night to find hidden workers.\n")
 
-    async def scenario():
-        app = make_app(tmp_path / "index", corpus)
-        async with app.run_test(size=(80, 24), notifications=True) as pilot:
-            await ready(pilot)
-            assert "1 added" in app.staleness_text
-            # First on the status line: at 80 columns its end is cut off.
-            status = str(app.screen.query_one("#status-bar", Static).render())
-            assert status.startswith("ready  ·  out of date (1 added)")
-            app.screen.query_one(QueryInput).blur()
-            await pilot.press("i")
-            await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
-            summary = str(app.screen.query_one("#index-summary", Static).render())
-            assert "added: b.md" in summary
-            await pilot.press("b")
-            await wait_for(pilot, lambda: any("Rebuilt" in n.message for n in app._notifications), timeout=120)
-            summary = str(app.screen.query_one("#index-summary", Static).render())
-            assert ": up to date" in summary
-            await pilot.press("escape")
-            await ask(pilot, "labour inspectors visiting farms at night")
-            assert any(c.hit.document.path == "b.md" for c in cards(app))
-
-    run(scenario)
+    app = make_app(tmp_path / "index", corpus)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        assert "1 added" in app.staleness_text
+        # First on the status line: at 80 columns its end is cut off.
+        status = str(app.screen.query_one("#status-bar", Static).render())
+        assert status.startswith("ready  ·  out of date (1 added)")
+        app.screen.query_one(QueryInput).blur()
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
+        summary = str(app.screen.query_one("#index-summary", Static).render())
+        assert "added: b.md" in summary
+        await pilot.press("b")
+        await wait_for(pilot, lambda: any("Rebuilt" in n.message for n in app._notifications), timeout=120)
+        summary = str(app.screen.query_one("#index-summary", Static).render())
+        assert ": up to date" in summary
+        await pilot.press("escape")
+        await ask(pilot, "labour inspectors visiting farms at night")
+        assert any(c.hit.document.path == "b.md" for c in cards(app))
 
 
-def test_document_text_cannot_style_or_control_the_terminal(hostile_index):
-    async def scenario():
-        app = make_app(hostile_index / "index", hostile_index / "corpus")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await ready(pilot)
-            await ask(pilot, "withheld passports on fishing boats")
-            card = cards(app)[0]
-            rendered = card.render()
-            plain = rendered.plain if hasattr(rendered, "plain") else str(rendered)
-            assert "[bold red]about forced labour[/bold red]" in plain
-            assert "[link=https://example.org]fisheries[/link]" in plain
-            assert "\x1b" not in plain and "\x07" not in plain
-            await pilot.press("down", "enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-            whole = app.screen.query_one("#document-body", TextArea).text
-            assert "[bold red]" in whole and "\x1b" not in whole
-
-    run(scenario)
+async def test_document_text_cannot_style_or_control_the_terminal(hostile_index):
+    app = make_app(hostile_index / "index", hostile_index / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await ask(pilot, "withheld passports on fishing boats")
+        card = cards(app)[0]
+        rendered = card.render()
+        plain = rendered.plain if hasattr(rendered, "plain") else str(rendered)
+        assert "[bold red]about forced labour[/bold red]" in plain
+        assert "[link=https://example.org]fisheries[/link]" in plain
+        assert "\x1b" not in plain and "\x07" not in plain
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        whole = app.screen.query_one("#document-body", TextArea).text
+        assert "[bold red]" in whole and "\x1b" not in whole
 
 
-def test_the_status_line_says_when_a_newer_index_is_available(tmp_path, shared_embedder_factory):
+async def test_the_status_line_says_when_a_newer_index_is_available(tmp_path, shared_embedder_factory):
     from assistant.config import Settings
     from assistant.pipeline import Pipeline
 
@@ -375,86 +328,74 @@ def test_the_status_line_says_when_a_newer_index_is_available(tmp_path, shared_e
     write(corpus / "a.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
     Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
 
-    async def scenario():
-        app = make_app(tmp_path / "index", corpus)
-        async with app.run_test(size=(100, 24)) as pilot:
-            await ready(pilot)
-            write(corpus / "b.md", "# Inspections\n\nLabour inspectors visit farms at night.\n")
-            Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
-            app.check_for_newer_index()
-            assert "a newer index is available" in str(app.screen.query_one("#status-bar", Static).render())
-            await pilot.press("ctrl+r")
-            await pilot.pause(0.2)
-            assert "reloaded" in str(app.screen.query_one("#status-bar", Static).render())
-
-    run(scenario)
+    app = make_app(tmp_path / "index", corpus)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await ready(pilot)
+        write(corpus / "b.md", "# Inspections\n\nLabour inspectors visit farms at night.\n")
+        Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
+        app.check_for_newer_index()
+        assert "a newer index is available" in str(app.screen.query_one("#status-bar", Static).render())
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.2)
+        assert "reloaded" in str(app.screen.query_one("#status-bar", Static).render())
 
 
-def test_search_within_this_document_restricts_results_and_survives_the_filter_dialog(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(100, 40)) as pilot:
-            await ready(pilot)
-            await ask(pilot, "trafficking research")
-            chosen = cards(app)[1].hit.document
-            cards(app)[1].focus()
-            await pilot.press("w")
-            await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == chosen.id for c in cards(app)))
-            filter_line = str(app.screen.query_one("#filter-line", Static).render())
-            assert f"only within: {chosen.title}" in filter_line
-            await pilot.press("tab", "f")
-            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
-            assert chosen.title in str(app.screen.query_one("#filter-documents", Static).render())
-            await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
-            assert app.filters.documents == [chosen.id]
-            assert f"only within: {chosen.title}" in str(app.screen.query_one("#filter-line", Static).render())
-            await wait_for(pilot, lambda: bool(cards(app)))
-            await pilot.press("escape", "tab", "f")
-            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
-            await pilot.press("ctrl+x")
-            await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
-            assert app.filters.documents == []
-            assert "Filters: none" in str(app.screen.query_one("#filter-line", Static).render())
-
-    run(scenario)
+async def test_search_within_this_document_restricts_results_and_survives_the_filter_dialog(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
+        await ask(pilot, "trafficking research")
+        chosen = cards(app)[1].hit.document
+        cards(app)[1].focus()
+        await pilot.press("w")
+        await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == chosen.id for c in cards(app)))
+        filter_line = str(app.screen.query_one("#filter-line", Static).render())
+        assert f"only within: {chosen.title}" in filter_line
+        await pilot.press("tab", "f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+        assert chosen.title in str(app.screen.query_one("#filter-documents", Static).render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
+        assert app.filters.documents == [chosen.id]
+        assert f"only within: {chosen.title}" in str(app.screen.query_one("#filter-line", Static).render())
+        await wait_for(pilot, lambda: bool(cards(app)))
+        await pilot.press("escape", "tab", "f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+        await pilot.press("ctrl+x")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
+        assert app.filters.documents == []
+        assert "Filters: none" in str(app.screen.query_one("#filter-line", Static).render())
 
 
-def test_search_within_this_document_from_the_document_view(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(100, 40)) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            document = cards(app)[0].hit.document
-            await pilot.press("down", "enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-            await pilot.press("w")
-            await wait_for(pilot, lambda: not isinstance(app.screen, DocumentScreen))
-            assert app.filters.documents == [document.id]
-            await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == document.id for c in cards(app)))
-
-    run(scenario)
+async def test_search_within_this_document_from_the_document_view(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        document = cards(app)[0].hit.document
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        await pilot.press("w")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DocumentScreen))
+        assert app.filters.documents == [document.id]
+        await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == document.id for c in cards(app)))
 
 
 # --- typing is text; work is never lost ------------------------------------------------------------
 
-def test_typing_a_follow_up_question_after_results_runs_no_command(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            box = app.screen.query_one(QueryInput)
-            await pilot.press(*"and children quota fraud", "?")  # a, c, i, q, r, f, w, ? are all commands on a card
-            assert box.value == "and children quota fraud?", "the new question replaces the last one"
-            assert app.is_running and app.basket.items == [] and app.clipboard == ""
-            assert type(app.screen).__name__ == "SearchScreen"
-
-    run(scenario)
+async def test_typing_a_follow_up_question_after_results_runs_no_command(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        box = app.screen.query_one(QueryInput)
+        await pilot.press(*"and children quota fraud", "?")  # a, c, i, q, r, f, w, ? are all commands on a card
+        assert box.value == "and children quota fraud?", "the new question replaces the last one"
+        assert app.is_running and app.basket.items == [] and app.clipboard == ""
+        assert type(app.screen).__name__ == "SearchScreen"
 
 
-def test_quitting_with_an_unexported_report_asks_and_a_restart_restores_it(bundled_index, tmp_path):
+async def test_quitting_with_an_unexported_report_asks_and_a_restart_restores_it(bundled_index, tmp_path):
     from assistant.tui.screens.confirm import ConfirmScreen
 
     basket = tmp_path / "basket.json"
@@ -492,48 +433,42 @@ def test_quitting_with_an_unexported_report_asks_and_a_restart_restores_it(bundl
 
     from assistant.report import ReportBasket
 
-    kept = asyncio.run(first_session())
+    kept = await first_session()
     assert len(kept) == 3
-    asyncio.run(second_session(kept))
+    await second_session(kept)
 
 
-def test_a_pasted_case_note_of_several_lines_is_one_question(bundled_index):
+async def test_a_pasted_case_note_of_several_lines_is_one_question(bundled_index):
     from textual import events
 
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            box = app.screen.query_one(QueryInput)
-            box.post_message(events.Paste("Client from Indonesia,\nreturned home last year,\nnot identified as a victim"))
-            await pilot.pause()
-            assert box.value == "Client from Indonesia, returned home last year, not identified as a victim"
-
-    run(scenario)
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        box = app.screen.query_one(QueryInput)
+        box.post_message(events.Paste("Client from Indonesia,\nreturned home last year,\nnot identified as a victim"))
+        await pilot.pause()
+        assert box.value == "Client from Indonesia, returned home last year, not identified as a victim"
 
 
-def test_the_command_palette_reaches_every_action(bundled_index):
+async def test_the_command_palette_reaches_every_action(bundled_index):
     from textual.command import CommandPalette
 
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            titles = [command.title for command in app.get_system_commands(app.screen)]
-            for needed in ("Open", "Cite", "Add", "Within", "Report", "Filters", "Index: contents, staleness, rebuild", "Help", "Quit", "Export the report"):
-                assert needed in titles, titles
-            await pilot.press("ctrl+p")
-            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-            await pilot.press(*"Filters")
-            await pilot.pause(0.5)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
-
-    run(scenario)
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for needed in ("Open", "Cite", "Add", "Within", "Report", "Filters", "Index: contents, staleness, rebuild", "Help", "Quit", "Export the report"):
+            assert needed in titles, titles
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"Filters")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
 
 
-def test_a_rebuild_uses_the_corpus_the_index_was_built_from_and_asks_before_replacing_it(tmp_path, shared_embedder_factory, monkeypatch):
+async def test_a_rebuild_uses_the_corpus_the_index_was_built_from_and_asks_before_replacing_it(tmp_path, shared_embedder_factory, monkeypatch):
     import assistant.index.build as build_module
     from assistant.config import Settings
     from assistant.pipeline import Pipeline
@@ -582,11 +517,11 @@ def test_a_rebuild_uses_the_corpus_the_index_was_built_from_and_asks_before_repl
             await wait_for(pilot, lambda: any("Rebuilt" in n.message for n in app._notifications), timeout=120)
         assert {d.path for d in Pipeline(Settings(), index_dir=index).document_infos()} == {"b.md"}
 
-    run(not_named)
-    run(named_other)
+    await not_named()
+    await named_other()
 
 
-def test_the_report_exports_bibtex_to_a_chosen_file_that_a_bibtex_parser_reads(bundled_index, tmp_path):
+async def test_the_report_exports_bibtex_to_a_chosen_file_that_a_bibtex_parser_reads(bundled_index, tmp_path):
     import bibtexparser
 
     target = tmp_path / "casefile" / "references.bib"
@@ -608,101 +543,86 @@ def test_the_report_exports_bibtex_to_a_chosen_file_that_a_bibtex_parser_reads(b
             await wait_for(pilot, target.exists)
             assert not app.basket.unexported
 
-    run(scenario)
+    await scenario()
     library = bibtexparser.parse_string(target.read_text())
     assert not library.failed_blocks and len(library.entries) == 2
     assert all(entry.fields_dict["title"].value for entry in library.entries)
 
 
-def test_find_inside_the_open_document_and_copy_the_passage_with_its_citation(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(100, 30), notifications=True) as pilot:
-            await ready(pilot)
-            await ask(pilot, "Blue Dot safe spaces for children fleeing Ukraine")
-            hit = cards(app)[0].hit
-            await pilot.press("down", "enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-            body = app.screen.query_one("#document-body", TextArea)
-            occurrences = body.text.casefold().count("trafficking")
-            await pilot.press("slash", *"trafficking", "enter")
-            await pilot.pause()
-            assert body.selected_text.casefold() == "trafficking"
-            first = body.selection
-            await pilot.press("n")
-            assert body.selection != first and body.selected_text.casefold() == "trafficking"
-            await pilot.press("N")
-            assert body.selection == first
-            position = str(app.screen.query_one("#document-position", Static).render())
-            assert f"of {occurrences} for “trafficking”" in position
-            await pilot.press("p")
-            assert body.selected_text == hit.text
-            await pilot.press("y")
-            assert app.clipboard.startswith("“") and hit.text.strip()[:40] in app.clipboard
-            assert app.clipboard.rstrip().endswith(".") and hit.citation.title in app.clipboard.splitlines()[-1]
-
-    run(scenario)
+async def test_find_inside_the_open_document_and_copy_the_passage_with_its_citation(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await ready(pilot)
+        await ask(pilot, "Blue Dot safe spaces for children fleeing Ukraine")
+        hit = cards(app)[0].hit
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        body = app.screen.query_one("#document-body", TextArea)
+        occurrences = body.text.casefold().count("trafficking")
+        await pilot.press("slash", *"trafficking", "enter")
+        await pilot.pause()
+        assert body.selected_text.casefold() == "trafficking"
+        first = body.selection
+        await pilot.press("n")
+        assert body.selection != first and body.selected_text.casefold() == "trafficking"
+        await pilot.press("N")
+        assert body.selection == first
+        position = str(app.screen.query_one("#document-position", Static).render())
+        assert f"of {occurrences} for “trafficking”" in position
+        await pilot.press("p")
+        assert body.selected_text == hit.text
+        await pilot.press("y")
+        assert app.clipboard.startswith("“") and hit.text.strip()[:40] in app.clipboard
+        assert app.clipboard.rstrip().endswith(".") and hit.citation.title in app.clipboard.splitlines()[-1]
 
 
-def test_tab_reaches_the_first_passage_and_the_selection_follows_scrolling(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            await pilot.press("tab")
-            assert app.focused is cards(app)[0], "no invisible focus stop between the box and the passages"
-            results = app.screen.query_one("#results")
-            results.scroll_end(animate=False)  # as End, PageDown or the wheel would
-            await pilot.pause(0.3)
-            focused = app.focused
-            assert isinstance(focused, ResultCard) and focused is not cards(app)[0]
-            assert results.region.overlaps(focused.region), "the selection is a passage the reader can see"
-            await pilot.press("a")
-            assert app.basket.items[0].chunk_id == focused.hit.chunk_id
-
-    run(scenario)
+async def test_tab_reaches_the_first_passage_and_the_selection_follows_scrolling(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("tab")
+        assert app.focused is cards(app)[0], "no invisible focus stop between the box and the passages"
+        results = app.screen.query_one("#results")
+        results.scroll_end(animate=False)  # as End, PageDown or the wheel would
+        await pilot.pause(0.3)
+        focused = app.focused
+        assert isinstance(focused, ResultCard) and focused is not cards(app)[0]
+        assert results.region.overlaps(focused.region), "the selection is a passage the reader can see"
+        await pilot.press("a")
+        assert app.basket.items[0].chunk_id == focused.hit.chunk_id
 
 
-def test_a_double_click_opens_a_passage(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            await pilot.click(cards(app)[0], times=2)
-            await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-
-    run(scenario)
+async def test_a_double_click_opens_a_passage(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.click(cards(app)[0], times=2)
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
 
 
-def test_the_filter_dialog_opens_with_focus_and_ticks_that_show_without_colour(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(100, 40)) as pilot:
-            regions = await open_filter_dialog(app, pilot)
-            assert app.focused is regions
-            before = "".join(s.text for s in regions.render_line(0))
-            await pilot.press("space")
-            after = "".join(s.text for s in regions.render_line(0))
-            assert "✓" not in before and "✓" in after
-
-    run(scenario)
+async def test_the_filter_dialog_opens_with_focus_and_ticks_that_show_without_colour(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(100, 40)) as pilot:
+        regions = await open_filter_dialog(app, pilot)
+        assert app.focused is regions
+        before = "".join(s.text for s in regions.render_line(0))
+        await pilot.press("space")
+        after = "".join(s.text for s in regions.render_line(0))
+        assert "✓" not in before and "✓" in after
 
 
-def test_information_toasts_are_short(bundled_index):
-    async def scenario():
-        app = bundled_app(bundled_index)
-        async with app.run_test(size=(80, 24), notifications=True) as pilot:
-            await ready(pilot)
-            await ask(pilot, INDONESIA)
-            await pilot.press("down", "c", "a", "y")
-            assert app._notifications and all(n.timeout <= 6 for n in app._notifications)
-
-    run(scenario)
+async def test_information_toasts_are_short(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("down", "c", "a", "y")
+        assert app._notifications and all(n.timeout <= 6 for n in app._notifications)
 
 
-def test_questions_are_kept_across_sessions_only_when_turned_on(bundled_index, tmp_path):
+async def test_questions_are_kept_across_sessions_only_when_turned_on(bundled_index, tmp_path):
     import shutil
 
     index = tmp_path / "index"
@@ -718,11 +638,11 @@ def test_questions_are_kept_across_sessions_only_when_turned_on(bundled_index, t
                 await ask(pilot, question)
         return history
 
-    asyncio.run(session(False, "first question about forced labour"))
+    await session(False, "first question about forced labour")
     assert not (index / "question-history.json").exists()
-    asyncio.run(session(True, "second question about debt bondage"))
-    assert asyncio.run(session(True, None)) == ["second question about debt bondage"]
-    assert asyncio.run(session(False, None)) == []
+    await session(True, "second question about debt bondage")
+    assert await session(True, None) == ["second question about debt bondage"]
+    assert await session(False, None) == []
 
 
 def test_the_app_ends_when_its_terminal_hangs_up(bundled_index):

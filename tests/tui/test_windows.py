@@ -1,9 +1,10 @@
 """Two windows on one index: the report basket file is shared, and each save merges, so that no
 window's passage is lost to the other's save; the quit dialog counts what the file holds."""
 
-import asyncio
 import os
 import stat
+
+import pytest
 
 from assistant.report import BasketFile, ReportBasket
 from assistant.tui.screens.confirm import ConfirmScreen
@@ -13,8 +14,10 @@ from assistant.tui.widgets.result_card import ResultCard
 from .conftest import make_app, ready, wait_for
 from .test_pilot import INDONESIA, ask
 
+pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
 
-def test_two_windows_on_one_index_keep_every_passage_either_added(bundled_index, tmp_path):
+
+async def test_two_windows_on_one_index_keep_every_passage_either_added(bundled_index, tmp_path):
     basket = tmp_path / "report-basket.json"
 
     async def scenario():
@@ -42,7 +45,7 @@ def test_two_windows_on_one_index_keep_every_passage_either_added(bundled_index,
             assert "holds 2 passages not exported yet" in question, question
         assert stat.S_IMODE(os.stat(basket).st_mode) == 0o600, "the report holds questions: its owner's alone"
 
-    asyncio.run(scenario())
+    await scenario()
 
 
 def test_merging_follows_what_each_window_did_since_it_last_read_the_file(tmp_path):
