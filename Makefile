@@ -11,11 +11,12 @@ INDEX ?= index
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run build tui test eval bench clean-index help
+.PHONY: setup run build tui test lint eval bench clean-index help
 
 help:
 	@echo "make run    set up, build the index of $(CORPUS)/ if needed, open the terminal UI"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make lint   ruff check and ruff format --check"
 	@echo "make eval   retrieval evaluation: dev sets and the frozen test set side by side"
 	@echo "make bench  performance benchmarks (prints a table, writes benchmarks/results/)"
 
@@ -48,13 +49,17 @@ tui: setup
 test: setup
 	$(PY) -m pytest
 
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 # Dev sets tune; eval/test.toml is the frozen test set, reported once and never tuned on. The
 # sets over ../shared run only where that folder exists (a user's clone has only the bundled one).
 SHARED ?= ../shared
 eval: setup
 	$(PY) -m assistant eval --strict --modes hybrid --questions eval/bundled.toml \
 		$(if $(wildcard $(SHARED)/documents),--questions eval/documents.toml) \
-		$(if $(and $(wildcard $(SHARED)/documents),$(wildcard $(SHARED)/iasc)),--questions eval/documents-in-library.toml --questions eval/library-dev.toml --questions eval/test.toml)
+		$(if $(and $(wildcard $(SHARED)/documents),$(wildcard $(SHARED)/iasc)),--questions eval/documents-in-library.toml --questions eval/library-dev.toml --questions eval/misspelt-dev.toml --questions eval/test.toml --conversations eval/conversations-dev.toml --conversations eval/conversations-test.toml)
 
 bench: setup
 	$(PY) -m benchmarks

@@ -7,7 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import Settings
-from .ingest import CorpusFile, catalogue_path, discover_files, extract_file, ingest_extraction, load_catalogue, repeated_line_set, web_line_hashes
+from .ingest import (
+    CorpusFile,
+    catalogue_path,
+    discover_files,
+    extract_file,
+    ingest_extraction,
+    load_catalogue,
+    repeated_line_set,
+    web_line_hashes,
+)
 from .ingest.base import SkipFile
 from .ingest.budget import time_budget
 from .ingest.formats import is_web_like

@@ -6,7 +6,15 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-from assistant.conversation import Thread, Turn, carried_context, case_note, case_note_references, is_follow_up, own_words
+from assistant.conversation import (
+    Thread,
+    Turn,
+    carried_context,
+    case_note,
+    case_note_references,
+    is_follow_up,
+    own_words,
+)
 from assistant.models import Answer, Citation, DocumentInfo, Hit, Location
 
 from .conftest import REPO

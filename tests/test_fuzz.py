@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assistant.errors import QueryError
 from assistant.ingest import CorpusFile, ingest_file, load_catalogue

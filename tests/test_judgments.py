@@ -5,7 +5,16 @@ import json
 
 import pytest
 
-from assistant.judgments import RANKERS, AnswerQuote, Judgment, QuestionJudgments, collect, load_judgments, pool, write_sheets
+from assistant.judgments import (
+    RANKERS,
+    AnswerQuote,
+    Judgment,
+    QuestionJudgments,
+    collect,
+    load_judgments,
+    pool,
+    write_sheets,
+)
 
 from .conftest import write
 

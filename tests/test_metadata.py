@@ -5,7 +5,14 @@ import pytest
 
 from assistant.ingest.base import Line
 from assistant.ingest.metadata import (
-    choose_organisation, choose_title, fallback_title, is_junk_title, readable_case, stated_organisation, tidy_title, title_from_headings,
+    choose_organisation,
+    choose_title,
+    fallback_title,
+    is_junk_title,
+    readable_case,
+    stated_organisation,
+    tidy_title,
+    title_from_headings,
 )
 
 

@@ -82,7 +82,7 @@ def test_recognised_paragraphs_join_their_lines_and_leave_out_noise():
         (1, 2, 1, 1, "e", 40, 80), (1, 2, 1, 2, "Record", 40, 92), (1, 2, 1, 3, "consent.", 40, 92),
         (2, 1, 1, 1, "~~", 30, 12), (2, 1, 1, 2, "|i", 30, 20),  # a smudge on a picture
     ]
-    lines = [header] + [f"5\t1\t{b}\t{p}\t{l}\t{w}\t100\t{300 + 50 * l}\t80\t{h}\t{c}\t{t}" for b, p, l, w, t, h, c in rows]
+    lines = [header] + [f"5\t1\t{b}\t{p}\t{ln}\t{w}\t100\t{300 + 50 * ln}\t80\t{h}\t{c}\t{t}" for b, p, ln, w, t, h, c in rows]
     paragraphs = ocr.parse_tsv("\n".join(lines), 842, 300)
     assert [p.text for p in paragraphs] == ["Victims are identified early.", "• Record consent."]
     assert paragraphs[0].size == round(40 * 72 / 300)

@@ -9,10 +9,10 @@ import pytest
 from assistant.errors import CitationError
 from assistant.models import Answer, AnswerJSON, Citation, DocumentInfo, Hit, Location
 from assistant.present import (
-    format_citations,
     answer_json,
     citation_line,
     format_citation,
+    format_citations,
     refused_json,
     render_answer_markdown,
     render_answer_text,
@@ -124,7 +124,8 @@ def test_bibtex_of_several_citations_parses_with_a_bibtex_parser():
 
 
 def test_csl_json_renders_with_a_csl_processor():
-    from citeproc import Citation as CslCitation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc import Citation as CslCitation
+    from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
     items = json.loads(format_citations([CITATION, CITATION.model_copy(update={"chunk_id": 43, "url": None})], "csl-json"))

@@ -6,7 +6,16 @@ import json
 import numpy as np
 
 from assistant.retrieve.learn import QuestionRows, cross_validate, ranking_scores
-from assistant.retrieve.ranker import FEATURES, LEARNED_FILE, CandidateSignals, LogisticModel, feature_matrix, fit_logistic, load_model, pointer_signal
+from assistant.retrieve.ranker import (
+    FEATURES,
+    LEARNED_FILE,
+    CandidateSignals,
+    LogisticModel,
+    feature_matrix,
+    fit_logistic,
+    load_model,
+    pointer_signal,
+)
 
 
 def test_pointer_and_contact_lines_are_recognised_and_statements_are_not():

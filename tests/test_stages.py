@@ -5,12 +5,12 @@ import numpy as np
 from assistant.config import RetrieveSettings
 from assistant.evaluate import ABLATIONS
 from assistant.retrieve.abstain import RULES
+from assistant.retrieve.ranker import FEATURES, CandidateSignals, LogisticModel
 from assistant.retrieve.stages import (
     STAGES,
     Candidate,
     Question,
     above_relative_floor,
-    run_stages,
     fill_missing_dense,
     fuse,
     heading_names_provision,
@@ -21,8 +21,8 @@ from assistant.retrieve.stages import (
     provision_labels,
     rerank_learned,
     reward_sentence_match,
+    run_stages,
 )
-from assistant.retrieve.ranker import FEATURES, CandidateSignals, LogisticModel
 
 
 def ids(candidates):

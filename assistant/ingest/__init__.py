@@ -20,10 +20,10 @@ from ..files import MIB, NotARegularFile, open_regular, read_regular
 from ..models import Document, FileReport, Removal
 from ..text import safe_url
 from .base import Extraction, SkipFile
+from .budget import time_budget
 from .catalogue import Catalogue, CatalogueEntry, catalogue_path, load_catalogue
 from .chrome import repeated_line_set, web_line_hashes
 from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
-from .budget import time_budget
 from .detect import UNSUPPORTED, check_package_size, sniff_format
 from .formats import BY_NAME, formats_for_suffix, is_web_like
 from .metadata import choose_organisation, choose_title

@@ -105,7 +105,7 @@ def clean_lines(
     """Apply every rule in place: dropped lines get ``removed`` set, trimmed lines get shorter.
     ``repeated`` holds the hashes of lines that many files of the corpus repeat. Returns the
     removals, in line order, including those the reader made (HTML chrome elements)."""
-    removals: list[Removal] = [Removal(line=l.number, text=l.text, reason=l.removed) for l in lines if l.removed and l.text]
+    removals: list[Removal] = [Removal(line=x.number, text=x.text, reason=x.removed) for x in lines if x.removed and x.text]
     _mark_identifier_runs(lines, removals)
     _mark_repeated_runs(lines, repeated, removals)
     for line in lines:

@@ -9,10 +9,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .metadata import prefer_file_name, readable_case, title_from_headings
 from ..models import Block, Document, Removal
 from .base import Line
 from .formats import is_web_like
+from .metadata import prefer_file_name, readable_case, title_from_headings
 
 # --- metadata lines -----------------------------------------------------------------------------
 
@@ -337,7 +337,7 @@ def _lead_document(lines: list[Line], page: PageMetadata, removals: list[Removal
         return None
     if is_listing and not any(_is_body_like(line) for line in body):
         return None  # only stray short lines left around a listing
-    region, languages = _consume_metadata([l for l in lines if metadata_of(l)], removals)
+    region, languages = _consume_metadata([line for line in lines if metadata_of(line)], removals)
     title, organisation, year = page.title, page.organisation, page.year
     label = next((line for line in body if line.signal == "download" and _DOWNLOAD_LABEL.match(line.text)), None)
     if label is not None:

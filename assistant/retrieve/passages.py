@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..index.lexical import terms_of
 from ..models import Chunk, DocumentInfo
 from ..text import sentence_spans
-from ..index.lexical import terms_of
 from .stages import Candidate
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 import os
 import signal
 import time
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 

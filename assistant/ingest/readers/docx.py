@@ -10,13 +10,14 @@ from .. import budget
 from ..base import Extraction, Line, SkipFile
 from .common import BULLET, office_metadata
 
+
 def read_docx(data: bytes) -> Extraction:
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises many kinds on damaged packages
-        raise SkipFile(f"damaged .docx file ({type(error).__name__}: {str(error)[:120]})")
+        raise SkipFile(f"damaged .docx file ({type(error).__name__}: {str(error)[:120]})") from error
     lines: list[Line] = []
     _docx_block_items(document.element.body, document, lines)
     for number, line in enumerate(lines, start=1):

@@ -31,7 +31,7 @@ def read_image(data: bytes) -> Extraction:
     except SkipFile:
         raise
     except Exception as error:  # Pillow raises many types on damaged images
-        raise SkipFile(f"damaged or unreadable image ({type(error).__name__}: {str(error)[:120]})")
+        raise SkipFile(f"damaged or unreadable image ({type(error).__name__}: {str(error)[:120]})") from error
     extraction = read_pdf(page.getvalue())
     for line in extraction.lines:
         line.page = line.page_end = None

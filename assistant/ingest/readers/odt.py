@@ -25,7 +25,7 @@ def read_odt(data: bytes) -> Extraction:
     try:
         document = load(io.BytesIO(data))
     except Exception as error:  # odfpy raises many kinds on damaged packages
-        raise SkipFile(f"damaged .odt file ({type(error).__name__}: {str(error)[:120]})")
+        raise SkipFile(f"damaged .odt file ({type(error).__name__}: {str(error)[:120]})") from error
     lines: list[Line] = []
     _blocks(document.text, lines, in_list=False)
     for number, line in enumerate(lines, start=1):

@@ -9,8 +9,8 @@ import re
 from collections import Counter
 
 from ...text import normalize_text
-from ..base import Extraction, Line, SkipFile, vocabulary
 from .. import budget, ocr
+from ..base import Extraction, Line, SkipFile, vocabulary
 from .common import BULLET
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
@@ -95,13 +95,13 @@ def read_pdf(data: bytes) -> Extraction:
                 if not reader.decrypt(""):
                     raise SkipFile("encrypted PDF: needs a password")
             except (FileNotDecryptedError, NotImplementedError) as error:
-                raise SkipFile(f"encrypted PDF: cannot be opened without its password ({error})")
+                raise SkipFile(f"encrypted PDF: cannot be opened without its password ({error})") from error
         check_inflation(reader)
         document = pypdfium2.PdfDocument(data)
     except SkipFile:
         raise
     except Exception as error:  # both libraries raise many types on damaged files
-        raise SkipFile(f"damaged or unreadable PDF ({type(error).__name__}: {str(error)[:120]})")
+        raise SkipFile(f"damaged or unreadable PDF ({type(error).__name__}: {str(error)[:120]})") from error
     try:
         page_count = len(document)
         if not page_count:
@@ -495,7 +495,7 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             return None
         if re.search(r"[.;]\s+\S", re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", text)):  # a sentence boundary inside: prose
             return None
-        following = next((l for l in lines[index + 1 : index + 3] if l.text), None)
+        following = next((later for later in lines[index + 1 : index + 3] if later.text), None)
         same_block = _same_block(line, following)
         if body_size and line.size and line.size >= body_size + 1.5:
             return ("size", line.size)

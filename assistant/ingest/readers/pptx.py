@@ -10,6 +10,7 @@ from .. import budget
 from ..base import Extraction, Line, SkipFile
 from .common import BULLET, office_metadata
 
+
 def read_pptx(data: bytes) -> Extraction:
     from pptx import Presentation
     from pptx.enum.shapes import PP_PLACEHOLDER
@@ -17,7 +18,7 @@ def read_pptx(data: bytes) -> Extraction:
     try:
         presentation = Presentation(io.BytesIO(data))
     except Exception as error:
-        raise SkipFile(f"damaged .pptx file ({type(error).__name__}: {str(error)[:120]})")
+        raise SkipFile(f"damaged .pptx file ({type(error).__name__}: {str(error)[:120]})") from error
     lines: list[Line] = []
     first_title = ""
     for number, slide in enumerate(presentation.slides, start=1):

@@ -7,6 +7,7 @@ from ..base import Extraction, lines_from_text
 from ..detect import decode_text
 from .common import BULLET
 
+
 def read_text(data: bytes) -> Extraction:
     text, encoding = decode_text(data)
     lines = lines_from_text(normalize_text(text))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
-from rich.segment import Segment
 from textual.strip import Strip
 from textual.widgets import Button, Input, SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton

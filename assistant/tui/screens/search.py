@@ -5,15 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
-from ...models import NO_ANSWER
 from ...ingest.formats import supported_suffixes
+from ...models import NO_ANSWER
 from ...text import safe_line, strip_control
 from .. import messages
 from ..actions import passage_bindings

@@ -14,7 +14,6 @@ from ...models import Hit
 from ...present import citation_line
 from ...text import sentence_spans, strip_control
 
-
 CONFIDENCE = {"strong": "match ■■■ strong", "fair": "match ■■□ fair", "weak": "match ■□□ weak"}
 """How sure the ranker is that a card answers, in words and a bar (not colour alone)."""
 
