@@ -52,7 +52,9 @@ def chunk_document(
         for start, end, page, page_end in _pack(units, settings):
             text = document.text[start:end]
             tokens = pieces.count(text)
-            embed_text, embed_tokens = embed_text_of(document.title, section, text, tokens, pieces, context, max_context_tokens)
+            embed_text, embed_tokens = embed_text_of(
+                document.title, section, text, tokens, pieces, context, max_context_tokens
+            )
             chunks.append(
                 Chunk(
                     document_id=document.id,
@@ -102,7 +104,9 @@ def _units(text: str, blocks: list[Block], pieces: WordPieces, max_tokens: int) 
     return units
 
 
-def _split_long(text: str, start: int, end: int, index: int, block: Block, pieces: WordPieces, max_tokens: int) -> list[_Unit]:
+def _split_long(
+    text: str, start: int, end: int, index: int, block: Block, pieces: WordPieces, max_tokens: int
+) -> list[_Unit]:
     """A sentence longer than a chunk: cut it into pieces of at most ``max_tokens`` word pieces,
     each cut at a space so that no word is split."""
     offsets = pieces.offsets(text[start:end])
@@ -170,7 +174,12 @@ def _pack(units: list[_Unit], settings: ChunkSettings) -> list[tuple[int, int, i
         else:
             windows.append(current)
     return [
-        (w[0].start, w[-1].end, min((u.page for u in w if u.page is not None), default=None), max((u.page_end for u in w if u.page_end is not None), default=None))
+        (
+            w[0].start,
+            w[-1].end,
+            min((u.page for u in w if u.page is not None), default=None),
+            max((u.page_end for u in w if u.page_end is not None), default=None),
+        )
         for w in windows
     ]
 

@@ -51,12 +51,17 @@ def _fail(error: AssistantError) -> None:
 
 
 def _index_option(function):
-    return click.option("--index", "index_dir", type=click.Path(path_type=Path), default=None, help="Index folder (default: index/).")(function)
+    return click.option(
+        "--index", "index_dir", type=click.Path(path_type=Path), default=None, help="Index folder (default: index/)."
+    )(function)
 
 
 def _corpus_option(function):
     return click.option(
-        "--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None,
+        "--corpus",
+        "corpus_dir",
+        type=click.Path(path_type=Path),
+        default=None,
         help="Corpus folder (default: the one the index was built from; corpus/ for a new index).",
     )(function)
 
@@ -72,7 +77,9 @@ def main(ctx: click.Context, verbose: int) -> None:
 
         python -m assistant index build && python -m assistant ask "Why do victims decline help?"
     """
-    logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(verbose, 2), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     ctx.obj = _Context(_load_settings())
 
 
@@ -89,6 +96,7 @@ def _load_settings() -> Settings:
 
 
 # --- index ------------------------------------------------------------------------------------
+
 
 @main.group()
 def index() -> None:
@@ -164,17 +172,30 @@ def catalogue_init(ctx: click.Context, folder: Path, force: bool) -> None:
     except AssistantError as error:
         _fail(error)
     organisations = sum(1 for entry, _ in entries if entry.organisation)
-    click.echo(f"wrote {target}: {len(entries)} files, {organisations} with an organisation; check each entry before relying on it")
+    click.echo(
+        f"wrote {target}: {len(entries)} files, {organisations} with an organisation; check each entry before relying on it"
+    )
 
 
 @index.command("build")
 @_corpus_option
 @_index_option
 @click.option("--full", is_flag=True, help="Rebuild from scratch instead of only what changed.")
-@click.option("--replace-corpus", is_flag=True, help="Build an existing index from another corpus than it was built from (replaces its documents).")
+@click.option(
+    "--replace-corpus",
+    is_flag=True,
+    help="Build an existing index from another corpus than it was built from (replaces its documents).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
-def index_build(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | None, full: bool, quiet: bool, replace_corpus: bool = False) -> None:
+def index_build(
+    ctx: click.Context,
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+    full: bool,
+    quiet: bool,
+    replace_corpus: bool = False,
+) -> None:
     """Index the corpus: only added or changed files are read and embedded. Prints what was
     indexed, skipped (with reasons) and empty, then a summary line.
 
@@ -203,11 +224,19 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
     if report.full_reason and report.full_reason != "--full was given":
         click.echo(f"full rebuild: {safe_line(report.full_reason)}", err=True)
     if report.reread_reason:
-        click.echo(f"reading every file again: {safe_line(report.reread_reason)} (embeddings of unchanged text are reused)", err=True)
+        click.echo(
+            f"reading every file again: {safe_line(report.reread_reason)} (embeddings of unchanged text are reused)",
+            err=True,
+        )
     if report.catalogue_changed:
-        names = ", ".join(safe_line(p) for p in report.catalogue_changed[:5]) + (" ..." if len(report.catalogue_changed) > 5 else "")
-        click.echo(f"catalogue entries changed for {len(report.catalogue_changed)} files ({names}): read again; passages are embedded "
-                   "again only where the text the model sees changed (the title is part of it), and keep their ids", err=summary_to_stderr)
+        names = ", ".join(safe_line(p) for p in report.catalogue_changed[:5]) + (
+            " ..." if len(report.catalogue_changed) > 5 else ""
+        )
+        click.echo(
+            f"catalogue entries changed for {len(report.catalogue_changed)} files ({names}): read again; passages are embedded "
+            "again only where the text the model sees changed (the title is part of it), and keep their ids",
+            err=summary_to_stderr,
+        )
     lines: list[tuple[str, str | None, str]] = []
     for file in report.files:
         if file.status != "indexed":
@@ -217,7 +246,10 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
     for line in summarise_repeats(lines):
         click.echo(line, err=True)
     if report.up_to_date:
-        click.echo(f"index is up to date: {report.unchanged} files unchanged; {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f} s)", err=summary_to_stderr)
+        click.echo(
+            f"index is up to date: {report.unchanged} files unchanged; {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f} s)",
+            err=summary_to_stderr,
+        )
         return
     indexed = sum(1 for f in report.files if f.status == "indexed")
     skipped = sum(1 for f in report.files if f.status == "skipped")
@@ -233,7 +265,11 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
     )
     reasons = Counter(_skip_kind(f.reason or "") for f in report.files if f.status in ("skipped", "empty"))
     if reasons:
-        click.echo("not indexed, by reason: " + "; ".join(f"{count} {safe_line(kind)}" for kind, count in reasons.most_common()), err=summary_to_stderr)
+        click.echo(
+            "not indexed, by reason: "
+            + "; ".join(f"{count} {safe_line(kind)}" for kind, count in reasons.most_common()),
+            err=summary_to_stderr,
+        )
 
 
 REPEATS_SHOWN = 5
@@ -270,7 +306,9 @@ def _skip_kind(reason: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
 @click.option("--documents", is_flag=True, help="Also list every indexed document.")
 @click.pass_context
-def index_status(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | None, as_json: bool, documents: bool) -> None:
+def index_status(
+    ctx: click.Context, index_dir: Path | None, corpus_dir: Path | None, as_json: bool, documents: bool
+) -> None:
     """What is indexed, when, with which model; skipped files with reasons; whether the corpus
     changed since the build.
 
@@ -294,12 +332,22 @@ def index_status(ctx: click.Context, index_dir: Path | None, corpus_dir: Path | 
         click.echo(json_text(payload))
         return
     click.echo(f"index:      {safe_line(status.index_dir)} (generation {safe_line(status.generation)})")
-    click.echo(f"built:      {status.built_at:%Y-%m-%d %H:%M:%S %Z} in {status.build_seconds:.1f} s from {safe_line(status.corpus_dir)}")
-    click.echo(f"model:      {status.model} (fingerprint {status.model_fingerprint[:12]}); vector index: {status.vector_index}")
-    click.echo(f"contents:   {status.indexed_files} of {status.files} files indexed: {status.documents} documents, {status.chunks} chunks")
+    click.echo(
+        f"built:      {status.built_at:%Y-%m-%d %H:%M:%S %Z} in {status.build_seconds:.1f} s from {safe_line(status.corpus_dir)}"
+    )
+    click.echo(
+        f"model:      {status.model} (fingerprint {status.model_fingerprint[:12]}); vector index: {status.vector_index}"
+    )
+    click.echo(
+        f"contents:   {status.indexed_files} of {status.files} files indexed: {status.documents} documents, {status.chunks} chunks"
+    )
     if status.staleness is not None:
         click.echo(f"corpus:     {safe_line(status.compared_with)}: {status.staleness.summary()}")
-        for label, paths in (("added", status.staleness.added), ("changed", status.staleness.changed), ("removed", status.staleness.removed)):
+        for label, paths in (
+            ("added", status.staleness.added),
+            ("changed", status.staleness.changed),
+            ("removed", status.staleness.removed),
+        ):
             for path in paths:
                 click.echo(f"            {label}: {safe_line(path)}")
         if status.staleness.stale:
@@ -376,14 +424,27 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
 
 # --- ask --------------------------------------------------------------------------------------
 
+
 @main.command()
 @click.argument("question", required=False)
 @_index_option
 @click.option("-k", "k", type=click.IntRange(1, 100), default=None, help="Passages per question (default 5).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question, one per line (JSON Lines).")
-@click.option("--batch", type=click.File("rb"), default=None, help="Answer every non-blank line of FILE, in order, in one process.")
+@click.option(
+    "--batch",
+    type=click.File("rb"),
+    default=None,
+    help="Answer every non-blank line of FILE, in order, in one process.",
+)
 @click.option("--mode", type=click.Choice(MODES), default=None, help="Retrieval mode (default hybrid).")
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="Output format (--json is --format json).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format (--json is --format json).",
+)
 @click.option("--region", multiple=True, help="Only documents tagged with this region (repeatable).")
 @click.option("--type", "resource_type", multiple=True, help="Only this resource type, e.g. Guidance (repeatable).")
 @click.option("--organisation", multiple=True, help="Only documents from this organisation (repeatable).")
@@ -392,11 +453,32 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
 @click.option("--document", multiple=True, help="Only this document id or source path (repeatable).")
 @click.option("--per-document", type=click.IntRange(1, 100), default=None, help="At most N passages per document.")
 @click.option("--as-typed", is_flag=True, help="Search the words as typed: no misspelt word is corrected.")
-@click.option("--context", "earlier", multiple=True, help="An earlier question of the conversation, oldest first (repeatable): a follow-up carries its words.")
+@click.option(
+    "--context",
+    "earlier",
+    multiple=True,
+    help="An earlier question of the conversation, oldest first (repeatable): a follow-up carries its words.",
+)
 @click.pass_context
-def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int | None, as_json: bool, batch, mode: str | None,
-        output_format: str, region, resource_type, organisation, year_from, year_to, document, per_document, as_typed: bool = False,
-        earlier: tuple[str, ...] = ()) -> None:
+def ask(
+    ctx: click.Context,
+    question: str | None,
+    index_dir: Path | None,
+    k: int | None,
+    as_json: bool,
+    batch,
+    mode: str | None,
+    output_format: str,
+    region,
+    resource_type,
+    organisation,
+    year_from,
+    year_to,
+    document,
+    per_document,
+    as_typed: bool = False,
+    earlier: tuple[str, ...] = (),
+) -> None:
     """Find the passages that answer QUESTION (or each line of --batch FILE). When nothing in the
     corpus answers, says so instead of showing passages.
 
@@ -421,8 +503,12 @@ def ask(ctx: click.Context, question: str | None, index_dir: Path | None, k: int
     if per_document is not None:
         settings.retrieve.per_document_cap = per_document
     filters = Filters(
-        regions=list(region), resource_types=list(resource_type), organisations=list(organisation),
-        documents=list(document), year_from=year_from, year_to=year_to,
+        regions=list(region),
+        resource_types=list(resource_type),
+        organisations=list(organisation),
+        documents=list(document),
+        year_from=year_from,
+        year_to=year_to,
     )
     pipeline = Pipeline(settings, index_dir=index_dir)
     questions = [_valid_text(question)] if question is not None else _batch_questions(batch)
@@ -470,7 +556,9 @@ def _batch_questions(batch) -> list[str]:
         try:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as error:
-            raise _UsageError(f"line {number} of {safe_line(batch.name)} is not UTF-8 text (byte 0x{raw[error.start]:02x}): save the file as UTF-8") from None
+            raise _UsageError(
+                f"line {number} of {safe_line(batch.name)} is not UTF-8 text (byte 0x{raw[error.start]:02x}): save the file as UTF-8"
+            ) from None
         line = line.rstrip("\r\n")
         if line.strip():
             questions.append(line)
@@ -518,7 +606,11 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
 
     def answer(question: str, alone: bool = False, as_typed: bool = False) -> None:
         nonlocal new_topic
-        context = Thread(turns=[]).context_for(question, pipeline.idf) if new_topic else thread.context_for(question, pipeline.idf, alone=alone)
+        context = (
+            Thread(turns=[]).context_for(question, pipeline.idf)
+            if new_topic
+            else thread.context_for(question, pipeline.idf, alone=alone)
+        )
         try:
             reply = pipeline.ask(question, k=k, as_typed=as_typed, context=context.words or None)
         except QueryError as error:
@@ -576,7 +668,9 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                 continue
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(case_note(thread) if style == "markdown" else case_note_references(thread, style), encoding="utf-8")
+                target.write_text(
+                    case_note(thread) if style == "markdown" else case_note_references(thread, style), encoding="utf-8"
+                )
             except OSError as error:
                 click.echo(f"error: could not write {safe_line(str(target))} ({error.strerror})")
                 continue
@@ -622,10 +716,17 @@ class _chat_history:
 
 # --- cite, clean ------------------------------------------------------------------------------
 
+
 @main.command()
 @click.argument("chunk_ids", metavar="CHUNK_ID...", type=click.IntRange(0, 2**63 - 1), nargs=-1, required=True)
 @_index_option
-@click.option("--format", "style", type=click.Choice(["text", "markdown", "bibtex", "csl-json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "style",
+    type=click.Choice(["text", "markdown", "bibtex", "csl-json"]),
+    default="text",
+    show_default=True,
+)
 @click.pass_context
 def cite(ctx: click.Context, chunk_ids: tuple[int, ...], index_dir: Path | None, style: str) -> None:
     """Print the citation of one passage: CHUNK_ID is `chunk_id` in `ask --json`, shown as
@@ -668,6 +769,7 @@ def clean(ctx: click.Context, file: Path, corpus_dir: Path | None, kept: bool) -
 
 # --- tui, doctor ------------------------------------------------------------------------------
 
+
 @main.command()
 @_index_option
 @_corpus_option
@@ -695,7 +797,13 @@ def tui_script(argv: list[str]) -> None:
         settings = _load_settings()
         run_app(settings, index_dir=index_dir or settings.paths.index_dir, corpus_dir=corpus_dir)
 
-    command = click.Command("tui.py", params=tui.params, callback=start, help=tui.help, context_settings={"help_option_names": ["-h", "--help"]})
+    command = click.Command(
+        "tui.py",
+        params=tui.params,
+        callback=start,
+        help=tui.help,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
     try:
         command.main(argv, prog_name="tui.py", standalone_mode=False)
     except click.ClickException as error:
@@ -733,13 +841,19 @@ def doctor(ctx: click.Context) -> None:
         return
     cosine = float(np.dot(reference, fast))
     click.echo(f"model {info.name} ({info.dimension} dims, fingerprint {info.fingerprint[:12]}) at {model_dir}")
-    click.echo(f"loaded offline and embedded in {time.perf_counter() - started:.1f} s; NumPy query encoder agreement: cosine {cosine:.6f}")
+    click.echo(
+        f"loaded offline and embedded in {time.perf_counter() - started:.1f} s; NumPy query encoder agreement: cosine {cosine:.6f}"
+    )
     if cosine < 0.9999:
         raise click.ClickException("the NumPy query encoder disagrees with sentence-transformers")
     from .ingest import ocr
 
     program = ocr.tesseract()
-    click.echo(f"OCR for scanned PDFs: {program}" if program else f"OCR for scanned PDFs: not installed (optional: {ocr.INSTALL_COMMAND})")
+    click.echo(
+        f"OCR for scanned PDFs: {program}"
+        if program
+        else f"OCR for scanned PDFs: not installed (optional: {ocr.INSTALL_COMMAND})"
+    )
 
 
 def run() -> None:
@@ -758,11 +872,21 @@ def run() -> None:
         raise
     except Exception as error:
         log.debug("unexpected error", exc_info=True)
-        click.echo(f"Error: unexpected {type(error).__name__}: {safe_line(str(error))[:300]} (run with -v -v for details)", err=True)
+        click.echo(
+            f"Error: unexpected {type(error).__name__}: {safe_line(str(error))[:300]} (run with -v -v for details)",
+            err=True,
+        )
         sys.exit(1)
 
 
-def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None = None, split: str = "train") -> None:
+def _fit(
+    settings: Settings,
+    question_files,
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+    beir_dir: Path | None = None,
+    split: str = "train",
+) -> None:
     from .evaluate import fit_learned_models, load_question_set, question_set_corpus
     from .retrieve.ranker import LEARNED_FILE
 
@@ -777,39 +901,96 @@ def _fit(settings: Settings, question_files, corpus_dir: Path | None, index_dir:
             raise click.UsageError(f"{question_file} is a frozen test set: it is reported once, never fitted on")
         sets.append((question_set, corpus_dir or question_set_corpus(question_set.corpus, question_file, settings)))
     ranker, abstention = fit_learned_models(
-        settings, sets, index_dir, beir_dir, split,
-        build=lambda pipeline: _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True),
+        settings,
+        sets,
+        index_dir,
+        beir_dir,
+        split,
+        build=lambda pipeline: _print_build_report(
+            pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True
+        ),
     )
     cv, acv = ranker.cross_validation, abstention.cross_validation
     click.echo(f"ranker fitted on {ranker.fitted_on}; abstention on {abstention.fitted_on}; written to {LEARNED_FILE}")
-    click.echo(f"5-fold cross-validation by question, candidates' order: chain hit@1 {cv['chain_hit_at_1']:.3f} MRR@10 {cv['chain_mrr_at_10']:.3f}"
-               f" -> learned hit@1 {cv['learned_hit_at_1']:.3f} MRR@10 {cv['learned_mrr_at_10']:.3f}")
-    click.echo(f"abstention (threshold {abstention.threshold:.3f}), held out: answerable refused {acv['answerable_refused']:.1%}, "
-               f"off-topic abstained {acv['off_topic_abstained']:.1%}, near misses abstained {acv['near_miss_abstained']:.1%}, "
-               f"other domain's claims refused {acv['other_domain_refused']:.1%}")
+    click.echo(
+        f"5-fold cross-validation by question, candidates' order: chain hit@1 {cv['chain_hit_at_1']:.3f} MRR@10 {cv['chain_mrr_at_10']:.3f}"
+        f" -> learned hit@1 {cv['learned_hit_at_1']:.3f} MRR@10 {cv['learned_mrr_at_10']:.3f}"
+    )
+    click.echo(
+        f"abstention (threshold {abstention.threshold:.3f}), held out: answerable refused {acv['answerable_refused']:.1%}, "
+        f"off-topic abstained {acv['off_topic_abstained']:.1%}, near misses abstained {acv['near_miss_abstained']:.1%}, "
+        f"other domain's claims refused {acv['other_domain_refused']:.1%}"
+    )
 
 
 # --- eval ---------------------------------------------------------------------------------------
 
+
 @main.command("eval")
-@click.option("--questions", "question_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A labelled question set (TOML); repeatable.")
-@click.option("--conversations", "conversation_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A labelled conversation set (TOML); repeatable.")
+@click.option(
+    "--questions",
+    "question_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A labelled question set (TOML); repeatable.",
+)
+@click.option(
+    "--conversations",
+    "conversation_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A labelled conversation set (TOML); repeatable.",
+)
 @_corpus_option
 @_index_option
-@click.option("--beir", "beir_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")
+@click.option(
+    "--beir",
+    "beir_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).",
+)
 @click.option("--split", default="train", show_default=True, help="BEIR judgments to use (never tune on test).")
 @click.option("--max-queries", type=int, default=None, help="Evaluate only the first N BEIR queries.")
 @click.option("--modes", default=",".join(MODES), show_default=True, help="Comma-separated retrieval modes to compare.")
 @click.option("--failures", is_flag=True, help="List the questions each mode got wrong.")
-@click.option("--strict", is_flag=True, help="Score the labels as first written (ignore passages accepted after review).")
+@click.option(
+    "--strict", is_flag=True, help="Score the labels as first written (ignore passages accepted after review)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-@click.option("--ablation", is_flag=True, help="Also score the hybrid mode with each ranking and abstention stage turned off (one row per stage and set).")
-@click.option("--fit", is_flag=True, help="Fit the learned ranking model on these dev question sets (5-fold cross-validation by question) and write it to assistant/retrieve/learned.json.")
-@click.option("--check-labels", is_flag=True, help="Only check that every answer phrase is found in its document (asks no question: a frozen set can be checked without seeing results).")
+@click.option(
+    "--ablation",
+    is_flag=True,
+    help="Also score the hybrid mode with each ranking and abstention stage turned off (one row per stage and set).",
+)
+@click.option(
+    "--fit",
+    is_flag=True,
+    help="Fit the learned ranking model on these dev question sets (5-fold cross-validation by question) and write it to assistant/retrieve/learned.json.",
+)
+@click.option(
+    "--check-labels",
+    is_flag=True,
+    help="Only check that every answer phrase is found in its document (asks no question: a frozen set can be checked without seeing results).",
+)
 @click.pass_context
-def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_dir: Path | None, beir_dir: Path | None,
-             split: str, max_queries: int | None, modes: str, failures: bool, strict: bool, as_json: bool, check_labels: bool, fit: bool,
-             ablation: bool, conversation_files=()) -> None:
+def evaluate(
+    ctx: click.Context,
+    question_files,
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+    beir_dir: Path | None,
+    split: str,
+    max_queries: int | None,
+    modes: str,
+    failures: bool,
+    strict: bool,
+    as_json: bool,
+    check_labels: bool,
+    fit: bool,
+    ablation: bool,
+    conversation_files=(),
+) -> None:
     """Measure retrieval: MRR@10, hit@1, hit@5 and abstention precision/recall on labelled
     questions, or nDCG@10 and recall@100 on a BEIR folder, for each mode side by side on the same
     index (built or brought up to date first, cached under .cache/eval/).
@@ -862,19 +1043,30 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
             if check_labels:
                 resolved = resolve_expectations(pipeline, question_set, strict)
                 documents = {document for spans in resolved.values() for document, _ in spans}
-                click.echo(f"{question_file}: every answer phrase of {len(resolved)} questions found, in {len(documents)} documents")
+                click.echo(
+                    f"{question_file}: every answer phrase of {len(resolved)} questions found, in {len(documents)} documents"
+                )
                 pipeline.close()
                 continue
             try:
                 resolve_expectations(pipeline, question_set, strict)
             except AssistantError as error:
-                click.echo(f"warning: {safe_line(str(error))} (those questions are counted as 'answer not in the extracted text')", err=True)
+                click.echo(
+                    f"warning: {safe_line(str(error))} (those questions are counted as 'answer not in the extracted text')",
+                    err=True,
+                )
             judgments = None
             if judgments_path(question_file).is_file():
                 store = pipeline.open().store
-                judgments, moved = load_judgments(judgments_path(question_file), lambda d, store=store: (doc.text if (doc := store.document(d)) else None))
+                judgments, moved = load_judgments(
+                    judgments_path(question_file),
+                    lambda d, store=store: doc.text if (doc := store.document(d)) else None,
+                )
                 for problem in moved:
-                    click.echo(f"warning: {judgments_path(question_file)}: {safe_line(problem)} (counted as not judged)", err=True)
+                    click.echo(
+                        f"warning: {judgments_path(question_file)}: {safe_line(problem)} (counted as not judged)",
+                        err=True,
+                    )
             scores = evaluate_question_set(pipeline, question_set, chosen, strict=strict, judgments=judgments)
             summary.extend((question_set, s) for s in scores if s.mode == "hybrid")
             if ablation:
@@ -882,14 +1074,20 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
                 for label, update in ABLATIONS.items():
                     varied = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update=update)})
                     variant, _ = pipeline_for(varied, corpus, index_dir, "questions")
-                    (score,) = evaluate_question_set(variant, question_set, ("hybrid",), strict=strict, judgments=judgments)
+                    (score,) = evaluate_question_set(
+                        variant, question_set, ("hybrid",), strict=strict, judgments=judgments
+                    )
                     ablated.append((question_set, label, score))
                     variant.close()
             output[question_set.name] = [s.model_dump(exclude={"failures"} if not failures else set()) for s in scores]
             if not as_json:
-                click.echo(format_scores(
-                    f"\n{question_set.name}: {len(question_set.questions)} answerable, {len(question_set.off_topic)} off-topic, "
-                    f"{len(question_set.near_miss)} near-miss questions ({corpus})", scores))
+                click.echo(
+                    format_scores(
+                        f"\n{question_set.name}: {len(question_set.questions)} answerable, {len(question_set.off_topic)} off-topic, "
+                        f"{len(question_set.near_miss)} near-miss questions ({corpus})",
+                        scores,
+                    )
+                )
                 click.echo(format_judged("", scores))
                 if failures:
                     for s in scores:
@@ -898,12 +1096,20 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
                             click.echo(f"  {line}")
             pipeline.close()
         if len(summary) > 1 and not as_json:
-            click.echo("\nhybrid, side by side" + (" (strict labels)" if strict else "") + ": dev sets tune, a frozen set is reported once")
-            click.echo(format_side_by_side([(f"{q.name}{' [frozen test]' if q.frozen else ' [dev]'}", s) for q, s in summary]))
+            click.echo(
+                "\nhybrid, side by side"
+                + (" (strict labels)" if strict else "")
+                + ": dev sets tune, a frozen set is reported once"
+            )
+            click.echo(
+                format_side_by_side([(f"{q.name}{' [frozen test]' if q.frozen else ' [dev]'}", s) for q, s in summary])
+            )
         if ablated and not as_json:
             click.echo("\nablation, hybrid: each stage off in turn")
             click.echo(format_side_by_side([(f"{q.name[:28]}: {label}", s) for q, label, s in ablated]))
-            click.echo("\npaired test (McNemar, exact) of each stage off against all on: first cards that answer only with the stage on / only with it off, p")
+            click.echo(
+                "\npaired test (McNemar, exact) of each stage off against all on: first cards that answer only with the stage on / only with it off, p"
+            )
             everything = {q.name: s for q, label, s in ablated if label == "all stages on"}
             for q, label, s in ablated:
                 if label != "all stages on":
@@ -919,11 +1125,18 @@ def evaluate(ctx: click.Context, question_files, corpus_dir: Path | None, index_
             scores = evaluate_conversations(pipeline, conversation_set)
             output[conversation_set.name] = scores.model_dump()
             if not as_json:
-                click.echo(format_conversations(f"\n{conversation_set.name}{' [frozen test]' if conversation_set.frozen else ' [dev]'} ({corpus})", scores))
+                click.echo(
+                    format_conversations(
+                        f"\n{conversation_set.name}{' [frozen test]' if conversation_set.frozen else ' [dev]'} ({corpus})",
+                        scores,
+                    )
+                )
             pipeline.close()
         if beir_dir is not None:
             corpus = materialise_beir_corpus(beir_dir, cache_dir_for("beir", beir_dir) / "corpus")
-            pipeline, index = pipeline_for(settings, corpus, index_dir or cache_dir_for("beir", beir_dir) / "index", "beir")
+            pipeline, index = pipeline_for(
+                settings, corpus, index_dir or cache_dir_for("beir", beir_dir) / "index", "beir"
+            )
             _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
             queries, qrels = load_beir_queries(beir_dir, split)
             if max_queries:

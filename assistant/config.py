@@ -122,6 +122,7 @@ class RetrieveSettings(_Section):
         if self.dense_weight + self.lexical_weight <= 0:
             raise ValueError("dense_weight and lexical_weight cannot both be 0")
         return self
+
     lexical_phrases: bool = True
     """Adjacent question words are also searched as phrases, so that 'recovery period' counts
     more than 'recovery' and 'period' apart."""
@@ -208,9 +209,7 @@ class TuiSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="ignore")
 
     paths: PathSettings = Field(default_factory=PathSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)

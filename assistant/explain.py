@@ -38,13 +38,23 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
         return f"{safe_line(relative)}: {skip.status}: {safe_line(skip.reason)}"
     repeated: set[str] = set()
     if inside and is_web_like(extraction.format):
-        files, _ = discover_files(corpus, catalogue_path(corpus, settings.ingest.catalogue_name).name, int(settings.ingest.max_file_mb * 1e6))
+        files, _ = discover_files(
+            corpus, catalogue_path(corpus, settings.ingest.catalogue_name).name, int(settings.ingest.max_file_mb * 1e6)
+        )
         hash_sets = [hashes for hashes in map(web_line_hashes, files) if hashes is not None]
-        repeated = repeated_line_set(hash_sets, settings.ingest.repeated_line_min_files, settings.ingest.repeated_line_min_share)
-    catalogue = load_catalogue(catalogue_path(corpus, settings.ingest.catalogue_name)) if inside else load_catalogue(Path("/nonexistent"))
+        repeated = repeated_line_set(
+            hash_sets, settings.ingest.repeated_line_min_files, settings.ingest.repeated_line_min_share
+        )
+    catalogue = (
+        load_catalogue(catalogue_path(corpus, settings.ingest.catalogue_name))
+        if inside
+        else load_catalogue(Path("/nonexistent"))
+    )
     ingested = ingest_extraction(relative, extraction, sha, catalogue, repeated)
     report = ingested.report
-    lines = [f"{safe_line(relative)}: read as {report.format}; {report.chars_extracted} characters extracted, {report.chars_removed} removed"]
+    lines = [
+        f"{safe_line(relative)}: read as {report.format}; {report.chars_extracted} characters extracted, {report.chars_removed} removed"
+    ]
     for warning in report.warnings:
         lines.append(f"warning: {safe_line(warning)}")
     lines.append("")
@@ -53,15 +63,25 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
     lines.append("")
     lines.append(f"Documents ({len(ingested.documents)}):")
     for document in ingested.documents:
-        facts = [f"{k}: {v}" for k, v in (
-            ("organisation", document.organisation), ("year", document.year), ("region", document.region),
-            ("type", ", ".join(document.resource_types)), ("languages", ", ".join(document.languages)),
-            ("listed on", document.source_title), ("line", document.source_line),
-        ) if v]
+        facts = [
+            f"{k}: {v}"
+            for k, v in (
+                ("organisation", document.organisation),
+                ("year", document.year),
+                ("region", document.region),
+                ("type", ", ".join(document.resource_types)),
+                ("languages", ", ".join(document.languages)),
+                ("listed on", document.source_title),
+                ("line", document.source_line),
+            )
+            if v
+        ]
         lines.append(f"  [{safe_line(document.id)}] {safe_line(document.title)}")
         if facts:
             lines.append("      " + "; ".join(strip_control(str(f)) for f in facts))
-        lines.append(f"      {len(document.text)} characters, {sum(1 for b in document.blocks if b.kind == 'heading')} headings")
+        lines.append(
+            f"      {len(document.text)} characters, {sum(1 for b in document.blocks if b.kind == 'heading')} headings"
+        )
         if show_text:
             for paragraph in strip_control(document.text).split("\n"):
                 lines.append(f"      | {paragraph}")

@@ -32,7 +32,12 @@ def open_regular(path: Path | str, follow_symlinks: bool = True) -> BinaryIO:
     """The file open for reading in binary mode. Raises ``NotARegularFile`` for anything but a
     regular file, and OSError as ``open`` does (with ``follow_symlinks=False``, ELOOP for a
     symlink)."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | (0 if follow_symlinks else getattr(os, "O_NOFOLLOW", 0))
+    flags = (
+        os.O_RDONLY
+        | os.O_NONBLOCK
+        | getattr(os, "O_CLOEXEC", 0)
+        | (0 if follow_symlinks else getattr(os, "O_NOFOLLOW", 0))
+    )
     descriptor = os.open(path, flags)
     try:
         mode = os.fstat(descriptor).st_mode

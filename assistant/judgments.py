@@ -82,6 +82,7 @@ def judgments_path(question_file: Path) -> Path:
 
 # --- grading cards -------------------------------------------------------------------------------
 
+
 class QuestionJudgments:
     """The judgments of one question, located in the documents' current text."""
 
@@ -138,7 +139,9 @@ def load_judgments(path: Path, document_text) -> tuple[dict[str, QuestionJudgmen
         text = cache[judgment.document]
         located = _relocate(judgment, text)
         if located is None:
-            problems.append(f"{judgment.document}: a judged passage is no longer in the extracted text ({judgment.text[:50]!r}...)")
+            problems.append(
+                f"{judgment.document}: a judged passage is no longer in the extracted text ({judgment.text[:50]!r}...)"
+            )
             continue
         by_question[judgment.question].append(located)
     return {question: QuestionJudgments(items) for question, items in by_question.items()}, problems
@@ -153,13 +156,17 @@ def _relocate(judgment: Judgment, text: str | None) -> Judgment | None:
     if found < 0:
         return None
     shift = found - judgment.start
-    return judgment.model_copy(update={
-        "start": found, "end": found + len(judgment.text),
-        "answer": [q.model_copy(update={"start": q.start + shift, "end": q.end + shift}) for q in judgment.answer],
-    })
+    return judgment.model_copy(
+        update={
+            "start": found,
+            "end": found + len(judgment.text),
+            "answer": [q.model_copy(update={"start": q.start + shift, "end": q.end + shift}) for q in judgment.answer],
+        }
+    )
 
 
 # --- pooling and collecting (run by hand) ---------------------------------------------------------
+
 
 def pool(pipeline, questions: list[str], rankers=RANKERS) -> list[PooledPassage]:
     """Every ranker's cards for every question, each distinct passage once, in no ranker's order."""
@@ -175,7 +182,11 @@ def pool(pipeline, questions: list[str], rankers=RANKERS) -> list[PooledPassage]
                     continue
                 seen.add(key)
                 digest = hashlib.sha256(f"{question}\n{key}".encode()).hexdigest()[:8]
-                found.append(PooledPassage(id=f"P{digest}", question=question, document=key[0], start=key[1], end=key[2], text=hit.text))
+                found.append(
+                    PooledPassage(
+                        id=f"P{digest}", question=question, document=key[0], start=key[1], end=key[2], text=hit.text
+                    )
+                )
         random.Random(question).shuffle(found)
         pooled.extend(found)
     return pooled
@@ -236,7 +247,14 @@ def _quote_span(passage: PooledPassage, quote: str) -> tuple[int, int] | None:
 def collect(folder: Path) -> tuple[list[Judgment], list[str]]:
     """The judges' grades (``grades-*.jsonl``) joined to the pooled passages; problems name every
     passage not graded, graded twice, or quoted wrongly."""
-    key = {p.id: p for p in (PooledPassage.model_validate_json(line) for line in (folder / "key.jsonl").read_text(encoding="utf-8").splitlines() if line.strip())}
+    key = {
+        p.id: p
+        for p in (
+            PooledPassage.model_validate_json(line)
+            for line in (folder / "key.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        )
+    }
     grades: dict[str, dict] = {}
     problems = []
     for path in sorted(folder.glob("grades-*.jsonl")):
@@ -269,11 +287,24 @@ def collect(folder: Path) -> tuple[list[Judgment], list[str]]:
             if span is None:
                 problems.append(f"{pid}: quote not in the passage: {str(quote)[:60]!r}")
             else:
-                quotes.append(AnswerQuote(start=span[0], end=span[1], text=passage.text[span[0] - passage.start : span[1] - passage.start]))
+                quotes.append(
+                    AnswerQuote(
+                        start=span[0], end=span[1], text=passage.text[span[0] - passage.start : span[1] - passage.start]
+                    )
+                )
         if record["grade"] == 2 and not quotes:
             problems.append(f"{pid}: grade 2 needs the sentence that states the answer")
-        judgments.append(Judgment(question=passage.question, document=passage.document, start=passage.start, end=passage.end,
-                                  text=passage.text, grade=record["grade"], answer=quotes))
+        judgments.append(
+            Judgment(
+                question=passage.question,
+                document=passage.document,
+                start=passage.start,
+                end=passage.end,
+                text=passage.text,
+                grade=record["grade"],
+                answer=quotes,
+            )
+        )
     return judgments, problems
 
 
@@ -288,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         question_file, folder = Path(args[1]), Path(args[2])
         question_set = load_question_set(question_file)
         settings = Settings()
-        pipeline, _ = pipeline_for(settings, question_set_corpus(question_set.corpus, question_file, settings), None, "questions")
+        pipeline, _ = pipeline_for(
+            settings, question_set_corpus(question_set.corpus, question_file, settings), None, "questions"
+        )
         pipeline.build()
         pooled = pool(pipeline, [q.text for q in question_set.questions])
         sheets = write_sheets(pooled, folder, int(args[3]) if len(args) > 3 else 10)

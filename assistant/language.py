@@ -9,10 +9,18 @@ from __future__ import annotations
 import re
 
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the of and to in is that for be are with as by this on or which shall any from not have it an at".split()),
-    "nl": frozenset("de het een van en in is dat op te zijn met voor door aan die niet wordt worden als bij ook deze of".split()),
-    "fr": frozenset("le la les de des du et en un une est que pour par dans qui sur au aux sont ne pas être cette ou".split()),
-    "de": frozenset("der die das und in den von zu mit ist des sich nicht ein eine auf für dem im werden oder auch als".split()),
+    "en": frozenset(
+        "the of and to in is that for be are with as by this on or which shall any from not have it an at".split()
+    ),
+    "nl": frozenset(
+        "de het een van en in is dat op te zijn met voor door aan die niet wordt worden als bij ook deze of".split()
+    ),
+    "fr": frozenset(
+        "le la les de des du et en un une est que pour par dans qui sur au aux sont ne pas être cette ou".split()
+    ),
+    "de": frozenset(
+        "der die das und in den von zu mit ist des sich nicht ein eine auf für dem im werden oder auch als".split()
+    ),
     "es": frozenset("el la los las de del y en un una que por para con es se no al lo como su o sus son".split()),
     "pt": frozenset("o a os as de do da dos das e em um uma que para com por não no na se ao é ou".split()),
     "it": frozenset("il la lo gli le di del della e in un una che per con non è sono da al nel alla o".split()),

@@ -183,7 +183,9 @@ class Hit(BaseModel):
 
 NO_ANSWER = "No passage in the corpus answers this question."
 NO_DOCUMENT_MATCHES = "No passage in the corpus answers this question within the filters: no document matches them."
-FILTERED_OUT = "No passage within the filters answers this question, but passages outside them do: clear the filters to see them."
+FILTERED_OUT = (
+    "No passage within the filters answers this question, but passages outside them do: clear the filters to see them."
+)
 """The refusals, each said one way: the CLI, the JSON and the terminal UI show ``Answer.message``."""
 
 
@@ -398,5 +400,9 @@ class AnswerJSON(BaseModel):
     error: str | None = None
 
     def to_json(self) -> str:
-        optional = {name for name in ("mode", "message", "notices", "searched_for", "context_words", "error") if not getattr(self, name)}
+        optional = {
+            name
+            for name in ("mode", "message", "notices", "searched_for", "context_words", "error")
+            if not getattr(self, name)
+        }
         return json_text(self.model_dump(mode="json", exclude=optional))

@@ -36,6 +36,7 @@ from .tokens import word_pieces_for
 
 log = logging.getLogger(__name__)
 
+
 def _reading_the_index(method):
     """A damaged database (a flipped page, a dropped table) found while reading is a named
     index error, and every index error ends with the build that mends this index (``advice``),
@@ -46,7 +47,9 @@ def _reading_the_index(method):
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as error:
-            raise IndexCorruptError(f"the index database in {self.index_dir} is damaged ({error}): {self.advice(full=True)}") from error
+            raise IndexCorruptError(
+                f"the index database in {self.index_dir} is damaged ({error}): {self.advice(full=True)}"
+            ) from error
         except IndexProblem as error:
             if getattr(error, "advised", False):
                 raise
@@ -78,7 +81,11 @@ class Staleness(BaseModel):
         return bool(self.added or self.changed or self.removed or self.reread)
 
     def _file_counts(self) -> list[str]:
-        return [f"{len(v)} {name}" for name, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if v]
+        return [
+            f"{len(v)} {name}"
+            for name, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
+            if v
+        ]
 
     def brief(self) -> str:
         """What makes the index out of date, in a few words for a status line: "2 added, 1
@@ -120,7 +127,13 @@ class IndexStatus(BaseModel):
 class Pipeline:
     """One index (and the corpus it is built from), with the model loaded on first need."""
 
-    def __init__(self, settings: Settings | None = None, index_dir: Path | None = None, corpus_dir: Path | None = None, query_embedder: Embedder | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        index_dir: Path | None = None,
+        corpus_dir: Path | None = None,
+        query_embedder: Embedder | None = None,
+    ):
         """``query_embedder`` replaces the packaged model for questions (tests of storage mechanics
         use a deterministic one); by default the model is loaded on the first question."""
         self.settings = settings or Settings()
@@ -163,7 +176,9 @@ class Pipeline:
     def advice(self, full: bool = False) -> str:
         """How to build this index (again): the command names the index folder, and the corpus
         when the user named one or the index does not know its own."""
-        corpus = self.named_corpus or (None if self.recorded_corpus() is not None else Path(self.settings.paths.corpus_dir))
+        corpus = self.named_corpus or (
+            None if self.recorded_corpus() is not None else Path(self.settings.paths.corpus_dir)
+        )
         return build_advice(self.index_dir, corpus, full)
 
     def corpus_conflict(self, recorded: Path | None = None) -> str | None:
@@ -180,15 +195,28 @@ class Pipeline:
     # -- building ---------------------------------------------------------------------------------
 
     def build(
-        self, full: bool = False, progress: BuildProgress | None = None, embedder_factory: EmbedderFactory | None = None, replace_corpus: bool = False
+        self,
+        full: bool = False,
+        progress: BuildProgress | None = None,
+        embedder_factory: EmbedderFactory | None = None,
+        replace_corpus: bool = False,
     ) -> BuildReport:
         """Bring the index up to date with its corpus. Building an existing index from another
         corpus than the one it was built from needs ``replace_corpus``."""
         recorded = self.recorded_corpus()
         conflict = self.corpus_conflict(recorded)
         if conflict and not replace_corpus:
-            raise CorpusMismatchError(f"{conflict}: to do that, add --replace-corpus; to keep both, give --index another folder")
-        return build_index(self.settings, self._corpus(recorded), self.index_dir, full=full or bool(conflict), progress=progress, embedder_factory=embedder_factory)
+            raise CorpusMismatchError(
+                f"{conflict}: to do that, add --replace-corpus; to keep both, give --index another folder"
+            )
+        return build_index(
+            self.settings,
+            self._corpus(recorded),
+            self.index_dir,
+            full=full or bool(conflict),
+            progress=progress,
+            embedder_factory=embedder_factory,
+        )
 
     # -- opening ----------------------------------------------------------------------------------
 
@@ -201,7 +229,9 @@ class Pipeline:
         """Open the current generation (checked against the installed model)."""
         with self._lock:
             if self._index is None:
-                self._index = OpenIndex.open(self.index_dir, model_info(self.model_dir), self.settings.index.hnsw_ef_search)
+                self._index = OpenIndex.open(
+                    self.index_dir, model_info(self.model_dir), self.settings.index.hnsw_ef_search
+                )
                 self._retriever = None
             return self._index
 
@@ -215,7 +245,9 @@ class Pipeline:
         with self._lock:
             index = self.open()
             if self._retriever is None or self._retriever.index is not index:
-                self._retriever = Retriever(index, self.load_model(), word_pieces_for(str(self.model_dir)), self.settings.retrieve)
+                self._retriever = Retriever(
+                    index, self.load_model(), word_pieces_for(str(self.model_dir)), self.settings.retrieve
+                )
             return self._retriever
 
     def opened_manifest(self) -> IndexManifest | None:
@@ -254,13 +286,29 @@ class Pipeline:
     # -- asking -----------------------------------------------------------------------------------
 
     @_reading_the_index
-    def ask(self, question: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None, as_typed: bool = False,
-            context: list[str] | None = None, thread_documents: list[str] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        as_typed: bool = False,
+        context: list[str] | None = None,
+        thread_documents: list[str] | None = None,
+    ) -> Answer:
         """The cards that answer a question, or a refusal (misspelt words corrected unless
         ``as_typed``; ``context``: words of earlier questions of a conversation, and
         ``thread_documents`` the documents of the last answer)."""
         with self._lock:
-            return self.retriever().search(question, k=k, mode=mode, filters=filters, as_typed=as_typed, context=context, thread_documents=thread_documents)
+            return self.retriever().search(
+                question,
+                k=k,
+                mode=mode,
+                filters=filters,
+                as_typed=as_typed,
+                context=context,
+                thread_documents=thread_documents,
+            )
 
     @_reading_the_index
     def idf(self, word: str) -> float:
@@ -282,7 +330,9 @@ class Pipeline:
     def citation(self, chunk_id: int) -> Citation:
         rows = self.open().store.chunk_rows([chunk_id])
         if chunk_id not in rows:
-            raise CitationError(f"no chunk {chunk_id} in the current index (ids change only when their file changes; see `ask --json`)")
+            raise CitationError(
+                f"no chunk {chunk_id} in the current index (ids change only when their file changes; see `ask --json`)"
+            )
         chunk, document, indexed_at = rows[chunk_id]
         return make_citation(chunk, document, indexed_at)
 
@@ -303,7 +353,11 @@ class Pipeline:
     @_reading_the_index
     def status(self, check_staleness: bool = True) -> IndexStatus:
         manifest = self.manifest()
-        skipped = [(path, entry.status, entry.reason or "") for path, entry in sorted(manifest.files.items()) if entry.status != "indexed"]
+        skipped = [
+            (path, entry.status, entry.reason or "")
+            for path, entry in sorted(manifest.files.items())
+            if entry.status != "indexed"
+        ]
         return IndexStatus(
             index_dir=str(self.index_dir),
             generation=manifest.generation,
@@ -326,13 +380,22 @@ class Pipeline:
     def staleness(self, manifest: IndexManifest | None = None) -> Staleness:
         """Cheap check first (size and mtime), content hash only for files that look changed."""
         manifest = manifest or self.manifest()
-        files, skips = discover_files(self._corpus(Path(manifest.corpus_dir)), self.settings.ingest.catalogue_name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.index_dir)
+        files, skips = discover_files(
+            self._corpus(Path(manifest.corpus_dir)),
+            self.settings.ingest.catalogue_name,
+            int(self.settings.ingest.max_file_mb * 1e6),
+            exclude=self.index_dir,
+        )
         result = Staleness()
         present = set()
         for corpus_file in files:
             present.add(corpus_file.relative)
             entry = manifest.files.get(corpus_file.relative)
-            if entry is not None and not entry.sha256 and unreadable_again(entry, corpus_file, _sha_or_empty(corpus_file.path)):
+            if (
+                entry is not None
+                and not entry.sha256
+                and unreadable_again(entry, corpus_file, _sha_or_empty(corpus_file.path))
+            ):
                 continue
             if entry is None or not entry.sha256:
                 result.added.append(corpus_file.relative)
@@ -349,7 +412,13 @@ class Pipeline:
 
     def verify(self) -> list[Problem]:
         """Check manifest, SQLite and FAISS against each other; each problem names its fix."""
-        return verify_index(self.index_dir, model_info(self.model_dir), self.settings, build=self.advice(), rebuild=self.advice(full=True))
+        return verify_index(
+            self.index_dir,
+            model_info(self.model_dir),
+            self.settings,
+            build=self.advice(),
+            rebuild=self.advice(full=True),
+        )
 
 
 def _sha_or_empty(path: Path) -> str:

@@ -46,9 +46,17 @@ def _pages(citation: Citation) -> str | None:
     if citation.page is None:
         return None
     if has_slides(citation.format):
-        return f"slides {citation.page}–{citation.page_end}" if citation.page_end and citation.page_end != citation.page else f"slide {citation.page}"
+        return (
+            f"slides {citation.page}–{citation.page_end}"
+            if citation.page_end and citation.page_end != citation.page
+            else f"slide {citation.page}"
+        )
     printed = _printed_page_range(citation)
-    physical = f"{citation.page}–{citation.page_end}" if citation.page_end and citation.page_end != citation.page else str(citation.page)
+    physical = (
+        f"{citation.page}–{citation.page_end}"
+        if citation.page_end and citation.page_end != citation.page
+        else str(citation.page)
+    )
     plural = "pp." if "–" in physical else "p."
     if printed is None or printed == physical:
         return f"{plural} {physical}"
@@ -71,7 +79,11 @@ def _printed_pages(citation: Citation) -> str | None:
     printed = _printed_page_range(citation)
     if printed is not None:
         return printed.replace("–", "-")
-    return str(citation.page) if not citation.page_end or citation.page_end == citation.page else f"{citation.page}-{citation.page_end}"
+    return (
+        str(citation.page)
+        if not citation.page_end or citation.page_end == citation.page
+        else f"{citation.page}-{citation.page_end}"
+    )
 
 
 def _listing(citation: Citation) -> str | None:
@@ -117,7 +129,9 @@ def citation_line(citation: Citation) -> str:
     who = ", ".join(str(p) for p in (_listing(citation) or citation.organisation, citation.year) if p)
     pages = _pages(citation)
     # A slide's section is often its own label ("Slide 3"): said once.
-    section = None if citation.section and pages and citation.section.casefold() == pages.casefold() else citation.section
+    section = (
+        None if citation.section and pages and citation.section.casefold() == pages.casefold() else citation.section
+    )
     where = "; ".join(p for p in (section, pages, "text by OCR" if citation.ocr else None) if p)
     line = citation.title
     if who:
@@ -147,12 +161,20 @@ def format_citation(citation: Citation, style: str = "text") -> str:
     if citation.source_title:
         listed = f"Listed by {esc(citation.organisation.rstrip('.'))} on" if citation.organisation else "Listed on"
         listing = f"“{esc(citation.source_title)}”"
-        parts.append(f"{listed} [{listing}]({citation.url})." if style == "markdown" and citation.url else f"{listed} {listing}.")
+        parts.append(
+            f"{listed} [{listing}]({citation.url})." if style == "markdown" and citation.url else f"{listed} {listing}."
+        )
     else:
-        who = ", ".join(esc(str(p)) for p in (citation.organisation.rstrip(".") if citation.organisation else None, citation.year) if p)
+        who = ", ".join(
+            esc(str(p))
+            for p in (citation.organisation.rstrip(".") if citation.organisation else None, citation.year)
+            if p
+        )
         if who:
             parts.append(_sentence(who))
-    where = "; ".join(p for p in (f"Section: {esc(citation.section)}" if citation.section else None, _pages(citation)) if p)
+    where = "; ".join(
+        p for p in (f"Section: {esc(citation.section)}" if citation.section else None, _pages(citation)) if p
+    )
     if where:
         parts.append(_sentence(where))
     if citation.ocr:
@@ -185,7 +207,9 @@ def markdown_escape(text: str) -> str:
 
 def markdown_quote(text: str) -> list[str]:
     """A passage as Markdown block-quote lines, its paragraphs and bullets kept, nothing live."""
-    return [f"> {markdown_escape(paragraph)}" if paragraph.strip() else ">" for paragraph in strip_control(text).split("\n")]
+    return [
+        f"> {markdown_escape(paragraph)}" if paragraph.strip() else ">" for paragraph in strip_control(text).split("\n")
+    ]
 
 
 def _csl(citation: Citation) -> dict:
@@ -209,7 +233,9 @@ def _csl(citation: Citation) -> dict:
         item["issued"] = {"date-parts": [[citation.year]]}
     if citation.url:
         item["URL"] = citation.url
-        item["accessed"] = {"date-parts": [[citation.indexed_at.year, citation.indexed_at.month, citation.indexed_at.day]]}
+        item["accessed"] = {
+            "date-parts": [[citation.indexed_at.year, citation.indexed_at.month, citation.indexed_at.day]]
+        }
     if citation.source_title:
         item["container-title"] = citation.source_title
     if citation.section:
@@ -267,15 +293,23 @@ def _bib(text: str) -> str:
 
 # --- the CLI's JSON contract (its shape is models.AnswerJSON) ----------------------------------
 
+
 def answer_json(answer: Answer) -> AnswerJSON:
     return AnswerJSON(
         query=answer.query,
         abstained=answer.abstained,
         results=[
             ResultJSON(
-                rank=hit.rank, score=hit.score, text=hit.text, document=hit.document, location=hit.location,
-                citation=format_citation(hit.citation, "text"), chunk_id=hit.chunk_id, highlights=hit.highlights,
-                dense_score=hit.dense_score, lexical_score=hit.lexical_score,
+                rank=hit.rank,
+                score=hit.score,
+                text=hit.text,
+                document=hit.document,
+                location=hit.location,
+                citation=format_citation(hit.citation, "text"),
+                chunk_id=hit.chunk_id,
+                highlights=hit.highlights,
+                dense_score=hit.dense_score,
+                lexical_score=hit.lexical_score,
                 also_at=[format_citation(c, "text") for c in hit.also_at],
                 confidence=hit.confidence,
             )
@@ -296,6 +330,7 @@ def refused_json(question: str, error: str) -> AnswerJSON:
 
 # --- human-readable renderings ------------------------------------------------------------------
 
+
 def render_answer_text(answer: Answer, width: int = 100) -> str:
     import textwrap
 
@@ -312,14 +347,18 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
     for hit in answer.hits:
         lines.append("")
         strength = f"match {hit.confidence}, " if hit.confidence else ""
-        lines.append(f"[{hit.rank}] {citation_line(hit.citation)}   ({strength}score {hit.score:.3f}, chunk {hit.chunk_id})")
+        lines.append(
+            f"[{hit.rank}] {citation_line(hit.citation)}   ({strength}score {hit.score:.3f}, chunk {hit.chunk_id})"
+        )
         body = strip_control(hit.text)
         for paragraph in body.split("\n"):
             if paragraph.strip():
                 lines.extend(textwrap.wrap(paragraph, width=width, initial_indent="    ", subsequent_indent="    "))
         if hit.highlights:
             best = " … ".join(strip_control(hit.text[s:e]) for s, e in hit.highlights)
-            lines.extend(textwrap.wrap(f"Best match: {best}", width=width, initial_indent="    » ", subsequent_indent="      "))
+            lines.extend(
+                textwrap.wrap(f"Best match: {best}", width=width, initial_indent="    » ", subsequent_indent="      ")
+            )
         lines.append("    Cite: " + format_citation(hit.citation, "text"))
         for other in hit.also_at:
             lines.append("    Also stated in: " + format_citation(other, "text"))

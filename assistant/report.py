@@ -92,7 +92,9 @@ class ReportBasket(BaseModel):
         generated = generated or datetime.now().astimezone()
         lines = ["# Guidance Lookup report", ""]
         origin = f" from index {index_name}" if index_name else ""
-        lines.append(f"Exported {generated:%Y-%m-%d %H:%M}{origin}. Every passage below is quoted verbatim from the cited document.")
+        lines.append(
+            f"Exported {generated:%Y-%m-%d %H:%M}{origin}. Every passage below is quoted verbatim from the cited document."
+        )
         lines.append("")
         lines.append("## Questions")
         lines.append("")
@@ -128,7 +130,9 @@ class ReportBasket(BaseModel):
         """Each cited passage once, in report order."""
         seen: dict[tuple, Citation] = {}
         for item in self.items:
-            seen.setdefault((item.citation.path, item.citation.title, item.citation.section, item.citation.page), item.citation)
+            seen.setdefault(
+                (item.citation.path, item.citation.title, item.citation.section, item.citation.page), item.citation
+            )
         return list(seen.values())
 
     def render(self, style: str, generated: datetime | None = None, index_name: str | None = None) -> str:
@@ -165,7 +169,6 @@ class ReportBasket(BaseModel):
         path.write_text(self.to_markdown(now, index_name), encoding="utf-8")
         self.unexported = False
         return path
-
 
 
 class BasketFile:
@@ -230,4 +233,6 @@ def merge_baskets(base: list[tuple[int, str]], mine: ReportBasket, theirs: Repor
     items = [mine_by_key.get(item.key, item) for item in theirs.items if item.key not in removed_here]
     present = {item.key for item in items}
     items += [item for item in mine.items if item.key not in known and item.key not in present]
-    return ReportBasket(items=[item.model_copy() for item in items], unexported=any(not item.exported for item in items))
+    return ReportBasket(
+        items=[item.model_copy() for item in items], unexported=any(not item.exported for item in items)
+    )

@@ -28,7 +28,9 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[ -/]*[0-~]?"  # two-byte escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\U000e0000-\U000e007f]"
+)
 """C0 and C1 controls (but newline and tab), bidirectional marks, embeddings, overrides and
 isolates (a right-to-left override makes text read backwards and shifts a card's border), lone
 surrogates (undecodable bytes smuggled in through a file name or an argument) and Unicode tag
@@ -93,7 +95,12 @@ def safe_url(url: str | None) -> str | None:
 
 # Symbol-font bullets that PDF and Word text carries as private-use code points: blank on screen
 # and in exports unless mapped to the bullet they show.
-_PRIVATE_BULLETS = str.maketrans({code: "•" for code in (0xF0B7, 0xF0A7, 0xF0A8, 0xF076, 0xF0D8, 0xF0FC, 0xF06C, 0xF06E, 0xF0B2, 0xF0E0, 0xF0F0, 0xF02D)})
+_PRIVATE_BULLETS = str.maketrans(
+    {
+        code: "•"
+        for code in (0xF0B7, 0xF0A7, 0xF0A8, 0xF076, 0xF0D8, 0xF0FC, 0xF06C, 0xF06E, 0xF0B2, 0xF0E0, 0xF0F0, 0xF02D)
+    }
+)
 
 
 _JUSTIFIED = re.compile(r"(?<=\S) {2,}(?=\S)")
@@ -107,7 +114,9 @@ def normalize_text(text: str) -> str:
     (justified print). Curly quotes and dashes are kept as the
     author wrote them."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_INVISIBLE).translate(_SPACES).translate(_PRIVATE_BULLETS)  # tabs and vertical tabs become spaces first
+    text = (
+        text.translate(_INVISIBLE).translate(_SPACES).translate(_PRIVATE_BULLETS)
+    )  # tabs and vertical tabs become spaces first
     text = strip_control(text)
     text = _JUSTIFIED.sub(" ", text)
     for ligature, letters in _LIGATURES.items():
@@ -132,11 +141,70 @@ def word_tokens(text: str) -> list[str]:
 # --- sentences ----------------------------------------------------------------------------------
 
 _ABBREVIATIONS = {
-    "e.g", "i.e", "etc", "cf", "vs", "viz", "al", "approx", "ca", "no", "nos", "art", "arts",
-    "para", "paras", "p", "pp", "fig", "figs", "vol", "ch", "sec", "s", "ss", "mr", "mrs", "ms",
-    "dr", "prof", "st", "jr", "sr", "inc", "ltd", "co", "corp", "dept", "govt", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n",
-    "e.u", "op", "ibid", "rev", "ed", "eds", "est", "min", "max", "reg", "gen",
+    "e.g",
+    "i.e",
+    "etc",
+    "cf",
+    "vs",
+    "viz",
+    "al",
+    "approx",
+    "ca",
+    "no",
+    "nos",
+    "art",
+    "arts",
+    "para",
+    "paras",
+    "p",
+    "pp",
+    "fig",
+    "figs",
+    "vol",
+    "ch",
+    "sec",
+    "s",
+    "ss",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "dept",
+    "govt",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.u",
+    "op",
+    "ibid",
+    "rev",
+    "ed",
+    "eds",
+    "est",
+    "min",
+    "max",
+    "reg",
+    "gen",
 }
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)")

@@ -57,7 +57,9 @@ class WordPieces:
     def whole_words(self) -> frozenset[str]:
         """The words the vocabulary holds whole (lower case, letters only): real words, which
         spelling tolerance never corrects."""
-        return frozenset(piece for piece in self._tokenizer.get_vocab() if piece.isalpha() and piece.islower() and len(piece) > 1)
+        return frozenset(
+            piece for piece in self._tokenizer.get_vocab() if piece.isalpha() and piece.islower() and len(piece) > 1
+        )
 
     def prefix_within(self, text: str, max_pieces: int) -> str:
         """The longest prefix of ``text`` that ends at a word boundary and has at most

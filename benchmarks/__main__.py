@@ -46,13 +46,29 @@ class Figures:
     def __init__(self):
         self.items: dict[str, dict] = {}
 
-    def add(self, key: str, value: float, unit: str, better: str, baseline: float | None = None, baseline_label: str = "", note: str = "", target: str = "") -> None:
+    def add(
+        self,
+        key: str,
+        value: float,
+        unit: str,
+        better: str,
+        baseline: float | None = None,
+        baseline_label: str = "",
+        note: str = "",
+        target: str = "",
+    ) -> None:
         self.items[key] = {
-            "value": round(float(value), 4), "unit": unit, "better": better,
-            "baseline": None if baseline is None else round(float(baseline), 4), "baseline_label": baseline_label,
-            "note": note, "target": target,
+            "value": round(float(value), 4),
+            "unit": unit,
+            "better": better,
+            "baseline": None if baseline is None else round(float(baseline), 4),
+            "baseline_label": baseline_label,
+            "note": note,
+            "target": target,
         }
-        shown = f"{value:.3f} {unit}" + (f"  (baseline {baseline:.3f} {baseline_label})" if baseline is not None else "")
+        shown = f"{value:.3f} {unit}" + (
+            f"  (baseline {baseline:.3f} {baseline_label})" if baseline is not None else ""
+        )
         print(f"  {key}: {shown}", flush=True)
 
 
@@ -71,7 +87,12 @@ def questions(count: int, seed: int = 3) -> list[str]:
 
     rng = np.random.default_rng(seed)
     words = [w for topic in TOPICS.values() for w in topic]
-    templates = ["how should {} and {} be handled", "what does the guidance say about {} {}", "{} {} {} indicators", "who is responsible for {} when {}"]
+    templates = [
+        "how should {} and {} be handled",
+        "what does the guidance say about {} {}",
+        "{} {} {} indicators",
+        "who is responsible for {} when {}",
+    ]
     result = []
     for n in range(count):
         template = templates[n % len(templates)]
@@ -80,6 +101,7 @@ def questions(count: int, seed: int = 3) -> list[str]:
 
 
 # --- build throughput ---------------------------------------------------------------------------
+
 
 class RecordingEmbedder:
     """The real embedder, recording what the build asked it to embed (for the raw baseline)."""
@@ -115,27 +137,54 @@ def bench_build(figures: Figures, work: Path, embedder) -> None:
     store = pipeline.open().store
     sentence_texts = {
         text[start:end]
-        for text, start, end in store.connection.execute("SELECT c.text, s.char_start, s.char_end FROM sentences s JOIN chunks c ON c.id = s.chunk_id")
+        for text, start, end in store.connection.execute(
+            "SELECT c.text, s.char_start, s.char_end FROM sentences s JOIN chunks c ON c.id = s.chunk_id"
+        )
     }
     pipeline.close()
     passages = [t for t in recorder.texts if t not in sentence_texts]
 
     def raw_seconds(texts):
         began = time.perf_counter()
-        embedder._model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True, show_progress_bar=False)
+        embedder._model.encode(
+            texts, batch_size=embedder.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
         return time.perf_counter() - began
 
     build_rate = report.chunks / build_seconds
     passages_rate = len(passages) / raw_seconds(passages)
     everything_seconds = raw_seconds(recorder.texts)
-    figures.add("build.chunks_per_second", build_rate, "chunks/s", "higher", passages_rate, "chunks/s raw model.encode of the passages alone",
-                note=f"{report.chunks} chunks ({report.sentences_embedded} sentence units also embedded) of generated text, full build, model loaded")
-    figures.add("build.ratio_to_raw_encoder", build_rate / passages_rate, "x", "higher", 1.0, "raw encoder on the passages alone", target=">= 0.6")
-    figures.add("build.ratio_to_raw_encoder_same_texts", (len(recorder.texts) / build_seconds) / (len(recorder.texts) / everything_seconds), "x", "higher",
-                1.0, "raw encoder on every text the build embedded", note="the build's own overhead (reading, chunking, storing, indexing)")
+    figures.add(
+        "build.chunks_per_second",
+        build_rate,
+        "chunks/s",
+        "higher",
+        passages_rate,
+        "chunks/s raw model.encode of the passages alone",
+        note=f"{report.chunks} chunks ({report.sentences_embedded} sentence units also embedded) of generated text, full build, model loaded",
+    )
+    figures.add(
+        "build.ratio_to_raw_encoder",
+        build_rate / passages_rate,
+        "x",
+        "higher",
+        1.0,
+        "raw encoder on the passages alone",
+        target=">= 0.6",
+    )
+    figures.add(
+        "build.ratio_to_raw_encoder_same_texts",
+        (len(recorder.texts) / build_seconds) / (len(recorder.texts) / everything_seconds),
+        "x",
+        "higher",
+        1.0,
+        "raw encoder on every text the build embedded",
+        note="the build's own overhead (reading, chunking, storing, indexing)",
+    )
 
 
 # --- incremental rebuilds -----------------------------------------------------------------------
+
 
 def bench_incremental(figures: Figures, work: Path, embedder, size: int) -> Path:
     """A full build of ``size`` chunks with the real model, then one changed file."""
@@ -151,13 +200,21 @@ def bench_incremental(figures: Figures, work: Path, embedder, size: int) -> Path
     started = time.perf_counter()
     report = Pipeline(settings(), index_dir=index, corpus_dir=corpus).build(embedder_factory=lambda _d: embedder)
     incremental_seconds = time.perf_counter() - started
-    figures.add(f"incremental.{label}.one_file_seconds", incremental_seconds, "s", "lower", full_seconds, f"s full build of {full.chunks} chunks",
-                note=f"{report.chunks_embedded} chunks re-embedded with the real model; {report.unchanged} files unchanged",
-                target="<= 3 s at 10k" if size >= 10_000 else "")
+    figures.add(
+        f"incremental.{label}.one_file_seconds",
+        incremental_seconds,
+        "s",
+        "lower",
+        full_seconds,
+        f"s full build of {full.chunks} chunks",
+        note=f"{report.chunks_embedded} chunks re-embedded with the real model; {report.unchanged} files unchanged",
+        target="<= 3 s at 10k" if size >= 10_000 else "",
+    )
     return index
 
 
 # --- warm queries -------------------------------------------------------------------------------
+
 
 def bench_queries(figures: Figures, index: Path, label: str, real_vectors: bool) -> None:
     print(f"warm queries at {label} ({'real vectors' if real_vectors else 'generated vectors'})", flush=True)
@@ -179,10 +236,17 @@ def bench_queries(figures: Figures, index: Path, label: str, real_vectors: bool)
                 embeds.append(time.perf_counter() - started)
         embed_p50 = percentile(embeds, 50) * 1000 if embeds else 0.0
         for q in (50, 95, 99):
-            figures.add(f"query.{label}.{mode}.p{q}_ms", percentile(totals, q) * 1000, "ms", "lower",
-                        note=("" if real_vectors else "generated vectors; ") + f"query embedding p50 {embed_p50:.1f} ms, search {percentile(totals, 50) * 1000 - embed_p50:.1f} ms of the p50",
-                        target="<= 30 ms" if (mode == "hybrid" and q == 95 and label == "100k") else (
-                            "<= 3x brute force" if (mode == "hybrid" and q == 95 and label.endswith("busy")) else ""))
+            figures.add(
+                f"query.{label}.{mode}.p{q}_ms",
+                percentile(totals, q) * 1000,
+                "ms",
+                "lower",
+                note=("" if real_vectors else "generated vectors; ")
+                + f"query embedding p50 {embed_p50:.1f} ms, search {percentile(totals, 50) * 1000 - embed_p50:.1f} ms of the p50",
+                target="<= 30 ms"
+                if (mode == "hybrid" and q == 95 and label == "100k")
+                else ("<= 3x brute force" if (mode == "hybrid" and q == 95 and label.endswith("busy")) else ""),
+            )
     vectors = np.vstack([v for _, v in opened.store.iter_vectors(opened.manifest.model.dimension)])
     query_vectors = embedder.embed_queries(asked[10:40])
     times = []
@@ -214,7 +278,9 @@ class BusyNeighbours:
         self.processes: list[subprocess.Popen] = []
 
     def __enter__(self):
-        self.processes = [subprocess.Popen([sys.executable, "-c", BURNER, str(self.seconds)]) for _ in range(self.count)]
+        self.processes = [
+            subprocess.Popen([sys.executable, "-c", BURNER, str(self.seconds)]) for _ in range(self.count)
+        ]
         time.sleep(0.5)
         return self
 
@@ -261,8 +327,21 @@ def bench_cold_start(figures: Figures, index: Path) -> None:
     runs = []
     for _ in range(3):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "assistant", "ask", "--index", str(index), "--json", "how should recruitment debt be handled"],
-                       cwd=REPO, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "ask",
+                "--index",
+                str(index),
+                "--json",
+                "how should recruitment debt be handled",
+            ],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
         runs.append(time.perf_counter() - started)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import sentence_transformers"], check=True, capture_output=True)
@@ -270,19 +349,49 @@ def bench_cold_start(figures: Figures, index: Path) -> None:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     interpreter = time.perf_counter() - started
-    figures.add("cold.ask_seconds", statistics.median(runs), "s", "lower", torch_import, "s to import sentence-transformers/torch alone",
-                note=f"fresh process, median of 3; a bare interpreter starts in {interpreter:.2f} s", target="<= 6 s (stretch 2 s)")
+    figures.add(
+        "cold.ask_seconds",
+        statistics.median(runs),
+        "s",
+        "lower",
+        torch_import,
+        "s to import sentence-transformers/torch alone",
+        note=f"fresh process, median of 3; a bare interpreter starts in {interpreter:.2f} s",
+        target="<= 6 s (stretch 2 s)",
+    )
     typing, answers = [], []
     for _ in range(3):
         launched = time.time()
-        out = subprocess.run([sys.executable, "-c", TUI_PROBE, str(launched), str(index), str(REPO)], cwd=REPO, check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", TUI_PROBE, str(launched), str(index), str(REPO)],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         data = json.loads(out.stdout.strip().splitlines()[-1])
         typing.append(data["typing"])
         answers.append(data["answer"])
-    figures.add("cold.tui_accepts_typing_seconds", statistics.median(typing), "s", "lower", interpreter, "s bare interpreter start",
-                note="fresh process to a focused question box (headless Textual), median of 3", target="<= 1.5 s")
-    figures.add("cold.tui_first_answer_seconds", statistics.median(answers), "s", "lower", statistics.median(runs), "s one-shot ask",
-                note="fresh process, question typed as soon as the box accepts it", target="<= 6 s")
+    figures.add(
+        "cold.tui_accepts_typing_seconds",
+        statistics.median(typing),
+        "s",
+        "lower",
+        interpreter,
+        "s bare interpreter start",
+        note="fresh process to a focused question box (headless Textual), median of 3",
+        target="<= 1.5 s",
+    )
+    figures.add(
+        "cold.tui_first_answer_seconds",
+        statistics.median(answers),
+        "s",
+        "lower",
+        statistics.median(runs),
+        "s one-shot ask",
+        note="fresh process, question typed as soon as the box accepts it",
+        target="<= 6 s",
+    )
 
 
 # --- memory -------------------------------------------------------------------------------------
@@ -329,24 +438,55 @@ def build_in_subprocess(figures: Figures, work: Path, size: int) -> Path:
     if not corpus.exists():
         generate_corpus(corpus, size * DOCUMENTS_PER_1K // 1000, seed=size)
     print(f"build at {label} chunks in a separate process (generated vectors)", flush=True)
-    out = subprocess.run([sys.executable, "-c", BUILD_PROBE, str(corpus), str(index), str(REPO)], cwd=REPO, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", BUILD_PROBE, str(corpus), str(index), str(REPO)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     data = json.loads(out.stdout.strip().splitlines()[-1])
     raw_mb = data["chunks"] * 384 * 4 / 1e6
-    figures.add(f"build.{label}.seconds", data["seconds"], "s", "lower", note=f"{data['chunks']} chunks, generated vectors: ingest, chunk, store, index bookkeeping")
-    figures.add(f"memory.{label}.build_peak_rss_mb", data["maxrss_mb"], "MB", "lower", raw_mb, "MB of raw vectors (n x 384 x 4)")
-    figures.add(f"disk.{label}.index_mb", data["disk_mb"], "MB", "lower", raw_mb, "MB of raw chunk vectors",
-                note=f"{data['sentences']} sentence units with float16 vectors beside the {data['chunks']} chunks")
+    figures.add(
+        f"build.{label}.seconds",
+        data["seconds"],
+        "s",
+        "lower",
+        note=f"{data['chunks']} chunks, generated vectors: ingest, chunk, store, index bookkeeping",
+    )
+    figures.add(
+        f"memory.{label}.build_peak_rss_mb", data["maxrss_mb"], "MB", "lower", raw_mb, "MB of raw vectors (n x 384 x 4)"
+    )
+    figures.add(
+        f"disk.{label}.index_mb",
+        data["disk_mb"],
+        "MB",
+        "lower",
+        raw_mb,
+        "MB of raw chunk vectors",
+        note=f"{data['sentences']} sentence units with float16 vectors beside the {data['chunks']} chunks",
+    )
     return index
 
 
 def query_memory(figures: Figures, index: Path, label: str, chunks: int) -> None:
-    out = subprocess.run([sys.executable, "-c", QUERY_PROBE, str(index), str(REPO)], cwd=REPO, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", QUERY_PROBE, str(index), str(REPO)], cwd=REPO, check=True, capture_output=True, text=True
+    )
     data = json.loads(out.stdout.strip().splitlines()[-1])
-    figures.add(f"memory.{label}.query_peak_rss_mb", data["maxrss_mb"], "MB", "lower", chunks * 384 * 4 / 1e6, "MB of raw vectors",
-                target="<= 1000 MB at 100k" if label == "100k" else "")
+    figures.add(
+        f"memory.{label}.query_peak_rss_mb",
+        data["maxrss_mb"],
+        "MB",
+        "lower",
+        chunks * 384 * 4 / 1e6,
+        "MB of raw vectors",
+        target="<= 1000 MB at 100k" if label == "100k" else "",
+    )
 
 
 # --- approximate search quality -----------------------------------------------------------------
+
 
 def bench_hnsw(figures: Figures, index: Path, label: str) -> None:
     import faiss
@@ -355,7 +495,9 @@ def bench_hnsw(figures: Figures, index: Path, label: str) -> None:
     opened = Pipeline(settings(), index_dir=index).open()
     vectors = np.vstack([v for _, v in opened.store.iter_vectors(opened.manifest.model.dimension)]).astype(np.float32)
     rng = np.random.default_rng(5)
-    queries = vectors[rng.choice(len(vectors), 200, replace=False)] + rng.normal(0, 0.02, (200, vectors.shape[1])).astype(np.float32)
+    queries = vectors[rng.choice(len(vectors), 200, replace=False)] + rng.normal(
+        0, 0.02, (200, vectors.shape[1])
+    ).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
@@ -377,26 +519,51 @@ def bench_hnsw(figures: Figures, index: Path, label: str) -> None:
         _, approximate = hnsw.search(query[None, :], 10)
         hnsw_times.append(time.perf_counter() - started)
         found.append(len(set(approximate[0]) & set(exact[i])) / 10)
-    figures.add(f"ann.{label}.hnsw_recall_at_10", float(np.mean(found)), "", "higher", 1.0, "exact search", target=">= 0.98",
-                note=f"HNSW M=32, efConstruction=80, efSearch=128; built in {build_seconds:.0f} s")
-    figures.add(f"ann.{label}.hnsw_p95_ms", percentile(hnsw_times, 95) * 1000, "ms", "lower", percentile(flat_times, 95) * 1000, "ms exact (flat) p95")
+    figures.add(
+        f"ann.{label}.hnsw_recall_at_10",
+        float(np.mean(found)),
+        "",
+        "higher",
+        1.0,
+        "exact search",
+        target=">= 0.98",
+        note=f"HNSW M=32, efConstruction=80, efSearch=128; built in {build_seconds:.0f} s",
+    )
+    figures.add(
+        f"ann.{label}.hnsw_p95_ms",
+        percentile(hnsw_times, 95) * 1000,
+        "ms",
+        "lower",
+        percentile(flat_times, 95) * 1000,
+        "ms exact (flat) p95",
+    )
     opened.close()
 
 
 # --- real documents (optional) ------------------------------------------------------------------
+
 
 def bench_real(figures: Figures, work: Path, folder: Path, embedder) -> None:
     print(f"real documents from {folder} (real model)", flush=True)
     corpus = work / "real-corpus"
     shutil.copytree(folder, corpus)
     started = time.perf_counter()
-    report = Pipeline(settings(), index_dir=work / "real-index", corpus_dir=corpus).build(embedder_factory=lambda _d: embedder)
+    report = Pipeline(settings(), index_dir=work / "real-index", corpus_dir=corpus).build(
+        embedder_factory=lambda _d: embedder
+    )
     seconds = time.perf_counter() - started
-    figures.add("real.build_seconds", seconds, "s", "lower", note=f"{report.chunks} chunks from {sum(1 for f in report.files if f.status == 'indexed')} files")
+    figures.add(
+        "real.build_seconds",
+        seconds,
+        "s",
+        "lower",
+        note=f"{report.chunks} chunks from {sum(1 for f in report.files if f.status == 'indexed')} files",
+    )
     bench_queries(figures, work / "real-index", "real", real_vectors=True)
 
 
 # --- an existing index of a real library (optional) ---------------------------------------------
+
 
 def library_questions() -> list[str]:
     """Practitioners' questions of the library dev sets (real wording, for real latency)."""
@@ -428,8 +595,14 @@ def bench_library(figures: Figures, index: Path) -> None:
         totals.append(time.perf_counter() - started)
     chunks = opened.manifest.counts.chunks
     for q in (50, 95):
-        figures.add(f"library.hybrid.p{q}_ms", percentile(totals, q) * 1000, "ms", "lower", note=f"{len(asked)} practitioner questions, {chunks} chunks, warm process",
-                    target="<= 80 ms" if q == 50 else "<= 150 ms")
+        figures.add(
+            f"library.hybrid.p{q}_ms",
+            percentile(totals, q) * 1000,
+            "ms",
+            "lower",
+            note=f"{len(asked)} practitioner questions, {chunks} chunks, warm process",
+            target="<= 80 ms" if q == 50 else "<= 150 ms",
+        )
     retriever = pipeline.retriever()
     stored, numpy_encoded, torch_encoded, heads = [], [], [], []
     from assistant.chunk import embed_text_of
@@ -455,23 +628,48 @@ def bench_library(figures: Figures, index: Path) -> None:
         torch_embedder.embed_passages(texts)
         torch_encoded.append((time.perf_counter() - started) * len(ids) / max(len(texts), 1))
     head = statistics.median(heads)
-    figures.add("library.late_interaction.stored_p50_ms", percentile(stored, 50) * 1000, "ms", "lower",
-                percentile(torch_encoded, 50) * 1000, f"ms to encode the same {head:.0f} passages again (torch, batched)",
-                note=f"MaxSim over the learned ranker's {head:.0f} candidates (median) from the stored int8 word-piece vectors; "
-                     f"encoding them again one by one with the NumPy question encoder: {percentile(numpy_encoded, 50) * 1000:.0f} ms "
-                     "(both extrapolated from 20 passages)")
+    figures.add(
+        "library.late_interaction.stored_p50_ms",
+        percentile(stored, 50) * 1000,
+        "ms",
+        "lower",
+        percentile(torch_encoded, 50) * 1000,
+        f"ms to encode the same {head:.0f} passages again (torch, batched)",
+        note=f"MaxSim over the learned ranker's {head:.0f} candidates (median) from the stored int8 word-piece vectors; "
+        f"encoding them again one by one with the NumPy question encoder: {percentile(numpy_encoded, 50) * 1000:.0f} ms "
+        "(both extrapolated from 20 passages)",
+    )
     generation = opened.layout.generations_dir / opened.name
-    token_bytes = sum((generation / name).stat().st_size for name in ("token_vectors.npy", "token_scales.npy", "token_chunks.npy", "token_offsets.npy"))
+    token_bytes = sum(
+        (generation / name).stat().st_size
+        for name in ("token_vectors.npy", "token_scales.npy", "token_chunks.npy", "token_offsets.npy")
+    )
     total_bytes = sum(f.stat().st_size for f in generation.iterdir() if f.is_file())
-    figures.add("library.disk.word_piece_vectors_mb", token_bytes / 1e6, "MB", "lower", total_bytes / 1e6, "MB the whole generation",
-                note=f"{chunks} chunks: {token_bytes / chunks / 1e3:.1f} KB a chunk")
-    out = subprocess.run([sys.executable, "-c", QUERY_PROBE, str(index), str(REPO)], cwd=REPO, check=True, capture_output=True, text=True)
-    figures.add("library.memory.query_peak_rss_mb", json.loads(out.stdout.strip().splitlines()[-1])["maxrss_mb"], "MB", "lower",
-                chunks * 384 * 4 / 1e6, "MB of raw chunk vectors")
+    figures.add(
+        "library.disk.word_piece_vectors_mb",
+        token_bytes / 1e6,
+        "MB",
+        "lower",
+        total_bytes / 1e6,
+        "MB the whole generation",
+        note=f"{chunks} chunks: {token_bytes / chunks / 1e3:.1f} KB a chunk",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", QUERY_PROBE, str(index), str(REPO)], cwd=REPO, check=True, capture_output=True, text=True
+    )
+    figures.add(
+        "library.memory.query_peak_rss_mb",
+        json.loads(out.stdout.strip().splitlines()[-1])["maxrss_mb"],
+        "MB",
+        "lower",
+        chunks * 384 * 4 / 1e6,
+        "MB of raw chunk vectors",
+    )
     pipeline.close()
 
 
 # --- results ------------------------------------------------------------------------------------
+
 
 def compare(current: dict, previous: dict | None) -> list[str]:
     flags = []
@@ -495,13 +693,20 @@ def write_results(out: Path, result: dict, flags: list[str]) -> tuple[Path, Path
     stem = f"{datetime.now():%Y-%m-%d}-{socket.gethostname()}"
     json_path, md_path = out / f"{stem}.json", out / f"{stem}.md"
     json_path.write_text(json.dumps(result, indent=2) + "\n")
-    lines = [f"# Benchmarks {result['meta']['date']} on {result['meta']['host']}", "",
-             f"{result['meta']['cpus']} CPUs, Python {result['meta']['python']}; total {result['meta']['seconds']:.0f} s.", "",
-             "| figure | value | baseline (same run) | target | vs previous | note |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"# Benchmarks {result['meta']['date']} on {result['meta']['host']}",
+        "",
+        f"{result['meta']['cpus']} CPUs, Python {result['meta']['python']}; total {result['meta']['seconds']:.0f} s.",
+        "",
+        "| figure | value | baseline (same run) | target | vs previous | note |",
+        "|---|---|---|---|---|---|",
+    ]
     for key, figure in result["figures"].items():
         baseline = f"{figure['baseline']} {figure['baseline_label']}" if figure["baseline"] is not None else ""
         previous = f"{figure['change']:+.0%}" if "change" in figure else ""
-        lines.append(f"| {key} | {figure['value']} {figure['unit']} | {baseline} | {figure['target']} | {previous} | {figure['note']} |")
+        lines.append(
+            f"| {key} | {figure['value']} {figure['unit']} | {baseline} | {figure['target']} | {previous} | {figure['note']} |"
+        )
     if flags:
         lines += ["", "**More than 20% worse than the previous run:**", ""] + [f"- {f}" for f in flags]
     md_path.write_text("\n".join(lines) + "\n")
@@ -510,12 +715,25 @@ def write_results(out: Path, result: dict, flags: list[str]) -> tuple[Path, Path
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,100000", help="corpus sizes in chunks (the first one uses the real model)")
-    parser.add_argument("--real", type=Path, default=None, help="also measure a folder of real documents (e.g. ../shared/documents)")
+    parser.add_argument(
+        "--sizes", default="1000,10000,100000", help="corpus sizes in chunks (the first one uses the real model)"
+    )
+    parser.add_argument(
+        "--real", type=Path, default=None, help="also measure a folder of real documents (e.g. ../shared/documents)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--skip-ann", action="store_true", help="skip the HNSW recall measurement")
-    parser.add_argument("--busy", action="store_true", help="also measure warm queries with CPU-burning neighbour processes on every core")
-    parser.add_argument("--library", type=Path, default=None, help="also measure an index already built of a real library (e.g. eval's cache of ../shared)")
+    parser.add_argument(
+        "--busy",
+        action="store_true",
+        help="also measure warm queries with CPU-burning neighbour processes on every core",
+    )
+    parser.add_argument(
+        "--library",
+        type=Path,
+        default=None,
+        help="also measure an index already built of a real library (e.g. eval's cache of ../shared)",
+    )
     parser.add_argument("--only-library", action="store_true", help="measure only --library")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -534,7 +752,13 @@ def main() -> None:
         else:
             started = time.perf_counter()
             embedder = SentenceTransformerEmbedder(default_model_dir())
-            figures.add("model.load_seconds", time.perf_counter() - started, "s", "lower", note="sentence-transformers import and model load, in-process")
+            figures.add(
+                "model.load_seconds",
+                time.perf_counter() - started,
+                "s",
+                "lower",
+                note="sentence-transformers import and model load, in-process",
+            )
             bench_build(figures, work, embedder)
         if sizes:
             real_index = bench_incremental(figures, work, embedder, sizes[0])
@@ -561,9 +785,14 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result = {
-        "meta": {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "host": socket.gethostname(), "cpus": os.cpu_count(),
-                 "python": platform.python_version(), "seconds": round(time.perf_counter() - began, 1),
-                 "peak_rss_mb_this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024},
+        "meta": {
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "host": socket.gethostname(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "seconds": round(time.perf_counter() - began, 1),
+            "peak_rss_mb_this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        },
         "figures": figures.items,
     }
     flags = compare(result, previous)
@@ -590,8 +819,16 @@ def bench_incremental_on(figures: Figures, work: Path, embedder, size: int, inde
     report = Pipeline(settings(), index_dir=index, corpus_dir=corpus).build(embedder_factory=lambda _d: embedder)
     seconds = time.perf_counter() - started
     full = figures.items.get(f"build.{label}.seconds", {}).get("value")
-    figures.add(f"incremental.{label}.one_file_seconds", seconds, "s", "lower", full, "s full build (generated vectors)",
-                note=f"{report.chunks_embedded} chunks re-embedded with the real model; process start and model load not counted", target="<= 3 s")
+    figures.add(
+        f"incremental.{label}.one_file_seconds",
+        seconds,
+        "s",
+        "lower",
+        full,
+        "s full build (generated vectors)",
+        note=f"{report.chunks_embedded} chunks re-embedded with the real model; process start and model load not counted",
+        target="<= 3 s",
+    )
 
 
 if __name__ == "__main__":

@@ -58,9 +58,11 @@ def generate_corpus(folder: Path, documents: int, paragraphs_per_document: int =
         if kind == "md":
             body = f"# {title}\n\n" + "\n\n".join(f"## {h}\n\n" + "\n\n".join(ps) for h, ps in sections)
         elif kind == "html":
-            body = f"<html><head><title>{title}</title></head><body><h1>{title}</h1>" + "".join(
-                f"<h2>{h}</h2>" + "".join(f"<p>{p}</p>" for p in ps) for h, ps in sections
-            ) + "</body></html>"
+            body = (
+                f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+                + "".join(f"<h2>{h}</h2>" + "".join(f"<p>{p}</p>" for p in ps) for h, ps in sections)
+                + "</body></html>"
+            )
         else:
             body = title + "\n\n" + "\n\n".join(h + "\n" + "\n".join(ps) for h, ps in sections)
         path.write_text(body + "\n", encoding="utf-8")

@@ -90,7 +90,9 @@ def defects(text: str, words: set[str]) -> dict[str, int]:
         if any(token[:i] in words and token[i:] in words for i in range(3, len(token) - 2)):
             glued += 1
     # pdfium marks a hyphen that ends a line with U+0002: not counted, every reader must map it
-    odd = sum(1 for ch in text if 0xE000 <= ord(ch) <= 0xF8FF or ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\t\r\x02"))
+    odd = sum(
+        1 for ch in text if 0xE000 <= ord(ch) <= 0xF8FF or ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\t\r\x02")
+    )
     return {"words": len(tokens), "split": split, "glued": glued, "odd": odd}
 
 

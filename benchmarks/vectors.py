@@ -24,7 +24,11 @@ class RandomIndexingEmbedder:
         vector = self._words.get(word)
         if vector is None:
             digest = hashlib.blake2b(f"{self._seed}:{word}".encode(), digest_size=8).digest()
-            vector = np.random.default_rng(int.from_bytes(digest, "little")).standard_normal(self.dimension).astype(np.float32)
+            vector = (
+                np.random.default_rng(int.from_bytes(digest, "little"))
+                .standard_normal(self.dimension)
+                .astype(np.float32)
+            )
             self._words[word] = vector
         return vector
 

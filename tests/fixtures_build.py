@@ -16,7 +16,9 @@ def _pdf_string(text: str) -> bytes:
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def make_pdf(pages: list[list[tuple[str, float, float, float, bool]]], title: str | None = None, author: str | None = None) -> bytes:
+def make_pdf(
+    pages: list[list[tuple[str, float, float, float, bool]]], title: str | None = None, author: str | None = None
+) -> bytes:
     """A PDF with a text layer. Each page is a list of (text, x, y, size, bold) runs on an A4
     page (595 x 842 points, y from the bottom). An empty page list makes a page with a drawing
     and no text (as a scan would have)."""
@@ -74,7 +76,9 @@ def make_pdf(pages: list[list[tuple[str, float, float, float, bool]]], title: st
     return out.getvalue()
 
 
-def paragraph_runs(text: str, top: float, size: float = 11, width_chars: int = 90, x: float = 56) -> tuple[list[tuple[str, float, float, float, bool]], float]:
+def paragraph_runs(
+    text: str, top: float, size: float = 11, width_chars: int = 90, x: float = 56
+) -> tuple[list[tuple[str, float, float, float, bool]], float]:
     """Wrap a paragraph into lines of body text starting at ``top``; returns runs and next y."""
     words, lines, current = text.split(), [], ""
     for word in words:

@@ -73,11 +73,15 @@ def test_a_near_miss_names_what_the_passages_do_not_hold():
 
 
 def test_the_years_a_question_names_are_missing_unless_a_passage_or_its_document_mentions_them():
-    assert years_missing("How many NRM referrals came from Wales in 2023?", ["Referrals rose in 2021.", "Wales 2018"]) == ("2023",)
+    assert years_missing(
+        "How many NRM referrals came from Wales in 2023?", ["Referrals rose in 2021.", "Wales 2018"]
+    ) == ("2023",)
     assert years_missing("Sepsis mortality from 2009 to 2014", ["data for 2009-2014"]) == ()
     assert years_missing("What did the Modern Slavery Act 2015 introduce?", ["Modern Slavery Act 2015 (2020)"]) == ()
     assert years_missing("figures for 2023/24", ["the 2023/24 statistics"]) == ()
-    assert years_missing("a fee of £2,023 for 1,950 people, case 12023", ["nothing"]) == (), "amounts and codes are not years"
+    assert years_missing("a fee of £2,023 for 1,950 people, case 12023", ["nothing"]) == (), (
+        "amounts and codes are not years"
+    )
     assert years_missing("how long is the recovery period", ["nothing"]) == ()
 
 
@@ -88,29 +92,55 @@ def test_a_question_about_a_year_the_first_passages_never_mention_is_not_answere
         assert decision.abstain and "2023" in decision.reason
         assert "do not mention 2023: ask without the year" in decision.notice, "the reader is told what to do"
     assert not decide(signals(0.9, 1.0), "hybrid", SETTINGS).abstain
-    assert not decide(clear_answer, "hybrid", RetrieveSettings(abstain_missing_year=False)).abstain, "the rule can be turned off (ablation)"
+    assert not decide(clear_answer, "hybrid", RetrieveSettings(abstain_missing_year=False)).abstain, (
+        "the rule can be turned off (ablation)"
+    )
 
 
 def test_with_a_learned_model_abstention_is_its_probability_against_its_threshold():
-    model = LogisticModel(features=ABSTENTION_FEATURES, mean=[0.0] * 6, scale=[1.0] * 6, bias=-2.0, threshold=0.5,
-                          weights=[0.0, 0.0, 0.0, 0.0, 4.0, 0.0])  # only the specific words count here
+    model = LogisticModel(
+        features=ABSTENTION_FEATURES,
+        mean=[0.0] * 6,
+        scale=[1.0] * 6,
+        bias=-2.0,
+        threshold=0.5,
+        weights=[0.0, 0.0, 0.0, 0.0, 4.0, 0.0],
+    )  # only the specific words count here
     answered = Signals(best_dense=0.5, top_coverage=0.5, background=BACKGROUND, specific_coverage=1.0)
     near_miss = Signals(best_dense=0.5, top_coverage=0.5, background=BACKGROUND, specific_coverage=0.0)
     assert not decide(answered, "hybrid", SETTINGS, model).abstain
     decision = decide(near_miss, "hybrid", SETTINGS, model)
     assert decision.abstain and "specific_coverage 0.00" in decision.reason
-    assert decide(near_miss, "lexical", SETTINGS, model).reason.startswith("rare-word coverage"), "lexical mode keeps its word rule"
-    assert decide(signals(0.20 + 2.7 * 0.05, 0.0), "dense", SETTINGS, model).abstain is False, "dense mode keeps the background rule"
+    assert decide(near_miss, "lexical", SETTINGS, model).reason.startswith("rare-word coverage"), (
+        "lexical mode keeps its word rule"
+    )
+    assert decide(signals(0.20 + 2.7 * 0.05, 0.0), "dense", SETTINGS, model).abstain is False, (
+        "dense mode keeps the background rule"
+    )
 
 
 def test_the_abstention_threshold_refuses_at_most_the_allowed_share_of_answerable_questions_held_out():
     rng = np.random.default_rng(3)
-    rows = [QuestionSignals(question=str(i), kind="answerable", features=np.r_[rng.normal(3, 1), rng.normal(size=5)]) for i in range(120)]
-    rows += [QuestionSignals(question=f"u{i}", kind="near miss", features=np.r_[rng.normal(0, 1), rng.normal(size=5)]) for i in range(40)]
+    rows = [
+        QuestionSignals(question=str(i), kind="answerable", features=np.r_[rng.normal(3, 1), rng.normal(size=5)])
+        for i in range(120)
+    ]
+    rows += [
+        QuestionSignals(question=f"u{i}", kind="near miss", features=np.r_[rng.normal(0, 1), rng.normal(size=5)])
+        for i in range(40)
+    ]
     model = fit_abstention(rows, max_refused=0.05)
     assert model.cross_validation["answerable_refused"] <= 0.05 and model.cross_validation["near_miss_abstained"] > 0.5
     # Claims of another domain that look less answerable pull the threshold down to refuse few of them too.
-    other = [QuestionSignals(question=f"c{i}", kind="answerable", features=np.r_[rng.normal(1, 1), rng.normal(size=5)], source="other domain") for i in range(100)]
+    other = [
+        QuestionSignals(
+            question=f"c{i}",
+            kind="answerable",
+            features=np.r_[rng.normal(1, 1), rng.normal(size=5)],
+            source="other domain",
+        )
+        for i in range(100)
+    ]
     wider = fit_abstention(rows + other, max_refused=0.05, max_refused_other=0.05)
     assert wider.cross_validation["other_domain_refused"] <= 0.05 and wider.threshold < model.threshold
     assert 0.0 < model.threshold < 1.0 and tuple(model.features) == ABSTENTION_FEATURES

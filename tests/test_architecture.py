@@ -48,14 +48,22 @@ def test_the_index_never_imports_retrieval_and_the_library_never_imports_its_fro
         for module, _ in imports(path):
             if inside[0] == "index" and module.startswith("assistant.retrieve"):
                 offenders.append(f"{path.relative_to(REPO)} imports {module}")
-            if inside[0] not in ("cli.py", "tui", "__main__.py") and (module == "assistant.cli" or module.startswith("assistant.tui")):
+            if inside[0] not in ("cli.py", "tui", "__main__.py") and (
+                module == "assistant.cli" or module.startswith("assistant.tui")
+            ):
                 offenders.append(f"{path.relative_to(REPO)} imports {module}")
-            if inside[0] in ("ingest", "chunk.py", "embed.py") and module.startswith(("assistant.index", "assistant.retrieve", "assistant.present")):
+            if inside[0] in ("ingest", "chunk.py", "embed.py") and module.startswith(
+                ("assistant.index", "assistant.retrieve", "assistant.present")
+            ):
                 offenders.append(f"{path.relative_to(REPO)} imports {module}")
     assert offenders == []
 
 
 def test_evaluation_ranks_through_the_public_api_of_the_retriever():
     source = (LIBRARY / "evaluate.py").read_text(encoding="utf-8")
-    private = {node.attr for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")}
+    private = {
+        node.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+    }
     assert private == set()

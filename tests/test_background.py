@@ -14,4 +14,6 @@ def test_the_background_is_measured_from_the_probes_that_match_the_corpus_least(
 
 def test_the_probes_are_distinct_questions_about_other_subjects():
     assert len(PROBES) == len(set(PROBES)) >= 30
-    assert not any(word in " ".join(PROBES).lower() for word in ("trafficking", "exploitation", "victim", "forced labour"))
+    assert not any(
+        word in " ".join(PROBES).lower() for word in ("trafficking", "exploitation", "victim", "forced labour")
+    )

@@ -40,7 +40,9 @@ def build(settings, corpus, fake, **kwargs):
 def chunk_texts(settings) -> dict[str, list[str]]:
     pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
     store = pipeline.open().store
-    rows = store.connection.execute("SELECT d.path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY d.path, c.ordinal").fetchall()
+    rows = store.connection.execute(
+        "SELECT d.path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY d.path, c.ordinal"
+    ).fetchall()
     pipeline.close()
     result: dict[str, list[str]] = {}
     for path, text in rows:
@@ -49,6 +51,7 @@ def chunk_texts(settings) -> dict[str, list[str]]:
 
 
 # --- incremental builds ---------------------------------------------------------------------------
+
 
 def test_first_build_indexes_everything(settings, corpus, fake):
     report = build(settings, corpus, fake)
@@ -72,16 +75,22 @@ def test_added_changed_and_removed_files(settings, corpus, fake):
     report = build(settings, corpus, fake)
     assert report.added == ["new.md"] and report.changed == ["referral.md"] and report.removed == ["children.md"]
     assert report.unchanged == 1 and report.chunks_embedded == 2 and report.sentences_embedded == 2
-    assert sorted(fake.embedded) == sorted([
-        "Referral\nAn adult must give informed consent before any referral is made.", "An adult must give informed consent before any referral is made.",
-        "Labour\nLabour inspectors check wage slips and working hours on farms.", "Labour inspectors check wage slips and working hours on farms.",
-    ]), "each passage is embedded with its context, and each of its sentences alone"
+    assert sorted(fake.embedded) == sorted(
+        [
+            "Referral\nAn adult must give informed consent before any referral is made.",
+            "An adult must give informed consent before any referral is made.",
+            "Labour\nLabour inspectors check wage slips and working hours on farms.",
+            "Labour inspectors check wage slips and working hours on farms.",
+        ]
+    ), "each passage is embedded with its context, and each of its sentences alone"
     texts = chunk_texts(settings)
     assert set(texts) == {"identification.md", "new.md", "referral.md"}
     assert texts["referral.md"] == ["An adult must give informed consent before any referral is made."]
     pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
     index = pipeline.open()
-    assert index.vectors.size == 3 and sorted(index.vectors.ids()) == sorted(r[0] for r in index.store.connection.execute("SELECT id FROM chunks"))
+    assert index.vectors.size == 3 and sorted(index.vectors.ids()) == sorted(
+        r[0] for r in index.store.connection.execute("SELECT id FROM chunks")
+    )
     assert index.sentences.size == 3, "the removed file's sentences left with it"
     assert pipeline.verify() == []
 
@@ -96,10 +105,16 @@ def test_a_renamed_file_costs_no_embedding(settings, corpus, fake):
 
 
 def test_unchanged_chunks_of_a_changed_file_are_not_re_embedded(settings, corpus, fake):
-    write(corpus / "long.md", "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part explains support.\n")
+    write(
+        corpus / "long.md",
+        "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part explains support.\n",
+    )
     build(settings, corpus, fake)
     fake.embedded.clear()
-    write(corpus / "long.md", "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part explains support and housing.\n")
+    write(
+        corpus / "long.md",
+        "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part explains support and housing.\n",
+    )
     report = build(settings, corpus, fake)
     assert report.changed == ["long.md"] and report.chunks_embedded == 1
     assert fake.embedded[0].endswith("The second part explains support and housing.")
@@ -107,7 +122,10 @@ def test_unchanged_chunks_of_a_changed_file_are_not_re_embedded(settings, corpus
 
 def test_editing_the_catalogue_re_ingests_that_file(settings, corpus, fake):
     build(settings, corpus, fake)
-    write(corpus / "catalogue.toml", '[[file]]\npath = "referral.md"\ntitle = "Referral procedure"\norganisation = "Example Office"\n')
+    write(
+        corpus / "catalogue.toml",
+        '[[file]]\npath = "referral.md"\ntitle = "Referral procedure"\norganisation = "Example Office"\n',
+    )
     report = build(settings, corpus, fake)
     assert report.changed == ["referral.md"]
     pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
@@ -129,13 +147,19 @@ def test_a_chunk_keeps_its_id_when_its_file_is_read_again_and_its_text_is_unchan
     report = build(settings, corpus, fake)
     assert report.changed == ["referral.md"] and report.added == ["new.md"]
     after = ids_by_text()
-    assert all(after[text] == chunk_id for text, chunk_id in before.items()), "a catalogue edit or a new file elsewhere changes no id"
-    assert after["Labour inspectors check wage slips and working hours on farms."] not in before.values(), "a new chunk never takes an old id"
+    assert all(after[text] == chunk_id for text, chunk_id in before.items()), (
+        "a catalogue edit or a new file elsewhere changes no id"
+    )
+    assert after["Labour inspectors check wage slips and working hours on farms."] not in before.values(), (
+        "a new chunk never takes an old id"
+    )
     pipeline = make_pipeline(settings, corpus)
     referral_id = before[next(t for t in before if "informed consent" in t)]
     assert "Quillon protocol" in pipeline.cite(referral_id), "an id written down before still cites, with the new title"
     lexical = pipeline.open().lexical
-    assert [chunk_id for chunk_id, _ in lexical.search(terms_of("Quillon"), 5)] == [referral_id], "indexed again with the new title around it"
+    assert [chunk_id for chunk_id, _ in lexical.search(terms_of("Quillon"), 5)] == [referral_id], (
+        "indexed again with the new title around it"
+    )
     assert pipeline.verify() == []
 
 
@@ -190,7 +214,7 @@ def test_old_generations_are_cleaned_up(settings, corpus, fake):
         built.append(build(settings, corpus, fake).generation)
     layout = IndexLayout(settings.paths.index_dir)
     generations = sorted(p.name for p in layout.generations_dir.iterdir())
-    assert generations == sorted(built[-settings.index.keep_generations:])
+    assert generations == sorted(built[-settings.index.keep_generations :])
     assert layout.current_name() == built[-1]
 
 
@@ -205,6 +229,7 @@ def test_generation_names_sort_in_build_order_within_one_clock_tick(tmp_path):
 
 
 # --- skipped files and nothing to index ------------------------------------------------------------
+
 
 def test_a_mixed_folder_builds_with_a_correct_skip_report(settings, tmp_path, fake):
     corpus = tmp_path / "mixed"
@@ -274,7 +299,9 @@ def test_sigkill_in_the_middle_of_embedding_leaves_the_previous_index_usable(set
     before = layout.current_name()
     write(corpus / "new.md", "# New\n\nA new note on debt bondage in brick kilns and how to spot it.\n")
     marker = tmp_path / "embedding-started"
-    script = KILLABLE_BUILD.format(repo=str(REPO), marker=str(marker), index=str(settings.paths.index_dir), corpus=str(corpus))
+    script = KILLABLE_BUILD.format(
+        repo=str(REPO), marker=str(marker), index=str(settings.paths.index_dir), corpus=str(corpus)
+    )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not marker.exists():
@@ -286,7 +313,9 @@ def test_sigkill_in_the_middle_of_embedding_leaves_the_previous_index_usable(set
     assert process.returncode == -signal.SIGKILL
 
     assert layout.current_name() == before, "readers still see the previous generation"
-    assert any(p.name.startswith(".tmp-") for p in layout.generations_dir.iterdir()), "the half-built generation was never published"
+    assert any(p.name.startswith(".tmp-") for p in layout.generations_dir.iterdir()), (
+        "the half-built generation was never published"
+    )
     pipeline = Pipeline(settings, index_dir=settings.paths.index_dir, query_embedder=fake)
     answer = pipeline.ask("withheld documents and debts", mode="lexical")
     assert answer.hits and answer.hits[0].document.path == "identification.md"
@@ -319,6 +348,7 @@ def test_a_reader_keeps_working_during_a_rebuild_and_can_switch(settings, corpus
 
 # --- integrity ------------------------------------------------------------------------------------
 
+
 def _generation(settings) -> Path:
     return IndexLayout(settings.paths.index_dir).current_dir()
 
@@ -345,7 +375,11 @@ def test_verify_names_a_deleted_database_row(settings, corpus, fake):
     connection.commit()
     connection.close()
     whats = " | ".join(p.what for p in make_pipeline(settings, corpus).verify())
-    assert "store.sqlite checksum" in whats and "database holds 2 chunks, manifest says 3" in whats and "FAISS ids and database chunk ids differ" in whats
+    assert (
+        "store.sqlite checksum" in whats
+        and "database holds 2 chunks, manifest says 3" in whats
+        and "FAISS ids and database chunk ids differ" in whats
+    )
 
 
 def test_verify_names_an_edited_manifest(settings, corpus, fake):
@@ -358,11 +392,14 @@ def test_verify_names_an_edited_manifest(settings, corpus, fake):
     assert "manifest.json was changed after the build wrote it" in whats
 
 
-@pytest.mark.parametrize("edit", [
-    lambda m: m["background"].update(mean=0.99),  # every question would abstain
-    lambda m: m["model"].update(dimension=512),
-    lambda m: m.update(unexpected="key"),
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda m: m["background"].update(mean=0.99),  # every question would abstain
+        lambda m: m["model"].update(dimension=512),
+        lambda m: m.update(unexpected="key"),
+    ],
+)
 def test_any_edit_of_the_manifest_is_detected_on_open_and_by_verify(settings, corpus, fake, edit):
     from assistant.errors import IndexCorruptError
 
@@ -371,7 +408,9 @@ def test_any_edit_of_the_manifest_is_detected_on_open_and_by_verify(settings, co
     manifest = json.loads(path.read_text())
     edit(manifest)
     path.write_text(json.dumps(manifest))
-    with pytest.raises(IndexCorruptError, match="(changed after the build wrote it|not a valid manifest).*index build --full"):
+    with pytest.raises(
+        IndexCorruptError, match="(changed after the build wrote it|not a valid manifest).*index build --full"
+    ):
         make_pipeline(settings, corpus).open()
     assert any("manifest.json" in p.what for p in make_pipeline(settings, corpus).verify())
 
@@ -387,6 +426,7 @@ def test_opening_a_damaged_index_is_a_clear_error(settings, corpus, fake):
 
 # --- staleness ------------------------------------------------------------------------------------
 
+
 def test_status_reports_files_changed_since_the_build(settings, corpus, fake):
     build(settings, corpus, fake)
     pipeline = make_pipeline(settings, corpus)
@@ -395,7 +435,11 @@ def test_status_reports_files_changed_since_the_build(settings, corpus, fake):
     write(corpus / "added.md", "# Added\n\nNew text.\n")
     (corpus / "children.md").unlink()
     staleness = pipeline.status().staleness
-    assert staleness.changed == ["referral.md"] and staleness.added == ["added.md"] and staleness.removed == ["children.md"]
+    assert (
+        staleness.changed == ["referral.md"]
+        and staleness.added == ["added.md"]
+        and staleness.removed == ["children.md"]
+    )
 
 
 def test_touching_a_file_without_changing_it_is_not_staleness(settings, corpus, fake):
@@ -419,6 +463,7 @@ def test_status_says_when_the_next_build_reads_every_file_again_though_none_chan
 
 
 # --- growth: the approximate index ------------------------------------------------------------
+
 
 def test_large_indexes_switch_to_hnsw_and_stay_correct(settings, corpus, fake):
     settings.index.exact_search_max_vectors = 2  # this corpus has 3 chunks: above the threshold
@@ -454,7 +499,13 @@ def test_a_citation_gives_the_printed_page_beside_the_pdf_page(settings, tmp_pat
 
     topics = ["identity documents held by employers", "debts for recruitment fees", "threats against family members"]
     pages = [
-        paragraph_runs(" ".join(f"Sentence {n} of page {page} explains how {topic} keep workers from leaving their jobs." for n in range(1, 12)), 700)[0]
+        paragraph_runs(
+            " ".join(
+                f"Sentence {n} of page {page} explains how {topic} keep workers from leaving their jobs."
+                for n in range(1, 12)
+            ),
+            700,
+        )[0]
         for page, topic in enumerate(topics, start=1)
     ]
     source = pypdf.PdfReader(io.BytesIO(make_pdf(pages)))
@@ -495,5 +546,7 @@ def test_every_chunk_keeps_its_word_piece_vectors_and_an_incremental_build_copie
     after = {chunk_id: second.tokens.rows(chunk_id)[0].tobytes() for chunk_id, _ in second.store.chunk_hashes()}
     kept = [c.id for c in second.store.chunks_of_document("identification.md")]
     assert all(after[c] == before[c] for c in kept), "unchanged chunks' rows are copied, not recomputed"
-    assert all("identification" not in t.casefold() for t in second_embedder.embedded), "only the changed file is embedded"
+    assert all("identification" not in t.casefold() for t in second_embedder.embedded), (
+        "only the changed file is embedded"
+    )
     assert make_pipeline(settings, corpus).verify() == []

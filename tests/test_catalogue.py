@@ -13,13 +13,21 @@ from .fixtures_build import make_pdf
 
 
 def test_a_csv_catalogue_maps_known_columns_and_ignores_the_rest(tmp_path):
-    csv = write(tmp_path / "catalogue.csv", "\ufeffid,section,Title,Filename,Link,Publisher,Year\n"
-                "1,Library,Statutory Guidance,guidance.pdf,https://www.gov.uk/x,Home Office,2020\n"
-                "2,Library,No file here,,,,\n"
-                "3,Library,Structure,Governance Structure  Members.pdf,,,\n")
+    csv = write(
+        tmp_path / "catalogue.csv",
+        "\ufeffid,section,Title,Filename,Link,Publisher,Year\n"
+        "1,Library,Statutory Guidance,guidance.pdf,https://www.gov.uk/x,Home Office,2020\n"
+        "2,Library,No file here,,,,\n"
+        "3,Library,Structure,Governance Structure  Members.pdf,,,\n",
+    )
     catalogue = load_catalogue(csv)
     entry = catalogue.get("guidance.pdf")
-    assert (entry.title, entry.organisation, entry.year, entry.url) == ("Statutory Guidance", "Home Office", 2020, "https://www.gov.uk/x")
+    assert (entry.title, entry.organisation, entry.year, entry.url) == (
+        "Statutory Guidance",
+        "Home Office",
+        2020,
+        "https://www.gov.uk/x",
+    )
     assert len(catalogue.entries) == 2, "a row without a file name describes nothing"
     assert catalogue.get("Governance Structure  Members.pdf") is not None, "a file name keeps its own spacing"
 
@@ -40,7 +48,10 @@ def test_catalogue_csv_is_used_when_there_is_no_catalogue_toml(tmp_path):
 
 def test_catalogue_init_writes_what_each_file_states_and_never_overwrites(tmp_path):
     folder = tmp_path / "docs"
-    write(folder / "guide.md", "# Referral Guide\n\nFirst responders must explain the NRM before asking for consent.\n\n© Anti-Slavery Network 2021\n")
+    write(
+        folder / "guide.md",
+        "# Referral Guide\n\nFirst responders must explain the NRM before asking for consent.\n\n© Anti-Slavery Network 2021\n",
+    )
     write(folder / "scan.pdf", make_pdf([[]]))
     runner = CliRunner()
     result = runner.invoke(main, ["catalogue", "init", str(folder)])

@@ -107,7 +107,9 @@ def test_chunk_size_above_the_model_limit_is_refused(pieces):
     with pytest.raises(ValidationError, match="less than or equal to 254"):
         ChunkSettings(max_tokens=400)  # refused when the settings are read
     with pytest.raises(ChunkError):  # and by the chunker, whatever built its settings
-        chunk_document(_document(["text"]), pieces, ChunkSettings.model_construct(max_tokens=400, overlap_tokens=40, min_tokens=24))
+        chunk_document(
+            _document(["text"]), pieces, ChunkSettings.model_construct(max_tokens=400, overlap_tokens=40, min_tokens=24)
+        )
 
 
 def test_the_model_sees_the_title_and_section_before_the_chunk_unless_context_is_none(pieces):

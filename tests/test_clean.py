@@ -32,7 +32,9 @@ def test_real_sentences_survive_including_short_ones():
 
 
 def test_cms_identifier_dumps_are_removed_with_their_rule():
-    kept, removals = cleaned("A real first paragraph about forced labour.\n\npost\npage\nrevision\nwp_block\nacf-field-group\nnav_menu_item\n\nA real last paragraph.")
+    kept, removals = cleaned(
+        "A real first paragraph about forced labour.\n\npost\npage\nrevision\nwp_block\nacf-field-group\nnav_menu_item\n\nA real last paragraph."
+    )
     assert kept == ["A real first paragraph about forced labour.", "A real last paragraph."]
     assert {r.reason for r in removals} == {"CMS/code identifier list"} and len(removals) == 6
 
@@ -48,7 +50,10 @@ def test_calls_to_action_are_removed_whole_or_as_suffixes():
         "A summary of the toolkit for small firms that was cut off mid-wo...Read More\n"
         "Handbook on referral - Example Agency, 2019 DOWNLOAD\n"
     )
-    assert kept == ["A summary of the toolkit for small firms that was cut off mid-wo...", "Handbook on referral - Example Agency, 2019"]
+    assert kept == [
+        "A summary of the toolkit for small firms that was cut off mid-wo...",
+        "Handbook on referral - Example Agency, 2019",
+    ]
     assert all(r.reason.startswith("call to action") for r in removals)
 
 
@@ -74,9 +79,15 @@ def test_navigation_words_are_kept_in_a_pdf():
 
 
 def test_screenshot_and_image_names():
-    kept, removals = cleaned("Screen Shot 2015-03-05 at 6.19.47 PM\nIMG_2041.JPG\nScreenshot 2021-02-01 at 10.00.00This report summarises the findings.")
+    kept, removals = cleaned(
+        "Screen Shot 2015-03-05 at 6.19.47 PM\nIMG_2041.JPG\nScreenshot 2021-02-01 at 10.00.00This report summarises the findings."
+    )
     assert kept == ["This report summarises the findings."]
-    assert {r.reason for r in removals} == {"screenshot file name", "image file name", "screenshot file name glued to text"}
+    assert {r.reason for r in removals} == {
+        "screenshot file name",
+        "image file name",
+        "screenshot file name glued to text",
+    }
 
 
 def test_empty_labels_and_stray_fragments():
@@ -92,10 +103,20 @@ def test_lines_repeated_across_many_files_are_chrome_only_in_runs():
     ]
     repeated = repeated_line_set([candidate_line_hashes(lines_from_text(p)) for p in pages], min_files=3, min_share=0.3)
     kept, removals = cleaned(pages[0], repeated)
-    assert kept == ["Sector report 0", "Guidance", "Article 0 says something specific about labour exploitation in sector 0."]
-    assert all(r.reason == "repeated across many files of the corpus (site chrome)" or r.reason == "navigation or share link" for r in removals)
+    assert kept == [
+        "Sector report 0",
+        "Guidance",
+        "Article 0 says something specific about labour exploitation in sector 0.",
+    ]
+    assert all(
+        r.reason == "repeated across many files of the corpus (site chrome)" or r.reason == "navigation or share link"
+        for r in removals
+    )
 
 
 def test_repetition_needs_enough_files():
-    hashes = [candidate_line_hashes(lines_from_text("Menu\nAbout\nText one here.")), candidate_line_hashes(lines_from_text("Menu\nAbout\nText two."))]
+    hashes = [
+        candidate_line_hashes(lines_from_text("Menu\nAbout\nText one here.")),
+        candidate_line_hashes(lines_from_text("Menu\nAbout\nText two.")),
+    ]
     assert repeated_line_set(hashes, min_files=3, min_share=0.3) == set()

@@ -15,7 +15,9 @@ def run(*args: str):
 
 @pytest.mark.parametrize("subcommand", [["ask", "a question"], ["index", "status"], ["cite", "1"]])
 def test_missing_index_is_a_one_line_error_naming_the_fix(tmp_path, subcommand):
-    result = CliRunner().invoke(main, [*subcommand[:1], *subcommand[1:2], *subcommand[2:], "--index", str(tmp_path / "nowhere")])
+    result = CliRunner().invoke(
+        main, [*subcommand[:1], *subcommand[1:2], *subcommand[2:], "--index", str(tmp_path / "nowhere")]
+    )
     assert result.exit_code == 1
     assert "run: python -m assistant index build" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
@@ -35,7 +37,9 @@ def _commands(group, prefix=()):
             yield prefix + (name,), command
 
 
-@pytest.mark.parametrize("path,command", list(_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize(
+    "path,command", list(_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else ""
+)
 def test_every_command_has_help_with_an_example(path, command):
     result = run(*path, "--help")
     assert result.exit_code == 0

@@ -14,12 +14,22 @@ def run(*args: str):
 
 
 def test_ask_json_prints_one_valid_object_per_question(bundled_index):
-    result = run("ask", "--index", str(bundled_index), "--json", "-k", "3", "Why do Indonesian trafficking victims often go unidentified?")
+    result = run(
+        "ask",
+        "--index",
+        str(bundled_index),
+        "--json",
+        "-k",
+        "3",
+        "Why do Indonesian trafficking victims often go unidentified?",
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
     answer = AnswerJSON.model_validate_json(lines[0])
-    assert not answer.abstained and 1 <= len(answer.results) <= 3, "at most k: weak cards below the relative floor are not shown"
+    assert not answer.abstained and 1 <= len(answer.results) <= 3, (
+        "at most k: weak cards below the relative floor are not shown"
+    )
     top = answer.results[0]
     assert top.document.title.startswith("Seeing the Unseen") and top.document.path == "004_0e36c2b1859f3387.txt"
     assert "NEXUS Institute" in top.citation and "2018" in top.citation
@@ -48,9 +58,15 @@ def test_empty_question_is_a_usage_error(bundled_index):
 
 
 def test_ask_markdown_quotes_passages_under_linked_citations(bundled_index):
-    result = run("ask", "--index", str(bundled_index), "--format", "markdown", "-k", "2", "Blue Dot safe spaces for children")
+    result = run(
+        "ask", "--index", str(bundled_index), "--format", "markdown", "-k", "2", "Blue Dot safe spaces for children"
+    )
     assert result.exit_code == 0
-    assert result.stdout.startswith("## Blue Dot safe spaces for children") and "   > " in result.stdout and "1. " in result.stdout
+    assert (
+        result.stdout.startswith("## Blue Dot safe spaces for children")
+        and "   > " in result.stdout
+        and "1. " in result.stdout
+    )
 
 
 def test_ask_filters_restrict_results_and_an_unknown_value_lists_the_known_ones(bundled_index):
@@ -63,4 +79,8 @@ def test_ask_filters_restrict_results_and_an_unknown_value_lists_the_known_ones(
 
 def test_ask_off_topic_says_that_nothing_answers(bundled_index):
     result = run("ask", "--index", str(bundled_index), "best sourdough bread recipe with a starter")
-    assert result.exit_code == 0 and "No passage in the corpus answers this question." in result.stdout and "[1]" not in result.stdout
+    assert (
+        result.exit_code == 0
+        and "No passage in the corpus answers this question." in result.stdout
+        and "[1]" not in result.stdout
+    )

@@ -13,7 +13,15 @@ def run(*args: str):
 
 
 def first_result(bundled_index):
-    result = run("ask", "--index", str(bundled_index), "--json", "-k", "1", "Why do Indonesian trafficking victims often go unidentified?")
+    result = run(
+        "ask",
+        "--index",
+        str(bundled_index),
+        "--json",
+        "-k",
+        "1",
+        "Why do Indonesian trafficking victims often go unidentified?",
+    )
     return AnswerJSON.model_validate_json(result.stdout.strip().splitlines()[0]).results[0]
 
 

@@ -8,7 +8,11 @@ from .conftest import BUNDLED_CORPUS
 
 
 def test_clean_lists_removals_with_their_rules_and_the_documents(tmp_path):
-    result = CliRunner().invoke(main, ["clean", str(BUNDLED_CORPUS / "004_0e36c2b1859f3387.txt"), "--corpus", str(BUNDLED_CORPUS)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["clean", str(BUNDLED_CORPUS / "004_0e36c2b1859f3387.txt"), "--corpus", str(BUNDLED_CORPUS)],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("004_0e36c2b1859f3387.txt: read as txt;") and "characters removed" not in lines[0]

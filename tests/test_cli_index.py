@@ -23,10 +23,13 @@ def run(*args: str):
 def test_index_build_prints_a_summary_line(tmp_path, st_embedder, monkeypatch):
     import assistant.index.build as build
 
-    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
     corpus = tmp_path / "corpus"
     write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n")
-    write(corpus / "copy of guide.md", "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n")
+    write(
+        corpus / "copy of guide.md",
+        "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n",
+    )
     write(corpus / "empty.txt", "")
     result = run("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet")
     assert result.exit_code == 0, result.output
@@ -35,13 +38,17 @@ def test_index_build_prints_a_summary_line(tmp_path, st_embedder, monkeypatch):
     assert "peak memory" in summary and " MB" in summary, "a build says what memory it took"
     assert reasons == "not indexed, by reason: 1 empty file; 1 same content as another file"
     status = run("index", "status", "--index", str(tmp_path / "index"), "--corpus", str(corpus))
-    assert status.exit_code == 0 and "sentence-transformers/all-MiniLM-L6-v2" in status.stdout and "up to date" in status.stdout
+    assert (
+        status.exit_code == 0
+        and "sentence-transformers/all-MiniLM-L6-v2" in status.stdout
+        and "up to date" in status.stdout
+    )
 
 
 def test_a_catalogue_edit_is_named_as_the_reason_a_file_is_read_again(tmp_path, st_embedder, monkeypatch):
     import assistant.index.build as build
 
-    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
     corpus = tmp_path / "corpus"
     write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n")
     arguments = ("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet")
@@ -54,7 +61,15 @@ def test_a_catalogue_edit_is_named_as_the_reason_a_file_is_read_again(tmp_path, 
 
 
 def test_index_status_lists_contents_and_the_corpus_state(bundled_index):
-    result = run("index", "status", "--index", str(bundled_index), "--corpus", str(bundled_index.parent / "corpus"), "--documents")
+    result = run(
+        "index",
+        "status",
+        "--index",
+        str(bundled_index),
+        "--corpus",
+        str(bundled_index.parent / "corpus"),
+        "--documents",
+    )
     assert result.exit_code == 0, result.output
     assert "contents:   5 of 5 files indexed: 26 documents" in result.stdout
     assert f"corpus:     {bundled_index.parent / 'corpus'}: up to date" in result.stdout
@@ -71,7 +86,9 @@ def test_index_verify_passes_a_sound_index_and_names_damage(bundled_index, tmp_p
     result = CliRunner().invoke(main, ["index", "verify", "--index", str(damaged)])
     assert result.exit_code == 1
     assert "problem: vectors.faiss checksum" in result.output
-    assert f"fix: run: python -m assistant index build --full --index {damaged}" in result.output, "the fix names this index"
+    assert f"fix: run: python -m assistant index build --full --index {damaged}" in result.output, (
+        "the fix names this index"
+    )
 
 
 def test_every_advice_names_the_index_folder_it_applies_to_and_the_corpus_when_it_must(bundled_index, tmp_path):
@@ -83,16 +100,32 @@ def test_every_advice_names_the_index_folder_it_applies_to_and_the_corpus_when_i
     shutil.copytree(bundled_index, damaged)
     (damaged / "CURRENT").write_bytes(b"\xff\xfe")
     result = CliRunner().invoke(main, ["ask", "--index", str(damaged), "consent"])
-    assert result.exit_code == 1 and result.output.rstrip().endswith(f"run: python -m assistant index build --full --index {damaged}"), result.output
+    assert result.exit_code == 1 and result.output.rstrip().endswith(
+        f"run: python -m assistant index build --full --index {damaged}"
+    ), result.output
     status = CliRunner().invoke(main, ["index", "status", "--index", str(damaged)])
-    assert f"build --full --index {damaged}" in status.output and "--corpus" not in status.output, "its corpus is known from an earlier generation"
+    assert f"build --full --index {damaged}" in status.output and "--corpus" not in status.output, (
+        "its corpus is known from an earlier generation"
+    )
 
 
 def test_index_watch_rebuilds_when_a_file_changes(tmp_path):
     corpus = tmp_path / "corpus"
     write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports and debt bondage.\n")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-m", "assistant", "index", "watch", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--debounce", "0.2"]
+    command = [
+        sys.executable,
+        "-m",
+        "assistant",
+        "index",
+        "watch",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(tmp_path / "index"),
+        "--debounce",
+        "0.2",
+    ]
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
@@ -108,7 +141,10 @@ def test_index_watch_rebuilds_when_a_file_changes(tmp_path):
             # The watcher starts just after it says so: edit until it has seen a change.
             if any("watching" in line for line in seen) and not any("rebuilding" in line for line in seen):
                 edits += 1
-                write(corpus / "second.md", f"# Second\n\nA survivor may be entitled to a recovery period of at least {30 + edits} days.\n")
+                write(
+                    corpus / "second.md",
+                    f"# Second\n\nA survivor may be entitled to a recovery period of at least {30 + edits} days.\n",
+                )
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -125,7 +161,7 @@ def rebuilt(lines: list[str]) -> bool:
 def test_an_index_remembers_its_corpus_and_another_corpus_needs_an_explicit_flag(tmp_path, st_embedder, monkeypatch):
     import assistant.index.build as build_module
 
-    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
     casework, other, index = tmp_path / "casework", tmp_path / "other", tmp_path / "index"
     write(casework / "a.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
     write(other / "b.md", "# Inspections\n\nLabour inspectors visit farms at night to find hidden workers.\n")
@@ -137,7 +173,12 @@ def test_an_index_remembers_its_corpus_and_another_corpus_needs_an_explicit_flag
     again = run("index", "build", "--index", str(index), "--quiet")
     assert "1 added" in again.stdout, "without --corpus, the index's own corpus is built"
     refused = CliRunner().invoke(main, ["index", "build", "--corpus", str(other), "--index", str(index), "--quiet"])
-    assert refused.exit_code == 1 and str(casework) in refused.output and str(other) in refused.output and "--replace-corpus" in refused.output
+    assert (
+        refused.exit_code == 1
+        and str(casework) in refused.output
+        and str(other) in refused.output
+        and "--replace-corpus" in refused.output
+    )
     replaced = run("index", "build", "--corpus", str(other), "--index", str(index), "--replace-corpus", "--quiet")
     assert replaced.exit_code == 0 and "indexed 1 files" in replaced.stdout
     assert f"{other}: up to date" in run("index", "status", "--index", str(index)).stdout

@@ -19,7 +19,17 @@ from assistant.models import Answer, Citation, DocumentInfo, Hit, Location
 
 from .conftest import REPO
 
-IDF = {"victim": 1.0, "identify": 3.0, "self": 0.5, "children": 1.5, "scotland": 4.0, "county": 3.5, "lines": 2.0, "recruit": 2.5, "gang": 2.8}.get
+IDF = {
+    "victim": 1.0,
+    "identify": 3.0,
+    "self": 0.5,
+    "children": 1.5,
+    "scotland": 4.0,
+    "county": 3.5,
+    "lines": 2.0,
+    "recruit": 2.5,
+    "gang": 2.8,
+}.get
 
 
 def idf(stem):
@@ -27,9 +37,18 @@ def idf(stem):
 
 
 def test_short_elliptical_or_pointing_questions_follow_on_and_full_questions_do_not():
-    for question in ("and for children?", "what about in Scotland?", "who do I call?", "how long does that take?", "does that apply to EEA nationals?"):
+    for question in (
+        "and for children?",
+        "what about in Scotland?",
+        "who do I call?",
+        "how long does that take?",
+        "does that apply to EEA nationals?",
+    ):
         assert is_follow_up(question)[0], question
-    for question in ("How do county lines gangs recruit children in rural towns?", "What support does a survivor get during the recovery period?"):
+    for question in (
+        "How do county lines gangs recruit children in rural towns?",
+        "What support does a survivor get during the recovery period?",
+    ):
         assert not is_follow_up(question)[0], question
 
 
@@ -39,28 +58,57 @@ def test_a_follow_up_carries_the_topics_most_telling_words_as_typed_and_never_tw
     assert context.words == ["self-identify", "victims"] and context.reason == "it follows on from the last question"
     again = carried_context("and do victims in Scotland?", ["Why do victims not self-identify?"], idf)
     assert "victims" not in again.words, "a word the follow-up has is not added again"
-    assert carried_context("How do county lines gangs recruit children?", ["Why do victims not self-identify?"], idf).words == []
+    assert (
+        carried_context("How do county lines gangs recruit children?", ["Why do victims not self-identify?"], idf).words
+        == []
+    )
     assert carried_context("and for children?", [], idf).words == [], "a first question carries nothing"
 
 
 def test_a_new_topic_drops_the_earlier_questions_and_alone_carries_nothing():
     answer = Answer(query="q", abstained=True, message="none")
-    thread = Thread(turns=[Turn(question="Why do victims not self-identify?", answer=answer),
-                           Turn(question="How do county lines gangs recruit?", answer=answer, new_topic=True)])
+    thread = Thread(
+        turns=[
+            Turn(question="Why do victims not self-identify?", answer=answer),
+            Turn(question="How do county lines gangs recruit?", answer=answer, new_topic=True),
+        ]
+    )
     assert thread.topic() == ["How do county lines gangs recruit?"]
     assert "self-identify" not in thread.context_for("and children?", idf).words
     assert thread.context_for("and children?", idf, alone=True).words == []
 
 
 def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_references():
-    citation = Citation(chunk_id=7, title="Guide [x]", organisation="Home Office", year=2020, path="g.pdf", page=3,
-                        indexed_at=datetime(2026, 12, 1, tzinfo=timezone.utc))
-    hit = Hit(rank=1, score=0.9, chunk_id=7, text="Children rarely self-identify.\nThey fear the police.", citation=citation,
-              document=DocumentInfo(id="g.pdf", path="g.pdf", title="Guide [x]"), location=Location(char_start=0, char_end=48))
+    citation = Citation(
+        chunk_id=7,
+        title="Guide [x]",
+        organisation="Home Office",
+        year=2020,
+        path="g.pdf",
+        page=3,
+        indexed_at=datetime(2026, 12, 1, tzinfo=timezone.utc),
+    )
+    hit = Hit(
+        rank=1,
+        score=0.9,
+        chunk_id=7,
+        text="Children rarely self-identify.\nThey fear the police.",
+        citation=citation,
+        document=DocumentInfo(id="g.pdf", path="g.pdf", title="Guide [x]"),
+        location=Location(char_start=0, char_end=48),
+    )
     turn = Turn(question="and for children?", answer=Answer(query="and for children?", abstained=False, hits=[hit]))
     turn.context.words = ["self-identify"]
     assert turn.keep(1) and not turn.keep(1) and not turn.keep(4)
-    thread = Thread(turns=[Turn(question="Why do victims not self-identify?", answer=Answer(query="q", abstained=True, message="No passage.")), turn])
+    thread = Thread(
+        turns=[
+            Turn(
+                question="Why do victims not self-identify?",
+                answer=Answer(query="q", abstained=True, message="No passage."),
+            ),
+            turn,
+        ]
+    )
     note = case_note(thread)
     assert "## 2. and for children?" in note and "Searched with: self-identify" in note
     assert "> Children rarely self-identify." in note and "> They fear the police." in note
@@ -71,9 +119,19 @@ def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_referen
 
 def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_path):
     note = tmp_path / "note.md"
-    script = "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n/keep 1\n/alone\n/note " + str(note) + "\n/quit\n"
-    process = subprocess.run([sys.executable, "-m", "assistant", "chat", "--index", str(bundled_index), "-k", "2"], input=script,
-                             capture_output=True, text=True, timeout=180, cwd=REPO)
+    script = (
+        "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n/keep 1\n/alone\n/note "
+        + str(note)
+        + "\n/quit\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", "--index", str(bundled_index), "-k", "2"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
+    )
     assert process.returncode == 0, process.stderr
     out = process.stdout
     assert out.count("Question: and what about their access to justice?") == 2

@@ -32,7 +32,11 @@ def test_vectors_are_unit_length_float32(st_embedder):
 
 def test_related_texts_are_closer_than_unrelated_ones(st_embedder):
     question, related, unrelated = st_embedder.embed_queries(
-        ["why are trafficking victims not identified", "Many victims of trafficking are never identified by officials.", "Knead the dough and let it rise overnight."]
+        [
+            "why are trafficking victims not identified",
+            "Many victims of trafficking are never identified by officials.",
+            "Knead the dough and let it rise overnight.",
+        ]
     )
     assert float(question @ related) > float(question @ unrelated) + 0.2
 
@@ -48,7 +52,9 @@ def test_fingerprint_changes_when_a_model_file_changes(model_dir, tmp_path):
     shutil.copytree(model_dir, copy, ignore=shutil.ignore_patterns("model.safetensors"))
     (copy / "model.safetensors").symlink_to(model_dir / "model.safetensors")
     original = model_info(copy).fingerprint
-    (copy / "config.json").write_text((copy / "config.json").read_text().replace('"hidden_dropout_prob": 0.1', '"hidden_dropout_prob": 0.2'))
+    (copy / "config.json").write_text(
+        (copy / "config.json").read_text().replace('"hidden_dropout_prob": 0.1', '"hidden_dropout_prob": 0.2')
+    )
     model_info.cache_clear()
     assert model_info(copy).fingerprint != original
 

@@ -45,8 +45,15 @@ def test_a_question_set_is_scored_per_mode(bundled_pipeline, tmp_path):
     assert question_set.name == "tiny" and len(question_set.questions) == 2 and len(question_set.off_topic) == 1
     scores = {s.mode: s for s in evaluate_question_set(bundled_pipeline, question_set, modes=("lexical", "hybrid"))}
     hybrid = scores["hybrid"]
-    assert hybrid.hit_at_5 == 1.0 and hybrid.mrr_at_10 > 0.5 and hybrid.off_topic_abstained == 1 and hybrid.answerable_refused == 0
-    assert (hybrid.near_miss_abstained, hybrid.near_miss_total) == (1, 1), "near misses are counted apart from off-topic questions"
+    assert (
+        hybrid.hit_at_5 == 1.0
+        and hybrid.mrr_at_10 > 0.5
+        and hybrid.off_topic_abstained == 1
+        and hybrid.answerable_refused == 0
+    )
+    assert (hybrid.near_miss_abstained, hybrid.near_miss_total) == (1, 1), (
+        "near misses are counted apart from off-topic questions"
+    )
     table = format_scores("tiny", list(scores.values()))
     assert "hybrid" in table and "lexical" in table and "MRR@10" in table and "near miss" in table
     assert hybrid.respelt == 0, "spelling correction leaves correctly spelt questions alone"
@@ -54,7 +61,9 @@ def test_a_question_set_is_scored_per_mode(bundled_pipeline, tmp_path):
 
 def test_eval_counts_the_questions_spelling_correction_changed(bundled_pipeline, tmp_path):
     typed = SET.replace("often go unidentified", "often go unidentifed")
-    scores = evaluate_question_set(bundled_pipeline, load_question_set(write(tmp_path / "typed.toml", typed)), modes=("hybrid",))
+    scores = evaluate_question_set(
+        bundled_pipeline, load_question_set(write(tmp_path / "typed.toml", typed)), modes=("hybrid",)
+    )
     assert scores[0].respelt == 1
     assert "spelling correction changed 1 correctly spelt question(s)" in format_judged("", scores)
 
@@ -81,8 +90,12 @@ def test_several_folders_combine_into_one_corpus_once(tmp_path):
     assert (target / "iasc" / "c.md").exists() and (target / "iasc" / "b.md").read_text() != "changed"
 
 
-def test_a_phrase_missing_from_the_corpus_is_an_error_for_the_label_check_and_counted_apart_when_scoring(bundled_pipeline, tmp_path):
-    broken = load_question_set(write(tmp_path / "broken.toml", SET.replace("addressed this nexus", "addressed something else entirely")))
+def test_a_phrase_missing_from_the_corpus_is_an_error_for_the_label_check_and_counted_apart_when_scoring(
+    bundled_pipeline, tmp_path
+):
+    broken = load_question_set(
+        write(tmp_path / "broken.toml", SET.replace("addressed this nexus", "addressed something else entirely"))
+    )
     with pytest.raises(ConfigError, match="phrase not found"):
         resolve_expectations(bundled_pipeline, broken)
     (scores,) = evaluate_question_set(bundled_pipeline, broken, modes=("hybrid",))
@@ -96,18 +109,29 @@ def test_an_unreadable_question_set_is_a_clear_error(tmp_path):
 
 
 def test_a_set_can_ask_another_sets_questions_of_a_larger_corpus(tmp_path):
-    write(tmp_path / "small.toml", SET.replace('name = "tiny"', 'name = "tiny"\ncorpus = "documents"').replace(
-        '[[off_topic]]', 'also = [["001_x.txt", "another phrase"]]\n\n[[off_topic]]'))
-    larger = load_question_set(write(tmp_path / "larger.toml", """
+    write(
+        tmp_path / "small.toml",
+        SET.replace('name = "tiny"', 'name = "tiny"\ncorpus = "documents"').replace(
+            "[[off_topic]]", 'also = [["001_x.txt", "another phrase"]]\n\n[[off_topic]]'
+        ),
+    )
+    larger = load_question_set(
+        write(
+            tmp_path / "larger.toml",
+            """
 [meta]
 name = "tiny in the library"
 corpus = ["documents", "iasc"]
 questions_from = "small.toml"
 document_folder = "documents"
-"""))
+""",
+        )
+    )
     small = load_question_set(tmp_path / "small.toml")
     assert larger.name == "tiny in the library" and larger.corpus == ["documents", "iasc"]
-    assert [q.text for q in larger.questions] == [q.text for q in small.questions], "the same questions, in the same order"
+    assert [q.text for q in larger.questions] == [q.text for q in small.questions], (
+        "the same questions, in the same order"
+    )
     assert [q.answer for q in larger.questions] == [q.answer for q in small.questions]
     assert [q.document for q in larger.questions] == ["documents/" + q.document for q in small.questions]
     assert larger.questions[1].also == [("documents/001_x.txt", "another phrase")], "other answering passages move too"
@@ -122,13 +146,19 @@ def test_a_frozen_sets_questions_are_never_reused(tmp_path):
 
 def test_no_dev_set_asks_a_question_or_labels_an_answer_of_the_frozen_test_set():
     """A dev set that repeats a frozen question would let tuning see the test set."""
-    sets = {path.name: load_question_set(path) for path in sorted((Path(__file__).parent.parent / "eval").glob("*.toml"))
-            if not path.name.startswith("conversations-")}
+    sets = {
+        path.name: load_question_set(path)
+        for path in sorted((Path(__file__).parent.parent / "eval").glob("*.toml"))
+        if not path.name.startswith("conversations-")
+    }
     frozen = [s for s in sets.values() if s.frozen]
     assert frozen, "the frozen test set is committed with the project"
 
     def asked(question_set):
-        return {" ".join(q.text.casefold().split()) for q in [*question_set.questions, *question_set.off_topic, *question_set.near_miss]}
+        return {
+            " ".join(q.text.casefold().split())
+            for q in [*question_set.questions, *question_set.off_topic, *question_set.near_miss]
+        }
 
     def labelled(question_set):
         return {(q.document, " ".join(q.answer.casefold().split())) for q in question_set.questions}
@@ -145,15 +175,24 @@ def test_the_dev_conversations_share_no_question_or_label_with_the_frozen_ones()
     from assistant.evaluate import load_conversation_set
 
     folder = Path(__file__).parent.parent / "eval"
-    dev, test = load_conversation_set(folder / "conversations-dev.toml"), load_conversation_set(folder / "conversations-test.toml")
+    dev, test = (
+        load_conversation_set(folder / "conversations-dev.toml"),
+        load_conversation_set(folder / "conversations-test.toml"),
+    )
     assert test.frozen and not dev.frozen
 
     def asked(s):
-        return {" ".join(t.text.casefold().split()) for c in s.conversations for t in c.turn[:1]} | {" ".join(t.text.casefold().split()) for t in s.topic_changes}
+        return {" ".join(t.text.casefold().split()) for c in s.conversations for t in c.turn[:1]} | {
+            " ".join(t.text.casefold().split()) for t in s.topic_changes
+        }
 
     def labelled(s):
-        return {(t.document, t.answer.casefold()) for c in s.conversations for t in c.turn} | {(t.document, t.answer.casefold()) for t in s.topic_changes}
+        return {(t.document, t.answer.casefold()) for c in s.conversations for t in c.turn} | {
+            (t.document, t.answer.casefold()) for t in s.topic_changes
+        }
 
     assert not asked(dev) & asked(test) and not labelled(dev) & labelled(test)
     assert len(dev.conversations) >= 40 and len(test.conversations) >= 40 and len(test.topic_changes) >= 20
-    assert all(t.standalone for s in (dev, test) for c in s.conversations for t in c.turn[1:]), "every follow-up has its written-out version"
+    assert all(t.standalone for s in (dev, test) for c in s.conversations for t in c.turn[1:]), (
+        "every follow-up has its written-out version"
+    )

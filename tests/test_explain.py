@@ -15,7 +15,10 @@ MENU = "Our work\nGet involved\nDonate today"
 def corpus_with_shared_chrome(tmp_path):
     corpus = tmp_path / "corpus"
     for number in range(4):
-        write(corpus / f"page{number}.txt", f"Guidance page {number}\n\n{MENU}\n\nLabour inspectors should ask to see identity documents in case {number}, because employers who hold passports keep workers from leaving.\n")
+        write(
+            corpus / f"page{number}.txt",
+            f"Guidance page {number}\n\n{MENU}\n\nLabour inspectors should ask to see identity documents in case {number}, because employers who hold passports keep workers from leaving.\n",
+        )
     return corpus
 
 

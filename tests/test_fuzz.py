@@ -16,16 +16,31 @@ from assistant.present import render_answer_markdown, render_answer_text
 
 from .fixtures_build import make_docx, make_odt
 
-PREFIXES = [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"<html><body>", b"\xef\xbb\xbf", b"\xff\xfe", b"---\ntitle: x\n---\n# "]
+PREFIXES = [
+    b"",
+    b"%PDF-1.4\n",
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    b"<html><body>",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"---\ntitle: x\n---\n# ",
+]
 SUFFIXES = [".txt", ".md", ".html", ".pdf", ".docx", ".pptx", ".odt", ".doc", ""]
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 def ingest_bytes(folder, data: bytes, suffix: str):
     path = folder / f"fuzzed{suffix}"
     path.write_bytes(data)
     stat = path.stat()
-    return ingest_file(CorpusFile(path=path, relative=path.name, size=stat.st_size, mtime_ns=stat.st_mtime_ns), load_catalogue(folder / "none.toml"), max_seconds=20)
+    return ingest_file(
+        CorpusFile(path=path, relative=path.name, size=stat.st_size, mtime_ns=stat.st_mtime_ns),
+        load_catalogue(folder / "none.toml"),
+        max_seconds=20,
+    )
 
 
 @FUZZ
@@ -49,7 +64,11 @@ def _office_samples() -> dict[str, bytes]:
     import tempfile
     from pathlib import Path
 
-    blocks = [("h1", "Referral"), ("p", "A first responder completes the form within 24 hours."), ("table", "Service|Number\nHelpline|08000 121 700")]
+    blocks = [
+        ("h1", "Referral"),
+        ("p", "A first responder completes the form within 24 hours."),
+        ("table", "Service|Number\nHelpline|08000 121 700"),
+    ]
     with tempfile.TemporaryDirectory() as folder:
         return {
             "docx": make_docx(Path(folder) / "s.docx", blocks).read_bytes(),

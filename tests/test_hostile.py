@@ -55,6 +55,7 @@ def all_chunk_text(settings) -> str:
 
 # --- 1. a rebuild never launders a damaged index --------------------------------------------------
 
+
 def test_a_rebuild_after_tampering_with_the_database_re_derives_it_from_the_corpus(settings, corpus, fake):
     build(settings, corpus, fake)
     store = generation(settings) / "store.sqlite"
@@ -68,7 +69,10 @@ def test_a_rebuild_after_tampering_with_the_database_re_derives_it_from_the_corp
     assert make_pipeline(settings, corpus).verify() == []
 
 
-@pytest.mark.parametrize("damaged", ["lexical_tf.npy", "background_probes.npy", "vectors.faiss", "sentence_vectors.npy", "sentence_chunks.npy"])
+@pytest.mark.parametrize(
+    "damaged",
+    ["lexical_tf.npy", "background_probes.npy", "vectors.faiss", "sentence_vectors.npy", "sentence_chunks.npy"],
+)
 def test_damaged_arrays_are_named_by_verify_and_not_carried_into_the_next_build(settings, corpus, fake, damaged):
     build(settings, corpus, fake)
     path = generation(settings) / damaged
@@ -89,7 +93,10 @@ def test_build_full_repairs_any_state_of_current(settings, corpus, fake, tmp_pat
         "binary bytes": lambda: current.write_bytes(b"\xff\xfe\x00garbage"),
         "a folder": lambda: (current.unlink(), current.mkdir()),
         "a path outside the index": lambda: current.write_text("../../other/index/generations/gen-1-1\n"),
-        "a generation that is a file": lambda: (current.write_text("gen-20990101T000000.000000-1\n"), (settings.paths.index_dir / "generations" / "gen-20990101T000000.000000-1").write_text("x")),
+        "a generation that is a file": lambda: (
+            current.write_text("gen-20990101T000000.000000-1\n"),
+            (settings.paths.index_dir / "generations" / "gen-20990101T000000.000000-1").write_text("x"),
+        ),
     }
     for label, damage in states.items():
         if current.is_dir():
@@ -98,7 +105,9 @@ def test_build_full_repairs_any_state_of_current(settings, corpus, fake, tmp_pat
         with pytest.raises(IndexCorruptError, match="index build --full"):
             make_pipeline(settings, corpus).open()
         result = cli("index", "status", "--index", str(settings.paths.index_dir))
-        assert result.exit_code == 1 and "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, label
+        assert (
+            result.exit_code == 1 and "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+        ), label
         build(settings, corpus, fake, full=True)
         assert make_pipeline(settings, corpus).verify() == [], label
 
@@ -115,23 +124,26 @@ def test_a_pointer_file_left_by_a_killed_build_is_removed_by_the_next_one(settin
 # --- 2. escape sequences and link injection ------------------------------------------------------
 
 ESC_TITLE = "Guide \x1b]52;c;aGFja2Vk\x07\x1b[2J\u202eelbisiv"
-HOSTILE_CATALOGUE = f'''
+HOSTILE_CATALOGUE = f"""
 [[file]]
 path = "guide.md"
 title = {json.dumps(ESC_TITLE)}
 organisation = "Org \\u001b]8;;https://evil.example\\u0007click\\u001b]8;;\\u0007"
 region = "Europe\\u001b[31m"
 url = "https://ok.example/) [Click me](https://evil.example"
-'''
+"""
 
 
 @pytest.fixture
 def hostile(tmp_path, st_embedder, monkeypatch):
     import assistant.index.build as build_module
 
-    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
     corpus = tmp_path / "corpus"
-    write(corpus / "guide.md", "# Forced labour\n\nInspectors reported \x1b[31mwithheld passports\x1b[0m and \u202eunpaid wages\u202c on fishing boats. [Click](https://evil.example)\n")
+    write(
+        corpus / "guide.md",
+        "# Forced labour\n\nInspectors reported \x1b[31mwithheld passports\x1b[0m and \u202eunpaid wages\u202c on fishing boats. [Click](https://evil.example)\n",
+    )
     write(corpus / "catalogue.toml", HOSTILE_CATALOGUE)
     write(corpus / "bad\x1b[2Jname.txt", b"\x00\x01\x02\x03binary" * 50)
     index = tmp_path / "index"
@@ -151,7 +163,9 @@ def test_catalogue_values_and_file_names_are_inert_in_every_output(hostile, tmp_
         assert result.exit_code == 0, result.output
         outputs.append(result.stdout)
     for style in ("text", "markdown"):
-        outputs.append(cli("ask", "--index", str(index), "--format", style, "--mode", "lexical", "withheld passports").stdout)
+        outputs.append(
+            cli("ask", "--index", str(index), "--format", style, "--mode", "lexical", "withheld passports").stdout
+        )
     outputs.append(cli("index", "status", "--index", str(index), "--corpus", str(corpus), "--documents").output)
     outputs.append(cli("ask", "--index", str(index), "--region", "Atlantis", "passports").output)  # lists known regions
     for output in outputs:
@@ -184,6 +198,7 @@ def test_the_report_export_and_the_clipboard_text_are_inert(hostile):
 
 # --- 3. nothing stalls or exhausts a build -------------------------------------------------------
 
+
 def test_a_fifo_named_like_a_document_is_reported_not_opened(settings, corpus, fake):
     os.mkfifo(corpus / "stuck.txt")
     report = build(settings, corpus, fake)
@@ -192,7 +207,9 @@ def test_a_fifo_named_like_a_document_is_reported_not_opened(settings, corpus, f
 
 
 def test_html_nested_two_hundred_thousand_deep_is_skipped_with_a_reason(settings, corpus, fake):
-    write(corpus / "deep.html", b"<html><body>" + b"<div>" * 200_000 + b"text" + b"</div>" * 200_000 + b"</body></html>")
+    write(
+        corpus / "deep.html", b"<html><body>" + b"<div>" * 200_000 + b"text" + b"</div>" * 200_000 + b"</body></html>"
+    )
     report = build(settings, corpus, fake)
     assert "nested more than" in {f.path: f.reason for f in report.files}["deep.html"]
     assert "clean" and "nested more than" in cli("clean", str(corpus / "deep.html"), "--corpus", str(corpus)).output
@@ -229,6 +246,7 @@ def test_an_oversized_catalogue_value_is_a_one_line_error(settings, corpus, fake
 
 # --- 4. nothing dropped silently -----------------------------------------------------------------
 
+
 def test_an_unreadable_folder_is_reported(settings, corpus, fake, monkeypatch):
     folder = corpus / "private"
     write(folder / "note.md", "# Note\n\nSomething.\n")
@@ -245,7 +263,10 @@ def test_an_unreadable_folder_is_reported(settings, corpus, fake, monkeypatch):
 
 
 def test_catalogue_entries_for_missing_or_repeated_files_are_warnings(settings, corpus, fake):
-    write(corpus / "catalogue.toml", '[[file]]\npath = "REFERRAL.MD"\ntitle = "A"\n\n[[file]]\npath = "./children.md"\ntitle = "B"\n\n[[file]]\npath = "children.md"\ntitle = "C"\n')
+    write(
+        corpus / "catalogue.toml",
+        '[[file]]\npath = "REFERRAL.MD"\ntitle = "A"\n\n[[file]]\npath = "./children.md"\ntitle = "B"\n\n[[file]]\npath = "children.md"\ntitle = "C"\n',
+    )
     report = build(settings, corpus, fake)
     warnings = " | ".join(report.warnings)
     assert "'REFERRAL.MD' names no file of the corpus (did you mean 'referral.md'?)" in warnings
@@ -256,7 +277,12 @@ def test_catalogue_entries_for_missing_or_repeated_files_are_warnings(settings, 
 
 def test_html_whose_declared_charset_contradicts_its_bytes_is_read_as_what_it_is(settings, corpus, fake):
     for charset in ("utf-16", "cp037"):
-        write(corpus / f"{charset}.html", f'<html><head><meta charset="{charset}"></head><body><p>Plain page about labour inspections in {charset}.</p></body></html>'.encode("ascii"))
+        write(
+            corpus / f"{charset}.html",
+            f'<html><head><meta charset="{charset}"></head><body><p>Plain page about labour inspections in {charset}.</p></body></html>'.encode(
+                "ascii"
+            ),
+        )
     report = build(settings, corpus, fake)
     files = {f.path: f for f in report.files}
     for charset in ("utf-16", "cp037"):
@@ -279,7 +305,9 @@ def test_a_duplicate_file_is_indexed_once_and_its_path_listed(settings, corpus, 
     report = build(settings, corpus, fake)
     files = {f.path: f for f in report.files}
     assert files["referral-copy.md"].status == "indexed", "the first path in path order is indexed"
-    assert files["referral.md"].status == "skipped" and files["referral.md"].reason.startswith("same content as referral-copy.md")
+    assert files["referral.md"].status == "skipped" and files["referral.md"].reason.startswith(
+        "same content as referral-copy.md"
+    )
     assert all_chunk_text(settings).count("informed consent") == 1
     (corpus / "referral-copy.md").unlink()
     build(settings, corpus, fake)
@@ -306,6 +334,7 @@ def test_an_unreadable_file_is_remembered_so_an_unchanged_corpus_stays_up_to_dat
 
 
 # --- 5. one-line errors, never tracebacks --------------------------------------------------------
+
 
 def one_line_error(result, code: int = 1) -> str:
     assert result.exit_code == code, result.output
@@ -345,20 +374,27 @@ def test_lexical_arrays_with_wrong_shapes_are_a_one_line_error(settings, corpus,
     assert "lexical index" in message and "index build --full" in message
 
 
-@pytest.mark.parametrize("catalogue,message", [
-    (None, "is not a file"),
-    ("file = 5\n", "must be a list of [[file]] tables"),
-    ('[[file]]\npath = "referral.md"\nyear = 99999999999999999999\n', "year"),
-])
-def test_a_broken_catalogue_is_a_one_line_error_naming_it(settings, corpus, fake, catalogue, message, tmp_path, st_embedder, monkeypatch):
+@pytest.mark.parametrize(
+    "catalogue,message",
+    [
+        (None, "is not a file"),
+        ("file = 5\n", "must be a list of [[file]] tables"),
+        ('[[file]]\npath = "referral.md"\nyear = 99999999999999999999\n', "year"),
+    ],
+)
+def test_a_broken_catalogue_is_a_one_line_error_naming_it(
+    settings, corpus, fake, catalogue, message, tmp_path, st_embedder, monkeypatch
+):
     import assistant.index.build as build_module
 
-    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: (lambda _d: st_embedder))
+    monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
     if catalogue is None:
         (corpus / "catalogue.toml").mkdir()
     else:
         write(corpus / "catalogue.toml", catalogue)
-    output = one_line_error(cli("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet"))
+    output = one_line_error(
+        cli("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet")
+    )
     assert "catalogue.toml" in output and message in output
 
 
@@ -367,20 +403,36 @@ def test_bad_settings_and_arguments_are_one_line_usage_errors(settings, corpus, 
     index = str(settings.paths.index_dir)
     result = CliRunner(env={"ASSISTANT_INGEST__MAX_FILE_MB": "abc"}).invoke(main, ["index", "status", "--index", index])
     assert "ASSISTANT_INGEST__MAX_FILE_MB" in one_line_error(result)
-    assert "out of range" in one_line_error(cli("ask", "--index", index, "--year-from", "99999999999999999999", "consent"), 2)
+    assert "out of range" in one_line_error(
+        cli("ask", "--index", index, "--year-from", "99999999999999999999", "consent"), 2
+    )
     batch = write(tmp_path / "batch.txt", b"consent\n\xff\xfe broken\n")
     assert "line 2" in one_line_error(cli("ask", "--index", index, "--batch", str(batch)), 2)
     regular_file = write(tmp_path / "not-a-folder", "x")
     assert "is a file" in one_line_error(cli("ask", "--index", str(regular_file), "consent"))
-    assert "is a file" in one_line_error(cli("index", "build", "--corpus", str(corpus), "--index", str(regular_file), "--quiet"))
+    assert "is a file" in one_line_error(
+        cli("index", "build", "--corpus", str(corpus), "--index", str(regular_file), "--quiet")
+    )
 
 
 def test_a_question_with_undecodable_bytes_is_answered(settings, corpus, fake):
     build(settings, corpus, fake)
     index = settings.paths.index_dir
     process = subprocess.run(
-        [os.sys.executable, "-m", "assistant", "ask", "--index", str(index), "--mode", "lexical", "--json", b"consent \xff".decode("utf-8", "surrogateescape")],
-        capture_output=True, cwd=Path(__file__).resolve().parents[1],
+        [
+            os.sys.executable,
+            "-m",
+            "assistant",
+            "ask",
+            "--index",
+            str(index),
+            "--mode",
+            "lexical",
+            "--json",
+            b"consent \xff".decode("utf-8", "surrogateescape"),
+        ],
+        capture_output=True,
+        cwd=Path(__file__).resolve().parents[1],
     )
     assert process.returncode == 0, process.stderr
     assert json.loads(process.stdout)["query"] == "consent \ufffd"
@@ -390,7 +442,10 @@ def test_a_question_with_undecodable_bytes_is_answered(settings, corpus, fake):
 def tmpfs(folder: Path, options: str):
     """A small tmpfs mounted on ``folder`` for the test (skipped where mounting is not allowed)."""
     folder.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True).returncode != 0:
+    if (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True).returncode
+        != 0
+    ):
         pytest.skip(f"cannot mount a tmpfs ({options}) here: needs root")
     try:
         yield folder
@@ -415,7 +470,9 @@ async def test_the_tui_shows_a_damaged_index_as_a_toast_and_keeps_running(settin
 
     async def scenario():
         app = make_app(settings.paths.index_dir, corpus)
-        app.pipeline = Pipeline(app.settings, index_dir=settings.paths.index_dir, corpus_dir=corpus, query_embedder=fake)
+        app.pipeline = Pipeline(
+            app.settings, index_dir=settings.paths.index_dir, corpus_dir=corpus, query_embedder=fake
+        )
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await ready(pilot)
             with sqlite3.connect(generation(settings) / "store.sqlite") as connection:
@@ -447,7 +504,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 def run_cli(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
     """The real command in its own process; a hang fails the test instead of the suite."""
-    return subprocess.run([os.sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=timeout, cwd=REPO, **kwargs)
+    return subprocess.run(
+        [os.sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        **kwargs,
+    )
 
 
 def in_child(function, timeout: float = 120) -> int:
@@ -476,7 +540,9 @@ def one_line(process: subprocess.CompletedProcess, code: int = 1) -> str:
 
 @pytest.mark.parametrize("name", ["CURRENT", "manifest.json", "lexical_vocab.json", "store.sqlite"])
 @pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
-def test_a_pipe_or_device_in_place_of_an_index_file_is_named_and_repaired_never_waited_on(settings, corpus, fake, name, kind):
+def test_a_pipe_or_device_in_place_of_an_index_file_is_named_and_repaired_never_waited_on(
+    settings, corpus, fake, name, kind
+):
     build(settings, corpus, fake)
     target = settings.paths.index_dir / name if name == "CURRENT" else generation(settings) / name
     target.unlink()
@@ -487,7 +553,9 @@ def test_a_pipe_or_device_in_place_of_an_index_file_is_named_and_repaired_never_
     assert verify.returncode == 1 and "Traceback" not in verify.stderr and "build --full" in verify.stderr
     assert in_child(lambda: build(settings, corpus, fake, full=True)) == 0
     assert make_pipeline(settings, corpus).verify() == []
-    assert "withheld" in " ".join(h.text for h in make_pipeline(settings, corpus).ask("withheld documents", mode="lexical").hits)
+    assert "withheld" in " ".join(
+        h.text for h in make_pipeline(settings, corpus).ask("withheld documents", mode="lexical").hits
+    )
 
 
 def test_a_pipe_in_place_of_the_build_lock_is_replaced(settings, corpus, fake):
@@ -517,8 +585,25 @@ def test_index_watch_stops_at_ctrl_c_while_a_file_flips_between_file_pipe_and_li
     import time
 
     build(settings, corpus, fake)
-    watch = subprocess.Popen([os.sys.executable, "-m", "assistant", "index", "watch", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "--debounce", "0.2"],
-                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watch = subprocess.Popen(
+        [
+            os.sys.executable,
+            "-m",
+            "assistant",
+            "index",
+            "watch",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(settings.paths.index_dir),
+            "--debounce",
+            "0.2",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         flipping = corpus / "flip.txt"
         for _ in range(6):
@@ -561,20 +646,44 @@ def test_a_megabyte_one_word_question_is_cut_and_answered(settings, corpus, fake
     assert finishes(lambda: specific_terms("x" * 1_000_000 + " NRM 2023")) == ["nrm", "2023"]
     build(settings, corpus, fake)
     batch = write(tmp_path / "batch.txt", "consent" * 150_000 + "\nwithheld documents\n")
-    process = run_cli("ask", "--index", str(settings.paths.index_dir), "--mode", "lexical", "--json", "--batch", str(batch))
+    process = run_cli(
+        "ask", "--index", str(settings.paths.index_dir), "--mode", "lexical", "--json", "--batch", str(batch)
+    )
     assert process.returncode == 0, process.stderr
     first, second = (json.loads(line) for line in process.stdout.splitlines())
     assert "cut to its first 10,000 characters" in " ".join(first["notices"]) and second["results"]
 
 
-@pytest.mark.parametrize("setting, value", [
-    ("CHUNK__MAX_TOKENS", "0"), ("CHUNK__MAX_TOKENS", "-1"), ("CHUNK__OVERLAP_TOKENS", "500"), ("EMBED__BATCH_SIZE", "0"),
-    ("INGEST__MAX_FILE_MB", "nan"), ("INDEX__LEXICAL_K1", "nan"), ("RETRIEVE__RELATIVE_FLOOR", "nan"),
-    ("RETRIEVE__DENSE_WEIGHT", "inf"), ("RETRIEVE__CANDIDATES", "0"), ("RETRIEVE__PER_DOCUMENT_CAP", "0"),
-])
+@pytest.mark.parametrize(
+    "setting, value",
+    [
+        ("CHUNK__MAX_TOKENS", "0"),
+        ("CHUNK__MAX_TOKENS", "-1"),
+        ("CHUNK__OVERLAP_TOKENS", "500"),
+        ("EMBED__BATCH_SIZE", "0"),
+        ("INGEST__MAX_FILE_MB", "nan"),
+        ("INDEX__LEXICAL_K1", "nan"),
+        ("RETRIEVE__RELATIVE_FLOOR", "nan"),
+        ("RETRIEVE__DENSE_WEIGHT", "inf"),
+        ("RETRIEVE__CANDIDATES", "0"),
+        ("RETRIEVE__PER_DOCUMENT_CAP", "0"),
+    ],
+)
 def test_a_setting_out_of_range_is_refused_when_read_before_any_work(settings, corpus, setting, value):
     env = {**os.environ, f"ASSISTANT_{setting}": value}
-    output = one_line(run_cli("index", "build", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "-q", env=env, timeout=60))
+    output = one_line(
+        run_cli(
+            "index",
+            "build",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(settings.paths.index_dir),
+            "-q",
+            env=env,
+            timeout=60,
+        )
+    )
     assert f"ASSISTANT_{setting.split('__')[0]}" in output and "not valid" in output
     assert not settings.paths.index_dir.exists(), "nothing was built"
 
@@ -585,7 +694,9 @@ def test_a_pdf_that_inflates_to_a_gigabyte_is_skipped_with_its_reason(settings, 
     write(corpus / "bomb.pdf", make_inflating_pdf(1 << 30))
     assert in_child(lambda: build(settings, corpus, fake)) == 0
     status = make_pipeline(settings, corpus).status()
-    assert {path: reason for path, _, reason in status.skipped}["bomb.pdf"].startswith("one of its streams inflates to over 256 MB")
+    assert {path: reason for path, _, reason in status.skipped}["bomb.pdf"].startswith(
+        "one of its streams inflates to over 256 MB"
+    )
     assert status.indexed_files == 3
 
 
@@ -615,7 +726,10 @@ def test_a_file_with_an_undecodable_name_or_a_path_too_long_is_skipped_and_the_r
 
 
 def test_line_separators_and_tag_characters_never_break_or_hide_in_an_output(settings, corpus, fake, tmp_path):
-    write(corpus / "separators.md", "# Separators\n\nWithheld passports\u2028are an indicator\u2029of forced labour\U000e0041\U000e0042 in farms.\n")
+    write(
+        corpus / "separators.md",
+        "# Separators\n\nWithheld passports\u2028are an indicator\u2029of forced labour\U000e0041\U000e0042 in farms.\n",
+    )
     write(corpus / "catalogue.toml", '[[file]]\npath = "separators.md"\ntitle = "x} and \\\\ backslash \\\\}"\n')
     build(settings, corpus, fake)
     index = str(settings.paths.index_dir)
@@ -656,16 +770,28 @@ def test_a_vocabulary_that_is_not_a_map_is_a_named_error(settings, corpus, fake)
     assert "lexical index" in output and "not a map of words" in output and "unexpected" not in output
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("catalogue.csv", "path,title\nchildren.md," + "x" * 140_000 + "\n", "not a CSV row"),
-    ("catalogue.csv", "path,year\nchildren.md,\u00b2\n", "year"),
-    ("catalogue.csv", "path,year\nchildren.md," + "9" * 5000 + "\n", "year"),
-    ("catalogue.toml", '[[file]]\npath = "children.md"\nyear = ' + "9" * 5000 + "\n", "number too long"),
-    ("catalogue.toml", "x = " + "[" * 100_000 + "]" * 100_000 + "\n", "nested too deep"),
-], ids=["csv cell over the field limit", "csv year superscript", "csv year of 5000 digits", "toml year of 5000 digits", "toml nested 100k deep"])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("catalogue.csv", "path,title\nchildren.md," + "x" * 140_000 + "\n", "not a CSV row"),
+        ("catalogue.csv", "path,year\nchildren.md,\u00b2\n", "year"),
+        ("catalogue.csv", "path,year\nchildren.md," + "9" * 5000 + "\n", "year"),
+        ("catalogue.toml", '[[file]]\npath = "children.md"\nyear = ' + "9" * 5000 + "\n", "number too long"),
+        ("catalogue.toml", "x = " + "[" * 100_000 + "]" * 100_000 + "\n", "nested too deep"),
+    ],
+    ids=[
+        "csv cell over the field limit",
+        "csv year superscript",
+        "csv year of 5000 digits",
+        "toml year of 5000 digits",
+        "toml nested 100k deep",
+    ],
+)
 def test_a_catalogue_built_to_break_the_reader_is_a_named_one_line_error(settings, corpus, name, content, message):
     write(corpus / name, content)
-    output = one_line(run_cli("index", "build", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "-q", timeout=120))
+    output = one_line(
+        run_cli("index", "build", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "-q", timeout=120)
+    )
     assert name in output and message in output and "unexpected" not in output
 
 
@@ -711,7 +837,9 @@ def test_verify_passes_after_twenty_random_incremental_builds_and_fails_on_each_
 def test_a_hundred_thousand_stale_catalogue_entries_print_a_few_lines_not_all(settings, corpus):
     entries = "".join(f'[[file]]\npath = "gone/{n}.pdf"\ntitle = "Gone {n}"\n\n' for n in range(100_000))
     write(corpus / "catalogue.toml", entries)
-    process = run_cli("index", "build", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "-q", timeout=600)
+    process = run_cli(
+        "index", "build", "--corpus", str(corpus), "--index", str(settings.paths.index_dir), "-q", timeout=600
+    )
     assert process.returncode == 0, process.stderr[-500:]
     warnings = [line for line in process.stderr.splitlines() if "names no file of the corpus" in line]
     assert len(warnings) == 6 and warnings[-1].startswith("… and 99,995 more warning:"), warnings[-2:]
@@ -730,7 +858,13 @@ def test_a_file_nobody_may_read_is_reported_once_and_the_index_stays_up_to_date(
     index = str(tmp_path / "index")
 
     def run(*args):
-        return subprocess.run([*prefix, os.sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300, cwd=REPO)
+        return subprocess.run(
+            [*prefix, os.sys.executable, "-m", "assistant", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=REPO,
+        )
 
     first = run("index", "build", "--corpus", str(corpus), "--index", index, "-q")
     assert first.returncode == 0 and "secret.md: cannot read" in first.stderr, first.stderr[-400:]

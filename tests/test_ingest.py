@@ -26,9 +26,16 @@ def ingest(path):
 
 # --- text encodings -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "encoding,prefix",
-    [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("cp1252", b"")],
+    [
+        ("utf-8", b""),
+        ("utf-8", codecs.BOM_UTF8),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("cp1252", b""),
+    ],
 )
 def test_text_is_decoded_in_every_common_encoding(tmp_path, encoding, prefix):
     text = "Victims’ “rights” – naïve café assessment of identification needs.\n"
@@ -46,6 +53,7 @@ def test_unicode_is_normalised(tmp_path):
 
 
 # --- formats --------------------------------------------------------------------------------------
+
 
 def test_markdown_headings_become_sections_and_front_matter_is_metadata(tmp_path):
     path = write(
@@ -122,7 +130,9 @@ def test_pdf_hyphenated_line_breaks_are_joined(tmp_path):
     runs.append(("19 on county lines was measured in every region.", 56, 704, 11, False))
     document = ingest(write(tmp_path / "h.pdf", make_pdf([runs]))).documents[0]
     assert "complete the identification form and record any anti-trafficking referral" in document.text
-    assert "the impact of COVID-19 on county lines" in document.text, "a compound broken before a number keeps its hyphen"
+    assert "the impact of COVID-19 on county lines" in document.text, (
+        "a compound broken before a number keeps its hyphen"
+    )
 
 
 def test_pdf_footnote_markers_are_set_apart_from_the_word_they_follow(tmp_path):
@@ -137,12 +147,19 @@ def test_pdf_footnote_markers_are_set_apart_from_the_word_they_follow(tmp_path):
 
 
 def test_pdf_table_rows_keep_their_cells_together_in_reading_order(tmp_path):
-    rows = [("Indicator", "What to look for"), ("Documents", "Employer holds the passport"), ("Debt", "Fees for recruitment and travel")]
+    rows = [
+        ("Indicator", "What to look for"),
+        ("Documents", "Employer holds the passport"),
+        ("Debt", "Fees for recruitment and travel"),
+    ]
     runs = [("Signs of labour exploitation that a labour inspector can see at a workplace.", 56, 760, 11, False)]
     for number, (name, sign) in enumerate(rows):
         runs += [(name, 56, 720 - 20 * number, 11, False), (sign, 250, 720 - 20 * number, 11, False)]
     text = ingest(write(tmp_path / "t.pdf", make_pdf([runs]))).documents[0].text
-    assert "Indicator What to look for Documents Employer holds the passport Debt Fees for recruitment and travel" in " ".join(text.split())
+    assert (
+        "Indicator What to look for Documents Employer holds the passport Debt Fees for recruitment and travel"
+        in " ".join(text.split())
+    )
 
 
 def test_pdf_title_block_is_one_compact_block_of_large_print(tmp_path):
@@ -150,7 +167,13 @@ def test_pdf_title_block_is_one_compact_block_of_large_print(tmp_path):
         ("The Voice of British Survivors", 56, 780, 28, True),
         ("of Modern Slavery", 56, 746, 28, True),
         ("Human Trafficking Foundation", 56, 560, 28, True),  # large print far below: a publisher's name, not the title
-        ("Survivors told us what helped them recover and what stood in their way after the referral.", 56, 500, 11, False),
+        (
+            "Survivors told us what helped them recover and what stood in their way after the referral.",
+            56,
+            500,
+            11,
+            False,
+        ),
     ]
     document = ingest(write(tmp_path / "voices.pdf", make_pdf([runs]))).documents[0]
     assert document.title == "The Voice of British Survivors of Modern Slavery"
@@ -159,23 +182,53 @@ def test_pdf_title_block_is_one_compact_block_of_large_print(tmp_path):
         ("ORGANISATION & ROLES VICTIM VULNERABILITIES", 40, 760, 18, True),  # a panel label at half the size
         ("Victims may be moved around the country and exploited in several places over time.", 40, 600, 11, False),
     ]
-    assert ingest(write(tmp_path / "poster.pdf", make_pdf([poster]))).documents[0].title == "There Is No One Type of Modern Slavery"
+    assert (
+        ingest(write(tmp_path / "poster.pdf", make_pdf([poster]))).documents[0].title
+        == "There Is No One Type of Modern Slavery"
+    )
     panels = [
         ("THERE IS NO ONE TYPE OF MODERN SLAVERY", 40, 805, 26, False),
         ("RECRUITMENT TRANSIT", 40, 756, 25, False),  # a panel label in another size, 1.9 lines below
         ("Victims are forced, coerced or deceived into exploitation over time.", 40, 560, 13, False),
         ("Victims may be moved around the country and exploited in several places over time.", 40, 540, 13, False),
     ]
-    assert ingest(write(tmp_path / "panels.pdf", make_pdf([panels]))).documents[0].title == "There Is No One Type of Modern Slavery"
-    display = [(text, 56, 743 - 83 * row, 48, True) for row, text in enumerate(("TACKLING MODERN", "SLAVERY IN THE", "HOTEL SECTOR", "ACROSS THE UK"))]
-    display.append(("Hotels are in a key position to spot the signs of trafficking and forced labour among guests and staff.", 56, 300, 11, False))
-    assert ingest(write(tmp_path / "hotel.pdf", make_pdf([display]))).documents[0].title == "Tackling Modern Slavery in the Hotel Sector Across the UK", \
-        "a headline's loosely led lines in one size stay together"
-    broken = [("The Impact of COVID-", 56, 780, 28, True), ("19 on Child Criminal Exploitation: practice-", 56, 746, 28, True),
-              ("based research", 56, 712, 28, True),
-              ("Interim findings from interviews with police, social workers and youth workers in England.", 56, 600, 11, False)]
-    assert ingest(write(tmp_path / "covid.pdf", make_pdf([broken]))).documents[0].title == "The Impact of COVID-19 on Child Criminal Exploitation: practice-based research", \
-        "a hyphen at the end of a heading's line is a compound's"
+    assert (
+        ingest(write(tmp_path / "panels.pdf", make_pdf([panels]))).documents[0].title
+        == "There Is No One Type of Modern Slavery"
+    )
+    display = [
+        (text, 56, 743 - 83 * row, 48, True)
+        for row, text in enumerate(("TACKLING MODERN", "SLAVERY IN THE", "HOTEL SECTOR", "ACROSS THE UK"))
+    ]
+    display.append(
+        (
+            "Hotels are in a key position to spot the signs of trafficking and forced labour among guests and staff.",
+            56,
+            300,
+            11,
+            False,
+        )
+    )
+    assert (
+        ingest(write(tmp_path / "hotel.pdf", make_pdf([display]))).documents[0].title
+        == "Tackling Modern Slavery in the Hotel Sector Across the UK"
+    ), "a headline's loosely led lines in one size stay together"
+    broken = [
+        ("The Impact of COVID-", 56, 780, 28, True),
+        ("19 on Child Criminal Exploitation: practice-", 56, 746, 28, True),
+        ("based research", 56, 712, 28, True),
+        (
+            "Interim findings from interviews with police, social workers and youth workers in England.",
+            56,
+            600,
+            11,
+            False,
+        ),
+    ]
+    assert (
+        ingest(write(tmp_path / "covid.pdf", make_pdf([broken]))).documents[0].title
+        == "The Impact of COVID-19 on Child Criminal Exploitation: practice-based research"
+    ), "a hyphen at the end of a heading's line is a compound's"
 
 
 def test_a_bold_heading_that_wraps_onto_a_second_line_is_one_heading(tmp_path):
@@ -183,12 +236,26 @@ def test_a_bold_heading_that_wraps_onto_a_second_line_is_one_heading(tmp_path):
         ("User feedback survey on the Home Office's modern slavery National", 56, 597, 12, True),
         ("Referral Mechanism statistical publications", 56, 583, 12, True),
     ]
-    body, _ = paragraph_runs("First Responder Organisations have a responsibility to identify potential victims of modern slavery and refer them.", 555)
-    paragraph = [(text, 56, 480 - 14 * row, 12, True) for row, text in enumerate((
-        "This bold paragraph runs on over four lines of the page,", "and so it is a paragraph set in bold type for emphasis,",
-        "not a heading that wraps: a heading is short and does", "not run on for four lines or more than twenty-five words."))]
+    body, _ = paragraph_runs(
+        "First Responder Organisations have a responsibility to identify potential victims of modern slavery and refer them.",
+        555,
+    )
+    paragraph = [
+        (text, 56, 480 - 14 * row, 12, True)
+        for row, text in enumerate(
+            (
+                "This bold paragraph runs on over four lines of the page,",
+                "and so it is a paragraph set in bold type for emphasis,",
+                "not a heading that wraps: a heading is short and does",
+                "not run on for four lines or more than twenty-five words.",
+            )
+        )
+    ]
     document = ingest(write(tmp_path / "survey.pdf", make_pdf([runs + body + paragraph]))).documents[0]
-    assert document.title == "User feedback survey on the Home Office's modern slavery National Referral Mechanism statistical publications"
+    assert (
+        document.title
+        == "User feedback survey on the Home Office's modern slavery National Referral Mechanism statistical publications"
+    )
     headings = [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
     assert not any("bold paragraph" in heading for heading in headings), "a bold paragraph is body text, not a heading"
 
@@ -197,8 +264,12 @@ def test_a_bare_number_below_all_text_of_a_page_is_its_page_number_even_outside_
     pages = [[("Hotel Sector Booklet", 56, 700, 30, True)]]  # a cover without a number
     for number in (1, 2, 3):
         topic = ("recruitment fees", "withheld passports", "threats to family")[number - 1]
-        body, _ = paragraph_runs(f"This page of the guidance explains how {topic} keep workers from leaving their jobs.", 700)
-        pages.append([(str(number), 300, 95, 11, False)] + body)  # written first, printed at the foot, above the 9% band
+        body, _ = paragraph_runs(
+            f"This page of the guidance explains how {topic} keep workers from leaving their jobs.", 700
+        )
+        pages.append(
+            [(str(number), 300, 95, 11, False)] + body
+        )  # written first, printed at the foot, above the 9% band
     document = ingest(write(tmp_path / "booklet.pdf", make_pdf(pages))).documents[0]
     assert not any(word in document.text.split() for word in ("1", "2", "3")), "no page number glued to a paragraph"
     assert document.page_labels == {2: "1", 3: "2", 4: "3"}, "the printed numbers become the pages a citation gives"
@@ -215,7 +286,9 @@ def test_pdf_words_broken_by_extraction_are_rejoined_from_the_documents_own_word
     ]
     rejoin_split_words(lines)
     assert lines[1].text == "Operates 10am to 4pm. Telephone 101 in an emergency."
-    assert lines[2].text == "Move in to the hostel; a part of the support. Report it to the police.", "real words stay apart"
+    assert lines[2].text == "Move in to the hostel; a part of the support. Report it to the police.", (
+        "real words stay apart"
+    )
 
 
 def test_a_number_in_large_print_is_never_a_heading(tmp_path):
@@ -228,15 +301,22 @@ def test_a_number_in_large_print_is_never_a_heading(tmp_path):
     later = [(text, x, y - 100, size, bold) for text, x, y, size, bold in runs]
     document = ingest(write(tmp_path / "stat.pdf", make_pdf([runs, later]))).documents[0]
     assert document.title == "Findings", "a number is not part of the title block"
-    assert not any("48%" in heading for block in document.blocks for heading in block.section), "nor a section heading on a later page"
+    assert not any("48%" in heading for block in document.blocks for heading in block.section), (
+        "nor a section heading on a later page"
+    )
     assert document.text.count("48% of the people referred were children") == 2, "it opens its paragraph on both pages"
 
 
 def test_docx_headings_lists_and_tables(tmp_path):
     path = make_docx(
         tmp_path / "checklist.docx",
-        [("h1", "Checklist for managers"), ("p", LONG), ("h2", "Supply chains"), ("bullet", "Audit recruitment agencies every year."),
-         ("table", "Question|Answer\nDo you have a policy?|Yes")],
+        [
+            ("h1", "Checklist for managers"),
+            ("p", LONG),
+            ("h2", "Supply chains"),
+            ("bullet", "Audit recruitment agencies every year."),
+            ("table", "Question|Answer\nDo you have a policy?|Yes"),
+        ],
         title="Modern slavery checklist",
         author="Example County Council",
     )
@@ -256,15 +336,22 @@ def test_docx_author_that_is_a_person_is_not_taken_as_organisation(tmp_path):
 def test_odt_headings_lists_tables_and_metadata(tmp_path):
     path = make_odt(
         tmp_path / "pathway.odt",
-        [("h1", "Making a referral"), ("p", LONG), ("h2", "In an emergency"), ("bullet", "Call the police on 999 in an emergency."),
-         ("table", "Service|Number\nModern Slavery Helpline|08000 121 700")],
+        [
+            ("h1", "Making a referral"),
+            ("p", LONG),
+            ("h2", "In an emergency"),
+            ("bullet", "Call the police on 999 in an emergency."),
+            ("table", "Service|Number\nModern Slavery Helpline|08000 121 700"),
+        ],
         title="Referral pathway for adults",
         creator="Example Anti-Slavery Partnership",
     )
     result = ingest(path)
     assert result.report.status == "indexed" and result.report.format == "odt" and not result.report.warnings
     document = result.documents[0]
-    assert document.title == "Referral pathway for adults" and document.organisation == "Example Anti-Slavery Partnership"
+    assert (
+        document.title == "Referral pathway for adults" and document.organisation == "Example Anti-Slavery Partnership"
+    )
     bullet = next(b for b in document.blocks if "Call the police" in document.text[b.start : b.end])
     assert bullet.kind == "list_item" and bullet.section == ("Making a referral", "In an emergency")
     assert "Modern Slavery Helpline | 08000 121 700" in document.text
@@ -281,8 +368,14 @@ def test_odt_is_recognised_by_content_and_a_damaged_one_is_skipped(tmp_path):
 def test_pptx_one_section_per_slide_with_speaker_notes(tmp_path):
     path = make_pptx(
         tmp_path / "briefing.pptx",
-        [("What is modern slavery?", ["Forced labour", "Sexual exploitation"], "Explain that consent is irrelevant."),
-         ("Spotting the signs", ["Fear of authorities"], "")],
+        [
+            (
+                "What is modern slavery?",
+                ["Forced labour", "Sexual exploitation"],
+                "Explain that consent is irrelevant.",
+            ),
+            ("Spotting the signs", ["Fear of authorities"], ""),
+        ],
     )
     document = ingest(path).documents[0]
     notes = next(b for b in document.blocks if "consent is irrelevant" in document.text[b.start : b.end])
@@ -307,6 +400,7 @@ def test_legacy_doc_is_read(tmp_path):
 
 
 # --- hostile and broken input ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "name,content,status,reason",
@@ -345,7 +439,9 @@ def test_encrypted_pdf_is_skipped_with_the_reason(tmp_path):
 def test_scanned_pdf_without_text_layer_is_reported(tmp_path):
     result = ingest(write(tmp_path / "scan.pdf", make_pdf([[], []])))
     assert result.report.status == "empty"
-    assert result.report.reason.startswith("no text layer"), "with OCR: no text on the images; without: how to install it"
+    assert result.report.reason.startswith("no text layer"), (
+        "with OCR: no text on the images; without: how to install it"
+    )
 
 
 def test_discovery_reports_hidden_temporary_oversized_and_symlinked_files(tmp_path):
@@ -383,16 +479,23 @@ def test_an_ignore_file_excludes_files_and_folders_and_says_so(tmp_path):
     write(corpus / ".guidanceignore", "# not guidance\nnotes/\n*.tsv\n")
     files, skipped = discover_files(corpus, "catalogue.toml", 10**8)
     assert [f.relative for f in files] == ["guide.md"]
-    assert {r.path: r.reason for r in skipped} == {"SOURCES.tsv": "excluded by .guidanceignore", "notes/": "excluded by .guidanceignore"}
+    assert {r.path: r.reason for r in skipped} == {
+        "SOURCES.tsv": "excluded by .guidanceignore",
+        "notes/": "excluded by .guidanceignore",
+    }
 
 
 def test_files_that_do_not_look_like_guidance_are_indexed_with_a_warning_naming_the_ignore_file(tmp_path):
-    readme = ingest(write(tmp_path / "README.md", "# About this folder\n\nThese documents were sent by the regional team.\n"))
+    readme = ingest(
+        write(tmp_path / "README.md", "# About this folder\n\nThese documents were sent by the regional team.\n")
+    )
     table = ingest(write(tmp_path / "SOURCES.tsv", "title\turl\nGuide to identification\thttps://example.org/guide\n"))
     for result, kind in ((readme, "README"), (table, "tabular data")):
         assert result.report.status == "indexed"
         assert any(kind in w and ".guidanceignore" in w for w in result.report.warnings), result.report.warnings
-    assert not ingest(write(tmp_path / "guide.md", "# Guide\n\nReal guidance text about identification.\n")).report.warnings
+    assert not ingest(
+        write(tmp_path / "guide.md", "# Guide\n\nReal guidance text about identification.\n")
+    ).report.warnings
 
 
 def test_the_number_printed_on_a_page_becomes_its_label_when_the_pdf_has_no_page_labels(tmp_path):
@@ -400,9 +503,14 @@ def test_the_number_printed_on_a_page_becomes_its_label_when_the_pdf_has_no_page
 
     body = "Potential victims must be told what the National Referral Mechanism offers before they consent."
     pages = [[("Annual Report", 72, 700, 24, True)]]
-    pages += [[(f"Section {n}", 72, 760, 14, True), (body, 72, 700, 11, False), (str(n), 297, 30, 9, False)] for n in range(1, 6)]
+    pages += [
+        [(f"Section {n}", 72, 760, 14, True), (body, 72, 700, 11, False), (str(n), 297, 30, 9, False)]
+        for n in range(1, 6)
+    ]
     path = write(tmp_path / "report.pdf", make_pdf(pages))
     (corpus_file,), _ = discover_files(tmp_path, "catalogue.toml", 1 << 20)
     document = ingest_file(corpus_file, load_catalogue(tmp_path / "none.toml")).documents[0]
-    assert document.page_labels == {2: "1", 3: "2", 4: "3", 5: "4", 6: "5"}, "the cover is not numbered; page 2 of the PDF is printed page 1"
+    assert document.page_labels == {2: "1", 3: "2", 4: "3", 5: "4", 6: "5"}, (
+        "the cover is not numbered; page 2 of the PDF is printed page 1"
+    )
     assert path.exists()

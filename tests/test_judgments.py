@@ -60,7 +60,9 @@ def test_judgments_follow_a_passage_whose_offsets_moved_and_drop_one_no_longer_e
 def test_pooled_sheets_are_shuffled_and_never_name_a_ranker(bundled_pipeline, tmp_path):
     questions = ["Why do Indonesian trafficking victims often go unidentified?"]
     pooled = pool(bundled_pipeline, questions)
-    assert 5 <= len(pooled) <= 20 and len({(p.document, p.start, p.end) for p in pooled}) == len(pooled), "each passage once"
+    assert 5 <= len(pooled) <= 20 and len({(p.document, p.start, p.end) for p in pooled}) == len(pooled), (
+        "each passage once"
+    )
     store = bundled_pipeline.open().store
     assert all(store.document(p.document).text[p.start : p.end] == p.text for p in pooled), "verbatim, at its offsets"
     (sheet,) = write_sheets(pooled, tmp_path, questions_per_sheet=10)
@@ -84,10 +86,15 @@ def test_collecting_checks_every_grade_and_quote(bundled_pipeline, tmp_path):
     (answering,) = [j for j in judgments if j.grade == 2]
     assert " ".join(answering.answer[0].text.split()) == quote and answering.answer[0].start == first.start
 
-    lines += [{"id": rest[-1].id, "grade": 2, "answer": ["words the passage never says"]}, {"id": "Pnothing", "grade": 1}]
+    lines += [
+        {"id": rest[-1].id, "grade": 2, "answer": ["words the passage never says"]},
+        {"id": "Pnothing", "grade": 1},
+    ]
     write(tmp_path / "grades-01.jsonl", "\n".join(json.dumps(line) for line in lines))
     _, problems = collect(tmp_path)
-    assert any("quote not in the passage" in p for p in problems) and any("unknown id 'Pnothing'" in p for p in problems)
+    assert any("quote not in the passage" in p for p in problems) and any(
+        "unknown id 'Pnothing'" in p for p in problems
+    )
     assert any("grade 2 needs the sentence" in p for p in problems)
 
 

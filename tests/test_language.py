@@ -9,7 +9,10 @@ from assistant.language import guess_language
     "text,expected",
     [
         ("Each State Party shall protect the privacy and identity of victims of trafficking in persons.", "en"),
-        ("Iedere Staat die Partij is, beschermt de persoonlijke levenssfeer en de identiteit van de slachtoffers van mensenhandel.", "nl"),
+        (
+            "Iedere Staat die Partij is, beschermt de persoonlijke levenssfeer en de identiteit van de slachtoffers van mensenhandel.",
+            "nl",
+        ),
         ("Chaque État Partie protège la vie privée et l’identité des victimes de la traite des personnes.", "fr"),
         ("Cada Estado Parte protegerá la privacidad y la identidad de las víctimas de la trata de personas.", "es"),
         ("Jeder Vertragsstaat schützt die Privatsphäre und die Identität der Opfer des Menschenhandels.", "de"),

@@ -50,7 +50,11 @@ def test_a_current_pointer_that_names_no_generation_of_this_index_is_damage(tmp_
 
 def test_one_build_at_a_time(tmp_path):
     layout = IndexLayout(tmp_path / "index")
-    with layout.build_lock(), pytest.raises(BuildLockedError, match="another build"), IndexLayout(tmp_path / "index").build_lock():
+    with (
+        layout.build_lock(),
+        pytest.raises(BuildLockedError, match="another build"),
+        IndexLayout(tmp_path / "index").build_lock(),
+    ):
         pass
     with layout.build_lock():
         pass  # released after the first

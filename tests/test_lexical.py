@@ -59,7 +59,9 @@ def test_an_update_equals_a_full_build():
         assert sorted(updated.chunk_ids.tolist()) == [1, 3, 4, 5]
         for question in ("passports employers", "victim recovery period", "trauma accounts", "labour"):
             terms = terms_of(question)
-            assert [(c, round(s, 5)) for c, s in updated.search(terms, 5)] == [(c, round(s, 5)) for c, s in full.search(terms, 5)]
+            assert [(c, round(s, 5)) for c, s in updated.search(terms, 5)] == [
+                (c, round(s, 5)) for c, s in full.search(terms, 5)
+            ]
     finally:
         del PASSAGES[5]
 

@@ -18,12 +18,22 @@ from .test_ingest import ingest
 # Skipped for a user without Tesseract; CI installs it and sets GUIDANCE_REQUIRE_OCR, so there a
 # missing engine fails these tests instead of skipping them.
 needs_tesseract = pytest.mark.skipif(
-    ocr.tesseract() is None and not os.environ.get("GUIDANCE_REQUIRE_OCR"), reason=f"Tesseract is not installed ({ocr.INSTALL_COMMAND})"
+    ocr.tesseract() is None and not os.environ.get("GUIDANCE_REQUIRE_OCR"),
+    reason=f"Tesseract is not installed ({ocr.INSTALL_COMMAND})",
 )
 
 SCAN = [
-    [("Referral Guidance", 64), ("A first responder must refer a potential victim", 36), ("of modern slavery within five working days of", 36), ("the first meeting, with the person's consent.", 36)],
-    [("Support after referral", 64), ("Safe accommodation is offered for at least", 36), ("forty five days while the decision is made.", 36)],
+    [
+        ("Referral Guidance", 64),
+        ("A first responder must refer a potential victim", 36),
+        ("of modern slavery within five working days of", 36),
+        ("the first meeting, with the person's consent.", 36),
+    ],
+    [
+        ("Support after referral", 64),
+        ("Safe accommodation is offered for at least", 36),
+        ("forty five days while the decision is made.", 36),
+    ],
 ]
 
 
@@ -34,7 +44,9 @@ def test_a_scanned_pdf_is_read_by_ocr_with_its_pages_and_sections(tmp_path):
     assert any("OCR" in warning for warning in result.report.warnings), "recognised text is never silent"
     document = result.documents[0]
     assert document.ocr
-    assert document.title == "scan", "a scan is named by its properties or file name: a misread title would be in every citation"
+    assert document.title == "scan", (
+        "a scan is named by its properties or file name: a misread title would be in every citation"
+    )
     assert "refer a potential victim of modern slavery within five working days of the first meeting" in document.text
     by_page = {block.page: document.text[block.start : block.end] for block in document.blocks}
     assert "forty five days" in by_page[2] and "forty five days" not in by_page[1]
@@ -77,12 +89,20 @@ def test_without_tesseract_a_scan_is_skipped_naming_the_install_command(tmp_path
 def test_recognised_paragraphs_join_their_lines_and_leave_out_noise():
     header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
     rows = [
-        (1, 1, 1, 1, "Victims", 40, 95), (1, 1, 1, 2, "are", 40, 96), (1, 1, 1, 3, "identi-", 40, 91),
-        (1, 1, 2, 1, "fied", 40, 93), (1, 1, 2, 2, "early.", 40, 90),
-        (1, 2, 1, 1, "e", 40, 80), (1, 2, 1, 2, "Record", 40, 92), (1, 2, 1, 3, "consent.", 40, 92),
-        (2, 1, 1, 1, "~~", 30, 12), (2, 1, 1, 2, "|i", 30, 20),  # a smudge on a picture
+        (1, 1, 1, 1, "Victims", 40, 95),
+        (1, 1, 1, 2, "are", 40, 96),
+        (1, 1, 1, 3, "identi-", 40, 91),
+        (1, 1, 2, 1, "fied", 40, 93),
+        (1, 1, 2, 2, "early.", 40, 90),
+        (1, 2, 1, 1, "e", 40, 80),
+        (1, 2, 1, 2, "Record", 40, 92),
+        (1, 2, 1, 3, "consent.", 40, 92),
+        (2, 1, 1, 1, "~~", 30, 12),
+        (2, 1, 1, 2, "|i", 30, 20),  # a smudge on a picture
     ]
-    lines = [header] + [f"5\t1\t{b}\t{p}\t{ln}\t{w}\t100\t{300 + 50 * ln}\t80\t{h}\t{c}\t{t}" for b, p, ln, w, t, h, c in rows]
+    lines = [header] + [
+        f"5\t1\t{b}\t{p}\t{ln}\t{w}\t100\t{300 + 50 * ln}\t80\t{h}\t{c}\t{t}" for b, p, ln, w, t, h, c in rows
+    ]
     paragraphs = ocr.parse_tsv("\n".join(lines), 842, 300)
     assert [p.text for p in paragraphs] == ["Victims are identified early.", "• Record consent."]
     assert paragraphs[0].size == round(40 * 72 / 300)
@@ -95,7 +115,9 @@ def _poster_png() -> bytes:
 
     image = Image.new("L", (1400, 700), 255)
     draw = ImageDraw.Draw(image)
-    for number, line in enumerate(["Report modern slavery", "Call the Modern Slavery Helpline", "on 08000 121 700 at any time."]):
+    for number, line in enumerate(
+        ["Report modern slavery", "Call the Modern Slavery Helpline", "on 08000 121 700 at any time."]
+    ):
         draw.text((80, 80 + 120 * number), line, font=ImageFont.load_default(size=64), fill=0)
     out = io.BytesIO()
     image.save(out, "PNG", dpi=(150, 150))

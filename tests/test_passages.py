@@ -9,7 +9,15 @@ DOCS = {name: DocumentInfo(id=name, path=name, title=name.upper()) for name in (
 
 
 def chunk(chunk_id, document, start, end):
-    return Chunk(id=chunk_id, document_id=document, ordinal=chunk_id, text=TEXT[start:end], char_start=start, char_end=end, token_count=(end - start) // 5)
+    return Chunk(
+        id=chunk_id,
+        document_id=document,
+        ordinal=chunk_id,
+        text=TEXT[start:end],
+        char_start=start,
+        char_end=end,
+        token_count=(end - start) // 5,
+    )
 
 
 def rows(*chunks):
@@ -22,16 +30,27 @@ def slice_text(document_id, start, end):
 
 def test_overlapping_chunks_of_one_document_merge_into_one_passage():
     table = rows(chunk(1, "a", 0, 60), chunk(2, "a", 32, 88), chunk(3, "b", 0, 30))
-    passages = assemble_passages([Candidate(1), Candidate(2), Candidate(3)], table, k=5, per_document_cap=None, slice_text=slice_text)
+    passages = assemble_passages(
+        [Candidate(1), Candidate(2), Candidate(3)], table, k=5, per_document_cap=None, slice_text=slice_text
+    )
     assert [p.chunk_ids for p in passages] == [[1, 2], [3]]
     assert passages[0].chunk.text == TEXT[0:88] and passages[0].chunk.char_end == 88
 
 
 def test_at_most_k_passages_and_at_most_the_cap_per_document():
     table = rows(chunk(1, "a", 0, 30), chunk(2, "a", 61, 88), chunk(3, "b", 0, 30))
-    capped = assemble_passages([Candidate(1), Candidate(2), Candidate(3)], table, k=5, per_document_cap=1, slice_text=slice_text)
+    capped = assemble_passages(
+        [Candidate(1), Candidate(2), Candidate(3)], table, k=5, per_document_cap=1, slice_text=slice_text
+    )
     assert [p.document.id for p in capped] == ["a", "b"]
-    assert len(assemble_passages([Candidate(1), Candidate(2), Candidate(3)], table, k=2, per_document_cap=None, slice_text=slice_text)) == 2
+    assert (
+        len(
+            assemble_passages(
+                [Candidate(1), Candidate(2), Candidate(3)], table, k=2, per_document_cap=None, slice_text=slice_text
+            )
+        )
+        == 2
+    )
 
 
 def test_highlights_are_the_sentences_holding_the_questions_words():
@@ -51,18 +70,61 @@ RECOMMENDATION = "Local authorities should appoint a single point of contact for
 
 def test_a_passage_repeated_elsewhere_is_one_card_that_lists_the_other_location():
     doubled = {
-        1: (Chunk(id=1, document_id="a", ordinal=0, text="Recommendations\n" + RECOMMENDATION, char_start=0, char_end=140, page=3, token_count=30), DOCS["a"], "t"),
-        2: (Chunk(id=2, document_id="a", ordinal=9, text=RECOMMENDATION + " 15", char_start=900, char_end=1030, page=15, token_count=30), DOCS["a"], "t"),
-        3: (Chunk(id=3, document_id="b", ordinal=0, text="Survivors need safe housing before they can engage with the police.", char_start=0, char_end=70, token_count=15), DOCS["b"], "t"),
+        1: (
+            Chunk(
+                id=1,
+                document_id="a",
+                ordinal=0,
+                text="Recommendations\n" + RECOMMENDATION,
+                char_start=0,
+                char_end=140,
+                page=3,
+                token_count=30,
+            ),
+            DOCS["a"],
+            "t",
+        ),
+        2: (
+            Chunk(
+                id=2,
+                document_id="a",
+                ordinal=9,
+                text=RECOMMENDATION + " 15",
+                char_start=900,
+                char_end=1030,
+                page=15,
+                token_count=30,
+            ),
+            DOCS["a"],
+            "t",
+        ),
+        3: (
+            Chunk(
+                id=3,
+                document_id="b",
+                ordinal=0,
+                text="Survivors need safe housing before they can engage with the police.",
+                char_start=0,
+                char_end=70,
+                token_count=15,
+            ),
+            DOCS["b"],
+            "t",
+        ),
     }
-    passages = assemble_passages([Candidate(1), Candidate(2), Candidate(3)], doubled, k=2, per_document_cap=None, slice_text=slice_text)
+    passages = assemble_passages(
+        [Candidate(1), Candidate(2), Candidate(3)], doubled, k=2, per_document_cap=None, slice_text=slice_text
+    )
     assert [p.chunk.id for p in passages] == [1, 3], "the repeat takes no place of its own among the k cards"
     assert [(other.id, other.page) for other, _, _ in passages[0].also] == [(2, 15)]
 
 
 def test_near_identical_means_nearly_all_word_triples_shared():
     assert near_identical(RECOMMENDATION, RECOMMENDATION.replace("every year", "every year."))
-    assert not near_identical(RECOMMENDATION, "Local authorities should appoint a single point of contact for forced marriage cases in schools.")
+    assert not near_identical(
+        RECOMMENDATION,
+        "Local authorities should appoint a single point of contact for forced marriage cases in schools.",
+    )
     assert not near_identical("Contact us.", "Contact us."), "too short to call two passages the same"
 
 
@@ -71,8 +133,12 @@ def test_a_card_takes_the_next_or_previous_sentences_when_its_best_sentence_is_a
 
     sentences = [(0, 40), (41, 100), (101, 150), (151, 230), (231, 260), (261, 300)]
     passage = (41, 230)
-    assert answer_window(sentences, passage, best=(101, 150), extra=100) == passage, "a best sentence inside: the passage as it is"
-    assert answer_window(sentences, passage, best=(151, 230), extra=80) == (41, 300), "the last: the next sentences, within the budget"
+    assert answer_window(sentences, passage, best=(101, 150), extra=100) == passage, (
+        "a best sentence inside: the passage as it is"
+    )
+    assert answer_window(sentences, passage, best=(151, 230), extra=80) == (41, 300), (
+        "the last: the next sentences, within the budget"
+    )
     assert answer_window(sentences, passage, best=(151, 230), extra=40) == (41, 260)
     assert answer_window(sentences, passage, best=(41, 100), extra=60) == (0, 230), "the first: the sentences before it"
     assert answer_window(sentences, passage, best=(151, 230), extra=0) == passage
@@ -82,7 +148,12 @@ def test_a_card_never_leaves_its_best_sentences_section():
     from assistant.models import Block
     from assistant.retrieve.passages import section_around
 
-    blocks = [Block(start=0, end=20, section=("A",)), Block(start=21, end=80, section=("A",)), Block(start=81, end=120, section=("B",)), Block(start=121, end=160, section=("B",))]
+    blocks = [
+        Block(start=0, end=20, section=("A",)),
+        Block(start=21, end=80, section=("A",)),
+        Block(start=81, end=120, section=("B",)),
+        Block(start=121, end=160, section=("B",)),
+    ]
     assert section_around(blocks, (30, 40)) == (("A",), (0, 80))
     assert section_around(blocks, (125, 130)) == (("B",), (81, 160))
     assert section_around([], (5, 9)) == (None, (0, 1 << 62)), "flowing text has no section to keep to"

@@ -12,20 +12,26 @@ from .conftest import write
 
 
 def build(settings, corpus, fake, **kwargs):
-    return Pipeline(settings, index_dir=settings.paths.index_dir, corpus_dir=corpus).build(embedder_factory=lambda _dir: fake, **kwargs)
+    return Pipeline(settings, index_dir=settings.paths.index_dir, corpus_dir=corpus).build(
+        embedder_factory=lambda _dir: fake, **kwargs
+    )
 
 
 def test_an_index_remembers_its_corpus_and_the_advice_names_its_folder(settings, corpus, fake):
     build(settings, corpus, fake)
     pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
     assert pipeline.corpus_dir == corpus, "not the default corpus/"
-    assert pipeline.advice(full=True) == f"run: python -m assistant index build --full --index {settings.paths.index_dir}"
+    assert (
+        pipeline.advice(full=True) == f"run: python -m assistant index build --full --index {settings.paths.index_dir}"
+    )
 
 
 def test_a_missing_index_is_an_error_that_ends_with_the_build_that_makes_it(settings):
     with pytest.raises(IndexMissingError) as raised:
         Pipeline(settings, index_dir=settings.paths.index_dir).open()
-    assert str(raised.value).endswith(f"run: python -m assistant index build --index {settings.paths.index_dir} --corpus {settings.paths.corpus_dir}")
+    assert str(raised.value).endswith(
+        f"run: python -m assistant index build --index {settings.paths.index_dir} --corpus {settings.paths.corpus_dir}"
+    )
 
 
 def test_building_an_index_from_another_corpus_needs_to_be_asked_for(settings, corpus, fake, tmp_path):

@@ -20,17 +20,33 @@ from assistant.present import (
 
 WHEN = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 CITATION = Citation(
-    chunk_id=42, title="Seeing the Unseen", organisation="NEXUS Institute", year=2018, url="https://example.org/unseen",
-    section="Findings", page=12, path="004.txt", indexed_at=WHEN,
+    chunk_id=42,
+    title="Seeing the Unseen",
+    organisation="NEXUS Institute",
+    year=2018,
+    url="https://example.org/unseen",
+    section="Findings",
+    page=12,
+    path="004.txt",
+    indexed_at=WHEN,
 )
-DOCUMENT = DocumentInfo(id="004.txt", path="004.txt", title="Seeing the Unseen", organisation="NEXUS Institute", year=2018)
+DOCUMENT = DocumentInfo(
+    id="004.txt", path="004.txt", title="Seeing the Unseen", organisation="NEXUS Institute", year=2018
+)
 
 
 def hit(text="Many victims are never identified. They return home alone.", rank=1):
     return Hit(
-        rank=rank, score=0.91, chunk_id=42, text=text, document=DOCUMENT,
+        rank=rank,
+        score=0.91,
+        chunk_id=42,
+        text=text,
+        document=DOCUMENT,
         location=Location(section="Findings", page=12, char_start=10, char_end=10 + len(text)),
-        citation=CITATION, highlights=[(0, 34)], dense_score=0.62, lexical_score=None,
+        citation=CITATION,
+        highlights=[(0, 34)],
+        dense_score=0.62,
+        lexical_score=None,
     )
 
 
@@ -41,7 +57,11 @@ def test_the_short_citation_line_names_title_organisation_year_and_place():
 def test_text_citation_has_every_part_a_report_needs():
     text = format_citation(CITATION, "text")
     assert text.startswith("Seeing the Unseen.") and "NEXUS Institute, 2018." in text
-    assert "Section: Findings; p. 12." in text and "https://example.org/unseen." in text and text.endswith("Accessed 2026-11-02.")
+    assert (
+        "Section: Findings; p. 12." in text
+        and "https://example.org/unseen." in text
+        and text.endswith("Accessed 2026-11-02.")
+    )
 
 
 def test_markdown_citation_links_the_title_and_escapes_it():
@@ -55,7 +75,11 @@ def test_csl_json_and_bibtex_carry_the_same_facts():
     assert csl["type"] == "webpage" and csl["accessed"] == {"date-parts": [[2026, 11, 2]]}
     bibtex = format_citation(CITATION, "bibtex")
     assert bibtex.startswith("@online{") and "year = {2018}" in bibtex and "pages = {12}" in bibtex
-    assert "url = {https://example.org/unseen}" in bibtex and "urldate = {2026-11-02}" in bibtex and "organization = {NEXUS Institute}" in bibtex
+    assert (
+        "url = {https://example.org/unseen}" in bibtex
+        and "urldate = {2026-11-02}" in bibtex
+        and "organization = {NEXUS Institute}" in bibtex
+    )
 
 
 def test_an_unknown_citation_format_is_refused():
@@ -66,23 +90,48 @@ def test_an_unknown_citation_format_is_refused():
 def test_the_json_contract_is_the_model_serialised_with_its_keys_in_order():
     line = answer_json(Answer(query="who is missed?", abstained=False, hits=[hit()], mode="hybrid")).to_json()
     data = json.loads(line)
-    assert list(data) == ["query", "abstained", "results", "mode"], "message and notices only when there is something to say"
+    assert list(data) == ["query", "abstained", "results", "mode"], (
+        "message and notices only when there is something to say"
+    )
     result = data["results"][0]
-    assert list(result) == ["rank", "score", "text", "document", "location", "citation", "chunk_id", "highlights", "dense_score", "lexical_score", "also_at", "confidence"]
+    assert list(result) == [
+        "rank",
+        "score",
+        "text",
+        "document",
+        "location",
+        "citation",
+        "chunk_id",
+        "highlights",
+        "dense_score",
+        "lexical_score",
+        "also_at",
+        "confidence",
+    ]
     assert result["highlights"] == [[0, 34]] and result["lexical_score"] is None
     assert result["citation"] == format_citation(CITATION, "text")
     assert AnswerJSON.model_validate_json(line).results[0].document.title == "Seeing the Unseen"
 
 
 def test_an_abstention_and_a_refused_batch_line_follow_the_same_contract():
-    abstained = json.loads(answer_json(Answer(query="sourdough", abstained=True, message="No passage answers.", mode="hybrid")).to_json())
-    assert abstained == {"query": "sourdough", "abstained": True, "results": [], "mode": "hybrid", "message": "No passage answers."}
+    abstained = json.loads(
+        answer_json(Answer(query="sourdough", abstained=True, message="No passage answers.", mode="hybrid")).to_json()
+    )
+    assert abstained == {
+        "query": "sourdough",
+        "abstained": True,
+        "results": [],
+        "mode": "hybrid",
+        "message": "No passage answers.",
+    }
     refused = json.loads(refused_json("", "the question is empty").to_json())
     assert refused == {"query": "", "abstained": True, "results": [], "error": "the question is empty"}
 
 
 def test_text_rendering_strips_terminal_escapes_from_document_text():
-    rendered = render_answer_text(Answer(query="q", abstained=False, hits=[hit("Before \x1b[2Jafter. Second sentence.")]))
+    rendered = render_answer_text(
+        Answer(query="q", abstained=False, hits=[hit("Before \x1b[2Jafter. Second sentence.")])
+    )
     assert "\x1b" not in rendered and "[1] Seeing the Unseen" in rendered and "Cite: Seeing the Unseen." in rendered
 
 
@@ -93,7 +142,9 @@ def test_markdown_rendering_quotes_each_passage_under_its_citation():
 
 
 def test_citation_punctuation_is_clean_whatever_the_title_ends_with():
-    question = CITATION.model_copy(update={"title": "What is trafficking in persons?", "organisation": "LEAGUE OF NATIONS.", "url": None})
+    question = CITATION.model_copy(
+        update={"title": "What is trafficking in persons?", "organisation": "LEAGUE OF NATIONS.", "url": None}
+    )
     text = format_citation(question, "text")
     assert "persons?." not in text and "What is trafficking in persons?" in text
     assert "NATIONS.." not in text and "LEAGUE OF NATIONS, 2018." in text
@@ -128,9 +179,13 @@ def test_csl_json_renders_with_a_csl_processor():
     from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
-    items = json.loads(format_citations([CITATION, CITATION.model_copy(update={"chunk_id": 43, "url": None})], "csl-json"))
+    items = json.loads(
+        format_citations([CITATION, CITATION.model_copy(update={"chunk_id": 43, "url": None})], "csl-json")
+    )
     source = CiteProcJSON(items)
-    bibliography = CitationStylesBibliography(CitationStylesStyle("harvard-cite-them-right", validate=False), source, formatter.plain)
+    bibliography = CitationStylesBibliography(
+        CitationStylesStyle("harvard-cite-them-right", validate=False), source, formatter.plain
+    )
     for item in items:
         bibliography.register(CslCitation([CitationItem(item["id"])]))
     rendered = [str(entry) for entry in bibliography.bibliography()]
@@ -138,15 +193,33 @@ def test_csl_json_renders_with_a_csl_processor():
 
 
 def test_a_listed_resource_is_cited_by_one_rule_in_every_format():
-    listed = CITATION.model_copy(update={"source_title": "NEXUS Institute publications", "url": "https://example.org/publications"})
-    assert citation_line(listed) == "Seeing the Unseen — listed by NEXUS Institute on “NEXUS Institute publications”, 2018; Findings; p. 12"
+    listed = CITATION.model_copy(
+        update={"source_title": "NEXUS Institute publications", "url": "https://example.org/publications"}
+    )
+    assert (
+        citation_line(listed)
+        == "Seeing the Unseen — listed by NEXUS Institute on “NEXUS Institute publications”, 2018; Findings; p. 12"
+    )
     assert "Listed by NEXUS Institute on “NEXUS Institute publications”." in format_citation(listed, "text")
     markdown = format_citation(listed, "markdown")
-    assert markdown.startswith("*Seeing the Unseen* (2018).") and "[“NEXUS Institute publications”](https://example.org/publications)" in markdown
-    assert "[Seeing the Unseen](" not in markdown, "the address is the listing's: the resource's title never links to it"
+    assert (
+        markdown.startswith("*Seeing the Unseen* (2018).")
+        and "[“NEXUS Institute publications”](https://example.org/publications)" in markdown
+    )
+    assert "[Seeing the Unseen](" not in markdown, (
+        "the address is the listing's: the resource's title never links to it"
+    )
     bibtex = format_citation(listed, "bibtex")
-    assert "author" not in bibtex and "organization = {NEXUS Institute}" in bibtex and "Listed by NEXUS Institute on" in bibtex
+    assert (
+        "author" not in bibtex
+        and "organization = {NEXUS Institute}" in bibtex
+        and "Listed by NEXUS Institute on" in bibtex
+    )
     assert "File:" not in bibtex, "a web source is found by its address, not by an internal file name"
     [csl] = json.loads(format_citation(listed, "csl-json"))
-    assert "author" not in csl and csl["publisher"] == "NEXUS Institute" and csl["container-title"] == "NEXUS Institute publications"
+    assert (
+        "author" not in csl
+        and csl["publisher"] == "NEXUS Institute"
+        and csl["container-title"] == "NEXUS Institute publications"
+    )
     assert csl["note"].startswith("Listed by NEXUS Institute on")

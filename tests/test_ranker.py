@@ -19,7 +19,9 @@ from assistant.retrieve.ranker import (
 
 
 def test_pointer_and_contact_lines_are_recognised_and_statements_are_not():
-    assert pointer_signal("Further guidance can be found here: https://www.gov.uk/guidance, or call 0300 004 0202.") == 1.0
+    assert (
+        pointer_signal("Further guidance can be found here: https://www.gov.uk/guidance, or call 0300 004 0202.") == 1.0
+    )
     assert pointer_signal("Email the team at nrm@homeoffice.gov.uk") > 0
     assert pointer_signal("Adult victims receive a recovery period of at least 45 calendar days.") == 0.0
 
@@ -76,16 +78,30 @@ def test_a_missing_model_file_means_no_model(tmp_path):
 
 def test_late_interaction_and_document_signals_and_a_signal_not_computed():
     signals = [
-        CandidateSignals(score=0.9, dense=0.6, lexical=1.0, sentence_similarities=(0.5,), text="a " * 30, late=0.7, document="x"),
-        CandidateSignals(score=0.5, dense=0.4, lexical=0.0, sentence_similarities=(0.4,), text="b " * 30, late=0.5, document="y"),
-        CandidateSignals(score=0.4, dense=0.4, lexical=0.0, sentence_similarities=(0.4,), text="c " * 30, late=0.6, document="y"),
-        CandidateSignals(score=0.3, dense=0.3, lexical=0.0, sentence_similarities=(0.3,), text="d " * 30, late=None, document="z"),
+        CandidateSignals(
+            score=0.9, dense=0.6, lexical=1.0, sentence_similarities=(0.5,), text="a " * 30, late=0.7, document="x"
+        ),
+        CandidateSignals(
+            score=0.5, dense=0.4, lexical=0.0, sentence_similarities=(0.4,), text="b " * 30, late=0.5, document="y"
+        ),
+        CandidateSignals(
+            score=0.4, dense=0.4, lexical=0.0, sentence_similarities=(0.4,), text="c " * 30, late=0.6, document="y"
+        ),
+        CandidateSignals(
+            score=0.3, dense=0.3, lexical=0.0, sentence_similarities=(0.3,), text="d " * 30, late=None, document="z"
+        ),
     ]
     rows = [dict(zip(FEATURES, row)) for row in feature_matrix(signals)]
     assert abs(rows[1]["late_gap"] + 0.2) < 1e-9, "relative to the best late interaction among the candidates"
     assert abs(rows[1]["document_late_gap"] + 0.1) < 1e-9, "a document counts its best passage"
     assert [r["document_rank"] for r in rows] == [1.0, 0.5, 0.5, 1 / 3]
     assert np.isnan(rows[3]["late"]), "not computed, not zero"
-    model = LogisticModel(features=FEATURES, mean=[0.0] * len(FEATURES), scale=[1.0] * len(FEATURES), weights=[0.0] * 9 + [1.0, 0.0, 0.0, 0.0], bias=0.0)
+    model = LogisticModel(
+        features=FEATURES,
+        mean=[0.0] * len(FEATURES),
+        scale=[1.0] * len(FEATURES),
+        weights=[0.0] * 9 + [1.0, 0.0, 0.0, 0.0],
+        bias=0.0,
+    )
     matrix = feature_matrix(signals)
     assert np.isfinite(model.logits(matrix)).all() and model.logits(matrix)[3] == 0.0, "a missing signal adds nothing"

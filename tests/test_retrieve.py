@@ -7,14 +7,38 @@ from assistant.errors import QueryError
 from assistant.models import Filters
 
 ANSWERABLE = [
-    ("Why do Indonesian trafficking victims often go unidentified?", "Seeing the Unseen", "identification of Indonesian trafficking victims"),
-    ("What did Security Council resolution 2331 address?", "Trafficking x CRSV", "Resolution 2331 (2016) addressed this nexus"),
-    ("why do some trafficking victims refuse the help they are offered", "Leaving the Past Behind", "decline assistance"),
+    (
+        "Why do Indonesian trafficking victims often go unidentified?",
+        "Seeing the Unseen",
+        "identification of Indonesian trafficking victims",
+    ),
+    (
+        "What did Security Council resolution 2331 address?",
+        "Trafficking x CRSV",
+        "Resolution 2331 (2016) addressed this nexus",
+    ),
+    (
+        "why do some trafficking victims refuse the help they are offered",
+        "Leaving the Past Behind",
+        "decline assistance",
+    ),
     ("safe spaces for women and children fleeing Ukraine", "Trafficking x CRSV", "Blue Dots"),
     ("which armed groups abducted women and children for sexual slavery", "Trafficking x CRSV", "sexual slavery"),
-    ("victims who are treated as offenders", "Dialogue Brief: Challenges in Identifying Victims of Trafficking Who Are Encountered as Offenders", "Encountered as Offenders"),
-    ("refugees and migrants trafficked along the Balkan route through Serbia", "Vulnerability and Exploitation Along the Balkan Route", "Serbia"),
-    ("guidelines for village frontline responders to identify returning victims", "Identification and Referral of Trafficking Victims in Indonesia", "village"),
+    (
+        "victims who are treated as offenders",
+        "Dialogue Brief: Challenges in Identifying Victims of Trafficking Who Are Encountered as Offenders",
+        "Encountered as Offenders",
+    ),
+    (
+        "refugees and migrants trafficked along the Balkan route through Serbia",
+        "Vulnerability and Exploitation Along the Balkan Route",
+        "Serbia",
+    ),
+    (
+        "guidelines for village frontline responders to identify returning victims",
+        "Identification and Referral of Trafficking Victims in Indonesia",
+        "village",
+    ),
 ]
 
 
@@ -34,7 +58,9 @@ def test_the_indonesia_question_cites_the_nexus_paper_first(bundled_pipeline):
     assert hit.citation.title == hit.document.title and hit.citation.year == 2018
 
 
-@pytest.mark.parametrize("question", ["best sourdough recipe", "how do I change a car tyre", "football world cup winners list"])
+@pytest.mark.parametrize(
+    "question", ["best sourdough recipe", "how do I change a car tyre", "football world cup winners list"]
+)
 def test_off_topic_questions_abstain(bundled_pipeline, question):
     answer = bundled_pipeline.ask(question)
     assert answer.abstained and answer.hits == []
@@ -48,12 +74,15 @@ def test_a_years_figures_the_corpus_does_not_hold_are_not_answered(bundled_pipel
     assert any("do not mention 2031" in notice for notice in answer.notices), "the reader learns why"
 
 
-@pytest.mark.parametrize("question", [
-    "trafficking victims identified in 2020",  # the year is in the second or third passage, not the first
-    "online sexual exploitation of children in 2022",
-    "Why did Indonesian trafficking victims go unidentified in 2031?",
-    "best sourdough bread recipe",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "trafficking victims identified in 2020",  # the year is in the second or third passage, not the first
+        "online sexual exploitation of children in 2022",
+        "Why did Indonesian trafficking victims go unidentified in 2031?",
+        "best sourdough bread recipe",
+    ],
+)
 def test_the_number_of_passages_asked_for_does_not_change_the_decision_or_the_first_card(bundled_pipeline, question):
     one, five = bundled_pipeline.ask(question, k=1), bundled_pipeline.ask(question, k=5)
     assert one.abstained == five.abstained
@@ -128,7 +157,9 @@ def test_cards_far_below_the_first_are_not_shown_and_the_floor_is_relative(bundl
 
     def cards(floor):
         settings = Settings()
-        settings = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"relative_floor": floor})})
+        settings = settings.model_copy(
+            update={"retrieve": settings.retrieve.model_copy(update={"relative_floor": floor})}
+        )
         pipeline = Pipeline(settings, index_dir=bundled_index, corpus_dir=bundled_index.parent / "corpus")
         try:
             return pipeline.ask("Why do Indonesian trafficking victims often go unidentified?", k=5).hits
@@ -173,7 +204,7 @@ The competent authority shall not impose forced labour for the benefit of privat
 
 
 def test_a_question_naming_an_article_gets_that_articles_text_first(settings, shared_embedder_factory):
-    """"Palermo Protocol Article 3": the searches favour Article 17, the one place the treaty says
+    """ "Palermo Protocol Article 3": the searches favour Article 17, the one place the treaty says
     "Palermo"; the reader wants Article 3 of that treaty, not Article 3 of another one."""
     from assistant.pipeline import Pipeline
 
@@ -188,7 +219,9 @@ def test_a_question_naming_an_article_gets_that_articles_text_first(settings, sh
         assert not answer.abstained
         first = answer.hits[0]
         assert first.document.title == "Protocol against trafficking in persons"
-        assert first.location.section.endswith("Article 3") and first.text.startswith("For the purposes of this Protocol")
+        assert first.location.section.endswith("Article 3") and first.text.startswith(
+            "For the purposes of this Protocol"
+        )
         assert first.dense_score is not None, "a passage the searches did not find is shown with its cosine too"
         unnamed = pipeline.ask("Palermo Protocol signature", k=3)
         assert "Article 17" in unnamed.hits[0].location.section, "without a named article the searches' order stands"

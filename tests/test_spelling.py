@@ -3,7 +3,17 @@ corpus lacks, a name and a short word stay as typed."""
 
 from assistant.retrieve.spelling import Correction, Speller
 
-COUNTS = {"trafficking": 900, "indicators": 120, "indicates": 3, "passports": 80, "withheld": 40, "survivors": 200, "wales": 50, "debts": 2, "debt": 300}
+COUNTS = {
+    "trafficking": 900,
+    "indicators": 120,
+    "indicates": 3,
+    "passports": 80,
+    "withheld": 40,
+    "survivors": 200,
+    "wales": 50,
+    "debts": 2,
+    "debt": 300,
+}
 KNOWN = frozenset({"canada", "sick", "pay", "what", "are", "the", "of", "in", "signs"})
 
 
@@ -12,12 +22,17 @@ def test_misspelt_words_become_the_corpus_words_they_are_nearest_to():
     text, corrections = speller.correct("trafiking indicaters")
     assert text == "trafficking indicators"
     assert corrections == [Correction("trafiking", "trafficking"), Correction("indicaters", "indicators")]
-    assert speller.correct("What are the signs of trafficing?") == ("What are the signs of trafficking?", [Correction("trafficing", "trafficking")])
+    assert speller.correct("What are the signs of trafficing?") == (
+        "What are the signs of trafficking?",
+        [Correction("trafficing", "trafficking")],
+    )
 
 
 def test_real_words_names_acronyms_and_short_words_are_left_as_typed():
     speller = Speller(COUNTS, KNOWN)
-    assert speller.correct("sick pay in canada") == ("sick pay in canada", []), "real words the corpus lacks are not corrected"
+    assert speller.correct("sick pay in canada") == ("sick pay in canada", []), (
+        "real words the corpus lacks are not corrected"
+    )
     assert speller.correct("referrals in Walse")[0] == "referrals in Walse", "a capitalised word is a name"
     assert speller.correct("NRM SPOC dbt")[0] == "NRM SPOC dbt", "acronyms, and words under four letters"
     assert speller.correct("survivors")[1] == [], "a corpus word is never changed"

@@ -61,7 +61,9 @@ def test_an_answer_in_one_sentence_beats_the_same_words_scattered():
         2: [frozenset({"recovery", "period", "day"})],  # together in one sentence
     }
     ranked = [Candidate(1, score=0.60), Candidate(2, score=0.55), Candidate(3, score=0.50)]
-    rescored = reward_sentence_match(ranked, terms, idf=lambda t: 1.0, sentences_of=lambda chunk_ids: sentences, weight=0.2, depth=2)
+    rescored = reward_sentence_match(
+        ranked, terms, idf=lambda t: 1.0, sentences_of=lambda chunk_ids: sentences, weight=0.2, depth=2
+    )
     assert ids(rescored) == [2, 1, 3]
     assert rescored[0].score == 0.55 + 0.2 and rescored[2].score == 0.50, "only the first `depth` are rescored"
 
@@ -74,7 +76,11 @@ def test_passages_in_another_language_rank_lower_but_stay():
 
 
 def test_lexical_only_candidates_get_their_cosine_without_reordering():
-    ranked = [Candidate(1, lexical=3.0, score=0.9), Candidate(2, dense=0.4, score=0.5), Candidate(3, lexical=1.0, score=0.1)]
+    ranked = [
+        Candidate(1, lexical=3.0, score=0.9),
+        Candidate(2, dense=0.4, score=0.5),
+        Candidate(3, lexical=1.0, score=0.1),
+    ]
     filled = fill_missing_dense(ranked, depth=2, cosine_of={1: 0.33, 3: 0.2}.get)
     assert ids(filled) == [1, 2, 3]
     assert [c.dense for c in filled] == [0.33, 0.4, None]
@@ -88,14 +94,33 @@ def test_stages_do_not_change_the_candidates_they_are_given():
 
 
 def test_the_learned_stage_orders_its_head_by_the_model_and_keeps_the_rest_below_in_order():
-    candidates = [Candidate(1, dense=0.6, score=0.9), Candidate(2, dense=0.5, score=0.8), Candidate(3, dense=0.4, score=0.7), Candidate(4, score=0.6)]
+    candidates = [
+        Candidate(1, dense=0.6, score=0.9),
+        Candidate(2, dense=0.5, score=0.8),
+        Candidate(3, dense=0.4, score=0.7),
+        Candidate(4, score=0.6),
+    ]
     sentence_best = {1: 0.30, 2: 0.70, 3: 0.50}
     # A model that looks only at the best sentence's cosine.
-    model = LogisticModel(features=FEATURES, mean=[0.0] * len(FEATURES), scale=[1.0] * len(FEATURES),
-                          weights=[10.0 if f == "sentence" else 0.0 for f in FEATURES], bias=0.0)
+    model = LogisticModel(
+        features=FEATURES,
+        mean=[0.0] * len(FEATURES),
+        scale=[1.0] * len(FEATURES),
+        weights=[10.0 if f == "sentence" else 0.0 for f in FEATURES],
+        bias=0.0,
+    )
 
     def signals_of(head, best_lexical):
-        return [CandidateSignals(score=c.score, dense=c.dense or 0.0, lexical=0.0, sentence_similarities=(sentence_best[c.chunk_id],), text="x " * 30) for c in head]
+        return [
+            CandidateSignals(
+                score=c.score,
+                dense=c.dense or 0.0,
+                lexical=0.0,
+                sentence_similarities=(sentence_best[c.chunk_id],),
+                text="x " * 30,
+            )
+            for c in head
+        ]
 
     ranked = rerank_learned(candidates, model, signals_of, depth=3)
     assert ids(ranked) == [2, 3, 1, 4], "the passage whose one sentence matches best comes first"
@@ -181,13 +206,25 @@ def test_the_declared_chain_runs_each_phase_in_order_and_only_where_a_stage_appl
     settings = RetrieveSettings(learned_ranker=False)
     candidates = merge_searches([(1, 0.9), (3, 0.88)], [(2, 10.0), (1, 2.0)])
     lexical = Question("recovery period", ["recoveri", "period"], "lexical", k=5, language="en")
-    assert run_stages("terms", ["recoveri", "period"], lexical, settings, _Lookups()) == ["recoveri", "period", "recoveri period"]
-    assert ids(run_stages("rank", candidates, lexical, settings, _Lookups())) == [2, 1, 3], "lexical: BM25 alone, then the language"
+    assert run_stages("terms", ["recoveri", "period"], lexical, settings, _Lookups()) == [
+        "recoveri",
+        "period",
+        "recoveri period",
+    ]
+    assert ids(run_stages("rank", candidates, lexical, settings, _Lookups())) == [2, 1, 3], (
+        "lexical: BM25 alone, then the language"
+    )
     hybrid = Question("recovery period", ["recovery", "period"], "hybrid", vector=None, k=5, language="en")
-    assert ids(run_stages("rank", candidates, hybrid, settings, _Lookups())) == [1, 2, 3], "the French passage (3) ranks below"
-    assert ids(run_stages("rank", candidates, hybrid, settings.model_copy(update={"other_language_penalty": 1.0}), _Lookups())) == [1, 3, 2]
+    assert ids(run_stages("rank", candidates, hybrid, settings, _Lookups())) == [1, 2, 3], (
+        "the French passage (3) ranks below"
+    )
+    assert ids(
+        run_stages("rank", candidates, hybrid, settings.model_copy(update={"other_language_penalty": 1.0}), _Lookups())
+    ) == [1, 3, 2]
     rewarded = settings.model_copy(update={"sentence_weight": 1.0})
-    assert ids(run_stages("rank", candidates, hybrid, rewarded, _Lookups())) == [2, 1, 3], "the one sentence holding both words first"
+    assert ids(run_stages("rank", candidates, hybrid, rewarded, _Lookups())) == [2, 1, 3], (
+        "the one sentence holding both words first"
+    )
 
 
 def test_every_stage_declares_its_settings_and_each_that_can_be_turned_off_has_an_ablation_row():
@@ -211,8 +248,13 @@ def test_the_passages_around_the_first_candidates_of_the_best_documents_join_the
         return sorted({n for c in chunk_ids for n in (c - 1, c, c + 1) if n in owner})
 
     widened, neighbourhood = add_passages_around(
-        ranked, depth=3, documents=2, radius=1, document_of=lambda ids: {i: owner[i] for i in ids},
-        chunks_around=around, scores_of=lambda ids: {i: (0.5, 2.0) for i in ids},
+        ranked,
+        depth=3,
+        documents=2,
+        radius=1,
+        document_of=lambda ids: {i: owner[i] for i in ids},
+        chunks_around=around,
+        scores_of=lambda ids: {i: (0.5, 2.0) for i in ids},
     )
     assert asked == [([10, 20], 1)], "only the first `depth` candidates, in the first two documents"
     assert [c.chunk_id for c in widened] == [10, 20, 30, 11, 21], "found or not by the searches; new ones last"
@@ -225,7 +267,12 @@ def test_the_passages_around_the_first_candidates_of_the_best_documents_join_the
 def test_the_learned_stage_scores_the_first_candidates_and_every_neighbour_wherever_it_is():
     from assistant.retrieve.stages import add_late_interaction, learned_head
 
-    candidates = [Candidate(1, score=0.9), Candidate(2, score=0.8, near=True), Candidate(3, score=0.7), Candidate(4, score=0.1, near=True)]
+    candidates = [
+        Candidate(1, score=0.9),
+        Candidate(2, score=0.8, near=True),
+        Candidate(3, score=0.7),
+        Candidate(4, score=0.1, near=True),
+    ]
     head, tail = learned_head(candidates, depth=1)
     assert [c.chunk_id for c in head] == [1, 2, 4] and [c.chunk_id for c in tail] == [3]
     late = add_late_interaction(candidates, depth=1, late_of=lambda ids: np.array([0.1 * i for i in ids]))
@@ -254,8 +301,16 @@ def test_a_window_that_would_reach_into_another_card_stays_the_passage_it_was():
         chunk: Span
         best: tuple | None = None
 
-    passages = [Card(Document("a"), Span(0, 100)), Card(Document("a"), Span(150, 250)), Card(Document("b"), Span(0, 100))]
-    windows = [Card(Document("a"), Span(0, 160), best=(60, 100)), Card(Document("a"), Span(150, 300)), Card(Document("b"), Span(0, 180))]
+    passages = [
+        Card(Document("a"), Span(0, 100)),
+        Card(Document("a"), Span(150, 250)),
+        Card(Document("b"), Span(0, 100)),
+    ]
+    windows = [
+        Card(Document("a"), Span(0, 160), best=(60, 100)),
+        Card(Document("a"), Span(150, 300)),
+        Card(Document("b"), Span(0, 180)),
+    ]
     shown = distinct_windows(passages, windows)
     assert [c.chunk for c in shown] == [Span(0, 100), Span(150, 300), Span(0, 180)]
     assert shown[0].best == (60, 100), "the passage kept keeps its best sentence marked"

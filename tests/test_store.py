@@ -63,7 +63,9 @@ def test_filters_select_chunks_by_their_documents(store_copy):
     everything = store_copy.filtered_chunk_ids(Filters())
     assert sorted(everything.tolist()) == sorted(store_copy.chunk_ids())
     children = store_copy.filtered_chunk_ids(Filters(documents=["children.md"]))
-    assert len(children) == 1 and "Children cannot consent" in store_copy.chunk_texts(children.tolist())[int(children[0])]
+    assert (
+        len(children) == 1 and "Children cannot consent" in store_copy.chunk_texts(children.tolist())[int(children[0])]
+    )
     assert store_copy.filtered_chunk_ids(Filters(year_from=2999)).size == 0
 
 

@@ -15,8 +15,12 @@ def documents_of(text: str, **page):
     lines = lines_from_text(text)
     removals = clean_lines(lines)
     meta = PageMetadata(
-        path="page.txt", title=page.pop("title", "Resource library"), organisation=page.pop("organisation", "Example Network"),
-        url="https://example.org/library", title_source="catalogue", **page,
+        path="page.txt",
+        title=page.pop("title", "Resource library"),
+        organisation=page.pop("organisation", "Example Network"),
+        url="https://example.org/library",
+        title_source="catalogue",
+        **page,
     )
     return build_documents(lines, meta, removals), removals
 
@@ -57,7 +61,9 @@ def test_a_resource_library_page_gives_one_record_per_resource():
         "Shelter Standards for Child Victims",
     ]
     first, second, third = records
-    assert first.resource_types == ["Toolkits", "Training"] and first.region == "Africa" and first.languages == ["French"]
+    assert (
+        first.resource_types == ["Toolkits", "Training"] and first.region == "Africa" and first.languages == ["French"]
+    )
     assert second.year == 2021 and second.resource_types == ["Research"] and second.region == "Middle East"
     assert third.region == "Global" and "family tracing" in third.text
     for position, record in enumerate(records, start=1):
@@ -179,15 +185,28 @@ def test_every_resource_on_the_bundled_listing_pages_is_its_own_record(bundled_r
 
 def test_bundled_records_carry_their_own_metadata(bundled_records):
     nexus = {d.title: d for d in bundled_records["004_0e36c2b1859f3387.txt"]}
-    seeing = nexus["Seeing the Unseen: Barriers and Opportunities in the Identification of Trafficking Victims in Indonesia"]
-    assert seeing.year == 2018 and seeing.organisation == "NEXUS Institute" and seeing.languages == ["Bahasa Indonesian"]
+    seeing = nexus[
+        "Seeing the Unseen: Barriers and Opportunities in the Identification of Trafficking Victims in Indonesia"
+    ]
+    assert (
+        seeing.year == 2018 and seeing.organisation == "NEXUS Institute" and seeing.languages == ["Bahasa Indonesian"]
+    )
     assert seeing.source_line == 41 and seeing.source_title.startswith("Identification of Trafficking Victims")
     lead = bundled_records["001_7805c1cdfc4ec49b.txt"][0]
     assert lead.record is None and lead.organisation == "NEXUS Institute" and lead.year == 2020
 
 
 def test_no_cms_chrome_survives_in_the_bundled_corpus(bundled_records):
-    chrome = {"nav_menu_item", "acf-field", "wp_block", "Read More", "Access This Resource", "DOWNLOAD", "exactmetrics_note", "Screen Shot"}
+    chrome = {
+        "nav_menu_item",
+        "acf-field",
+        "wp_block",
+        "Read More",
+        "Access This Resource",
+        "DOWNLOAD",
+        "exactmetrics_note",
+        "Screen Shot",
+    }
     for documents in bundled_records.values():
         for document in documents:
             for marker in chrome:

@@ -47,7 +47,7 @@ def test_line_breaks_always_end_a_sentence():
 
 
 def test_word_tokens_ignore_case_punctuation_and_quote_style():
-    assert word_tokens("Victims’ “Rights”") == word_tokens("victims' \"rights\"") == ["victims", "rights"]
+    assert word_tokens("Victims’ “Rights”") == word_tokens('victims\' "rights"') == ["victims", "rights"]
     assert fold_for_matching("ÉCPAT") == "écpat"
 
 

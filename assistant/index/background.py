@@ -57,4 +57,6 @@ def measure_background(query_vectors: np.ndarray, search) -> Background:
     the background must stay the corpus's answer to questions it cannot answer."""
     best = np.sort(np.array([search(vector) for vector in query_vectors], dtype=np.float64))
     kept = best[: max(1, int(np.ceil(len(best) * 0.75)))]
-    return Background(mean=float(kept.mean()), std=float(max(kept.std(), 0.02)), probes=len(best), method=BACKGROUND_METHOD)
+    return Background(
+        mean=float(kept.mean()), std=float(max(kept.std(), 0.02)), probes=len(best), method=BACKGROUND_METHOD
+    )

@@ -136,7 +136,13 @@ def unreadable_again(before: FileEntry, corpus_file: CorpusFile, sha256: str) ->
     """A file that could not be read at the last build, still unreadable and unchanged in size
     and time: it stays reported as it was, rather than make every build (and staleness) count it
     as added."""
-    return not before.sha256 and not sha256 and before.status == "skipped" and before.size == corpus_file.size and before.mtime_ns == corpus_file.mtime_ns
+    return (
+        not before.sha256
+        and not sha256
+        and before.status == "skipped"
+        and before.size == corpus_file.size
+        and before.mtime_ns == corpus_file.mtime_ns
+    )
 
 
 def build_index(
@@ -163,7 +169,9 @@ def build_index(
             layout.cleanup(keep=settings.index.keep_generations)  # leftovers of builds that died
             return _Builder(settings, corpus_dir, layout, progress, embedder_factory, full, started).run()
     except sqlite3.OperationalError as error:  # the database could not be written (disk full, read-only)
-        raise IndexWriteError(f"the index in {index_dir} could not be written ({error}); the previous index is unchanged") from error
+        raise IndexWriteError(
+            f"the index in {index_dir} could not be written ({error}); the previous index is unchanged"
+        ) from error
     except OSError as error:
         raise IndexWriteError(
             f"the index in {index_dir} could not be written ({error.strerror or error}); the previous index is unchanged"
@@ -171,7 +179,16 @@ def build_index(
 
 
 class _Builder:
-    def __init__(self, settings: Settings, corpus_dir: Path, layout: IndexLayout, progress: BuildProgress, embedder_factory: EmbedderFactory, full: bool, started: float):
+    def __init__(
+        self,
+        settings: Settings,
+        corpus_dir: Path,
+        layout: IndexLayout,
+        progress: BuildProgress,
+        embedder_factory: EmbedderFactory,
+        full: bool,
+        started: float,
+    ):
         self.settings = settings
         self.corpus_dir = corpus_dir
         self.layout = layout
@@ -207,9 +224,14 @@ class _Builder:
 
     def run(self) -> BuildReport:
         files, discover_skips = discover_files(
-            self.corpus_dir, self.catalogue_file.name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.layout.root
+            self.corpus_dir,
+            self.catalogue_file.name,
+            int(self.settings.ingest.max_file_mb * 1e6),
+            exclude=self.layout.root,
         )
-        self.warnings = self.catalogue.warnings + self.catalogue.unmatched({f.relative for f in files} | {r.path for r in discover_skips})
+        self.warnings = self.catalogue.warnings + self.catalogue.unmatched(
+            {f.relative for f in files} | {r.path for r in discover_skips}
+        )
         plan = self._plan(files)
         repeated, extra_reclean = self._repeated_lines(plan)
         plan.recleaned = sorted(set(plan.recleaned) | extra_reclean)
@@ -217,7 +239,9 @@ class _Builder:
         discover_paths = {r.path for r in discover_skips}
         previous_discover = {p for p, e in (plan.previous.files.items() if plan.previous else []) if p not in plan.shas}
         skips_changed = discover_paths != previous_discover or any(
-            plan.previous is None or plan.previous.files.get(r.path) is None or plan.previous.files[r.path].reason != r.reason
+            plan.previous is None
+            or plan.previous.files.get(r.path) is None
+            or plan.previous.files[r.path].reason != r.reason
             for r in discover_skips
         )
         nothing_changed = (
@@ -270,15 +294,28 @@ class _Builder:
             previous_for_diff = previous
         shas: dict[str, str] = {}
         catalogue_hashes: dict[str, str] = {}
-        plan = _Plan(previous=previous_for_diff, full_reason=full_reason, files=files, shas=shas, catalogue_hashes=catalogue_hashes)
+        plan = _Plan(
+            previous=previous_for_diff,
+            full_reason=full_reason,
+            files=files,
+            shas=shas,
+            catalogue_hashes=catalogue_hashes,
+        )
         if previous_for_diff is not None:
             plan.verdict = verdict
         old = previous_for_diff.files if previous_for_diff else {}
         for corpus_file in files:
             entry = self.catalogue.get(corpus_file.relative)
-            catalogue_hashes[corpus_file.relative] = hashlib.sha256(entry.model_dump_json().encode()).hexdigest()[:16] if entry else ""
+            catalogue_hashes[corpus_file.relative] = (
+                hashlib.sha256(entry.model_dump_json().encode()).hexdigest()[:16] if entry else ""
+            )
             before = old.get(corpus_file.relative)
-            if before is not None and before.sha256 and before.size == corpus_file.size and before.mtime_ns == corpus_file.mtime_ns:
+            if (
+                before is not None
+                and before.sha256
+                and before.size == corpus_file.size
+                and before.mtime_ns == corpus_file.mtime_ns
+            ):
                 shas[corpus_file.relative] = before.sha256
             else:
                 try:
@@ -289,7 +326,10 @@ class _Builder:
                 plan.unchanged.append(corpus_file.relative)
             elif before is None or not before.sha256:
                 plan.added.append(corpus_file.relative)
-            elif before.sha256 != shas[corpus_file.relative] or before.catalogue_hash != catalogue_hashes[corpus_file.relative]:
+            elif (
+                before.sha256 != shas[corpus_file.relative]
+                or before.catalogue_hash != catalogue_hashes[corpus_file.relative]
+            ):
                 plan.changed.append(corpus_file.relative)
                 if before.sha256 == shas[corpus_file.relative]:
                     plan.catalogue_changed.append(corpus_file.relative)
@@ -337,15 +377,30 @@ class _Builder:
             hashes = web_line_hashes(by_path[relative])
             if hashes is not None:
                 hash_sets.append(hashes)
-        repeated = repeated_line_set(hash_sets, self.settings.ingest.repeated_line_min_files, self.settings.ingest.repeated_line_min_share)
+        repeated = repeated_line_set(
+            hash_sets, self.settings.ingest.repeated_line_min_files, self.settings.ingest.repeated_line_min_share
+        )
         previous_repeated = set(plan.previous.repeated_lines) if plan.previous else set()
         flipped = repeated ^ previous_repeated
-        reclean = {p for p, hashes in stored.items() if p in set(plan.unchanged) and flipped.intersection(hashes)} if flipped else set()
+        reclean = (
+            {p for p, hashes in stored.items() if p in set(plan.unchanged) and flipped.intersection(hashes)}
+            if flipped
+            else set()
+        )
         return repeated, reclean
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def _write_generation(self, name: str, temporary: Path, plan: _Plan, files: list[CorpusFile], to_ingest: list[str], repeated: set[str], discover_skips: list[FileReport]) -> BuildReport:
+    def _write_generation(
+        self,
+        name: str,
+        temporary: Path,
+        plan: _Plan,
+        files: list[CorpusFile],
+        to_ingest: list[str],
+        repeated: set[str],
+        discover_skips: list[FileReport],
+    ) -> BuildReport:
         self.token_spill = _TokenSpill(temporary, self.model.dimension)
         store_path = temporary / STORE
         if plan.previous is not None:
@@ -392,7 +447,9 @@ class _Builder:
             background = self._background(vectors, plan)
             np.save(temporary / PROBE_VECTORS, self._probe_vectors)
             self.progress.stage("writing sentence vectors", None)
-            SentenceVectors.write(temporary, store.iter_sentence_vectors(self.model.dimension), counts.sentences, self.model.dimension)
+            SentenceVectors.write(
+                temporary, store.iter_sentence_vectors(self.model.dimension), counts.sentences, self.model.dimension
+            )
             self.progress.stage("writing word-piece vectors", None)
             self._token_vectors(store, plan, temporary)
             self.progress.stage("building lexical index", None)
@@ -451,7 +508,11 @@ class _Builder:
             corpus_file = by_path[relative]
             original = plan.duplicates.get(relative)
             if original is not None:
-                report = FileReport(path=relative, status="skipped", reason=f"same content as {original} (indexed once, under that path)")
+                report = FileReport(
+                    path=relative,
+                    status="skipped",
+                    reason=f"same content as {original} (indexed once, under that path)",
+                )
                 with store.transaction():
                     store.put_file(report, plan.shas[relative], corpus_file.size, corpus_file.mtime_ns, ())
                 reports.append(report)
@@ -460,7 +521,13 @@ class _Builder:
             ingested = ingest_file(corpus_file, self.catalogue, repeated, self.settings.ingest.max_seconds_per_file)
             chunked = []
             for document in ingested.documents:
-                chunks = chunk_document(document, self.pieces, self.settings.chunk, self.settings.embed.context, self.settings.embed.max_context_tokens)
+                chunks = chunk_document(
+                    document,
+                    self.pieces,
+                    self.settings.chunk,
+                    self.settings.embed.context,
+                    self.settings.embed.max_context_tokens,
+                )
                 if chunks:
                     chunked.append((document, chunks))
             chunk_total = sum(len(chunks) for _, chunks in chunked)
@@ -469,13 +536,17 @@ class _Builder:
                 report = report.model_copy(update={"status": "empty", "reason": "no text left after cleaning"})
             report = report.model_copy(update={"chunks": chunk_total, "documents": len(chunked)})
             with store.transaction():
-                store.put_file(report, ingested.sha256 or "", corpus_file.size, corpus_file.mtime_ns, ingested.line_hashes)
+                store.put_file(
+                    report, ingested.sha256 or "", corpus_file.size, corpus_file.mtime_ns, ingested.line_hashes
+                )
                 for document, chunks in chunked:
                     hashes = [_embed_hash(c.embed_text) for c in chunks]
                     weight = self.settings.chunk.lexical_context_weight
                     lexical = [weighted_counts(c.text, " ".join([document.title, *c.section]), weight) for c in chunks]
                     store.put_document(document)
-                    chunk_ids = store.put_chunks(chunks, hashes, lexical, ids=[self._chunk_id(document.id, c) for c in chunks])
+                    chunk_ids = store.put_chunks(
+                        chunks, hashes, lexical, ids=[self._chunk_id(document.id, c) for c in chunks]
+                    )
                     for chunk, embed_hash in zip(chunks, hashes):
                         self.pending.setdefault(embed_hash, chunk.embed_text)
                     for chunk_id, chunk in zip(chunk_ids, chunks):
@@ -516,8 +587,12 @@ class _Builder:
             sentences = [h for h in hashes if h in self.pending_sentences]
             self.progress.stage("embedding passages and their sentences", len(hashes))
             began = time.perf_counter()
-            passage_vectors, tokens = self._embedder.embed_passages([self.pending[h] for h in passages], progress=self.progress.advance)
-            sentence_vectors = self._embedder.embed_documents([self.pending[h] for h in sentences], progress=self.progress.advance)
+            passage_vectors, tokens = self._embedder.embed_passages(
+                [self.pending[h] for h in passages], progress=self.progress.advance
+            )
+            sentence_vectors = self._embedder.embed_documents(
+                [self.pending[h] for h in sentences], progress=self.progress.advance
+            )
             self.embed_seconds += time.perf_counter() - began
             for embed_hash, rows in zip(passages, tokens):
                 self.token_spill.add(embed_hash, rows)
@@ -547,14 +622,24 @@ class _Builder:
                     old.close()
             except IndexCorruptError:
                 previous, previous_chunk = None, {}
-        missing = [(chunk_id, embed_hash) for chunk_id, embed_hash in chunks
-                   if not self.token_spill.has(embed_hash) and not (previous is not None and embed_hash in previous_chunk)]
+        missing = [
+            (chunk_id, embed_hash)
+            for chunk_id, embed_hash in chunks
+            if not self.token_spill.has(embed_hash) and not (previous is not None and embed_hash in previous_chunk)
+        ]
         if missing:
             if self._embedder is None:
                 self._embedder = self.embedder_factory(self.model_dir)
             contexts = store.chunk_contexts([chunk_id for chunk_id, _ in missing])
-            texts = [embed_text_of(*contexts[chunk_id], self.pieces, self.settings.embed.context, self.settings.embed.max_context_tokens)[0]
-                     for chunk_id, _ in missing]
+            texts = [
+                embed_text_of(
+                    *contexts[chunk_id],
+                    self.pieces,
+                    self.settings.embed.context,
+                    self.settings.embed.max_context_tokens,
+                )[0]
+                for chunk_id, _ in missing
+            ]
             _, tokens = self._embedder.embed_passages(texts)
             for (_, embed_hash), rows in zip(missing, tokens):
                 self.token_spill.add(embed_hash, rows)
@@ -565,7 +650,12 @@ class _Builder:
             return previous.rows(previous_chunk[embed_hash])
 
         lengths = [len(rows_of(embed_hash)[0]) for _, embed_hash in chunks]
-        TokenVectors.write(temporary, ((chunk_id, *rows_of(embed_hash)) for chunk_id, embed_hash in chunks), lengths, self.model.dimension)
+        TokenVectors.write(
+            temporary,
+            ((chunk_id, *rows_of(embed_hash)) for chunk_id, embed_hash in chunks),
+            lengths,
+            self.model.dimension,
+        )
         self.token_spill.remove()
 
     def _lexical_index(self, store: Store, plan: _Plan) -> LexicalIndex:
@@ -582,7 +672,12 @@ class _Builder:
         present = store.chunk_ids()
         known = set(np.asarray(previous.chunk_ids).tolist())
         new = sorted((present - known) | (present & self.kept_ids))
-        return LexicalIndex.build(store.iter_lexical(new), previous=previous, keep=(present & known) - self.kept_ids, **self.lexical_parameters)
+        return LexicalIndex.build(
+            store.iter_lexical(new),
+            previous=previous,
+            keep=(present & known) - self.kept_ids,
+            **self.lexical_parameters,
+        )
 
     def _background(self, vectors: VectorIndex, plan: _Plan):
         """The index's best cosine for unrelated questions, embedded as questions are (NumPy
@@ -599,7 +694,9 @@ class _Builder:
         if probes is None or probes.shape != (len(PROBES), self.model.dimension):
             probes = NumpyEmbedder(self.model_dir).embed_queries(list(PROBES))
         self._probe_vectors = probes
-        return measure_background(probes, lambda vector: max((score for _, score in vectors.search(vector, 1)), default=0.0))
+        return measure_background(
+            probes, lambda vector: max((score for _, score in vectors.search(vector, 1)), default=0.0)
+        )
 
     def _check_and_count(self, store: Store) -> IndexCounts:
         for table in ("chunks", "sentences"):
@@ -661,8 +758,10 @@ class _TokenSpill:
     def rows(self, embed_hash: str) -> tuple[np.ndarray, np.ndarray]:
         if self._map is None:
             if self.rows_written:
-                self._map = (np.memmap(self.vectors_path, dtype=np.int8, mode="r", shape=(self.rows_written, self.dimension)),
-                             np.memmap(self.scales_path, dtype=np.float16, mode="r", shape=(self.rows_written,)))
+                self._map = (
+                    np.memmap(self.vectors_path, dtype=np.int8, mode="r", shape=(self.rows_written, self.dimension)),
+                    np.memmap(self.scales_path, dtype=np.float16, mode="r", shape=(self.rows_written,)),
+                )
             else:
                 self._map = (np.zeros((0, self.dimension), np.int8), np.zeros(0, np.float16))
         start, count = self.where[embed_hash]

@@ -97,7 +97,9 @@ def vector_index_wanted(settings: Settings, vectors: int) -> VectorIndexInfo:
     ``exact_search_max_vectors``, HNSW beyond. ``ef_search`` is left out: it is read on opening."""
     if vectors <= settings.index.exact_search_max_vectors:
         return VectorIndexInfo(kind="flat")
-    return VectorIndexInfo(kind="hnsw", parameters={"m": settings.index.hnsw_m, "ef_construction": settings.index.hnsw_ef_construction})
+    return VectorIndexInfo(
+        kind="hnsw", parameters={"m": settings.index.hnsw_m, "ef_construction": settings.index.hnsw_ef_construction}
+    )
 
 
 def incompatibility(manifest: IndexManifest, model: ModelInfo | None) -> str | None:
@@ -130,8 +132,13 @@ def compare(manifest: IndexManifest, settings: Settings, model: ModelInfo | None
         return Verdict(action="reindex", reason="the BM25 parameters changed")
     built = manifest.vector_index
     wanted = vector_index_wanted(settings, manifest.counts.vectors)
-    if built.kind != wanted.kind or {k: v for k, v in built.parameters.items() if k != "ef_search"} != wanted.parameters:
-        return Verdict(action="reindex", reason=f"the vector index settings changed ({built.kind} built, {wanted.kind} wanted)")
+    if (
+        built.kind != wanted.kind
+        or {k: v for k, v in built.parameters.items() if k != "ef_search"} != wanted.parameters
+    ):
+        return Verdict(
+            action="reindex", reason=f"the vector index settings changed ({built.kind} built, {wanted.kind} wanted)"
+        )
     if manifest.background is None or manifest.background.method != BACKGROUND_METHOD:
         return Verdict(action="reindex", reason="the abstention background is measured another way")
     return Verdict(action="unchanged")

@@ -21,8 +21,17 @@ from .vectors import SentenceVectors, TokenVectors, VectorIndex
 class OpenIndex:
     """One generation: its manifest, SQLite store and FAISS vectors, opened read-only."""
 
-    def __init__(self, layout: IndexLayout, name: str, manifest: IndexManifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex,
-                 sentences: SentenceVectors, tokens: TokenVectors):
+    def __init__(
+        self,
+        layout: IndexLayout,
+        name: str,
+        manifest: IndexManifest,
+        store: Store,
+        vectors: VectorIndex,
+        lexical: LexicalIndex,
+        sentences: SentenceVectors,
+        tokens: TokenVectors,
+    ):
         self.layout = layout
         self.name = name
         self.manifest = manifest
@@ -70,9 +79,21 @@ class OpenIndex:
             raise
         problem = (
             _quick_consistency(manifest, store, vectors)
-            or (f"lexical index holds {lexical.size} chunks, manifest says {manifest.counts.chunks}" if lexical.size != manifest.counts.chunks else None)
-            or (f"{sentences.size} sentence vectors, manifest says {manifest.counts.sentences}" if sentences.size != manifest.counts.sentences else None)
-            or (f"word-piece vectors for {tokens.size} chunks, manifest says {manifest.counts.chunks}" if tokens.size != manifest.counts.chunks else None)
+            or (
+                f"lexical index holds {lexical.size} chunks, manifest says {manifest.counts.chunks}"
+                if lexical.size != manifest.counts.chunks
+                else None
+            )
+            or (
+                f"{sentences.size} sentence vectors, manifest says {manifest.counts.sentences}"
+                if sentences.size != manifest.counts.sentences
+                else None
+            )
+            or (
+                f"word-piece vectors for {tokens.size} chunks, manifest says {manifest.counts.chunks}"
+                if tokens.size != manifest.counts.chunks
+                else None
+            )
         )
         if problem:
             store.close()
@@ -85,7 +106,9 @@ class OpenIndex:
             try:
                 self._spelling = SpellingWords.load(self.layout.generations_dir / self.name)
             except (OSError, ValueError) as error:
-                raise IndexCorruptError(f"the spelling words of {self.name} are missing or damaged ({error})") from error
+                raise IndexCorruptError(
+                    f"the spelling words of {self.name} are missing or damaged ({error})"
+                ) from error
         return self._spelling
 
     def newer_generation_available(self) -> bool:

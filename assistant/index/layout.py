@@ -40,7 +40,15 @@ MANIFEST_LIMIT = 512 * MIB
 STORE = "store.sqlite"
 VECTORS = "vectors.faiss"
 PROBE_VECTORS = "background_probes.npy"
-DATA_FILES = (STORE, VECTORS, PROBE_VECTORS, *LexicalIndex.FILES, *SentenceVectors.FILES, *TokenVectors.FILES, SpellingWords.FILE)
+DATA_FILES = (
+    STORE,
+    VECTORS,
+    PROBE_VECTORS,
+    *LexicalIndex.FILES,
+    *SentenceVectors.FILES,
+    *TokenVectors.FILES,
+    SpellingWords.FILE,
+)
 """Every data file of a generation; each has a checksum in the manifest."""
 _CURRENT = "CURRENT"
 _GENERATIONS = "generations"
@@ -91,7 +99,11 @@ class IndexLayout:
         """The published generation folders, oldest first."""
         if not self.generations_dir.is_dir():
             return []
-        return sorted(p for p in self.generations_dir.iterdir() if _GENERATION_NAME.fullmatch(p.name) and p.is_dir() and not p.is_symlink())
+        return sorted(
+            p
+            for p in self.generations_dir.iterdir()
+            if _GENERATION_NAME.fullmatch(p.name) and p.is_dir() and not p.is_symlink()
+        )
 
     def current_dir(self) -> Path | None:
         name = self.current_name()
@@ -148,7 +160,10 @@ class IndexLayout:
                 else:
                     path.unlink(missing_ok=True)
                 removed.append(path.name)
-        published = sorted((p for p in self.generations_dir.iterdir() if p.is_dir() and p.name.startswith("gen-")), key=lambda p: p.name)
+        published = sorted(
+            (p for p in self.generations_dir.iterdir() if p.is_dir() and p.name.startswith("gen-")),
+            key=lambda p: p.name,
+        )
         for path in published[: max(0, len(published) - max(keep, 1))]:
             if path.name != current:
                 shutil.rmtree(path, ignore_errors=True)
@@ -175,7 +190,15 @@ class IndexLayout:
         try:
             handle.seek(0)
             handle.truncate()
-            handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
+            handle.write(
+                json.dumps(
+                    {
+                        "pid": os.getpid(),
+                        "host": socket.gethostname(),
+                        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    }
+                )
+            )
             handle.flush()
             yield
         finally:

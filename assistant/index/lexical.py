@@ -85,8 +85,13 @@ class LexicalIndex:
     change without re-reading the whole corpus."""
 
     FILES = (
-        "lexical_indptr.npy", "lexical_rows.npy", "lexical_tf.npy", "lexical_lengths.npy", "lexical_chunks.npy",
-        "lexical_vocab.json", "lexical_params.json",
+        "lexical_indptr.npy",
+        "lexical_rows.npy",
+        "lexical_tf.npy",
+        "lexical_lengths.npy",
+        "lexical_chunks.npy",
+        "lexical_vocab.json",
+        "lexical_params.json",
     )
 
     def __init__(self, indptr, rows, tf, lengths, chunk_ids, vocabulary: dict[str, int], *, k1: float, b: float):
@@ -103,7 +108,15 @@ class LexicalIndex:
     # -- building ----------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, chunks: Iterable[tuple[int, str, float]], *, k1: float, b: float, previous: LexicalIndex | None = None, keep: set[int] | None = None) -> LexicalIndex:
+    def build(
+        cls,
+        chunks: Iterable[tuple[int, str, float]],
+        *,
+        k1: float,
+        b: float,
+        previous: LexicalIndex | None = None,
+        keep: set[int] | None = None,
+    ) -> LexicalIndex:
         """From (chunk id, weighted term counts as JSON, length) rows, streamed into compact
         typed arrays. With ``previous``, its postings for the chunk ids in ``keep`` are reused and
         only ``chunks`` (the new ones) are parsed."""
@@ -117,10 +130,16 @@ class LexicalIndex:
             new_row[kept] = np.arange(int(kept.sum()))
             ids.extend(np.asarray(previous.chunk_ids)[kept].tolist())
             lengths.extend(np.asarray(previous.lengths)[kept].tolist())
-            columns = np.repeat(np.arange(len(previous.indptr) - 1, dtype=np.int32), np.diff(np.asarray(previous.indptr)))
+            columns = np.repeat(
+                np.arange(len(previous.indptr) - 1, dtype=np.int32), np.diff(np.asarray(previous.indptr))
+            )
             posting_rows = new_row[np.asarray(previous.rows)]
             alive = posting_rows >= 0
-            old_columns, old_rows, old_tf = columns[alive], posting_rows[alive].astype(np.int32), np.asarray(previous.tf)[alive]
+            old_columns, old_rows, old_tf = (
+                columns[alive],
+                posting_rows[alive].astype(np.int32),
+                np.asarray(previous.tf)[alive],
+            )
         offset = len(ids)
         for position, (chunk_id, counts_json, length) in enumerate(chunks):
             ids.append(chunk_id)
@@ -133,12 +152,24 @@ class LexicalIndex:
         rows = np.frombuffer(row_ids, dtype=np.int32)
         tf = np.frombuffer(frequencies, dtype=np.float32)
         if old_columns is not None:
-            columns, rows, tf = np.concatenate([old_columns, columns]), np.concatenate([old_rows, rows]), np.concatenate([old_tf, tf])
+            columns, rows, tf = (
+                np.concatenate([old_columns, columns]),
+                np.concatenate([old_rows, rows]),
+                np.concatenate([old_tf, tf]),
+            )
         order = np.argsort(columns, kind="stable")
         indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
         np.cumsum(np.bincount(columns, minlength=len(vocabulary)), out=indptr[1:])
-        return cls(indptr, rows[order].copy(), tf[order].copy(), np.frombuffer(lengths, dtype=np.float32).copy(),
-                   np.frombuffer(ids, dtype=np.int64).copy(), vocabulary, k1=k1, b=b)
+        return cls(
+            indptr,
+            rows[order].copy(),
+            tf[order].copy(),
+            np.frombuffer(lengths, dtype=np.float32).copy(),
+            np.frombuffer(ids, dtype=np.int64).copy(),
+            vocabulary,
+            k1=k1,
+            b=b,
+        )
 
     def save(self, folder: Path) -> list[Path]:
         paths = []
@@ -181,7 +212,9 @@ class LexicalIndex:
             problems.append(f"{len(self.lengths)} lengths for {len(self.chunk_ids)} chunks")
         if len(rows) and (rows.min() < 0 or rows.max() >= len(self.chunk_ids)):
             problems.append("postings point outside the chunk list")
-        if self.vocabulary and (min(self.vocabulary.values()) < 0 or max(self.vocabulary.values()) >= len(self.vocabulary)):
+        if self.vocabulary and (
+            min(self.vocabulary.values()) < 0 or max(self.vocabulary.values()) >= len(self.vocabulary)
+        ):
             problems.append("vocabulary ids out of range")
         if problems:
             raise ValueError("; ".join(problems))
@@ -196,7 +229,13 @@ class LexicalIndex:
         n, df = self.size, self.document_frequency(term)
         return math.log((n - df + 0.5) / (df + 0.5) + 1.0)
 
-    def search(self, terms: list[str], limit: int, allowed_ids: np.ndarray | None = None, weights: dict[str, float] | None = None) -> list[tuple[int, float]]:
+    def search(
+        self,
+        terms: list[str],
+        limit: int,
+        allowed_ids: np.ndarray | None = None,
+        weights: dict[str, float] | None = None,
+    ) -> list[tuple[int, float]]:
         """Top ``limit`` (chunk id, BM25 score); ties broken by chunk id. ``weights`` scales some
         terms' contributions (expansion terms count less than the question's own)."""
         if not terms or not self.size:

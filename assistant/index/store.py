@@ -207,7 +207,11 @@ class Store:
         )
 
     def put_chunks(
-        self, chunks: Sequence[Chunk], embed_hashes: Sequence[str], lexical: Sequence[tuple[dict[str, float], float]], ids: Sequence[int] | None = None
+        self,
+        chunks: Sequence[Chunk],
+        embed_hashes: Sequence[str],
+        lexical: Sequence[tuple[dict[str, float], float]],
+        ids: Sequence[int] | None = None,
     ) -> list[int]:
         """Insert chunks; with ``ids``, under those ids (a chunk keeps its id across rebuilds)."""
         chosen = list(ids) if ids is not None else [None] * len(chunks)
@@ -270,7 +274,9 @@ class Store:
         for start in range(0, len(values), 500):
             batch = values[start : start + 500]
             marks = ",".join("?" * len(batch))
-            present.update(row[0] for row in self.connection.execute(f"SELECT hash FROM embeddings WHERE hash IN ({marks})", batch))
+            present.update(
+                row[0] for row in self.connection.execute(f"SELECT hash FROM embeddings WHERE hash IN ({marks})", batch)
+            )
         return wanted - present
 
     def put_embeddings(self, hashes: Sequence[str], vectors: np.ndarray) -> None:
@@ -289,12 +295,18 @@ class Store:
 
     def iter_vectors(self, dimension: int, batch: int = 4096) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(chunk ids, vectors) in id order, in batches: bounded memory for large indexes."""
-        return self._id_vectors("SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.hash = c.embed_hash ORDER BY c.id", dimension, batch)
+        return self._id_vectors(
+            "SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.hash = c.embed_hash ORDER BY c.id",
+            dimension,
+            batch,
+        )
 
     def iter_sentence_vectors(self, dimension: int, batch: int = 8192) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(chunk id of each sentence, vectors), sentences in chunk id order, in batches."""
         return self._id_vectors(
-            "SELECT s.chunk_id, e.vector FROM sentences s JOIN embeddings e ON e.hash = s.embed_hash ORDER BY s.chunk_id, s.rowid", dimension, batch
+            "SELECT s.chunk_id, e.vector FROM sentences s JOIN embeddings e ON e.hash = s.embed_hash ORDER BY s.chunk_id, s.rowid",
+            dimension,
+            batch,
         )
 
     def _id_vectors(self, sql: str, dimension: int, batch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -340,7 +352,9 @@ class Store:
     def document_slice(self, document_id: str, start: int, end: int) -> str | None:
         """``document.text[start:end]`` without loading the whole text (SQLite counts characters
         as Python does, in code points)."""
-        row = self.connection.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, end - start, document_id)).fetchone()
+        row = self.connection.execute(
+            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, end - start, document_id)
+        ).fetchone()
         return row[0] if row else None
 
     def document_blocks(self, document_id: str) -> list[Block]:
@@ -357,7 +371,8 @@ class Store:
             batch = values[start : start + 500]
             marks = ",".join("?" * len(batch))
             for chunk_id, begin, end in self.connection.execute(
-                f"SELECT chunk_id, char_start, char_end FROM sentences WHERE chunk_id IN ({marks}) ORDER BY chunk_id, rowid", batch
+                f"SELECT chunk_id, char_start, char_end FROM sentences WHERE chunk_id IN ({marks}) ORDER BY chunk_id, rowid",
+                batch,
             ):
                 result.setdefault(int(chunk_id), []).append((int(begin), int(end)))
         return result
@@ -389,7 +404,9 @@ class Store:
 
     def chunk_languages(self, exclude: str = "en") -> dict[int, str]:
         """Language of every chunk whose language is known and is not ``exclude``."""
-        rows = self.connection.execute("SELECT id, language FROM chunks WHERE language IS NOT NULL AND language != ?", (exclude,))
+        rows = self.connection.execute(
+            "SELECT id, language FROM chunks WHERE language IS NOT NULL AND language != ?", (exclude,)
+        )
         return {int(r[0]): r[1] for r in rows}
 
     def chunk_texts(self, ids: Sequence[int]) -> dict[int, str]:
@@ -398,10 +415,15 @@ class Store:
         for start in range(0, len(values), 500):
             batch = values[start : start + 500]
             marks = ",".join("?" * len(batch))
-            result.update((int(r[0]), r[1]) for r in self.connection.execute(f"SELECT id, text FROM chunks WHERE id IN ({marks})", batch))
+            result.update(
+                (int(r[0]), r[1])
+                for r in self.connection.execute(f"SELECT id, text FROM chunks WHERE id IN ({marks})", batch)
+            )
         return result
 
-    def sections_containing(self, document_ids: Sequence[str], words: Sequence[str]) -> list[tuple[int, str, tuple[str, ...]]]:
+    def sections_containing(
+        self, document_ids: Sequence[str], words: Sequence[str]
+    ) -> list[tuple[int, str, tuple[str, ...]]]:
         """(chunk id, document id, section path) of the chunks of some documents whose section path
         contains one of ``words`` (case-insensitively), in each document's reading order."""
         if not document_ids or not words:
@@ -422,7 +444,10 @@ class Store:
         for start in range(0, len(values), 500):
             batch = values[start : start + 500]
             marks = ",".join("?" * len(batch))
-            result.update((int(r[0]), r[1]) for r in self.connection.execute(f"SELECT id, document_id FROM chunks WHERE id IN ({marks})", batch))
+            result.update(
+                (int(r[0]), r[1])
+                for r in self.connection.execute(f"SELECT id, document_id FROM chunks WHERE id IN ({marks})", batch)
+            )
         return result
 
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
@@ -443,7 +468,9 @@ class Store:
         for start in range(0, len(ids), 500):
             part = list(ids[start : start + 500])
             marks = ",".join("?" * len(part))
-            yield from self.connection.execute(f"SELECT id, lexical_terms, lexical_length FROM chunks WHERE id IN ({marks}) ORDER BY id", part)
+            yield from self.connection.execute(
+                f"SELECT id, lexical_terms, lexical_length FROM chunks WHERE id IN ({marks}) ORDER BY id", part
+            )
 
     def chunk_ids(self) -> set[int]:
         return {int(r[0]) for r in self.connection.execute("SELECT id FROM chunks")}
@@ -457,7 +484,8 @@ class Store:
         marks = ",".join("?" * len(values))
         rows = self.connection.execute(
             f"SELECT n.id FROM chunks c JOIN chunks n ON n.document_id = c.document_id AND n.ordinal BETWEEN c.ordinal - ? AND c.ordinal + ? "
-            f"WHERE c.id IN ({marks}) GROUP BY n.id ORDER BY n.document_id, n.ordinal", [radius, radius, *values]
+            f"WHERE c.id IN ({marks}) GROUP BY n.id ORDER BY n.document_id, n.ordinal",
+            [radius, radius, *values],
         )
         return [int(r[0]) for r in rows]
 
@@ -479,7 +507,8 @@ class Store:
             batch = values[start : start + 500]
             marks = ",".join("?" * len(batch))
             for row in self.connection.execute(
-                f"SELECT c.id, d.title, c.section, c.text, c.token_count FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})", batch
+                f"SELECT c.id, d.title, c.section, c.text, c.token_count FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+                batch,
             ):
                 result[int(row[0])] = (row[1], tuple(json.loads(row[2])), row[3], int(row[4]))
         return result
@@ -490,9 +519,11 @@ class Store:
     def without_embedding(self, table: str = "chunks") -> int:
         """Chunks (or sentence units) whose embedding is not stored."""
         assert table in {"chunks", "sentences"}
-        return int(self.connection.execute(
-            f"SELECT count(*) FROM {table} t LEFT JOIN embeddings e ON e.hash = t.embed_hash WHERE e.hash IS NULL"
-        ).fetchone()[0])
+        return int(
+            self.connection.execute(
+                f"SELECT count(*) FROM {table} t LEFT JOIN embeddings e ON e.hash = t.embed_hash WHERE e.hash IS NULL"
+            ).fetchone()[0]
+        )
 
     def quick_check(self) -> str:
         """SQLite's own check of the file's structure: "ok", or what is wrong."""
@@ -500,13 +531,30 @@ class Store:
 
     def facet_values(self) -> dict[str, list[str]]:
         """Known values of each filterable field, for filter menus and error messages."""
-        regions = sorted({r[0] for r in self.connection.execute("SELECT DISTINCT region FROM documents WHERE region IS NOT NULL")})
-        organisations = sorted({r[0] for r in self.connection.execute("SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL")})
+        regions = sorted(
+            {r[0] for r in self.connection.execute("SELECT DISTINCT region FROM documents WHERE region IS NOT NULL")}
+        )
+        organisations = sorted(
+            {
+                r[0]
+                for r in self.connection.execute(
+                    "SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL"
+                )
+            }
+        )
         types: set[str] = set()
         for (value,) in self.connection.execute("SELECT DISTINCT resource_types FROM documents"):
             types.update(json.loads(value))
-        years = [r[0] for r in self.connection.execute("SELECT DISTINCT year FROM documents WHERE year IS NOT NULL ORDER BY year")]
-        return {"region": regions, "type": sorted(types), "organisation": organisations, "year": [str(y) for y in years]}
+        years = [
+            r[0]
+            for r in self.connection.execute("SELECT DISTINCT year FROM documents WHERE year IS NOT NULL ORDER BY year")
+        ]
+        return {
+            "region": regions,
+            "type": sorted(types),
+            "organisation": organisations,
+            "year": [str(y) for y in years],
+        }
 
 
 def filter_clause(filters: Filters) -> tuple[str, list]:

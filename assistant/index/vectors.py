@@ -43,11 +43,15 @@ class VectorIndex:
             base = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
             base.hnsw.efConstruction = ef_construction
             base.hnsw.efSearch = ef_search
-            info = VectorIndexInfo(kind="hnsw", parameters={"m": hnsw_m, "ef_construction": ef_construction, "ef_search": ef_search})
+            info = VectorIndexInfo(
+                kind="hnsw", parameters={"m": hnsw_m, "ef_construction": ef_construction, "ef_search": ef_search}
+            )
         index = faiss.IndexIDMap2(base)
         for ids, vectors in batches:
             if len(ids):
-                index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.ascontiguousarray(ids, dtype=np.int64))
+                index.add_with_ids(
+                    np.ascontiguousarray(vectors, dtype=np.float32), np.ascontiguousarray(ids, dtype=np.int64)
+                )
         return cls(index, info)
 
     @classmethod
@@ -60,7 +64,9 @@ class VectorIndex:
         try:
             index = faiss.read_index(str(path))
         except RuntimeError as error:
-            raise IndexCorruptError(f"{path} is not a readable FAISS index ({str(error).splitlines()[0][:120]})") from error
+            raise IndexCorruptError(
+                f"{path} is not a readable FAISS index ({str(error).splitlines()[0][:120]})"
+            ) from error
         if info.kind == "hnsw":
             faiss.downcast_index(index.index).hnsw.efSearch = int(ef_search or info.parameters.get("ef_search", 128))
         return cls(index, info)
@@ -92,9 +98,17 @@ class VectorIndex:
             if len(allowed_ids) == 0:
                 return []
             selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed_ids, dtype=np.int64))
-            params = faiss.SearchParametersHNSW(sel=selector) if self.info.kind == "hnsw" else faiss.SearchParameters(sel=selector)
+            params = (
+                faiss.SearchParametersHNSW(sel=selector)
+                if self.info.kind == "hnsw"
+                else faiss.SearchParameters(sel=selector)
+            )
             k = min(k, len(allowed_ids))
-        scores, ids = self._index.search(query, min(k, self.size), params=params) if params else self._index.search(query, min(k, self.size))
+        scores, ids = (
+            self._index.search(query, min(k, self.size), params=params)
+            if params
+            else self._index.search(query, min(k, self.size))
+        )
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
 
@@ -115,9 +129,13 @@ class SentenceVectors:
         self._chunk_ids = np.asarray(chunk_ids)
 
     @classmethod
-    def write(cls, directory: Path, batches: Iterable[tuple[np.ndarray, np.ndarray]], count: int, dimension: int) -> int:
+    def write(
+        cls, directory: Path, batches: Iterable[tuple[np.ndarray, np.ndarray]], count: int, dimension: int
+    ) -> int:
         """Write ``count`` rows from (chunk ids, vectors) batches in chunk id order; returns the rows written."""
-        vectors = np.lib.format.open_memmap(directory / cls.VECTORS, mode="w+", dtype=np.float16, shape=(count, dimension))
+        vectors = np.lib.format.open_memmap(
+            directory / cls.VECTORS, mode="w+", dtype=np.float16, shape=(count, dimension)
+        )
         chunk_ids = np.lib.format.open_memmap(directory / cls.CHUNKS, mode="w+", dtype=np.int64, shape=(count,))
         written = 0
         for ids, batch in batches:
@@ -139,7 +157,9 @@ class SentenceVectors:
         except (OSError, ValueError) as error:
             raise IndexCorruptError(f"the sentence vectors are missing or damaged ({error})") from error
         if vectors.ndim != 2 or chunk_ids.ndim != 1 or len(vectors) != len(chunk_ids):
-            raise IndexCorruptError(f"the sentence vectors do not match their chunk ids ({vectors.shape}, {chunk_ids.shape})")
+            raise IndexCorruptError(
+                f"the sentence vectors do not match their chunk ids ({vectors.shape}, {chunk_ids.shape})"
+            )
         return cls(vectors, chunk_ids)
 
     @property
@@ -179,7 +199,9 @@ class TokenVectors:
         self._offsets = np.asarray(offsets)
 
     @classmethod
-    def write(cls, directory: Path, rows: Iterable[tuple[int, np.ndarray, np.ndarray]], lengths: list[int], dimension: int) -> None:
+    def write(
+        cls, directory: Path, rows: Iterable[tuple[int, np.ndarray, np.ndarray]], lengths: list[int], dimension: int
+    ) -> None:
         """Write the (chunk id, int8 rows, scales) of every chunk, in chunk id order; ``lengths``
         are their row counts, in the same order."""
         total = int(sum(lengths))
@@ -192,7 +214,9 @@ class TokenVectors:
         for number, (chunk_id, chunk_vectors, chunk_scales) in enumerate(rows):
             end = position + len(chunk_vectors)
             if end != offsets[number + 1]:
-                raise IndexCorruptError(f"chunk {chunk_id}: {len(chunk_vectors)} word-piece vectors, {lengths[number]} expected")
+                raise IndexCorruptError(
+                    f"chunk {chunk_id}: {len(chunk_vectors)} word-piece vectors, {lengths[number]} expected"
+                )
             vectors[position:end] = chunk_vectors
             scales[position:end] = chunk_scales
             chunk_ids[number] = chunk_id
@@ -214,9 +238,15 @@ class TokenVectors:
             offsets = np.load(directory / cls.OFFSETS)
         except (OSError, ValueError) as error:
             raise IndexCorruptError(f"the word-piece vectors are missing or damaged ({error})") from error
-        if (vectors.ndim != 2 or scales.shape != (len(vectors),) or offsets.shape != (len(chunk_ids) + 1,)
-                or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(vectors) or np.any(np.diff(offsets) < 0)))):
-            raise IndexCorruptError(f"the word-piece vectors do not fit their offsets ({vectors.shape}, {scales.shape}, {offsets.shape})")
+        if (
+            vectors.ndim != 2
+            or scales.shape != (len(vectors),)
+            or offsets.shape != (len(chunk_ids) + 1,)
+            or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(vectors) or np.any(np.diff(offsets) < 0)))
+        ):
+            raise IndexCorruptError(
+                f"the word-piece vectors do not fit their offsets ({vectors.shape}, {scales.shape}, {offsets.shape})"
+            )
         return cls(vectors, scales, chunk_ids, offsets)
 
     @property
@@ -244,14 +274,24 @@ class TokenVectors:
             return scores
         positions = np.searchsorted(self._chunk_ids, np.asarray(chunk_ids, dtype=np.int64))
         positions = np.minimum(positions, max(len(self._chunk_ids) - 1, 0))
-        found = (self._chunk_ids[positions] == np.asarray(chunk_ids)) if len(self._chunk_ids) else np.zeros(len(chunk_ids), bool)
-        spans = [(int(self._offsets[p]), int(self._offsets[p + 1])) if ok else (0, 0) for p, ok in zip(positions, found)]
+        found = (
+            (self._chunk_ids[positions] == np.asarray(chunk_ids))
+            if len(self._chunk_ids)
+            else np.zeros(len(chunk_ids), bool)
+        )
+        spans = [
+            (int(self._offsets[p]), int(self._offsets[p + 1])) if ok else (0, 0) for p, ok in zip(positions, found)
+        ]
         lengths = np.array([end - start for start, end in spans])
         present = np.flatnonzero(lengths > 0)
         if not len(present):
             return scores
-        rows = np.concatenate([np.asarray(self._vectors[spans[i][0] : spans[i][1]]) for i in present]).astype(np.float32)
-        rows *= np.concatenate([np.asarray(self._scales[spans[i][0] : spans[i][1]]) for i in present]).astype(np.float32)[:, None]
+        rows = np.concatenate([np.asarray(self._vectors[spans[i][0] : spans[i][1]]) for i in present]).astype(
+            np.float32
+        )
+        rows *= np.concatenate([np.asarray(self._scales[spans[i][0] : spans[i][1]]) for i in present]).astype(
+            np.float32
+        )[:, None]
         similarities = question.astype(np.float32) @ rows.T
         starts = np.concatenate([[0], np.cumsum(lengths[present])[:-1]])
         best = np.maximum.reduceat(similarities, starts, axis=1)

@@ -81,40 +81,76 @@ def verify_index(index_dir: Path, model: ModelInfo, settings: Settings, build: s
     return problems
 
 
-def _cross_check(manifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex, tokens: TokenVectors, rebuild: str) -> list[Problem]:
+def _cross_check(
+    manifest, store: Store, vectors: VectorIndex, lexical: LexicalIndex, tokens: TokenVectors, rebuild: str
+) -> list[Problem]:
     problems: list[Problem] = []
     counts = {name: store.count(name) for name in ("files", "documents", "chunks")}
     if store.schema_version() != manifest.schema_version:
-        problems.append(Problem(what=f"database schema {store.schema_version()}, manifest {manifest.schema_version}", fix=rebuild))
+        problems.append(
+            Problem(what=f"database schema {store.schema_version()}, manifest {manifest.schema_version}", fix=rebuild)
+        )
     if counts["chunks"] != manifest.counts.chunks:
-        problems.append(Problem(what=f"database holds {counts['chunks']} chunks, manifest says {manifest.counts.chunks}", fix=rebuild))
+        problems.append(
+            Problem(
+                what=f"database holds {counts['chunks']} chunks, manifest says {manifest.counts.chunks}", fix=rebuild
+            )
+        )
     if counts["documents"] != manifest.counts.documents:
-        problems.append(Problem(what=f"database holds {counts['documents']} documents, manifest says {manifest.counts.documents}", fix=rebuild))
+        problems.append(
+            Problem(
+                what=f"database holds {counts['documents']} documents, manifest says {manifest.counts.documents}",
+                fix=rebuild,
+            )
+        )
     chunk_ids = store.sorted_chunk_ids()
     # An incremental build appends the new chunks' postings after the kept ones: the lexical
     # index holds the same ids as the database, in another order.
     if lexical.size != counts["chunks"] or not np.array_equal(np.sort(np.asarray(lexical.chunk_ids)), chunk_ids):
         only_lexical = np.setdiff1d(np.asarray(lexical.chunk_ids), chunk_ids)[:5].tolist()
         only_db = np.setdiff1d(chunk_ids, np.asarray(lexical.chunk_ids))[:5].tolist()
-        problems.append(Problem(what=f"lexical index holds {lexical.size} chunks, the database {counts['chunks']} "
-                                     f"(only in the lexical index: {only_lexical}, only in the database: {only_db})", fix=rebuild))
+        problems.append(
+            Problem(
+                what=f"lexical index holds {lexical.size} chunks, the database {counts['chunks']} "
+                f"(only in the lexical index: {only_lexical}, only in the database: {only_db})",
+                fix=rebuild,
+            )
+        )
     if not np.array_equal(np.asarray(tokens.chunk_ids()), chunk_ids):
-        problems.append(Problem(what=f"word-piece vectors for {tokens.size} chunks, the database holds {counts['chunks']}", fix=rebuild))
+        problems.append(
+            Problem(
+                what=f"word-piece vectors for {tokens.size} chunks, the database holds {counts['chunks']}", fix=rebuild
+            )
+        )
     if vectors.size != manifest.counts.vectors:
-        problems.append(Problem(what=f"FAISS holds {vectors.size} vectors, manifest says {manifest.counts.vectors}", fix=rebuild))
+        problems.append(
+            Problem(what=f"FAISS holds {vectors.size} vectors, manifest says {manifest.counts.vectors}", fix=rebuild)
+        )
     if vectors.dimension != manifest.model.dimension:
-        problems.append(Problem(what=f"FAISS dimension {vectors.dimension}, manifest {manifest.model.dimension}", fix=rebuild))
+        problems.append(
+            Problem(what=f"FAISS dimension {vectors.dimension}, manifest {manifest.model.dimension}", fix=rebuild)
+        )
     db_files = {row["path"] for row in store.file_rows()}
     if db_files != set(manifest.files):
         missing = sorted(set(manifest.files) - db_files)[:3]
         extra = sorted(db_files - set(manifest.files))[:3]
-        problems.append(Problem(what=f"files in manifest and database differ (only in manifest: {missing}, only in database: {extra})", fix=rebuild))
+        problems.append(
+            Problem(
+                what=f"files in manifest and database differ (only in manifest: {missing}, only in database: {extra})",
+                fix=rebuild,
+            )
+        )
 
     faiss_ids = np.sort(vectors.ids())
     if faiss_ids.shape != chunk_ids.shape or not np.array_equal(faiss_ids, chunk_ids):
         only_faiss = np.setdiff1d(faiss_ids, chunk_ids)[:5].tolist()
         only_db = np.setdiff1d(chunk_ids, faiss_ids)[:5].tolist()
-        problems.append(Problem(what=f"FAISS ids and database chunk ids differ (only in FAISS: {only_faiss}, only in database: {only_db})", fix=rebuild))
+        problems.append(
+            Problem(
+                what=f"FAISS ids and database chunk ids differ (only in FAISS: {only_faiss}, only in database: {only_db})",
+                fix=rebuild,
+            )
+        )
         return problems
     missing_embeddings = store.without_embedding()
     if missing_embeddings:

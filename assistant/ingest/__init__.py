@@ -91,7 +91,9 @@ def load_ignore(corpus_dir: Path):
     return pathspec.GitIgnoreSpec.from_lines(lines, backend="re2")
 
 
-def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclude: Path | None = None) -> tuple[list[CorpusFile], list[FileReport]]:
+def discover_files(
+    corpus_dir: Path, catalogue_name: str, max_bytes: int, exclude: Path | None = None
+) -> tuple[list[CorpusFile], list[FileReport]]:
     """Files to ingest, in path order, and reports for what will not be read.
 
     Hidden files and folders, temporary and editor files are skipped with a reason; symlinks are
@@ -111,7 +113,9 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclud
     def unreadable(error: OSError) -> None:
         where = Path(error.filename).resolve() if error.filename else root
         relative = where.relative_to(root).as_posix() if where != root and where.is_relative_to(root) else "."
-        skipped.append(FileReport(path=relative + "/", status="skipped", reason=f"folder cannot be read: {error.strerror}"))
+        skipped.append(
+            FileReport(path=relative + "/", status="skipped", reason=f"folder cannot be read: {error.strerror}")
+        )
 
     for directory, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         base = Path(directory)
@@ -130,7 +134,9 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclud
                 skipped.append(FileReport(path=relative + "/", status="skipped", reason=_symlink_reason(full, root)))
             elif excluded is not None and full.resolve() == excluded:
                 dirnames.remove(name)
-                skipped.append(FileReport(path=relative + "/", status="skipped", reason="the index folder itself: never indexed"))
+                skipped.append(
+                    FileReport(path=relative + "/", status="skipped", reason="the index folder itself: never indexed")
+                )
             elif ignore is not None and ignore.match_file(relative + "/"):
                 dirnames.remove(name)
                 skipped.append(FileReport(path=relative + "/", status="skipped", reason=f"excluded by {IGNORE_FILE}"))
@@ -162,7 +168,13 @@ def discover_files(corpus_dir: Path, catalogue_name: str, max_bytes: int, exclud
                 skipped.append(FileReport(path=relative, status="skipped", reason=f"cannot read: {error.strerror}"))
                 continue
             if not stat.S_ISREG(status.st_mode):
-                skipped.append(FileReport(path=relative, status="skipped", reason="not a regular file (a pipe, socket or device): never opened"))
+                skipped.append(
+                    FileReport(
+                        path=relative,
+                        status="skipped",
+                        reason="not a regular file (a pipe, socket or device): never opened",
+                    )
+                )
                 continue
             if status.st_size > max_bytes:
                 skipped.append(
@@ -244,7 +256,9 @@ def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
     extraction = BY_NAME[kind].read(data)
     not_guidance = _not_guidance(corpus_file.path.name)
     if not_guidance:
-        extraction.warnings.append(f"looks like {not_guidance}, not guidance: it is indexed; list it in {IGNORE_FILE} to leave it out")
+        extraction.warnings.append(
+            f"looks like {not_guidance}, not guidance: it is indexed; list it in {IGNORE_FILE} to leave it out"
+        )
     expected = formats_for_suffix(suffix)
     if not expected:
         extraction.warnings.append(f"unknown extension {suffix or '(none)'}: content read as {kind}")
@@ -254,7 +268,14 @@ def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
 
 
 _NOT_GUIDANCE_NAMES = re.compile(r"^(?:readme|changelog|changes|license|licence|copying|sources)(?:[._-].*)?$", re.I)
-_DATA_SUFFIXES = {".csv": "tabular data", ".tsv": "tabular data", ".json": "structured data", ".xml": "structured data", ".yaml": "structured data", ".yml": "structured data"}
+_DATA_SUFFIXES = {
+    ".csv": "tabular data",
+    ".tsv": "tabular data",
+    ".json": "structured data",
+    ".xml": "structured data",
+    ".yaml": "structured data",
+    ".yml": "structured data",
+}
 
 
 def _not_guidance(name: str) -> str | None:
@@ -288,16 +309,25 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
         title, title_source = entry.title, "catalogue"
     else:
         title, title_source = choose_title(own, extraction.lines, relative, web_page=extraction.format == "html")
-    year = (entry.year if entry and entry.year else None) or _year_of(own.get("year")) or _year_in_name(relative) or _year_of(own.get("date"))
+    year = (
+        (entry.year if entry and entry.year else None)
+        or _year_of(own.get("year"))
+        or _year_in_name(relative)
+        or _year_of(own.get("date"))
+    )
     language = entry.language if entry and entry.language else _language_name(own.get("language"))
-    organisation = (entry.organisation if entry and entry.organisation else None) or choose_organisation(own, extraction.lines, title)
+    organisation = (entry.organisation if entry and entry.organisation else None) or choose_organisation(
+        own, extraction.lines, title
+    )
     return PageMetadata(
         path=relative,
         title=title,
         organisation=organisation,
         year=year,
         region=(entry.region if entry else None) or _text_or_none(own.get("region")),
-        resource_types=[entry.resource_type] if entry and entry.resource_type else ([str(own["type"])] if own.get("type") else []),
+        resource_types=[entry.resource_type]
+        if entry and entry.resource_type
+        else ([str(own["type"])] if own.get("type") else []),
         languages=[language] if language else [],
         url=(entry.url if entry and entry.url else None) or safe_url(_text_or_none(own.get("url"))),
         licence=(entry.licence if entry else None) or _text_or_none(own.get("licence") or own.get("license")),
@@ -311,7 +341,21 @@ def _year_in_name(relative: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-_LANGUAGES = {"en": "English", "fr": "French", "nl": "Dutch", "de": "German", "es": "Spanish", "pt": "Portuguese", "it": "Italian", "ar": "Arabic", "ru": "Russian", "zh": "Chinese", "id": "Indonesian", "vi": "Vietnamese", "th": "Thai"}
+_LANGUAGES = {
+    "en": "English",
+    "fr": "French",
+    "nl": "Dutch",
+    "de": "German",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "ar": "Arabic",
+    "ru": "Russian",
+    "zh": "Chinese",
+    "id": "Indonesian",
+    "vi": "Vietnamese",
+    "th": "Thai",
+}
 
 
 def _language_name(value: object) -> str | None:
@@ -347,7 +391,10 @@ def documents_from_extraction(
 
 
 def ingest_file(
-    corpus_file: CorpusFile, catalogue: Catalogue, repeated: set[str] | frozenset[str] = frozenset(), max_seconds: float = 120.0
+    corpus_file: CorpusFile,
+    catalogue: Catalogue,
+    repeated: set[str] | frozenset[str] = frozenset(),
+    max_seconds: float = 120.0,
 ) -> IngestedFile:
     """Extract, clean and split one file: the one path a build, ``clean`` and the tests use.
     Never raises for a bad file: the report says why, and the file's hash is kept so that an
@@ -356,11 +403,18 @@ def ingest_file(
         with time_budget(max_seconds):
             extraction, sha = extract_file(corpus_file)
     except SkipFile as skip:
-        return IngestedFile(report=FileReport(path=corpus_file.relative, status=skip.status, reason=skip.reason), sha256=_sha_or_empty(corpus_file.path))
+        return IngestedFile(
+            report=FileReport(path=corpus_file.relative, status=skip.status, reason=skip.reason),
+            sha256=_sha_or_empty(corpus_file.path),
+        )
     except Exception as error:  # a reader bug or a file shape nobody anticipated: report, go on
         log.warning("unexpected error reading %s: %s: %s", corpus_file.relative, type(error).__name__, error)
         return IngestedFile(
-            report=FileReport(path=corpus_file.relative, status="skipped", reason=f"could not be read ({type(error).__name__}: {error})"),
+            report=FileReport(
+                path=corpus_file.relative,
+                status="skipped",
+                reason=f"could not be read ({type(error).__name__}: {error})",
+            ),
             sha256=_sha_or_empty(corpus_file.path),
         )
     return ingest_extraction(corpus_file.relative, extraction, sha, catalogue, repeated)
@@ -388,7 +442,9 @@ def ingest_extraction(
     except Exception as error:
         log.warning("unexpected error structuring %s: %s: %s", relative, type(error).__name__, error)
         return IngestedFile(
-            report=FileReport(path=relative, status="skipped", reason=f"could not be processed ({type(error).__name__}: {error})"),
+            report=FileReport(
+                path=relative, status="skipped", reason=f"could not be processed ({type(error).__name__}: {error})"
+            ),
             sha256=sha,
         )
     cleaned = bool(documents)
@@ -403,7 +459,9 @@ def ingest_extraction(
     report = FileReport(
         path=relative,
         status="indexed" if documents else "empty",
-        reason=None if documents else ("no words: only punctuation, symbols or numbers" if cleaned else "no text left after cleaning"),
+        reason=None
+        if documents
+        else ("no words: only punctuation, symbols or numbers" if cleaned else "no text left after cleaning"),
         format=extraction.format,
         documents=len(documents),
         chars_extracted=chars_extracted,
@@ -413,7 +471,9 @@ def ingest_extraction(
     return IngestedFile(report=report, documents=documents, removals=removals, line_hashes=line_hashes, sha256=sha)
 
 
-def infer_catalogue(corpus_dir: Path, catalogue_name: str = "catalogue.toml", max_bytes: int = 64 << 20) -> list[tuple[CatalogueEntry, str]]:
+def infer_catalogue(
+    corpus_dir: Path, catalogue_name: str = "catalogue.toml", max_bytes: int = 64 << 20
+) -> list[tuple[CatalogueEntry, str]]:
     """What the files of a folder say about themselves, as catalogue entries for a person to
     check and correct: (entry, note) per file, the note saying where each value came from or why
     the file gives nothing (skipped, empty)."""
@@ -422,12 +482,26 @@ def infer_catalogue(corpus_dir: Path, catalogue_name: str = "catalogue.toml", ma
     for corpus_file in files:
         ingested = ingest_file(corpus_file, Catalogue())
         if not ingested.documents:
-            entries.append((CatalogueEntry(path=corpus_file.relative), f"{ingested.report.status}: {ingested.report.reason}"))
+            entries.append(
+                (CatalogueEntry(path=corpus_file.relative), f"{ingested.report.status}: {ingested.report.reason}")
+            )
             continue
         document = ingested.documents[0]
-        entries.append((
-            CatalogueEntry(path=corpus_file.relative, title=document.title, organisation=document.organisation, year=document.year),
-            "inferred: check the title, organisation and year" + ("" if document.organisation else " (no organisation stated in the file)"),
-        ))
-    entries.extend((CatalogueEntry(path=report.path.rstrip("/")), f"{report.status}: {report.reason}") for report in skipped if not report.path.endswith("/"))
+        entries.append(
+            (
+                CatalogueEntry(
+                    path=corpus_file.relative,
+                    title=document.title,
+                    organisation=document.organisation,
+                    year=document.year,
+                ),
+                "inferred: check the title, organisation and year"
+                + ("" if document.organisation else " (no organisation stated in the file)"),
+            )
+        )
+    entries.extend(
+        (CatalogueEntry(path=report.path.rstrip("/")), f"{report.status}: {report.reason}")
+        for report in skipped
+        if not report.path.endswith("/")
+    )
     return sorted(entries, key=lambda item: item[0].path)

@@ -71,7 +71,5 @@ def lines_from_text(text: str, page: int | None = None, start_number: int = 1) -
     lines = []
     for offset, raw in enumerate(text.split("\n")):
         stripped = raw.strip()
-        lines.append(
-            Line(text=stripped, number=start_number + offset, kind="text" if stripped else "blank", page=page)
-        )
+        lines.append(Line(text=stripped, number=start_number + offset, kind="text" if stripped else "blank", page=page))
     return lines

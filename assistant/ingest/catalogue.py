@@ -92,10 +92,25 @@ def normalise_path(path: str) -> str:
 
 
 CSV_COLUMNS = {
-    "path": "path", "file": "path", "filename": "path", "file name": "path",
-    "title": "title", "organisation": "organisation", "organization": "organisation", "publisher": "organisation",
-    "url": "url", "link": "url", "web address": "url", "year": "year", "region": "region", "country": "region",
-    "type": "type", "resource type": "type", "language": "language", "licence": "licence", "license": "licence",
+    "path": "path",
+    "file": "path",
+    "filename": "path",
+    "file name": "path",
+    "title": "title",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "publisher": "organisation",
+    "url": "url",
+    "link": "url",
+    "web address": "url",
+    "year": "year",
+    "region": "region",
+    "country": "region",
+    "type": "type",
+    "resource type": "type",
+    "language": "language",
+    "licence": "licence",
+    "license": "licence",
 }
 """CSV headers understood (case and surrounding spaces aside); other columns are ignored."""
 
@@ -146,7 +161,9 @@ def load_catalogue(path: Path) -> Catalogue:
             raise CatalogueError(f"{path}: {kind} {position}: {problems}") from error
         key = normalise_path(entry.path)
         if key in entries:
-            warnings.append(f"catalogue entries {positions[key]} and {position} both describe {key!r}: entry {position} is used")
+            warnings.append(
+                f"catalogue entries {positions[key]} and {position} both describe {key!r}: entry {position} is used"
+            )
         entries[key] = entry
         positions[key] = position
     return Catalogue(entries=entries, warnings=warnings)
@@ -164,7 +181,10 @@ def _csv_rows(path: Path, content: str) -> list[dict]:
 
 
 def _csv_entries(path: Path, reader: csv.DictReader) -> list[dict]:
-    if not reader.fieldnames or not any((h or "").strip().casefold() in CSV_COLUMNS and CSV_COLUMNS[(h or "").strip().casefold()] == "path" for h in reader.fieldnames):
+    if not reader.fieldnames or not any(
+        (h or "").strip().casefold() in CSV_COLUMNS and CSV_COLUMNS[(h or "").strip().casefold()] == "path"
+        for h in reader.fieldnames
+    ):
         raise CatalogueError(f"{path}: a CSV catalogue needs a header row with a path, file or filename column")
     rows = []
     for row in reader:
@@ -202,6 +222,8 @@ def render_catalogue(entries: list[tuple[CatalogueEntry, str]]) -> str:
             if value is None:
                 continue
             name = "type" if key == "resource_type" else key
-            lines.append(f"{name} = {value}" if isinstance(value, int) else f"{name} = {json.dumps(value, ensure_ascii=False)}")
+            lines.append(
+                f"{name} = {value}" if isinstance(value, int) else f"{name} = {json.dumps(value, ensure_ascii=False)}"
+            )
         lines.append("")
     return "\n".join(lines)

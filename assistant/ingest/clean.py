@@ -67,7 +67,9 @@ _SCREENSHOT = re.compile(
     re.I,
 )
 _IMAGE_FILE = re.compile(r"^\S+\.(?:png|jpe?g|gif|webp|svg|bmp|tiff?)$", re.I)
-_EMPTY_LABEL = re.compile(r"^(?:tags?|categor(?:y|ies)|topics?|keywords?|filed\s+under|posted\s+in|region|type)\s*:\s*$", re.I)
+_EMPTY_LABEL = re.compile(
+    r"^(?:tags?|categor(?:y|ies)|topics?|keywords?|filed\s+under|posted\s+in|region|type)\s*:\s*$", re.I
+)
 _STRAY = re.compile(r"^[a-z]{1,2}$")
 
 _METADATA_LINE = re.compile(r"^(?:tags?|available\s+in|languages?|region|published|date)\s*:?\s+\S", re.I)
@@ -105,7 +107,9 @@ def clean_lines(
     """Apply every rule in place: dropped lines get ``removed`` set, trimmed lines get shorter.
     ``repeated`` holds the hashes of lines that many files of the corpus repeat. Returns the
     removals, in line order, including those the reader made (HTML chrome elements)."""
-    removals: list[Removal] = [Removal(line=x.number, text=x.text, reason=x.removed) for x in lines if x.removed and x.text]
+    removals: list[Removal] = [
+        Removal(line=x.number, text=x.text, reason=x.removed) for x in lines if x.removed and x.text
+    ]
     _mark_identifier_runs(lines, removals)
     _mark_repeated_runs(lines, repeated, removals)
     for line in lines:
@@ -161,7 +165,7 @@ def _clean_line(line: Line, removals: list[Removal], web_like: bool) -> None:
         return
     screenshot = _SCREENSHOT.match(text)
     if screenshot:
-        rest = text[screenshot.end():].strip()
+        rest = text[screenshot.end() :].strip()
         if not rest:
             _drop(line, "screenshot file name", removals)
             return

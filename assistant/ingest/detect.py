@@ -50,7 +50,9 @@ def _sniff_zip(data: bytes) -> str:
     except (zipfile.BadZipFile, ValueError, KeyError, OSError, RuntimeError):
         return "binary"
     for candidate in FORMATS:
-        if (candidate.zip_member and candidate.zip_member in names) or (candidate.zip_mimetype and candidate.zip_mimetype == mimetype):
+        if (candidate.zip_member and candidate.zip_member in names) or (
+            candidate.zip_mimetype and candidate.zip_mimetype == mimetype
+        ):
             return candidate.name
     if "xl/workbook.xml" in names:
         return "xlsx"
@@ -89,9 +91,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
     ):
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding), f"{encoding} (BOM)"
+                return data[len(bom) :].decode(encoding), f"{encoding} (BOM)"
             except UnicodeDecodeError as error:
-                raise SkipFile(f"invalid {encoding} text after its byte-order mark ({error.reason} at byte {error.start})") from error
+                raise SkipFile(
+                    f"invalid {encoding} text after its byte-order mark ({error.reason} at byte {error.start})"
+                ) from error
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -99,7 +103,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as error:
-        raise SkipFile(f"not valid UTF-8 or cp1252 text (undecodable byte 0x{data[error.start]:02x} at {error.start})") from error
+        raise SkipFile(
+            f"not valid UTF-8 or cp1252 text (undecodable byte 0x{data[error.start]:02x} at {error.start})"
+        ) from error
     if sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f") > len(text) * 0.02:
         raise SkipFile("not valid UTF-8 text and not plausible cp1252 text (control characters)")
     return text, "cp1252 (not valid UTF-8)"
@@ -124,10 +130,14 @@ def check_package_size(data: bytes, kind: str) -> None:
     except (zipfile.BadZipFile, ValueError, OSError) as error:
         raise SkipFile(f"damaged .{kind} package ({error})") from error
     if len(members) > MAX_PACKAGE_MEMBERS:
-        raise SkipFile(f"{len(members):,} parts in one .{kind} package, over the {MAX_PACKAGE_MEMBERS:,} limit: not a document")
+        raise SkipFile(
+            f"{len(members):,} parts in one .{kind} package, over the {MAX_PACKAGE_MEMBERS:,} limit: not a document"
+        )
     markup = sum(m.file_size for m in members if m.filename.lower().endswith((".xml", ".rels")))
     if markup > MAX_PACKAGE_XML_BYTES:
-        raise SkipFile(f"its markup inflates to {markup / 1e6:.0f} MB, over the {MAX_PACKAGE_XML_BYTES / 1e6:.0f} MB limit: not read")
+        raise SkipFile(
+            f"its markup inflates to {markup / 1e6:.0f} MB, over the {MAX_PACKAGE_XML_BYTES / 1e6:.0f} MB limit: not read"
+        )
 
 
 UNSUPPORTED = {

@@ -48,10 +48,19 @@ FORMATS: tuple[Format, ...] = (
     Format("html", (".html", ".htm", ".xhtml"), "html:read_html", web_like=True, libraries=("selectolax",)),
     Format("pdf", (".pdf",), "pdf:read_pdf", libraries=("pypdf", "pypdfium2", "fonttools", "cryptography")),
     Format("docx", (".docx",), "docx:read_docx", zip_member="word/document.xml", libraries=("python-docx",)),
-    Format("pptx", (".pptx",), "pptx:read_pptx", zip_member="ppt/presentation.xml", slides=True, libraries=("python-pptx",)),
-    Format("odt", (".odt",), "odt:read_odt", zip_mimetype="application/vnd.oasis.opendocument.text", libraries=("odfpy",)),
+    Format(
+        "pptx", (".pptx",), "pptx:read_pptx", zip_member="ppt/presentation.xml", slides=True, libraries=("python-pptx",)
+    ),
+    Format(
+        "odt", (".odt",), "odt:read_odt", zip_mimetype="application/vnd.oasis.opendocument.text", libraries=("odfpy",)
+    ),
     Format("doc", (".doc", ".dot"), "doc:read_doc", ole=True, libraries=("msdoc2docx", "python-docx")),
-    Format("image", (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".webp"), "image:read_image", libraries=("pillow", "pypdfium2")),
+    Format(
+        "image",
+        (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".webp"),
+        "image:read_image",
+        libraries=("pillow", "pypdfium2"),
+    ),
 )
 
 BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}

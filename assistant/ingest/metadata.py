@@ -26,13 +26,17 @@ _GENERIC_TITLES = re.compile(
     r"microsoft word|slide \d+|not at risk|briefing paper|report|new|final|version)(?:\s*[\w.]{0,3}\d*)?",
     re.IGNORECASE,
 )
-_FILE_LIKE = re.compile(r"(?:\S*_\S*(?:_\S*){2,}|\S*[_-][vV]\d+\S*|[A-Z0-9]{5,}\d\w*|\S+\.(?:docx?|pdf|indd|pptx?|xlsx?))")
+_FILE_LIKE = re.compile(
+    r"(?:\S*_\S*(?:_\S*){2,}|\S*[_-][vV]\d+\S*|[A-Z0-9]{5,}\d\w*|\S+\.(?:docx?|pdf|indd|pptx?|xlsx?))"
+)
 _JUNK_ORGANISATIONS = re.compile(
     r"microsoft|office user|windows user|^user\b|^admin|^owner$|^author$|\bteam$|^unknown$|^hp\b|^dell\b|^lenovo\b|^pc\b|"
     r"(?:adobe|acrobat|indesign|word|pdf)\b",
     re.IGNORECASE,
 )
-_SMALL_WORDS = frozenset("a an and as at but by for from in into nor of on onto or over per the to up via vs with within without".split())
+_SMALL_WORDS = frozenset(
+    "a an and as at but by for from in into nor of on onto or over per the to up via vs with within without".split()
+)
 _ACRONYM_WORDS = frozenset(
     "uk us usa un eu ilo iom nrm cse cce nhs ngo ngos iasc glaa nca cps hmsp msp msptu osce unodc unicef who tor isa "
     "seraf ecins mash marac vcc sca icta dwp hmrc lgbt lgbtq csj htf esol".split()
@@ -93,7 +97,9 @@ def readable_case(title: str) -> str:
 def _capitalise(word: str) -> str:
     """A word in capitals in title case; each part of a compound too ("ANTI-SLAVERY" -> "Anti-Slavery")."""
     if "-" in word.strip("-"):
-        return "-".join(_capitalise(part) if part.lower() not in _SMALL_WORDS else part.lower() for part in word.split("-"))
+        return "-".join(
+            _capitalise(part) if part.lower() not in _SMALL_WORDS else part.lower() for part in word.split("-")
+        )
     lowered = word.lower()
     for index, char in enumerate(lowered):
         if char.isalpha():
@@ -142,7 +148,9 @@ def tidy_title(title: str, lines: list[Line]) -> str:
         lowered = word.lower()
         if counts[lowered] > 2:
             continue  # a word of the document, not an accident of its title
-        splits = [cut for cut in range(4, len(lowered) - 3) if counts[lowered[:cut]] >= 2 and counts[lowered[cut:]] >= 2]
+        splits = [
+            cut for cut in range(4, len(lowered) - 3) if counts[lowered[:cut]] >= 2 and counts[lowered[cut:]] >= 2
+        ]
         if len(splits) == 1:
             cut = splits[0]
             title = re.sub(rf"\b{re.escape(word)}\b", f"{word[:cut]} {word[cut:]}", title, count=1)
@@ -212,8 +220,13 @@ def title_from_headings(headings: list[str], path: str) -> str | None:
     # "I. Principles", "2.1 Scope", "Category 1 Not at risk": numbered headings name parts of a
     # document, not the document.
     candidates = [
-        h for h in candidates
-        if not re.match(r"^(?:(?:[IVXLC]+|[A-Za-z]|\d+(?:\.\d+)*)[.)]\s|(?:category|section|part|chapter|step|stage|level|module|unit|appendix|annex)\s+(?:\d+|[IVXLC]+|[A-Z])\b)", h, re.I)
+        h
+        for h in candidates
+        if not re.match(
+            r"^(?:(?:[IVXLC]+|[A-Za-z]|\d+(?:\.\d+)*)[.)]\s|(?:category|section|part|chapter|step|stage|level|module|unit|appendix|annex)\s+(?:\d+|[IVXLC]+|[A-Z])\b)",
+            h,
+            re.I,
+        )
     ] or candidates
     if not candidates:
         return None
@@ -342,9 +355,13 @@ def tidy_organisation(name: str) -> str:
     """Without a copyright sign or a trailing date ("© Rights Lab, 2020." -> "Rights Lab",
     "Scottish Government, June" -> "Scottish Government")."""
     name = " ".join(name.split()).strip(" ,.-")
-    name = re.sub(r"^(?:©|\(c\)|copyright\b)\s*(?:(?:19|20)\d{2}\s*,?\s*)?", "", name, flags=re.IGNORECASE).strip(" ,.-")
+    name = re.sub(r"^(?:©|\(c\)|copyright\b)\s*(?:(?:19|20)\d{2}\s*,?\s*)?", "", name, flags=re.IGNORECASE).strip(
+        " ,.-"
+    )
     name = re.sub(r"[,\s]+(?:copyright|all rights reserved)\.?$", "", name, flags=re.IGNORECASE)
-    name = re.sub(r",\s*(?:\d{1,2}\s+)?" + _MONTHS + r"\b.*$", "", name, flags=re.IGNORECASE)  # ", 7 July 2021 version 2"
+    name = re.sub(
+        r",\s*(?:\d{1,2}\s+)?" + _MONTHS + r"\b.*$", "", name, flags=re.IGNORECASE
+    )  # ", 7 July 2021 version 2"
     name = re.sub(rf"[,\s]+(?:{_MONTHS}\b\.?)?\s*(?:(?:19|20)\d{{2}})?\s*$", "", name, flags=re.IGNORECASE)
     name = name.strip(" ,.-")
     if name == name.lower():

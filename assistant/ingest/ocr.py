@@ -83,7 +83,11 @@ def recognise_page(page, page_height: float) -> list[RecognisedParagraph]:
         environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         result = subprocess.run(
             [program, path, "stdout", "-l", LANGUAGE, "--psm", "3", "tsv"],
-            capture_output=True, text=True, timeout=PAGE_SECONDS, env=environment, check=True,
+            capture_output=True,
+            text=True,
+            timeout=PAGE_SECONDS,
+            env=environment,
+            check=True,
         )
     return parse_tsv(result.stdout, page_height, scale * 72)
 

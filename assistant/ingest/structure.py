@@ -25,15 +25,68 @@ _YEAR_COMMA = re.compile(r",\s*(?P<year>(?:19|20)\d{2})\s*$")
 _DOWNLOAD_LABEL = re.compile(r"^(?P<title>.+?)\s+[-–—]\s+(?P<org>[^,]{2,80}),\s*(?P<year>(?:19|20)\d{2})$")
 
 _RESOURCE_TYPES = {
-    "guidance", "guidelines", "publications", "publication", "good practices", "good practice",
-    "report", "reports", "research", "toolkit", "toolkits", "tools", "tool", "training", "policy",
-    "policy brief", "brief", "briefs", "briefing", "case study", "case studies", "factsheet",
-    "fact sheet", "factsheets", "video", "videos", "infographic", "infographics",
-    "graphics & infographics", "standards & codes of conduct", "covid-19 resources", "news",
-    "events", "event", "article", "articles", "handbook", "manual", "manuals", "legislation",
-    "webinar", "podcast", "course", "e-learning", "data", "dataset", "map", "survey", "checklist",
-    "template", "presentation", "law", "laws", "working paper", "statistics", "resources",
-    "curriculum", "assessment", "evaluation", "strategy", "campaign", "toolkits & guidance",
+    "guidance",
+    "guidelines",
+    "publications",
+    "publication",
+    "good practices",
+    "good practice",
+    "report",
+    "reports",
+    "research",
+    "toolkit",
+    "toolkits",
+    "tools",
+    "tool",
+    "training",
+    "policy",
+    "policy brief",
+    "brief",
+    "briefs",
+    "briefing",
+    "case study",
+    "case studies",
+    "factsheet",
+    "fact sheet",
+    "factsheets",
+    "video",
+    "videos",
+    "infographic",
+    "infographics",
+    "graphics & infographics",
+    "standards & codes of conduct",
+    "covid-19 resources",
+    "news",
+    "events",
+    "event",
+    "article",
+    "articles",
+    "handbook",
+    "manual",
+    "manuals",
+    "legislation",
+    "webinar",
+    "podcast",
+    "course",
+    "e-learning",
+    "data",
+    "dataset",
+    "map",
+    "survey",
+    "checklist",
+    "template",
+    "presentation",
+    "law",
+    "laws",
+    "working paper",
+    "statistics",
+    "resources",
+    "curriculum",
+    "assessment",
+    "evaluation",
+    "strategy",
+    "campaign",
+    "toolkits & guidance",
 }
 
 
@@ -64,6 +117,7 @@ def title_and_year(title: str) -> tuple[str, int | None]:
 
 
 # --- line shapes --------------------------------------------------------------------------------
+
 
 def _words(text: str) -> int:
     return len(text.split())
@@ -110,6 +164,7 @@ def _is_label_like(line: Line, known_labels: set[str]) -> bool:
 
 
 # --- listing detection --------------------------------------------------------------------------
+
 
 @dataclass
 class Entry:
@@ -241,7 +296,29 @@ _ROMAN = re.compile(r"^(?:[IVXLC]{1,6})\.\s+\S")
 _ALPHA_LOWER = re.compile(r"^[a-z]\.\s+\S")
 _ALPHA_UPPER = re.compile(r"^[A-Z]\.\s+\S")
 _DECIMAL = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*)\.?\s+[A-Z]")
-_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with", "vs", "x", "&", "–", "-"}
+_SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "with",
+    "vs",
+    "x",
+    "&",
+    "–",
+    "-",
+}
 
 
 def heading_style(line: Line, next_line: Line | None) -> str | None:
@@ -270,12 +347,17 @@ def heading_style(line: Line, next_line: Line | None) -> str | None:
         return "caps"
     words = [w for w in re.findall(r"[^\s]+", text) if any(c.isalpha() for c in w)]
     significant = [w for w in words if w.lower().strip("()[]\"'“”‘’") not in _SMALL_WORDS]
-    if 1 <= len(words) <= 10 and significant and all(w.lstrip("(\"'“‘")[:1].isupper() or not w[:1].isalpha() for w in significant):
+    if (
+        1 <= len(words) <= 10
+        and significant
+        and all(w.lstrip("(\"'“‘")[:1].isupper() or not w[:1].isalpha() for w in significant)
+    ):
         return "title"
     return None
 
 
 # --- building documents -------------------------------------------------------------------------
+
 
 @dataclass
 class PageMetadata:
@@ -356,7 +438,9 @@ def _lead_document(lines: list[Line], page: PageMetadata, removals: list[Removal
     # A heading that repeats the document's title (an HTML <h1>, a cover page) adds nothing to a
     # section path: the title is in every citation already.
     blocks = [
-        b.model_copy(update={"section": tuple(s for s in b.section if s.casefold() != title.casefold())}) if b.section else b
+        b.model_copy(update={"section": tuple(s for s in b.section if s.casefold() != title.casefold())})
+        if b.section
+        else b
         for b in blocks
     ]
     return Document(
@@ -383,7 +467,11 @@ def _record_document(entry: Entry, position: int, page: PageMetadata, removals: 
     types: list[str] = []
     if entry.label is not None:
         types = split_label(entry.label.text)
-        removals.append(Removal(line=entry.label.number, text=entry.label.text, reason=f"type label -> metadata: {', '.join(types)}"))
+        removals.append(
+            Removal(
+                line=entry.label.number, text=entry.label.text, reason=f"type label -> metadata: {', '.join(types)}"
+            )
+        )
     # The listed title is the record's most telling line: it opens the record's passage (as a
     # paragraph of its own), so that it is searched, shown and quoted with the summary.
     heading = Line(text=entry.title.text, number=entry.title.number, kind="text", page=entry.title.page)
@@ -420,7 +508,9 @@ def _consume_metadata(lines: list[Line], removals: list[Removal]) -> tuple[list[
         for value in values:
             if value not in target:
                 target.append(value)
-        removals.append(Removal(line=line.number, text=line.text, reason=f"{field_name} -> metadata: {', '.join(values)}"))
+        removals.append(
+            Removal(line=line.number, text=line.text, reason=f"{field_name} -> metadata: {', '.join(values)}")
+        )
     return region, languages
 
 
@@ -485,9 +575,15 @@ def _layout(lines: list[Line], heading_levels: dict[int, int]) -> tuple[str, lis
         start = offset
         parts.append(text)
         offset += len(text)
-        blocks.append(Block(start=start, end=offset, kind=kind, section=section, page=line.page, page_end=line.page_end if line.page_end and line.page_end != line.page else None))
+        blocks.append(
+            Block(
+                start=start,
+                end=offset,
+                kind=kind,
+                section=section,
+                page=line.page,
+                page_end=line.page_end if line.page_end and line.page_end != line.page else None,
+            )
+        )
         previous_kind = kind
     return "".join(parts), blocks
-
-
-

@@ -36,7 +36,6 @@ from .stages import Candidate, Question
 log = logging.getLogger(__name__)
 
 
-
 MAX_QUESTION_CHARS = 10_000
 """Characters of a question read at most (the model reads 254 word pieces, about 1,200 characters
 of English; the rest is cut, with a notice, before anything else is done with it)."""
@@ -58,8 +57,16 @@ class Retriever:
 
     # -- public ----------------------------------------------------------------------------------
 
-    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None, as_typed: bool = False,
-               context: list[str] | None = None, thread_documents: list[str] | None = None) -> Answer:
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        as_typed: bool = False,
+        context: list[str] | None = None,
+        thread_documents: list[str] | None = None,
+    ) -> Answer:
         """The cards that answer a question, or a refusal that says why. Misspelt words are
         searched as corrected (``Answer.corrections``) unless ``as_typed``; ``context`` are words
         of earlier questions of a conversation, searched with it at a lower weight
@@ -77,7 +84,9 @@ class Retriever:
         answer = self._search(query, text, notices, k, mode, filters, context_words, thread_documents or [])
         if corrections:
             answer.corrections = [(c.typed, c.searched) for c in corrections]
-            answer.notices.insert(0, f"searched for: {text} (misspelt words corrected; the words as typed can be searched instead)")
+            answer.notices.insert(
+                0, f"searched for: {text} (misspelt words corrected; the words as typed can be searched instead)"
+            )
         if corrections or context_words:
             answer.searched_for = " ".join([text, *context_words])
         answer.context_words = context_words
@@ -89,14 +98,29 @@ class Retriever:
             self._speller = Speller(self.index.spelling_words(), self.pieces.whole_words())
         return self._speller.correct(text)
 
-    def _search(self, query: str, text: str, notices: list[str], k: int, mode: Mode, filters: Filters | None, context: list[str],
-                thread_documents: list[str]) -> Answer:
+    def _search(
+        self,
+        query: str,
+        text: str,
+        notices: list[str],
+        k: int,
+        mode: Mode,
+        filters: Filters | None,
+        context: list[str],
+        thread_documents: list[str],
+    ) -> Answer:
         filters = filters or Filters()
         self.validate_filters(filters)
         allowed = None if filters.is_empty() else self.index.store.filtered_chunk_ids(filters)
         if allowed is not None and len(allowed) == 0:
-            return Answer(query=query, abstained=True, message=NO_DOCUMENT_MATCHES, notices=notices, mode=mode,
-                          filtered_out=not self._search(query, text, [], k, mode, None, context, thread_documents).abstained)
+            return Answer(
+                query=query,
+                abstained=True,
+                message=NO_DOCUMENT_MATCHES,
+                notices=notices,
+                mode=mode,
+                filtered_out=not self._search(query, text, [], k, mode, None, context, thread_documents).abstained,
+            )
 
         question = self.question(text, mode, k, context)
         if context:
@@ -107,14 +131,26 @@ class Retriever:
         passages = self._passages(ranked, max(k, SIGNAL_PASSAGES))
         signals = self.signals(passages, question, best_dense)
         passages = passages[:k]
-        decision = decide(signals, mode, self.settings, load_model("abstention") if self.settings.learned_abstention else None)
+        decision = decide(
+            signals, mode, self.settings, load_model("abstention") if self.settings.learned_abstention else None
+        )
         if decision.abstain:
             log.debug("abstained: %s", decision.reason)
             notices.extend([decision.notice] if decision.notice else [])
             # The filters may be what left nothing: then say so, and how to see the passages.
-            filtered_out = allowed is not None and not self._search(query, text, [], k, mode, None, context, thread_documents).abstained
-            return Answer(query=query, abstained=True, message=FILTERED_OUT if filtered_out else NO_ANSWER, notices=notices, mode=mode,
-                          best_dense_score=best_dense, filtered_out=filtered_out)
+            filtered_out = (
+                allowed is not None
+                and not self._search(query, text, [], k, mode, None, context, thread_documents).abstained
+            )
+            return Answer(
+                query=query,
+                abstained=True,
+                message=FILTERED_OUT if filtered_out else NO_ANSWER,
+                notices=notices,
+                mode=mode,
+                best_dense_score=best_dense,
+                filtered_out=filtered_out,
+            )
         # A question is judged answerable on what the searches found; only then are passages
         # moved ("Palermo Protocol Article 3": the protocol's own text never says "Palermo", so
         # its Article 3 alone would look like an answer to another question).
@@ -141,10 +177,20 @@ class Retriever:
             alone, _ = self.embedder.embed_question(text)
             vector = alone + vector
             vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
-        return Question(text=combined, terms=own + carried, mode=mode, vector=vector, tokens=tokens, k=k or self.settings.k,
-                        language=guess_language(text, minimum_words=4), context_terms=carried)
+        return Question(
+            text=combined,
+            terms=own + carried,
+            mode=mode,
+            vector=vector,
+            tokens=tokens,
+            k=k or self.settings.k,
+            language=guess_language(text, minimum_words=4),
+            context_terms=carried,
+        )
 
-    def rank(self, question: Question, allowed=None, limit: int | None = None, before: str | None = None) -> tuple[list[Candidate], float | None]:
+    def rank(
+        self, question: Question, allowed=None, limit: int | None = None, before: str | None = None
+    ) -> tuple[list[Candidate], float | None]:
         """Both searches (``limit`` candidates each, restricted to ``allowed`` chunk ids), then the
         ``rank`` phase of the declared stages (``before``: up to that stage, for fitting it);
         also the best cosine dense search found."""
@@ -156,7 +202,11 @@ class Retriever:
         if question.mode in ("hybrid", "lexical") and question.terms:
             searched = stages.run_stages("terms", question.terms, question, self.settings, self.lookups)
             carried = set(question.context_terms)
-            weights = {t: self.settings.context_weight for t in searched if carried.intersection(t.split())} if carried else None
+            weights = (
+                {t: self.settings.context_weight for t in searched if carried.intersection(t.split())}
+                if carried
+                else None
+            )
             lexical = self.index.lexical.search(searched, limit, allowed, weights)
         best_dense = max((score for _, score in dense), default=None)
         if question.thread_documents and self.settings.thread_depth > 0:
@@ -167,11 +217,15 @@ class Retriever:
                 within = np.intersect1d(within, allowed)
             if len(within):
                 depth = self.settings.thread_depth
-                more_dense = self.index.vectors.search(question.vector, depth, within) if question.vector is not None else []
+                more_dense = (
+                    self.index.vectors.search(question.vector, depth, within) if question.vector is not None else []
+                )
                 more_lexical = self.index.lexical.search(searched, depth, within, weights) if searched else []
                 dense = list(dict(dense + [d for d in more_dense if d[0] not in dict(dense)]).items())
                 lexical = list(dict(lexical + [x for x in more_lexical if x[0] not in dict(lexical)]).items())
-        ranked = stages.run_stages("rank", stages.merge_searches(dense, lexical), question, self.settings, self.lookups, before)
+        ranked = stages.run_stages(
+            "rank", stages.merge_searches(dense, lexical), question, self.settings, self.lookups, before
+        )
         return ranked, best_dense
 
     def cards(self, query: str, mode: Mode = "hybrid", k: int | None = None) -> list[Hit]:
@@ -219,7 +273,9 @@ class Retriever:
         count = self.pieces.count(text)
         if count > limit:
             text = self.pieces.prefix_within(text, limit)
-            notices.append(f"the question was cut to its first {limit} word pieces (of {count}), the most the model reads")
+            notices.append(
+                f"the question was cut to its first {limit} word pieces (of {count}), the most the model reads"
+            )
         return text, notices
 
     def facets(self) -> dict[str, list[str]]:
@@ -229,17 +285,25 @@ class Retriever:
 
     def validate_filters(self, filters: Filters) -> None:
         facets = self.facets()
-        for name, values in (("region", filters.regions), ("type", filters.resource_types), ("organisation", filters.organisations)):
+        for name, values in (
+            ("region", filters.regions),
+            ("type", filters.resource_types),
+            ("organisation", filters.organisations),
+        ):
             known = {v.casefold() for v in facets[name]}
             unknown = [v for v in values if v.casefold() not in known]
             if unknown:
                 listing = ", ".join(facets[name]) or "(none in this index)"
                 raise QueryError(f"unknown {name} {', '.join(map(repr, unknown))}: known values are {listing}")
         if filters.documents:
-            known_docs = {d.id for d in self.index.store.document_infos()} | {d.path for d in self.index.store.document_infos()}
+            known_docs = {d.id for d in self.index.store.document_infos()} | {
+                d.path for d in self.index.store.document_infos()
+            }
             unknown = [v for v in filters.documents if v not in known_docs]
             if unknown:
-                raise QueryError(f"unknown document {', '.join(map(repr, unknown))}: see `python -m assistant index status --documents`")
+                raise QueryError(
+                    f"unknown document {', '.join(map(repr, unknown))}: see `python -m assistant index status --documents`"
+                )
         for year in (filters.year_from, filters.year_to):
             if year is not None and not 1000 <= year <= 2100:
                 raise QueryError(f"year {year} is out of range: give a year between 1000 and 2100")
@@ -275,7 +339,13 @@ class Retriever:
             best_sentence=best_sentence,
             specific_coverage=specific_coverage(specific, [f"{p.document.title} {p.chunk.text}" for p in first]),
             specific_known=self._share_in_corpus(specific),
-            years_missing=years_missing(text, [f"{p.document.title} {p.document.year or ''} {' '.join(p.chunk.section)} {p.chunk.text}" for p in first]),
+            years_missing=years_missing(
+                text,
+                [
+                    f"{p.document.title} {p.document.year or ''} {' '.join(p.chunk.section)} {p.chunk.text}"
+                    for p in first
+                ],
+            ),
         )
 
     def _share_in_corpus(self, words: list[str]) -> float:
@@ -303,7 +373,9 @@ class Retriever:
                 char_end=chunk.char_end,
             ),
             citation=make_citation(chunk, passage.document, passage.indexed_at),
-            highlights=[(passage.best[0] - chunk.char_start, passage.best[1] - chunk.char_start)] if passage.best else highlights(chunk.text, terms, self.lookups.idf),
+            highlights=[(passage.best[0] - chunk.char_start, passage.best[1] - chunk.char_start)]
+            if passage.best
+            else highlights(chunk.text, terms, self.lookups.idf),
             dense_score=None if candidate.dense is None else round(float(candidate.dense), 6),
             lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),
             also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],

@@ -117,17 +117,26 @@ class Signals:
     def features(self) -> np.ndarray:
         """The row the abstention model reads, in the order of ``ABSTENTION_FEATURES``."""
         background_mean = self.background.mean if self.background else 0.0
-        return np.array([
-            self.standing or 0.0,
-            (self.best_sentence if self.best_sentence is not None else (self.best_dense or 0.0)) - background_mean,
-            self.top_probability if self.top_probability is not None else 0.5,
-            self.top_coverage,
-            self.specific_coverage,
-            self.specific_known,
-        ])
+        return np.array(
+            [
+                self.standing or 0.0,
+                (self.best_sentence if self.best_sentence is not None else (self.best_dense or 0.0)) - background_mean,
+                self.top_probability if self.top_probability is not None else 0.5,
+                self.top_coverage,
+                self.specific_coverage,
+                self.specific_known,
+            ]
+        )
 
 
-ABSTENTION_FEATURES = ("standing", "sentence_above_background", "top_probability", "coverage", "specific_coverage", "specific_known")
+ABSTENTION_FEATURES = (
+    "standing",
+    "sentence_above_background",
+    "top_probability",
+    "coverage",
+    "specific_coverage",
+    "specific_known",
+)
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,9 @@ class Decision:
     """What the reader is told beside the refusal, when the reason is theirs to act on."""
 
 
-def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings, model: LogisticModel | None = None) -> Decision:
+def decide(
+    signals: Signals | None, mode: Mode, settings: RetrieveSettings, model: LogisticModel | None = None
+) -> Decision:
     """No passage answers when the question names a year that the first passages do not mention,
     or when the learned model (hybrid mode, see ``ABSTENTION_FEATURES``) gives the question a
     probability of being answered below its threshold. Without the model: when the best passage
@@ -180,7 +191,11 @@ def decide(signals: Signals | None, mode: Mode, settings: RetrieveSettings, mode
         return Decision(probability < model.threshold, f"answerable with probability {probability:.2f} ({named})")
     if z is None:
         dense = signals.best_dense
-        answered = dense is not None and (dense >= settings.abstain_dense_threshold or coverage >= settings.abstain_lexical_coverage)
+        answered = dense is not None and (
+            dense >= settings.abstain_dense_threshold or coverage >= settings.abstain_lexical_coverage
+        )
         return Decision(not answered, f"cosine {dense}, coverage {coverage:.2f}")
-    answered = z >= settings.abstain_sure_standing or (z >= settings.abstain_min_standing and coverage >= settings.abstain_lexical_coverage)
+    answered = z >= settings.abstain_sure_standing or (
+        z >= settings.abstain_min_standing and coverage >= settings.abstain_lexical_coverage
+    )
     return Decision(not answered, f"standing {z:.2f}, coverage {coverage:.2f}")

@@ -42,7 +42,9 @@ def ranking_scores(groups: list[QuestionRows], scores: list[np.ndarray]) -> dict
     return {"hit_at_1": first / max(len(groups), 1), "mrr_at_10": float(np.mean(reciprocal)) if reciprocal else 0.0}
 
 
-def cross_validate(groups: list[QuestionRows], folds: int = 5, l2: float = 1.0, seed: int = 0) -> tuple[dict[str, float], dict[str, float]]:
+def cross_validate(
+    groups: list[QuestionRows], folds: int = 5, l2: float = 1.0, seed: int = 0
+) -> tuple[dict[str, float], dict[str, float]]:
     """(held-out scores of the learned model, scores of the chain's own order) over ``folds``
     folds of questions."""
     order = np.random.default_rng(seed).permutation(len(groups))
@@ -50,7 +52,9 @@ def cross_validate(groups: list[QuestionRows], folds: int = 5, l2: float = 1.0, 
     for fold in range(folds):
         test = set(order[fold::folds].tolist())
         train = [g for i, g in enumerate(groups) if i not in test]
-        model = fit_logistic(np.vstack([g.matrix for g in train]), np.concatenate([g.labels for g in train]), FEATURES, l2)
+        model = fit_logistic(
+            np.vstack([g.matrix for g in train]), np.concatenate([g.labels for g in train]), FEATURES, l2
+        )
         for i in test:
             held_out[i] = model.logits(groups[i].matrix)
     baseline = [g.matrix[:, FEATURES.index("score")] for g in groups]
@@ -59,7 +63,9 @@ def cross_validate(groups: list[QuestionRows], folds: int = 5, l2: float = 1.0, 
 
 def fit_ranker(groups: list[QuestionRows], l2: float = 1.0) -> LogisticModel:
     learned, chain = cross_validate(groups, l2=l2)
-    model = fit_logistic(np.vstack([g.matrix for g in groups]), np.concatenate([g.labels for g in groups]), FEATURES, l2)
+    model = fit_logistic(
+        np.vstack([g.matrix for g in groups]), np.concatenate([g.labels for g in groups]), FEATURES, l2
+    )
     sources = sorted({g.source for g in groups})
     return model.model_copy(
         update={
@@ -87,7 +93,14 @@ class QuestionSignals:
     """"dev" (the labelled dev sets) or "other domain" (claims of a benchmark, all answerable)."""
 
 
-def fit_abstention(rows: list[QuestionSignals], max_refused: float = 0.02, max_refused_other: float = 0.03, folds: int = 5, l2: float = 1.0, seed: int = 0) -> LogisticModel:
+def fit_abstention(
+    rows: list[QuestionSignals],
+    max_refused: float = 0.02,
+    max_refused_other: float = 0.03,
+    folds: int = 5,
+    l2: float = 1.0,
+    seed: int = 0,
+) -> LogisticModel:
     """The abstention model and its threshold: the highest threshold at which, under k-fold
     cross-validation, at most ``max_refused`` of the answerable dev questions and at most
     ``max_refused_other`` of another domain's claims are refused (a refused answer hides guidance
@@ -114,16 +127,21 @@ def fit_abstention(rows: list[QuestionSignals], max_refused: float = 0.02, max_r
         return round(float((chosen < threshold).mean()), 4) if len(chosen) else 0.0
 
     model = fit_logistic(matrix, labels, ABSTENTION_FEATURES, l2)
-    return model.model_copy(update={
-        "threshold": threshold,
-        "fitted_on": f"{int(((labels == 1) & (sources == 'dev')).sum())} answerable and {int((labels == 0).sum())} unanswerable dev questions"
-                     + (f", {int((sources == 'other domain').sum())} claims of another domain" if (sources == "other domain").any() else ""),
-        "cross_validation": {
-            "folds": folds,
-            "answerable_refused": abstained("answerable"),
-            "other_domain_refused": abstained("other domain"),
-            "off_topic_abstained": abstained("off-topic"),
-            "near_miss_abstained": abstained("near miss"),
-        },
-    })
-
+    return model.model_copy(
+        update={
+            "threshold": threshold,
+            "fitted_on": f"{int(((labels == 1) & (sources == 'dev')).sum())} answerable and {int((labels == 0).sum())} unanswerable dev questions"
+            + (
+                f", {int((sources == 'other domain').sum())} claims of another domain"
+                if (sources == "other domain").any()
+                else ""
+            ),
+            "cross_validation": {
+                "folds": folds,
+                "answerable_refused": abstained("answerable"),
+                "other_domain_refused": abstained("other domain"),
+                "off_topic_abstained": abstained("off-topic"),
+                "near_miss_abstained": abstained("near miss"),
+            },
+        }
+    )

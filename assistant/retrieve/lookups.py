@@ -38,7 +38,9 @@ class IndexLookups:
             texts = self.index.store.chunk_texts(missing)
             for chunk_id in missing:
                 text = texts.get(chunk_id, "")
-                self._sentence_words[chunk_id] = [frozenset(terms_of(text[start:end])) for start, end in sentence_spans(text)]
+                self._sentence_words[chunk_id] = [
+                    frozenset(terms_of(text[start:end])) for start, end in sentence_spans(text)
+                ]
         return {c: self._sentence_words[c] for c in chunk_ids}
 
     def language_of(self, chunk_id: int) -> str:
@@ -53,7 +55,9 @@ class IndexLookups:
         except RuntimeError:
             return None
 
-    def candidate_signals(self, question: Question, candidates: list[Candidate], best_lexical: float) -> list[CandidateSignals]:
+    def candidate_signals(
+        self, question: Question, candidates: list[Candidate], best_lexical: float
+    ) -> list[CandidateSignals]:
         """What the learned stage scores each candidate on: its cosine (computed for those that
         only lexical search found), its BM25 relative to the best, the cosine of each of its
         sentence units with the question, its late interaction and its document."""
@@ -88,7 +92,10 @@ class IndexLookups:
         """The cosine and BM25 of some chunks with the question, for passages the searches did
         not bring."""
         lexical = self.index.lexical.scores_for(question.terms, chunk_ids)
-        return {c: (self.cosine(question.vector, c) if question.vector is not None else None, lexical.get(c, 0.0)) for c in chunk_ids}
+        return {
+            c: (self.cosine(question.vector, c) if question.vector is not None else None, lexical.get(c, 0.0))
+            for c in chunk_ids
+        }
 
     def late(self, question: Question, chunk_ids: list[int]) -> np.ndarray:
         """Late interaction (MaxSim) of the question's word pieces with each chunk's."""
@@ -102,7 +109,9 @@ class IndexLookups:
         chunks is shown whole."""
         rows = self.index.store.chunk_rows(passage.chunk_ids)
         units = self.index.store.sentence_units(passage.chunk_ids)
-        similarities = self.index.sentences.similarities(passage.chunk_ids, question.vector) if question.vector is not None else {}
+        similarities = (
+            self.index.sentences.similarities(passage.chunk_ids, question.vector) if question.vector is not None else {}
+        )
         spans, cosines, coverages = [], [], []
         for chunk_id in passage.chunk_ids:
             if chunk_id not in rows:
@@ -127,18 +136,36 @@ class IndexLookups:
         region = self.index.store.document_slice(document, low, high) or ""
         # A heading is the section's name, shown with the citation: never taken into a card.
         headings = [(b.start, b.end) for b in blocks if b.kind == "heading"]
-        sentences = [(low + start, low + end) for start, end in sentence_spans(region)
-                     if not any(h0 <= low + start and low + end <= h1 for h0, h1 in headings)]
+        sentences = [
+            (low + start, low + end)
+            for start, end in sentence_spans(region)
+            if not any(h0 <= low + start and low + end <= h1 for h0, h1 in headings)
+        ]
         start, end = answer_window(sentences, (passage.chunk.char_start, passage.chunk.char_end), best, budget)
         text = self.index.store.document_slice(document, start, end) or ""
-        holder = next((rows[c][0] for c in passage.chunk_ids if c in rows and rows[c][0].char_start <= best[0] < rows[c][0].char_end), passage.chunk)
-        pages = [(b.page, b.page_end or b.page) for b in blocks if b.start < end and start < b.end and b.page is not None]
+        holder = next(
+            (
+                rows[c][0]
+                for c in passage.chunk_ids
+                if c in rows and rows[c][0].char_start <= best[0] < rows[c][0].char_end
+            ),
+            passage.chunk,
+        )
+        pages = [
+            (b.page, b.page_end or b.page) for b in blocks if b.start < end and start < b.end and b.page is not None
+        ]
         first_page = min((p for p, _ in pages), default=holder.page)
         last_page = max((p for _, p in pages), default=holder.page_end or holder.page)
-        window = holder.model_copy(update={
-            "text": text, "char_start": start, "char_end": end, "section": section if section is not None else holder.section,
-            "page": first_page, "page_end": last_page if last_page != first_page else None,
-        })
+        window = holder.model_copy(
+            update={
+                "text": text,
+                "char_start": start,
+                "char_end": end,
+                "section": section if section is not None else holder.section,
+                "page": first_page,
+                "page_end": last_page if last_page != first_page else None,
+            }
+        )
         return replace(passage, chunk=window, best=best)
 
     def _blocks(self, document_id: str) -> list:
@@ -155,6 +182,9 @@ class IndexLookups:
         documents = [d for d in dict.fromkeys(document_of.get(c) for c in chunk_ids) if d is not None]
         rows = self.index.store.sections_containing(documents, provision_labels(provisions))
         position = {document: n for n, document in enumerate(documents)}
-        naming = [(position[document], n, chunk_id) for n, (chunk_id, document, section) in enumerate(rows)
-                  if any(heading_names_provision(heading, provisions) for heading in section)]
+        naming = [
+            (position[document], n, chunk_id)
+            for n, (chunk_id, document, section) in enumerate(rows)
+            if any(heading_names_provision(heading, provisions) for heading in section)
+        ]
         return [chunk_id for _, _, chunk_id in sorted(naming)][:limit]

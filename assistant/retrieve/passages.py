@@ -36,7 +36,9 @@ SliceText = Callable[[str, int, int], str | None]
 """(document id, start, end) -> the document's cleaned text between those offsets."""
 
 
-def assemble_passages(ranked: list[Candidate], rows: ChunkRows, k: int, per_document_cap: int | None, slice_text: SliceText) -> list[Passage]:
+def assemble_passages(
+    ranked: list[Candidate], rows: ChunkRows, k: int, per_document_cap: int | None, slice_text: SliceText
+) -> list[Passage]:
     """The first ``k`` passages of ``ranked``: a chunk that overlaps a passage already taken from
     its document merges into it; at most ``per_document_cap`` passages per document."""
     passages: list[Passage] = []
@@ -59,7 +61,9 @@ def assemble_passages(ranked: list[Candidate], rows: ChunkRows, k: int, per_docu
         if len(passages) >= k:
             continue
         per_document[document.id] = per_document.get(document.id, 0) + 1
-        passages.append(Passage(chunk=chunk, document=document, indexed_at=indexed_at, candidate=candidate, chunk_ids=[chunk.id]))
+        passages.append(
+            Passage(chunk=chunk, document=document, indexed_at=indexed_at, candidate=candidate, chunk_ids=[chunk.id])
+        )
     return passages
 
 
@@ -141,7 +145,9 @@ def coverage(text: str, terms: list[str], idf: Callable[[str], float]) -> float:
     return sum(w for t, w in weights.items() if t in present) / total
 
 
-def answer_window(sentences: list[tuple[int, int]], passage: tuple[int, int], best: tuple[int, int], extra: int) -> tuple[int, int]:
+def answer_window(
+    sentences: list[tuple[int, int]], passage: tuple[int, int], best: tuple[int, int], extra: int
+) -> tuple[int, int]:
     """The passage, and, when its best sentence is its first or its last, the whole sentences
     that come before or after it, up to ``extra`` characters more: an answer that runs across a
     chunk boundary is shown whole, and nothing the passage held is cut. ``sentences`` are the

@@ -23,8 +23,19 @@ import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
 FEATURES = (
-    "score", "dense", "lexical", "sentence", "sentence_second", "dense_gap", "sentence_gap", "pointer", "short",
-    "late", "late_gap", "document_late_gap", "document_rank",
+    "score",
+    "dense",
+    "lexical",
+    "sentence",
+    "sentence_second",
+    "dense_gap",
+    "sentence_gap",
+    "pointer",
+    "short",
+    "late",
+    "late_gap",
+    "document_late_gap",
+    "document_rank",
 )
 """The signals, in the order of the model's weights."""
 
@@ -75,7 +86,9 @@ def feature_matrix(candidates: list[CandidateSignals]) -> np.ndarray:
             document_best[c.document] = max(document_best.get(c.document, -np.inf), value)
     document_order = {document: n for n, document in enumerate(dict.fromkeys(c.document for c in candidates))}
     best_sentences = [max(c.sentence_similarities, default=c.dense) for c in candidates]
-    second_sentences = [_mean_of_best_two(c.sentence_similarities) if c.sentence_similarities else c.dense for c in candidates]
+    second_sentences = [
+        _mean_of_best_two(c.sentence_similarities) if c.sentence_similarities else c.dense for c in candidates
+    ]
     top_dense = max(c.dense for c in candidates)
     top_sentence = max(best_sentences)
     rows = []
@@ -138,7 +151,9 @@ class LogisticModel(BaseModel):
         return 1.0 / (1.0 + np.exp(-self.logits(matrix)))
 
 
-def fit_logistic(matrix: np.ndarray, labels: np.ndarray, features: tuple[str, ...], l2: float = 1.0, iterations: int = 50) -> LogisticModel:
+def fit_logistic(
+    matrix: np.ndarray, labels: np.ndarray, features: tuple[str, ...], l2: float = 1.0, iterations: int = 50
+) -> LogisticModel:
     """L2-regularised logistic regression by Newton's method (the problems here are a few
     thousand rows by a handful of features: exact and fast, no optimiser library needed)."""
     # A signal not computed for some candidates (NaN) takes its mean, as at question time.
@@ -160,7 +175,11 @@ def fit_logistic(matrix: np.ndarray, labels: np.ndarray, features: tuple[str, ..
         if float(np.abs(step).max()) < 1e-8:
             break
     return LogisticModel(
-        features=features, mean=mean.tolist(), scale=scale.tolist(), weights=weights[:-1].tolist(), bias=float(weights[-1])
+        features=features,
+        mean=mean.tolist(),
+        scale=scale.tolist(),
+        weights=weights[:-1].tolist(),
+        bias=float(weights[-1]),
     )
 
 
@@ -175,4 +194,3 @@ def load_model(name: str, path: Path = LEARNED_FILE) -> LogisticModel | None:
     except FileNotFoundError:
         return None
     return LogisticModel.model_validate(models[name]) if name in models else None
-

@@ -47,8 +47,13 @@ class Speller:
             word = match.group()
             folded = word.lower()
             replacement = None
-            if (len(word) >= MIN_LETTERS and folded not in self.counts and folded not in self.known
-                    and not (word[0].isupper() and match.start() > 0) and not word.isupper()):
+            if (
+                len(word) >= MIN_LETTERS
+                and folded not in self.counts
+                and folded not in self.known
+                and not (word[0].isupper() and match.start() > 0)
+                and not word.isupper()
+            ):
                 limit = 1 if len(word) <= 6 else 2
                 found = process.extract(folded, self.words, scorer=OSA.distance, score_cutoff=limit, limit=20)
                 if found:

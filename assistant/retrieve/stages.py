@@ -49,7 +49,9 @@ class Candidate:
     def rescored(self, score: float) -> Candidate:
         """The same candidate with another score (``dataclasses.replace`` costs three times as
         much, and every stage rescores a hundred candidates per question)."""
-        return Candidate(self.chunk_id, self.dense, self.dense_rank, self.lexical, self.lexical_rank, score, self.near, self.late)
+        return Candidate(
+            self.chunk_id, self.dense, self.dense_rank, self.lexical, self.lexical_rank, score, self.near, self.late
+        )
 
 
 def best_first(candidates: Iterable[Candidate]) -> list[Candidate]:
@@ -85,7 +87,12 @@ def fuse(candidates: list[Candidate], mode: Mode, dense_weight: float, lexical_w
     )
 
 
-def prefer_documents(candidates: list[Candidate], documents: set[str], document_of: Callable[[list[int]], Mapping[int, str]], bonus: float) -> list[Candidate]:
+def prefer_documents(
+    candidates: list[Candidate],
+    documents: set[str],
+    document_of: Callable[[list[int]], Mapping[int, str]],
+    bonus: float,
+) -> list[Candidate]:
     """Candidates of some documents (those the last answer came from, for a follow-up) gain
     ``bonus``: ahead of others that score a little more, not of those that score much more."""
     if not documents or bonus <= 0 or not candidates:
@@ -102,7 +109,9 @@ def learned_head(candidates: list[Candidate], depth: int) -> tuple[list[Candidat
     return head, tail
 
 
-def add_late_interaction(candidates: list[Candidate], depth: int, late_of: Callable[[list[int]], np.ndarray]) -> list[Candidate]:
+def add_late_interaction(
+    candidates: list[Candidate], depth: int, late_of: Callable[[list[int]], np.ndarray]
+) -> list[Candidate]:
     """The candidates the learned stage will score (``learned_head``) get their late interaction
     with the question (``late_of`` gives it for chunk ids); the order does not change."""
     head, _ = learned_head(candidates, depth)
@@ -163,7 +172,10 @@ def reward_sentence_match(
     sentences = sentences_of([c.chunk_id for c in head])
     rescored = []
     for c in head:
-        best = max((sum(w for t, w in weights.items() if t in words) / total for words in sentences.get(c.chunk_id, [])), default=0.0)
+        best = max(
+            (sum(w for t, w in weights.items() if t in words) / total for words in sentences.get(c.chunk_id, [])),
+            default=0.0,
+        )
         rescored.append(c.rescored(c.score + weight * best))
     return best_first(rescored) + tail
 
@@ -189,7 +201,9 @@ def rerank_learned(
     return rescored + [c.rescored(floor * (1 - (i + 1) / (len(tail) + 1))) for i, c in enumerate(tail)]
 
 
-def prefer_language(candidates: list[Candidate], language: str | None, language_of: Callable[[int], str], penalty: float) -> list[Candidate]:
+def prefer_language(
+    candidates: list[Candidate], language: str | None, language_of: Callable[[int], str], penalty: float
+) -> list[Candidate]:
     """Passages in another language than the question's rank lower (not out): an English
     question about a bilingual treaty should see the English article first."""
     if language is None or penalty >= 1.0 or not candidates:
@@ -197,7 +211,9 @@ def prefer_language(candidates: list[Candidate], language: str | None, language_
     return best_first(c.rescored(c.score * penalty) if language_of(c.chunk_id) != language else c for c in candidates)
 
 
-def fill_missing_dense(candidates: list[Candidate], depth: int, cosine_of: Callable[[int], float | None]) -> list[Candidate]:
+def fill_missing_dense(
+    candidates: list[Candidate], depth: int, cosine_of: Callable[[int], float | None]
+) -> list[Candidate]:
     """Lexical-only candidates among the first ``depth`` get their cosine too (shown with the
     result); the order does not change."""
     return [
@@ -207,10 +223,22 @@ def fill_missing_dense(candidates: list[Candidate], depth: int, cosine_of: Calla
 
 
 _PROVISION_KINDS = {
-    "article": "article", "art": "article", "section": "section", "sec": "section",
-    "paragraph": "paragraph", "para": "paragraph", "regulation": "regulation", "reg": "regulation",
-    "rule": "rule", "clause": "clause", "schedule": "schedule", "annex": "annex", "appendix": "appendix",
-    "chapter": "chapter", "part": "part", "principle": "principle",
+    "article": "article",
+    "art": "article",
+    "section": "section",
+    "sec": "section",
+    "paragraph": "paragraph",
+    "para": "paragraph",
+    "regulation": "regulation",
+    "reg": "regulation",
+    "rule": "rule",
+    "clause": "clause",
+    "schedule": "schedule",
+    "annex": "annex",
+    "appendix": "appendix",
+    "chapter": "chapter",
+    "part": "part",
+    "principle": "principle",
 }
 """The labels a heading names a provision by, and the kind each stands for ("Art. 3" is article 3)."""
 _PROVISION_NUMBER = r"(\d+[a-z]?|[ivxlc]+)(?![\w]|\.\d)"
@@ -283,8 +311,13 @@ def distinct_windows(passages: Sequence[Any], windows: Sequence[Any]) -> list[An
     """Each card as its window, unless the window would overlap another card of the same
     document (two neighbouring passages reaching into each other): then as the passage it was.
     Works on anything with a ``document.id`` and a ``chunk`` span."""
+
     def overlap(a, b) -> bool:
-        return a.document.id == b.document.id and a.chunk.char_start < b.chunk.char_end and b.chunk.char_start < a.chunk.char_end
+        return (
+            a.document.id == b.document.id
+            and a.chunk.char_start < b.chunk.char_end
+            and b.chunk.char_start < a.chunk.char_end
+        )
 
     shown: list[Any] = []
     for number, (passage, window) in enumerate(zip(passages, windows)):
@@ -310,6 +343,7 @@ def above_relative_floor(passages: Sequence[Any], share: float) -> list[Any]:
 
 
 # --- the declared chain --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Question:
@@ -341,7 +375,9 @@ class Lookups(Protocol):
     def sentences_of(self, chunk_ids: list[int]) -> Mapping[int, list[frozenset[str]]]: ...
     def language_of(self, chunk_id: int) -> str: ...
     def cosine(self, vector: np.ndarray, chunk_id: int) -> float | None: ...
-    def candidate_signals(self, question: Question, candidates: list[Candidate], best_lexical: float) -> list[CandidateSignals]: ...
+    def candidate_signals(
+        self, question: Question, candidates: list[Candidate], best_lexical: float
+    ) -> list[CandidateSignals]: ...
     def document_of(self, chunk_ids: list[int]) -> Mapping[int, str]: ...
     def chunks_around(self, chunk_ids: list[int], radius: int) -> list[int]: ...
     def scores_of(self, question: Question, chunk_ids: list[int]) -> Mapping[int, tuple[float | None, float]]: ...
@@ -385,26 +421,39 @@ def learned_wanted(question: Question, settings: RetrieveSettings) -> bool:
     return question.mode == "hybrid" and question.vector is not None and settings.learned_ranker
 
 
-def _rerank_learned(candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups) -> list[Candidate]:
+def _rerank_learned(
+    candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups
+) -> list[Candidate]:
     def signals_of(head: list[Candidate], best_lexical: float) -> list[CandidateSignals]:
         return lookups.candidate_signals(question, head, best_lexical)
 
     return rerank_learned(candidates, load_model("ranker"), signals_of, settings.learned_depth)
 
 
-def _passages_around(candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups) -> list[Candidate]:
+def _passages_around(
+    candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups
+) -> list[Candidate]:
     widened, neighbourhood = add_passages_around(
-        candidates, settings.around_depth, settings.around_documents, settings.around_radius,
-        lookups.document_of, lookups.chunks_around, lambda chunk_ids: lookups.scores_of(question, chunk_ids),
+        candidates,
+        settings.around_depth,
+        settings.around_documents,
+        settings.around_radius,
+        lookups.document_of,
+        lookups.chunks_around,
+        lambda chunk_ids: lookups.scores_of(question, chunk_ids),
     )
     return mark_near(fuse(widened, question.mode, settings.dense_weight, settings.lexical_weight), neighbourhood)
 
 
 def _fill_missing_dense(candidates: list[Candidate], question: Question, lookups: Lookups) -> list[Candidate]:
-    return fill_missing_dense(candidates, depth=question.k * 3, cosine_of=lambda chunk_id: lookups.cosine(question.vector, chunk_id))
+    return fill_missing_dense(
+        candidates, depth=question.k * 3, cosine_of=lambda chunk_id: lookups.cosine(question.vector, chunk_id)
+    )
 
 
-def _named_provisions_first(candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups) -> list[Candidate]:
+def _named_provisions_first(
+    candidates: list[Candidate], question: Question, settings: RetrieveSettings, lookups: Lookups
+) -> list[Candidate]:
     provisions = named_provisions(question.text)
     if not provisions:
         return candidates
@@ -420,7 +469,10 @@ def _named_provisions_first(candidates: list[Candidate], question: Question, set
 
 STAGES: tuple[Stage, ...] = (
     Stage(
-        "word pairs", "terms", "hybrid and lexical, questions of few words", ("lexical_phrases", "phrase_max_terms"),
+        "word pairs",
+        "terms",
+        "hybrid and lexical, questions of few words",
+        ("lexical_phrases", "phrase_max_terms"),
         # Word pairs sharpen short, keyword-like questions ("reasonable grounds decision"); in a
         # long question most adjacent pairs are incidental and only add noise.
         when=lambda q, s: q.mode in ("hybrid", "lexical") and s.lexical_phrases and len(q.terms) <= s.phrase_max_terms,
@@ -428,74 +480,118 @@ STAGES: tuple[Stage, ...] = (
         off={"lexical_phrases": False},
     ),
     Stage(
-        "fusion", "rank", "always", ("dense_weight", "lexical_weight"),
+        "fusion",
+        "rank",
+        "always",
+        ("dense_weight", "lexical_weight"),
         when=lambda q, s: True,
         apply=lambda c, q, s, look: fuse(c, q.mode, s.dense_weight, s.lexical_weight),
     ),
     Stage(
-        "passages around the best", "rank", "hybrid, with the learned ranker", ("around_depth", "around_documents", "around_radius"),
+        "passages around the best",
+        "rank",
+        "hybrid, with the learned ranker",
+        ("around_depth", "around_documents", "around_radius"),
         when=lambda q, s: learned_wanted(q, s) and s.around_depth > 0,
         apply=_passages_around,
         off={"around_depth": 0},
     ),
     Stage(
-        "sentence word reward", "rank", "hybrid", ("sentence_weight", "rerank_depth"),
+        "sentence word reward",
+        "rank",
+        "hybrid",
+        ("sentence_weight", "rerank_depth"),
         when=lambda q, s: q.mode == "hybrid",
-        apply=lambda c, q, s, look: reward_sentence_match(c, q.terms, look.idf, look.sentences_of, s.sentence_weight, s.rerank_depth),
+        apply=lambda c, q, s, look: reward_sentence_match(
+            c, q.terms, look.idf, look.sentences_of, s.sentence_weight, s.rerank_depth
+        ),
         off={"sentence_weight": 0.0},
     ),
     Stage(
-        "question language", "rank", "always", ("other_language_penalty",),
+        "question language",
+        "rank",
+        "always",
+        ("other_language_penalty",),
         when=lambda q, s: True,
         apply=lambda c, q, s, look: prefer_language(c, q.language, look.language_of, s.other_language_penalty),
         off={"other_language_penalty": 1.0},
     ),
     Stage(
-        "late interaction", "rank", "hybrid, with the learned ranker (one of its signals)", ("late_interaction",),
+        "late interaction",
+        "rank",
+        "hybrid, with the learned ranker (one of its signals)",
+        ("late_interaction",),
         when=lambda q, s: learned_wanted(q, s) and q.tokens is not None and s.late_interaction,
         apply=lambda c, q, s, look: add_late_interaction(c, s.learned_depth, lambda ids: look.late(q, ids)),
         off={"late_interaction": False},
     ),
     Stage(
-        "learned ranker", "rank", "hybrid, with the shipped model", ("learned_ranker", "learned_depth"),
+        "learned ranker",
+        "rank",
+        "hybrid, with the shipped model",
+        ("learned_ranker", "learned_depth"),
         when=learned_ranking,
         apply=_rerank_learned,
         off={"learned_ranker": False},
     ),
     Stage(
-        "the thread's documents", "rank", "a follow-up carrying the thread's words", ("thread_depth", "thread_bonus"),
+        "the thread's documents",
+        "rank",
+        "a follow-up carrying the thread's words",
+        ("thread_depth", "thread_bonus"),
         when=lambda q, s: bool(q.thread_documents) and s.thread_bonus > 0,
         apply=lambda c, q, s, look: prefer_documents(c, set(q.thread_documents), look.document_of, s.thread_bonus),
         off={"thread_bonus": 0.0, "thread_depth": 0},
     ),
     Stage(
-        "cosines of lexical-only candidates", "rank", "hybrid (the order does not change)", (),
+        "cosines of lexical-only candidates",
+        "rank",
+        "hybrid (the order does not change)",
+        (),
         when=lambda q, s: q.mode == "hybrid" and q.vector is not None,
         apply=lambda c, q, s, look: _fill_missing_dense(c, q, look),
     ),
     Stage(
-        "named provisions first", "show", "a question naming a provision ('Article 3')", ("provision_depth", "provision_chunks"),
+        "named provisions first",
+        "show",
+        "a question naming a provision ('Article 3')",
+        ("provision_depth", "provision_chunks"),
         when=lambda q, s: s.provision_depth > 0,
         apply=_named_provisions_first,
         off={"provision_depth": 0},
     ),
     Stage(
-        "relative floor", "cards", "hybrid, with the shipped model", ("relative_floor",),
+        "relative floor",
+        "cards",
+        "hybrid, with the shipped model",
+        ("relative_floor",),
         when=learned_ranking,
         apply=lambda passages, q, s, look: above_relative_floor(passages, s.relative_floor),
         off={"relative_floor": 0.0},
     ),
     Stage(
-        "answer windows", "cards", "every mode", ("window_chars", "window_coverage_weight"),
+        "answer windows",
+        "cards",
+        "every mode",
+        ("window_chars", "window_coverage_weight"),
         when=lambda q, s: s.window_chars > 0,
-        apply=lambda passages, q, s, look: distinct_windows(passages, [look.window(p, q, s.window_chars, s.window_coverage_weight) for p in passages]),
+        apply=lambda passages, q, s, look: distinct_windows(
+            passages, [look.window(p, q, s.window_chars, s.window_coverage_weight) for p in passages]
+        ),
         off={"window_chars": 0},
     ),
 )
 """The chain, in the order it runs within each phase."""
 
 
-def run_stages(phase: Phase, items: Any, question: Question, settings: RetrieveSettings, lookups: Lookups, before: str | None = None) -> Any:
+def run_stages(
+    phase: Phase,
+    items: Any,
+    question: Question,
+    settings: RetrieveSettings,
+    lookups: Lookups,
+    before: str | None = None,
+) -> Any:
     """Every stage of one phase that runs for this question, in order (``before``: up to, and
     not including, the stage of that name)."""
     for stage in STAGES:

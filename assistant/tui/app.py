@@ -58,7 +58,13 @@ class GuidanceApp(App):
         Binding("ctrl+r", "reload_index", "Switch to the newest index", show=False),
     ]
 
-    def __init__(self, settings: Settings | None = None, index_dir: Path | None = None, corpus_dir: Path | None = None, pipeline: Pipeline | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        index_dir: Path | None = None,
+        corpus_dir: Path | None = None,
+        pipeline: Pipeline | None = None,
+    ):
         super().__init__()
         self.settings = settings or Settings()
         self.pipeline = pipeline or Pipeline(self.settings, index_dir=index_dir, corpus_dir=corpus_dir)
@@ -138,7 +144,9 @@ class GuidanceApp(App):
 
     async def _no_index(self) -> None:
         screen = self.search_screen
-        await screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice()))
+        await screen.show_placeholder(
+            NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice())
+        )
         screen.set_status(f"no index yet ({safe_line(str(self.pipeline.index_dir))})  ·  ctrl+b builds one")
         self.index_missing = True  # set once the screen says so
         self.set_up_index()
@@ -155,7 +163,10 @@ class GuidanceApp(App):
         if folders is None:
             return
         corpus, index = folders
-        if (index.resolve(), corpus.resolve()) != (self.pipeline.index_dir.resolve(), self.pipeline.corpus_dir.resolve()):
+        if (index.resolve(), corpus.resolve()) != (
+            self.pipeline.index_dir.resolve(),
+            self.pipeline.corpus_dir.resolve(),
+        ):
             self.pipeline.close()
             self.pipeline = Pipeline(self.settings, index_dir=index, corpus_dir=corpus)
             if self.settings.tui.basket_file is None:
@@ -222,7 +233,10 @@ class GuidanceApp(App):
         from .widgets.query_bar import QueryInput
 
         try:
-            self.history_path.write_text(json.dumps(self.search_screen.query_one(QueryInput).history[-500:], ensure_ascii=False), encoding="utf-8")
+            self.history_path.write_text(
+                json.dumps(self.search_screen.query_one(QueryInput).history[-500:], ensure_ascii=False),
+                encoding="utf-8",
+            )
         except OSError:
             pass
 
@@ -233,17 +247,27 @@ class GuidanceApp(App):
         self.last_question = question
         screen = self.search_screen
         if self.index_missing:
-            self.run_worker(screen.show_placeholder(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice())))
+            self.run_worker(
+                screen.show_placeholder(
+                    NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice())
+                )
+            )
             return
         if not self.model_ready:
             self.pending_question = question
-            self.run_worker(screen.show_placeholder("Loading the model… your question will be searched as soon as it is ready."))
+            self.run_worker(
+                screen.show_placeholder("Loading the model… your question will be searched as soon as it is ready.")
+            )
             return
         screen.set_status("searching…  " + self.index_facts())
         new_topic, self.next_new_topic = self.next_new_topic, False
         self.update_filter_line()
         try:
-            context = Context(reason="a new topic") if new_topic else self.thread.context_for(question, self.pipeline.idf, alone=alone)
+            context = (
+                Context(reason="a new topic")
+                if new_topic
+                else self.thread.context_for(question, self.pipeline.idf, alone=alone)
+            )
         except AssistantError as error:
             self._search_failed(str(error))
             return
@@ -252,10 +276,18 @@ class GuidanceApp(App):
         self.search_worker(question, self.filters, context, documents, alone, new_topic)
 
     @work(thread=True, exclusive=True, group="search")
-    def search_worker(self, question: str, filters: Filters, context: Context, documents: list[str], as_typed: bool, new_topic: bool) -> None:
+    def search_worker(
+        self, question: str, filters: Filters, context: Context, documents: list[str], as_typed: bool, new_topic: bool
+    ) -> None:
         started = time.perf_counter()
         try:
-            answer = self.pipeline.ask(question, filters=filters, context=context.words or None, thread_documents=documents or None, as_typed=as_typed)
+            answer = self.pipeline.ask(
+                question,
+                filters=filters,
+                context=context.words or None,
+                thread_documents=documents or None,
+                as_typed=as_typed,
+            )
         except AssistantError as error:
             self.call_from_thread(self._search_failed, str(error))
             return
@@ -273,7 +305,11 @@ class GuidanceApp(App):
         screen = self.search_screen
         await screen.add_turn(turn, len(self.thread.turns), {item.chunk_id for item in self.basket.items})
         answer = turn.answer
-        outcome = "no answer in the corpus" if answer.abstained else f"{len(answer.hits)} passage{'s' if len(answer.hits) != 1 else ''}"
+        outcome = (
+            "no answer in the corpus"
+            if answer.abstained
+            else f"{len(answer.hits)} passage{'s' if len(answer.hits) != 1 else ''}"
+        )
         screen.set_status(f"{outcome} in {self.took(elapsed)}" + self.staleness_text + "  ·  " + self.index_facts())
 
     def _search_failed(self, message: str) -> None:
@@ -289,21 +325,34 @@ class GuidanceApp(App):
             self.basket = self.basket_file.load()
             if self.basket.items:
                 count = len(self.basket.items)
-                self.notify(f"The report you were building is restored: {count} passage{'s' if count != 1 else ''} (r shows it).", timeout=6)
+                self.notify(
+                    f"The report you were building is restored: {count} passage{'s' if count != 1 else ''} (r shows it).",
+                    timeout=6,
+                )
         except (OSError, ValueError) as error:
             aside = self.basket_path.with_name(self.basket_path.name + ".unreadable")
             try:
                 self.basket_path.replace(aside)
             except OSError:
                 aside = self.basket_path
-            self.notify(f"The saved report could not be read ({type(error).__name__}); it was kept as {aside}.", severity="warning", markup=False, timeout=8)
+            self.notify(
+                f"The saved report could not be read ({type(error).__name__}); it was kept as {aside}.",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
 
     def save_basket(self) -> None:
         """Save the report, merged with what any other window on this index saved meanwhile."""
         try:
             self.basket_file.save(self.basket)
         except OSError as error:
-            self.notify(f"The report could not be saved in {self.basket_path} ({error.strerror}).", severity="error", markup=False, timeout=8)
+            self.notify(
+                f"The report could not be saved in {self.basket_path} ({error.strerror}).",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
 
     @on(messages.ReportChanged)
     def _report_changed(self) -> None:
@@ -341,10 +390,26 @@ class GuidanceApp(App):
                 if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
                     continue
                 seen.add(binding.action)
-                action = binding.action if target is self or binding.action.startswith(("app.", "screen.")) else f"screen.{binding.action}"
-                yield SystemCommand(binding.description, f"{binding.tooltip or binding.description} ({key_label(binding.key)})", partial(self.run_action, action))
-        yield SystemCommand("Rebuild the index", "Read what changed in the corpus and rebuild", partial(self.post_message, messages.RebuildIndex()))
-        yield SystemCommand("Export the report", "Write the collected passages as Markdown", partial(self.post_message, messages.ExportReport()))
+                action = (
+                    binding.action
+                    if target is self or binding.action.startswith(("app.", "screen."))
+                    else f"screen.{binding.action}"
+                )
+                yield SystemCommand(
+                    binding.description,
+                    f"{binding.tooltip or binding.description} ({key_label(binding.key)})",
+                    partial(self.run_action, action),
+                )
+        yield SystemCommand(
+            "Rebuild the index",
+            "Read what changed in the corpus and rebuild",
+            partial(self.post_message, messages.RebuildIndex()),
+        )
+        yield SystemCommand(
+            "Export the report",
+            "Write the collected passages as Markdown",
+            partial(self.post_message, messages.ExportReport()),
+        )
 
     # -- results ------------------------------------------------------------------------------
 
@@ -376,7 +441,9 @@ class GuidanceApp(App):
         if not self.basket.items:
             self.notify("The report is empty: add passages with a on a result first.", severity="warning", timeout=4)
             return
-        self.push_screen(ExportScreen("Export the report", self.basket.default_path(self.export_folder)), self._export_chosen)
+        self.push_screen(
+            ExportScreen("Export the report", self.basket.default_path(self.export_folder)), self._export_chosen
+        )
 
     def _export_chosen(self, choice) -> None:
         if choice is None:
@@ -402,7 +469,9 @@ class GuidanceApp(App):
         if not self.model_ready:
             self.notify("Filters are available once the index has loaded.", severity="warning")
             return
-        self.push_screen(FilterScreen(self.pipeline.facets(), self.filters, self.document_titles()), self._filters_chosen)
+        self.push_screen(
+            FilterScreen(self.pipeline.facets(), self.filters, self.document_titles()), self._filters_chosen
+        )
 
     def search_within_document(self, document_id: str, title: str) -> None:
         while not isinstance(self.screen, SearchScreen):
@@ -445,7 +514,12 @@ class GuidanceApp(App):
     def _new_topic(self) -> None:
         self.next_new_topic = not self.next_new_topic
         self.update_filter_line()
-        self.notify("The next question starts a new topic." if self.next_new_topic else "The next question continues the conversation.", timeout=3)
+        self.notify(
+            "The next question starts a new topic."
+            if self.next_new_topic
+            else "The next question continues the conversation.",
+            timeout=3,
+        )
 
     @on(messages.ExportCaseNote)
     def export_case_note(self) -> None:
@@ -453,8 +527,17 @@ class GuidanceApp(App):
             self.notify("Ask a question first: the case note is the conversation.", severity="warning", timeout=4)
             return
         stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
-        formats = {"markdown": ("Markdown case note", ".md"), "bibtex": ("BibTeX references", ".bib"), "csl-json": ("CSL-JSON references", ".json")}
-        self.push_screen(ExportScreen("Export the conversation as a case note", self.export_folder / f"case-note-{stamp}.md", formats), self._case_note_chosen)
+        formats = {
+            "markdown": ("Markdown case note", ".md"),
+            "bibtex": ("BibTeX references", ".bib"),
+            "csl-json": ("CSL-JSON references", ".json"),
+        }
+        self.push_screen(
+            ExportScreen(
+                "Export the conversation as a case note", self.export_folder / f"case-note-{stamp}.md", formats
+            ),
+            self._case_note_chosen,
+        )
 
     def _case_note_chosen(self, choice) -> None:
         if choice is None:
@@ -491,14 +574,26 @@ class GuidanceApp(App):
             text.append(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice()))
             return text
         except AssistantError as error:
-            text.append(f"The index cannot be read: {strip_control(str(error))}\n\nPress b to rebuild it (a full build).")
+            text.append(
+                f"The index cannot be read: {strip_control(str(error))}\n\nPress b to rebuild it (a full build)."
+            )
             return text
         text.append(f"Index folder {self.shown_path(self.pipeline.index_dir)}\n", style="bold")
-        text.append(f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from {self.shown_path(status.corpus_dir)}\n")
-        text.append(f"Model {status.model} (fingerprint {status.model_fingerprint[:12]}), {status.vector_index} vector index\n")
-        records = sum(1 for info in self.pipeline.document_infos() if info.record is not None) if self.pipeline.opened_manifest() is not None else 0
+        text.append(
+            f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from {self.shown_path(status.corpus_dir)}\n"
+        )
+        text.append(
+            f"Model {status.model} (fingerprint {status.model_fingerprint[:12]}), {status.vector_index} vector index\n"
+        )
+        records = (
+            sum(1 for info in self.pipeline.document_infos() if info.record is not None)
+            if self.pipeline.opened_manifest() is not None
+            else 0
+        )
         listed = f" (of which {records} resources listed on web pages)" if records else ""
-        text.append(f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents{listed}, {status.chunks} passages\n\n")
+        text.append(
+            f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents{listed}, {status.chunks} passages\n\n"
+        )
         warned = [(path, warning) for path, warning in status.warnings if "OCR" in warning or "scan" in warning]
         if warned:
             text.append("Read by OCR (check quotations against the original):\n", style="bold")
@@ -506,8 +601,15 @@ class GuidanceApp(App):
                 text.append(f"  {strip_control(path)}\n")
             text.append("\n")
         if status.staleness is not None:
-            text.append(f"Corpus {self.shown_path(status.compared_with)}: {status.staleness.summary()}\n", style="bold" if status.staleness.stale else "")
-            for label, paths in (("added", status.staleness.added), ("changed", status.staleness.changed), ("removed", status.staleness.removed)):
+            text.append(
+                f"Corpus {self.shown_path(status.compared_with)}: {status.staleness.summary()}\n",
+                style="bold" if status.staleness.stale else "",
+            )
+            for label, paths in (
+                ("added", status.staleness.added),
+                ("changed", status.staleness.changed),
+                ("removed", status.staleness.removed),
+            ):
                 for path in paths:
                     text.append(f"  {label}: {strip_control(path)}\n")
             text.append("\n")
@@ -540,7 +642,10 @@ class GuidanceApp(App):
             if replace:
                 self.rebuild(replace_corpus=True)
 
-        self.push_screen(ConfirmScreen(f"{conflict[0].upper()}{conflict[1:]}. Replace them?", yes="Replace", no="Keep the index"), answered)
+        self.push_screen(
+            ConfirmScreen(f"{conflict[0].upper()}{conflict[1:]}. Replace them?", yes="Replace", no="Keep the index"),
+            answered,
+        )
 
     @work(thread=True, exclusive=True, group="build")
     def rebuild(self, replace_corpus: bool = False) -> None:
@@ -598,7 +703,9 @@ class GuidanceApp(App):
             self.load_index()
             return
         self.staleness_text = self._staleness_text()
-        self.search_screen.set_status(("reloaded" if changed else "ready") + self.staleness_text + "  ·  " + self.index_facts())
+        self.search_screen.set_status(
+            ("reloaded" if changed else "ready") + self.staleness_text + "  ·  " + self.index_facts()
+        )
         screen = self._index_screen()
         if screen is not None:
             screen.refresh_status()
@@ -614,7 +721,9 @@ class GuidanceApp(App):
 
     def check_for_newer_index(self) -> None:
         if self.model_ready and self.pipeline.newer_index_available():
-            self.search_screen.set_status("a newer index is available: press ctrl+r to use it  ·  " + self.index_facts())
+            self.search_screen.set_status(
+                "a newer index is available: press ctrl+r to use it  ·  " + self.index_facts()
+            )
 
     # -- app actions --------------------------------------------------------------------------
 

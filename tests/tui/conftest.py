@@ -49,7 +49,9 @@ def snapshot_workspace(tmp_path_factory, shared_embedder_factory) -> Path:
     previous = os.getcwd()
     os.chdir(root)  # the manifest records the corpus folder as given: relative, as a user types it
     try:
-        Pipeline(settings, index_dir=Path("index"), corpus_dir=Path("corpus")).build(embedder_factory=shared_embedder_factory)
+        Pipeline(settings, index_dir=Path("index"), corpus_dir=Path("corpus")).build(
+            embedder_factory=shared_embedder_factory
+        )
     finally:
         os.chdir(previous)
     return root
@@ -61,7 +63,9 @@ def in_workspace(snapshot_workspace, monkeypatch):
     return snapshot_workspace
 
 
-def make_app(index_dir: Path, corpus_dir: Path, report_dir: Path | None = None, cls=GuidanceApp, basket_file: Path | None = None) -> GuidanceApp:
+def make_app(
+    index_dir: Path, corpus_dir: Path, report_dir: Path | None = None, cls=GuidanceApp, basket_file: Path | None = None
+) -> GuidanceApp:
     settings = Settings()
     settings.show_progress = False
     settings.tui.cursor_blink = False
@@ -87,5 +91,7 @@ def hostile_index(tmp_path_factory, shared_embedder_factory) -> Path:
     )
     settings = Settings()
     settings.show_progress = False
-    Pipeline(settings, index_dir=root / "index", corpus_dir=root / "corpus").build(embedder_factory=shared_embedder_factory)
+    Pipeline(settings, index_dir=root / "index", corpus_dir=root / "corpus").build(
+        embedder_factory=shared_embedder_factory
+    )
     return root

@@ -1,7 +1,6 @@
 """The conversation on screen: every turn stays, follow-ups say what they carried, ctrl+o asks
 alone, ctrl+n starts a new topic, earlier cards stay usable, and the case note is exported."""
 
-
 import pytest
 from textual.widgets import Button, Static
 
@@ -24,7 +23,9 @@ def text_of(widget) -> str:
     return rendered.plain if hasattr(rendered, "plain") else str(rendered)
 
 
-async def test_a_three_turn_conversation_stays_on_screen_and_its_first_card_goes_into_the_case_note(bundled_index, tmp_path):
+async def test_a_three_turn_conversation_stays_on_screen_and_its_first_card_goes_into_the_case_note(
+    bundled_index, tmp_path
+):
     app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -65,7 +66,9 @@ async def test_ctrl_o_asks_alone_and_ctrl_n_starts_a_new_topic(bundled_index):
         assert app.thread.turns[-1].context.words
         await pilot.press("ctrl+o")  # from the question box
         await wait_for(pilot, lambda: len(app.thread.turns) == 3)
-        assert app.thread.turns[-1].question == "and their access to justice?" and not app.thread.turns[-1].context.words
+        assert (
+            app.thread.turns[-1].question == "and their access to justice?" and not app.thread.turns[-1].context.words
+        )
         await pilot.press("ctrl+n")
         assert "next question: a new topic" in text_of(app.screen.query_one("#filter-line", Static))
         await ask(pilot, "and their access to justice?")

@@ -42,14 +42,21 @@ def plain(widget) -> str:
     return rendered.plain if hasattr(rendered, "plain") else str(rendered)
 
 
-async def test_catalogue_values_file_names_and_questions_are_plain_text_on_every_screen(tmp_path, shared_embedder_factory):
+async def test_catalogue_values_file_names_and_questions_are_plain_text_on_every_screen(
+    tmp_path, shared_embedder_factory
+):
     clicked = tmp_path / "screenshots"
     clicked.mkdir()
     region = ACTION.format(folder=clicked)
     corpus = tmp_path / "corpus"
-    write(corpus / "guide [b]bold[/b].md", "# Inspections\n\nLabour inspectors ask to see identity documents: employers who hold passports commit an offence.\n")
+    write(
+        corpus / "guide [b]bold[/b].md",
+        "# Inspections\n\nLabour inspectors ask to see identity documents: employers who hold passports commit an offence.\n",
+    )
     write(corpus / "catalogue.toml", CATALOGUE.format(region=region.replace("'", "\\u0027")))
-    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
+    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
+        embedder_factory=shared_embedder_factory
+    )
 
     app = make_app(tmp_path / "index", corpus)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -108,24 +115,59 @@ async def test_catalogue_values_file_names_and_questions_are_plain_text_on_every
         assert app.is_running
 
 
-MARKUP_LIKE = st.lists(
-    st.one_of(
-        st.sampled_from(["[/]", "[bold]", "[/bold]", "[@click=app.quit]", "[link=https://evil.example]", "[red on blue]", "\\[", "$accent"]),
-        st.text(alphabet="[]/@=()'\"\\:;,.#~*_`<>!| abcXYZ\n\t\x1b\u202e\u2028", min_size=1, max_size=8),
-    ),
-    min_size=1, max_size=8,
-).map("".join).filter(lambda text: safe_line(text) != "")
+MARKUP_LIKE = (
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "[/]",
+                    "[bold]",
+                    "[/bold]",
+                    "[@click=app.quit]",
+                    "[link=https://evil.example]",
+                    "[red on blue]",
+                    "\\[",
+                    "$accent",
+                ]
+            ),
+            st.text(alphabet="[]/@=()'\"\\:;,.#~*_`<>!| abcXYZ\n\t\x1b\u202e\u2028", min_size=1, max_size=8),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+    .map("".join)
+    .filter(lambda text: safe_line(text) != "")
+)
 
 pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
 
 
 def a_hit(text: str) -> Hit:
-    info = DocumentInfo(id="doc.md", path=f"{text}.md", title=text, organisation=text, region=text, resource_types=[text])
-    citation = Citation(chunk_id=1, title=text, organisation=text, section=text, path=f"{text}.md", indexed_at=datetime.now(timezone.utc))
-    return Hit(rank=1, score=0.9, chunk_id=1, text=text, document=info, location=Location(section=text, char_start=0, char_end=len(text)), citation=citation)
+    info = DocumentInfo(
+        id="doc.md", path=f"{text}.md", title=text, organisation=text, region=text, resource_types=[text]
+    )
+    citation = Citation(
+        chunk_id=1,
+        title=text,
+        organisation=text,
+        section=text,
+        path=f"{text}.md",
+        indexed_at=datetime.now(timezone.utc),
+    )
+    return Hit(
+        rank=1,
+        score=0.9,
+        chunk_id=1,
+        text=text,
+        document=info,
+        location=Location(section=text, char_start=0, char_end=len(text)),
+        citation=citation,
+    )
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(text=MARKUP_LIKE)
 async def test_any_text_reaches_every_widget_as_written(tmp_path, text):
     """Arbitrary text (markup, escapes, controls) as a passage, a title, a catalogue value, a
@@ -142,14 +184,18 @@ async def test_any_text_reaches_every_widget_as_written(tmp_path, text):
             screen = app.search_screen
             hit = a_hit(text)
             await screen.add_turn(Turn(question=text, answer=Answer(query=text, abstained=False, hits=[hit])), 1, set())
-            assert expected in " ".join(plain(screen.query_one(ResultCard)).split()), "the card shows the text as written"
+            assert expected in " ".join(plain(screen.query_one(ResultCard)).split()), (
+                "the card shows the text as written"
+            )
             box = screen.query_one(QueryInput)
             box.history = [text]
             box.blur()
             await pilot.press("h")
             assert str(screen.query_one("#history-panel", OptionList).get_option_at_index(0).prompt) == expected
             await pilot.press("h")
-            app.push_screen(FilterScreen({"region": [text], "type": [text], "organisation": []}, Filters(regions=[text])))
+            app.push_screen(
+                FilterScreen({"region": [text], "type": [text], "organisation": []}, Filters(regions=[text]))
+            )
             await pilot.pause()
             assert str(app.screen.query(SelectionList).first().get_option_at_index(0).prompt) == expected
             app.pop_screen()

@@ -43,7 +43,9 @@ async def ask(pilot, question: str) -> None:
 
 
 def bundled_app(bundled_index, tmp_path=None):
-    return make_app(bundled_index, bundled_index.parent / "corpus", report_dir=(tmp_path / "reports") if tmp_path else None)
+    return make_app(
+        bundled_index, bundled_index.parent / "corpus", report_dir=(tmp_path / "reports") if tmp_path else None
+    )
 
 
 async def test_the_window_accepts_typing_before_the_model_has_loaded(bundled_index):
@@ -97,7 +99,7 @@ async def test_enter_opens_the_passage_in_its_document_and_escape_returns(bundle
         assert "Trafficking in persons" in body.text, "the surrounding document is there too"
         await pilot.pause()
         position = str(app.screen.query_one("#document-position", Static).render())
-        assert (hit.location.section or "") .split(" > ")[0] in position
+        assert (hit.location.section or "").split(" > ")[0] in position
         await pilot.press("escape")
         assert not isinstance(app.screen, DocumentScreen) and cards(app)
 
@@ -156,7 +158,9 @@ async def test_three_passages_collected_and_exported_as_markdown(bundled_index, 
         await pilot.press("e")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
         await pilot.press("enter")  # the default: Markdown in reports/
-        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen) and bool(list((tmp_path / "reports").glob("*.md"))))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ReportScreen) and bool(list((tmp_path / "reports").glob("*.md")))
+        )
         exported = list((tmp_path / "reports").glob("*.md"))
         assert len(exported) == 1
         assert str(exported[0]) in str(app.screen.query_one("#report-path", Static).render())
@@ -210,7 +214,13 @@ async def test_help_lists_every_binding(bundled_index):
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = str(app.screen.query_one("#help-keys").render())
-        for needed in ("Export (Markdown, BibTeX, CSL-JSON)", "Rebuild", "Back to the passage", "Light / dark theme", "Earlier question"):
+        for needed in (
+            "Export (Markdown, BibTeX, CSL-JSON)",
+            "Rebuild",
+            "Back to the passage",
+            "Light / dark theme",
+            "Earlier question",
+        ):
             assert needed in text
         results, document = text.split("Reading a document")
         for action in PASSAGE_ACTIONS:
@@ -248,13 +258,18 @@ async def test_an_empty_index_folder_opens_the_setup_and_the_keys_it_names_work(
         await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
 
 
-async def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not_among_the_files(tmp_path, shared_embedder_factory, monkeypatch):
+async def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not_among_the_files(
+    tmp_path, shared_embedder_factory, monkeypatch
+):
     import assistant.index.build as build_module
     from assistant.tui.screens.setup import SetupScreen
 
     monkeypatch.setattr(build_module, "default_embedder_factory", lambda batch_size: shared_embedder_factory)
     documents = tmp_path / "my-guidance"
-    write(documents / "shelters.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
+    write(
+        documents / "shelters.md",
+        "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n",
+    )
 
     app = make_app(documents, tmp_path / "corpus")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -279,7 +294,9 @@ async def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embe
 
     corpus = tmp_path / "corpus"
     write(corpus / "a.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
-    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
+    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
+        embedder_factory=shared_embedder_factory
+    )
     write(corpus / "b.md", "# Inspections\n\nLabour inspectors visit farms at night to find hidden workers.\n")
 
     app = make_app(tmp_path / "index", corpus)
@@ -326,13 +343,17 @@ async def test_the_status_line_says_when_a_newer_index_is_available(tmp_path, sh
 
     corpus = tmp_path / "corpus"
     write(corpus / "a.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
-    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
+    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
+        embedder_factory=shared_embedder_factory
+    )
 
     app = make_app(tmp_path / "index", corpus)
     async with app.run_test(size=(100, 24)) as pilot:
         await ready(pilot)
         write(corpus / "b.md", "# Inspections\n\nLabour inspectors visit farms at night.\n")
-        Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(embedder_factory=shared_embedder_factory)
+        Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
+            embedder_factory=shared_embedder_factory
+        )
         app.check_for_newer_index()
         assert "a newer index is available" in str(app.screen.query_one("#status-bar", Static).render())
         await pilot.press("ctrl+r")
@@ -382,6 +403,7 @@ async def test_search_within_this_document_from_the_document_view(bundled_index)
 
 
 # --- typing is text; work is never lost ------------------------------------------------------------
+
 
 async def test_typing_a_follow_up_question_after_results_runs_no_command(bundled_index):
     app = bundled_app(bundled_index)
@@ -458,7 +480,18 @@ async def test_the_command_palette_reaches_every_action(bundled_index):
         await ready(pilot)
         await ask(pilot, INDONESIA)
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        for needed in ("Open", "Cite", "Add", "Within", "Report", "Filters", "Index: contents, staleness, rebuild", "Help", "Quit", "Export the report"):
+        for needed in (
+            "Open",
+            "Cite",
+            "Add",
+            "Within",
+            "Report",
+            "Filters",
+            "Index: contents, staleness, rebuild",
+            "Help",
+            "Quit",
+            "Export the report",
+        ):
             assert needed in titles, titles
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
@@ -468,7 +501,9 @@ async def test_the_command_palette_reaches_every_action(bundled_index):
         await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
 
 
-async def test_a_rebuild_uses_the_corpus_the_index_was_built_from_and_asks_before_replacing_it(tmp_path, shared_embedder_factory, monkeypatch):
+async def test_a_rebuild_uses_the_corpus_the_index_was_built_from_and_asks_before_replacing_it(
+    tmp_path, shared_embedder_factory, monkeypatch
+):
     import assistant.index.build as build_module
     from assistant.config import Settings
     from assistant.pipeline import Pipeline
@@ -657,7 +692,11 @@ def test_the_app_ends_when_its_terminal_hangs_up(bundled_index):
     parent, child = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "tui.py", "--index", str(bundled_index)],
-        cwd=Path(__file__).resolve().parents[2], stdin=child, stdout=child, stderr=child, start_new_session=True,
+        cwd=Path(__file__).resolve().parents[2],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        start_new_session=True,
         env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"},
     )
     os.close(child)

@@ -30,7 +30,9 @@ async def ask(pilot, question: str) -> None:
     box.focus()
     before = len(pilot.app.thread.turns)
     await pilot.press(*question, "enter")
-    await wait_for(pilot, lambda: len(pilot.app.thread.turns) > before and len(pilot.app.screen.query(TurnView)) > before)
+    await wait_for(
+        pilot, lambda: len(pilot.app.thread.turns) > before and len(pilot.app.screen.query(TurnView)) > before
+    )
     await pilot.pause()
 
 
@@ -41,7 +43,9 @@ class TestSearch:
 
     @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
     def test_abstention(self, snap_compare, in_workspace, size):
-        assert snap_compare(stable_app(), terminal_size=size, run_before=lambda pilot: ask(pilot, "best sourdough bread recipe"))
+        assert snap_compare(
+            stable_app(), terminal_size=size, run_before=lambda pilot: ask(pilot, "best sourdough bread recipe")
+        )
 
     def test_welcome(self, snap_compare, in_workspace):
         assert snap_compare(stable_app(), terminal_size=(80, 24), run_before=ready)

@@ -52,8 +52,14 @@ def test_merging_follows_what_each_window_did_since_it_last_read_the_file(tmp_pa
     from assistant.report import ReportItem
 
     def item(number):
-        return ReportItem.model_validate({"question": "q", "chunk_id": number, "text": f"t{number}", "citation": {
-            "chunk_id": number, "title": "T", "path": "p", "indexed_at": "2026-12-01T00:00:00+00:00"}})
+        return ReportItem.model_validate(
+            {
+                "question": "q",
+                "chunk_id": number,
+                "text": f"t{number}",
+                "citation": {"chunk_id": number, "title": "T", "path": "p", "indexed_at": "2026-12-01T00:00:00+00:00"},
+            }
+        )
 
     path = tmp_path / "basket.json"
     one, two = BasketFile(path), BasketFile(path)

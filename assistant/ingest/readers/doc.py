@@ -15,7 +15,9 @@ def read_doc(data: bytes) -> Extraction:
     try:
         from doc2docx import convert
     except ImportError:  # pragma: no cover - install problem
-        raise SkipFile("legacy Word .doc needs the msdoc2docx package (run `make setup`), or save it as .docx") from None
+        raise SkipFile(
+            "legacy Word .doc needs the msdoc2docx package (run `make setup`), or save it as .docx"
+        ) from None
     with tempfile.TemporaryDirectory(prefix="guidance-doc-") as folder:
         source, target = Path(folder) / "source.doc", Path(folder) / "converted.docx"
         source.write_bytes(data)
@@ -26,7 +28,9 @@ def read_doc(data: bytes) -> Extraction:
             message = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
             if "password" in message.lower() or "encrypt" in message.lower():
                 raise SkipFile("encrypted Word .doc: needs a password; save an unprotected copy as .docx") from error
-            raise SkipFile(f"legacy Word .doc could not be read ({message}): open it in Word or LibreOffice and save it as .docx") from error
+            raise SkipFile(
+                f"legacy Word .doc could not be read ({message}): open it in Word or LibreOffice and save it as .docx"
+            ) from error
     extraction = read_docx(converted)
     extraction.format = "doc"
     return extraction

@@ -81,7 +81,11 @@ def _docx_paragraph(paragraph, lines: list[Line]) -> None:
     except (KeyError, ValueError):
         style = ""
     if style.lower().startswith(("toc", "table of contents")):
-        lines.append(Line(text=text.strip(), number=0, kind="blank", removed="table of contents") if text.strip() else Line(text="", number=0, kind="blank"))
+        lines.append(
+            Line(text=text.strip(), number=0, kind="blank", removed="table of contents")
+            if text.strip()
+            else Line(text="", number=0, kind="blank")
+        )
         return
     level = None
     heading = re.match(r"(?:Heading|Überschrift|Titre)\s*(\d)", style, re.I)

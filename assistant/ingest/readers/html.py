@@ -9,16 +9,64 @@ from .. import budget
 from ..base import Extraction, Line, SkipFile
 from ..detect import decode_text
 
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "head", "form", "button", "select", "input"}
-_CHROME_TAGS = {"nav": "site navigation (<nav>)", "header": "page header (<header>)", "footer": "page footer (<footer>)", "aside": "sidebar (<aside>)"}
+_SKIP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "canvas",
+    "iframe",
+    "object",
+    "head",
+    "form",
+    "button",
+    "select",
+    "input",
+}
+_CHROME_TAGS = {
+    "nav": "site navigation (<nav>)",
+    "header": "page header (<header>)",
+    "footer": "page footer (<footer>)",
+    "aside": "sidebar (<aside>)",
+}
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _LEAF_BLOCKS = {"p", "pre", "blockquote", "dt", "dd", "figcaption", "caption", "address", "summary", "legend", "label"}
-_BLOCKS = _LEAF_BLOCKS | set(_HEADINGS) | {
-    "div", "section", "article", "main", "ul", "ol", "li", "table", "thead", "tbody", "tfoot", "tr",
-    "td", "th", "dl", "figure", "details", "hr", "br", "body", "html", "center", "fieldset",
-} | set(_CHROME_TAGS)
+_BLOCKS = (
+    _LEAF_BLOCKS
+    | set(_HEADINGS)
+    | {
+        "div",
+        "section",
+        "article",
+        "main",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "dl",
+        "figure",
+        "details",
+        "hr",
+        "br",
+        "body",
+        "html",
+        "center",
+        "fieldset",
+    }
+    | set(_CHROME_TAGS)
+)
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
-_CHROME_CLASS = re.compile(r"(?:^|[\s_-])(?:cookie|consent|gdpr|breadcrumb|share|social|skip-link|site-header|site-footer|menu|navbar)(?:$|[\s_-])", re.I)
+_CHROME_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:cookie|consent|gdpr|breadcrumb|share|social|skip-link|site-header|site-footer|menu|navbar)(?:$|[\s_-])",
+    re.I,
+)
 
 
 MAX_ELEMENTS = 500_000
@@ -29,7 +77,10 @@ MAX_DEPTH = 200
 MAX_PARSE_DEPTH = 1_000
 """The HTML parser's time grows with the square of the nesting depth (200,000 nested elements:
 two minutes): a file nested deeper than this is skipped before it is parsed."""
-_CONTAINER_TAG = re.compile(rb"<(/?)(?:div|span|section|article|main|aside|table|tbody|tr|td|ul|ol|li|blockquote|font|b|i|em|strong|a|p)\b", re.I)
+_CONTAINER_TAG = re.compile(
+    rb"<(/?)(?:div|span|section|article|main|aside|table|tbody|tr|td|ul|ol|li|blockquote|font|b|i|em|strong|a|p)\b",
+    re.I,
+)
 
 
 def _nesting_depth(data: bytes) -> int:

@@ -62,7 +62,11 @@ def read_markdown(data: bytes) -> Extraction:
             continue
         heading = _MD_HEADING.match(stripped)
         if heading and heading.group(2):
-            lines.append(Line(text=_markdown_inline(heading.group(2)), number=number, kind="heading", level=len(heading.group(1))))
+            lines.append(
+                Line(
+                    text=_markdown_inline(heading.group(2)), number=number, kind="heading", level=len(heading.group(1))
+                )
+            )
             continue
         if _MD_SETEXT.match(stripped) and lines and lines[-1].kind == "text" and stripped:
             previous = lines[-1]
@@ -77,7 +81,9 @@ def read_markdown(data: bytes) -> Extraction:
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 lines.append(Line(text=stripped, number=number, kind="blank"))  # header rule
                 continue
-            lines.append(Line(text=" | ".join(_markdown_inline(c) for c in cells if c.strip()), number=number, kind="table_row"))
+            lines.append(
+                Line(text=" | ".join(_markdown_inline(c) for c in cells if c.strip()), number=number, kind="table_row")
+            )
             continue
         kind = "list_item" if BULLET.match(stripped) else "text"
         if stripped.startswith(">"):

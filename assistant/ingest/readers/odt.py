@@ -57,7 +57,11 @@ def _blocks(parent, lines: list[Line], in_list: bool) -> None:
                 cells: list[str] = []
                 for cell in row.childNodes:
                     if getattr(cell, "qname", None) == (_TABLE, "table-cell"):
-                        value = " ".join(_inline(p) for p in cell.childNodes if getattr(p, "qname", None) in ((_TEXT, "p"), (_TEXT, "h")))
+                        value = " ".join(
+                            _inline(p)
+                            for p in cell.childNodes
+                            if getattr(p, "qname", None) in ((_TEXT, "p"), (_TEXT, "h"))
+                        )
                         if value.strip():
                             cells.append(value.strip())
                 if cells:

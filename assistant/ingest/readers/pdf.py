@@ -15,10 +15,52 @@ from .common import BULLET
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
 _KEEP_HYPHEN_PREFIXES = {
-    "anti", "non", "co", "self", "cross", "multi", "pre", "post", "well", "long", "short", "high",
-    "low", "under", "over", "inter", "intra", "sub", "semi", "ex", "mid", "pro", "counter", "socio",
-    "cyber", "child", "third", "first", "second", "front", "end", "full", "part", "time", "one",
-    "two", "case", "peer", "trauma", "survivor", "victim", "age", "gender", "labour", "labor", "sex",
+    "anti",
+    "non",
+    "co",
+    "self",
+    "cross",
+    "multi",
+    "pre",
+    "post",
+    "well",
+    "long",
+    "short",
+    "high",
+    "low",
+    "under",
+    "over",
+    "inter",
+    "intra",
+    "sub",
+    "semi",
+    "ex",
+    "mid",
+    "pro",
+    "counter",
+    "socio",
+    "cyber",
+    "child",
+    "third",
+    "first",
+    "second",
+    "front",
+    "end",
+    "full",
+    "part",
+    "time",
+    "one",
+    "two",
+    "case",
+    "peer",
+    "trauma",
+    "survivor",
+    "victim",
+    "age",
+    "gender",
+    "labour",
+    "labor",
+    "sex",
 }
 _SYMBOL_BULLET = re.compile(r"^[-*•·▪◦»‣–]\s*")
 _PARAGRAPH_NUMBER = re.compile(r"^\d+(?:\.\d+)+\.\s")
@@ -127,7 +169,9 @@ def read_pdf(data: bytes) -> Extraction:
             raw_lines = _recognised_lines(document, warnings)
             if not any(line.text.strip() for line in raw_lines):
                 raise SkipFile("no text layer, and OCR found no text on the page images", status="empty")
-            warnings.append("no text layer: the text was recognised by OCR (Tesseract) from page images; check quotations against the original")
+            warnings.append(
+                "no text layer: the text was recognised by OCR (Tesseract) from page images; check quotations against the original"
+            )
     finally:
         document.close()
     page_height = max(Counter(round(h) for h in heights).most_common(1)[0][0], 1) if heights else 842
@@ -160,7 +204,9 @@ def _recognised_lines(document, warnings: list[str]) -> list[_PdfLine]:
     for index in range(len(document)):
         if index >= ocr.MAX_PAGES or time.monotonic() - started > ocr.MAX_SECONDS:
             limit = f"{ocr.MAX_PAGES} pages" if index >= ocr.MAX_PAGES else f"{ocr.MAX_SECONDS // 60} minutes"
-            warnings.append(f"OCR stopped at its limit of {limit} a file: pages {index + 1}-{len(document)} of {len(document)} are not indexed")
+            warnings.append(
+                f"OCR stopped at its limit of {limit} a file: pages {index + 1}-{len(document)} of {len(document)} are not indexed"
+            )
             break
         page = document[index]
         try:
@@ -174,7 +220,9 @@ def _recognised_lines(document, warnings: list[str]) -> list[_PdfLine]:
         finally:
             page.close()
         for paragraph in recognised:
-            lines.append(_PdfLine(normalize_text(paragraph.text).strip(), index + 1, paragraph.y, float(paragraph.size), False))
+            lines.append(
+                _PdfLine(normalize_text(paragraph.text).strip(), index + 1, paragraph.y, float(paragraph.size), False)
+            )
             lines.append(_PdfLine("", index + 1, None, None, False))
     return lines
 
@@ -193,7 +241,13 @@ def _mark_footnotes(chars: list[str], sizes: list[float | None]) -> str:
                 end += 1
             before = next((sizes[i] for i in range(index - 1, -1, -1) if sizes[i] is not None), None)
             follows_word = out[-1].isalnum() or out[-1] in ".,;:)’”'\""
-            if before is not None and size < before * 0.8 and follows_word and end - index <= 3 and not (end < len(chars) and chars[end].isalnum()):
+            if (
+                before is not None
+                and size < before * 0.8
+                and follows_word
+                and end - index <= 3
+                and not (end < len(chars) and chars[end].isalnum())
+            ):
                 out.append("[" + "".join(chars[index:end]) + "]")
                 index = end
                 continue
@@ -274,7 +328,10 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
                 pdfium_c.FPDFText_GetMatrix(handle, index, matrix)
                 size = pdfium_c.FPDFText_GetFontSize(handle, index) * (math.hypot(matrix.c, matrix.d) or 1.0)
                 pdfium_c.FPDFText_GetFontInfo(handle, index, name, len(name), flags)
-                bold = bool(_BOLD_FONT.search(name.value.decode("latin-1", "replace"))) or pdfium_c.FPDFText_GetFontWeight(handle, index) >= 700
+                bold = (
+                    bool(_BOLD_FONT.search(name.value.decode("latin-1", "replace")))
+                    or pdfium_c.FPDFText_GetFontWeight(handle, index) >= 700
+                )
                 style = object_styles[key] = (size, bold)
             styles.append(style)
             char_sizes[-1] = style[0]
@@ -432,7 +489,12 @@ def _title_block(lines: list[_PdfLine], removed: dict[int, str], body_size: floa
                 break
             if line.size < 0.55 * (lines[block[0]].size or 0):
                 break  # half the headline's size: a poster's panel label, not a subtitle
-        if line.size and line.size >= max(body_size + 4, body_size * 1.4) and len(line.text) <= 120 and sum(c.isalpha() for c in line.text) >= 3:
+        if (
+            line.size
+            and line.size >= max(body_size + 4, body_size * 1.4)
+            and len(line.text) <= 120
+            and sum(c.isalpha() for c in line.text) >= 3
+        ):
             block.append(index)
             continue
         break
@@ -488,7 +550,13 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
     def heading_style(index: int, line: _PdfLine) -> tuple[str, float] | None:
         """('size', font size) for a larger-than-body heading, ('bold', size) for a bold one."""
         text = line.text
-        if index in removed or not text or len(text) > 120 or _SYMBOL_BULLET.match(text) or (_TERMINAL.search(text) and not text.endswith("?")):
+        if (
+            index in removed
+            or not text
+            or len(text) > 120
+            or _SYMBOL_BULLET.match(text)
+            or (_TERMINAL.search(text) and not text.endswith("?"))
+        ):
             return None
         first_letter = next((c for c in text if c.isalpha()), "")
         if sum(c.isalpha() for c in text) < 3 or first_letter.islower():
@@ -547,7 +615,12 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             continue
         level = is_heading(index)
         gap = None
-        if previous_line is not None and previous_line.y is not None and line.y is not None and previous_line.page == line.page:
+        if (
+            previous_line is not None
+            and previous_line.y is not None
+            and line.y is not None
+            and previous_line.page == line.page
+        ):
             gap = previous_line.y - line.y
         if level is not None:
             if (
@@ -561,7 +634,9 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             ):
                 # A heading wrapped over two lines. Headings are not hyphenated by layout, so a
                 # hyphen at a line's end is a compound's: "practice-" + "based", "COVID-" + "19".
-                current.text = current.text + line.text if re.search(r"\w-$", current.text) else f"{current.text} {line.text}"
+                current.text = (
+                    current.text + line.text if re.search(r"\w-$", current.text) else f"{current.text} {line.text}"
+                )
             else:
                 current = Line(text=line.text, number=0, kind="heading", level=level, page=line.page)
                 out.append(current)
@@ -584,7 +659,11 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             and not starts_definition
             and not wide_gap
             and not (previous_line is not None and previous_line.page != line.page and _TERMINAL.search(current.text))
-            and not (previous_line is not None and len(previous_line.text) < typical_width * 0.55 and _TERMINAL.search(previous_line.text))
+            and not (
+                previous_line is not None
+                and len(previous_line.text) < typical_width * 0.55
+                and _TERMINAL.search(previous_line.text)
+            )
         )
         if gap is not None and gap > 0 and not wide_gap:
             gaps.append(gap)
@@ -691,4 +770,8 @@ def _page_labels(reader, page_count: int) -> dict[int, str]:
         return {}
     if len(labels) != page_count:
         return {}
-    return {index + 1: normalize_text(str(label)).strip()[:20] for index, label in enumerate(labels) if str(label).strip() and str(label) != str(index + 1)}
+    return {
+        index + 1: normalize_text(str(label)).strip()[:20]
+        for index, label in enumerate(labels)
+        if str(label).strip() and str(label) != str(index + 1)
+    }

@@ -24,18 +24,28 @@ def read_pptx(data: bytes) -> Extraction:
     for number, slide in enumerate(presentation.slides, start=1):
         budget.check()
         title_shape = slide.shapes.title
-        title = normalize_text(title_shape.text_frame.text.replace("\x0b", " ")).strip() if title_shape is not None and title_shape.has_text_frame else ""
+        title = (
+            normalize_text(title_shape.text_frame.text.replace("\x0b", " ")).strip()
+            if title_shape is not None and title_shape.has_text_frame
+            else ""
+        )
         first_title = first_title or " ".join(title.split())
         heading = f"Slide {number}: {' '.join(title.split())}" if title else f"Slide {number}"
         lines.append(Line(text=heading, number=0, kind="heading", level=1, page=number))
         for shape in _shapes_in_reading_order(slide.shapes):
             if title_shape is not None and shape.shape_id == title_shape.shape_id:
                 continue
-            if shape.is_placeholder and shape.placeholder_format.type in (PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.DATE):
+            if shape.is_placeholder and shape.placeholder_format.type in (
+                PP_PLACEHOLDER.SLIDE_NUMBER,
+                PP_PLACEHOLDER.FOOTER,
+                PP_PLACEHOLDER.DATE,
+            ):
                 continue
             _pptx_shape(shape, lines, number)
         if slide.has_notes_slide:
-            notes = normalize_text(slide.notes_slide.notes_text_frame.text if slide.notes_slide.notes_text_frame else "").strip()
+            notes = normalize_text(
+                slide.notes_slide.notes_text_frame.text if slide.notes_slide.notes_text_frame else ""
+            ).strip()
             if notes:
                 lines.append(Line(text="Speaker notes", number=0, kind="heading", level=2, page=number))
                 for part in notes.split("\n"):

@@ -50,8 +50,10 @@ class DocumentScreen(Screen):
         line = citation_line(self.hit.citation)
         title = strip_control(self.hit.citation.title)
         header.append(title, style="bold")
-        header.append(line[len(title):] if line.startswith(title) else "\n" + line)
-        header.append(f"\nFile: {strip_control(self.document.path)} · passage id {self.hit.chunk_id} (for `cite`)   Esc: back, p: the passage, /: find")
+        header.append(line[len(title) :] if line.startswith(title) else "\n" + line)
+        header.append(
+            f"\nFile: {strip_control(self.document.path)} · passage id {self.hit.chunk_id} (for `cite`)   Esc: back, p: the passage, /: find"
+        )
         yield Static(header, id="document-header", markup=False)
         yield TextArea(self.text, read_only=True, soft_wrap=True, show_cursor=True, id="document-body")
         yield Input(placeholder="Find in this document, then Enter (n / N: next / previous)", id="find")
@@ -98,7 +100,11 @@ class DocumentScreen(Screen):
         body = self.query_one("#document-body", TextArea)
         index = body.document.get_index_from_location(event.selection.end)
         place = self.where(index)
-        found = f"match {self.match_at + 1} of {len(self.matches)} for “{self.query_text}”" if self.matches and self.match_at >= 0 else ""
+        found = (
+            f"match {self.match_at + 1} of {len(self.matches)} for “{self.query_text}”"
+            if self.matches and self.match_at >= 0
+            else ""
+        )
         self.query_one("#document-position", Static).update("  ·  ".join(p for p in (place, found) if p))
 
     # -- actions ---------------------------------------------------------------------------------

@@ -15,7 +15,11 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from .confirm import ConfirmScreen
 
-REPORT_FORMATS = {"markdown": ("Markdown report", ".md"), "bibtex": ("BibTeX references", ".bib"), "csl-json": ("CSL-JSON references", ".json")}
+REPORT_FORMATS = {
+    "markdown": ("Markdown report", ".md"),
+    "bibtex": ("BibTeX references", ".bib"),
+    "csl-json": ("CSL-JSON references", ".json"),
+}
 
 
 class ExportScreen(ModalScreen[tuple[Path, str] | None]):
@@ -75,6 +79,7 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
             return
         path = Path(value).expanduser()
         if path.exists():
+
             def answered(replace: bool | None) -> None:
                 if replace:
                     self.dismiss((path, self.style))

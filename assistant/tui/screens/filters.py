@@ -65,7 +65,9 @@ class FilterScreen(ModalScreen[Filters | None]):
             # The year and the buttons first: at 80x24 the lists below would push them off screen.
             yield Static("Year", classes="filter-label", markup=False)
             with Horizontal():
-                yield Input(value=str(self.current.year_from or ""), placeholder="from", restrict=r"\d{0,4}", id="year-from")
+                yield Input(
+                    value=str(self.current.year_from or ""), placeholder="from", restrict=r"\d{0,4}", id="year-from"
+                )
                 yield Input(value=str(self.current.year_to or ""), placeholder="to", restrict=r"\d{0,4}", id="year-to")
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Clear all", id="clear")
@@ -79,7 +81,9 @@ class FilterScreen(ModalScreen[Filters | None]):
                 values = self.facets.get(key, [])
                 if values:
                     # Catalogue values are data: shown as plain text, never read as markup.
-                    yield TickList(*[(Content(safe_line(value)), value, value in chosen) for value in values], id=f"filter-{key}")
+                    yield TickList(
+                        *[(Content(safe_line(value)), value, value in chosen) for value in values], id=f"filter-{key}"
+                    )
                 else:
                     yield Static("(none in this index)", markup=False)
 

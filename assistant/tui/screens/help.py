@@ -11,8 +11,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 _KEY_NAMES = {
-    "question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter", "delete": "Delete",
-    "up": "↑", "down": "↓", "home": "Home", "end": "End", "space": "Space", "tab": "Tab",
+    "question_mark": "?",
+    "slash": "/",
+    "escape": "Esc",
+    "enter": "Enter",
+    "delete": "Delete",
+    "up": "↑",
+    "down": "↓",
+    "home": "Home",
+    "end": "End",
+    "space": "Space",
+    "tab": "Tab",
 }
 
 
@@ -21,7 +30,9 @@ def key_label(keys: str) -> str:
     for key in keys.split(","):
         key = key.strip()
         modifiers, _, name = key.rpartition("+")
-        label = _KEY_NAMES.get(name, name.upper() if len(name) > 1 and name.startswith("f") and name[1:].isdigit() else name)
+        label = _KEY_NAMES.get(
+            name, name.upper() if len(name) > 1 and name.startswith("f") and name[1:].isdigit() else name
+        )
         parts.append(f"{modifiers}+{label}" if modifiers else label)
     return " / ".join(parts)
 
@@ -38,7 +49,10 @@ def binding_groups(app_bindings) -> list[tuple[str, list[tuple[str, str]]]]:
 
     groups = [
         ("Anywhere", app_bindings),
-        ("Question box", [Binding("enter", "", "Search"), Binding("tab", "", "Move to the results"), *QueryInput.BINDINGS]),
+        (
+            "Question box",
+            [Binding("enter", "", "Search"), Binding("tab", "", "Move to the results"), *QueryInput.BINDINGS],
+        ),
         ("Results", SearchScreen.BINDINGS),
         ("Reading a document", DocumentScreen.BINDINGS),
         ("Report", ReportScreen.BINDINGS),
@@ -46,7 +60,14 @@ def binding_groups(app_bindings) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Index", IndexScreen.BINDINGS),
     ]
     return [
-        (title, [(key_label(b.key), b.tooltip or b.description) for b in bindings if isinstance(b, Binding) and b.description])
+        (
+            title,
+            [
+                (key_label(b.key), b.tooltip or b.description)
+                for b in bindings
+                if isinstance(b, Binding) and b.description
+            ],
+        )
         for title, bindings in groups
     ]
 

@@ -83,7 +83,10 @@ class ReportScreen(Screen):
                 self.post_message(messages.ReportChanged())
 
         count = len(self.basket.items)
-        self.app.push_screen(ConfirmScreen(f"Remove all {count} passage{'s' if count != 1 else ''} from the report?", yes="Clear"), cleared)
+        self.app.push_screen(
+            ConfirmScreen(f"Remove all {count} passage{'s' if count != 1 else ''} from the report?", yes="Clear"),
+            cleared,
+        )
 
     def action_move(self, offset: int) -> None:
         index = self._selected()

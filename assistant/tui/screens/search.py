@@ -27,8 +27,8 @@ NO_INDEX_HELP = (
     "2. Press ctrl+b to build the index here, or to choose another folder of documents; or {advice}\n"
 )
 WELCOME = (
-    "Type a question in plain words (\"why do some victims decline help?\") or keywords "
-    "(\"Resolution 2331\") and press Enter. Then ask follow-ups (\"and for children?\"): the "
+    'Type a question in plain words ("why do some victims decline help?") or keywords '
+    '("Resolution 2331") and press Enter. Then ask follow-ups ("and for children?"): the '
     "conversation stays on screen, and a follow-up is searched with the words of your earlier "
     "questions (ctrl+o asks it alone instead; ctrl+n starts a new topic).\n\n"
     "Every passage shown is quoted from a document, with its citation. When nothing in the "
@@ -63,11 +63,15 @@ class TurnView(Vertical):
         yield Static(Text(f"{self.number}. {strip_control(turn.question)}"), classes="turn-question")
         how = Text()
         if turn.context.words:
-            how.append(f"Searched with: {', '.join(map(safe_line, turn.context.words))} (from your earlier questions) · ctrl+o: this question alone\n")
+            how.append(
+                f"Searched with: {', '.join(map(safe_line, turn.context.words))} (from your earlier questions) · ctrl+o: this question alone\n"
+            )
         elif turn.new_topic:
             how.append("New topic: asked on its own.\n")
         if answer.corrections:
-            how.append(f"Searched for: {safe_line(' '.join([answer.searched_for or '']))} (misspelt words corrected) · ctrl+o: the words as typed\n")
+            how.append(
+                f"Searched for: {safe_line(' '.join([answer.searched_for or '']))} (misspelt words corrected) · ctrl+o: the words as typed\n"
+            )
         for notice in answer.notices:
             if not notice.startswith("searched for:"):
                 how.append(f"Note: {safe_line(notice)}\n")
@@ -83,10 +87,14 @@ class TurnView(Vertical):
                 message.append("The filters left out the passages that answer. Clear them to see those passages.")
             else:
                 message.append("Nothing is shown because no passage matched well enough; the tool never guesses.\n")
-                message.append("• Try other words, or fewer of them.\n• Check what is indexed (i, or Ctrl+P then Index).")
+                message.append(
+                    "• Try other words, or fewer of them.\n• Check what is indexed (i, or Ctrl+P then Index)."
+                )
             yield Static(message, classes="abstained")
             if answer.filtered_out:
-                yield Button("Clear the filters and ask again", id=f"clear-filters-{self.number}", classes="clear-filters")
+                yield Button(
+                    "Clear the filters and ask again", id=f"clear-filters-{self.number}", classes="clear-filters"
+                )
             return
         for hit in answer.hits:
             yield ResultCard(hit, turn.question, collected=hit.chunk_id in self.collected, max_chars=self.room)
@@ -110,10 +118,36 @@ class SearchScreen(Screen):
         *passage_bindings("results"),
         Binding("r", "show_report", "Report", tooltip="Open the report of collected passages"),
         Binding("f", "filters", "Filters", tooltip="Filters: region, type, organisation, year"),
-        Binding("ctrl+o", "alone", "Ask alone", tooltip="Ask the last question again on its own, as typed (no earlier words, no spelling corrections)", priority=True),
-        Binding("ctrl+n", "new_topic", "New topic", tooltip="The next question starts a new topic (carries nothing of the conversation)", priority=True),
-        Binding("ctrl+s", "case_note", "Case note", tooltip="Export the conversation as a case note (Markdown, BibTeX or CSL-JSON)", priority=True, show=False),
-        Binding("ctrl+b", "setup", "Build an index", tooltip="Build the index, or choose another folder of documents to index", priority=True, show=False),
+        Binding(
+            "ctrl+o",
+            "alone",
+            "Ask alone",
+            tooltip="Ask the last question again on its own, as typed (no earlier words, no spelling corrections)",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+n",
+            "new_topic",
+            "New topic",
+            tooltip="The next question starts a new topic (carries nothing of the conversation)",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+s",
+            "case_note",
+            "Case note",
+            tooltip="Export the conversation as a case note (Markdown, BibTeX or CSL-JSON)",
+            priority=True,
+            show=False,
+        ),
+        Binding(
+            "ctrl+b",
+            "setup",
+            "Build an index",
+            tooltip="Build the index, or choose another folder of documents to index",
+            priority=True,
+            show=False,
+        ),
         Binding("i", "index_screen", "Index: contents, staleness, rebuild", show=False),
         Binding("h", "toggle_history", "History of questions", show=False),
         Binding("slash,escape", "focus_question", "Back to the question box", show=False),
@@ -122,7 +156,11 @@ class SearchScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static("Guidance Lookup — retrieval only: passages are quoted verbatim from the corpus", id="title-bar", markup=False)
+        yield Static(
+            "Guidance Lookup — retrieval only: passages are quoted verbatim from the corpus",
+            id="title-bar",
+            markup=False,
+        )
         yield QueryInput(id="question")
         yield Static("Filters: none  (f on a passage, or Ctrl+P)", id="filter-line", markup=False)
         with Horizontal(id="main"):

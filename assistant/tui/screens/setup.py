@@ -34,10 +34,19 @@ def proposed_folders(index_dir: Path, corpus_dir: Path) -> tuple[Path, Path, str
     when it holds documents, they are the corpus and the index goes beside it."""
     held = documents_in(index_dir)
     if held:
-        return index_dir, index_dir.with_name(index_dir.name + "-index"), (
-            f"{safe_line(str(index_dir))} holds {held} document{'s' if held != 1 else ''}: it looks like a folder of documents, not an "
-            "index. Index them, with the index kept beside it, not among your files?")
-    return corpus_dir, index_dir, f"No index has been built yet (index folder: {safe_line(str(index_dir))}). Build one from a folder of documents:"
+        return (
+            index_dir,
+            index_dir.with_name(index_dir.name + "-index"),
+            (
+                f"{safe_line(str(index_dir))} holds {held} document{'s' if held != 1 else ''}: it looks like a folder of documents, not an "
+                "index. Index them, with the index kept beside it, not among your files?"
+            ),
+        )
+    return (
+        corpus_dir,
+        index_dir,
+        f"No index has been built yet (index folder: {safe_line(str(index_dir))}). Build one from a folder of documents:",
+    )
 
 
 class SetupScreen(ModalScreen[tuple[Path, Path] | None]):
@@ -89,12 +98,16 @@ class SetupScreen(ModalScreen[tuple[Path, Path] | None]):
             problem = "keep the index in another folder than the documents"
         elif index.exists() and not index.is_dir():
             problem = f"{safe_line(str(index))} is a file"
-        self.query_one("#setup-check", Static).update(problem or f"{count} document{'s' if count != 1 else ''} to index into {safe_line(str(index))}")
+        self.query_one("#setup-check", Static).update(
+            problem or f"{count} document{'s' if count != 1 else ''} to index into {safe_line(str(index))}"
+        )
         return problem
 
     def _folders(self) -> tuple[Path, Path]:
-        return (Path(self.query_one("#setup-corpus", Input).value.strip() or ".").expanduser(),
-                Path(self.query_one("#setup-index", Input).value.strip() or ".").expanduser())
+        return (
+            Path(self.query_one("#setup-corpus", Input).value.strip() or ".").expanduser(),
+            Path(self.query_one("#setup-index", Input).value.strip() or ".").expanduser(),
+        )
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#setup-build")

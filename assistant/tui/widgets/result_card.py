@@ -84,7 +84,7 @@ class ResultCard(Static, can_focus=True):
         content = Text()
         content.append(f"{hit.rank}. ", style="bold")
         content.append(strip_control(hit.citation.title), style="bold")
-        rest = citation_line(hit.citation)[len(hit.citation.title):]
+        rest = citation_line(hit.citation)[len(hit.citation.title) :]
         if rest:
             content.append(strip_control(rest))
         if hit.confidence:
