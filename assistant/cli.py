@@ -173,7 +173,8 @@ def catalogue_init(ctx: click.Context, folder: Path, force: bool) -> None:
         _fail(error)
     organisations = sum(1 for entry, _ in entries if entry.organisation)
     click.echo(
-        f"wrote {target}: {len(entries)} files, {organisations} with an organisation; check each entry before relying on it"
+        f"wrote {target}: {len(entries)} files, {organisations} with an organisation; check each entry before relying "
+        "on it"
     )
 
 
@@ -233,7 +234,8 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
             " ..." if len(report.catalogue_changed) > 5 else ""
         )
         click.echo(
-            f"catalogue entries changed for {len(report.catalogue_changed)} files ({names}): read again; passages are embedded "
+            f"catalogue entries changed for {len(report.catalogue_changed)} files ({names}): read again; passages are "
+            "embedded "
             "again only where the text the model sees changed (the title is part of it), and keep their ids",
             err=summary_to_stderr,
         )
@@ -247,7 +249,8 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
         click.echo(line, err=True)
     if report.up_to_date:
         click.echo(
-            f"index is up to date: {report.unchanged} files unchanged; {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f} s)",
+            f"index is up to date: {report.unchanged} files unchanged; {report.documents} documents, {report.chunks} "
+            f"chunks ({report.seconds:.1f} s)",
             err=summary_to_stderr,
         )
         return
@@ -333,13 +336,15 @@ def index_status(
         return
     click.echo(f"index:      {safe_line(status.index_dir)} (generation {safe_line(status.generation)})")
     click.echo(
-        f"built:      {status.built_at:%Y-%m-%d %H:%M:%S %Z} in {status.build_seconds:.1f} s from {safe_line(status.corpus_dir)}"
+        f"built:      {status.built_at:%Y-%m-%d %H:%M:%S %Z} in {status.build_seconds:.1f} s from "
+        f"{safe_line(status.corpus_dir)}"
     )
     click.echo(
         f"model:      {status.model} (fingerprint {status.model_fingerprint[:12]}); vector index: {status.vector_index}"
     )
     click.echo(
-        f"contents:   {status.indexed_files} of {status.files} files indexed: {status.documents} documents, {status.chunks} chunks"
+        f"contents:   {status.indexed_files} of {status.files} files indexed: {status.documents} documents, "
+        f"{status.chunks} chunks"
     )
     if status.staleness is not None:
         click.echo(f"corpus:     {safe_line(status.compared_with)}: {status.staleness.summary()}")
@@ -557,7 +562,8 @@ def _batch_questions(batch) -> list[str]:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as error:
             raise _UsageError(
-                f"line {number} of {safe_line(batch.name)} is not UTF-8 text (byte 0x{raw[error.start]:02x}): save the file as UTF-8"
+                f"line {number} of {safe_line(batch.name)} is not UTF-8 text (byte 0x{raw[error.start]:02x}): save the "
+                "file as UTF-8"
             ) from None
         line = line.rstrip("\r\n")
         if line.strip():
@@ -842,7 +848,8 @@ def doctor(ctx: click.Context) -> None:
     cosine = float(np.dot(reference, fast))
     click.echo(f"model {info.name} ({info.dimension} dims, fingerprint {info.fingerprint[:12]}) at {model_dir}")
     click.echo(
-        f"loaded offline and embedded in {time.perf_counter() - started:.1f} s; NumPy query encoder agreement: cosine {cosine:.6f}"
+        f"loaded offline and embedded in {time.perf_counter() - started:.1f} s; NumPy query encoder agreement: cosine "
+        f"{cosine:.6f}"
     )
     if cosine < 0.9999:
         raise click.ClickException("the NumPy query encoder disagrees with sentence-transformers")
@@ -913,12 +920,15 @@ def _fit(
     cv, acv = ranker.cross_validation, abstention.cross_validation
     click.echo(f"ranker fitted on {ranker.fitted_on}; abstention on {abstention.fitted_on}; written to {LEARNED_FILE}")
     click.echo(
-        f"5-fold cross-validation by question, candidates' order: chain hit@1 {cv['chain_hit_at_1']:.3f} MRR@10 {cv['chain_mrr_at_10']:.3f}"
+        f"5-fold cross-validation by question, candidates' order: chain hit@1 {cv['chain_hit_at_1']:.3f} MRR@10 "
+        f"{cv['chain_mrr_at_10']:.3f}"
         f" -> learned hit@1 {cv['learned_hit_at_1']:.3f} MRR@10 {cv['learned_mrr_at_10']:.3f}"
     )
     click.echo(
-        f"abstention (threshold {abstention.threshold:.3f}), held out: answerable refused {acv['answerable_refused']:.1%}, "
-        f"off-topic abstained {acv['off_topic_abstained']:.1%}, near misses abstained {acv['near_miss_abstained']:.1%}, "
+        f"abstention (threshold {abstention.threshold:.3f}), held out: answerable refused "
+        f"{acv['answerable_refused']:.1%}, "
+        f"off-topic abstained {acv['off_topic_abstained']:.1%}, near misses abstained "
+        f"{acv['near_miss_abstained']:.1%}, "
         f"other domain's claims refused {acv['other_domain_refused']:.1%}"
     )
 
@@ -966,12 +976,14 @@ def _fit(
 @click.option(
     "--fit",
     is_flag=True,
-    help="Fit the learned ranking model on these dev question sets (5-fold cross-validation by question) and write it to assistant/retrieve/learned.json.",
+    help="Fit the learned ranking model on these dev question sets (5-fold cross-validation by question) and write it "
+    "to assistant/retrieve/learned.json.",
 )
 @click.option(
     "--check-labels",
     is_flag=True,
-    help="Only check that every answer phrase is found in its document (asks no question: a frozen set can be checked without seeing results).",
+    help="Only check that every answer phrase is found in its document (asks no question: a frozen set can be checked "
+    "without seeing results).",
 )
 @click.pass_context
 def evaluate(
@@ -1044,7 +1056,8 @@ def evaluate(
                 resolved = resolve_expectations(pipeline, question_set, strict)
                 documents = {document for spans in resolved.values() for document, _ in spans}
                 click.echo(
-                    f"{question_file}: every answer phrase of {len(resolved)} questions found, in {len(documents)} documents"
+                    f"{question_file}: every answer phrase of {len(resolved)} questions found, in {len(documents)} "
+                    "documents"
                 )
                 pipeline.close()
                 continue
@@ -1052,7 +1065,8 @@ def evaluate(
                 resolve_expectations(pipeline, question_set, strict)
             except AssistantError as error:
                 click.echo(
-                    f"warning: {safe_line(str(error))} (those questions are counted as 'answer not in the extracted text')",
+                    f"warning: {safe_line(str(error))} (those questions are counted as 'answer not in the extracted "
+                    "text')",
                     err=True,
                 )
             judgments = None
@@ -1083,7 +1097,8 @@ def evaluate(
             if not as_json:
                 click.echo(
                     format_scores(
-                        f"\n{question_set.name}: {len(question_set.questions)} answerable, {len(question_set.off_topic)} off-topic, "
+                        f"\n{question_set.name}: {len(question_set.questions)} answerable, "
+                        f"{len(question_set.off_topic)} off-topic, "
                         f"{len(question_set.near_miss)} near-miss questions ({corpus})",
                         scores,
                     )
@@ -1108,7 +1123,8 @@ def evaluate(
             click.echo("\nablation, hybrid: each stage off in turn")
             click.echo(format_side_by_side([(f"{q.name[:28]}: {label}", s) for q, label, s in ablated]))
             click.echo(
-                "\npaired test (McNemar, exact) of each stage off against all on: first cards that answer only with the stage on / only with it off, p"
+                "\npaired test (McNemar, exact) of each stage off against all on: first cards that answer only with "
+                "the stage on / only with it off, p"
             )
             everything = {q.name: s for q, label, s in ablated if label == "all stages on"}
             for q, label, s in ablated:
@@ -1127,7 +1143,8 @@ def evaluate(
             if not as_json:
                 click.echo(
                     format_conversations(
-                        f"\n{conversation_set.name}{' [frozen test]' if conversation_set.frozen else ' [dev]'} ({corpus})",
+                        f"\n{conversation_set.name}{' [frozen test]' if conversation_set.frozen else ' [dev]'} "
+                        f"({corpus})",
                         scores,
                     )
                 )

@@ -185,7 +185,8 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
     lines = [
         "# Case note",
         "",
-        f"Written {generated:%Y-%m-%d %H:%M} by Guidance Lookup. Every passage below is quoted verbatim from the cited document.",
+        f"Written {generated:%Y-%m-%d %H:%M} by Guidance Lookup. Every passage below is quoted verbatim from the cited "
+        "document.",
         "",
     ]
     references: dict[tuple, int] = {}

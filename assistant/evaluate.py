@@ -339,13 +339,15 @@ def format_judged(title: str, scores: list[ModeScores]) -> str:
     lines = [title] if title else []
     for s in scores:
         judged = (
-            f"first card answers (judged) {s.first_card_answers:.3f}, nDCG@5 {s.ndcg_at_5:.3f} over {s.judged_questions} questions; "
+            f"first card answers (judged) {s.first_card_answers:.3f}, nDCG@5 {s.ndcg_at_5:.3f} over "
+            f"{s.judged_questions} questions; "
             if s.first_card_answers is not None and s.ndcg_at_5 is not None
             else "no judgments; "
         )
         split = ", ".join(f"{kind} {n}" for kind, n in s.first_cards.items())
         spelling = (
-            f"; misspelt questions find in the first five what their correct spelling finds: {s.misspelt_kept}/{s.misspelt_total}"
+            "; misspelt questions find in the first five what their correct spelling finds: "
+            f"{s.misspelt_kept}/{s.misspelt_total}"
             if s.misspelt_total
             else ""
         )
@@ -366,7 +368,8 @@ def _score_cells(s: ModeScores) -> str:
     ndcg = f"{s.ndcg_at_5:>7.3f}" if s.ndcg_at_5 is not None else f"{'-':>7}"
     return (
         f"{s.mrr_at_10:>7.3f} {s.hit_at_1:>6.3f} {s.hit_at_3:>6.3f} {s.hit_at_5:>6.3f} {judged} {ndcg} "
-        f"{f'{s.off_topic_abstained}/{s.off_topic_total}':>10} {near_miss:>10} {f'{s.answerable_refused}/{s.answerable_total}':>8}"
+        f"{f'{s.off_topic_abstained}/{s.off_topic_total}':>10} {near_miss:>10} "
+        f"{f'{s.answerable_refused}/{s.answerable_total}':>8}"
     )
 
 
@@ -630,7 +633,8 @@ def format_beir(title: str, scores: list[BeirScores]) -> str:
     lines = [title, header, "-" * len(header)]
     for s in scores:
         lines.append(
-            f"{s.mode:<8} {s.ndcg_at_10:>8.3f} {s.recall_at_100:>11.3f} {s.queries:>8} {s.refused:>8} {f'{s.refused_unseen}/{s.unseen}':>16} {s.milliseconds_per_query:>6.1f}"
+            f"{s.mode:<8} {s.ndcg_at_10:>8.3f} {s.recall_at_100:>11.3f} {s.queries:>8} {s.refused:>8} "
+            f"{f'{s.refused_unseen}/{s.unseen}':>16} {s.milliseconds_per_query:>6.1f}"
         )
     return "\n".join(lines)
 

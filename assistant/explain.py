@@ -53,7 +53,8 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
     ingested = ingest_extraction(relative, extraction, sha, catalogue, repeated)
     report = ingested.report
     lines = [
-        f"{safe_line(relative)}: read as {report.format}; {report.chars_extracted} characters extracted, {report.chars_removed} removed"
+        f"{safe_line(relative)}: read as {report.format}; {report.chars_extracted} characters extracted, "
+        f"{report.chars_removed} removed"
     ]
     for warning in report.warnings:
         lines.append(f"warning: {safe_line(warning)}")

@@ -93,7 +93,8 @@ class ReportBasket(BaseModel):
         lines = ["# Guidance Lookup report", ""]
         origin = f" from index {index_name}" if index_name else ""
         lines.append(
-            f"Exported {generated:%Y-%m-%d %H:%M}{origin}. Every passage below is quoted verbatim from the cited document."
+            f"Exported {generated:%Y-%m-%d %H:%M}{origin}. Every passage below is quoted verbatim from the cited "
+            "document."
         )
         lines.append("")
         lines.append("## Questions")

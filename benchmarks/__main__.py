@@ -161,7 +161,8 @@ def bench_build(figures: Figures, work: Path, embedder) -> None:
         "higher",
         passages_rate,
         "chunks/s raw model.encode of the passages alone",
-        note=f"{report.chunks} chunks ({report.sentences_embedded} sentence units also embedded) of generated text, full build, model loaded",
+        note=f"{report.chunks} chunks ({report.sentences_embedded} sentence units also embedded) of generated text, "
+        "full build, model loaded",
     )
     figures.add(
         "build.ratio_to_raw_encoder",
@@ -242,7 +243,8 @@ def bench_queries(figures: Figures, index: Path, label: str, real_vectors: bool)
                 "ms",
                 "lower",
                 note=("" if real_vectors else "generated vectors; ")
-                + f"query embedding p50 {embed_p50:.1f} ms, search {percentile(totals, 50) * 1000 - embed_p50:.1f} ms of the p50",
+                + f"query embedding p50 {embed_p50:.1f} ms, search {percentile(totals, 50) * 1000 - embed_p50:.1f} ms "
+                "of the p50",
                 target="<= 30 ms"
                 if (mode == "hybrid" and q == 95 and label == "100k")
                 else ("<= 3x brute force" if (mode == "hybrid" and q == 95 and label.endswith("busy")) else ""),
@@ -635,8 +637,10 @@ def bench_library(figures: Figures, index: Path) -> None:
         "lower",
         percentile(torch_encoded, 50) * 1000,
         f"ms to encode the same {head:.0f} passages again (torch, batched)",
-        note=f"MaxSim over the learned ranker's {head:.0f} candidates (median) from the stored int8 word-piece vectors; "
-        f"encoding them again one by one with the NumPy question encoder: {percentile(numpy_encoded, 50) * 1000:.0f} ms "
+        note=f"MaxSim over the learned ranker's {head:.0f} candidates (median) from the stored int8 word-piece "
+        "vectors; "
+        f"encoding them again one by one with the NumPy question encoder: {percentile(numpy_encoded, 50) * 1000:.0f} "
+        "ms "
         "(both extrapolated from 20 passages)",
     )
     generation = opened.layout.generations_dir / opened.name
@@ -705,7 +709,8 @@ def write_results(out: Path, result: dict, flags: list[str]) -> tuple[Path, Path
         baseline = f"{figure['baseline']} {figure['baseline_label']}" if figure["baseline"] is not None else ""
         previous = f"{figure['change']:+.0%}" if "change" in figure else ""
         lines.append(
-            f"| {key} | {figure['value']} {figure['unit']} | {baseline} | {figure['target']} | {previous} | {figure['note']} |"
+            f"| {key} | {figure['value']} {figure['unit']} | {baseline} | {figure['target']} | {previous} | "
+            f"{figure['note']} |"
         )
     if flags:
         lines += ["", "**More than 20% worse than the previous run:**", ""] + [f"- {f}" for f in flags]
@@ -826,7 +831,8 @@ def bench_incremental_on(figures: Figures, work: Path, embedder, size: int, inde
         "lower",
         full,
         "s full build (generated vectors)",
-        note=f"{report.chunks_embedded} chunks re-embedded with the real model; process start and model load not counted",
+        note=f"{report.chunks_embedded} chunks re-embedded with the real model; process start and model load not "
+        "counted",
         target="<= 3 s",
     )
 

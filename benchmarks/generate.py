@@ -14,11 +14,14 @@ _COMMON = (
     "an at their they may should must can will also who when where victims person people support"
 ).split()
 TOPICS = {
-    "identification": "identification indicator frontline screening referral interview disclosure trust signs officer assessment".split(),
-    "labour": "labour wages employer recruitment debt bondage passport agency factory farm construction inspector contract".split(),
+    "identification": "identification indicator frontline screening referral interview disclosure trust signs officer "
+    "assessment".split(),
+    "labour": "labour wages employer recruitment debt bondage passport agency factory farm construction inspector "
+    "contract".split(),
     "sexual": "sexual exploitation brothel online grooming advertisement escort coercion trafficker survivor shelter".split(),
     "children": "child children school guardian safeguarding social worker age consent parent foster missing".split(),
-    "justice": "prosecution court evidence witness defence statutory compensation legal aid conviction police investigation".split(),
+    "justice": "prosecution court evidence witness defence statutory compensation legal aid conviction police "
+    "investigation".split(),
     "support": "accommodation counselling health interpreter recovery period caseworker needs assessment reintegration".split(),
     "migration": "border migrant smuggling asylum visa status refugee displacement route corridor destination".split(),
     "business": "supply chain audit procurement supplier risk transparency statement due diligence remediation".split(),

@@ -122,7 +122,8 @@ def main(folders: list[str]) -> None:
     for name, row in rows.items():
         per = 10000 / max(row["words"], 1)
         print(
-            f"| {name} | {statistics.median(row['seconds']):.3f} | {sum(row['seconds']):.1f} | {row['failed']} | {row['words']:,} "
+            f"| {name} | {statistics.median(row['seconds']):.3f} | {sum(row['seconds']):.1f} | {row['failed']} | "
+            f"{row['words']:,} "
             f"| {row['split'] * per:.1f} | {row['glued'] * per:.1f} | {row['odd'] * per:.1f} |"
         )
 

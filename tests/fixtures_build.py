@@ -238,9 +238,11 @@ class FakeEmbedder:
 
 
 PARAGRAPHS = {
-    "identification.md": "# Identification\n\nFrontline staff identify victims by looking for indicators such as withheld documents and debts.\n",
+    "identification.md": "# Identification\n\nFrontline staff identify victims by looking for indicators such as "
+    "withheld documents and debts.\n",
     "referral.md": "# Referral\n\nA referral to the national mechanism needs the informed consent of an adult.\n",
-    "children.md": "# Children\n\nChildren cannot consent to their own exploitation; refer every child who may be a victim.\n",
+    "children.md": "# Children\n\nChildren cannot consent to their own exploitation; refer every child who may be a "
+    "victim.\n",
 }
 
 
@@ -281,7 +283,8 @@ def make_inflating_pdf(inflated_bytes: int, text: str = "Forced labour indicator
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> "
+        b">>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]

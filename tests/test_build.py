@@ -107,13 +107,15 @@ def test_a_renamed_file_costs_no_embedding(settings, corpus, fake):
 def test_unchanged_chunks_of_a_changed_file_are_not_re_embedded(settings, corpus, fake):
     write(
         corpus / "long.md",
-        "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part explains support.\n",
+        "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part "
+        "explains support.\n",
     )
     build(settings, corpus, fake)
     fake.embedded.clear()
     write(
         corpus / "long.md",
-        "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part explains support and housing.\n",
+        "# Guide\n\n## Part one\n\nThe first part explains the duty to notify.\n\n## Part two\n\nThe second part "
+        "explains support and housing.\n",
     )
     report = build(settings, corpus, fake)
     assert report.changed == ["long.md"] and report.chunks_embedded == 1

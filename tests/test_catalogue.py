@@ -50,7 +50,8 @@ def test_catalogue_init_writes_what_each_file_states_and_never_overwrites(tmp_pa
     folder = tmp_path / "docs"
     write(
         folder / "guide.md",
-        "# Referral Guide\n\nFirst responders must explain the NRM before asking for consent.\n\n© Anti-Slavery Network 2021\n",
+        "# Referral Guide\n\nFirst responders must explain the NRM before asking for consent.\n\n© Anti-Slavery "
+        "Network 2021\n",
     )
     write(folder / "scan.pdf", make_pdf([[]]))
     runner = CliRunner()

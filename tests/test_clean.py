@@ -33,7 +33,8 @@ def test_real_sentences_survive_including_short_ones():
 
 def test_cms_identifier_dumps_are_removed_with_their_rule():
     kept, removals = cleaned(
-        "A real first paragraph about forced labour.\n\npost\npage\nrevision\nwp_block\nacf-field-group\nnav_menu_item\n\nA real last paragraph."
+        "A real first paragraph about forced "
+        "labour.\n\npost\npage\nrevision\nwp_block\nacf-field-group\nnav_menu_item\n\nA real last paragraph."
     )
     assert kept == ["A real first paragraph about forced labour.", "A real last paragraph."]
     assert {r.reason for r in removals} == {"CMS/code identifier list"} and len(removals) == 6
@@ -80,7 +81,8 @@ def test_navigation_words_are_kept_in_a_pdf():
 
 def test_screenshot_and_image_names():
     kept, removals = cleaned(
-        "Screen Shot 2015-03-05 at 6.19.47 PM\nIMG_2041.JPG\nScreenshot 2021-02-01 at 10.00.00This report summarises the findings."
+        "Screen Shot 2015-03-05 at 6.19.47 PM\nIMG_2041.JPG\nScreenshot 2021-02-01 at 10.00.00This report summarises "
+        "the findings."
     )
     assert kept == ["This report summarises the findings."]
     assert {r.reason for r in removals} == {
@@ -98,7 +100,8 @@ def test_empty_labels_and_stray_fragments():
 
 def test_lines_repeated_across_many_files_are_chrome_only_in_runs():
     pages = [
-        f"Main menu\nOur work\nPublications\nDonate now\n\nSector report {n}\nGuidance\n\nArticle {n} says something specific about labour exploitation in sector {n}.\n\nJoin our newsletter\nFollow us\n"
+        f"Main menu\nOur work\nPublications\nDonate now\n\nSector report {n}\nGuidance\n\nArticle {n} says something "
+        f"specific about labour exploitation in sector {n}.\n\nJoin our newsletter\nFollow us\n"
         for n in range(5)
     ]
     repeated = repeated_line_set([candidate_line_hashes(lines_from_text(p)) for p in pages], min_files=3, min_share=0.3)

@@ -120,9 +120,8 @@ def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_referen
 def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_path):
     note = tmp_path / "note.md"
     script = (
-        "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n/keep 1\n/alone\n/note "
-        + str(note)
-        + "\n/quit\n"
+        "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n/keep "
+        "1\n/alone\n/note " + str(note) + "\n/quit\n"
     )
     process = subprocess.run(
         [sys.executable, "-m", "assistant", "chat", "--index", str(bundled_index), "-k", "2"],

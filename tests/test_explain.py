@@ -17,7 +17,8 @@ def corpus_with_shared_chrome(tmp_path):
     for number in range(4):
         write(
             corpus / f"page{number}.txt",
-            f"Guidance page {number}\n\n{MENU}\n\nLabour inspectors should ask to see identity documents in case {number}, because employers who hold passports keep workers from leaving.\n",
+            f"Guidance page {number}\n\n{MENU}\n\nLabour inspectors should ask to see identity documents in case "
+            f"{number}, because employers who hold passports keep workers from leaving.\n",
         )
     return corpus
 

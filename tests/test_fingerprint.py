@@ -32,7 +32,8 @@ def test_other_bm25_parameters_rewrite_the_index_without_reading_a_file(settings
     verdict = compare(pipeline.manifest(), settings, None)
     assert verdict.action == "reindex" and verdict.reason == "the BM25 parameters changed"
     assert pipeline.status().staleness.summary() == (
-        "unchanged; the next build rewrites the search structures from the stored passages (the BM25 parameters changed)"
+        "unchanged; the next build rewrites the search structures from the stored passages (the BM25 parameters "
+        "changed)"
     )
     assert [p.what for p in pipeline.verify()] == [f"the BM25 parameters changed: {verdict.consequence()}"]
     assert "--full" not in pipeline.verify()[0].fix, "a normal build mends it"

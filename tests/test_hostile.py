@@ -142,7 +142,8 @@ def hostile(tmp_path, st_embedder, monkeypatch):
     corpus = tmp_path / "corpus"
     write(
         corpus / "guide.md",
-        "# Forced labour\n\nInspectors reported \x1b[31mwithheld passports\x1b[0m and \u202eunpaid wages\u202c on fishing boats. [Click](https://evil.example)\n",
+        "# Forced labour\n\nInspectors reported \x1b[31mwithheld passports\x1b[0m and \u202eunpaid wages\u202c on "
+        "fishing boats. [Click](https://evil.example)\n",
     )
     write(corpus / "catalogue.toml", HOSTILE_CATALOGUE)
     write(corpus / "bad\x1b[2Jname.txt", b"\x00\x01\x02\x03binary" * 50)
@@ -265,7 +266,8 @@ def test_an_unreadable_folder_is_reported(settings, corpus, fake, monkeypatch):
 def test_catalogue_entries_for_missing_or_repeated_files_are_warnings(settings, corpus, fake):
     write(
         corpus / "catalogue.toml",
-        '[[file]]\npath = "REFERRAL.MD"\ntitle = "A"\n\n[[file]]\npath = "./children.md"\ntitle = "B"\n\n[[file]]\npath = "children.md"\ntitle = "C"\n',
+        '[[file]]\npath = "REFERRAL.MD"\ntitle = "A"\n\n[[file]]\npath = "./children.md"\ntitle = '
+        '"B"\n\n[[file]]\npath = "children.md"\ntitle = "C"\n',
     )
     report = build(settings, corpus, fake)
     warnings = " | ".join(report.warnings)
@@ -279,9 +281,8 @@ def test_html_whose_declared_charset_contradicts_its_bytes_is_read_as_what_it_is
     for charset in ("utf-16", "cp037"):
         write(
             corpus / f"{charset}.html",
-            f'<html><head><meta charset="{charset}"></head><body><p>Plain page about labour inspections in {charset}.</p></body></html>'.encode(
-                "ascii"
-            ),
+            f'<html><head><meta charset="{charset}"></head><body><p>Plain page about labour inspections in '
+            f"{charset}.</p></body></html>".encode("ascii"),
         )
     report = build(settings, corpus, fake)
     files = {f.path: f for f in report.files}

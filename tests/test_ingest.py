@@ -73,7 +73,8 @@ def test_markdown_headings_become_sections_and_front_matter_is_metadata(tmp_path
 
 def test_html_keeps_content_and_drops_page_chrome(tmp_path):
     html = (
-        "<html><head><title>Spotting exploitation | Example NGO</title><meta property='og:site_name' content='Example NGO'></head>"
+        "<html><head><title>Spotting exploitation | Example NGO</title><meta property='og:site_name' content='Example "
+        "NGO'></head>"
         "<body><nav><a href='/'>Home</a><a href='/about'>About us</a></nav>"
         "<div id='cookie-consent'>We use cookies to improve your browsing experience.</div>"
         "<main><h1>Spotting exploitation</h1><p>Victims rarely <b>self-identify</b>.</p>"
@@ -237,7 +238,8 @@ def test_a_bold_heading_that_wraps_onto_a_second_line_is_one_heading(tmp_path):
         ("Referral Mechanism statistical publications", 56, 583, 12, True),
     ]
     body, _ = paragraph_runs(
-        "First Responder Organisations have a responsibility to identify potential victims of modern slavery and refer them.",
+        "First Responder Organisations have a responsibility to identify potential victims of modern slavery and refer "
+        "them.",
         555,
     )
     paragraph = [
@@ -254,7 +256,8 @@ def test_a_bold_heading_that_wraps_onto_a_second_line_is_one_heading(tmp_path):
     document = ingest(write(tmp_path / "survey.pdf", make_pdf([runs + body + paragraph]))).documents[0]
     assert (
         document.title
-        == "User feedback survey on the Home Office's modern slavery National Referral Mechanism statistical publications"
+        == "User feedback survey on the Home Office's modern slavery National Referral Mechanism statistical "
+        "publications"
     )
     headings = [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
     assert not any("bold paragraph" in heading for heading in headings), "a bold paragraph is body text, not a heading"

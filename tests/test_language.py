@@ -10,7 +10,8 @@ from assistant.language import guess_language
     [
         ("Each State Party shall protect the privacy and identity of victims of trafficking in persons.", "en"),
         (
-            "Iedere Staat die Partij is, beschermt de persoonlijke levenssfeer en de identiteit van de slachtoffers van mensenhandel.",
+            "Iedere Staat die Partij is, beschermt de persoonlijke levenssfeer en de identiteit van de slachtoffers "
+            "van mensenhandel.",
             "nl",
         ),
         ("Chaque État Partie protège la vie privée et l’identité des victimes de la traite des personnes.", "fr"),

@@ -148,10 +148,12 @@ EXPECTED_RECORDS = {
         "Building Slavery-free Communities: A Resilience Framework",
         "A practical guide for SMEs on how to mitigate the risk of modern slavery in their operations.",
         "The Butterfly Longitudinal Research Project",
-        "Human trafficking & traffickers in Vietnam- An analysis of the nature of trafficking and the profile of traffickers in Vietnam based on information from court cases",
+        "Human trafficking & traffickers in Vietnam- An analysis of the nature of trafficking and the profile of "
+        "traffickers in Vietnam based on information from court cases",
     ],
     "001_7805c1cdfc4ec49b.txt": [
-        "Human Trafficking for Labour Exploitation/Forced and Bonded Labour: Identification – Prevention – Prosecution; and Prosecution of Offenders, Justice for Victims",
+        "Human Trafficking for Labour Exploitation/Forced and Bonded Labour: Identification – Prevention – "
+        "Prosecution; and Prosecution of Offenders, Justice for Victims",
         "Guidance: Child modern slavery and human trafficking",
         "Disrupting Harm in Malaysia: Evidence on Online Child Sexual Exploitation and Abuse",
         "Labor Inspection Training on Child Labor – Nepal",
@@ -160,7 +162,8 @@ EXPECTED_RECORDS = {
         "Legislating Against Modern Slavery, Human Trafficking & Forced Labour",
         "Appropriations Briefing Book",
         "Assessing Modern Slavery Risks in the Vietnam-Taiwan Migration Corridor",
-        "Modern Slavery: Statutory Guidance for England and Wales (under s49 of the Modern Slavery Act 2015) and Non-Statutory Guidance for Scotland and Northern Ireland",
+        "Modern Slavery: Statutory Guidance for England and Wales (under s49 of the Modern Slavery Act 2015) and "
+        "Non-Statutory Guidance for Scotland and Northern Ireland",
     ],
     "004_0e36c2b1859f3387.txt": [
         "Trafficking Victim Identification: A Practitioner Guide",
@@ -169,10 +172,12 @@ EXPECTED_RECORDS = {
         "Identifying Trafficking Victims: An Analysis of Victim Identification Tools and Resources in Asia",
         "Identification of Trafficking Victims in Europe and the Former Soviet Union",
         "Seeing the Unseen: Barriers and Opportunities in the Identification of Trafficking Victims in Indonesia",
-        "Identification and Referral of Trafficking Victims in Indonesia. Guidelines for Frontline Responders and Multi-Disciplinary Teams at the Village Level",
+        "Identification and Referral of Trafficking Victims in Indonesia. Guidelines for Frontline Responders and "
+        "Multi-Disciplinary Teams at the Village Level",
         "Vulnerability and Exploitation Along the Balkan Route: Identifying Victims of Human Trafficking in Serbia",
         "Another Side of the Story. Challenges in Research with Unidentified and Unassisted Trafficking Victims",
-        "Leaving the Past Behind. When Trafficking Victims Decline Assistance. Summary Report for Practitioners and Policymakers",
+        "Leaving the Past Behind. When Trafficking Victims Decline Assistance. Summary Report for Practitioners and "
+        "Policymakers",
     ],
 }
 

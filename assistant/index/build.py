@@ -174,7 +174,8 @@ def build_index(
         ) from error
     except OSError as error:
         raise IndexWriteError(
-            f"the index in {index_dir} could not be written ({error.strerror or error}); the previous index is unchanged"
+            f"the index in {index_dir} could not be written ({error.strerror or error}); the previous index is "
+            "unchanged"
         ) from error
 
 

@@ -112,8 +112,10 @@ def incompatibility(manifest: IndexManifest, model: ModelInfo | None) -> str | N
         return f"the embedding model changed: the index holds {manifest.model.dimension}-dimensional vectors, the installed model gives {model.dimension}"
     if manifest.model.fingerprint != model.fingerprint:
         return (
-            f"the embedding model changed: the index was built with another embedding model ({manifest.model.name}, fingerprint "
-            f"{manifest.model.fingerprint[:12]}) than the one installed ({model.name}, fingerprint {model.fingerprint[:12]})"
+            f"the embedding model changed: the index was built with another embedding model ({manifest.model.name}, "
+            "fingerprint "
+            f"{manifest.model.fingerprint[:12]}) than the one installed ({model.name}, fingerprint "
+            f"{model.fingerprint[:12]})"
         )
     return None
 

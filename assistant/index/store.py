@@ -251,7 +251,8 @@ class Store:
     def chunk_identities(self, path: str) -> dict[tuple[str, int, int, str], int]:
         """The ids of a file's chunks by what identifies their text: (document, start, end, text)."""
         rows = self.connection.execute(
-            "SELECT c.id, c.document_id, c.char_start, c.char_end, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = ?",
+            "SELECT c.id, c.document_id, c.char_start, c.char_end, c.text FROM chunks c JOIN documents d ON d.id = "
+            "c.document_id WHERE d.path = ?",
             (path,),
         )
         return {(document, start, end, text): int(chunk_id) for chunk_id, document, start, end, text in rows}
@@ -287,7 +288,8 @@ class Store:
 
     def drop_unused_embeddings(self) -> int:
         cursor = self.connection.execute(
-            "DELETE FROM embeddings WHERE hash NOT IN (SELECT embed_hash FROM chunks UNION SELECT embed_hash FROM sentences)"
+            "DELETE FROM embeddings WHERE hash NOT IN (SELECT embed_hash FROM chunks UNION SELECT embed_hash FROM "
+            "sentences)"
         )
         return cursor.rowcount
 
@@ -304,7 +306,8 @@ class Store:
     def iter_sentence_vectors(self, dimension: int, batch: int = 8192) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(chunk id of each sentence, vectors), sentences in chunk id order, in batches."""
         return self._id_vectors(
-            "SELECT s.chunk_id, e.vector FROM sentences s JOIN embeddings e ON e.hash = s.embed_hash ORDER BY s.chunk_id, s.rowid",
+            "SELECT s.chunk_id, e.vector FROM sentences s JOIN embeddings e ON e.hash = s.embed_hash ORDER BY "
+            "s.chunk_id, s.rowid",
             dimension,
             batch,
         )
@@ -371,7 +374,8 @@ class Store:
             batch = values[start : start + 500]
             marks = ",".join("?" * len(batch))
             for chunk_id, begin, end in self.connection.execute(
-                f"SELECT chunk_id, char_start, char_end FROM sentences WHERE chunk_id IN ({marks}) ORDER BY chunk_id, rowid",
+                f"SELECT chunk_id, char_start, char_end FROM sentences WHERE chunk_id IN ({marks}) ORDER BY chunk_id, "
+                "rowid",
                 batch,
             ):
                 result.setdefault(int(chunk_id), []).append((int(begin), int(end)))
@@ -394,7 +398,8 @@ class Store:
             marks = ",".join("?" * len(batch))
             rows = self.connection.execute(
                 "SELECT c.id, c.document_id, c.ordinal, c.char_start, c.char_end, c.section, c.page, c.page_end, "
-                f"c.token_count, c.text, d.indexed_at, {', '.join('d.' + c.strip() for c in _DOCUMENT_COLUMNS.split(','))} "
+                "c.token_count, c.text, d.indexed_at, "
+                f"{', '.join('d.' + c.strip() for c in _DOCUMENT_COLUMNS.split(','))} "
                 f"FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
                 batch,
             ).fetchall()
@@ -432,7 +437,8 @@ class Store:
         marks = ",".join("?" * len(documents))
         likes = " OR ".join("section LIKE ?" for _ in words)
         rows = self.connection.execute(
-            f"SELECT id, document_id, section FROM chunks WHERE document_id IN ({marks}) AND ({likes}) ORDER BY document_id, ordinal",
+            f"SELECT id, document_id, section FROM chunks WHERE document_id IN ({marks}) AND ({likes}) ORDER BY "
+            "document_id, ordinal",
             [*documents, *(f"%{w}%" for w in words)],
         ).fetchall()
         return [(int(r[0]), r[1], tuple(json.loads(r[2]))) for r in rows]
@@ -483,7 +489,8 @@ class Store:
             return []
         marks = ",".join("?" * len(values))
         rows = self.connection.execute(
-            f"SELECT n.id FROM chunks c JOIN chunks n ON n.document_id = c.document_id AND n.ordinal BETWEEN c.ordinal - ? AND c.ordinal + ? "
+            "SELECT n.id FROM chunks c JOIN chunks n ON n.document_id = c.document_id AND n.ordinal BETWEEN c.ordinal "
+            "- ? AND c.ordinal + ? "
             f"WHERE c.id IN ({marks}) GROUP BY n.id ORDER BY n.document_id, n.ordinal",
             [radius, radius, *values],
         )
@@ -507,7 +514,8 @@ class Store:
             batch = values[start : start + 500]
             marks = ",".join("?" * len(batch))
             for row in self.connection.execute(
-                f"SELECT c.id, d.title, c.section, c.text, c.token_count FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+                "SELECT c.id, d.title, c.section, c.text, c.token_count FROM chunks c JOIN documents d ON d.id = "
+                f"c.document_id WHERE c.id IN ({marks})",
                 batch,
             ):
                 result[int(row[0])] = (row[1], tuple(json.loads(row[2])), row[3], int(row[4]))

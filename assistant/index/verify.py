@@ -147,7 +147,8 @@ def _cross_check(
         only_db = np.setdiff1d(chunk_ids, faiss_ids)[:5].tolist()
         problems.append(
             Problem(
-                what=f"FAISS ids and database chunk ids differ (only in FAISS: {only_faiss}, only in database: {only_db})",
+                what=f"FAISS ids and database chunk ids differ (only in FAISS: {only_faiss}, only in database: "
+                f"{only_db})",
                 fix=rebuild,
             )
         )

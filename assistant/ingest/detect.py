@@ -136,7 +136,8 @@ def check_package_size(data: bytes, kind: str) -> None:
     markup = sum(m.file_size for m in members if m.filename.lower().endswith((".xml", ".rels")))
     if markup > MAX_PACKAGE_XML_BYTES:
         raise SkipFile(
-            f"its markup inflates to {markup / 1e6:.0f} MB, over the {MAX_PACKAGE_XML_BYTES / 1e6:.0f} MB limit: not read"
+            f"its markup inflates to {markup / 1e6:.0f} MB, over the {MAX_PACKAGE_XML_BYTES / 1e6:.0f} MB limit: not "
+            "read"
         )
 
 

@@ -30,7 +30,8 @@ _FILE_LIKE = re.compile(
     r"(?:\S*_\S*(?:_\S*){2,}|\S*[_-][vV]\d+\S*|[A-Z0-9]{5,}\d\w*|\S+\.(?:docx?|pdf|indd|pptx?|xlsx?))"
 )
 _JUNK_ORGANISATIONS = re.compile(
-    r"microsoft|office user|windows user|^user\b|^admin|^owner$|^author$|\bteam$|^unknown$|^hp\b|^dell\b|^lenovo\b|^pc\b|"
+    r"microsoft|office user|windows "
+    r"user|^user\b|^admin|^owner$|^author$|\bteam$|^unknown$|^hp\b|^dell\b|^lenovo\b|^pc\b|"
     r"(?:adobe|acrobat|indesign|word|pdf)\b",
     re.IGNORECASE,
 )

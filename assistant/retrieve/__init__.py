@@ -302,7 +302,8 @@ class Retriever:
             unknown = [v for v in filters.documents if v not in known_docs]
             if unknown:
                 raise QueryError(
-                    f"unknown document {', '.join(map(repr, unknown))}: see `python -m assistant index status --documents`"
+                    f"unknown document {', '.join(map(repr, unknown))}: see `python -m assistant index status "
+                    "--documents`"
                 )
         for year in (filters.year_from, filters.year_to):
             if year is not None and not 1000 <= year <= 2100:

@@ -178,7 +178,8 @@ def decide(
         return Decision(
             True,
             f"the first passages do not mention {', '.join(signals.years_missing)}",
-            f"the passages closest to the question do not mention {' or '.join(signals.years_missing)}: ask without the year to see them",
+            f"the passages closest to the question do not mention {' or '.join(signals.years_missing)}: ask without "
+            "the year to see them",
         )
     coverage = signals.top_coverage
     if mode == "lexical":

@@ -69,7 +69,8 @@ def fit_ranker(groups: list[QuestionRows], l2: float = 1.0) -> LogisticModel:
     sources = sorted({g.source for g in groups})
     return model.model_copy(
         update={
-            "fitted_on": f"{len(groups)} dev questions ({', '.join(sources)}), {sum(len(g.labels) for g in groups)} candidates",
+            "fitted_on": f"{len(groups)} dev questions ({', '.join(sources)}), {sum(len(g.labels) for g in groups)} "
+            "candidates",
             "cross_validation": {
                 "folds": 5,
                 "learned_hit_at_1": round(learned["hit_at_1"], 4),
@@ -130,7 +131,8 @@ def fit_abstention(
     return model.model_copy(
         update={
             "threshold": threshold,
-            "fitted_on": f"{int(((labels == 1) & (sources == 'dev')).sum())} answerable and {int((labels == 0).sum())} unanswerable dev questions"
+            "fitted_on": f"{int(((labels == 1) & (sources == 'dev')).sum())} answerable and {int((labels == 0).sum())} "
+            "unanswerable dev questions"
             + (
                 f", {int((sources == 'other domain').sum())} claims of another domain"
                 if (sources == "other domain").any()

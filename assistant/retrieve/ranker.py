@@ -43,7 +43,8 @@ SHORT_WORDS = 25
 """A passage of fewer words is "short": a heading, a list line or a contact block."""
 
 _POINTER = re.compile(
-    r"can be found|(?:is|are) available (?:at|from|here|on)|\bsee (?:section|page|annex|chapter|paragraph|appendix)\b|\bclick\b|\bvisit\b"
+    r"can be found|(?:is|are) available (?:at|from|here|on)|\bsee "
+    r"(?:section|page|annex|chapter|paragraph|appendix)\b|\bclick\b|\bvisit\b"
     r"|www\.|https?://|\S@\S|\b(?:tel(?:ephone)?|phone|call)\b[:.]?\s*\+?\d|\b0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}\b",
     re.IGNORECASE,
 )

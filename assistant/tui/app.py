@@ -326,7 +326,8 @@ class GuidanceApp(App):
             if self.basket.items:
                 count = len(self.basket.items)
                 self.notify(
-                    f"The report you were building is restored: {count} passage{'s' if count != 1 else ''} (r shows it).",
+                    f"The report you were building is restored: {count} passage{'s' if count != 1 else ''} (r shows "
+                    "it).",
                     timeout=6,
                 )
         except (OSError, ValueError) as error:
@@ -580,7 +581,8 @@ class GuidanceApp(App):
             return text
         text.append(f"Index folder {self.shown_path(self.pipeline.index_dir)}\n", style="bold")
         text.append(
-            f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from {self.shown_path(status.corpus_dir)}\n"
+            f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from "
+            f"{self.shown_path(status.corpus_dir)}\n"
         )
         text.append(
             f"Model {status.model} (fingerprint {status.model_fingerprint[:12]}), {status.vector_index} vector index\n"
@@ -592,7 +594,8 @@ class GuidanceApp(App):
         )
         listed = f" (of which {records} resources listed on web pages)" if records else ""
         text.append(
-            f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents{listed}, {status.chunks} passages\n\n"
+            f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents{listed}, "
+            f"{status.chunks} passages\n\n"
         )
         warned = [(path, warning) for path, warning in status.warnings if "OCR" in warning or "scan" in warning]
         if warned:
@@ -679,7 +682,8 @@ class GuidanceApp(App):
         else:
             message = (
                 f"Rebuilt: {len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
-                f"{report.unchanged} unchanged; {report.chunks_embedded} passage{'s' if report.chunks_embedded != 1 else ''} "
+                f"{report.unchanged} unchanged; {report.chunks_embedded} "
+                f"passage{'s' if report.chunks_embedded != 1 else ''} "
                 f"embedded in {self.took(report.seconds)}."
             )
         self.call_from_thread(self._rebuild_done, message, True)

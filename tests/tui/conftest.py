@@ -87,7 +87,8 @@ def hostile_index(tmp_path_factory, shared_embedder_factory) -> Path:
     write(
         root / "corpus" / "hostile.txt",
         "Notice [bold red]about forced labour[/bold red] in [link=https://example.org]fisheries[/link].\n\n"
-        "Inspectors reported \x1b[31mwithheld passports\x1b[0m and \x1b]52;c;aGFja2Vk\x07unpaid wages on fishing boats.\n",
+        "Inspectors reported \x1b[31mwithheld passports\x1b[0m and \x1b]52;c;aGFja2Vk\x07unpaid wages on fishing "
+        "boats.\n",
     )
     settings = Settings()
     settings.show_progress = False

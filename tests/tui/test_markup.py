@@ -51,7 +51,8 @@ async def test_catalogue_values_file_names_and_questions_are_plain_text_on_every
     corpus = tmp_path / "corpus"
     write(
         corpus / "guide [b]bold[/b].md",
-        "# Inspections\n\nLabour inspectors ask to see identity documents: employers who hold passports commit an offence.\n",
+        "# Inspections\n\nLabour inspectors ask to see identity documents: employers who hold passports commit an "
+        "offence.\n",
     )
     write(corpus / "catalogue.toml", CATALOGUE.format(region=region.replace("'", "\\u0027")))
     Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(

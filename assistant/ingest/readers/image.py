@@ -25,7 +25,8 @@ def read_image(data: bytes) -> Extraction:
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_PIXELS:
             raise SkipFile(
-                f"image of {image.width} x {image.height} pixels, over the {MAX_PIXELS // 1_000_000} megapixel limit: not read"
+                f"image of {image.width} x {image.height} pixels, over the {MAX_PIXELS // 1_000_000} megapixel limit: "
+                "not read"
             )
         dpi = image.info.get("dpi", (150, 150))[0] or 150
         page = io.BytesIO()

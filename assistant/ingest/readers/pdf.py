@@ -170,7 +170,8 @@ def read_pdf(data: bytes) -> Extraction:
             if not any(line.text.strip() for line in raw_lines):
                 raise SkipFile("no text layer, and OCR found no text on the page images", status="empty")
             warnings.append(
-                "no text layer: the text was recognised by OCR (Tesseract) from page images; check quotations against the original"
+                "no text layer: the text was recognised by OCR (Tesseract) from page images; check quotations against "
+                "the original"
             )
     finally:
         document.close()
@@ -205,7 +206,8 @@ def _recognised_lines(document, warnings: list[str]) -> list[_PdfLine]:
         if index >= ocr.MAX_PAGES or time.monotonic() - started > ocr.MAX_SECONDS:
             limit = f"{ocr.MAX_PAGES} pages" if index >= ocr.MAX_PAGES else f"{ocr.MAX_SECONDS // 60} minutes"
             warnings.append(
-                f"OCR stopped at its limit of {limit} a file: pages {index + 1}-{len(document)} of {len(document)} are not indexed"
+                f"OCR stopped at its limit of {limit} a file: pages {index + 1}-{len(document)} of {len(document)} are "
+                "not indexed"
             )
             break
         page = document[index]

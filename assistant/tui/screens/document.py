@@ -52,7 +52,8 @@ class DocumentScreen(Screen):
         header.append(title, style="bold")
         header.append(line[len(title) :] if line.startswith(title) else "\n" + line)
         header.append(
-            f"\nFile: {strip_control(self.document.path)} · passage id {self.hit.chunk_id} (for `cite`)   Esc: back, p: the passage, /: find"
+            f"\nFile: {strip_control(self.document.path)} · passage id {self.hit.chunk_id} (for `cite`)   Esc: back, "
+            "p: the passage, /: find"
         )
         yield Static(header, id="document-header", markup=False)
         yield TextArea(self.text, read_only=True, soft_wrap=True, show_cursor=True, id="document-body")

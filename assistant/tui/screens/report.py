@@ -42,7 +42,8 @@ class ReportScreen(Screen):
         count = len(self.basket.items)
         questions = len(self.basket.questions())
         self.query_one("#report-title", Static).update(
-            f"Report: {count} passage{'s' if count != 1 else ''} from {questions} question{'s' if questions != 1 else ''}."
+            f"Report: {count} passage{'s' if count != 1 else ''} from {questions} "
+            f"question{'s' if questions != 1 else ''}."
             + ("" if count else "  Add passages with a on a result.")
             + (f"\nKept as you work in {self.saved_in} (restored at the next start)." if self.saved_in else "")
         )

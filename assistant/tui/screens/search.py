@@ -64,13 +64,15 @@ class TurnView(Vertical):
         how = Text()
         if turn.context.words:
             how.append(
-                f"Searched with: {', '.join(map(safe_line, turn.context.words))} (from your earlier questions) · ctrl+o: this question alone\n"
+                f"Searched with: {', '.join(map(safe_line, turn.context.words))} (from your earlier questions) · "
+                "ctrl+o: this question alone\n"
             )
         elif turn.new_topic:
             how.append("New topic: asked on its own.\n")
         if answer.corrections:
             how.append(
-                f"Searched for: {safe_line(' '.join([answer.searched_for or '']))} (misspelt words corrected) · ctrl+o: the words as typed\n"
+                f"Searched for: {safe_line(' '.join([answer.searched_for or '']))} (misspelt words corrected) · "
+                "ctrl+o: the words as typed\n"
             )
         for notice in answer.notices:
             if not notice.startswith("searched for:"):

@@ -38,14 +38,16 @@ def proposed_folders(index_dir: Path, corpus_dir: Path) -> tuple[Path, Path, str
             index_dir,
             index_dir.with_name(index_dir.name + "-index"),
             (
-                f"{safe_line(str(index_dir))} holds {held} document{'s' if held != 1 else ''}: it looks like a folder of documents, not an "
+                f"{safe_line(str(index_dir))} holds {held} document{'s' if held != 1 else ''}: it looks like a folder "
+                "of documents, not an "
                 "index. Index them, with the index kept beside it, not among your files?"
             ),
         )
     return (
         corpus_dir,
         index_dir,
-        f"No index has been built yet (index folder: {safe_line(str(index_dir))}). Build one from a folder of documents:",
+        f"No index has been built yet (index folder: {safe_line(str(index_dir))}). Build one from a folder of "
+        "documents:",
     )
 
 
