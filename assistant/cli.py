@@ -320,6 +320,7 @@ def index_status(
         python -m assistant index status --index index
     """
     from .pipeline import Pipeline
+    from .present import status_lines
 
     pipeline = Pipeline(_settings(ctx), index_dir=index_dir, corpus_dir=corpus_dir)
     try:
@@ -334,33 +335,19 @@ def index_status(
             payload["documents_list"] = [d.model_dump() for d in infos]
         click.echo(json_text(payload))
         return
-    click.echo(f"index:      {safe_line(status.index_dir)} (generation {safe_line(status.generation)})")
-    click.echo(
-        f"built:      {status.built_at:%Y-%m-%d %H:%M:%S %Z} in {status.build_seconds:.1f} s from "
-        f"{safe_line(status.corpus_dir)}"
+    lines = status_lines(
+        status,
+        path=lambda folder: safe_line(str(folder)),
+        when=lambda moment: f"{moment:%Y-%m-%d %H:%M:%S %Z}",
+        took=lambda seconds: f"{seconds:.1f} s",
+        generation=True,
     )
-    click.echo(
-        f"model:      {status.model} (fingerprint {status.model_fingerprint[:12]}); vector index: {status.vector_index}"
-    )
-    click.echo(
-        f"contents:   {status.indexed_files} of {status.files} files indexed: {status.documents} documents, "
-        f"{status.chunks} chunks"
-    )
-    if status.staleness is not None:
-        click.echo(f"corpus:     {safe_line(status.compared_with)}: {status.staleness.summary()}")
-        for label, paths in (
-            ("added", status.staleness.added),
-            ("changed", status.staleness.changed),
-            ("removed", status.staleness.removed),
-        ):
-            for path in paths:
-                click.echo(f"            {label}: {safe_line(path)}")
-        if status.staleness.stale:
-            click.echo(f"            {pipeline.advice()}")
-    if status.skipped:
-        click.echo("not indexed:")
-        for path, state, reason in status.skipped:
-            click.echo(f"  {state}: {safe_line(path)}: {safe_line(reason)}")
+    for line, _ in lines[:-1]:
+        click.echo(line)
+    if status.staleness is not None and status.staleness.stale:
+        click.echo(pipeline.advice())
+    if infos:
+        click.echo("Documents:")
     for info in infos:
         extra = ", ".join(str(p) for p in (info.organisation, info.year, info.region) if p)
         click.echo(f"  [{safe_line(info.id)}] {safe_line(info.title)}" + (f" ({safe_line(extra)})" if extra else ""))

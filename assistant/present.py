@@ -8,12 +8,17 @@ is ours.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .errors import CitationError
 from .ingest.formats import has_slides
 from .models import NO_ANSWER, Answer, AnswerJSON, Chunk, Citation, DocumentInfo, ResultJSON
 from .text import json_text, safe_line, safe_url, strip_control
+
+if TYPE_CHECKING:
+    from .pipeline import IndexStatus
 
 CITATION_FORMATS = ("text", "markdown", "bibtex", "csl-json")
 OCR_NOTE = "Text recognised by OCR from a scan."
@@ -379,3 +384,56 @@ def render_answer_markdown(answer: Answer) -> str:
             lines.append(f"   Also stated in: {format_citation(other, 'markdown')}")
             lines.append("")
     return "\n".join(lines)
+
+
+def status_lines(
+    status: IndexStatus,
+    path: Callable[[str], str],
+    when: Callable[[datetime], str],
+    took: Callable[[float], str],
+    listed_records: int = 0,
+    generation: bool = False,
+) -> list[tuple[str, bool]]:
+    """What is said about an index, line by line as (line, heading), for ``index status`` and the
+    terminal UI's index screen alike: where it is, when and from what it was built, what it holds,
+    which files were read by OCR, whether the corpus changed since, and what was not indexed.
+    The front ends choose only how a folder, a time and a duration look, and the style of a
+    heading; a blank line ends each part."""
+    listed = f" (of which {listed_records} resources listed on web pages)" if listed_records else ""
+    named = f" (generation {safe_line(status.generation)})" if generation else ""
+    lines = [
+        (f"Index folder {path(status.index_dir)}{named}", True),
+        (f"Built {when(status.built_at)} in {took(status.build_seconds)} from {path(status.corpus_dir)}", False),
+        (
+            f"Model {status.model} (fingerprint {status.model_fingerprint[:12]}), {status.vector_index} vector index",
+            False,
+        ),
+        (
+            f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents{listed}, "
+            f"{status.chunks} passages",
+            False,
+        ),
+        ("", False),
+    ]
+    read_by_ocr = [file for file, warning in status.warnings if "OCR" in warning or "scan" in warning]
+    if read_by_ocr:
+        lines.append(("Read by OCR (check quotations against the original):", True))
+        lines.extend((f"  {safe_line(file)}", False) for file in read_by_ocr)
+        lines.append(("", False))
+    if status.staleness is not None:
+        staleness = status.staleness
+        lines.append((f"Corpus {path(status.compared_with)}: {staleness.summary()}", staleness.stale))
+        for label, files in (
+            ("added", staleness.added),
+            ("changed", staleness.changed),
+            ("removed", staleness.removed),
+        ):
+            lines.extend((f"  {label}: {safe_line(file)}", False) for file in files)
+        lines.append(("", False))
+    if status.skipped:
+        lines.append(("Not indexed:", True))
+        lines.extend(
+            (f"  {state}: {safe_line(file)}: {safe_line(reason)}", False) for file, state, reason in status.skipped
+        )
+        lines.append(("", False))
+    return lines

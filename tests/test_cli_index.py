@@ -71,8 +71,8 @@ def test_index_status_lists_contents_and_the_corpus_state(bundled_index):
         "--documents",
     )
     assert result.exit_code == 0, result.output
-    assert "contents:   5 of 5 files indexed: 26 documents" in result.stdout
-    assert f"corpus:     {bundled_index.parent / 'corpus'}: up to date" in result.stdout
+    assert "5 of 5 files indexed: 26 documents, " in result.stdout
+    assert f"Corpus {bundled_index.parent / 'corpus'}: up to date" in result.stdout
     assert "Seeing the Unseen" in result.stdout
 
 
@@ -168,7 +168,7 @@ def test_an_index_remembers_its_corpus_and_another_corpus_needs_an_explicit_flag
     assert run("index", "build", "--corpus", str(casework), "--index", str(index), "--quiet").exit_code == 0
     write(casework / "c.md", "# Referral\n\nA referral needs the informed consent of an adult.\n")
     status = run("index", "status", "--index", str(index))
-    assert f"corpus:     {casework}: changed since the last build: 1 added" in status.stdout
+    assert f"Corpus {casework}: changed since the last build: 1 added" in status.stdout
     assert f"run: python -m assistant index build --index {index}" in status.stdout
     again = run("index", "build", "--index", str(index), "--quiet")
     assert "1 added" in again.stdout, "without --corpus, the index's own corpus is built"

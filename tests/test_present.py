@@ -223,3 +223,15 @@ def test_a_listed_resource_is_cited_by_one_rule_in_every_format():
         and csl["container-title"] == "NEXUS Institute publications"
     )
     assert csl["note"].startswith("Listed by NEXUS Institute on")
+
+
+def test_the_status_of_an_index_is_said_once_for_the_cli_and_the_terminal_ui(bundled_pipeline):
+    from assistant.present import status_lines
+
+    status = bundled_pipeline.status()
+    lines = status_lines(status, path=str, when=lambda moment: "(then)", took=lambda seconds: "(took)", generation=True)
+    assert lines[0] == (f"Index folder {status.index_dir} (generation {status.generation})", True)
+    assert lines[1][0] == f"Built (then) in (took) from {status.corpus_dir}"
+    assert ("5 of 5 files indexed: 26 documents, " + str(status.chunks) + " passages", False) in lines
+    assert (f"Corpus {status.compared_with}: up to date", False) in lines, "not a heading while up to date"
+    assert lines[-1] == ("", False)

@@ -24,6 +24,7 @@ from ..errors import AssistantError, IndexMissingError
 from ..files import MIB, read_regular
 from ..models import Filters
 from ..pipeline import Pipeline
+from ..present import status_lines
 from ..report import BasketFile, ReportBasket
 from ..text import safe_line, strip_control
 from . import messages
@@ -579,48 +580,13 @@ class GuidanceApp(App):
                 f"The index cannot be read: {strip_control(str(error))}\n\nPress b to rebuild it (a full build)."
             )
             return text
-        text.append(f"Index folder {self.shown_path(self.pipeline.index_dir)}\n", style="bold")
-        text.append(
-            f"Built {self.when(status.built_at)} in {self.took(status.build_seconds)} from "
-            f"{self.shown_path(status.corpus_dir)}\n"
-        )
-        text.append(
-            f"Model {status.model} (fingerprint {status.model_fingerprint[:12]}), {status.vector_index} vector index\n"
-        )
         records = (
             sum(1 for info in self.pipeline.document_infos() if info.record is not None)
             if self.pipeline.opened_manifest() is not None
             else 0
         )
-        listed = f" (of which {records} resources listed on web pages)" if records else ""
-        text.append(
-            f"{status.indexed_files} of {status.files} files indexed: {status.documents} documents{listed}, "
-            f"{status.chunks} passages\n\n"
-        )
-        warned = [(path, warning) for path, warning in status.warnings if "OCR" in warning or "scan" in warning]
-        if warned:
-            text.append("Read by OCR (check quotations against the original):\n", style="bold")
-            for path, _ in warned:
-                text.append(f"  {strip_control(path)}\n")
-            text.append("\n")
-        if status.staleness is not None:
-            text.append(
-                f"Corpus {self.shown_path(status.compared_with)}: {status.staleness.summary()}\n",
-                style="bold" if status.staleness.stale else "",
-            )
-            for label, paths in (
-                ("added", status.staleness.added),
-                ("changed", status.staleness.changed),
-                ("removed", status.staleness.removed),
-            ):
-                for path in paths:
-                    text.append(f"  {label}: {strip_control(path)}\n")
-            text.append("\n")
-        if status.skipped:
-            text.append("Not indexed:\n", style="bold")
-            for path, state, reason in status.skipped:
-                text.append(f"  {state}: {strip_control(path)}: {strip_control(reason)}\n")
-            text.append("\n")
+        for line, heading in status_lines(status, self.shown_path, self.when, self.took, listed_records=records):
+            text.append(line + "\n", style="bold" if heading else "")
         if self.pipeline.opened_manifest() is not None:
             text.append("Documents:\n", style="bold")
             for info in self.pipeline.document_infos():
