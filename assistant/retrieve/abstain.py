@@ -1,16 +1,20 @@
 """Abstention: deciding that no passage in the corpus answers a question.
 
 The decision is made from named ``Signals`` recorded while the question is answered (the best
-cosine of dense search, and the rare-word coverage of the passage that would be shown first), by
-``decide``, a pure function that can be tested without an index.
+cosine of dense search and of a sentence, the ranker's probability, the rare-word coverage and
+the share of the question's names, numbers and acronyms found in the passage that would be shown
+first), by ``decide``, a pure function that can be tested without an index.
 
 A raw cosine threshold does not carry from one corpus to another: a corpus of legal texts is
 "closer" to any legal-sounding question than five web pages are. So every build measures the
 corpus's *background*: how similar its best passage is to questions about unrelated subjects
-(the probes of ``index.background``, which share nothing with any anti-trafficking corpus on purpose). A question
-is answered when its best passage stands out from that background (a z-score), or stands out
-less but contains most of the question's rare words. Whatever the other signals say, a question
-naming a year that none of the first passages mention is not answered by them.
+(``index.background``), and the signals are read as how far the best passage stands above it.
+In hybrid mode a logistic model over those signals (``ABSTENTION_FEATURES``, fitted by ``eval
+--fit`` on the dev sets, stored in ``learned.json``) decides; without it, or in dense mode, the
+older rule applies: the best passage stands out from the background, or stands out less and
+holds most of the question's rare words. Lexical mode goes by the words alone. Whatever the
+other signals say, a question naming a year that none of the first passages mention is not
+answered by them.
 """
 
 from __future__ import annotations
