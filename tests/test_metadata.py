@@ -274,3 +274,11 @@ def test_a_chapter_heading_phrased_as_a_question_does_not_name_a_handbook():
     assert choose_title({}, leaflet, "leaflet1.pdf")[0] == "What is modern slavery?", (
         "a leaflet may be titled by its question"
     )
+
+
+def test_a_title_in_title_case_that_opens_with_a_question_word_still_titles_its_report():
+    title = "What Looks Promising for Tackling Modern Slavery: A review of practice-based research"
+    heading = [Line(title, 1, kind="heading", level=0)]
+    own = {"title": "Modern Slavery Report_What Looks Promising_A4 brochure_21-031_FEB21_PROOF 2"}
+    relative = "iasc/modern-slavery-report-what-looks-promising-a4-brochure-21-031-feb21-proof-2.pdf"
+    assert choose_title(own, heading, relative)[0] == title

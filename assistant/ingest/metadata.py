@@ -182,8 +182,14 @@ _QUESTION_START = re.compile(r"^(?:how|what|why|when|where|who|which|can|could|s
 
 
 def is_question(text: str) -> bool:
-    """A heading phrased as a question, which a handbook's chapters often are."""
-    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
+    """A heading phrased as a question, which a handbook's chapters often are: it ends with a
+    question mark, or opens with a question word in a sentence ("How are children brought to the
+    UK"). A title in title case that opens with one ("What Looks Promising for Tackling Modern
+    Slavery: A review ...") is not a question."""
+    if text.rstrip().endswith("?"):
+        return True
+    words = text.split()
+    return bool(_QUESTION_START.match(text)) and len(words) > 1 and words[1][:1].islower() and ":" not in text
 
 
 def names_a_document(text: str) -> bool:
