@@ -143,6 +143,8 @@ class ModeScores(BaseModel):
     respelt: int = 0
     """Questions of the set written correctly (no ``correct`` spelling given) whose words spelling
     correction changed anyway: each is a question the tolerance may have harmed."""
+    respelt_first_changed: int = 0
+    """...of which the first card (or the refusal) differs from that of the words as typed."""
     ranks: list[int | None] = Field(default_factory=list)
     """Each answerable question's rank of the first card that answers it (strict), in order."""
     abstain_precision: float
@@ -220,7 +222,7 @@ def evaluate_question_set(
         reciprocal_ranks, hits, refused, failures = [], {1: 0, 3: 0, 5: 0}, 0, []
         first_cards = dict.fromkeys(ERROR_KINDS, 0)
         answered_first, ndcgs, ranks = 0, [], []
-        misspelt_kept = misspelt_total = respelt = 0
+        misspelt_kept = misspelt_total = respelt = respelt_first_changed = 0
         started = time.perf_counter()
         for index, question in enumerate(question_set.questions):
             answer = pipeline.ask(question.text, k=k, mode=mode)
@@ -240,7 +242,10 @@ def evaluate_question_set(
             for depth in hits:
                 hits[depth] += bool(rank and rank <= depth)
             first_cards[_first_card_kind(answer, expected, rank)] += 1
-            respelt += bool(question.correct is None and answer.corrections)
+            if question.correct is None and answer.corrections:
+                respelt += 1
+                typed = pipeline.ask(question.text, k=k, mode=mode, as_typed=True)
+                respelt_first_changed += _first_card(typed) != _first_card(answer)
             if (
                 question.correct is not None
                 and _rank_of(pipeline.ask(question.correct, k=k, mode=mode), expected) is not None
@@ -292,6 +297,7 @@ def evaluate_question_set(
                 ranks=ranks,
                 misspelt_total=misspelt_total,
                 respelt=respelt,
+                respelt_first_changed=respelt_first_changed,
                 abstain_precision=abstained_off / predicted if predicted else 1.0,
                 abstain_recall=abstained_off / unanswerable_total if unanswerable_total else 1.0,
                 answerable_refused=refused,
@@ -334,6 +340,11 @@ def _dcg(grades: list[int]) -> float:
     return sum(grade / math.log2(position + 2) for position, grade in enumerate(grades))
 
 
+def _first_card(answer) -> int | None:
+    """The chunk of an answer's first card (None: refused or nothing found)."""
+    return None if answer.abstained or not answer.hits else answer.hits[0].chunk_id
+
+
 def format_judged(title: str, scores: list[ModeScores]) -> str:
     """The judged figures and where the first cards stand, below the strict table."""
     lines = [title] if title else []
@@ -351,7 +362,10 @@ def format_judged(title: str, scores: list[ModeScores]) -> str:
             if s.misspelt_total
             else ""
         )
-        spelling += f"; spelling correction changed {s.respelt} correctly spelt question(s)"
+        spelling += (
+            f"; spelling correction changed the words of {s.respelt} correctly spelt question(s), "
+            f"the first card of {s.respelt_first_changed}"
+        )
         lines.append(f"  {s.mode}: {judged}first cards: {split}{spelling}")
     return "\n".join(lines)
 

@@ -65,7 +65,10 @@ def test_eval_counts_the_questions_spelling_correction_changed(bundled_pipeline,
         bundled_pipeline, load_question_set(write(tmp_path / "typed.toml", typed)), modes=("hybrid",)
     )
     assert scores[0].respelt == 1
-    assert "spelling correction changed 1 correctly spelt question(s)" in format_judged("", scores)
+    assert (
+        "spelling correction changed the words of 1 correctly spelt question(s), the first card of 0"
+        in format_judged("", scores)
+    ), "'unidentifed' searched as 'unidentified' finds the same first card"
 
 
 def test_an_answer_phrase_is_found_whatever_the_spacing_punctuation_or_bullets_between_its_words():
