@@ -50,3 +50,11 @@ def test_two_swapped_letters_are_one_edit_and_a_possessive_keeps_its_ending():
     assert speller.correct("poliec records")[0] == "police records"
     assert speller.correct("the college's course and the colelge's")[0] == "the college's course and the college's"
     assert speller.correct("six monhts")[0] == "six months"
+
+
+def test_a_word_lexical_search_finds_as_typed_is_never_corrected():
+    """A correct word the corpus holds once (not counted) or in another form is the corpus's word."""
+    speller = Speller(COUNTS, KNOWN, searchable=lambda word: word == "indicated")
+    assert speller.correct("what indicated debt")[1] == [], "one edit from 'indicates', but the corpus has it"
+    assert Speller(COUNTS, KNOWN).correct("what indicated debt")[1] == [Correction("indicated", "indicates")]
+    assert speller.correct("trafiking indicaters")[0] == "trafficking indicators", "misspellings are still corrected"

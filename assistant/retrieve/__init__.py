@@ -95,7 +95,14 @@ class Retriever:
     def spelled(self, text: str) -> tuple[str, list]:
         """The question with misspelt words corrected from the corpus's own words."""
         if self._speller is None:
-            self._speller = Speller(self.index.spelling_words(), self.pieces.whole_words())
+            lexical = self.index.lexical
+            self._speller = Speller(
+                self.index.spelling_words(),
+                self.pieces.whole_words(),
+                searchable=lambda word: (
+                    bool(terms := terms_of(word)) and all(lexical.document_frequency(t) > 0 for t in terms)
+                ),
+            )
         return self._speller.correct(text)
 
     def _search(

@@ -1,7 +1,7 @@
 """Spelling tolerance: a misspelt word of a question is matched to the corpus's own words.
 
-A word is corrected only when neither the corpus nor the model's vocabulary knows it ("trafiking",
-"indicaters"); a real word the corpus lacks ("Canada", "sick pay") is left as typed, so that a
+A word is corrected only when neither the corpus (its counted words, or the stems lexical search
+holds) nor the model's vocabulary knows it ("trafiking", "indicaters"); a real word the corpus lacks ("Canada", "sick pay") is left as typed, so that a
 question about something the corpus does not hold is still refused. The nearest corpus word by
 edit distance (rapidfuzz's optimal string alignment, in which two letters swapped are one edit: 1
 edit for words of up to six letters, 2 for longer ones)
@@ -12,6 +12,7 @@ words as typed can always be searched instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[A-Za-z]+")
@@ -28,12 +29,16 @@ class Correction:
 
 
 class Speller:
-    def __init__(self, counts: dict[str, int], known: frozenset[str]):
+    def __init__(self, counts: dict[str, int], known: frozenset[str], searchable: Callable[[str], bool] | None = None):
         """``counts``: the corpus's words (lower case) and how often each occurs; ``known``: the
-        words the model's vocabulary holds whole (real words, whatever the corpus)."""
+        words the model's vocabulary holds whole (real words, whatever the corpus);
+        ``searchable``: whether lexical search finds a word as typed (its stem is in the corpus:
+        "unidentified" where the corpus says "unidentified" once, or "identifies"), in which case
+        it is the corpus's word and never corrected."""
         self.counts = {word: count for word, count in counts.items() if count >= MIN_COUNT}
         self.words = list(self.counts)
         self.known = known
+        self.searchable = searchable or (lambda word: False)
 
     def correct(self, question: str) -> tuple[str, list[Correction]]:
         """The question with its misspelt words replaced, and what was replaced."""
@@ -53,6 +58,7 @@ class Speller:
                 and folded not in self.known
                 and not (word[0].isupper() and match.start() > 0)
                 and not word.isupper()
+                and not self.searchable(folded)
             ):
                 limit = 1 if len(word) <= 6 else 2
                 found = process.extract(folded, self.words, scorer=OSA.distance, score_cutoff=limit, limit=20)
