@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from .files import MIB, read_regular
 from .models import Citation, Hit
 from .present import citation_line, format_citation, format_citations, markdown_escape, markdown_quote
+from .text import safe_line, strip_control
 
 BASKET_LIMIT = 64 * MIB
 """Largest saved report read (a thousand passages take about 2 MB)."""
@@ -125,7 +126,49 @@ class ReportBasket(BaseModel):
             lines.append(f"{number}. {format_citation(citation, 'markdown')}")
         return "\n".join(lines) + "\n"
 
-    EXPORT_FORMATS: ClassVar[dict[str, str]] = {"markdown": ".md", "bibtex": ".bib", "csl-json": ".json"}
+    def to_text(self, generated: datetime | None = None, index_name: str | None = None) -> str:
+        """The report as plain text, for pasting into a document or an e-mail: the same questions,
+        quotations and references as the Markdown report, with no Markdown escapes to show as
+        backslashes."""
+        generated = generated or datetime.now().astimezone()
+        origin = f" from index {safe_line(index_name)}" if index_name else ""
+        lines = [
+            "Guidance Lookup report",
+            "",
+            f"Exported {generated:%Y-%m-%d %H:%M}{origin}. Every passage below is quoted verbatim from the cited "
+            "document.",
+            "",
+            "Questions",
+            "",
+        ]
+        lines.extend(f"{number}. {safe_line(question)}" for number, question in enumerate(self.questions(), start=1))
+        lines += ["", "Passages"]
+        references: list[Citation] = []
+        reference_numbers: dict[tuple, int] = {}
+        for number, item in enumerate(self.items, start=1):
+            key = (item.citation.path, item.citation.title, item.citation.section, item.citation.page)
+            if key not in reference_numbers:
+                references.append(item.citation)
+                reference_numbers[key] = len(references)
+            lines += [
+                "",
+                f"{number}. {safe_line(citation_line(item.citation))}",
+                f"Question: {safe_line(item.question)}",
+            ]
+            lines.append("“" + strip_control(item.text).strip() + "”")
+            lines.append(f"Source: {format_citation(item.citation, 'text')} [{reference_numbers[key]}]")
+        lines += ["", "References", ""]
+        lines.extend(
+            f"{number}. {format_citation(citation, 'text')}" for number, citation in enumerate(references, start=1)
+        )
+        return "\n".join(lines) + "\n"
+
+    EXPORT_FORMATS: ClassVar[dict[str, str]] = {
+        "markdown": ".md",
+        "text": ".txt",
+        "bibtex": ".bib",
+        "csl-json": ".json",
+    }
 
     def references(self) -> list[Citation]:
         """Each cited passage once, in report order."""
@@ -137,10 +180,12 @@ class ReportBasket(BaseModel):
         return list(seen.values())
 
     def render(self, style: str, generated: datetime | None = None, index_name: str | None = None) -> str:
-        """The report as Markdown (quotes and references), or its references as BibTeX or
-        CSL-JSON: the same exporters as ``cite``."""
+        """The report as Markdown or plain text (quotes and references), or its references as
+        BibTeX or CSL-JSON: the same exporters as ``cite``."""
         if style == "markdown":
             return self.to_markdown(generated, index_name)
+        if style == "text":
+            return self.to_text(generated, index_name)
         if style not in self.EXPORT_FORMATS:
             raise ValueError(f"unknown report format {style!r}")
         return format_citations(self.references(), style) + "\n"

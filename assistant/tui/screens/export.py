@@ -17,6 +17,7 @@ from .confirm import ConfirmScreen
 
 REPORT_FORMATS = {
     "markdown": ("Markdown report", ".md"),
+    "text": ("Plain text (to paste into a document or an e-mail)", ".txt"),
     "bibtex": ("BibTeX references", ".bib"),
     "csl-json": ("CSL-JSON references", ".json"),
 }

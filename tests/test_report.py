@@ -1,0 +1,42 @@
+"""The report basket (report.py): passages kept with their questions, exported as Markdown, plain
+text, BibTeX or CSL-JSON, and marked exported once written."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from assistant.present import format_citation
+from assistant.report import ReportBasket
+
+from .test_present import CITATION, hit
+
+WHEN = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)
+
+
+def basket() -> ReportBasket:
+    kept = ReportBasket()
+    kept.add("Why are *victims* [often] unidentified?", hit("Many victims are never identified_ They return home."))
+    kept.add("and who refers them?", hit("Frontline staff refer victims to the #1 shelter.", rank=2))
+    return kept
+
+
+def test_the_plain_text_report_reads_as_written_with_no_markdown_escapes():
+    text = basket().render("text", generated=WHEN, index_name="gen-1")
+    assert "1. Why are *victims* [often] unidentified?" in text, "the question as typed, no backslashes"
+    assert "“Many victims are never identified_ They return home.”" in text
+    assert "\\" not in text and "#" not in text.replace("#1 shelter", "")
+    assert text.count("Source: ") == 2 and text.rstrip().endswith(f"1. {format_citation(CITATION, 'text')}")
+
+
+def test_the_markdown_report_escapes_what_markdown_would_read_as_markup():
+    markdown = basket().render("markdown", generated=WHEN)
+    assert "Why are \\*victims\\* \\[often\\] unidentified?" in markdown
+    assert markdown.startswith("# Guidance Lookup report")
+
+
+def test_writing_a_report_marks_every_passage_exported(tmp_path):
+    kept = basket()
+    assert kept.not_exported() == 2
+    path = kept.export_to(tmp_path / "out" / "report.txt", "text")
+    assert path.read_text(encoding="utf-8").startswith("Guidance Lookup report") and kept.not_exported() == 0
+    assert ReportBasket.EXPORT_FORMATS["text"] == ".txt"

@@ -1,0 +1,90 @@
+"""At 80x24, what a reader needs is on screen: the filter dialog's year fields and buttons, a
+passage's first line when its document opens, the find counter; a restored report is mentioned
+at start; the report can be exported as plain text, with no Markdown escapes."""
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Input, Static, TextArea
+
+from assistant.report import BasketFile, ReportBasket
+from assistant.tui.screens.document import DocumentScreen
+from assistant.tui.screens.filters import FilterScreen
+
+from .conftest import make_app, ready, wait_for
+from .test_pilot import INDONESIA, ask, bundled_app, cards
+
+pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
+
+SMALL = (80, 24)
+
+
+def on_screen(app, widget) -> bool:
+    region = widget.region
+    return region.width > 0 and region.height > 0 and app.screen.region.contains_region(region)
+
+
+async def test_the_filter_dialogs_year_fields_and_buttons_are_on_an_80x24_screen(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("down", "f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+        await pilot.pause()
+        for widget in (*app.screen.query(Input), *app.screen.query(Button)):
+            assert on_screen(app, widget), f"#{widget.id} is off screen at 80x24"
+
+
+async def test_a_passage_opens_at_its_first_line_and_find_says_where_it_is_at_80x24(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        await pilot.pause()
+        body = app.screen.query_one("#document-body", TextArea)
+        first_row = min(body.selection.start[0], body.selection.end[0])
+        top = body.scroll_offset.y
+        assert top <= first_row < top + body.scrollable_content_region.height, "the passage's first line is in view"
+        await pilot.press("slash", *"victims", "enter")
+        await pilot.pause()
+        position = app.screen.query_one("#document-position", Static)
+        assert "match 1 of" in str(position.render()) and on_screen(app, position)
+
+
+async def test_a_restored_report_is_mentioned_at_start(bundled_index, tmp_path):
+    basket_file = tmp_path / "basket.json"
+    first = bundled_app(bundled_index)
+    async with first.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        kept = ReportBasket()
+        kept.add(INDONESIA, cards(first)[0].hit)
+    BasketFile(basket_file).save(kept)  # as a session that quit without exporting leaves it
+    app = make_app(bundled_index, bundled_index.parent / "corpus", basket_file=basket_file)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await ready(pilot)
+        assert len(app.basket.items) == 1
+        assert any("report you were building is restored: 1 passage" in n.message for n in app._notifications)
+
+
+async def test_the_report_exports_as_plain_text_to_paste(bundled_index, tmp_path):
+    target = tmp_path / "report.txt"
+    app = bundled_app(bundled_index, tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("down", "a", "r")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ReportScreen")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
+        app.screen.query_one("#format-text").value = True
+        await pilot.pause()
+        assert app.screen.query_one("#export-path", Input).value.endswith(".txt")
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, target.exists)
+    text = Path(target).read_text(encoding="utf-8")
+    assert text.startswith("Guidance Lookup report") and "\\" not in text and "Source: " in text
