@@ -44,3 +44,15 @@ def test_every_command_has_help_with_an_example(path, command):
     result = run(*path, "--help")
     assert result.exit_code == 0
     assert command.help and "Example:" in command.help
+
+
+def test_tui_py_help_names_its_own_usage():
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tui.py"), "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and result.stdout.startswith("Usage: tui.py [OPTIONS]"), result.stdout[:200]

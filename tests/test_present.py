@@ -162,6 +162,7 @@ def test_a_slide_is_never_cited_as_a_page():
     assert "pages" not in format_citation(slide, "bibtex")
     [csl] = json.loads(format_citation(slide, "csl-json"))
     assert "page" not in csl
+    assert format_citation(slide, "bibtex").lower().count("slide 7") == 1, "not 'Slide 7; slide 7'"
 
 
 def test_bibtex_of_several_citations_parses_with_a_bibtex_parser():
