@@ -89,6 +89,20 @@ class ReportBasket(BaseModel):
     def questions(self) -> list[str]:
         return list(dict.fromkeys(item.question for item in self.items))
 
+    def _numbered_references(self) -> tuple[list[Citation], list[int]]:
+        """The report's reference list (each cited place once, in report order) and, for each
+        passage, the number of its reference."""
+        references: list[Citation] = []
+        numbers: dict[tuple, int] = {}
+        of_item = []
+        for item in self.items:
+            key = (item.citation.path, item.citation.title, item.citation.section, item.citation.page)
+            if key not in numbers:
+                references.append(item.citation)
+                numbers[key] = len(references)
+            of_item.append(numbers[key])
+        return references, of_item
+
     def to_markdown(self, generated: datetime | None = None, index_name: str | None = None) -> str:
         generated = generated or datetime.now().astimezone()
         lines = ["# Guidance Lookup report", ""]
@@ -104,13 +118,8 @@ class ReportBasket(BaseModel):
             lines.append(f"{number}. {markdown_escape(question)}")
         lines.append("")
         lines.append("## Passages")
-        references: list[Citation] = []
-        reference_numbers: dict[tuple, int] = {}
-        for number, item in enumerate(self.items, start=1):
-            key = (item.citation.path, item.citation.title, item.citation.section, item.citation.page)
-            if key not in reference_numbers:
-                references.append(item.citation)
-                reference_numbers[key] = len(references)
+        references, reference_of = self._numbered_references()
+        for number, (item, reference) in enumerate(zip(self.items, reference_of), start=1):
             lines.append("")
             lines.append(f"### {number}. {markdown_escape(citation_line(item.citation))}")
             lines.append("")
@@ -118,7 +127,7 @@ class ReportBasket(BaseModel):
             lines.append("")
             lines.extend(markdown_quote(item.text))
             lines.append("")
-            lines.append(f"Source: {format_citation(item.citation, 'markdown')} [{reference_numbers[key]}]")
+            lines.append(f"Source: {format_citation(item.citation, 'markdown')} [{reference}]")
         lines.append("")
         lines.append("## References")
         lines.append("")
@@ -143,20 +152,15 @@ class ReportBasket(BaseModel):
         ]
         lines.extend(f"{number}. {safe_line(question)}" for number, question in enumerate(self.questions(), start=1))
         lines += ["", "Passages"]
-        references: list[Citation] = []
-        reference_numbers: dict[tuple, int] = {}
-        for number, item in enumerate(self.items, start=1):
-            key = (item.citation.path, item.citation.title, item.citation.section, item.citation.page)
-            if key not in reference_numbers:
-                references.append(item.citation)
-                reference_numbers[key] = len(references)
+        references, reference_of = self._numbered_references()
+        for number, (item, reference) in enumerate(zip(self.items, reference_of), start=1):
             lines += [
                 "",
                 f"{number}. {safe_line(citation_line(item.citation))}",
                 f"Question: {safe_line(item.question)}",
             ]
             lines.append("“" + strip_control(item.text).strip() + "”")
-            lines.append(f"Source: {format_citation(item.citation, 'text')} [{reference_numbers[key]}]")
+            lines.append(f"Source: {format_citation(item.citation, 'text')} [{reference}]")
         lines += ["", "References", ""]
         lines.extend(
             f"{number}. {format_citation(citation, 'text')}" for number, citation in enumerate(references, start=1)
