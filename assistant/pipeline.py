@@ -72,13 +72,8 @@ class Staleness(BaseModel):
     e.g. reads every file again because "the chunker settings changed"."""
 
     @property
-    def reread(self) -> str | None:
-        """Why the next build does more than read the changed files (None: it does not)."""
-        return self.verdict.reason
-
-    @property
     def stale(self) -> bool:
-        return bool(self.added or self.changed or self.removed or self.reread)
+        return bool(self.added or self.changed or self.removed or not self.verdict.unchanged)
 
     def _file_counts(self) -> list[str]:
         return [
@@ -90,7 +85,8 @@ class Staleness(BaseModel):
     def brief(self) -> str:
         """What makes the index out of date, in a few words for a status line: "2 added, 1
         changed", or why every file would be read again."""
-        parts = self._file_counts() + ([self.reread.removeprefix("the ")] if self.reread else [])
+        reason = self.verdict.reason
+        parts = self._file_counts() + ([reason.removeprefix("the ")] if reason else [])
         return ", ".join(parts) if parts else "up to date"
 
     def summary(self) -> str:
@@ -98,7 +94,9 @@ class Staleness(BaseModel):
             return "up to date"
         parts = self._file_counts()
         files = "changed since the last build: " + ", ".join(parts) if parts else "unchanged"
-        return files if not self.reread else f"{files}; {self.verdict.consequence()} ({self.reread})"
+        if self.verdict.unchanged:
+            return files
+        return f"{files}; {self.verdict.consequence()} ({self.verdict.reason})"
 
 
 class IndexStatus(BaseModel):

@@ -57,7 +57,7 @@ from ..models import (
 from ..tokens import word_pieces_for
 from . import fingerprint
 from .background import PROBES, measure_background
-from .fingerprint import Verdict, chunker_info, compare, lexical_parameters
+from .fingerprint import Verdict, chunker_info, compare, lexical_parameters, vector_index_wanted
 from .layout import DATA_FILES, PROBE_VECTORS, STORE, VECTORS, IndexLayout, damaged_files, read_manifest, write_manifest
 from .lexical import LexicalIndex, SpellingWords, weighted_counts
 from .store import Store
@@ -438,10 +438,7 @@ class _Builder:
             vectors = VectorIndex.build(
                 _progressing(store.iter_vectors(self.model.dimension), self.progress),
                 self.model.dimension,
-                expected=counts.chunks,
-                exact_max=self.settings.index.exact_search_max_vectors,
-                hnsw_m=self.settings.index.hnsw_m,
-                ef_construction=self.settings.index.hnsw_ef_construction,
+                vector_index_wanted(self.settings, counts.chunks),
                 ef_search=self.settings.index.hnsw_ef_search,
             )
             vectors.save(temporary / VECTORS)

@@ -29,23 +29,19 @@ class VectorIndex:
         cls,
         batches: Iterable[tuple[np.ndarray, np.ndarray]],
         dimension: int,
-        expected: int,
-        exact_max: int,
-        hnsw_m: int = 32,
-        ef_construction: int = 80,
+        wanted: VectorIndexInfo,
         ef_search: int = 128,
     ) -> VectorIndex:
-        """Build from (ids, vectors) batches without holding them all in Python lists."""
-        if expected <= exact_max:
+        """Build the index ``wanted`` (exact or HNSW, as ``fingerprint.vector_index_wanted``
+        decides) from (ids, vectors) batches without holding them all in Python lists."""
+        if wanted.kind == "flat":
             base = faiss.IndexFlatIP(dimension)
             info = VectorIndexInfo(kind="flat")
         else:
-            base = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            base.hnsw.efConstruction = ef_construction
+            base = faiss.IndexHNSWFlat(dimension, int(wanted.parameters["m"]), faiss.METRIC_INNER_PRODUCT)
+            base.hnsw.efConstruction = int(wanted.parameters["ef_construction"])
             base.hnsw.efSearch = ef_search
-            info = VectorIndexInfo(
-                kind="hnsw", parameters={"m": hnsw_m, "ef_construction": ef_construction, "ef_search": ef_search}
-            )
+            info = VectorIndexInfo(kind="hnsw", parameters={**wanted.parameters, "ef_search": ef_search})
         index = faiss.IndexIDMap2(base)
         for ids, vectors in batches:
             if len(ids):

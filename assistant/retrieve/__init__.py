@@ -95,14 +95,7 @@ class Retriever:
     def spelled(self, text: str) -> tuple[str, list]:
         """The question with misspelt words corrected from the corpus's own words."""
         if self._speller is None:
-            lexical = self.index.lexical
-            self._speller = Speller(
-                self.index.spelling_words(),
-                self.pieces.whole_words(),
-                searchable=lambda word: (
-                    bool(terms := terms_of(word)) and all(lexical.document_frequency(t) > 0 for t in terms)
-                ),
-            )
+            self._speller = Speller(self.index.spelling_words(), self.pieces.whole_words(), self._in_corpus)
         return self._speller.correct(text)
 
     def _search(
@@ -360,8 +353,12 @@ class Retriever:
         """Share of some words that occur in at least one chunk (1.0 for none)."""
         if not words:
             return 1.0
-        lexical = self.index.lexical
-        return sum(all(lexical.document_frequency(t) > 0 for t in terms_of(w)) for w in words) / len(words)
+        return sum(self._in_corpus(w) for w in words) / len(words)
+
+    def _in_corpus(self, word: str) -> bool:
+        """Whether lexical search finds a word as typed (every stem of it occurs in some chunk; a
+        stop word, which has none, counts as found)."""
+        return all(self.index.lexical.document_frequency(t) > 0 for t in terms_of(word))
 
     # -- presentation ----------------------------------------------------------------------------
 
