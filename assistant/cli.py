@@ -480,7 +480,7 @@ def ask(
         python -m assistant ask --json --batch questions.txt -k 3
         python -m assistant ask --context "Why do victims not self-identify?" "and for children?"
     """
-    from .conversation import carried_context
+    from .conversation import Thread
     from .models import Filters
     from .pipeline import Pipeline
     from .present import answer_json, refused_json, render_answer_markdown, render_answer_text
@@ -511,8 +511,14 @@ def ask(
         return
     for text in questions:
         try:
-            context = carried_context(text, [_valid_text(q) for q in earlier], pipeline.idf).words if earlier else None
-            answer = pipeline.ask(text, k=k, mode=mode, filters=filters, as_typed=as_typed, context=context)
+            # The earlier questions are asked first, as in a conversation: what the follow-up
+            # carries and the documents it favours come from their answers.
+            thread = Thread()
+            for earlier_question in earlier:
+                thread.turns.append(
+                    thread.ask(pipeline, _valid_text(earlier_question), k=k, mode=mode, filters=filters)
+                )
+            answer = thread.ask(pipeline, text, k=k, mode=mode, filters=filters, as_typed=as_typed).answer
         except QueryError as error:
             if batch is None:
                 _fail(error)
@@ -582,7 +588,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
 
         python -m assistant chat --index index
     """
-    from .conversation import Thread, Turn, case_note, case_note_references
+    from .conversation import Thread, case_note, case_note_references
     from .pipeline import Pipeline
     from .present import render_answer_text
 
@@ -599,21 +605,14 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
 
     def answer(question: str, alone: bool = False, as_typed: bool = False) -> None:
         nonlocal new_topic
-        context = (
-            Thread(turns=[]).context_for(question, pipeline.idf)
-            if new_topic
-            else thread.context_for(question, pipeline.idf, alone=alone)
-        )
         try:
-            reply = pipeline.ask(question, k=k, as_typed=as_typed, context=context.words or None)
-        except QueryError as error:
-            click.echo(f"error: {safe_line(str(error))}")
-            return
+            turn = thread.ask(pipeline, question, alone=alone, new_topic=new_topic, as_typed=as_typed, k=k)
         except AssistantError as error:
             click.echo(f"error: {safe_line(str(error))}")
             return
-        thread.turns.append(Turn(question=question, context=context, answer=reply, new_topic=new_topic))
+        thread.turns.append(turn)
         new_topic = False
+        reply, context = turn.answer, turn.context
         click.echo(render_answer_text(reply))
         if context.words:
             click.echo("(/alone searches your question on its own)")

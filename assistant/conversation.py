@@ -37,6 +37,8 @@ _QUESTION_WORDS = frozenset(
 THREAD_CARDS = 2
 """A follow-up favours the documents of the last answer's first cards (52 of 59 follow-ups of
 the dev conversations are answered in the document of the question before)."""
+SHOWN_CARDS = 3
+"""The cards of an earlier answer whose words say what it was about (to choose the words carried)."""
 MAX_CONTEXT_WORDS = 4
 """Words added from the thread at most: the topic, not the whole earlier question."""
 SHORT = 2
@@ -93,21 +95,32 @@ def is_follow_up(question: str) -> tuple[bool, str]:
 
 
 def carried_context(
-    question: str, earlier: list[str], idf: Callable[[str], float], limit: int = MAX_CONTEXT_WORDS
+    question: str,
+    earlier: list[str],
+    idf: Callable[[str], float],
+    limit: int = MAX_CONTEXT_WORDS,
+    shown: list[str] | None = None,
+    follows: tuple[bool, str] | None = None,
 ) -> Context:
     """The words a follow-up carries from the topic's earlier questions (newest first), or none
-    for a question that stands alone. Words are chosen by how telling they are in this corpus
-    (IDF of their stem), the latest question first; a word the follow-up has (by stem) is not
-    added twice."""
+    for a question that stands alone (``follows`` overrides ``is_follow_up``). Of each earlier
+    question, the words found in the passages shown for it (``shown``, one text per question)
+    come first, as what the answer was about; then by how telling they are in this corpus (IDF
+    of their stem). A word the follow-up has (by stem) is not added twice."""
     if not earlier:
         return Context(reason="first question")
-    follows, reason = is_follow_up(question)
-    if not follows:
+    follows_up, reason = follows or is_follow_up(question)
+    if not follows_up:
         return Context(reason=reason)
+    shown = shown or []
     have = {_stem_of(w) for w in own_words(question)}
     chosen: list[str] = []
-    for earlier_question in reversed(earlier):
-        ranked = sorted(dict.fromkeys(own_words(earlier_question)), key=lambda w: (-idf(_stem_of(w)), w))
+    for position in reversed(range(len(earlier))):
+        read = _stems(shown[position]) if position < len(shown) else set()
+        ranked = sorted(
+            dict.fromkeys(own_words(earlier[position])),
+            key=lambda w: (_stem_of(w) not in read, -idf(_stem_of(w)), w),
+        )
         for word in ranked:
             if _stem_of(word) in have or idf(_stem_of(word)) <= 0:
                 continue
@@ -118,6 +131,10 @@ def carried_context(
         if len(chosen) >= limit:
             break
     return Context(words=chosen[:limit], reason=reason)
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(token) for token in word_tokens(text) if token not in STOPWORDS}
 
 
 class Turn(BaseModel):
@@ -150,14 +167,18 @@ class Thread(BaseModel):
 
     turns: list[Turn] = Field(default_factory=list)
 
-    def topic(self) -> list[str]:
-        """The questions of the current topic (since the last new topic), as typed."""
-        questions: list[str] = []
+    def topic_turns(self) -> list[Turn]:
+        """The turns of the current topic (since the last new topic)."""
+        turns: list[Turn] = []
         for turn in self.turns:
             if turn.new_topic:
-                questions = []
-            questions.append(turn.question)
-        return questions
+                turns = []
+            turns.append(turn)
+        return turns
+
+    def topic(self) -> list[str]:
+        """The questions of the current topic (since the last new topic), as typed."""
+        return [turn.question for turn in self.topic_turns()]
 
     def documents(self) -> list[str]:
         """The documents of the last answer's first cards (none after a refusal)."""
@@ -165,11 +186,61 @@ class Thread(BaseModel):
             return []
         return list(dict.fromkeys(hit.document.id for hit in self.turns[-1].answer.hits[:THREAD_CARDS]))
 
-    def context_for(self, question: str, idf: Callable[[str], float], alone: bool = False) -> Context:
+    def context_for(
+        self, question: str, idf: Callable[[str], float], alone: bool = False, follows: tuple[bool, str] | None = None
+    ) -> Context:
         """What ``question`` would carry (nothing when ``alone``)."""
         if alone:
             return Context(reason="asked on its own")
-        return carried_context(question, self.topic(), idf)
+        turns = self.topic_turns()
+        shown = [" ".join(hit.text for hit in turn.answer.hits[:SHOWN_CARDS]) for turn in turns]
+        return carried_context(question, [turn.question for turn in turns], idf, shown=shown, follows=follows)
+
+    def ask(
+        self,
+        searcher,
+        question: str,
+        *,
+        alone: bool = False,
+        new_topic: bool = False,
+        filters: Filters | None = None,
+        as_typed: bool = False,
+        k: int | None = None,
+        mode=None,
+    ) -> Turn:
+        """The next turn of the conversation (not yet added to it): ``question`` searched with
+        what it carries from the thread (``context_for``) and the thread's documents, through
+        ``searcher`` (a ``Pipeline``: its ``ask`` and ``idf``). A question that names its own
+        subject and finds no answer alone is searched again with the thread, as a follow-up the
+        words did not show: it is shown so. ``alone`` searches it on its own; ``new_topic``
+        starts a new topic with it."""
+        thread = Thread() if new_topic else self
+
+        def search(context: Context) -> Answer:
+            return searcher.ask(
+                question,
+                k=k,
+                mode=mode,
+                filters=filters,
+                as_typed=as_typed,
+                context=context.words or None,
+                thread_documents=thread.documents() or None if context.carried else None,
+            )
+
+        context = thread.context_for(question, searcher.idf, alone=alone)
+        answer = search(context)
+        points_back = bool(_POINTERS.intersection(word_tokens(question)))
+        if answer.abstained and points_back and not alone and not context.carried and thread.turns:
+            retry = thread.context_for(
+                question, searcher.idf, follows=(True, "it refers back, and alone it found no answer")
+            )
+            if retry.carried:
+                second = search(retry)
+                if not second.abstained:
+                    context, answer = retry, second
+        return Turn(
+            question=question, context=context, answer=answer, filters=filters or Filters(), new_topic=new_topic
+        )
 
 
 def case_note(thread: Thread, turns: list[int] | None = None, generated=None) -> str:

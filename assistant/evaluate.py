@@ -747,13 +747,16 @@ class ConversationScores(BaseModel):
     topic_carried: int
     """New questions that wrongly carried words of the thread before them."""
     first_turns: dict[str, float] = Field(default_factory=dict)
+    ranks: dict[str, list[int | None]] = Field(default_factory=dict)
+    """Each follow-up's rank (None: not in the first five) asked alone, with the thread and
+    written out, in the order of the set (for paired tests between versions)."""
 
 
 def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k: int = 10) -> ConversationScores:
     """Each follow-up asked three ways (alone, with the thread as the assistant carries it, and
     written out), each topic change twice (alone, and after its thread); hits are strict: a card
     of the labelled document that overlaps the answer phrase."""
-    from .conversation import Thread, Turn
+    from .conversation import Thread
 
     store = pipeline.open().store
     texts: dict[str, str | None] = {}
@@ -776,18 +779,13 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         thread = Thread()
         for number, turn in enumerate(conversation.turn):
             expected = spans(turn.document, turn.answer)
-            context = thread.context_for(turn.text, pipeline.idf)
-            answered = pipeline.ask(
-                turn.text,
-                k=k,
-                context=context.words or None,
-                thread_documents=thread.documents() if context.carried else None,
-            )
-            thread.turns.append(Turn(question=turn.text, context=context, answer=answered))
+            asked = thread.ask(pipeline, turn.text, k=k)
+            thread.turns.append(asked)
+            answered = asked.answer
             if number == 0:
                 first.append(rank(answered, expected))
             else:
-                carried += context.carried
+                carried += asked.context.carried
                 alone.append(rank(pipeline.ask(turn.text, k=k), expected))
                 with_context.append(rank(answered, expected))
                 reference = pipeline.ask(turn.standalone or turn.text, k=k)
@@ -799,32 +797,10 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         topic_alone.append(rank(pipeline.ask(change.text, k=k), expected))
         thread = Thread()
         for earlier in change.thread:
-            context = thread.context_for(earlier, pipeline.idf)
-            thread.turns.append(
-                Turn(
-                    question=earlier,
-                    context=context,
-                    answer=pipeline.ask(
-                        earlier,
-                        k=k,
-                        context=context.words or None,
-                        thread_documents=thread.documents() if context.carried else None,
-                    ),
-                )
-            )
-        context = thread.context_for(change.text, pipeline.idf)
-        topic_carried += context.carried
-        topic_after.append(
-            rank(
-                pipeline.ask(
-                    change.text,
-                    k=k,
-                    context=context.words or None,
-                    thread_documents=thread.documents() if context.carried else None,
-                ),
-                expected,
-            )
-        )
+            thread.turns.append(thread.ask(pipeline, earlier, k=k))
+        asked = thread.ask(pipeline, change.text, k=k)
+        topic_carried += asked.context.carried
+        topic_after.append(rank(asked.answer, expected))
     return ConversationScores(
         follow_ups=len(alone),
         alone=rates(alone),
@@ -837,6 +813,7 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         topic_after_thread=rates(topic_after),
         topic_carried=topic_carried,
         first_turns=rates(first),
+        ranks={"alone": alone, "with_context": with_context, "written_out": written},
     )
 
 

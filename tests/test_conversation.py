@@ -2,6 +2,7 @@
 earlier questions, as typed; a question that names its own subject starts afresh; the case note
 quotes what the user kept."""
 
+import json
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -65,6 +66,18 @@ def test_a_follow_up_carries_the_topics_most_telling_words_as_typed_and_never_tw
     assert carried_context("and for children?", [], idf).words == [], "a first question carries nothing"
 
 
+def test_the_words_carried_first_are_those_the_answer_was_about():
+    """Of an earlier question, its words found in the passages shown for it come first: "often"
+    is rarer than "victims" in this corpus, but the answer was not about it."""
+    rare_often = {"often": 9.0}.get
+    earlier = ["Why do victims often not self-identify?"]
+    shown = ["Victims rarely self-identify: they may not see themselves as victims."]
+    without = carried_context("and for children?", earlier, lambda s: rare_often(s, idf(s)), limit=2)
+    assert without.words == ["often", "self-identify"]
+    read = carried_context("and for children?", earlier, lambda s: rare_often(s, idf(s)), limit=2, shown=shown)
+    assert read.words == ["self-identify", "victims"]
+
+
 def test_a_new_topic_drops_the_earlier_questions_and_alone_carries_nothing():
     answer = Answer(query="q", abstained=True, message="none")
     thread = Thread(
@@ -115,6 +128,72 @@ def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_referen
     assert "*Guide \\[x\\]*" in note and note.rstrip().splitlines()[-1].startswith("1. ")
     assert "_No passage._" in note
     assert case_note_references(thread, "bibtex").startswith("@techreport{")
+
+
+class _Recording:
+    """The real pipeline, with the words each search carried written down."""
+
+    def __init__(self, pipeline):
+        self.pipeline, self.carried = pipeline, []
+
+    def ask(self, question, **options):
+        self.carried.append(options.get("context"))
+        return self.pipeline.ask(question, **options)
+
+    def idf(self, word):
+        return self.pipeline.idf(word)
+
+
+def test_a_question_that_points_back_and_finds_nothing_alone_is_searched_with_the_thread(bundled_pipeline):
+    searcher = _Recording(bundled_pipeline)
+    thread = Thread()
+    thread.turns.append(thread.ask(searcher, "Why do Indonesian trafficking victims often go unidentified?"))
+    first_words = searcher.carried.pop()
+    assert first_words is None and not thread.turns[0].answer.abstained
+
+    pointing = "Which football club do they support in the regional summer league tournament?"
+    turn = thread.ask(searcher, pointing)
+    assert bundled_pipeline.ask(pointing).abstained, "the question alone finds no answer"
+    assert len(searcher.carried) == 2 and searcher.carried[0] is None, "asked alone first, then with the thread"
+    assert "indonesian" in searcher.carried[1]
+    # The second search is kept only if it answers; then the turn says which words it carried.
+    assert turn.context.carried == (not turn.answer.abstained)
+    if turn.context.carried:
+        assert "refers back" in turn.context.reason
+
+    searcher.carried.clear()
+    unrelated = thread.ask(searcher, "Which vaccines do puppies need before a first walk outside?")
+    assert unrelated.answer.abstained and searcher.carried == [None], (
+        "a question that does not point back is not retried"
+    )
+    assert thread.ask(searcher, pointing, alone=True).context.words == [], "alone carries nothing, even when refused"
+
+
+def test_ask_with_context_replays_the_earlier_questions_and_says_what_it_carried(bundled_index):
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "ask",
+            "--index",
+            str(bundled_index),
+            "--json",
+            "-k",
+            "2",
+            "--context",
+            "Why do Indonesian trafficking victims often go unidentified?",
+            "and what about their access to justice?",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
+    )
+    assert process.returncode == 0, process.stderr
+    answer = json.loads(process.stdout)
+    assert "indonesian" in answer["context_words"] and answer["query"] == "and what about their access to justice?"
+    assert answer["results"], "the follow-up is answered"
 
 
 def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_path):

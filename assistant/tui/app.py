@@ -19,7 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from ..config import Settings
-from ..conversation import Context, Thread, Turn, case_note, case_note_references
+from ..conversation import Thread, Turn, case_note, case_note_references
 from ..errors import AssistantError, IndexMissingError
 from ..files import MIB, read_regular
 from ..models import Filters
@@ -263,31 +263,15 @@ class GuidanceApp(App):
         screen.set_status("searching…  " + self.index_facts())
         new_topic, self.next_new_topic = self.next_new_topic, False
         self.update_filter_line()
-        try:
-            context = (
-                Context(reason="a new topic")
-                if new_topic
-                else self.thread.context_for(question, self.pipeline.idf, alone=alone)
-            )
-        except AssistantError as error:
-            self._search_failed(str(error))
-            return
-        documents = self.thread.documents() if context.carried else []
         self.searching = True
-        self.search_worker(question, self.filters, context, documents, alone, new_topic)
+        self.search_worker(question, self.filters, alone, new_topic)
 
     @work(thread=True, exclusive=True, group="search")
-    def search_worker(
-        self, question: str, filters: Filters, context: Context, documents: list[str], as_typed: bool, new_topic: bool
-    ) -> None:
+    def search_worker(self, question: str, filters: Filters, alone: bool, new_topic: bool) -> None:
         started = time.perf_counter()
         try:
-            answer = self.pipeline.ask(
-                question,
-                filters=filters,
-                context=context.words or None,
-                thread_documents=documents or None,
-                as_typed=as_typed,
+            turn = self.thread.ask(
+                self.pipeline, question, alone=alone, new_topic=new_topic, filters=filters, as_typed=alone
             )
         except AssistantError as error:
             self.call_from_thread(self._search_failed, str(error))
@@ -297,7 +281,6 @@ class GuidanceApp(App):
             self.call_from_thread(self._search_failed, f"the search failed ({type(error).__name__}: {error})")
             return
         elapsed = time.perf_counter() - started
-        turn = Turn(question=question, context=context, answer=answer, filters=filters, new_topic=new_topic)
         self.call_from_thread(self._show_turn, turn, elapsed)
 
     async def _show_turn(self, turn: Turn, elapsed: float) -> None:
