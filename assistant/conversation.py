@@ -30,6 +30,9 @@ _LEADS = re.compile(
 _POINTERS = frozenset(
     "it its that this those these they them their theirs there he she him her his such same ones".split()
 )
+_PRONOUNS = frozenset("it its they them their theirs he she him her his".split())
+"""Pointers that stand for someone or something named before ("this", "that", "there" also
+qualify a noun of the question itself: "this tax year", "are there exceptions")."""
 _QUESTION_WORDS = frozenset(
     "what when where which who whom whose why how is are was were do does did can could should would will may must".split()
 )
@@ -211,8 +214,8 @@ class Thread(BaseModel):
         """The next turn of the conversation (not yet added to it): ``question`` searched with
         what it carries from the thread (``context_for``) and the thread's documents, through
         ``searcher`` (a ``Pipeline``: its ``ask`` and ``idf``). A question that names its own
-        subject and finds no answer alone is searched again with the thread, as a follow-up the
-        words did not show: it is shown so. ``alone`` searches it on its own; ``new_topic``
+        subject but points back with a pronoun ("they", "them", "it") and finds no answer alone
+        is searched again with the thread, and shown so when that answers. ``alone`` searches it on its own; ``new_topic``
         starts a new topic with it."""
         thread = Thread() if new_topic else self
 
@@ -229,7 +232,7 @@ class Thread(BaseModel):
 
         context = thread.context_for(question, searcher.idf, alone=alone)
         answer = search(context)
-        points_back = bool(_POINTERS.intersection(word_tokens(question)))
+        points_back = bool(_PRONOUNS.intersection(word_tokens(question)))
         if answer.abstained and points_back and not alone and not context.carried and thread.turns:
             retry = thread.context_for(
                 question, searcher.idf, follows=(True, "it refers back, and alone it found no answer")

@@ -715,6 +715,8 @@ class ConversationSet(BaseModel):
     frozen: bool = False
     conversations: list[Conversation]
     topic_changes: list[TopicChange] = Field(default_factory=list)
+    off_topic: list[str] = Field(default_factory=list)
+    """Questions the corpus does not answer, each asked after every conversation's first question."""
 
 
 def load_conversation_set(path: Path) -> ConversationSet:
@@ -726,6 +728,7 @@ def load_conversation_set(path: Path) -> ConversationSet:
         frozen=bool(meta.get("frozen", False)),
         conversations=[Conversation(**c) for c in data.get("conversation", [])],
         topic_changes=[TopicChange(**t) for t in data.get("topic_change", [])],
+        off_topic=[q["text"] for q in data.get("off_topic", [])],
     )
 
 
@@ -747,6 +750,9 @@ class ConversationScores(BaseModel):
     topic_carried: int
     """New questions that wrongly carried words of the thread before them."""
     first_turns: dict[str, float] = Field(default_factory=dict)
+    off_topic_asked: int = 0
+    off_topic_answered: int = 0
+    """Off-topic questions asked after a conversation's first question that were answered (none should be)."""
     ranks: dict[str, list[int | None]] = Field(default_factory=dict)
     """Each follow-up's rank (None: not in the first five) asked alone, with the thread and
     written out, in the order of the set (for paired tests between versions)."""
@@ -801,6 +807,13 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         asked = thread.ask(pipeline, change.text, k=k)
         topic_carried += asked.context.carried
         topic_after.append(rank(asked.answer, expected))
+    off_topic_asked = off_topic_answered = 0
+    for conversation in conversations.conversations if conversations.off_topic else []:
+        thread = Thread()
+        thread.turns.append(thread.ask(pipeline, conversation.turn[0].text, k=k))
+        for question in conversations.off_topic:
+            off_topic_asked += 1
+            off_topic_answered += not thread.ask(pipeline, question, k=k).answer.abstained
     return ConversationScores(
         follow_ups=len(alone),
         alone=rates(alone),
@@ -813,6 +826,8 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         topic_after_thread=rates(topic_after),
         topic_carried=topic_carried,
         first_turns=rates(first),
+        off_topic_asked=off_topic_asked,
+        off_topic_answered=off_topic_answered,
         ranks={"alone": alone, "with_context": with_context, "written_out": written},
     )
 
@@ -836,6 +851,11 @@ def format_conversations(title: str, s: ConversationScores) -> str:
         f"topic changes lose {s.topic_alone['hit@5'] - s.topic_after_thread['hit@5']:.3f} at hit@5; "
         f"follow-ups refused with the thread that their written-out version answers: {s.refused_with_context}"
     )
+    if s.off_topic_asked:
+        lines.append(
+            f"  off-topic questions asked after a conversation's first question: {s.off_topic_answered} of "
+            f"{s.off_topic_asked} answered"
+        )
     return "\n".join(lines)
 
 

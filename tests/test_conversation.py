@@ -217,3 +217,40 @@ def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_pat
     assert "Kept passage 1 for the case note." in out and f"Case note written to {note}" in out
     assert "\x1b" not in out
     assert "## 2. and what about their access to justice?" in note.read_text()
+
+
+def test_the_conversation_evaluation_asks_each_follow_up_three_ways_and_off_topic_questions_after_a_thread(
+    bundled_pipeline, tmp_path
+):
+    from assistant.evaluate import evaluate_conversations, load_conversation_set
+
+    sets = tmp_path / "conversations.toml"
+    sets.write_text(
+        """[meta]
+name = "tiny"
+
+[[conversation]]
+[[conversation.turn]]
+text = "Why do Indonesian trafficking victims often go unidentified?"
+document = "004_0e36c2b1859f3387.txt#6"
+answer = "identification of trafficking victims remains one of the more challenging"
+
+[[conversation.turn]]
+text = "and who refers them?"
+standalone = "Who identifies and refers Indonesian trafficking victims in their home villages?"
+document = "004_0e36c2b1859f3387.txt#7"
+answer = "Large numbers of Indonesian trafficking victims return home"
+
+[[off_topic]]
+text = "How do I get a replacement driving licence?"
+
+[[off_topic]]
+text = "How much can I put into an ISA this tax year?"
+""",
+        encoding="utf-8",
+    )
+    scores = evaluate_conversations(bundled_pipeline, load_conversation_set(sets))
+    assert scores.follow_ups == 1 and scores.carried == 1
+    assert scores.ranks["with_context"] == [1] and scores.with_context["hit@1"] == 1.0
+    assert len(scores.ranks["alone"]) == len(scores.ranks["written_out"]) == 1
+    assert scores.off_topic_asked == 2 and scores.off_topic_answered == 0
