@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 
 from .index.lexical import STOPWORDS, stem
-from .models import Answer, Filters
+from .models import Answer, Filters, Mode
 from .text import word_tokens
 
 _LEADS = re.compile(
@@ -48,6 +49,23 @@ SHORT = 2
 """A question of at most this many words of its own (not question or common words) says too little alone."""
 POINTED = 4
 """A question of at most this many words of its own that points back ("that", "they") is a follow-up."""
+
+
+class Searcher(Protocol):
+    """What a conversation needs of a search (a ``Pipeline``)."""
+
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        as_typed: bool = False,
+        context: list[str] | None = None,
+        thread_documents: list[str] | None = None,
+    ) -> Answer: ...
+
+    def idf(self, word: str) -> float: ...
 
 
 class Context(BaseModel):
@@ -201,7 +219,7 @@ class Thread(BaseModel):
 
     def ask(
         self,
-        searcher,
+        searcher: Searcher,
         question: str,
         *,
         alone: bool = False,
@@ -209,11 +227,11 @@ class Thread(BaseModel):
         filters: Filters | None = None,
         as_typed: bool = False,
         k: int | None = None,
-        mode=None,
+        mode: Mode | None = None,
     ) -> Turn:
         """The next turn of the conversation (not yet added to it): ``question`` searched with
         what it carries from the thread (``context_for``) and the thread's documents, through
-        ``searcher`` (a ``Pipeline``: its ``ask`` and ``idf``). A question that names its own
+        ``searcher`` (a ``Pipeline``). A question that names its own
         subject but points back with a pronoun ("they", "them", "it") and finds no answer alone
         is searched again with the thread, and shown so when that answers. ``alone`` searches it on its own; ``new_topic``
         starts a new topic with it."""
