@@ -76,6 +76,25 @@ async def test_ctrl_o_asks_alone_and_ctrl_n_starts_a_new_topic(bundled_index):
         assert "New topic" in text_of(turns(app)[-1].query_one(".turn-how", Static))
 
 
+async def test_after_ctrl_n_or_ctrl_o_on_a_passage_the_next_letters_are_the_next_question(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, FIRST)
+        for key in ("ctrl+n", "ctrl+o"):
+            await pilot.press("down")
+            await wait_for(pilot, lambda: isinstance(app.focused, ResultCard))
+            screens = len(app.screen_stack)
+            await pilot.press(key)
+            await wait_for(pilot, lambda: not app.searching)
+            await pilot.press(*"rifh")  # report, index, filters, history on a passage
+            await pilot.pause()
+            box = app.screen.query_one(QueryInput)
+            assert isinstance(app.focused, QueryInput) and box.value.endswith("rifh"), key
+            assert len(app.screen_stack) == screens, "no passage key acted"
+            box.value = ""
+
+
 async def test_a_refusal_caused_by_the_filters_says_so_and_offers_to_clear_them(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(100, 30)) as pilot:

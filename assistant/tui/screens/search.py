@@ -337,9 +337,13 @@ class SearchScreen(Screen):
         self.app.set_focus(None)
 
     def action_alone(self) -> None:
+        # The question box takes the focus, as after any search: letters typed next are the
+        # next question, not passage keys.
+        self.query_one(QueryInput).focus()
         self.post_message(messages.AskAlone())
 
     def action_new_topic(self) -> None:
+        self.query_one(QueryInput).focus()
         self.post_message(messages.NewTopic())
 
     def action_case_note(self) -> None:
