@@ -254,3 +254,16 @@ text = "How much can I put into an ISA this tax year?"
     assert scores.ranks["with_context"] == [1] and scores.with_context["hit@1"] == 1.0
     assert len(scores.ranks["alone"]) == len(scores.ranks["written_out"]) == 1
     assert scores.off_topic_asked == 2 and scores.off_topic_answered == 0
+
+
+def test_a_follow_ups_passages_from_the_last_answers_documents_rank_higher_but_are_not_called_surer(bundled_pipeline):
+    from assistant.retrieve import confidence
+
+    bonus = bundled_pipeline.settings.retrieve.thread_bonus
+    thread = Thread()
+    thread.turns.append(thread.ask(bundled_pipeline, "Why do Indonesian trafficking victims often go unidentified?"))
+    turn = thread.ask(bundled_pipeline, "and what about their access to justice?")
+    favoured = [hit for hit in turn.answer.hits if hit.document.id in thread.documents()]
+    assert favoured and all(hit.score >= bonus for hit in favoured)
+    assert [hit.confidence for hit in favoured] == [confidence(hit.score - bonus) for hit in favoured]
+    assert any(hit.confidence != "strong" for hit in favoured), "a weak passage is not called strong for its document"

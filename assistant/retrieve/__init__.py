@@ -384,7 +384,8 @@ class Retriever:
             dense_score=None if candidate.dense is None else round(float(candidate.dense), 6),
             lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),
             also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],
-            confidence=confidence(candidate.score) if learned else None,
+            # A follow-up's thread documents rank higher; how sure a card is stays the ranker's.
+            confidence=confidence(candidate.score - candidate.preferred) if learned else None,
         )
 
 

@@ -45,12 +45,23 @@ class Candidate:
     late: float | None = None
     """Late interaction (MaxSim) of the question's word pieces with the passage's (None: not
     computed)."""
+    preferred: float = 0.0
+    """What ``score`` gained for the passage's document rather than for the passage (a
+    follow-up's thread documents): not evidence that it answers."""
 
-    def rescored(self, score: float) -> Candidate:
+    def rescored(self, score: float, preferred: float | None = None) -> Candidate:
         """The same candidate with another score (``dataclasses.replace`` costs three times as
         much, and every stage rescores a hundred candidates per question)."""
         return Candidate(
-            self.chunk_id, self.dense, self.dense_rank, self.lexical, self.lexical_rank, score, self.near, self.late
+            self.chunk_id,
+            self.dense,
+            self.dense_rank,
+            self.lexical,
+            self.lexical_rank,
+            score,
+            self.near,
+            self.late,
+            self.preferred if preferred is None else preferred,
         )
 
 
@@ -98,7 +109,10 @@ def prefer_documents(
     if not documents or bonus <= 0 or not candidates:
         return candidates
     owner = document_of([c.chunk_id for c in candidates])
-    return best_first(c.rescored(c.score + bonus) if owner.get(c.chunk_id) in documents else c for c in candidates)
+    return best_first(
+        c.rescored(c.score + bonus, c.preferred + bonus) if owner.get(c.chunk_id) in documents else c
+        for c in candidates
+    )
 
 
 def learned_head(candidates: list[Candidate], depth: int) -> tuple[list[Candidate], list[Candidate]]:
@@ -196,7 +210,7 @@ def rerank_learned(
     head, tail = learned_head(candidates, depth)
     best_lexical = max((c.lexical for c in candidates if c.lexical is not None), default=0.0) or 1.0
     probabilities = model.probabilities(feature_matrix(signals_of(head, best_lexical)))
-    rescored = best_first(c.rescored(float(p)) for c, p in zip(head, probabilities))
+    rescored = best_first(c.rescored(float(p), 0.0) for c, p in zip(head, probabilities))
     floor = min(c.score for c in rescored)
     return rescored + [c.rescored(floor * (1 - (i + 1) / (len(tail) + 1))) for i, c in enumerate(tail)]
 
