@@ -569,7 +569,7 @@ def _batch_questions(batch) -> list[str]:
 CHAT_HELP = """Type a question and press Enter. A short or elliptical follow-up ("and for children?")
 is searched with words of your earlier questions, and the answer says which.
   /alone      search your last question on its own      /new      the next question starts a new topic
-  /as-typed   search your last question as typed         /keep N   keep passage N for the case note
+  /as-typed   your last question again, words as typed   /keep N   keep passage N for the case note
   /note FILE  write the case note (.md; .bib or .json: its references)
   /help       this help                                   /quit     end (or Ctrl+D)"""
 
@@ -601,12 +601,27 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         return
     history = _chat_history(pipeline.index_dir if settings.tui.keep_history else None)
     thread, new_topic = Thread(), False
+    unsaved, warned = 0, False  # passages kept since the last case note; whether /quit has said so
     click.echo(CHAT_HELP + "\n")
 
-    def answer(question: str, alone: bool = False, as_typed: bool = False) -> None:
+    def answer(
+        question: str,
+        alone: bool = False,
+        as_typed: bool = False,
+        before: Thread | None = None,
+        new_topic_again: bool = False,
+    ) -> None:
         nonlocal new_topic
+        asked_in = thread if before is None else before
         try:
-            turn = thread.ask(pipeline, question, alone=alone, new_topic=new_topic, as_typed=as_typed, k=k)
+            turn = asked_in.ask(
+                pipeline,
+                question,
+                alone=alone,
+                new_topic=new_topic if before is None else new_topic_again,
+                as_typed=as_typed,
+                k=k,
+            )
         except AssistantError as error:
             click.echo(f"error: {safe_line(str(error))}")
             return
@@ -625,6 +640,8 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             line = _valid_text(input("question> " if sys.stdin.isatty() else ""))
         except EOFError:
             click.echo("")
+            if unsaved:
+                click.echo(f"{unsaved} kept passage{'s' if unsaved != 1 else ''} left unwritten (no /note since).")
             break
         except KeyboardInterrupt:
             click.echo("")
@@ -636,6 +653,13 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         command, _, rest = line.partition(" ")
         last = thread.turns[-1] if thread.turns else None
         if command in ("/quit", "/exit"):
+            if unsaved and not warned:
+                warned = True
+                click.echo(
+                    f"{unsaved} kept passage{'s are' if unsaved != 1 else ' is'} in no case note yet: /note FILE "
+                    "writes them; /quit again leaves without."
+                )
+                continue
             break
         if command == "/help":
             click.echo(CHAT_HELP)
@@ -646,12 +670,22 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             if last is None:
                 click.echo("Ask a question first.")
             else:
-                answer(last.question, alone=True, as_typed=command == "/as-typed")
+                # Asked again in the thread as it stood before it: /as-typed keeps what it carried.
+                answer(
+                    last.question,
+                    alone=command == "/alone",
+                    as_typed=command == "/as-typed",
+                    before=Thread(turns=thread.turns[:-1]),
+                    new_topic_again=last.new_topic,
+                )
         elif command == "/keep":
-            if last is None or not rest.strip().isdigit() or not last.keep(int(rest)):
-                click.echo("Give the number of a passage of the last answer: /keep 2")
-            else:
+            message = _keep(last, rest.strip())
+            if message is None:
+                unsaved += 1
+                warned = False
                 click.echo(f"Kept passage {rest.strip()} for the case note.")
+            else:
+                click.echo(message)
         elif command == "/note":
             target = Path(rest.strip() or "case-note.md").expanduser()
             style = {".bib": "bibtex", ".json": "csl-json"}.get(target.suffix.lower(), "markdown")
@@ -667,11 +701,28 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                 click.echo(f"error: could not write {safe_line(str(target))} ({error.strerror})")
                 continue
             click.echo(f"Case note written to {safe_line(str(target))}.")
+            if style == "markdown":
+                unsaved = 0
         elif command.startswith("/"):
             click.echo(f"unknown command {safe_line(command)}: /help lists them")
         else:
             answer(line)
     history.save()
+
+
+def _keep(last, number: str) -> str | None:
+    """Keep passage ``number`` of the last answer for the case note; None when kept, else why not."""
+    if last is None:
+        return "Ask a question first: /keep N keeps passage N of the answer."
+    if last.answer.abstained or not last.answer.hits:
+        return "The last question found no passage to keep."
+    shown = len(last.answer.hits)
+    if not number.isdigit() or not 1 <= int(number) <= shown:
+        return f"Give the number of a passage of the last answer, 1 to {shown} (e.g. /keep 1)."
+    if int(number) in last.kept:
+        return f"Passage {number} is kept already."
+    last.keep(int(number))
+    return None
 
 
 class _chat_history:

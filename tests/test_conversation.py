@@ -267,3 +267,42 @@ def test_a_follow_ups_passages_from_the_last_answers_documents_rank_higher_but_a
     assert favoured and all(hit.score >= bonus for hit in favoured)
     assert [hit.confidence for hit in favoured] == [confidence(hit.score - bonus) for hit in favoured]
     assert any(hit.confidence != "strong" for hit in favoured), "a weak passage is not called strong for its document"
+
+
+def _chat(bundled_index, script: str) -> str:
+    process = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", "--index", str(bundled_index), "-k", "2"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
+    )
+    assert process.returncode == 0, process.stderr
+    return process.stdout
+
+
+def test_chat_says_why_a_passage_cannot_be_kept_and_warns_before_leaving_kept_passages_unwritten(bundled_index):
+    out = _chat(
+        bundled_index,
+        "/keep 1\nWhy do Indonesian trafficking victims often go unidentified?\n/keep 1\n/keep 1\n/keep 9\n/quit\n"
+        "/quit\nnever asked\n",
+    )
+    assert "Ask a question first: /keep N keeps passage N of the answer." in out
+    assert "Kept passage 1 for the case note." in out and "Passage 1 is kept already." in out
+    assert "1 to 2 (e.g. /keep 1)" in out
+    assert "1 kept passage is in no case note yet: /note FILE writes them; /quit again leaves without." in out
+    assert "Question: never asked" not in out, "the second /quit leaves"
+    ended = _chat(bundled_index, "Why do Indonesian trafficking victims often go unidentified?\n/keep 2\n")
+    assert "1 kept passage left unwritten (no /note since)." in ended, "end of input says so too"
+
+
+def test_chat_as_typed_asks_the_last_question_again_with_what_it_carried(bundled_index):
+    out = _chat(
+        bundled_index,
+        "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n"
+        "/as-typed\n/alone\n",
+    )
+    searched = [line for line in out.splitlines() if line.startswith("Searched with:")]
+    assert len(searched) == 2 and searched[0] == searched[1], "as typed keeps the thread's words; alone drops them"
+    assert out.count("Question: and what about their access to justice?") == 3
