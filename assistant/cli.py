@@ -631,6 +631,8 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         click.echo(render_answer_text(reply))
         if context.words:
             click.echo("(/alone searches your question on its own)")
+        elif context.alone:
+            click.echo("(asked on its own: no words of the earlier questions)")
         if reply.corrections:
             click.echo("(/as-typed searches the words as you typed them)")
         click.echo("")

@@ -41,6 +41,7 @@ _QUESTION_WORDS = frozenset(
 THREAD_CARDS = 2
 """A follow-up favours the documents of the last answer's first cards (52 of 59 follow-ups of
 the dev conversations are answered in the document of the question before)."""
+ASKED_ALONE = "asked on its own"
 SHOWN_CARDS = 3
 """The cards of an earlier answer whose words say what it was about (to choose the words carried)."""
 MAX_CONTEXT_WORDS = 4
@@ -79,6 +80,11 @@ class Context(BaseModel):
     @property
     def carried(self) -> bool:
         return bool(self.words)
+
+    @property
+    def alone(self) -> bool:
+        """The user asked for the question on its own (no words of the thread)."""
+        return self.reason == ASKED_ALONE
 
 
 _SURFACE_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -212,7 +218,7 @@ class Thread(BaseModel):
     ) -> Context:
         """What ``question`` would carry (nothing when ``alone``)."""
         if alone:
-            return Context(reason="asked on its own")
+            return Context(reason=ASKED_ALONE)
         turns = self.topic_turns()
         shown = [" ".join(hit.text for hit in turn.answer.hits[:SHOWN_CARDS]) for turn in turns]
         return carried_context(question, [turn.question for turn in turns], idf, shown=shown, follows=follows)
@@ -290,6 +296,8 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
                 f"Searched with: {markdown_escape(', '.join(turn.context.words))} (from the earlier questions)",
                 "",
             ]
+        elif turn.context.alone:
+            lines += ["Asked on its own (no words of the earlier questions).", ""]
         if turn.answer.abstained:
             lines += [f"_{markdown_escape(turn.answer.message or '')}_", ""]
             continue

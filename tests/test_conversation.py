@@ -217,6 +217,7 @@ def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_pat
     assert "Kept passage 1 for the case note." in out and f"Case note written to {note}" in out
     assert "\x1b" not in out
     assert "## 2. and what about their access to justice?" in note.read_text()
+    assert "## 3. and what about their access to justice?\n\nAsked on its own" in note.read_text(), "/alone is marked"
 
 
 def test_the_conversation_evaluation_asks_each_follow_up_three_ways_and_off_topic_questions_after_a_thread(
@@ -306,3 +307,4 @@ def test_chat_as_typed_asks_the_last_question_again_with_what_it_carried(bundled
     searched = [line for line in out.splitlines() if line.startswith("Searched with:")]
     assert len(searched) == 2 and searched[0] == searched[1], "as typed keeps the thread's words; alone drops them"
     assert out.count("Question: and what about their access to justice?") == 3
+    assert out.count("(asked on its own: no words of the earlier questions)") == 1

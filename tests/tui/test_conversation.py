@@ -69,6 +69,7 @@ async def test_ctrl_o_asks_alone_and_ctrl_n_starts_a_new_topic(bundled_index):
         assert (
             app.thread.turns[-1].question == "and their access to justice?" and not app.thread.turns[-1].context.words
         )
+        assert text_of(turns(app)[-1].query_one(".turn-how", Static)).startswith("Asked on its own (ctrl+o)")
         await pilot.press("ctrl+n")
         assert "next question: a new topic" in text_of(app.screen.query_one("#filter-line", Static))
         await ask(pilot, "and their access to justice?")

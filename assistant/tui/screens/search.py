@@ -69,6 +69,8 @@ class TurnView(Vertical):
             )
         elif turn.new_topic:
             how.append("New topic: asked on its own.\n")
+        elif turn.context.alone:
+            how.append("Asked on its own (ctrl+o): no words of the earlier questions, the words as typed.\n")
         if answer.corrections:
             how.append(
                 f"Searched for: {safe_line(' '.join([answer.searched_for or '']))} (misspelt words corrected) · "
