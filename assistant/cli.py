@@ -489,6 +489,8 @@ def ask(
         raise click.UsageError("give a QUESTION or --batch FILE")
     if question is not None and batch is not None:
         raise click.UsageError("give either a QUESTION or --batch FILE, not both")
+    if any(not q.strip() for q in earlier):
+        raise click.UsageError("--context is empty: give an earlier question of the conversation, or leave it out")
     if as_json:
         output_format = "json"
     settings = _settings(ctx)

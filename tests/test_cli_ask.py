@@ -57,6 +57,11 @@ def test_empty_question_is_a_usage_error(bundled_index):
     assert result.exit_code == 2 and "empty" in result.output
 
 
+def test_an_empty_context_is_named_as_the_context_not_the_question(bundled_index):
+    result = CliRunner().invoke(main, ["ask", "--index", str(bundled_index), "--context", " ", "and for children?"])
+    assert result.exit_code == 2 and "--context is empty" in result.output and "question is empty" not in result.output
+
+
 def test_ask_markdown_quotes_passages_under_linked_citations(bundled_index):
     result = run(
         "ask", "--index", str(bundled_index), "--format", "markdown", "-k", "2", "Blue Dot safe spaces for children"
