@@ -22,6 +22,8 @@ _KEY_NAMES = {
     "end": "End",
     "space": "Space",
     "tab": "Tab",
+    "pageup": "PageUp",
+    "pagedown": "PageDown",
 }
 
 
@@ -51,9 +53,15 @@ def binding_groups(app_bindings) -> list[tuple[str, list[tuple[str, str]]]]:
         ("Anywhere", app_bindings),
         (
             "Question box",
-            [Binding("enter", "", "Search"), Binding("tab", "", "Move to the results"), *QueryInput.BINDINGS],
+            [Binding("enter", "", "Search"), *QueryInput.BINDINGS],
         ),
-        ("Results", SearchScreen.BINDINGS),
+        (
+            "Results",
+            [
+                *SearchScreen.BINDINGS,
+                Binding("pageup", "", "Scroll back to earlier turns (PageDown: forward)"),
+            ],
+        ),
         ("Reading a document", DocumentScreen.BINDINGS),
         ("Report", ReportScreen.BINDINGS),
         ("Filters", FilterScreen.BINDINGS),
