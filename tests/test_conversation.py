@@ -170,11 +170,13 @@ def test_a_question_that_points_back_and_finds_nothing_alone_is_searched_with_th
 
 
 def test_ask_with_context_replays_the_earlier_questions_and_says_what_it_carried(bundled_index):
-    process = subprocess.run(
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    result = CliRunner().invoke(
+        main,
         [
-            sys.executable,
-            "-m",
-            "assistant",
             "ask",
             "--index",
             str(bundled_index),
@@ -185,13 +187,10 @@ def test_ask_with_context_replays_the_earlier_questions_and_says_what_it_carried
             "Why do Indonesian trafficking victims often go unidentified?",
             "and what about their access to justice?",
         ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=REPO,
+        catch_exceptions=False,
     )
-    assert process.returncode == 0, process.stderr
-    answer = json.loads(process.stdout)
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output.splitlines()[0])
     assert "indonesian" in answer["context_words"] and answer["query"] == "and what about their access to justice?"
     assert answer["results"], "the follow-up is answered"
 
@@ -294,16 +293,15 @@ def test_chat_says_why_a_passage_cannot_be_kept_and_warns_before_leaving_kept_pa
     assert "1 to 2 (e.g. /keep 1)" in out
     assert "1 kept passage is in no case note yet: /note FILE writes them; /quit again leaves without." in out
     assert "Question: never asked" not in out, "the second /quit leaves"
-    ended = _chat(bundled_index, "Why do Indonesian trafficking victims often go unidentified?\n/keep 2\n")
-    assert "1 kept passage left unwritten (no /note since)." in ended, "end of input says so too"
 
 
-def test_chat_as_typed_asks_the_last_question_again_with_what_it_carried(bundled_index):
+def test_chat_as_typed_asks_the_last_question_again_with_what_it_carried_and_alone_without(bundled_index):
     out = _chat(
         bundled_index,
         "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n"
-        "/as-typed\n/alone\n",
+        "/as-typed\n/alone\n/keep 2\n",
     )
+    assert "1 kept passage left unwritten (no /note since)." in out, "the end of input warns of kept passages"
     searched = [line for line in out.splitlines() if line.startswith("Searched with:")]
     assert len(searched) == 2 and searched[0] == searched[1], "as typed keeps the thread's words; alone drops them"
     assert out.count("Question: and what about their access to justice?") == 3
