@@ -606,24 +606,15 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
     unsaved, warned = 0, False  # passages kept since the last case note; whether /quit has said so
     click.echo(CHAT_HELP + "\n")
 
-    def answer(
-        question: str,
-        alone: bool = False,
-        as_typed: bool = False,
-        before: Thread | None = None,
-        new_topic_again: bool = False,
-    ) -> None:
+    def answer(question: str, alone: bool = False, as_typed: bool = False, again: bool = False) -> None:
+        """Ask ``question`` in the thread; ``again``: the last question once more, in the thread
+        as it stood before it."""
         nonlocal new_topic
-        asked_in = thread if before is None else before
+        asked_in, starts_topic = (
+            (Thread(turns=thread.turns[:-1]), thread.turns[-1].new_topic) if again else (thread, new_topic)
+        )
         try:
-            turn = asked_in.ask(
-                pipeline,
-                question,
-                alone=alone,
-                new_topic=new_topic if before is None else new_topic_again,
-                as_typed=as_typed,
-                k=k,
-            )
+            turn = asked_in.ask(pipeline, question, alone=alone, new_topic=starts_topic, as_typed=as_typed, k=k)
         except AssistantError as error:
             click.echo(f"error: {safe_line(str(error))}")
             return
@@ -674,17 +665,18 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             if last is None:
                 click.echo("Ask a question first.")
             else:
-                # Asked again in the thread as it stood before it: /as-typed keeps what it carried.
-                answer(
-                    last.question,
-                    alone=command == "/alone",
-                    as_typed=command == "/as-typed",
-                    before=Thread(turns=thread.turns[:-1]),
-                    new_topic_again=last.new_topic,
-                )
+                # /as-typed keeps what the question carried; /alone drops it.
+                answer(last.question, alone=command == "/alone", as_typed=command == "/as-typed", again=True)
         elif command == "/keep":
-            message = _keep(last, rest.strip())
+            number = rest.strip()
+            if last is None:
+                message = "Ask a question first: /keep N keeps passage N of the answer."
+            elif not number.isdigit():
+                message = "Give the number of a passage of the last answer (e.g. /keep 1)."
+            else:
+                message = last.cannot_keep(int(number))
             if message is None:
+                last.keep(int(number))
                 unsaved += 1
                 warned = False
                 click.echo(f"Kept passage {rest.strip()} for the case note.")
@@ -712,21 +704,6 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         else:
             answer(line)
     history.save()
-
-
-def _keep(last, number: str) -> str | None:
-    """Keep passage ``number`` of the last answer for the case note; None when kept, else why not."""
-    if last is None:
-        return "Ask a question first: /keep N keeps passage N of the answer."
-    if last.answer.abstained or not last.answer.hits:
-        return "The last question found no passage to keep."
-    shown = len(last.answer.hits)
-    if not number.isdigit() or not 1 <= int(number) <= shown:
-        return f"Give the number of a passage of the last answer, 1 to {shown} (e.g. /keep 1)."
-    if int(number) in last.kept:
-        return f"Passage {number} is kept already."
-    last.keep(int(number))
-    return None
 
 
 class _chat_history:

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Mode
 from .text import word_tokens
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
 
 _LEADS = re.compile(
     r"^\s*(?:and|but|also|so|or|plus|then|what about|how about|what if|same for|and what about|and how about)\b", re.I
@@ -50,23 +53,6 @@ SHORT = 2
 """A question of at most this many words of its own (not question or common words) says too little alone."""
 POINTED = 4
 """A question of at most this many words of its own that points back ("that", "they") is a follow-up."""
-
-
-class Searcher(Protocol):
-    """What a conversation needs of a search (a ``Pipeline``)."""
-
-    def ask(
-        self,
-        question: str,
-        k: int | None = None,
-        mode: Mode | None = None,
-        filters: Filters | None = None,
-        as_typed: bool = False,
-        context: list[str] | None = None,
-        thread_documents: list[str] | None = None,
-    ) -> Answer: ...
-
-    def idf(self, word: str) -> float: ...
 
 
 class Context(BaseModel):
@@ -178,9 +164,19 @@ class Turn(BaseModel):
     kept: list[int] = Field(default_factory=list)
     """The ranks of the cards the user kept for the case note."""
 
+    def cannot_keep(self, rank: int) -> str | None:
+        """Why card ``rank`` cannot be kept for the case note, in words; None when it can."""
+        if self.answer.abstained or not self.answer.hits:
+            return "The last question found no passage to keep."
+        if not any(hit.rank == rank for hit in self.answer.hits):
+            return f"Give the number of a passage of the last answer, 1 to {len(self.answer.hits)} (e.g. /keep 1)."
+        if rank in self.kept:
+            return f"Passage {rank} is kept already."
+        return None
+
     def keep(self, rank: int) -> bool:
-        """Keep a card for the case note; False when there is no such card or it is kept already."""
-        if rank in self.kept or not any(hit.rank == rank for hit in self.answer.hits):
+        """Keep a card for the case note; False when it cannot be (``cannot_keep`` says why)."""
+        if self.cannot_keep(rank):
             return False
         self.kept.append(rank)
         return True
@@ -203,10 +199,6 @@ class Thread(BaseModel):
             turns.append(turn)
         return turns
 
-    def topic(self) -> list[str]:
-        """The questions of the current topic (since the last new topic), as typed."""
-        return [turn.question for turn in self.topic_turns()]
-
     def documents(self) -> list[str]:
         """The documents of the last answer's first cards (none after a refusal)."""
         if not self.turns or self.turns[-1].answer.abstained:
@@ -225,7 +217,7 @@ class Thread(BaseModel):
 
     def ask(
         self,
-        searcher: Searcher,
+        pipeline: Pipeline,
         question: str,
         *,
         alone: bool = False,
@@ -236,15 +228,14 @@ class Thread(BaseModel):
         mode: Mode | None = None,
     ) -> Turn:
         """The next turn of the conversation (not yet added to it): ``question`` searched with
-        what it carries from the thread (``context_for``) and the thread's documents, through
-        ``searcher`` (a ``Pipeline``). A question that names its own
-        subject but points back with a pronoun ("they", "them", "it") and finds no answer alone
-        is searched again with the thread, and shown so when that answers. ``alone`` searches it on its own; ``new_topic``
-        starts a new topic with it."""
+        what it carries from the thread (``context_for``) and the thread's documents. A question
+        that names its own subject but points back with a pronoun ("they", "them", "it") and
+        finds no answer alone is searched again with the thread, and shown so when that answers.
+        ``alone`` searches it on its own; ``new_topic`` starts a new topic with it."""
         thread = Thread() if new_topic else self
 
         def search(context: Context) -> Answer:
-            return searcher.ask(
+            return pipeline.ask(
                 question,
                 k=k,
                 mode=mode,
@@ -254,12 +245,12 @@ class Thread(BaseModel):
                 thread_documents=thread.documents() or None if context.carried else None,
             )
 
-        context = thread.context_for(question, searcher.idf, alone=alone)
+        context = thread.context_for(question, pipeline.idf, alone=alone)
         answer = search(context)
         points_back = bool(_PRONOUNS.intersection(word_tokens(question)))
         if answer.abstained and points_back and not alone and not context.carried and thread.turns:
             retry = thread.context_for(
-                question, searcher.idf, follows=(True, "it refers back, and alone it found no answer")
+                question, pipeline.idf, follows=(True, "it refers back, and alone it found no answer")
             )
             if retry.carried:
                 second = search(retry)

@@ -86,7 +86,7 @@ def test_a_new_topic_drops_the_earlier_questions_and_alone_carries_nothing():
             Turn(question="How do county lines gangs recruit?", answer=answer, new_topic=True),
         ]
     )
-    assert thread.topic() == ["How do county lines gangs recruit?"]
+    assert [turn.question for turn in thread.topic_turns()] == ["How do county lines gangs recruit?"]
     assert "self-identify" not in thread.context_for("and children?", idf).words
     assert thread.context_for("and children?", idf, alone=True).words == []
 
@@ -195,12 +195,7 @@ def test_ask_with_context_replays_the_earlier_questions_and_says_what_it_carried
     assert answer["results"], "the follow-up is answered"
 
 
-def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_path):
-    note = tmp_path / "note.md"
-    script = (
-        "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n/keep "
-        "1\n/alone\n/note " + str(note) + "\n/quit\n"
-    )
+def _chat(bundled_index, script: str) -> str:
     process = subprocess.run(
         [sys.executable, "-m", "assistant", "chat", "--index", str(bundled_index), "-k", "2"],
         input=script,
@@ -210,7 +205,16 @@ def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_pat
         cwd=REPO,
     )
     assert process.returncode == 0, process.stderr
-    out = process.stdout
+    return process.stdout
+
+
+def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_path):
+    note = tmp_path / "note.md"
+    script = (
+        "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n/keep "
+        "1\n/alone\n/note " + str(note) + "\n/quit\n"
+    )
+    out = _chat(bundled_index, script)
     assert out.count("Question: and what about their access to justice?") == 2
     assert "Searched with:" in out and "indonesian" in out.split("Searched with:")[1].splitlines()[0]
     assert "Kept passage 1 for the case note." in out and f"Case note written to {note}" in out
@@ -267,19 +271,6 @@ def test_a_follow_ups_passages_from_the_last_answers_documents_rank_higher_but_a
     assert favoured and all(hit.score >= bonus for hit in favoured)
     assert [hit.confidence for hit in favoured] == [confidence(hit.score - bonus) for hit in favoured]
     assert any(hit.confidence != "strong" for hit in favoured), "a weak passage is not called strong for its document"
-
-
-def _chat(bundled_index, script: str) -> str:
-    process = subprocess.run(
-        [sys.executable, "-m", "assistant", "chat", "--index", str(bundled_index), "-k", "2"],
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=REPO,
-    )
-    assert process.returncode == 0, process.stderr
-    return process.stdout
 
 
 def test_chat_says_why_a_passage_cannot_be_kept_and_warns_before_leaving_kept_passages_unwritten(bundled_index):
