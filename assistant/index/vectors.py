@@ -282,13 +282,11 @@ class TokenVectors:
         present = np.flatnonzero(lengths > 0)
         if not len(present):
             return scores
-        rows = np.concatenate([np.asarray(self._vectors[spans[i][0] : spans[i][1]]) for i in present]).astype(
-            np.float32
-        )
-        rows *= np.concatenate([np.asarray(self._scales[spans[i][0] : spans[i][1]]) for i in present]).astype(
-            np.float32
-        )[:, None]
-        similarities = question.astype(np.float32) @ rows.T
+        rows = np.concatenate([np.asarray(self._vectors[spans[i][0] : spans[i][1]]) for i in present])
+        row_scales = np.concatenate([np.asarray(self._scales[spans[i][0] : spans[i][1]]) for i in present])
+        # Each row's scale multiplies its similarities, not its 384 values: the same numbers, with
+        # the question's few pieces scaled instead of every row of every candidate.
+        similarities = (question.astype(np.float32) @ rows.astype(np.float32).T) * row_scales.astype(np.float32)
         starts = np.concatenate([[0], np.cumsum(lengths[present])[:-1]])
         best = np.maximum.reduceat(similarities, starts, axis=1)
         scores[present] = best.mean(axis=0)
