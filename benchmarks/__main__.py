@@ -692,9 +692,20 @@ def compare(current: dict, previous: dict | None) -> list[str]:
     return flags
 
 
+def latest_results(out: Path) -> dict | None:
+    """The newest earlier run's results (by the date inside them: two runs on one day are
+    ``<date>-<host>`` and ``<date>-<host>-2``), or None."""
+    runs = [json.loads(path.read_text()) for path in out.glob("*.json")] if out.exists() else []
+    return max(runs, key=lambda run: run["meta"]["date"], default=None)
+
+
 def write_results(out: Path, result: dict, flags: list[str]) -> tuple[Path, Path]:
+    """Write this run's results beside the earlier ones, never over them."""
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{datetime.now():%Y-%m-%d}-{socket.gethostname()}"
+    taken = {path.stem for path in out.glob("*.json")}
+    if stem in taken:
+        stem = next(f"{stem}-{n}" for n in range(2, 10_000) if f"{stem}-{n}" not in taken)
     json_path, md_path = out / f"{stem}.json", out / f"{stem}.md"
     json_path.write_text(json.dumps(result, indent=2) + "\n")
     lines = [
@@ -743,8 +754,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     began = time.perf_counter()
-    previous_files = sorted(args.out.glob("*.json")) if args.out.exists() else []
-    previous = json.loads(previous_files[-1].read_text()) if previous_files else None
+    previous = latest_results(args.out)
     work = Path(tempfile.mkdtemp(prefix="guidance-bench-"))
     figures = Figures()
     try:
