@@ -124,6 +124,12 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def leaves_quotation_open(text: str) -> bool:
+    """Whether a line opens a quotation that it does not close ('“Independent Child Trafficking
+    Guardians Regional Practice Co-'): its phrase goes on in the next line, so it is no heading."""
+    return text.count("\u201c") > text.count("\u201d") or text.count('"') % 2 == 1
+
+
 _QUOTE_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 

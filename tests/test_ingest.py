@@ -517,3 +517,38 @@ def test_the_number_printed_on_a_page_becomes_its_label_when_the_pdf_has_no_page
         "the cover is not numbered; page 2 of the PDF is printed page 1"
     )
     assert path.exists()
+
+
+def test_a_bold_glossary_term_that_wraps_is_not_a_heading_and_the_next_entry_is_not_filed_under_it(tmp_path):
+    # Statutory guidance's glossary: each term is set in bold inside quotation marks, and a long
+    # term wraps, so its first line is a bold line of capitalised words ("... Practice Co-").
+    runs = [
+        ("Modern Slavery Statutory Guidance", 56, 800, 24, True),
+        ("This guidance is for staff who may encounter potential victims of modern slavery.", 56, 780, 11, False),
+        ("Glossary", 56, 766, 16, True),
+        ("\u201cIndependent Child Trafficking Guardians Regional Practice Co-", 56, 750, 11, True),
+        ("Ordinator\u201d (ICTG RPC) holds a strategic role, working with professionals who are", 56, 736, 11, False),
+        ("already engaged with a child, and does not work directly with the child.", 56, 722, 11, False),
+        (
+            "\u201cRecovery and Reflection Period\u201d refers to the period from the date of a positive",
+            56,
+            700,
+            11,
+            False,
+        ),
+        ("Reasonable Grounds decision until a Conclusive Grounds decision, at least 45 days.", 56, 686, 11, False),
+    ]
+    document = ingest(write(tmp_path / "guidance.pdf", make_pdf([runs]))).documents[0]
+    headings = [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
+    assert not any("Independent" in heading for heading in headings)
+    recovery = next(b for b in document.blocks if "Recovery and Reflection" in document.text[b.start : b.end])
+    assert recovery.section == ("Glossary",), "a citation names the section the passage is really in"
+
+
+def test_a_line_that_opens_a_quotation_it_does_not_close_is_not_a_heading():
+    from assistant.text import leaves_quotation_open
+
+    assert leaves_quotation_open("\u201cIndependent Child Trafficking Guardians Regional Practice Co-")
+    assert leaves_quotation_open('"Victim Care Contract Prime')
+    assert not leaves_quotation_open("Quality assuring a decision \u201cSecond pair of eyes\u201d")
+    assert not leaves_quotation_open("The National Referral Mechanism")

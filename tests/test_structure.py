@@ -216,3 +216,18 @@ def test_no_cms_chrome_survives_in_the_bundled_corpus(bundled_records):
         for document in documents:
             for marker in chrome:
                 assert marker not in document.text, (document.id, marker)
+
+
+def test_a_glossary_term_that_wraps_in_plain_text_is_not_a_heading():
+    text = (
+        "Glossary\n\n"
+        "This glossary explains the terms that the guidance uses for people who support survivors.\n\n"
+        "\u201cIndependent Child Trafficking Guardians Regional Practice Co-\n"
+        "Ordinator\u201d (ICTG RPC) holds a strategic role, working with professionals who are already engaged "
+        "with a child.\n\n"
+        "\u201cRecovery Period\u201d refers to the period from a positive Reasonable Grounds decision, at least 45 days.\n"
+    )
+    documents, _ = documents_of(text, title="Guidance")
+    document = documents[0]
+    headings = [document.text[b.start : b.end] for b in document.blocks if b.kind == "heading"]
+    assert not any("Independent" in heading for heading in headings)

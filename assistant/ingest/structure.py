@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..models import Block, Document, Removal
+from ..text import leaves_quotation_open
 from .base import Line
 from .formats import is_web_like
 from .metadata import prefer_file_name, readable_case, title_from_headings
@@ -329,7 +330,13 @@ def heading_style(line: Line, next_line: Line | None) -> str | None:
     if line.kind not in ("text", "list_item") or next_line is None or not text or len(text) > 120 or _words(text) > 14:
         return None
     numbered = bool(_ROMAN.match(text) or _ALPHA_LOWER.match(text) or _ALPHA_UPPER.match(text) or _DECIMAL.match(text))
-    if re.search(r"[.,;]$", text) or (text.endswith(":") and not numbered) or metadata_of(line) or line.signal:
+    if (
+        re.search(r"[.,;]$", text)
+        or (text.endswith(":") and not numbered)
+        or metadata_of(line)
+        or line.signal
+        or leaves_quotation_open(text)
+    ):
         return None
     if _ROMAN.match(text):
         return "roman"

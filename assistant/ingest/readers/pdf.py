@@ -8,7 +8,7 @@ import math
 import re
 from collections import Counter
 
-from ...text import normalize_text
+from ...text import leaves_quotation_open, normalize_text
 from .. import budget, ocr
 from ..base import Extraction, Line, SkipFile, vocabulary
 from .common import BULLET
@@ -558,6 +558,7 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             or len(text) > 120
             or _SYMBOL_BULLET.match(text)
             or (_TERMINAL.search(text) and not text.endswith("?"))
+            or leaves_quotation_open(text)
         ):
             return None
         first_letter = next((c for c in text if c.isalpha()), "")
