@@ -552,3 +552,18 @@ def test_a_line_that_opens_a_quotation_it_does_not_close_is_not_a_heading():
     assert leaves_quotation_open('"Victim Care Contract Prime')
     assert not leaves_quotation_open("Quality assuring a decision \u201cSecond pair of eyes\u201d")
     assert not leaves_quotation_open("The National Referral Mechanism")
+
+
+def test_an_unfinished_bold_heading_line_takes_its_next_line_or_is_no_heading(tmp_path):
+    intro, _ = paragraph_runs("This strategy sets out how partners will work together against human trafficking.", 780)
+    runs = intro + [
+        ("Key outcome: people at most risk get help to", 56, 740, 12, True),
+        ("increase their resilience against trafficking", 56, 726, 12, True),
+        ("Local partners will offer support to people whose circumstances put them at risk.", 56, 700, 11, False),
+        ("Nationals of Vietnam, Albania and", 56, 670, 11, True),
+        ("the United Kingdom were the most often referred, as in the years before.", 56, 656, 11, False),
+    ]
+    document = ingest(write(tmp_path / "strategy.pdf", make_pdf([runs]))).documents[0]
+    headings = [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
+    assert "Key outcome: people at most risk get help to increase their resilience against trafficking" in headings
+    assert not any(heading.endswith((" to", " and")) for heading in headings), headings

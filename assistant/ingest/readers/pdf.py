@@ -443,6 +443,34 @@ def _large_print_blocks(lines: list[_PdfLine], removed: dict[int, str], body_siz
         index = block[-1] + 1
 
 
+_ENDS_UNFINISHED = re.compile(
+    r"(?:\w-|\b(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|with))$", re.IGNORECASE
+)
+
+
+def _unfinished(text: str) -> bool:
+    """A line that cannot end a heading: it ends on "of", "the", "and"..., on a word broken by a
+    hyphen ("co-"), or inside a parenthesis."""
+    return bool(_ENDS_UNFINISHED.search(text)) or text.count("(") > text.count(")")
+
+
+def _complete_headings(lines: list[_PdfLine], styles: dict[int, tuple[str, float]]) -> None:
+    """A heading line that is unfinished ("Key outcome: people at most risk get help to") goes
+    on in the next line: set in the same type, that line is the rest of the heading, whatever its
+    case ("stay safe"); set as body text, the line was the bold start of a paragraph, not a
+    heading."""
+    for index in range(len(lines)):  # in order: a heading over three lines is completed line by line
+        if index not in styles or not _unfinished(lines[index].text):
+            continue
+        following = next((later for later in range(index + 1, min(index + 3, len(lines))) if lines[later].text), None)
+        if following is None or not _same_block(lines[index], lines[following]):
+            continue
+        if lines[following].bold == lines[index].bold and following not in styles:
+            styles[following] = styles[index]
+        elif following not in styles:
+            del styles[index]
+
+
 def _same_block(line: _PdfLine, following: _PdfLine | None) -> bool:
     """Whether ``following`` continues ``line``'s block: same page and size, set closely below it."""
     return (
@@ -579,6 +607,7 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
         return None
 
     styles = {index: style for index, line in enumerate(lines) if (style := heading_style(index, line))}
+    _complete_headings(lines, styles)
     _large_print_blocks(lines, removed, body_size, styles)
     # The title block: large print at the top of the first page, before any body text (it may
     # wrap mid-phrase, so case rules do not apply). Level 0: it names the document and is not
