@@ -200,6 +200,9 @@ class _Builder:
         self.model_dir = resolve_model_dir(settings.embed.model_dir)
         self.model: ModelInfo = model_info(self.model_dir)
         self.chunker = chunker_info(settings)
+        self.ingest_version = fingerprint.ingest_version()
+        """Taken before any file is read: the code that reads them, even if its files change on
+        disk during a long build (the index then says it needs reading again)."""
         self.pieces = word_pieces_for(str(self.model_dir))
         self.lexical_parameters = lexical_parameters(settings)
         self.catalogue_file = catalogue_path(corpus_dir, settings.ingest.catalogue_name)
@@ -464,7 +467,7 @@ class _Builder:
             corpus_dir=str(self.corpus_dir.resolve()),
             model=self.model,
             chunker=self.chunker,
-            ingest_version=fingerprint.ingest_version(),
+            ingest_version=self.ingest_version,
             files=file_entries,
             counts=counts,
             vector_index=vectors.info,
