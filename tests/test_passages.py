@@ -166,3 +166,26 @@ def test_the_best_sentence_weighs_its_cosine_and_the_rare_words_it_holds():
     assert best_unit(units, [0.6, 0.5, 0.2], [0.0, 0.5, 1.0], weight=0.0) == 0
     assert best_unit(units, [0.6, 0.5, 0.2], [0.0, 0.5, 1.0], weight=0.5) == 1
     assert best_unit([], [], [], weight=0.5) is None
+
+
+def test_a_card_never_takes_a_sentence_cut_by_its_budget():
+    from assistant.retrieve.passages import window_sentences
+
+    document = (
+        "The recovery period is at least 45 days. "
+        "A support provider is a body engaged under the Victim Care Contract to give support. "
+        "Support ends after a Conclusive Grounds decision."
+    )
+    section = (0, len(document))
+    cut = document.index("Victim") + 1  # the budget ends after "the V"
+    spans = window_sentences(document[:cut], 0, section, [])
+    assert [document[s:e] for s, e in spans] == ["The recovery period is at least 45 days."], (
+        "the sentence the budget cuts is left out, not shown as '... under the V'"
+    )
+    start = document.index("body")  # and a region that begins inside a sentence
+    spans = window_sentences(document[start:], start, section, [])
+    assert [document[s:e] for s, e in spans] == ["Support ends after a Conclusive Grounds decision."]
+    whole = window_sentences(document, 0, section, [])
+    assert len(whole) == 3, "at the section's bounds every sentence is whole"
+    heading = (0, document.index(".") + 1)
+    assert len(window_sentences(document, 0, section, [heading])) == 2, "a heading is never taken into a card"

@@ -14,7 +14,7 @@ import numpy as np
 from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
 from ..text import sentence_spans
-from .passages import Passage, answer_window, best_unit, coverage, section_around
+from .passages import Passage, answer_window, best_unit, coverage, section_around, window_sentences
 from .ranker import CandidateSignals
 from .stages import Candidate, Question, heading_names_provision, provision_labels
 
@@ -131,16 +131,11 @@ class IndexLookups:
         best = spans[chosen]
         document = passage.document.id
         blocks = self._blocks(document)
-        section, (low, high) = section_around(blocks, best)
-        low, high = max(low, passage.chunk.char_start - budget), min(high, passage.chunk.char_end + budget)
+        section, bounds = section_around(blocks, best)
+        low, high = max(bounds[0], passage.chunk.char_start - budget), min(bounds[1], passage.chunk.char_end + budget)
         region = self.index.store.document_slice(document, low, high) or ""
-        # A heading is the section's name, shown with the citation: never taken into a card.
         headings = [(b.start, b.end) for b in blocks if b.kind == "heading"]
-        sentences = [
-            (low + start, low + end)
-            for start, end in sentence_spans(region)
-            if not any(h0 <= low + start and low + end <= h1 for h0, h1 in headings)
-        ]
+        sentences = window_sentences(region, low, bounds, headings)
         start, end = answer_window(sentences, (passage.chunk.char_start, passage.chunk.char_end), best, budget)
         text = self.index.store.document_slice(document, start, end) or ""
         holder = next(

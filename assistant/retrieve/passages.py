@@ -169,6 +169,22 @@ def answer_window(
     return min(start, best[0]), max(end, best[1])
 
 
+def window_sentences(
+    region: str, low: int, section: tuple[int, int], headings: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The document spans of the whole sentences of ``region`` (the document's text from ``low``)
+    that a card may take: not a heading (the section's name, shown with the citation), and not a
+    sentence cut where the region was cut short of its ``section``'s bounds, so that a card never
+    begins or ends in the middle of a sentence ("... pursuant to the V")."""
+    high = low + len(region)
+    spans = [(low + start, low + end) for start, end in sentence_spans(region)]
+    if spans and high < section[1] and region[spans[-1][1] - low :].strip() == "":
+        spans.pop()  # it runs on past the region's end
+    if spans and low > section[0] and region[: spans[0][0] - low].strip() == "":
+        spans.pop(0)  # it began before the region's start
+    return [(s, e) for s, e in spans if not any(h0 <= s and e <= h1 for h0, h1 in headings)]
+
+
 def best_unit(units: list[tuple[int, int]], similarities, coverages: list[float], weight: float) -> int | None:
     """The sentence unit that best matches the question: its cosine plus ``weight`` times the
     share of the question's rare words it holds."""
