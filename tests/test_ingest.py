@@ -562,8 +562,11 @@ def test_an_unfinished_bold_heading_line_takes_its_next_line_or_is_no_heading(tm
         ("Local partners will offer support to people whose circumstances put them at risk.", 56, 700, 11, False),
         ("Nationals of Vietnam, Albania and", 56, 670, 11, True),
         ("the United Kingdom were the most often referred, as in the years before.", 56, 656, 11, False),
+        ("Annex A", 56, 626, 11, True),
+        ("The referral form that first responders use is reproduced in this annex, page by page.", 56, 612, 11, False),
     ]
     document = ingest(write(tmp_path / "strategy.pdf", make_pdf([runs]))).documents[0]
     headings = [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
     assert "Key outcome: people at most risk get help to increase their resilience against trafficking" in headings
     assert not any(heading.endswith((" to", " and")) for heading in headings), headings
+    assert "Annex A" in headings, "a capital letter ends a heading"

@@ -443,9 +443,8 @@ def _large_print_blocks(lines: list[_PdfLine], removed: dict[int, str], body_siz
         index = block[-1] + 1
 
 
-_ENDS_UNFINISHED = re.compile(
-    r"(?:\w-|\b(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|with))$", re.IGNORECASE
-)
+_ENDS_UNFINISHED = re.compile(r"(?:\w-|\b(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|with))$")
+"""In lower case only: "Annex A" and "Part A" are whole headings."""
 
 
 def _unfinished(text: str) -> bool:
@@ -457,7 +456,7 @@ def _unfinished(text: str) -> bool:
 def _complete_headings(lines: list[_PdfLine], styles: dict[int, tuple[str, float]]) -> None:
     """A heading line that is unfinished ("Key outcome: people at most risk get help to") goes
     on in the next line: set in the same type, that line is the rest of the heading, whatever its
-    case ("stay safe"); set as body text, the line was the bold start of a paragraph, not a
+    case ("increase their resilience against trafficking"); set as body text, the line was the bold start of a paragraph, not a
     heading."""
     for index in range(len(lines)):  # in order: a heading over three lines is completed line by line
         if index not in styles or not _unfinished(lines[index].text):
