@@ -242,7 +242,7 @@ class Thread(BaseModel):
                 filters=filters,
                 as_typed=as_typed,
                 context=context.words or None,
-                thread_documents=thread.documents() or None if context.carried else None,
+                thread_documents=(thread.documents() or None) if context.carried else None,
             )
 
         context = thread.context_for(question, pipeline.idf, alone=alone)

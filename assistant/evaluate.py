@@ -754,7 +754,7 @@ class ConversationScores(BaseModel):
     off_topic_answered: int = 0
     """Off-topic questions asked after a conversation's first question that were answered (none should be)."""
     ranks: dict[str, list[int | None]] = Field(default_factory=dict)
-    """Each follow-up's rank (None: not in the first five) asked alone, with the thread and
+    """Each follow-up's rank (None: refused, or not among the cards asked for) asked alone, with the thread and
     written out, in the order of the set (for paired tests between versions)."""
 
 
@@ -780,6 +780,7 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         return {f"hit@{d}": sum(1 for r in ranks if r is not None and r <= d) / max(len(ranks), 1) for d in (1, 3, 5)}
 
     alone, with_context, written, first = [], [], [], []
+    opening_turns = []  # each conversation's first turn, for the off-topic questions below
     carried = refused = 0
     for conversation in conversations.conversations:
         thread = Thread()
@@ -789,6 +790,7 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
             thread.turns.append(asked)
             answered = asked.answer
             if number == 0:
+                opening_turns.append(asked)
                 first.append(rank(answered, expected))
             else:
                 carried += asked.context.carried
@@ -808,9 +810,8 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         topic_carried += asked.context.carried
         topic_after.append(rank(asked.answer, expected))
     off_topic_asked = off_topic_answered = 0
-    for conversation in conversations.conversations if conversations.off_topic else []:
-        thread = Thread()
-        thread.turns.append(thread.ask(pipeline, conversation.turn[0].text, k=k))
+    for opening in opening_turns if conversations.off_topic else []:
+        thread = Thread(turns=[opening])
         for question in conversations.off_topic:
             off_topic_asked += 1
             off_topic_answered += not thread.ask(pipeline, question, k=k).answer.abstained

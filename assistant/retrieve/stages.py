@@ -210,9 +210,10 @@ def rerank_learned(
     head, tail = learned_head(candidates, depth)
     best_lexical = max((c.lexical for c in candidates if c.lexical is not None), default=0.0) or 1.0
     probabilities = model.probabilities(feature_matrix(signals_of(head, best_lexical)))
+    # Scores become probabilities: a preference given before (``preferred``) is no longer in them.
     rescored = best_first(c.rescored(float(p), 0.0) for c, p in zip(head, probabilities))
     floor = min(c.score for c in rescored)
-    return rescored + [c.rescored(floor * (1 - (i + 1) / (len(tail) + 1))) for i, c in enumerate(tail)]
+    return rescored + [c.rescored(floor * (1 - (i + 1) / (len(tail) + 1)), 0.0) for i, c in enumerate(tail)]
 
 
 def prefer_language(

@@ -462,11 +462,11 @@ def _complete_headings(lines: list[_PdfLine], styles: dict[int, tuple[str, float
         if index not in styles or not _unfinished(lines[index].text):
             continue
         following = next((later for later in range(index + 1, min(index + 3, len(lines))) if lines[later].text), None)
-        if following is None or not _same_block(lines[index], lines[following]):
+        if following is None or following in styles or not _same_block(lines[index], lines[following]):
             continue
-        if lines[following].bold == lines[index].bold and following not in styles:
+        if lines[following].bold == lines[index].bold:
             styles[following] = styles[index]
-        elif following not in styles:
+        else:
             del styles[index]
 
 
