@@ -54,6 +54,22 @@ SHORT = 2
 POINTED = 4
 """A question of at most this many words of its own that points back ("that", "they") is a follow-up."""
 
+_CONTRASTS = tuple(
+    frozenset(stem(w) for w in group.split())
+    for group in (
+        "adult adults child children minor minors juvenile juveniles teenager teenagers kid kids youth young",
+        "man men woman women male males female females boy boys girl girls",
+        "england english wales welsh scotland scottish ireland irish northern uk britain british",
+    )
+)
+"""Words that stand in for one another: a follow-up that names one ("and for children?") asks
+about it *instead of* the one the earlier question named ("adults"), which is not carried."""
+
+
+def _replaced(question_stems: set[str]) -> frozenset[str]:
+    """The stems a follow-up replaces: the other members of each contrast group it names."""
+    return frozenset().union(*(group for group in _CONTRASTS if group & question_stems))
+
 
 class Context(BaseModel):
     """What a question carries from the thread: the words added and where they come from."""
@@ -119,7 +135,8 @@ def carried_context(
     for a question that stands alone (``follows`` overrides ``is_follow_up``). Of each earlier
     question, the words found in the passages shown for it (``shown``, one text per question)
     come first, as what the answer was about; then by how telling they are in this corpus (IDF
-    of their stem). A word the follow-up has (by stem) is not added twice."""
+    of their stem). A word the follow-up has (by stem) is not added twice, nor one it replaces
+    ("adults" after "and for children?", ``_CONTRASTS``)."""
     if not earlier:
         return Context(reason="first question")
     follows_up, reason = follows or is_follow_up(question)
@@ -127,6 +144,7 @@ def carried_context(
         return Context(reason=reason)
     shown = shown or []
     have = {_stem_of(w) for w in own_words(question)}
+    have |= _replaced(have)
     chosen: list[str] = []
     for position in reversed(range(len(earlier))):
         read = _stems(shown[position]) if position < len(shown) else set()

@@ -66,6 +66,15 @@ def test_a_follow_up_carries_the_topics_most_telling_words_as_typed_and_never_tw
     assert carried_context("and for children?", [], idf).words == [], "a first question carries nothing"
 
 
+def test_a_follow_up_naming_another_group_or_nation_does_not_carry_the_one_it_replaces():
+    earlier = ["How long is the recovery period for adults in England?"]
+    children = carried_context("and for children?", earlier, idf).words
+    assert "adults" not in children and {"recovery", "england"} <= set(children), children
+    scotland = carried_context("what about in Scotland?", earlier, idf).words
+    assert "england" not in scotland and "adults" in scotland, scotland
+    assert "adults" in carried_context("and how is it funded?", earlier, idf).words, "nothing replaced: all carried"
+
+
 def test_the_words_carried_first_are_those_the_answer_was_about():
     """Of an earlier question, its words found in the passages shown for it come first: "often"
     is rarer than "victims" in this corpus, but the answer was not about it."""
