@@ -183,3 +183,28 @@ async def test_ctrl_c_says_how_to_quit(bundled_index):
         await pilot.press("ctrl+c")
         await pilot.pause(0.2)
         assert any("Ctrl+Q quits" in n.message for n in app._notifications) and app.is_running
+
+
+async def test_after_a_refusal_the_passage_keys_never_act_on_a_passage_out_of_view(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, FIRST)
+        await ask(pilot, "best sourdough bread recipe")
+        await wait_for(pilot, lambda: bool(turns(app)[-1].query(".abstained")))
+        assert app.screen.focused_card() is None, "a refusal selects no passage"
+        assert app.screen.check_action("passage", ("cite",)) is None, "the passage keys are dimmed"
+        await pilot.press("tab")
+        earlier = list(turns(app)[0].query(ResultCard))
+        assert app.screen.focused is earlier[-1], "Tab goes to the nearest passage above, not the thread's first"
+        await pilot.press("pagedown", "pagedown", "end")
+        await pilot.pause()
+        results = app.screen.query_one("#results")
+        results.scroll_end(animate=False)
+        await pilot.pause()
+        await pilot.pause()
+        card = app.screen.focused_card()
+        assert card is None or card.region.overlaps(results.region), "a key acts only on a passage in view"
+        await pilot.press("a")
+        await pilot.pause()
+        assert card is not None or not app.basket.items, "nothing out of view goes into the report"

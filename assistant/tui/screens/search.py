@@ -269,6 +269,7 @@ class SearchScreen(Screen):
         for other in self.query(ResultCard):
             other.set_class(other is card, "-selected")
         self.selected = card
+        self.refresh_bindings()
 
     def on_descendant_focus(self, event) -> None:
         if isinstance(event.widget, ResultCard):
@@ -290,6 +291,7 @@ class SearchScreen(Screen):
                 target.focus(scroll_visible=False)
             else:
                 self.select(target)
+        self.refresh_bindings()
 
     def action_move(self, step: int) -> None:
         cards = list(self.query(ResultCard))
@@ -302,7 +304,11 @@ class SearchScreen(Screen):
             return
         current = self.focused if isinstance(self.focused, ResultCard) else None
         if current is None:
-            target = (self.selected if self.selected in cards else cards[0]) if step > 0 else cards[-1]
+            # The selection; else the newest turn's first passage; after a refusal, the nearest
+            # passage above it, scrolled into view (never one far up the thread).
+            newest = list(self.query(TurnView).last().query(ResultCard)) if self.query(TurnView) else []
+            fallback = newest[0] if newest else cards[-1]
+            target = (self.selected if self.selected in cards else fallback) if step > 0 else cards[-1]
         else:
             index = cards.index(current) + step
             if index < 0:
@@ -322,10 +328,26 @@ class SearchScreen(Screen):
             self._refresh_history()
             panel.focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The passage keys are shown dimmed and do nothing while no passage is selected (a
+        refusal in view, or no question asked yet)."""
+        if action == "passage" and not self.pending_focus and self.acting_card() is None:
+            return None
+        return True
+
+    def acting_card(self) -> ResultCard | None:
+        """The card a passage key acts on: the focused or selected one, if it is on screen (after
+        a refusal scrolled into view, a passage further up is not)."""
+        card = self.focused_card()
+        if card is None:
+            return None
+        results = self.query_one("#results", VerticalScroll)
+        return card if card.region.overlaps(results.region) else None
+
     def action_passage(self, name: str) -> None:
         """One of the passage actions, on the selected card (or, while an answer is on its way
         after Tab, on its first card when it comes)."""
-        card = self.focused_card()
+        card = self.acting_card()
         if card is not None and not self.pending_focus:
             self.post_message(messages.PassageActionRequested(name, card.hit, card.question))
         elif self.pending_focus:
