@@ -476,6 +476,7 @@ def ask(
 
     Example:
 
+    \b
         python -m assistant ask "Why do Indonesian trafficking victims often go unidentified?"
         python -m assistant ask --json --batch questions.txt -k 3
         python -m assistant ask --context "Why do victims not self-identify?" "and for children?"
@@ -753,11 +754,12 @@ class _chat_history:
 )
 @click.pass_context
 def cite(ctx: click.Context, chunk_ids: tuple[int, ...], index_dir: Path | None, style: str) -> None:
-    """Print the citation of one passage: CHUNK_ID is `chunk_id` in `ask --json`, shown as
-    "id N" on each result card of the terminal UI.
+    """Print the citation of one passage: CHUNK_ID is `chunk_id` in `ask --json`, "chunk N" in
+    the text of `ask`, and "passage id N" in the terminal UI's document reader (Enter on a card).
 
     Example:
 
+    \b
         python -m assistant cite 42 --format bibtex
         python -m assistant cite 42 57 80 --format csl-json
     """

@@ -347,7 +347,8 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
     if answer.abstained:
         lines.append("")
         lines.append(answer.message or NO_ANSWER)
-        lines.append("Try other words, or remove filters.")
+        if not answer.filtered_out:  # when the filters are the cause, the message says so
+            lines.append("Try other words, or fewer of them.")
         return "\n".join(lines)
     for hit in answer.hits:
         lines.append("")

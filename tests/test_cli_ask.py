@@ -89,3 +89,4 @@ def test_ask_off_topic_says_that_nothing_answers(bundled_index):
         and "No passage in the corpus answers this question." in result.stdout
         and "[1]" not in result.stdout
     )
+    assert "remove filters" not in result.stdout, "no filters were set: the advice does not mention them"

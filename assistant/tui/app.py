@@ -310,8 +310,8 @@ class GuidanceApp(App):
             if self.basket.items:
                 count = len(self.basket.items)
                 self.notify(
-                    f"The report you were building is restored: {count} passage{'s' if count != 1 else ''} (r shows "
-                    "it).",
+                    f"The report you were building is restored: {count} passage{'s' if count != 1 else ''} (Ctrl+P, then "
+                    "Report, shows it).",
                     timeout=6,
                 )
         except (OSError, ValueError) as error:

@@ -67,7 +67,11 @@ async def test_a_restored_report_is_mentioned_at_start(bundled_index, tmp_path):
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         await ready(pilot)
         assert len(app.basket.items) == 1
-        assert any("report you were building is restored: 1 passage" in n.message for n in app._notifications)
+        notice = next(n.message for n in app._notifications if "report you were building is restored" in n.message)
+        assert "1 passage" in notice and "Ctrl+P" in notice, "it names a key that works from the question box"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Report", "enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ReportScreen")
 
 
 async def test_the_report_exports_as_plain_text_to_paste(bundled_index, tmp_path):
