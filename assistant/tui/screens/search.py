@@ -277,7 +277,9 @@ class SearchScreen(Screen):
 
     def keep_selection_in_view(self) -> None:
         """After End, PageDown or the wheel, the selection follows to a passage on screen, so that
-        a key never acts on a passage the reader cannot see."""
+        a key never acts on a passage the reader cannot see (with none on screen, the passage
+        keys are dimmed: ``check_action``)."""
+        self.refresh_bindings()
         card = self.focused_card()
         results = self.query_one("#results", VerticalScroll)
         # Positions inside the scrolled column (the screen's regions lag one refresh behind).
@@ -291,7 +293,6 @@ class SearchScreen(Screen):
                 target.focus(scroll_visible=False)
             else:
                 self.select(target)
-        self.refresh_bindings()
 
     def action_move(self, step: int) -> None:
         cards = list(self.query(ResultCard))
@@ -306,7 +307,8 @@ class SearchScreen(Screen):
         if current is None:
             # The selection; else the newest turn's first passage; after a refusal, the nearest
             # passage above it, scrolled into view (never one far up the thread).
-            newest = list(self.query(TurnView).last().query(ResultCard)) if self.query(TurnView) else []
+            turn_views = self.query(TurnView)
+            newest = list(turn_views.last().query(ResultCard)) if turn_views else []
             fallback = newest[0] if newest else cards[-1]
             target = (self.selected if self.selected in cards else fallback) if step > 0 else cards[-1]
         else:
