@@ -35,7 +35,7 @@ from .screens.filters import FilterScreen, describe_filters
 from .screens.help import HelpScreen, key_label
 from .screens.index_screen import IndexScreen
 from .screens.report import ReportScreen
-from .screens.search import NO_INDEX_HELP, SearchScreen
+from .screens.search import NO_INDEX_HELP, WELCOME, SearchScreen
 from .screens.setup import SetupScreen
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,9 @@ class GuidanceApp(App):
         if self.pending_question:
             question, self.pending_question = self.pending_question, None
             self.run_search(question)
+        elif not self.thread.turns:
+            # What the column said may be out of date ("There is no index yet" before a build).
+            self.run_worker(self.search_screen.show_placeholder(WELCOME))
 
     async def _no_index(self) -> None:
         screen = self.search_screen
@@ -479,9 +482,13 @@ class GuidanceApp(App):
         if self.last_question:
             self.run_search(self.last_question)
 
+    def filters_text(self, filters: Filters) -> str:
+        """Filters in words, a document named by its title (not its file name)."""
+        return describe_filters(filters, self.document_titles() if filters.documents else None)
+
     def update_filter_line(self) -> None:
         """The filters in effect, and whether the next question starts a new topic."""
-        line = describe_filters(self.filters, self.document_titles() if self.filters.documents else None)
+        line = self.filters_text(self.filters)
         self.search_screen.set_filter_line(line + ("  ·  next question: a new topic" if self.next_new_topic else ""))
 
     @on(messages.ClearFiltersAndAsk)

@@ -125,6 +125,16 @@ async def test_filters_come_from_the_index_and_restrict_results(bundled_index):
         await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.region == "Asia" for c in cards(app)))
 
 
+async def test_a_year_typed_as_the_filter_dialog_opens_goes_into_its_year_box(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_filter_dialog(app, pilot)
+        await pilot.press(*"2019", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
+        assert app.filters.year_from == 2019
+        assert "2019" in str(app.screen.query_one("#filter-line", Static).render())
+
+
 async def test_c_copies_the_citation_with_a_fallback_message(bundled_index):
     app = bundled_app(bundled_index)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -284,6 +294,9 @@ async def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not
         assert sorted(p.name for p in documents.iterdir()) == ["shelters.md"], "nothing written among the user's files"
         while not isinstance(app.screen, SearchScreen):
             await pilot.press("escape")
+        placeholder = lambda: str(app.screen.query_one(".placeholder", Static).render())  # noqa: E731
+        await wait_for(pilot, lambda: "no index yet" not in placeholder())
+        assert placeholder().startswith("Type a question"), "once built, the column says how to ask"
         await ask(pilot, "what do shelter staff explain to survivors?")
         assert "Shelter staff explain" in cards(app)[0].hit.text
 
@@ -372,6 +385,8 @@ async def test_search_within_this_document_restricts_results_and_survives_the_fi
         await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == chosen.id for c in cards(app)))
         filter_line = str(app.screen.query_one("#filter-line", Static).render())
         assert f"only within: {chosen.title}" in filter_line
+        header = str(app.screen.query(".turn-how").last().render())
+        assert f"only within: {chosen.title}" in header and chosen.id not in header, "the turn names the title too"
         await pilot.press("tab", "f")
         await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
         assert chosen.title in str(app.screen.query_one("#filter-documents", Static).render())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.segment import Segment
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -37,8 +37,9 @@ class TickList(SelectionList[str]):
 class FilterScreen(ModalScreen[Filters | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "apply", "Apply"),
-        Binding("ctrl+x", "clear", "Clear all"),
+        Binding("ctrl+s", "apply", "Apply", priority=True),
+        # Priority: in a year box, ctrl+x would otherwise cut the text, not clear the filters.
+        Binding("ctrl+x", "clear", "Clear all", priority=True),
     ]
     DEFAULT_CSS = """
     FilterScreen { align: center middle; }
@@ -65,10 +66,15 @@ class FilterScreen(ModalScreen[Filters | None]):
             # The year and the buttons first: at 80x24 the lists below would push them off screen.
             yield Static("Year", classes="filter-label", markup=False)
             with Horizontal():
-                yield Input(
-                    value=str(self.current.year_from or ""), placeholder="from", restrict=r"\d{0,4}", id="year-from"
-                )
-                yield Input(value=str(self.current.year_to or ""), placeholder="to", restrict=r"\d{0,4}", id="year-to")
+                # Not selected on focus: a year started on a list (``on_key``) keeps its first digit.
+                for key, year in (("from", self.current.year_from), ("to", self.current.year_to)):
+                    yield Input(
+                        value=str(year or ""),
+                        placeholder=key,
+                        restrict=r"\d{0,4}",
+                        id=f"year-{key}",
+                        select_on_focus=False,
+                    )
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Clear all", id="clear")
                 yield Button("Cancel", id="cancel")
@@ -90,6 +96,14 @@ class FilterScreen(ModalScreen[Filters | None]):
     def on_mount(self) -> None:
         lists = list(self.query(TickList))
         (lists[0] if lists else self.query_one("#year-from", Input)).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A digit typed on a list starts a new year "from" (a list ignored it: the year was lost)."""
+        if event.character and event.character.isdigit() and isinstance(self.focused, SelectionList):
+            event.stop()
+            year = self.query_one("#year-from", Input)
+            year.value, year.cursor_position = event.character, 1
+            year.focus()
 
     def _selected(self, key: str) -> list[str]:
         matches = self.query(f"#filter-{key}")

@@ -19,7 +19,6 @@ from .. import messages
 from ..actions import passage_bindings
 from ..widgets.query_bar import QueryInput
 from ..widgets.result_card import ResultCard
-from .filters import describe_filters
 
 NO_INDEX_HELP = (
     "There is no index yet.\n\n"
@@ -80,7 +79,7 @@ class TurnView(Vertical):
             if not notice.startswith("searched for:"):
                 how.append(f"Note: {safe_line(notice)}\n")
         if not turn.filters.is_empty():
-            how.append(describe_filters(turn.filters) + "\n")
+            how.append(self.app.filters_text(turn.filters) + "\n")
         if how.plain:
             how.rstrip()
             yield Static(how, classes="turn-how")
