@@ -636,6 +636,11 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             line = _valid_text(input("question> " if sys.stdin.isatty() else ""))
         except EOFError:
             click.echo("")
+            if unsaved and not warned and sys.stdin.isatty():
+                # Ctrl+D at a terminal is a way to leave, like /quit: warned once, not lost.
+                warned = True
+                click.echo(unwritten_warning(unsaved, "Ctrl+D"))
+                continue
             if unsaved:
                 click.echo(f"{unsaved} kept passage{'s' if unsaved != 1 else ''} left unwritten (no /note since).")
             break
@@ -651,10 +656,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         if command in ("/quit", "/exit"):
             if unsaved and not warned:
                 warned = True
-                click.echo(
-                    f"{unsaved} kept passage{'s are' if unsaved != 1 else ' is'} in no case note yet: /note FILE "
-                    "writes them; /quit again leaves without."
-                )
+                click.echo(unwritten_warning(unsaved, "/quit"))
                 continue
             break
         if command == "/help":
@@ -705,6 +707,15 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         else:
             answer(line)
     history.save()
+
+
+def unwritten_warning(unsaved: int, leave: str) -> str:
+    """What chat says when the user leaves (``leave``: the key or command) with kept passages
+    in no case note."""
+    return (
+        f"{unsaved} kept passage{'s are' if unsaved != 1 else ' is'} in no case note yet: /note FILE writes them; "
+        f"{leave} again leaves without."
+    )
 
 
 class _chat_history:

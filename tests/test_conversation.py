@@ -306,3 +306,51 @@ def test_chat_as_typed_asks_the_last_question_again_with_what_it_carried_and_alo
     assert len(searched) == 2 and searched[0] == searched[1], "as typed keeps the thread's words; alone drops them"
     assert out.count("Question: and what about their access to justice?") == 3
     assert out.count("(asked on its own: no words of the earlier questions)") == 1
+
+
+def test_ctrl_d_at_a_terminal_with_kept_passages_warns_once_before_leaving(bundled_index):
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "chat", "--index", str(bundled_index), "-k", "2"],
+        stdin=follower,
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO,
+    )
+    os.close(follower)
+    output = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal output
+        while marker not in output:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: the process left
+                break
+            if not chunk:
+                break
+            output += chunk
+
+    try:
+        read_until(b"question> ")
+        os.write(leader, b"Why do Indonesian trafficking victims often go unidentified?\n")
+        read_until(b"[1]")
+        read_until(b"question> ")
+        os.write(leader, b"/keep 1\n")
+        read_until(b"Kept passage 1")
+        read_until(b"question> ")
+        os.write(leader, b"\x04")  # Ctrl+D at the start of a line: end of input
+        read_until(b"Ctrl+D again leaves without.")
+        assert b"Ctrl+D again leaves without." in output and process.poll() is None, "warned, and still running"
+        read_until(b"question> ")
+        os.write(leader, b"\x04")
+        assert process.wait(timeout=60) == 0
+        read_until(b"left unwritten")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+    assert b"1 kept passage left unwritten" in output
