@@ -60,15 +60,19 @@ def test_markdown_headings_become_sections_and_front_matter_is_metadata(tmp_path
         tmp_path / "guide.md",
         "---\ntitle: Field guide\nauthor: Example Office\ndate: 2021-05-01\n---\n\n"
         "# Field guide\n\n## Indicators\n\nWorkers who **cannot leave** the site and have [no documents](http://x) "
-        "are at risk of forced labour.\n\n- isolation\n- debt\n",
+        "are at risk of forced labour.\n\n- isolation\n- debt\n\nReport it on [the helpline site](#helpline) or "
+        "<https://www.modernslavery.gov.uk>.\n",
     )
     result = ingest(path)
     document = result.documents[0]
     assert document.title == "Field guide" and document.year == 2021 and document.organisation == "Example Office"
     paragraph = next(b for b in document.blocks if "cannot leave" in document.text[b.start : b.end])
     assert paragraph.section == ("Indicators",)
-    assert "Workers who cannot leave the site and have no documents are at risk" in document.text
-    assert "**" not in document.text and "](" not in document.text
+    assert "Workers who cannot leave the site and have no documents (http://x) are at risk" in document.text, (
+        "a link's web address is kept after its words: it may be where to report"
+    )
+    assert "Report it on the helpline site or https://www.modernslavery.gov.uk." in document.text
+    assert "**" not in document.text and "](" not in document.text and "<" not in document.text
 
 
 def test_html_keeps_content_and_drops_page_chrome(tmp_path):

@@ -12,15 +12,28 @@ from .common import BULLET, TABLE_PIPES
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
 _MD_SETEXT = re.compile(r"^(=+|-+)\s*$")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?([^)\s>]*)>?(?:\s+[^)]*)?\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>", re.IGNORECASE)
+_WEB_ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)\S+", re.IGNORECASE)
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 _MD_CODE = re.compile(r"`([^`]*)`")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
+def _link_text(match: re.Match) -> str:
+    """A link's words, and its web address after them when it has one ("the helpline site
+    (https://...)"): the address is guidance too (where to report, whom to call). Links within
+    the document or to local files keep their words only."""
+    words, target = match.group(1), match.group(2)
+    if not _WEB_ADDRESS.fullmatch(target) or target.rstrip("/") == words.strip().rstrip("/"):
+        return words
+    return f"{words} ({target.removeprefix('mailto:')})"
+
+
 def _markdown_inline(text: str) -> str:
     text = _MD_IMAGE.sub(lambda m: m.group(1), text)
-    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _MD_LINK.sub(_link_text, text)
+    text = _MD_AUTOLINK.sub(lambda m: m.group(1), text)
     text = _MD_CODE.sub(lambda m: m.group(1), text)
     previous = None
     while previous != text:  # nested emphasis
