@@ -361,7 +361,7 @@ class GuidanceApp(App):
 
         self.push_screen(
             ConfirmScreen(
-                f"The report holds {count} passage{'s' if count != 1 else ''} not exported yet. They are kept in "
+                f"The report holds {count} passage{'s' if count != 1 else ''} not exported yet. {'They are' if count != 1 else 'It is'} kept in "
                 f"{self.basket_path} and restored next time. Quit now?",
                 yes="Quit",
                 no="Stay",

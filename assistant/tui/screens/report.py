@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -53,7 +55,7 @@ class ReportScreen(Screen):
             label = Text()
             label.append(f"{number}. {strip_control(citation_line(item.citation))}\n", style="bold")
             excerpt = strip_control(item.text).replace("\n", " ")
-            label.append(("“" + excerpt[:220] + ("…" if len(excerpt) > 220 else "") + "”"))
+            label.append("“" + textwrap.shorten(excerpt, 220, placeholder=" …") + "”")  # whole words
             items.append(ListItem(Static(label, markup=False)))
         if count:
             items.index = min(selected or 0, count - 1)
