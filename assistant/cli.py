@@ -1002,7 +1002,8 @@ def _fit(
 @click.option(
     "--ablation",
     is_flag=True,
-    help="Also score the hybrid mode with each ranking and abstention stage turned off (one row per stage and set).",
+    help="Also score the hybrid mode with each ranking and abstention stage turned off (one row per stage and set); "
+    "for --conversations, each stage that runs only for follow-ups.",
 )
 @click.option(
     "--fit",
@@ -1045,10 +1046,12 @@ def evaluate(
     """
     from .evaluate import (
         ABLATIONS,
+        CONVERSATION_ABLATIONS,
         cache_dir_for,
         evaluate_beir,
         evaluate_question_set,
         format_beir,
+        format_conversation_ablation,
         format_judged,
         format_scores,
         format_side_by_side,
@@ -1180,6 +1183,16 @@ def evaluate(
                     )
                 )
             pipeline.close()
+            if ablation:
+                rows = []
+                for label, update in CONVERSATION_ABLATIONS.items():
+                    varied = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update=update)})
+                    variant, _ = pipeline_for(varied, corpus, index_dir, "questions")
+                    rows.append((label, evaluate_conversations(variant, conversation_set)))
+                    variant.close()
+                output[f"{conversation_set.name}: ablation"] = {label: s.model_dump() for label, s in rows}
+                if not as_json:
+                    click.echo(format_conversation_ablation(scores, rows))
         if beir_dir is not None:
             corpus = materialise_beir_corpus(beir_dir, cache_dir_for("beir", beir_dir) / "corpus")
             pipeline, index = pipeline_for(

@@ -164,6 +164,15 @@ class RetrieveSettings(_Section):
     0.8 they come first unless another passage is far more likely to answer. Measured on the dev
     conversations (follow-ups' hit@5): 0 gave 0.424, 0.2 0.525, 0.4 0.508, 0.8 0.559 (written out:
     0.746)."""
+    shown_penalty: float = Field(0.4, ge=0, le=10)
+    """A follow-up's passages that the last answer showed first (its first three cards) lose this
+    much: the user has read them. Chosen on the dev conversations with the next setting
+    (follow-ups' hit@3 0.542 -> 0.610 at 0.2 to 0.4 alone; 0.8 pushed answers off the screen)."""
+    other_document_card: int = Field(3, ge=0, le=100)
+    """A follow-up's first screen holds, by this card at the latest, the first passage of another
+    document than the thread's, if the ranker gives it at least a fair chance (``ranker.FAIR``;
+    a passage the last answer showed counts with ``shown_penalty``) (0: off). With ``shown_penalty`` 0.4, on the dev conversations:
+    follow-ups' hit@5 0.627 -> 0.678 (by card 2, 3 or 4 alike)."""
     window_chars: int = Field(400, ge=0, le=10_000)
     """A card whose best matching sentence is its first or last takes up to this many characters
     of whole sentences from the neighbouring chunk, within the section (0: the passage as indexed)."""

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from .index.lexical import STOPWORDS, stem
-from .models import Answer, Filters, Mode
+from .models import Answer, Filters, Mode, ThreadFocus
 from .text import word_tokens
 
 if TYPE_CHECKING:
@@ -46,7 +46,8 @@ THREAD_CARDS = 2
 the dev conversations are answered in the document of the question before)."""
 ASKED_ALONE = "asked on its own"
 SHOWN_CARDS = 3
-"""The cards of an earlier answer whose words say what it was about (to choose the words carried)."""
+"""The cards of an earlier answer whose words say what it was about (to choose the words
+carried), and which a follow-up has read (``ThreadFocus.passages``: shown lower)."""
 MAX_CONTEXT_WORDS = 4
 """Words added from the thread at most: the topic, not the whole earlier question."""
 SHORT = 2
@@ -223,6 +224,14 @@ class Thread(BaseModel):
             return []
         return list(dict.fromkeys(hit.document.id for hit in self.turns[-1].answer.hits[:THREAD_CARDS]))
 
+    def focus(self) -> ThreadFocus:
+        """What a follow-up knows of the last answer: its documents (``documents``) and the
+        passages of its first ``SHOWN_CARDS`` cards (none after a refusal)."""
+        if not self.turns or self.turns[-1].answer.abstained:
+            return ThreadFocus()
+        hits = self.turns[-1].answer.hits[:SHOWN_CARDS]
+        return ThreadFocus(documents=self.documents(), passages=[hit.chunk_id for hit in hits])
+
     def context_for(
         self, question: str, idf: Callable[[str], float], alone: bool = False, follows: tuple[bool, str] | None = None
     ) -> Context:
@@ -260,7 +269,7 @@ class Thread(BaseModel):
                 filters=filters,
                 as_typed=as_typed,
                 context=context.words or None,
-                thread_documents=(thread.documents() or None) if context.carried else None,
+                thread=thread.focus() if context.carried else None,
             )
 
         context = thread.context_for(question, pipeline.idf, alone=alone)

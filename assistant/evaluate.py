@@ -528,6 +528,11 @@ ABLATIONS: dict[str, dict] = {"all stages on": {}} | {
 }
 """Settings that turn one declared ranking stage or abstention rule off, for ``eval --ablation``."""
 
+CONVERSATION_ABLATIONS: dict[str, dict] = {
+    f"{stage.name} off": dict(stage.off) for stage in STAGES if stage.follow_ups_only and stage.off
+}
+"""The stages that run only for a follow-up, each turned off, for ``eval --ablation --conversations``."""
+
 
 def mcnemar(before: list[int | None], after: list[int | None], depth: int = 1) -> tuple[int, int, float]:
     """The paired test of two runs over the same questions on hits within ``depth``: how many
@@ -857,6 +862,26 @@ def format_conversations(title: str, s: ConversationScores) -> str:
             f"  off-topic questions asked after a conversation's first question: {s.off_topic_answered} of "
             f"{s.off_topic_asked} answered"
         )
+    return "\n".join(lines)
+
+
+def format_conversation_ablation(everything: ConversationScores, rows: list[tuple[str, ConversationScores]]) -> str:
+    """Follow-ups with the thread with each follow-up stage off, and the paired test (exact
+    McNemar) of each against all stages on, at hit@1 and hit@5."""
+    lines = [
+        "  ablation, follow-ups with the thread: each follow-up stage off in turn; paired against all on "
+        "(answered only with it on / only with it off, p)",
+        f"  {'':<40} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6}   {'at hit@1':<18} at hit@5",
+    ]
+    on = everything.ranks.get("with_context", [])
+    for label, s in [("all stages on", everything), *rows]:
+        r = s.with_context
+        cells = f"  {label[:40]:<40} {r['hit@1']:>6.3f} {r['hit@3']:>6.3f} {r['hit@5']:>6.3f}"
+        if s is not everything:
+            off = s.ranks.get("with_context", [])
+            paired = [mcnemar(off, on, depth) for depth in (1, 5)]
+            cells += "   " + "  ".join(f"{g:>2} / {lo:>2} p={p:.3f}" for lo, g, p in paired)
+        lines.append(cells)
     return "\n".join(lines)
 
 

@@ -233,6 +233,17 @@ class Filters(BaseModel):
         )
 
 
+class ThreadFocus(BaseModel):
+    """What a follow-up that carries the thread knows of the last answer: the documents of its
+    first cards (their passages rank higher: a follow-up is most often answered there) and the
+    passages it showed (read already: a follow-up asks something else)."""
+
+    documents: list[str] = Field(default_factory=list)
+    """Document ids."""
+    passages: list[int] = Field(default_factory=list)
+    """Chunk ids."""
+
+
 class ModelInfo(BaseModel):
     name: str
     dimension: int

@@ -29,7 +29,7 @@ from .index.generation import OpenIndex
 from .index.layout import IndexLayout, read_manifest
 from .index.verify import Problem, verify_index
 from .ingest import discover_files, file_sha256
-from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode
+from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode, ThreadFocus
 from .present import format_citations, make_citation
 from .retrieve import Retriever
 from .tokens import word_pieces_for
@@ -292,11 +292,11 @@ class Pipeline:
         filters: Filters | None = None,
         as_typed: bool = False,
         context: list[str] | None = None,
-        thread_documents: list[str] | None = None,
+        thread: ThreadFocus | None = None,
     ) -> Answer:
         """The cards that answer a question, or a refusal (misspelt words corrected unless
-        ``as_typed``; ``context``: words of earlier questions of a conversation, and
-        ``thread_documents`` the documents of the last answer)."""
+        ``as_typed``; ``context``: words of earlier questions of a conversation, and ``thread``
+        what the last answer showed)."""
         with self._lock:
             return self.retriever().search(
                 question,
@@ -305,7 +305,7 @@ class Pipeline:
                 filters=filters,
                 as_typed=as_typed,
                 context=context,
-                thread_documents=thread_documents,
+                thread=thread,
             )
 
     @_reading_the_index

@@ -273,12 +273,15 @@ def test_a_follow_ups_passages_from_the_last_answers_documents_rank_higher_but_a
     from assistant.retrieve import confidence
 
     bonus = bundled_pipeline.settings.retrieve.thread_bonus
+    read = bonus - bundled_pipeline.settings.retrieve.shown_penalty
     thread = Thread()
     thread.turns.append(thread.ask(bundled_pipeline, "Why do Indonesian trafficking victims often go unidentified?"))
     turn = thread.ask(bundled_pipeline, "and what about their access to justice?")
     favoured = [hit for hit in turn.answer.hits if hit.document.id in thread.documents()]
-    assert favoured and all(hit.score >= bonus for hit in favoured)
-    assert [hit.confidence for hit in favoured] == [confidence(hit.score - bonus) for hit in favoured]
+    assert favoured and all(hit.score >= read for hit in favoured)
+    # A card's confidence is the ranker's probability: without the document's bonus, and without
+    # the penalty of a passage the last answer showed.
+    assert all(hit.confidence in (confidence(hit.score - bonus), confidence(hit.score - read)) for hit in favoured)
     assert any(hit.confidence != "strong" for hit in favoured), "a weak passage is not called strong for its document"
 
 
@@ -323,16 +326,21 @@ def test_ctrl_d_at_a_terminal_with_kept_passages_warns_once_before_leaving(bundl
     os.close(follower)
     output = b""
 
+    cursor = 0
+
     def read_until(marker: bytes) -> None:
-        nonlocal output
-        while marker not in output:
+        """Read until ``marker`` appears after the last marker found (a prompt shown before does
+        not count: a key typed before the next prompt may be flushed)."""
+        nonlocal output, cursor
+        while (found := output.find(marker, cursor)) < 0:
             try:
                 chunk = os.read(leader, 4096)
             except OSError:  # the terminal closed: the process left
-                break
+                return
             if not chunk:
-                break
+                return
             output += chunk
+        cursor = found + len(marker)
 
     try:
         read_until(b"question> ")
@@ -354,3 +362,29 @@ def test_ctrl_d_at_a_terminal_with_kept_passages_warns_once_before_leaving(bundl
             process.kill()
         os.close(leader)
     assert b"1 kept passage left unwritten" in output
+
+
+def test_a_follow_up_shows_a_new_passage_before_one_the_last_answer_showed_when_the_ranker_weighs_them_close(
+    bundled_pipeline,
+):
+    from assistant.config import Settings
+    from assistant.pipeline import Pipeline
+
+    settings = Settings()
+    unchanged = settings.model_copy(
+        update={"retrieve": settings.retrieve.model_copy(update={"shown_penalty": 0.0, "other_document_card": 0})}
+    )
+    reference = Pipeline(unchanged, index_dir=bundled_pipeline.index_dir, corpus_dir=bundled_pipeline.corpus_dir)
+
+    def first_new_card(pipeline):
+        thread = Thread()
+        thread.turns.append(thread.ask(pipeline, "Why do Indonesian trafficking victims often go unidentified?"))
+        read = set(thread.focus().passages)
+        hits = thread.ask(pipeline, "and what about their access to justice?").answer.hits
+        assert read and hits[0].chunk_id in read, "the passage read already still comes first: nothing new is close"
+        return next(hit.rank for hit in hits if hit.chunk_id not in read)
+
+    try:
+        assert first_new_card(bundled_pipeline) < first_new_card(reference)
+    finally:
+        reference.close()

@@ -7,7 +7,10 @@ import pytest
 
 from assistant.errors import ConfigError
 from assistant.evaluate import (
+    CONVERSATION_ABLATIONS,
+    ConversationScores,
     evaluate_question_set,
+    format_conversation_ablation,
     format_judged,
     format_scores,
     load_question_set,
@@ -199,3 +202,35 @@ def test_the_dev_conversations_share_no_question_or_label_with_the_frozen_ones()
     assert all(t.standalone for s in (dev, test) for c in s.conversations for t in c.turn[1:]), (
         "every follow-up has its written-out version"
     )
+
+
+def _conversation_scores(with_context: list[int | None]) -> ConversationScores:
+    hits = {f"hit@{d}": sum(r is not None and r <= d for r in with_context) / len(with_context) for d in (1, 3, 5)}
+    none = {"hit@1": 0.0, "hit@3": 0.0, "hit@5": 0.0}
+    return ConversationScores(
+        follow_ups=len(with_context),
+        alone=none,
+        with_context=hits,
+        written_out=none,
+        carried=len(with_context),
+        refused_with_context=0,
+        topic_changes=0,
+        topic_alone=none,
+        topic_after_thread=none,
+        topic_carried=0,
+        ranks={"with_context": with_context},
+    )
+
+
+def test_the_conversation_ablation_pairs_each_follow_up_stage_off_against_all_on():
+    assert set(CONVERSATION_ABLATIONS) == {
+        "the thread's documents off",
+        "passages already shown off",
+        "another document on the first screen off",
+    }
+    on = _conversation_scores([1, 2, 4, 5, 1])
+    off = _conversation_scores([3, 2, None, None, 1])
+    table = format_conversation_ablation(on, [("passages already shown off", off)])
+    row = next(line for line in table.splitlines() if line.strip().startswith("passages already shown off"))
+    assert "0.200  0.600  0.600" in row, "hit@1, hit@3, hit@5 with the stage off"
+    assert " 1 /  0 p=1.000   2 /  0 p=0.500" in row, "answered only with it on / only with it off, at hit@1 and hit@5"

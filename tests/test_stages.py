@@ -5,12 +5,14 @@ import numpy as np
 from assistant.config import RetrieveSettings
 from assistant.evaluate import ABLATIONS
 from assistant.retrieve.abstain import RULES
-from assistant.retrieve.ranker import FEATURES, CandidateSignals, LogisticModel
+from assistant.retrieve.ranker import FAIR, FEATURES, CandidateSignals, LogisticModel
 from assistant.retrieve.stages import (
     STAGES,
     Candidate,
     Question,
     above_relative_floor,
+    another_document_by,
+    demote_shown,
     fill_missing_dense,
     fuse,
     heading_names_provision,
@@ -314,3 +316,45 @@ def test_a_window_that_would_reach_into_another_card_stays_the_passage_it_was():
     shown = distinct_windows(passages, windows)
     assert [c.chunk for c in shown] == [Span(0, 100), Span(150, 300), Span(0, 180)]
     assert shown[0].best == (60, 100), "the passage kept keeps its best sentence marked"
+
+
+def _scored(chunk_id, probability, bonus=0.0):
+    """A candidate the learned ranker gave ``probability``, plus a thread document's ``bonus``."""
+    return Candidate(chunk_id, score=probability + bonus, preferred=bonus)
+
+
+def test_passages_the_last_answer_showed_rank_lower_and_keep_the_rankers_own_probability():
+    candidates = [_scored(1, 0.9), _scored(2, 0.7), _scored(3, 0.3)]
+    demoted = demote_shown(candidates, {1}, 0.4)
+    assert ids(demoted) == [2, 1, 3], "the passage read already goes below a new one close to it"
+    assert [round(c.score - c.preferred, 6) for c in demoted] == [0.7, 0.9, 0.3], (
+        "how sure a card is stays the ranker's"
+    )
+    assert ids(demote_shown([_scored(1, 0.9), _scored(2, 0.3)], {1}, 0.4)) == [1, 2], (
+        "it stays first when nothing new comes close"
+    )
+    assert demote_shown(candidates, set(), 0.4) is candidates and demote_shown(candidates, {1}, 0.0) is candidates
+
+
+def test_a_follow_ups_first_screen_holds_the_first_passage_of_another_document_by_the_card_asked():
+    owner = {1: "last", 2: "last", 3: "last", 4: "last", 5: "other", 6: "other", 7: "other"}.__getitem__
+
+    def document_of(chunk_ids):
+        return {c: owner(c) for c in chunk_ids}
+
+    thread = [_scored(1, 0.2, 0.8), _scored(2, 0.1, 0.8), _scored(3, 0.05, 0.8), _scored(4, 0.02, 0.8)]
+    others = [_scored(6, 0.6), _scored(5, 0.3)]
+    moved = another_document_by(thread + others, {"last"}, document_of, 3, FAIR)
+    assert ids(moved) == [1, 2, 6, 3, 4, 5], "the other document's first passage is the third card"
+    assert ids(another_document_by(thread + others, {"last"}, document_of, 1, FAIR))[0] == 6
+    weak = [_scored(5, 0.1), _scored(6, 0.05)]
+    assert ids(another_document_by(thread + weak, {"last"}, document_of, 3, FAIR)) == [1, 2, 3, 4, 5, 6], (
+        "a passage the ranker gives less than a fair chance stays where it is"
+    )
+    read = demote_shown([*thread, _scored(7, 0.5), _scored(5, 0.1)], {7}, 0.4)
+    assert ids(another_document_by(read, {"last"}, document_of, 3, FAIR)) == ids(read), (
+        "a passage the last answer showed is not brought back as another document's"
+    )
+    early = [thread[0], others[0], *thread[1:], others[1]]
+    assert another_document_by(early, {"last"}, document_of, 3, FAIR) is early, "another document is on screen already"
+    assert another_document_by(thread + others, set(), document_of, 3, FAIR) == thread + others

@@ -22,14 +22,25 @@ from ..errors import QueryError
 from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
 from ..language import guess_language
-from ..models import FILTERED_OUT, MODES, NO_ANSWER, NO_DOCUMENT_MATCHES, Answer, Filters, Hit, Location, Mode
+from ..models import (
+    FILTERED_OUT,
+    MODES,
+    NO_ANSWER,
+    NO_DOCUMENT_MATCHES,
+    Answer,
+    Filters,
+    Hit,
+    Location,
+    Mode,
+    ThreadFocus,
+)
 from ..present import make_citation
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
 from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
 from .lookups import IndexLookups
 from .passages import Passage, assemble_passages, coverage, highlights
-from .ranker import load_model
+from .ranker import confidence, load_model
 from .spelling import Speller
 from .stages import Candidate, Question
 
@@ -65,13 +76,13 @@ class Retriever:
         filters: Filters | None = None,
         as_typed: bool = False,
         context: list[str] | None = None,
-        thread_documents: list[str] | None = None,
+        thread: ThreadFocus | None = None,
     ) -> Answer:
         """The cards that answer a question, or a refusal that says why. Misspelt words are
         searched as corrected (``Answer.corrections``) unless ``as_typed``; ``context`` are words
         of earlier questions of a conversation, searched with it at a lower weight
-        (``conversation.carried_context`` chooses them), and ``thread_documents`` the documents
-        of the last answer's first cards, whose passages rank a little higher."""
+        (``conversation.carried_context`` chooses them), and ``thread`` what the last answer showed
+        (its documents' passages rank higher, the passages it showed lower)."""
         k = k or self.settings.k
         mode = mode or self.settings.mode
         if mode not in MODES:
@@ -81,7 +92,7 @@ class Retriever:
         text, notices = self.prepare_query(query)
         text, corrections = (text, []) if as_typed else self.spelled(text)
         context_words = [w for w in (context or []) if w.strip()]
-        answer = self._search(query, text, notices, k, mode, filters, context_words, thread_documents or [])
+        answer = self._search(query, text, notices, k, mode, filters, context_words, thread or ThreadFocus())
         if corrections:
             answer.corrections = [(c.typed, c.searched) for c in corrections]
             answer.notices.insert(
@@ -107,7 +118,7 @@ class Retriever:
         mode: Mode,
         filters: Filters | None,
         context: list[str],
-        thread_documents: list[str],
+        thread: ThreadFocus,
     ) -> Answer:
         filters = filters or Filters()
         self.validate_filters(filters)
@@ -119,12 +130,12 @@ class Retriever:
                 message=NO_DOCUMENT_MATCHES,
                 notices=notices,
                 mode=mode,
-                filtered_out=not self._search(query, text, [], k, mode, None, context, thread_documents).abstained,
+                filtered_out=not self._search(query, text, [], k, mode, None, context, thread).abstained,
             )
 
         question = self.question(text, mode, k, context)
         if context:
-            question = replace(question, thread_documents=list(thread_documents))
+            question = replace(question, thread_documents=list(thread.documents), thread_passages=list(thread.passages))
         ranked, best_dense = self.rank(question, allowed)
         if mode == "lexical" and not question.terms:
             notices.append("the question has no searchable words for lexical search (only common words)")
@@ -139,8 +150,7 @@ class Retriever:
             notices.extend([decision.notice] if decision.notice else [])
             # The filters may be what left nothing: then say so, and how to see the passages.
             filtered_out = (
-                allowed is not None
-                and not self._search(query, text, [], k, mode, None, context, thread_documents).abstained
+                allowed is not None and not self._search(query, text, [], k, mode, None, context, thread).abstained
             )
             return Answer(
                 query=query,
@@ -390,15 +400,6 @@ class Retriever:
             # A follow-up's thread documents rank higher; how sure a card is stays the ranker's.
             confidence=confidence(candidate.score - candidate.preferred) if learned else None,
         )
-
-
-STRONG, FAIR = 0.5, 0.15
-"""The learned ranker's probability that a passage answers, at which a card says "strong" or
-"fair" (below: "weak"): a weak best match is not shown as sure as a strong one."""
-
-
-def confidence(probability: float) -> str:
-    return "strong" if probability >= STRONG else "fair" if probability >= FAIR else "weak"
 
 
 def query_terms(text: str) -> list[str]:

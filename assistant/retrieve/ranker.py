@@ -184,6 +184,15 @@ def fit_logistic(
     )
 
 
+STRONG, FAIR = 0.5, 0.15
+"""The learned ranker's probability that a passage answers, at which a card says "strong" or
+"fair" (below: "weak"): a weak best match is not shown as sure as a strong one."""
+
+
+def confidence(probability: float) -> str:
+    return "strong" if probability >= STRONG else "fair" if probability >= FAIR else "weak"
+
+
 LEARNED_FILE = Path(__file__).with_name("learned.json")
 
 

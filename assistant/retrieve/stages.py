@@ -20,7 +20,7 @@ import numpy as np
 
 from ..index.lexical import bigrams
 from ..models import Mode
-from .ranker import FEATURES, CandidateSignals, LogisticModel, feature_matrix, load_model
+from .ranker import FAIR, FEATURES, CandidateSignals, LogisticModel, feature_matrix, load_model
 
 if TYPE_CHECKING:
     from ..config import RetrieveSettings
@@ -46,8 +46,9 @@ class Candidate:
     """Late interaction (MaxSim) of the question's word pieces with the passage's (None: not
     computed)."""
     preferred: float = 0.0
-    """What ``score`` gained for the passage's document rather than for the passage (a
-    follow-up's thread documents): not evidence that it answers."""
+    """What ``score`` gained (or lost) for where the passage stands in a conversation rather than
+    for what it says (a follow-up's thread documents gain, the passages the last answer showed
+    lose): not evidence that it answers. ``score - preferred`` is the ranker's own."""
 
     def rescored(self, score: float, preferred: float | None = None) -> Candidate:
         """The same candidate with another score (``dataclasses.replace`` costs three times as
@@ -113,6 +114,39 @@ def prefer_documents(
         c.rescored(c.score + bonus, c.preferred + bonus) if owner.get(c.chunk_id) in documents else c
         for c in candidates
     )
+
+
+def demote_shown(candidates: list[Candidate], shown: set[int], penalty: float) -> list[Candidate]:
+    """Passages the last answer showed lose ``penalty``: the user has read them, and a follow-up
+    asks something they did not say. One still comes first when nothing new comes close."""
+    if not shown or penalty <= 0:
+        return candidates
+    return best_first(
+        c.rescored(c.score - penalty, c.preferred - penalty) if c.chunk_id in shown else c for c in candidates
+    )
+
+
+def another_document_by(
+    candidates: list[Candidate],
+    documents: set[str],
+    document_of: Callable[[list[int]], Mapping[int, str]],
+    card: int,
+    least: float,
+) -> list[Candidate]:
+    """The first passage of another document than ``documents`` (the thread's) is moved up to
+    card ``card`` (from 1) when its score is at least ``least`` (its probability, less the
+    penalty of a passage the last answer showed): a follow-up may have moved to another
+    document, and the thread's bonus would otherwise fill the first screen with the last one's
+    passages."""
+    if not documents or card < 1 or not candidates:
+        return candidates
+    owner = document_of([c.chunk_id for c in candidates])
+    position = next((n for n, c in enumerate(candidates) if owner.get(c.chunk_id) not in documents), None)
+    if position is None or position < card or candidates[position].score < least:
+        return candidates
+    moved = list(candidates)
+    moved.insert(card - 1, moved.pop(position))
+    return moved
 
 
 def learned_head(candidates: list[Candidate], depth: int) -> tuple[list[Candidate], list[Candidate]]:
@@ -376,6 +410,8 @@ class Question:
     """How many passages were asked for."""
     thread_documents: list[str] = field(default_factory=list)
     """For a follow-up that carries context: the documents of the last answer's first cards."""
+    thread_passages: list[int] = field(default_factory=list)
+    """...and the passages (chunk ids) the last answer showed first."""
     context_terms: list[str] = field(default_factory=list)
     """Those of ``terms`` carried from earlier questions of a conversation (searched at a lower
     weight than the question's own)."""
@@ -422,6 +458,8 @@ class Stage:
     off: Mapping[str, Any] = field(default_factory=dict)
     """Settings that turn it off (or on, when it is off by default) for the ablation; empty for a
     stage the chain cannot do without."""
+    follow_ups_only: bool = False
+    """It runs only for a follow-up that carries the thread (ablated on the conversation sets)."""
 
 
 def learned_ranking(question: Question, settings: RetrieveSettings) -> bool:
@@ -557,6 +595,7 @@ STAGES: tuple[Stage, ...] = (
         when=lambda q, s: bool(q.thread_documents) and s.thread_bonus > 0,
         apply=lambda c, q, s, look: prefer_documents(c, set(q.thread_documents), look.document_of, s.thread_bonus),
         off={"thread_bonus": 0.0, "thread_depth": 0},
+        follow_ups_only=True,
     ),
     Stage(
         "cosines of lexical-only candidates",
@@ -565,6 +604,28 @@ STAGES: tuple[Stage, ...] = (
         (),
         when=lambda q, s: q.mode == "hybrid" and q.vector is not None,
         apply=lambda c, q, s, look: _fill_missing_dense(c, q, look),
+    ),
+    Stage(
+        "passages already shown",
+        "show",
+        "a follow-up carrying the thread's words",
+        ("shown_penalty",),
+        when=lambda q, s: bool(q.thread_passages) and s.shown_penalty > 0,
+        apply=lambda c, q, s, look: demote_shown(c, set(q.thread_passages), s.shown_penalty),
+        off={"shown_penalty": 0.0},
+        follow_ups_only=True,
+    ),
+    Stage(
+        "another document on the first screen",
+        "show",
+        "a follow-up carrying the thread's words, with the learned ranker",
+        ("other_document_card",),
+        when=lambda q, s: bool(q.thread_documents) and s.other_document_card > 0 and learned_ranking(q, s),
+        apply=lambda c, q, s, look: another_document_by(
+            c, set(q.thread_documents), look.document_of, s.other_document_card, FAIR
+        ),
+        off={"other_document_card": 0},
+        follow_ups_only=True,
     ),
     Stage(
         "named provisions first",
