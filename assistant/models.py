@@ -179,6 +179,9 @@ class Hit(BaseModel):
     confidence: Literal["strong", "fair", "weak"] | None = None
     """How likely the passage is to answer, in words, from the learned ranker's probability
     (None without it): see ``retrieve.confidence``."""
+    shown_before: bool = False
+    """A follow-up's card that holds a passage the last answer showed first (ranked lower for
+    it: see ``ThreadFocus``)."""
 
 
 NO_ANSWER = "No passage in the corpus answers this question."
@@ -388,6 +391,8 @@ class ResultJSON(BaseModel):
     """Citations (plain text) of near-identical passages elsewhere: the same text, further locations."""
     confidence: Literal["strong", "fair", "weak"] | None = None
     """How likely the passage is to answer, from the learned ranker (hybrid mode): strong, fair or weak."""
+    shown_before: bool = False
+    """A follow-up's passage that the last answer showed too (``ask --context``)."""
 
 
 class AnswerJSON(BaseModel):

@@ -317,6 +317,7 @@ def answer_json(answer: Answer) -> AnswerJSON:
                 lexical_score=hit.lexical_score,
                 also_at=[format_citation(c, "text") for c in hit.also_at],
                 confidence=hit.confidence,
+                shown_before=hit.shown_before,
             )
             for hit in answer.hits
         ],
@@ -336,6 +337,10 @@ def refused_json(question: str, error: str) -> AnswerJSON:
 # --- human-readable renderings ------------------------------------------------------------------
 
 
+SHOWN_BEFORE = "shown in your last answer"
+"""Said of a follow-up's card that the last answer showed too (``Hit.shown_before``)."""
+
+
 def render_answer_text(answer: Answer, width: int = 100) -> str:
     import textwrap
 
@@ -353,8 +358,9 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
     for hit in answer.hits:
         lines.append("")
         strength = f"match {hit.confidence}, " if hit.confidence else ""
+        again = f", {SHOWN_BEFORE}" if hit.shown_before else ""
         lines.append(
-            f"[{hit.rank}] {citation_line(hit.citation)}   ({strength}score {hit.score:.3f}, chunk {hit.chunk_id})"
+            f"[{hit.rank}] {citation_line(hit.citation)}   ({strength}score {hit.score:.3f}, chunk {hit.chunk_id}{again})"
         )
         body = strip_control(hit.text)
         for paragraph in body.split("\n"):

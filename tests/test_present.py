@@ -107,6 +107,7 @@ def test_the_json_contract_is_the_model_serialised_with_its_keys_in_order():
         "lexical_score",
         "also_at",
         "confidence",
+        "shown_before",
     ]
     assert result["highlights"] == [[0, 34]] and result["lexical_score"] is None
     assert result["citation"] == format_citation(CITATION, "text")
@@ -133,6 +134,15 @@ def test_text_rendering_strips_terminal_escapes_from_document_text():
         Answer(query="q", abstained=False, hits=[hit("Before \x1b[2Jafter. Second sentence.")])
     )
     assert "\x1b" not in rendered and "[1] Seeing the Unseen" in rendered and "Cite: Seeing the Unseen." in rendered
+
+
+def test_a_follow_ups_card_the_last_answer_showed_says_so():
+    again = hit().model_copy(update={"shown_before": True})
+    assert "shown in your last answer" in render_answer_text(Answer(query="q", abstained=False, hits=[again]))
+    assert "shown in your last answer" not in render_answer_text(Answer(query="q", abstained=False, hits=[hit()]))
+    assert json.loads(answer_json(Answer(query="q", abstained=False, hits=[again])).to_json())["results"][0][
+        "shown_before"
+    ]
 
 
 def test_markdown_rendering_quotes_each_passage_under_its_citation():
