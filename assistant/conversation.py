@@ -48,6 +48,11 @@ ASKED_ALONE = "asked on its own"
 SHOWN_CARDS = 3
 """The cards of an earlier answer whose words say what it was about (to choose the words
 carried), and which a follow-up has read (``ThreadFocus.passages``: shown lower)."""
+ANSWER_SHARE = 0.05
+"""A card scored below this share of the first card's is not what the answer was about (the
+thread's documents, the passages read and the words carried come from the others). Until
+2026-12-04 such cards were not shown at all (``relative_floor`` 0.05), and the thread's
+settings were chosen on the cards above it."""
 MAX_CONTEXT_WORDS = 4
 """Words added from the thread at most: the topic, not the whole earlier question."""
 SHORT = 2
@@ -65,6 +70,15 @@ _CONTRASTS = tuple(
 )
 """Words that stand in for one another: a follow-up that names one ("and for children?") asks
 about it *instead of* the one the earlier question named ("adults"), which is not carried."""
+
+
+def answer_cards(answer: Answer) -> list:
+    """The cards of an answer that say what it was about: those scored at least ``ANSWER_SHARE``
+    of the first card's (a card far below the first is shown, but is not what the answer was)."""
+    if not answer.hits:
+        return []
+    floor = ANSWER_SHARE * answer.hits[0].score
+    return [hit for hit in answer.hits if hit.score >= floor]
 
 
 def _replaced(question_stems: set[str]) -> frozenset[str]:
@@ -222,14 +236,14 @@ class Thread(BaseModel):
         """The documents of the last answer's first cards (none after a refusal)."""
         if not self.turns or self.turns[-1].answer.abstained:
             return []
-        return list(dict.fromkeys(hit.document.id for hit in self.turns[-1].answer.hits[:THREAD_CARDS]))
+        return list(dict.fromkeys(hit.document.id for hit in answer_cards(self.turns[-1].answer)[:THREAD_CARDS]))
 
     def focus(self) -> ThreadFocus:
         """What a follow-up knows of the last answer: its documents (``documents``) and the
         passages of its first ``SHOWN_CARDS`` cards (none after a refusal)."""
         if not self.turns or self.turns[-1].answer.abstained:
             return ThreadFocus()
-        hits = self.turns[-1].answer.hits[:SHOWN_CARDS]
+        hits = answer_cards(self.turns[-1].answer)[:SHOWN_CARDS]
         return ThreadFocus(documents=self.documents(), passages=[hit.chunk_id for hit in hits])
 
     def context_for(
@@ -239,7 +253,7 @@ class Thread(BaseModel):
         if alone:
             return Context(reason=ASKED_ALONE)
         turns = self.topic_turns()
-        shown = [" ".join(hit.text for hit in turn.answer.hits[:SHOWN_CARDS]) for turn in turns]
+        shown = [" ".join(hit.text for hit in answer_cards(turn.answer)[:SHOWN_CARDS]) for turn in turns]
         return carried_context(question, [turn.question for turn in turns], idf, shown=shown, follows=follows)
 
     def ask(

@@ -8,8 +8,11 @@ import sys
 from datetime import datetime, timezone
 
 from assistant.conversation import (
+    ANSWER_SHARE,
+    THREAD_CARDS,
     Thread,
     Turn,
+    answer_cards,
     carried_context,
     case_note,
     case_note_references,
@@ -390,3 +393,31 @@ def test_a_follow_up_shows_a_new_passage_before_one_the_last_answer_showed_when_
         assert first_new_card(bundled_pipeline) < first_new_card(reference)
     finally:
         reference.close()
+
+
+def test_what_a_follow_up_knows_of_the_last_answer_comes_from_its_cards_near_the_first():
+    def card(rank, chunk_id, document, score):
+        return Hit(
+            rank=rank,
+            score=score,
+            chunk_id=chunk_id,
+            text="A passage.",
+            citation=Citation(
+                chunk_id=chunk_id, title=document, path=document, indexed_at=datetime(2026, 12, 1, tzinfo=timezone.utc)
+            ),
+            document=DocumentInfo(id=document, path=document, title=document),
+            location=Location(char_start=0, char_end=10),
+        )
+
+    first, close, far = (
+        card(1, 10, "a.pdf", 0.9),
+        card(2, 20, "b.pdf", 0.3),
+        card(3, 30, "c.pdf", 0.9 * ANSWER_SHARE / 2),
+    )
+    answer = Answer(query="q", abstained=False, hits=[first, close, far])
+    assert answer_cards(answer) == [first, close], "a card far below the first is not what the answer was about"
+    thread = Thread(turns=[Turn(question="q", answer=answer)])
+    focus = thread.focus()
+    assert focus.passages == [10, 20] and focus.documents == ["a.pdf", "b.pdf"][:THREAD_CARDS]
+    refused = Thread(turns=[Turn(question="q", answer=Answer(query="q", abstained=True))])
+    assert refused.focus().passages == [] and refused.focus().documents == []
