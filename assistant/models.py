@@ -180,8 +180,8 @@ class Hit(BaseModel):
     """How likely the passage is to answer, in words, from the learned ranker's probability
     (None without it): see ``retrieve.confidence``."""
     shown_before: bool = False
-    """A follow-up's card that holds a passage the last answer showed first (ranked lower for
-    it: see ``ThreadFocus``)."""
+    """A follow-up's card ranked by a passage that the last answer showed first (ranked lower
+    for it: see ``ThreadFocus``)."""
 
 
 NO_ANSWER = "No passage in the corpus answers this question."

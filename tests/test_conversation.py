@@ -385,7 +385,7 @@ def test_a_follow_up_shows_a_new_passage_before_one_the_last_answer_showed_when_
         read = set(thread.focus().passages)
         hits = thread.ask(pipeline, "and what about their access to justice?").answer.hits
         assert read and hits[0].chunk_id in read, "the passage read already still comes first: nothing new is close"
-        assert all(hit.shown_before for hit in hits if hit.chunk_id in read), "and it says it was shown"
+        assert hits[0].shown_before, "and it says it was shown"
         assert not thread.turns[0].answer.hits[0].shown_before, "a first question has no last answer"
         return next(hit.rank for hit in hits if not hit.shown_before)
 

@@ -404,7 +404,8 @@ class Retriever:
             also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],
             # A follow-up's thread documents rank higher; how sure a card is stays the ranker's.
             confidence=confidence(candidate.score - candidate.preferred) if learned else None,
-            shown_before=bool(shown and shown.intersection(passage.chunk_ids)),
+            # Said of the passage that ranked the card (a card may join it to a neighbour read before).
+            shown_before=bool(shown and candidate.chunk_id in shown),
         )
 
 
