@@ -524,9 +524,12 @@ def fit_learned_models(
 
 
 ABLATIONS: dict[str, dict] = {"all stages on": {}} | {
-    f"{stage.name} off": dict(stage.off) for stage in (*STAGES, *RULES) if stage.off
+    f"{stage.name} off": dict(stage.off)
+    for stage in (*STAGES, *RULES)
+    if stage.off and not getattr(stage, "follow_ups_only", False)
 }
-"""Settings that turn one declared ranking stage or abstention rule off, for ``eval --ablation``."""
+"""Settings that turn one declared ranking stage or abstention rule off, for ``eval --ablation``
+(a stage that runs only for follow-ups is ablated on the conversation sets instead)."""
 
 CONVERSATION_ABLATIONS: dict[str, dict] = {
     f"{stage.name} off": dict(stage.off) for stage in STAGES if stage.follow_ups_only and stage.off

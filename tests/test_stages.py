@@ -3,7 +3,7 @@
 import numpy as np
 
 from assistant.config import RetrieveSettings
-from assistant.evaluate import ABLATIONS
+from assistant.evaluate import ABLATIONS, CONVERSATION_ABLATIONS
 from assistant.retrieve.abstain import RULES
 from assistant.retrieve.ranker import FAIR, FEATURES, CandidateSignals, LogisticModel
 from assistant.retrieve.stages import (
@@ -234,7 +234,11 @@ def test_every_stage_declares_its_settings_and_each_that_can_be_turned_off_has_a
     for stage in STAGES:
         assert set(stage.settings) <= fields, stage.name
         assert set(stage.off) <= fields, stage.name
-    assert [name for name in ABLATIONS][1:] == [f"{s.name} off" for s in (*STAGES, *RULES) if s.off]
+    ablated = [f"{s.name} off" for s in (*STAGES, *RULES) if s.off]
+    assert [*list(ABLATIONS)[1:], *CONVERSATION_ABLATIONS] == [
+        name for name in ablated if name not in CONVERSATION_ABLATIONS
+    ] + [name for name in ablated if name in CONVERSATION_ABLATIONS], "each on the sets it runs for, once"
+    assert not set(ABLATIONS) & set(CONVERSATION_ABLATIONS)
     assert ABLATIONS["learned ranker off"] == {"learned_ranker": False}
 
 
