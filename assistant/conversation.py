@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from .index.lexical import STOPWORDS, stem
-from .models import Answer, Filters, Mode, ThreadFocus
+from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .text import word_tokens
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ _CONTRASTS = tuple(
 about it *instead of* the one the earlier question named ("adults"), which is not carried."""
 
 
-def answer_cards(answer: Answer) -> list:
+def answer_cards(answer: Answer) -> list[Hit]:
     """The cards of an answer that say what it was about: those scored at least ``ANSWER_SHARE``
     of the first card's (a card far below the first is shown, but is not what the answer was)."""
     if not answer.hits:
