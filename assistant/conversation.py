@@ -81,6 +81,18 @@ def answer_cards(answer: Answer) -> list[Hit]:
     return [hit for hit in answer.hits if hit.score >= floor]
 
 
+def mark_shown_before(answer: Answer, last: Answer) -> None:
+    """Mark the cards of ``answer`` that overlap a card of ``last`` (the same document, some of
+    the same text): the user has read them, whichever passage ranked them."""
+    for hit in answer.hits:
+        hit.shown_before = any(
+            hit.document.id == seen.document.id
+            and hit.location.char_start < seen.location.char_end
+            and seen.location.char_start < hit.location.char_end
+            for seen in last.hits
+        )
+
+
 def _replaced(question_stems: set[str]) -> frozenset[str]:
     """The stems a follow-up replaces: the other members of each contrast group it names."""
     return frozenset().union(*(group for group in _CONTRASTS if group & question_stems))
@@ -297,6 +309,8 @@ class Thread(BaseModel):
                 second = search(retry)
                 if not second.abstained:
                     context, answer = retry, second
+        if self.turns:
+            mark_shown_before(answer, self.turns[-1].answer)
         return Turn(
             question=question, context=context, answer=answer, filters=filters or Filters(), new_topic=new_topic
         )

@@ -180,8 +180,8 @@ class Hit(BaseModel):
     """How likely the passage is to answer, in words, from the learned ranker's probability
     (None without it): see ``retrieve.confidence``."""
     shown_before: bool = False
-    """A follow-up's card ranked by a passage that the last answer showed first (ranked lower
-    for it: see ``ThreadFocus``)."""
+    """In a conversation: the card overlaps a card of the answer before (``conversation.Thread.ask``
+    marks it, so that a passage read already is not taken for a new one)."""
 
 
 NO_ANSWER = "No passage in the corpus answers this question."
@@ -392,7 +392,7 @@ class ResultJSON(BaseModel):
     confidence: Literal["strong", "fair", "weak"] | None = None
     """How likely the passage is to answer, from the learned ranker (hybrid mode): strong, fair or weak."""
     shown_before: bool = False
-    """A follow-up's passage that the last answer showed too (``ask --context``)."""
+    """The passage overlaps one the answer to the last ``--context`` question showed."""
 
 
 class AnswerJSON(BaseModel):

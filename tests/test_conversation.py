@@ -385,9 +385,7 @@ def test_a_follow_up_shows_a_new_passage_before_one_the_last_answer_showed_when_
         read = set(thread.focus().passages)
         hits = thread.ask(pipeline, "and what about their access to justice?").answer.hits
         assert read and hits[0].chunk_id in read, "the passage read already still comes first: nothing new is close"
-        assert hits[0].shown_before, "and it says it was shown"
-        assert not thread.turns[0].answer.hits[0].shown_before, "a first question has no last answer"
-        return next(hit.rank for hit in hits if not hit.shown_before)
+        return next(hit.rank for hit in hits if hit.chunk_id not in read)
 
     try:
         assert first_new_card(bundled_pipeline) < first_new_card(reference)
@@ -421,3 +419,25 @@ def test_what_a_follow_up_knows_of_the_last_answer_comes_from_its_cards_near_the
     assert focus.passages == [10, 20] and focus.documents == ["a.pdf", "b.pdf"][:THREAD_CARDS]
     refused = Thread(turns=[Turn(question="q", answer=Answer(query="q", abstained=True))])
     assert refused.focus().passages == [] and refused.focus().documents == []
+
+
+def test_a_card_that_overlaps_a_card_of_the_answer_before_says_it_was_shown(bundled_pipeline):
+    thread = Thread()
+    thread.turns.append(thread.ask(bundled_pipeline, "Why do Indonesian trafficking victims often go unidentified?"))
+    before = thread.turns[0].answer.hits
+    hits = thread.ask(bundled_pipeline, "and what about their access to justice?").answer.hits
+    assert not any(hit.shown_before for hit in before), "a first question has no answer before it"
+
+    def overlaps(hit):
+        return any(
+            hit.document.id == seen.document.id
+            and hit.location.char_start < seen.location.char_end
+            and seen.location.char_start < hit.location.char_end
+            for seen in before
+        )
+
+    assert [hit.shown_before for hit in hits] == [overlaps(hit) for hit in hits]
+    assert hits[0].shown_before, "the first card is a passage read already"
+    assert not bundled_pipeline.ask("and what about their access to justice?").hits[0].shown_before, (
+        "a question asked outside a conversation marks nothing"
+    )

@@ -169,10 +169,7 @@ class Retriever:
             passages = self._passages(shown, k)
         passages = stages.run_stages("cards", passages, question, self.settings, self.lookups)
         learned = stages.learned_ranking(question, self.settings)
-        shown = set(question.thread_passages)
-        hits = [
-            self._hit(rank, passage, question.terms, learned, shown) for rank, passage in enumerate(passages, start=1)
-        ]
+        hits = [self._hit(rank, passage, question.terms, learned) for rank, passage in enumerate(passages, start=1)]
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
 
     def question(self, text: str, mode: Mode, k: int | None = None, context: list[str] | None = None) -> Question:
@@ -378,9 +375,7 @@ class Retriever:
 
     # -- presentation ----------------------------------------------------------------------------
 
-    def _hit(
-        self, rank: int, passage: Passage, terms: list[str], learned: bool = False, shown: set[int] | None = None
-    ) -> Hit:
+    def _hit(self, rank: int, passage: Passage, terms: list[str], learned: bool = False) -> Hit:
         chunk = passage.chunk
         candidate = passage.candidate
         return Hit(
@@ -404,8 +399,6 @@ class Retriever:
             also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],
             # A follow-up's thread documents rank higher; how sure a card is stays the ranker's.
             confidence=confidence(candidate.score - candidate.preferred) if learned else None,
-            # Said of the passage that ranked the card (a card may join it to a neighbour read before).
-            shown_before=bool(shown and candidate.chunk_id in shown),
         )
 
 
