@@ -23,6 +23,9 @@ BASKET_LIMIT = 64 * MIB
 
 class ReportItem(BaseModel):
     question: str
+    searched_with: list[str] = Field(default_factory=list)
+    """Words of the earlier questions of a conversation that the question was searched with (a
+    follow-up such as "how long does that take?" says little without them)."""
     chunk_id: int
     text: str
     citation: Citation
@@ -33,17 +36,32 @@ class ReportItem(BaseModel):
     def key(self) -> tuple[int, str]:
         return (self.chunk_id, self.text)
 
+    @property
+    def asked(self) -> str:
+        """The question as typed, and the words it was searched with when it carried some."""
+        if not self.searched_with:
+            return self.question
+        return f"{self.question} (searched with: {', '.join(self.searched_with)}, from the earlier questions)"
+
 
 class ReportBasket(BaseModel):
     items: list[ReportItem] = Field(default_factory=list)
     unexported: bool = False
     """Changed since it was last exported (quitting asks first)."""
 
-    def add(self, question: str, hit: Hit) -> bool:
+    def add(self, question: str, hit: Hit, searched_with: list[str] | None = None) -> bool:
         """Add a passage; False if it is already in the basket."""
         if any(item.key == (hit.chunk_id, hit.text) for item in self.items):
             return False
-        self.items.append(ReportItem(question=question, chunk_id=hit.chunk_id, text=hit.text, citation=hit.citation))
+        self.items.append(
+            ReportItem(
+                question=question,
+                searched_with=list(searched_with or []),
+                chunk_id=hit.chunk_id,
+                text=hit.text,
+                citation=hit.citation,
+            )
+        )
         self.unexported = True
         return True
 
@@ -87,7 +105,8 @@ class ReportBasket(BaseModel):
         return target
 
     def questions(self) -> list[str]:
-        return list(dict.fromkeys(item.question for item in self.items))
+        """The questions the passages answer, each once, as asked (``ReportItem.asked``)."""
+        return list(dict.fromkeys(item.asked for item in self.items))
 
     def _numbered_references(self) -> tuple[list[Citation], list[int]]:
         """The report's reference list (each cited place once, in report order) and, for each
@@ -123,7 +142,7 @@ class ReportBasket(BaseModel):
             lines.append("")
             lines.append(f"### {number}. {markdown_escape(citation_line(item.citation))}")
             lines.append("")
-            lines.append(f"Question: {markdown_escape(item.question)}")
+            lines.append(f"Question: {markdown_escape(item.asked)}")
             lines.append("")
             lines.extend(markdown_quote(item.text))
             lines.append("")
@@ -157,7 +176,7 @@ class ReportBasket(BaseModel):
             lines += [
                 "",
                 f"{number}. {safe_line(citation_line(item.citation))}",
-                f"Question: {safe_line(item.question)}",
+                f"Question: {safe_line(item.asked)}",
             ]
             lines.append("“" + strip_control(item.text).strip() + "”")
             lines.append(f"Source: {format_citation(item.citation, 'text')} [{reference}]")

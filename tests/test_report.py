@@ -40,3 +40,16 @@ def test_writing_a_report_marks_every_passage_exported(tmp_path):
     path = kept.export_to(tmp_path / "out" / "report.txt", "text")
     assert path.read_text(encoding="utf-8").startswith("Guidance Lookup report") and kept.not_exported() == 0
     assert ReportBasket.EXPORT_FORMATS["text"] == ".txt"
+
+
+def test_a_follow_up_kept_in_the_report_says_what_it_was_searched_with():
+    kept = ReportBasket()
+    kept.add("Why are victims unidentified?", hit("Many victims are never identified."))
+    kept.add("how long does that take?", hit("Referral takes up to 45 days.", rank=2), ["referral", "victims"])
+    text = kept.render("text", generated=WHEN)
+    asked = "how long does that take? (searched with: referral, victims, from the earlier questions)"
+    assert f"2. {asked}" in text and f"Question: {asked}" in text
+    assert "Question: Why are victims unidentified?\n" in text, "a question that carried nothing is as typed"
+    assert ReportBasket.model_validate_json(kept.model_dump_json()).items[1].searched_with == ["referral", "victims"]
+    older = '{"items": [{"question": "q", "chunk_id": 1, "text": "t", "citation": %s}]}' % CITATION.model_dump_json()
+    assert ReportBasket.model_validate_json(older).items[0].asked == "q", "a report saved before still loads"

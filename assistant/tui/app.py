@@ -406,11 +406,13 @@ class GuidanceApp(App):
         ACTIONS_BY_NAME[message.name].run(self, message.hit, message.question or self.last_question or "")
 
     def add_to_report(self, hit, question: str) -> None:
+        searched_with: list[str] = []
         for turn in reversed(self.thread.turns):  # kept for the case note too
             if turn.question == question and any(h.chunk_id == hit.chunk_id for h in turn.answer.hits):
                 turn.keep(hit.rank)
+                searched_with = list(turn.context.words)
                 break
-        added = self.basket.add(question, hit)
+        added = self.basket.add(question, hit, searched_with)
         count = len(self.basket.items)
         if added:
             self.save_basket()

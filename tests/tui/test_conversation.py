@@ -211,3 +211,17 @@ async def test_after_a_refusal_the_passage_keys_never_act_on_a_passage_out_of_vi
         else:
             assert acting.region.overlaps(results.region), "the keys act on a passage in view"
             await wait_for(pilot, lambda: [i.chunk_id for i in app.basket.items] == [acting.hit.chunk_id])
+
+
+async def test_a_follow_ups_passage_goes_into_the_report_with_the_words_it_was_searched_with(bundled_index, tmp_path):
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await ask(pilot, FIRST)
+        await ask(pilot, "and who refers them?")
+        carried = app.thread.turns[-1].context.words
+        list(turns(app)[-1].query(ResultCard))[0].focus()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: len(app.basket.items) == 1)
+        assert carried and app.basket.items[0].searched_with == carried
+        assert app.basket.items[0].asked.startswith("and who refers them? (searched with: ")
