@@ -56,8 +56,9 @@ def add_to_report(app: GuidanceApp, hit: Hit, question: str) -> None:
 
 
 def search_within(app: GuidanceApp, hit: Hit, question: str) -> None:
-    """Back to the question box, with searches restricted to the passage's document."""
-    app.search_within_document(hit.document.id, hit.document.title)
+    """The passage's question asked again within its document only; then back to the question
+    box, with searches restricted to that document."""
+    app.search_within_document(hit.document.id, hit.document.title, question)
 
 
 @dataclass(frozen=True)

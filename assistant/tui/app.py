@@ -463,10 +463,15 @@ class GuidanceApp(App):
             FilterScreen(self.pipeline.facets(), self.filters, self.document_titles()), self._filters_chosen
         )
 
-    def search_within_document(self, document_id: str, title: str) -> None:
+    def search_within_document(self, document_id: str, title: str, question: str = "") -> None:
+        """Restrict searches to one document and ask ``question`` (the question of the card it
+        came from; the last question when none) again within it."""
         while not isinstance(self.screen, SearchScreen):
             self.pop_screen()
-        self._filters_chosen(self.filters.model_copy(update={"documents": [document_id]}))
+        self.filters = self.filters.model_copy(update={"documents": [document_id]})
+        self.update_filter_line()
+        if question or self.last_question:
+            self.run_search(question or self.last_question)
         self.search_screen.action_focus_question()
         self.notify(f"Searching only within: {strip_control(title)} (f: filters, Clear all to remove)", markup=False)
 

@@ -225,3 +225,19 @@ async def test_a_follow_ups_passage_goes_into_the_report_with_the_words_it_was_s
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         assert carried and app.basket.items[0].searched_with == carried
         assert app.basket.items[0].asked.startswith("and who refers them? (searched with: ")
+
+
+async def test_searching_within_an_earlier_cards_document_asks_that_cards_question_again(bundled_index):
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await ask(pilot, FIRST)
+        await ask(pilot, "How are children exploited in Ukraine?")
+        earlier = list(turns(app)[0].query(ResultCard))[0]
+        earlier.focus()
+        await pilot.pause(0.5)  # scrolled into view: the passage keys act on a card on screen only
+        await pilot.press("w")
+        await wait_for(pilot, lambda: len(app.thread.turns) == 3 and not app.searching)
+        assert app.thread.turns[-1].question == FIRST, "the card's own question, not the last one asked"
+        assert app.filters.documents == [earlier.hit.document.id]
+        assert all(hit.document.id == earlier.hit.document.id for hit in app.thread.turns[-1].answer.hits)
