@@ -31,6 +31,14 @@ class _Context:
         self.settings = settings
 
 
+def text_width() -> int:
+    """The width answers are wrapped to: the terminal's, at most 100 columns (100 when the output
+    is not a terminal, e.g. piped to a file)."""
+    import shutil
+
+    return max(40, min(100, shutil.get_terminal_size((101, 24)).columns - 1))
+
+
 def _settings(ctx: click.Context) -> Settings:
     context = ctx.find_object(_Context)
     return context.settings if context is not None else Settings()
@@ -538,7 +546,7 @@ def ask(
         elif output_format == "markdown":
             click.echo(render_answer_markdown(answer))
         else:
-            click.echo(render_answer_text(answer))
+            click.echo(render_answer_text(answer, width=text_width()))
             if len(questions) > 1:
                 click.echo("")
         for notice in answer.notices if output_format == "json" else []:
@@ -622,7 +630,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         thread.turns.append(turn)
         new_topic = False
         reply, context = turn.answer, turn.context
-        click.echo(render_answer_text(reply))
+        click.echo(render_answer_text(reply, width=text_width()))
         if context.words:
             click.echo("(/alone searches your question on its own)")
         elif context.alone:
@@ -699,9 +707,12 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             except OSError as error:
                 click.echo(f"error: could not write {safe_line(str(target))} ({error.strerror})")
                 continue
-            click.echo(f"Case note written to {safe_line(str(target))}.")
+            written = "Case note" if style == "markdown" else f"References of the kept passages ({style})"
+            click.echo(f"{written} written to {safe_line(str(target))}.")
             if style == "markdown":
                 unsaved = 0
+            else:
+                click.echo("The passages themselves are in the Markdown case note: /note FILE.md writes it.")
         elif command.startswith("/"):
             click.echo(f"unknown command {safe_line(command)}: /help lists them")
         else:

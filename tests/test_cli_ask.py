@@ -90,3 +90,15 @@ def test_ask_off_topic_says_that_nothing_answers(bundled_index):
         and "[1]" not in result.stdout
     )
     assert "remove filters" not in result.stdout, "no filters were set: the advice does not mention them"
+
+
+def test_the_passages_are_wrapped_to_a_narrow_terminal(bundled_index, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    result = run("ask", "--index", str(bundled_index), "Why do Indonesian trafficking victims often go unidentified?")
+    assert result.exit_code == 0, result.output
+    quoted = [line for line in result.stdout.splitlines() if line.startswith("    ") and "Cite:" not in line]
+    assert quoted and max(map(len, quoted)) <= 59, "wrapped to the terminal, not to 100 columns"
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = run("ask", "--index", str(bundled_index), "Why do Indonesian trafficking victims often go unidentified?")
+    wide_quoted = [line for line in wide.stdout.splitlines() if line.startswith("    ") and "Cite:" not in line]
+    assert max(map(len, wide_quoted)) <= 100, "never wider than 100 columns, however wide the terminal"

@@ -221,12 +221,14 @@ def _chat(bundled_index, script: str) -> str:
 
 
 def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_path):
-    note = tmp_path / "note.md"
+    note, references = tmp_path / "note.md", tmp_path / "refs.bib"
     script = (
         "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n/keep "
-        "1\n/alone\n/note " + str(note) + "\n/quit\n"
+        "1\n/alone\n/note " + str(references) + "\n/note " + str(note) + "\n/quit\n"
     )
     out = _chat(bundled_index, script)
+    assert f"References of the kept passages (bibtex) written to {references}" in out, "not called a case note"
+    assert "@" in references.read_text()
     assert out.count("Question: and what about their access to justice?") == 2
     assert "Searched with:" in out and "indonesian" in out.split("Searched with:")[1].splitlines()[0]
     assert "Kept passage 1 for the case note." in out and f"Case note written to {note}" in out
