@@ -100,7 +100,9 @@ class TurnView(Vertical):
                 )
             return
         for hit in answer.hits:
-            yield ResultCard(hit, turn.question, collected=hit.chunk_id in self.collected, max_chars=self.room)
+            yield ResultCard(
+                hit, turn.question, collected=hit.chunk_id in self.collected, max_chars=self.room, turn=self.number
+            )
 
 
 class ResultsScroll(VerticalScroll, can_focus=False):

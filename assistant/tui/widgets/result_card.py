@@ -72,12 +72,16 @@ class ResultCard(Static, can_focus=True):
     }
     """
 
-    def __init__(self, hit: Hit, question: str, collected: bool = False, max_chars: int = 480):
+    def __init__(self, hit: Hit, question: str, collected: bool = False, max_chars: int = 480, turn: int = 0):
         self.hit = hit
         self.question = question
         self.collected = collected
         self.max_chars = max_chars
         super().__init__(self._render_card(), markup=False)
+        if turn:
+            # On its border, the question the card answers: scrolled back through a thread, the
+            # turn's heading may be off screen and every turn's cards are numbered from 1.
+            self.border_title = Text(f"{turn}. {strip_control(question)}", style="dim")
 
     def _render_card(self) -> Text:
         hit = self.hit
