@@ -233,9 +233,11 @@ async def test_searching_within_an_earlier_cards_document_asks_that_cards_questi
         await ready(pilot)
         await ask(pilot, FIRST)
         await ask(pilot, "How are children exploited in Ukraine?")
+        app.screen.query_one("#results").scroll_home(animate=False)  # the keys act on a card on screen only
+        await pilot.pause()
         earlier = list(turns(app)[0].query(ResultCard))[0]
-        earlier.focus()
-        await pilot.pause(0.5)  # scrolled into view: the passage keys act on a card on screen only
+        earlier.focus(scroll_visible=False)
+        await pilot.pause()
         await pilot.press("w")
         await wait_for(pilot, lambda: len(app.thread.turns) == 3 and not app.searching)
         assert app.thread.turns[-1].question == FIRST, "the card's own question, not the last one asked"
