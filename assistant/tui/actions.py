@@ -80,7 +80,7 @@ PASSAGE_ACTIONS: tuple[PassageAction, ...] = (
     PassageAction("cite", "c", "Cite", "Copy the citation (terminal clipboard, OSC 52)", copy_citation),
     PassageAction("copy", "y", "Copy text", "Copy the passage with its citation", copy_passage, footer=False),
     PassageAction("add", "a", "Add", "Add the passage to the report", add_to_report),
-    PassageAction("within", "w", "Within", "Search only within this passage's document", search_within),
+    PassageAction("within", "w", "Within", "Ask its question again within this passage's document only", search_within),
 )
 
 ACTIONS_BY_NAME = {action.name: action for action in PASSAGE_ACTIONS}
