@@ -547,10 +547,10 @@ class GuidanceApp(App):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         except OSError as error:
-            self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", timeout=8)
+            self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
             return
         self.export_folder = path.parent.resolve()
-        self.notify(f"Case note written to {path}", title="Export", timeout=6)
+        self.notify(f"Case note written to {path}", title="Export", markup=False, timeout=6)
 
     # -- index --------------------------------------------------------------------------------
 

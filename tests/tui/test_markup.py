@@ -217,3 +217,20 @@ async def test_any_text_reaches_every_widget_as_written(tmp_path, text):
             assert app.is_running
 
     await scenario()
+
+
+async def test_folder_and_file_names_the_user_types_are_plain_text_in_notifications(tmp_path):
+    from textual.widgets import Input
+
+    app = make_app(tmp_path / "no-index", tmp_path / "no-corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+        app.screen.query_one("#setup-corpus", Input).value = str(tmp_path / "[b]missing[/b]")
+        app.screen._build()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.search_screen)
+        app._case_note_chosen((tmp_path / "[red]notes[/red]" / "note.md", "markdown"))
+        await pilot.pause()
+        named = [n for n in app._notifications if "[b]missing[/b]" in n.message or "[red]notes[/red]" in n.message]
+        assert len(named) == 2 and not any(n.markup for n in named), "shown as typed, never as markup"

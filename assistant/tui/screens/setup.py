@@ -116,7 +116,7 @@ class SetupScreen(ModalScreen[tuple[Path, Path] | None]):
     def _build(self) -> None:
         problem = self._check()
         if problem:
-            self.notify(problem, severity="warning", timeout=5)
+            self.notify(problem, severity="warning", markup=False, timeout=5)  # it names the folder typed
             return
         self.dismiss(self._folders())
 
