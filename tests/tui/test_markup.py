@@ -225,7 +225,7 @@ async def test_folder_and_file_names_the_user_types_are_plain_text_in_notificati
     app = make_app(tmp_path / "no-index", tmp_path / "no-corpus")
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
-        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen) and bool(app.screen.query("#setup-corpus")))
         app.screen.query_one("#setup-corpus", Input).value = str(tmp_path / "[b]missing[/b]")
         app.screen._build()
         await pilot.press("escape")
