@@ -135,7 +135,7 @@ class Retriever:
 
         question = self.question(text, mode, k, context)
         if context:
-            question = replace(question, thread_documents=list(thread.documents), thread_passages=list(thread.passages))
+            question = replace(question, thread=thread)
         ranked, best_dense = self.rank(question, allowed)
         if mode == "lexical" and not question.terms:
             notices.append("the question has no searchable words for lexical search (only common words)")
@@ -219,10 +219,10 @@ class Retriever:
             )
             lexical = self.index.lexical.search(searched, limit, allowed, weights)
         best_dense = max((score for _, score in dense), default=None)
-        if question.thread_documents and self.settings.thread_depth > 0:
+        if question.thread.documents and self.settings.thread_depth > 0:
             # A follow-up is most often answered where the last answer was: those documents are
             # searched on their own too, so that their best passages are among the candidates.
-            within = self.index.store.filtered_chunk_ids(Filters(documents=question.thread_documents))
+            within = self.index.store.filtered_chunk_ids(Filters(documents=question.thread.documents))
             if allowed is not None:
                 within = np.intersect1d(within, allowed)
             if len(within):

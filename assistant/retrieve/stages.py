@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import numpy as np
 
 from ..index.lexical import bigrams
-from ..models import Mode
+from ..models import Mode, ThreadFocus
 from .ranker import FAIR, FEATURES, CandidateSignals, LogisticModel, feature_matrix, load_model
 
 if TYPE_CHECKING:
@@ -408,10 +408,9 @@ class Question:
     """Its word pieces' unit vectors, for late interaction (None in lexical mode)."""
     k: int = 5
     """How many passages were asked for."""
-    thread_documents: list[str] = field(default_factory=list)
-    """For a follow-up that carries context: the documents of the last answer's first cards."""
-    thread_passages: list[int] = field(default_factory=list)
-    """...and the passages (chunk ids) the last answer showed first."""
+    thread: ThreadFocus = field(default_factory=ThreadFocus)
+    """For a follow-up that carries context: the last answer's documents and the passages it
+    showed first (empty otherwise)."""
     context_terms: list[str] = field(default_factory=list)
     """Those of ``terms`` carried from earlier questions of a conversation (searched at a lower
     weight than the question's own)."""
@@ -592,8 +591,8 @@ STAGES: tuple[Stage, ...] = (
         "rank",
         "a follow-up carrying the thread's words",
         ("thread_depth", "thread_bonus"),
-        when=lambda q, s: bool(q.thread_documents) and s.thread_bonus > 0,
-        apply=lambda c, q, s, look: prefer_documents(c, set(q.thread_documents), look.document_of, s.thread_bonus),
+        when=lambda q, s: bool(q.thread.documents) and s.thread_bonus > 0,
+        apply=lambda c, q, s, look: prefer_documents(c, set(q.thread.documents), look.document_of, s.thread_bonus),
         off={"thread_bonus": 0.0, "thread_depth": 0},
         follow_ups_only=True,
     ),
@@ -610,8 +609,8 @@ STAGES: tuple[Stage, ...] = (
         "show",
         "a follow-up carrying the thread's words",
         ("shown_penalty",),
-        when=lambda q, s: bool(q.thread_passages) and s.shown_penalty > 0,
-        apply=lambda c, q, s, look: demote_shown(c, set(q.thread_passages), s.shown_penalty),
+        when=lambda q, s: bool(q.thread.passages) and s.shown_penalty > 0,
+        apply=lambda c, q, s, look: demote_shown(c, set(q.thread.passages), s.shown_penalty),
         off={"shown_penalty": 0.0},
         follow_ups_only=True,
     ),
@@ -620,9 +619,9 @@ STAGES: tuple[Stage, ...] = (
         "show",
         "a follow-up carrying the thread's words, with the learned ranker",
         ("other_document_card",),
-        when=lambda q, s: bool(q.thread_documents) and s.other_document_card > 0 and learned_ranking(q, s),
+        when=lambda q, s: bool(q.thread.documents) and s.other_document_card > 0 and learned_ranking(q, s),
         apply=lambda c, q, s, look: another_document_by(
-            c, set(q.thread_documents), look.document_of, s.other_document_card, FAIR
+            c, set(q.thread.documents), look.document_of, s.other_document_card, FAIR
         ),
         off={"other_document_card": 0},
         follow_ups_only=True,
