@@ -468,10 +468,8 @@ class GuidanceApp(App):
         came from; the last question when none) again within it."""
         while not isinstance(self.screen, SearchScreen):
             self.pop_screen()
-        self.filters = self.filters.model_copy(update={"documents": [document_id]})
-        self.update_filter_line()
-        if question or self.last_question:
-            self.run_search(question or self.last_question)
+        self.last_question = question or self.last_question  # what the new filters ask again
+        self._filters_chosen(self.filters.model_copy(update={"documents": [document_id]}))
         self.search_screen.action_focus_question()
         self.notify(f"Searching only within: {strip_control(title)} (f: filters, Clear all to remove)", markup=False)
 
