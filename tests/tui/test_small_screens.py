@@ -1,6 +1,7 @@
 """At 80x24, what a reader needs is on screen: the filter dialog's year fields and buttons, a
 passage's first line when its document opens, the find counter; a restored report is mentioned
-at start; the report can be exported as plain text, with no Markdown escapes."""
+at start; the report can be exported as plain text, with no Markdown escapes; the arrows walk a
+follow-up's passages from its first."""
 
 from pathlib import Path
 
@@ -10,9 +11,10 @@ from textual.widgets import Button, Input, Static, TextArea
 from assistant.report import BasketFile, ReportBasket
 from assistant.tui.screens.document import DocumentScreen
 from assistant.tui.screens.filters import FilterScreen
+from assistant.tui.widgets.result_card import ResultCard
 
 from .conftest import make_app, ready, wait_for
-from .test_pilot import INDONESIA, ask, bundled_app, cards
+from .test_pilot import INDONESIA, ask, bundled_app, cards, turns
 
 pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
 
@@ -92,3 +94,22 @@ async def test_the_report_exports_as_plain_text_to_paste(bundled_index, tmp_path
         await wait_for(pilot, target.exists)
     text = Path(target).read_text(encoding="utf-8")
     assert text.startswith("Guidance Lookup report") and "\\" not in text and "Source: " in text
+
+
+async def test_a_follow_ups_first_passage_is_the_one_selected_and_the_arrows_walk_the_thread_at_80x24(bundled_index):
+    # Cards sit inside their turn: read as if at the top of the results column, the newest turn's
+    # were taken for off screen, and the selection jumped to its last card (↑ then looped 2 -> 5).
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, "Why do victims not self-identify?")
+        await ask(pilot, "and for children?")
+        await pilot.pause(0.3)
+        older, newest = (list(t.query(ResultCard)) for t in turns(app))
+        assert len(newest) >= 3 and app.screen.selected is newest[0]
+        await pilot.press("down")
+        assert app.focused is newest[0]
+        await pilot.press("down")
+        assert app.focused is newest[1]
+        await pilot.press("up", "up")
+        assert app.focused is older[-1], "above the newest turn's first passage comes the last turn's last"

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
 from ...ingest.formats import supported_suffixes
@@ -103,6 +104,18 @@ class TurnView(Vertical):
             yield ResultCard(
                 hit, turn.question, collected=hit.chunk_id in self.collected, max_chars=self.room, turn=self.number
             )
+
+
+def region_in(widget: Widget, container: Widget) -> Region:
+    """Where ``widget`` is inside ``container``'s scrolled content. A card's own
+    ``virtual_region`` is relative to its turn, not to the results column: the newest turn's
+    cards, read as if at the column's top, were taken for off screen and the selection jumped."""
+    region = widget.virtual_region
+    node = widget.parent
+    while isinstance(node, Widget) and node is not container:
+        region = region.translate(node.styles.border.spacing.top_left).translate(node.virtual_region.offset)
+        node = node.parent
+    return region
 
 
 class ResultsScroll(VerticalScroll, can_focus=False):
@@ -285,9 +298,9 @@ class SearchScreen(Screen):
         results = self.query_one("#results", VerticalScroll)
         # Positions inside the scrolled column (the screen's regions lag one refresh behind).
         window = Region(0, round(results.scroll_y), max(1, results.size.width), max(1, results.size.height))
-        if card is None or window.overlaps(card.virtual_region):
+        if card is None or window.overlaps(region_in(card, results)):
             return
-        visible = [c for c in self.query(ResultCard) if window.overlaps(c.virtual_region)]
+        visible = [c for c in self.query(ResultCard) if window.overlaps(region_in(c, results))]
         if visible:
             target = visible[0]
             if isinstance(self.focused, ResultCard):
