@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
+from .retrieve.abstain import specific_terms
 from .text import word_tokens
 
 if TYPE_CHECKING:
@@ -136,13 +137,30 @@ def _stem_of(word: str) -> str:
     return stem(parts[-1])
 
 
+_DEFINING = frozenset("define defined definition definitions mean means meaning".split())
+"""Words of a question asking what a term is ("What is the definition of trafficking?")."""
+
+
+def names_its_subject(question: str) -> bool:
+    """A short question that is whole on its own: asked as a question ("What happens in
+    Ukraine?"), pointing back at nothing, and naming a name, acronym or number ("what is an
+    NRM") or asking what a term means ("What is the definition of trafficking?")."""
+    tokens = word_tokens(question)
+    if not tokens or tokens[0] not in _QUESTION_WORDS or _POINTERS.intersection(tokens):
+        return False
+    return bool(specific_terms(question)) or bool(_DEFINING.intersection(tokens))
+
+
 def is_follow_up(question: str) -> tuple[bool, str]:
     """Whether a question leans on the one before it, and why: it leads with "and", "what
-    about"...; it says at most ``SHORT`` words of its own; or it points back ("that", "they") and
-    says at most ``POINTED`` of its own."""
+    about"...; it says at most ``SHORT`` words of its own, unless it names its subject
+    (``names_its_subject``); or it points back ("that", "they") and says at most ``POINTED`` of
+    its own."""
     words = own_words(question)
     if _LEADS.match(question):
         return True, "it follows on from the last question"
+    if len(words) <= SHORT and names_its_subject(question):
+        return False, "it names its own subject"
     if len(words) <= SHORT:
         return True, "it is short"
     if len(words) <= POINTED and _POINTERS.intersection(word_tokens(question)):

@@ -182,6 +182,9 @@ class Hit(BaseModel):
     shown_before: bool = False
     """In a conversation: the card overlaps a card of the answer before (``conversation.Thread.ask``
     marks it, so that a passage read already is not taken for a new one)."""
+    thread_document: bool = False
+    """In a conversation: the card ranked higher as a passage of the last answer's documents (a
+    follow-up's thread), so it may come before a card that matches more strongly."""
 
 
 NO_ANSWER = "No passage in the corpus answers this question."
@@ -189,6 +192,9 @@ NO_DOCUMENT_MATCHES = "No passage in the corpus answers this question within the
 FILTERED_OUT = (
     "No passage within the filters answers this question, but passages outside them do: clear the filters to see them."
 )
+OUTSIDE_FILTERS = "a passage outside the filters matches this question more strongly: clear the filters to see it"
+"""Said beside an answer within filters whose first card is not strong, when the first card
+without the filters is strong and outside them."""
 """The refusals, each said one way: the CLI, the JSON and the terminal UI show ``Answer.message``."""
 
 
@@ -393,6 +399,9 @@ class ResultJSON(BaseModel):
     """How likely the passage is to answer, from the learned ranker (hybrid mode): strong, fair or weak."""
     shown_before: bool = False
     """The passage overlaps one the answer to the last ``--context`` question showed."""
+    thread_document: bool = False
+    """The passage ranked higher as one of the documents of the answer to the last ``--context``
+    question."""
 
 
 class AnswerJSON(BaseModel):

@@ -318,6 +318,7 @@ def answer_json(answer: Answer) -> AnswerJSON:
                 also_at=[format_citation(c, "text") for c in hit.also_at],
                 confidence=hit.confidence,
                 shown_before=hit.shown_before,
+                thread_document=hit.thread_document,
             )
             for hit in answer.hits
         ],
@@ -339,6 +340,9 @@ def refused_json(question: str, error: str) -> AnswerJSON:
 
 SHOWN_BEFORE = "shown in your last answer"
 """Said of a follow-up's card that the last answer showed too (``Hit.shown_before``)."""
+THREAD_DOCUMENT = "ranked up: from your last answer's document"
+"""Said of a follow-up's card that ranks higher for its document (``Hit.thread_document``): it may
+come before a card that matches more strongly."""
 
 
 def render_answer_text(answer: Answer, width: int = 100) -> str:
@@ -357,10 +361,13 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         return "\n".join(lines)
     for hit in answer.hits:
         lines.append("")
-        strength = f"match {hit.confidence}, " if hit.confidence else ""
-        again = f", {SHOWN_BEFORE}" if hit.shown_before else ""
+        # The learned ranker's word for how well a card matches; its score, which holds a
+        # follow-up's preference for the last answer's documents, would contradict it ("weak,
+        # 0.805" above "fair, 0.442"): the JSON has the score.
+        strength = f"match {hit.confidence}" if hit.confidence else f"score {hit.score:.3f}"
+        marks = [mark for mark, on in ((THREAD_DOCUMENT, hit.thread_document), (SHOWN_BEFORE, hit.shown_before)) if on]
         lines.append(
-            f"[{hit.rank}] {citation_line(hit.citation)}   ({strength}score {hit.score:.3f}, chunk {hit.chunk_id}{again})"
+            f"[{hit.rank}] {citation_line(hit.citation)}   ({', '.join([strength, f'chunk {hit.chunk_id}', *marks])})"
         )
         body = strip_control(hit.text)
         for paragraph in body.split("\n"):

@@ -56,6 +56,16 @@ def test_short_elliptical_or_pointing_questions_follow_on_and_full_questions_do_
         assert not is_follow_up(question)[0], question
 
 
+def test_a_short_question_that_names_its_subject_or_asks_what_a_term_means_stands_alone():
+    # Found in a first-use audit: after "Why do victims decline help?", "What happens in
+    # Ukraine?" was searched with "decline, help, victims", and the Ukraine passage came second.
+    for question in ("What happens in Ukraine?", "what is an NRM", "What is the definition of trafficking?"):
+        assert is_follow_up(question) == (False, "it names its own subject"), question
+        assert carried_context(question, ["Why do victims not self-identify?"], idf).words == [], question
+    for question in ("In Scotland?", "what does it mean?", "who do I call?", "what is the penalty?"):
+        assert is_follow_up(question)[0], "elliptical, or pointing back: " + question
+
+
 def test_a_follow_up_carries_the_topics_most_telling_words_as_typed_and_never_twice():
     assert own_words("Why do victims not self-identify?") == ["victims", "self-identify"]
     context = carried_context("and for children?", ["Why do victims not self-identify?"], idf)
@@ -443,3 +453,21 @@ def test_a_card_that_overlaps_a_card_of_the_answer_before_says_it_was_shown(bund
     assert not bundled_pipeline.ask("and what about their access to justice?").hits[0].shown_before, (
         "a question asked outside a conversation marks nothing"
     )
+
+
+def test_a_follow_ups_card_ranked_up_for_its_document_says_so_and_the_text_shows_no_score_that_contradicts_it(
+    bundled_pipeline,
+):
+    # Found in a first-use audit: "match weak, score 0.805" above "match fair, score 0.442".
+    from assistant.present import THREAD_DOCUMENT, render_answer_text
+
+    thread = Thread()
+    thread.turns.append(thread.ask(bundled_pipeline, "Why do Indonesian trafficking victims often go unidentified?"))
+    documents = set(thread.focus().documents)
+    answer = thread.ask(bundled_pipeline, "and what about their access to justice?").answer
+    assert answer.context_words and any(hit.thread_document for hit in answer.hits)
+    assert all(hit.thread_document == (hit.document.id in documents) for hit in answer.hits)
+    text = render_answer_text(answer)
+    assert THREAD_DOCUMENT in text and "score" not in text
+    alone = bundled_pipeline.ask("and what about their access to justice?")
+    assert not any(hit.thread_document for hit in alone.hits), "outside a conversation nothing is ranked up"

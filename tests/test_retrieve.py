@@ -134,6 +134,22 @@ def test_filters_restrict_results(bundled_pipeline):
     assert answer.hits and all(h.document.year and h.document.year >= 2019 for h in answer.hits)
 
 
+def test_an_answer_within_filters_says_when_a_stronger_passage_lies_outside_them(bundled_pipeline):
+    # Found in a first-use audit: after `w` on the decline report, "What is the definition of
+    # trafficking?" showed the report's summary as a fair match, and nothing said more lay outside.
+    from assistant.models import OUTSIDE_FILTERS
+
+    question = "What is the definition of trafficking?"
+    best = bundled_pipeline.ask(question).hits[0]
+    assert best.confidence == "strong"
+    decline = next(d.id for d in bundled_pipeline.open().store.document_infos() if "Decline Assistance" in d.title)
+    within = bundled_pipeline.ask(question, filters=Filters(documents=[decline]))
+    assert not within.abstained and within.hits[0].confidence != "strong" and OUTSIDE_FILTERS in within.notices
+    own = bundled_pipeline.ask(question, filters=Filters(documents=[best.document.id]))
+    assert OUTSIDE_FILTERS not in own.notices, "the strong passage is within the filters"
+    assert OUTSIDE_FILTERS not in bundled_pipeline.ask(question).notices
+
+
 def test_the_sentence_transformers_query_backend_gives_the_same_answers(bundled_pipeline):
     """Questions are embedded by a NumPy forward pass by default; sentence-transformers is the
     reference it is checked against, and must rank identically."""

@@ -27,6 +27,7 @@ from ..models import (
     MODES,
     NO_ANSWER,
     NO_DOCUMENT_MATCHES,
+    OUTSIDE_FILTERS,
     Answer,
     Filters,
     Hit,
@@ -170,6 +171,16 @@ class Retriever:
         passages = stages.run_stages("cards", passages, question, self.settings, self.lookups)
         learned = stages.learned_ranking(question, self.settings)
         hits = [self._hit(rank, passage, question.terms, learned) for rank, passage in enumerate(passages, start=1)]
+        if allowed is not None and learned and hits and hits[0].confidence != "strong":
+            # Filters kept from an earlier question (``w``: one document) can leave a fair
+            # match where the corpus holds a strong one: say so, as a refusal would.
+            outside = self._search(query, text, [], k, mode, None, context, thread)
+            if (
+                not outside.abstained
+                and outside.hits[0].confidence == "strong"
+                and outside.hits[0].chunk_id not in set(allowed.tolist())
+            ):
+                notices.append(OUTSIDE_FILTERS)
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
 
     def question(self, text: str, mode: Mode, k: int | None = None, context: list[str] | None = None) -> Question:
@@ -399,6 +410,7 @@ class Retriever:
             also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],
             # A follow-up's thread documents rank higher; how sure a card is stays the ranker's.
             confidence=confidence(candidate.score - candidate.preferred) if learned else None,
+            thread_document=candidate.preferred > 0,
         )
 
 
