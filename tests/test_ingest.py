@@ -340,6 +340,18 @@ def test_docx_author_that_is_a_person_is_not_taken_as_organisation(tmp_path):
     assert ingest(path).documents[0].organisation is None
 
 
+def test_the_date_a_file_was_made_is_its_year_only_when_the_document_prints_it(tmp_path):
+    # Found in a first-use audit: a python-docx file was cited with its template's year (2013),
+    # as a scanned handbook would be with the year of its scan.
+    template = make_docx(tmp_path / "reflection.docx", [("h1", "Guidelines on reflection periods"), ("p", LONG)])
+    assert ingest(template).documents[0].year is None
+    printed = make_docx(
+        tmp_path / "printed.docx",
+        [("h1", "Guidelines on reflection periods"), ("p", "Published March 2013."), ("p", LONG)],
+    )
+    assert ingest(printed).documents[0].year == 2013
+
+
 def test_odt_headings_lists_tables_and_metadata(tmp_path):
     path = make_odt(
         tmp_path / "pathway.odt",

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..files import MIB, NotARegularFile, open_regular, read_regular
 from ..models import Document, FileReport, Removal
 from ..text import safe_url
-from .base import Extraction, SkipFile
+from .base import Extraction, Line, SkipFile
 from .budget import time_budget
 from .catalogue import Catalogue, CatalogueEntry, catalogue_path, load_catalogue
 from .chrome import repeated_line_set, web_line_hashes
@@ -314,6 +314,7 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
         or _year_of(own.get("year"))
         or _year_in_name(relative)
         or _year_of(own.get("date"))
+        or _file_year_printed(own.get("file_date"), extraction.lines)
     )
     language = entry.language if entry and entry.language else _language_name(own.get("language"))
     organisation = (entry.organisation if entry and entry.organisation else None) or choose_organisation(
@@ -334,6 +335,22 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
         format=extraction.format,
         title_source=title_source,
     )
+
+
+OPENING_LINES = 120
+"""The lines of a document's opening (its cover, title page and contents) that a file's own date
+must be printed in to be taken for its year."""
+
+
+def _file_year_printed(file_date: object, lines: list[Line]) -> int | None:
+    """The year of the date a file was made or saved (PDF CreationDate, Office and ODF created),
+    only when the document's opening prints it: a scan made in 2026 of a 2004 handbook, or a
+    report written from a 2013 template, would otherwise be cited with the wrong year."""
+    year = _year_of(file_date)
+    if year is None:
+        return None
+    opening = " ".join(line.text for line in lines[:OPENING_LINES])
+    return year if re.search(rf"(?<!\d){year}(?!\d)", opening) else None
 
 
 def _year_in_name(relative: str) -> int | None:

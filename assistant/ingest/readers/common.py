@@ -13,7 +13,8 @@ TABLE_PIPES = re.compile(r"^\|.*\|$")
 
 
 def office_metadata(props) -> dict[str, object]:
-    """Title, author, date and language from an Office file's core properties (docx and pptx)."""
+    """Title, author, the file's date and language from an Office file's core properties (docx
+    and pptx). The date is when the file was made or saved (a template's, often), not published."""
     metadata: dict[str, object] = {}
     if props.title:
         metadata["title"] = normalize_text(props.title).strip()
@@ -21,7 +22,7 @@ def office_metadata(props) -> dict[str, object]:
         metadata["author"] = normalize_text(props.author).strip()
     for stamp in (props.created, props.modified):
         if isinstance(stamp, datetime):
-            metadata.setdefault("date", stamp.isoformat())
+            metadata.setdefault("file_date", stamp.isoformat())
     if props.language:
         metadata["language"] = props.language
     return metadata

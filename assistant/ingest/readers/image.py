@@ -40,6 +40,6 @@ def read_image(data: bytes) -> Extraction:
         line.page = line.page_end = None
     extraction.metadata.pop("page_count", None)
     extraction.metadata.pop("page_labels", None)
-    extraction.metadata.pop("date", None)  # the date the conversion ran, not the image's
+    extraction.metadata.pop("file_date", None)  # the date the conversion ran, not the image's
     extraction.format = "image"
     return extraction

@@ -113,7 +113,7 @@ def _metadata(meta) -> dict[str, object]:
         elif qname in ((_META, "initial-creator"), (_DC, "creator")):
             found.setdefault("author", value)
         elif qname in ((_META, "creation-date"), (_DC, "date")):
-            found.setdefault("date", value)
+            found.setdefault("file_date", value)  # when the file was made or saved
         elif qname == (_DC, "language"):
             found["language"] = value
     return found

@@ -768,7 +768,8 @@ def _pdf_metadata(reader) -> dict[str, object]:
     created = str(info.get("/CreationDate") or "")
     year = re.match(r"D:(\d{4})", created)
     if year:
-        metadata["date"] = year.group(1)
+        # When the file was made (a scan of a 2004 handbook says 2026): see ``page_metadata``.
+        metadata["file_date"] = year.group(1)
     return metadata
 
 
