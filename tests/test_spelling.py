@@ -56,5 +56,15 @@ def test_a_word_lexical_search_finds_as_typed_is_never_corrected():
     """A correct word the corpus holds once (not counted) or in another form is the corpus's word."""
     speller = Speller(COUNTS, KNOWN, searchable=lambda word: word == "indicated")
     assert speller.correct("what indicated debt")[1] == [], "one edit from 'indicates', but the corpus has it"
-    assert Speller(COUNTS, KNOWN).correct("what indicated debt")[1] == [Correction("indicated", "indicates")]
+    no_dictionary = Speller(COUNTS, KNOWN, english=lambda word: False)
+    assert no_dictionary.correct("what indicated debt")[1] == [Correction("indicated", "indicates")]
     assert speller.correct("trafiking indicaters")[0] == "trafficking indicators", "misspellings are still corrected"
+
+
+def test_a_real_word_the_corpus_lacks_is_never_swapped_for_a_corpus_term():
+    # Found in a first-use audit: "coerced" was searched as "forced", "retrafficking" as
+    # "trafficking", and both were called misspellings.
+    speller = Speller({"forced": 40, "trafficking": 900}, KNOWN)
+    assert speller.correct("Does a child need to be coerced?") == ("Does a child need to be coerced?", [])
+    assert speller.correct("risk of retrafficking")[1] == [], "a prefix joined to a corpus word"
+    assert speller.correct("risk of trafiking")[0] == "risk of trafficking", "a misspelling is still corrected"

@@ -1,8 +1,12 @@
 """Spelling tolerance: a misspelt word of a question is matched to the corpus's own words.
 
 A word is corrected only when neither the corpus (its counted words, or the stems lexical search
-holds) nor the model's vocabulary knows it ("trafiking", "indicaters"); a real word the corpus lacks ("Canada", "sick pay") is left as typed, so that a
-question about something the corpus does not hold is still refused. The nearest corpus word by
+holds), nor the model's vocabulary, nor an English dictionary (pyspellchecker's word list, shipped
+in its wheel) knows it, and it is not a prefix joined to a known word ("retrafficking"):
+"trafiking", "indicaters". A real word the corpus lacks ("Canada", "sick pay", "coerced") is
+left as typed, so that a question about something the corpus does not hold is still refused,
+and a term of the question is never swapped for another of the corpus ("coerced" is not
+"forced"). The nearest corpus word by
 edit distance (rapidfuzz's optimal string alignment, in which two letters swapped are one edit: 1
 edit for words of up to six letters, 2 for longer ones)
 replaces it, the more frequent word winning a tie. The search says what it searched for, and the
@@ -14,12 +18,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_LETTERS = 4
 """Shorter words are left alone: too many real words lie one edit from a short one."""
 MIN_COUNT = 2
 """A corpus word seen fewer times is no correction (it may be a typo of the corpus's own)."""
+PREFIXES = ("counter", "under", "anti", "over", "post", "self", "non", "mis", "pre", "re", "un", "co", "de")
+"""Joined to a known word, they make a real word that dictionaries may lack ("retrafficking")."""
+MIN_STEM_LETTERS = 5
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """English words (about 160,000, US spelling; British forms the corpus uses are its words)."""
+    from spellchecker import SpellChecker
+
+    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+def english_word(word: str) -> bool:
+    """Whether an English dictionary holds a word (lower case)."""
+    return word in _dictionary()
 
 
 @dataclass(frozen=True)
@@ -29,16 +50,35 @@ class Correction:
 
 
 class Speller:
-    def __init__(self, counts: dict[str, int], known: frozenset[str], searchable: Callable[[str], bool] | None = None):
+    def __init__(
+        self,
+        counts: dict[str, int],
+        known: frozenset[str],
+        searchable: Callable[[str], bool] | None = None,
+        english: Callable[[str], bool] = english_word,
+    ):
         """``counts``: the corpus's words (lower case) and how often each occurs; ``known``: the
         words the model's vocabulary holds whole (real words, whatever the corpus);
         ``searchable``: whether lexical search finds a word as typed (its stem is in the corpus:
         "unidentified" where the corpus says "unidentified" once, or "identifies"), in which case
-        it is the corpus's word and never corrected."""
+        it is the corpus's word and never corrected; ``english``: whether a dictionary holds it
+        (asked only of a word nothing else knows)."""
         self.counts = {word: count for word, count in counts.items() if count >= MIN_COUNT}
         self.words = list(self.counts)
         self.known = known
         self.searchable = searchable or (lambda word: False)
+        self.english = english
+
+    def real_word(self, word: str) -> bool:
+        """Whether a word (lower case) is a real one: the corpus's, the model's, the dictionary's,
+        or a prefix joined to one of those ("retrafficking")."""
+        return self._known(word) or any(
+            word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM_LETTERS and self._known(word[len(prefix) :])
+            for prefix in PREFIXES
+        )
+
+    def _known(self, word: str) -> bool:
+        return word in self.counts or word in self.known or self.searchable(word) or self.english(word)
 
     def correct(self, question: str) -> tuple[str, list[Correction]]:
         """The question with its misspelt words replaced, and what was replaced."""
@@ -54,11 +94,9 @@ class Speller:
             replacement = None
             if (
                 len(word) >= MIN_LETTERS
-                and folded not in self.counts
-                and folded not in self.known
                 and not (word[0].isupper() and match.start() > 0)
                 and not word.isupper()
-                and not self.searchable(folded)
+                and not self.real_word(folded)
             ):
                 limit = 1 if len(word) <= 6 else 2
                 found = process.extract(folded, self.words, scorer=OSA.distance, score_cutoff=limit, limit=20)
