@@ -86,6 +86,19 @@ def test_damaged_arrays_are_named_by_verify_and_not_carried_into_the_next_build(
     assert make_pipeline(settings, corpus).verify() == []
 
 
+def test_an_empty_or_cut_vector_index_is_named_in_words_not_in_faiss_internals(settings, corpus, fake):
+    # Found in a first-use audit: an empty vectors.faiss showed FAISS's C++ source line.
+    build(settings, corpus, fake)
+    path = generation(settings) / "vectors.faiss"
+    for damaged, state in ((b"", "(empty)"), (path.read_bytes()[:1000], "(1,000 bytes, cut short")):
+        path.write_bytes(damaged)
+        with pytest.raises(IndexCorruptError) as raised:
+            make_pipeline(settings, corpus).open().vectors  # noqa: B018 - opening is the test
+        message = str(raised.value)
+        assert "vectors.faiss is damaged" in message and state in message, message
+        assert "faiss::" not in message and "std::" not in message and "index build --full" in message
+
+
 def test_build_full_repairs_any_state_of_current(settings, corpus, fake, tmp_path):
     build(settings, corpus, fake)
     current = settings.paths.index_dir / "CURRENT"

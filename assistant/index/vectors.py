@@ -60,9 +60,10 @@ class VectorIndex:
         try:
             index = faiss.read_index(str(path))
         except RuntimeError as error:
-            raise IndexCorruptError(
-                f"{path} is not a readable FAISS index ({str(error).splitlines()[0][:120]})"
-            ) from error
+            # FAISS's message names its own C++ source line, which tells a reader nothing.
+            size = path.stat().st_size
+            state = "empty" if size == 0 else f"{size:,} bytes, cut short or overwritten"
+            raise IndexCorruptError(f"{path} is damaged: not a readable vector index ({state})") from error
         if info.kind == "hnsw":
             faiss.downcast_index(index.index).hnsw.efSearch = int(ef_search or info.parameters.get("ef_search", 128))
         return cls(index, info)
