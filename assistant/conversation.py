@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .retrieve.abstain import specific_terms
-from .text import word_tokens
+from .text import safe_line, word_tokens
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline
@@ -304,6 +304,7 @@ class Thread(BaseModel):
         finds no answer alone is searched again with the thread, and shown so when that answers.
         ``alone`` searches it on its own; ``new_topic`` starts a new topic with it."""
         thread = Thread() if new_topic else self
+        question = safe_line(question)  # as typed, less any escape sequence pasted with it
 
         def search(context: Context) -> Answer:
             return pipeline.ask(

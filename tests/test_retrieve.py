@@ -150,6 +150,12 @@ def test_an_answer_within_filters_says_when_a_stronger_passage_lies_outside_them
     assert OUTSIDE_FILTERS not in bundled_pipeline.ask(question).notices
 
 
+def test_an_escape_sequence_in_a_question_is_not_searched_or_echoed(bundled_pipeline):
+    answer = bundled_pipeline.ask("victims \x1b[31mdecline\x1b[0m assistance")
+    assert answer.query == "victims decline assistance" and not answer.corrections
+    assert answer.hits[0].chunk_id == bundled_pipeline.ask("victims decline assistance").hits[0].chunk_id
+
+
 def test_the_sentence_transformers_query_backend_gives_the_same_answers(bundled_pipeline):
     """Questions are embedded by a NumPy forward pass by default; sentence-transformers is the
     reference it is checked against, and must rank identically."""

@@ -36,6 +36,7 @@ from ..models import (
     ThreadFocus,
 )
 from ..present import make_citation
+from ..text import strip_control
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
 from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
@@ -84,6 +85,9 @@ class Retriever:
         of earlier questions of a conversation, searched with it at a lower weight
         (``conversation.carried_context`` chooses them), and ``thread`` what the last answer showed
         (its documents' passages rank higher, the passages it showed lower)."""
+        # A question is data: an escape sequence pasted with it ("\x1b[31m") is neither searched
+        # ("[31mdecline" was "corrected" to "decline") nor echoed back.
+        query = strip_control(query or "")
         k = k or self.settings.k
         mode = mode or self.settings.mode
         if mode not in MODES:

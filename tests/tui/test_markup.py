@@ -234,3 +234,19 @@ async def test_folder_and_file_names_the_user_types_are_plain_text_in_notificati
         await pilot.pause()
         named = [n for n in app._notifications if "[b]missing[/b]" in n.message or "[red]notes[/red]" in n.message]
         assert len(named) == 2 and not any(n.markup for n in named), "shown as typed, never as markup"
+
+
+async def test_an_escape_sequence_pasted_with_a_question_is_neither_shown_nor_searched(bundled_index):
+    # Found in a first-use audit: the box and the turn's heading showed "^[[31m", and the CLI
+    # searched "[31mdecline" corrected to "ecline".
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        box = app.screen.query_one(QueryInput)
+        box.focus()
+        box.value = "victims \x1b[31mdecline\x1b[0m assistance"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(app.thread.turns) == 1)
+        turn = app.thread.turns[0]
+        assert turn.question == "victims decline assistance" == box.value == turn.answer.query
+        assert not turn.answer.corrections and "\x1b" not in (turn.answer.searched_for or "")

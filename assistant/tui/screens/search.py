@@ -205,11 +205,14 @@ class SearchScreen(Screen):
     @on(Input.Submitted, "#question")
     def submitted(self, event: Input.Submitted) -> None:
         # "/" is the key that returns to the question box: typed in the box, it is not the question's.
-        question = event.value.strip().lstrip("/").strip()
+        # Escape sequences pasted with a question are not part of it (the box showed "^[[31m").
+        question = safe_line(event.value).lstrip("/").strip()
         if not question:
             self.app.notify("Type a question first.", severity="warning")
             return
         box = self.query_one(QueryInput)
+        if box.value != question:
+            box.value = question
         box.remember(question)
         box.select_all()  # the next question replaces this one as it is typed (→ or End to extend it)
         self._refresh_history()
