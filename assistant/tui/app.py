@@ -44,6 +44,13 @@ HISTORY_FILE = "question-history.json"
 """Questions of earlier sessions, written only with ASSISTANT_TUI__KEEP_HISTORY=true."""
 BASKET_FILE = "report-basket.json"
 """The report basket is saved beside the index as the user works, and restored at start."""
+REPORT_EXPORT = "Export the report"
+CASE_NOTE_EXPORT = "Export the conversation as a case note"
+CASE_NOTE_FORMATS = {
+    "markdown": ("Markdown case note", ".md"),
+    "bibtex": ("BibTeX references", ".bib"),
+    "csl-json": ("CSL-JSON references", ".json"),
+}
 
 
 class GuidanceApp(App):
@@ -431,9 +438,7 @@ class GuidanceApp(App):
         if not self.basket.items:
             self.notify("The report is empty: add passages with a on a result first.", severity="warning", timeout=4)
             return
-        self.push_screen(
-            ExportScreen("Export the report", self.basket.default_path(self.export_folder)), self._export_chosen
-        )
+        self.push_screen(ExportScreen(REPORT_EXPORT, self.basket.default_path(self.export_folder)), self._export_chosen)
 
     def _export_chosen(self, choice) -> None:
         if choice is None:
@@ -444,6 +449,8 @@ class GuidanceApp(App):
             path = self.basket.export_to(path, style, index_name=manifest.generation if manifest else None)
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
+            # The dialog again, with the path as typed: nothing to type twice.
+            self.push_screen(ExportScreen(REPORT_EXPORT, path, style=style), self._export_chosen)
             return
         self.export_folder = path.parent.resolve()
         self.save_basket()
@@ -524,15 +531,8 @@ class GuidanceApp(App):
             self.notify("Ask a question first: the case note is the conversation.", severity="warning", timeout=4)
             return
         stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
-        formats = {
-            "markdown": ("Markdown case note", ".md"),
-            "bibtex": ("BibTeX references", ".bib"),
-            "csl-json": ("CSL-JSON references", ".json"),
-        }
         self.push_screen(
-            ExportScreen(
-                "Export the conversation as a case note", self.export_folder / f"case-note-{stamp}.md", formats
-            ),
+            ExportScreen(CASE_NOTE_EXPORT, self.export_folder / f"case-note-{stamp}.md", CASE_NOTE_FORMATS),
             self._case_note_chosen,
         )
 
@@ -546,6 +546,7 @@ class GuidanceApp(App):
             path.write_text(text, encoding="utf-8")
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
+            self.push_screen(ExportScreen(CASE_NOTE_EXPORT, path, CASE_NOTE_FORMATS, style), self._case_note_chosen)
             return
         self.export_folder = path.parent.resolve()
         self.notify(f"Case note written to {path}", title="Export", markup=False, timeout=6)

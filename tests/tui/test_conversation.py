@@ -168,6 +168,29 @@ async def test_exporting_over_an_existing_file_asks_first(bundled_index, tmp_pat
         await wait_for(pilot, lambda: existing.read_text().startswith("# Guidance Lookup report"))
 
 
+async def test_an_export_that_cannot_be_written_opens_the_dialog_again_with_the_path_and_format_chosen(
+    bundled_index, tmp_path
+):
+    # Found in a first-use audit: the dialog closed, and the path had to be typed again.
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await ask(pilot, FIRST)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        app.screen.query_one("#format-bibtex").value = True
+        target = blocked / "note.bib"
+        app.screen.query_one("#export-path").value = str(target)
+        first = app.screen
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("Could not write" in n.message for n in app._notifications))
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ExportScreen) and app.screen is not first and app.screen.style == "bibtex"
+        assert app.screen.query_one("#export-path").value == str(target) and not target.exists()
+
+
 async def test_a_slash_typed_to_reach_the_box_is_not_part_of_the_question(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(100, 30)) as pilot:

@@ -35,12 +35,14 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     ExportScreen Button { margin: 0 1 0 0; }
     """
 
-    def __init__(self, title: str, default: Path, formats: dict[str, tuple[str, str]] = REPORT_FORMATS):
+    def __init__(
+        self, title: str, default: Path, formats: dict[str, tuple[str, str]] = REPORT_FORMATS, style: str | None = None
+    ):
         super().__init__()
         self.title_text = title
         self.default = default
         self.formats = formats
-        self.style = next(iter(formats))
+        self.style = style if style in formats else next(iter(formats))
 
     def compose(self) -> ComposeResult:
         with Vertical():
