@@ -96,9 +96,10 @@ class HelpScreen(ModalScreen[None]):
                 text.append(f" {action}\n")
         with VerticalScroll():
             yield Static(
-                "Keys (Esc to close). Ctrl+P lists every action by name. Questions are kept only for this "
-                "session (unless ASSISTANT_TUI__KEEP_HISTORY=true); the report basket is kept beside the "
-                "index until you clear it.",
+                "Keys (Esc to close). Ctrl+P lists every action by name. The questions you ask are kept "
+                "only for this session (unless ASSISTANT_TUI__KEEP_HISTORY=true); the report basket, with "
+                "the passages you added and the question each answered, is kept beside the index (readable "
+                "by you alone) until you clear it.",
                 classes="help-title",
                 markup=False,
             )
