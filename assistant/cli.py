@@ -707,8 +707,9 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             except OSError as error:
                 click.echo(f"error: could not write {safe_line(str(target))} ({error.strerror})")
                 continue
-            written = "Case note" if style == "markdown" else f"References of the kept passages ({style})"
-            click.echo(f"{written} written to {safe_line(str(target))}.")
+            # The full path: "/note" alone writes case-note.md in whatever folder chat started in.
+            written = "Case note (Markdown)" if style == "markdown" else f"References of the kept passages ({style})"
+            click.echo(f"{written} written to {safe_line(str(target.resolve()))}.")
             if style == "markdown":
                 unsaved = 0
             else:

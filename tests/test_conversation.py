@@ -237,11 +237,11 @@ def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_pat
         "1\n/alone\n/note " + str(references) + "\n/note " + str(note) + "\n/quit\n"
     )
     out = _chat(bundled_index, script)
-    assert f"References of the kept passages (bibtex) written to {references}" in out, "not called a case note"
+    assert f"References of the kept passages (bibtex) written to {references.resolve()}" in out, "not a case note"
     assert "@" in references.read_text()
     assert out.count("Question: and what about their access to justice?") == 2
     assert "Searched with:" in out and "indonesian" in out.split("Searched with:")[1].splitlines()[0]
-    assert "Kept passage 1 for the case note." in out and f"Case note written to {note}" in out
+    assert "Kept passage 1 for the case note." in out and f"Case note (Markdown) written to {note.resolve()}" in out
     assert "\x1b" not in out
     assert "## 2. and what about their access to justice?" in note.read_text()
     assert "## 3. and what about their access to justice?\n\nAsked on its own" in note.read_text(), "/alone is marked"
