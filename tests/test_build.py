@@ -272,6 +272,14 @@ def test_a_corpus_with_nothing_indexable_fails_clearly(settings, tmp_path, fake)
     assert IndexLayout(settings.paths.index_dir).current_name() is None
 
 
+def test_a_file_given_as_the_corpus_is_called_a_file_and_a_missing_folder_missing(settings, tmp_path, fake):
+    document = write(tmp_path / "huge.txt", "Forced labour indicators.")
+    with pytest.raises(NothingToIndexError, match="is a file, not a folder"):
+        build(settings, document, fake)
+    with pytest.raises(NothingToIndexError, match="does not exist"):
+        build(settings, tmp_path / "nowhere", fake)
+
+
 # --- crash safety, lock, readers during a rebuild -------------------------------------------------
 
 KILLABLE_BUILD = textwrap.dedent(

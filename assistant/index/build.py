@@ -159,6 +159,8 @@ def build_index(
     progress = progress or _NoProgress()
     embedder_factory = embedder_factory or default_embedder_factory(settings.embed.batch_size)
     started = time.perf_counter()
+    if corpus_dir.exists() and not corpus_dir.is_dir():
+        raise NothingToIndexError(f"{corpus_dir} is a file, not a folder: give the folder that holds the documents")
     if not corpus_dir.is_dir():
         raise NothingToIndexError(f"corpus folder {corpus_dir} does not exist")
     if index_dir.exists() and not index_dir.is_dir():
