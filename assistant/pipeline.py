@@ -84,9 +84,9 @@ class Staleness(BaseModel):
 
     def brief(self) -> str:
         """What makes the index out of date, in a few words for a status line: "2 added, 1
-        changed", or why every file would be read again."""
+        changed", else why every file would be read again (``summary`` says both)."""
         reason = self.verdict.reason
-        parts = self._file_counts() + ([reason.removeprefix("the ")] if reason else [])
+        parts = self._file_counts() or ([reason.removeprefix("the ")] if reason else [])
         return ", ".join(parts) if parts else "up to date"
 
     def summary(self) -> str:

@@ -138,7 +138,7 @@ class GuidanceApp(App):
         except Exception:  # a corpus folder that vanished must not stop searching
             return ""
         # Short, and put before the index facts: at 80 columns the end of the status line is cut.
-        return "" if not staleness.stale else f"  ·  out of date ({staleness.brief()}): index screen (i), b rebuilds"
+        return "" if not staleness.stale else f"  ·  out of date ({staleness.brief()}; i: why, b: rebuild)"
 
     def _on_index_ready(self, staleness: str) -> None:
         self.model_ready = True

@@ -318,7 +318,7 @@ async def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embe
         assert "1 added" in app.staleness_text
         # First on the status line: at 80 columns its end is cut off.
         status = str(app.screen.query_one("#status-bar", Static).render())
-        assert status.startswith("ready  ·  out of date (1 added)")
+        assert status.startswith("ready  ·  out of date (1 added; i: why, b: rebuild)")
         app.screen.query_one(QueryInput).blur()
         await pilot.press("i")
         await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
