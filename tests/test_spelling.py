@@ -56,7 +56,7 @@ def test_a_word_lexical_search_finds_as_typed_is_never_corrected():
     """A correct word the corpus holds once (not counted) or in another form is the corpus's word."""
     speller = Speller(COUNTS, KNOWN, searchable=lambda word: word == "indicated")
     assert speller.correct("what indicated debt")[1] == [], "one edit from 'indicates', but the corpus has it"
-    no_dictionary = Speller(COUNTS, KNOWN, english=lambda word: False)
+    no_dictionary = Speller(COUNTS, KNOWN, english=lambda word: 0)
     assert no_dictionary.correct("what indicated debt")[1] == [Correction("indicated", "indicates")]
     assert speller.correct("trafiking indicaters")[0] == "trafficking indicators", "misspellings are still corrected"
 
@@ -68,3 +68,9 @@ def test_a_real_word_the_corpus_lacks_is_never_swapped_for_a_corpus_term():
     assert speller.correct("Does a child need to be coerced?") == ("Does a child need to be coerced?", [])
     assert speller.correct("risk of retrafficking")[1] == [], "a prefix joined to a corpus word"
     assert speller.correct("risk of trafiking")[0] == "risk of trafficking", "a misspelling is still corrected"
+
+
+def test_a_word_the_dictionary_barely_knows_is_a_typo_one_edit_from_a_corpus_word():
+    speller = Speller({"course": 30, "groomed": 12}, KNOWN)
+    assert speller.correct("the first pilot corse")[0] == "the first pilot course"
+    assert speller.correct("online groomers")[0] == "online groomers", "two edits from the corpus word: a real word"

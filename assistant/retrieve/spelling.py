@@ -30,17 +30,23 @@ PREFIXES = ("counter", "under", "anti", "over", "post", "self", "non", "mis", "p
 MIN_STEM_LETTERS = 5
 
 
+RARE_COUNT = 50
+"""The dictionary's floor: two words in three of its list were seen this often or less, typos
+among them ("corse"). Such a word one edit from a corpus word ("course") is taken for a typo."""
+
+
 @lru_cache(maxsize=1)
-def _dictionary() -> frozenset[str]:
-    """English words (about 160,000, US spelling; British forms the corpus uses are its words)."""
+def _dictionary() -> dict[str, int]:
+    """English words (about 160,000, US spelling; British forms the corpus uses are its words),
+    with how often the list's source text had each."""
     from spellchecker import SpellChecker
 
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
 
 
-def english_word(word: str) -> bool:
-    """Whether an English dictionary holds a word (lower case)."""
-    return word in _dictionary()
+def english_count(word: str) -> int:
+    """How often an English word list saw a word (lower case); 0 when it does not hold it."""
+    return _dictionary().get(word, 0)
 
 
 @dataclass(frozen=True)
@@ -55,13 +61,13 @@ class Speller:
         counts: dict[str, int],
         known: frozenset[str],
         searchable: Callable[[str], bool] | None = None,
-        english: Callable[[str], bool] = english_word,
+        english: Callable[[str], int] = english_count,
     ):
         """``counts``: the corpus's words (lower case) and how often each occurs; ``known``: the
         words the model's vocabulary holds whole (real words, whatever the corpus);
         ``searchable``: whether lexical search finds a word as typed (its stem is in the corpus:
         "unidentified" where the corpus says "unidentified" once, or "identifies"), in which case
-        it is the corpus's word and never corrected; ``english``: whether a dictionary holds it
+        it is the corpus's word and never corrected; ``english``: how often a dictionary saw it
         (asked only of a word nothing else knows)."""
         self.counts = {word: count for word, count in counts.items() if count >= MIN_COUNT}
         self.words = list(self.counts)
@@ -70,15 +76,15 @@ class Speller:
         self.english = english
 
     def real_word(self, word: str) -> bool:
-        """Whether a word (lower case) is a real one: the corpus's, the model's, the dictionary's,
-        or a prefix joined to one of those ("retrafficking")."""
+        """Whether a word (lower case) is a real one: the corpus's, the model's, the dictionary's
+        (above its floor), or a prefix joined to one of those ("retrafficking")."""
         return self._known(word) or any(
             word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM_LETTERS and self._known(word[len(prefix) :])
             for prefix in PREFIXES
         )
 
     def _known(self, word: str) -> bool:
-        return word in self.counts or word in self.known or self.searchable(word) or self.english(word)
+        return word in self.counts or word in self.known or self.searchable(word) or self.english(word) > RARE_COUNT
 
     def correct(self, question: str) -> tuple[str, list[Correction]]:
         """The question with its misspelt words replaced, and what was replaced."""
@@ -98,7 +104,8 @@ class Speller:
                 and not word.isupper()
                 and not self.real_word(folded)
             ):
-                limit = 1 if len(word) <= 6 else 2
+                # A word the dictionary holds at its floor is a typo only one edit from a corpus word.
+                limit = 1 if len(word) <= 6 or self.english(folded) else 2
                 found = process.extract(folded, self.words, scorer=OSA.distance, score_cutoff=limit, limit=20)
                 if found:
                     best = min(found, key=lambda item: (item[1], -self.counts[item[0]], item[0]))
