@@ -145,16 +145,21 @@ async def test_keys_pressed_right_after_enter_act_on_the_answer_when_it_comes(bu
         assert box.value in ("", FIRST) and "a" not in box.value.replace(FIRST, "")
 
 
+async def export_dialog_after_a_question(pilot, *keys) -> None:
+    """Ask the first question, press ``keys``, and wait for the export dialog they open."""
+    await ready(pilot)
+    await ask(pilot, FIRST)
+    await pilot.press(*keys)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportScreen))
+
+
 async def test_exporting_over_an_existing_file_asks_first(bundled_index, tmp_path):
     existing = tmp_path / "report.md"
     existing.write_text("my notes")
 
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot)
-        await ask(pilot, FIRST)
-        await pilot.press("tab", "a", "r", "e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await export_dialog_after_a_question(pilot, "tab", "a", "r", "e")
         app.screen.query_one("#export-path").value = str(existing)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -176,10 +181,7 @@ async def test_an_export_that_cannot_be_written_opens_the_dialog_again_with_the_
     blocked.write_text("not a folder")
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot)
-        await ask(pilot, FIRST)
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await export_dialog_after_a_question(pilot, "ctrl+s")
         app.screen.query_one("#format-bibtex").value = True
         target = blocked / "note.bib"
         app.screen.query_one("#export-path").value = str(target)
