@@ -1,8 +1,10 @@
 """The terminal UI driven as a user would, against real indexes and the real model."""
 
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.widgets import SelectionList, Static, TextArea
 
 from assistant.tui.actions import PASSAGE_ACTIONS
@@ -223,7 +225,9 @@ async def test_help_lists_every_binding(bundled_index):
         app.screen.query_one(QueryInput).blur()
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        text = str(app.screen.query_one("#help-keys").render())
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#help-keys", Static).content)
+        text = " ".join(console.export_text().split())
         for needed in (
             "Export (Markdown, BibTeX, CSL-JSON)",
             "Rebuild",

@@ -3,6 +3,7 @@ cannot fall out of date."""
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -88,12 +89,14 @@ class HelpScreen(ModalScreen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        text = Text()
+        # A grid, so that a long description wraps under itself, not under the keys.
+        text = Table.grid(padding=(0, 1))
+        text.add_column(width=20, no_wrap=True)
+        text.add_column(ratio=1)
         for group, keys in binding_groups(type(self.app).BINDINGS):
-            text.append(f"{group}\n", style="bold underline")
+            text.add_row(Text(group, style="bold underline"), "")
             for key, action in keys:
-                text.append(f"  {key:<20}", style="bold")
-                text.append(f" {action}\n")
+                text.add_row(Text(f"  {key}", style="bold"), Text(action))
         with VerticalScroll():
             yield Static(
                 "Keys (Esc to close). Ctrl+P lists every action by name. The questions you ask are kept "
