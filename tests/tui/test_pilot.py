@@ -104,6 +104,12 @@ async def test_enter_opens_the_passage_in_its_document_and_escape_returns(bundle
         assert (hit.location.section or "").split(" > ")[0] in position
         await pilot.press("escape")
         assert not isinstance(app.screen, DocumentScreen) and cards(app)
+        # q, as in a pager, closes the reader: it quit the app and lost the conversation.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DocumentScreen))
+        assert app.is_running and cards(app)
 
 
 async def open_filter_dialog(app, pilot) -> SelectionList:
@@ -270,6 +276,11 @@ async def test_an_empty_index_folder_opens_the_setup_and_the_keys_it_names_work(
         assert isinstance(app.focused, QueryInput)
         await pilot.press("ctrl+b")  # works from the question box, as the screen says
         await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+        await wait_for(pilot, lambda: bool(app.screen.query("#setup-corpus")) and app.screen.focused is not None)
+        await pilot.press(*"/tmp/my-documents")
+        assert app.screen.query_one("#setup-corpus").value == "/tmp/my-documents", (
+            "a typed folder replaces the proposal"
+        )
 
 
 async def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not_among_the_files(

@@ -23,7 +23,7 @@ from ..actions import passage_bindings
 
 class DocumentScreen(Screen):
     BINDINGS = [
-        Binding("escape", "back", "Back to results"),
+        Binding("escape,q", "back", "Back to results"),
         *passage_bindings("document"),
         Binding("p", "jump_to_passage", "Back to the passage"),
         Binding("slash", "find", "Find in the document"),

@@ -16,7 +16,7 @@ from .. import messages
 
 class IndexScreen(Screen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape,q", "app.pop_screen", "Back"),
         Binding("b", "rebuild", "Rebuild"),
         Binding("R", "reload", "Switch to the newest index"),
     ]

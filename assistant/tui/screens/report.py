@@ -18,7 +18,7 @@ from .. import messages
 
 class ReportScreen(Screen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape,q", "app.pop_screen", "Back"),
         Binding("e", "export", "Export (Markdown, BibTeX, CSL-JSON)"),
         Binding("x,delete", "remove", "Remove"),
         Binding("ctrl+d", "clear", "Clear the report"),

@@ -83,7 +83,11 @@ class SetupScreen(ModalScreen[tuple[Path, Path] | None]):
         self.call_after_refresh(self._ready)
 
     def _ready(self) -> None:
-        self.query_one("#setup-build", Button).focus()
+        # The folder field takes what is typed first, replacing the proposal (with the button
+        # focused, a typed folder went nowhere and Enter built the proposed one); Enter builds.
+        folder = self.query_one("#setup-corpus", Input)
+        folder.focus()
+        folder.select_all()
         self._check()
 
     @on(Input.Changed)
