@@ -151,7 +151,7 @@ def catalogue() -> None:
 
 @catalogue.command("init")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace an existing catalogue.toml.")
+@click.option("--force", is_flag=True, help="Replace an existing catalogue.toml, or one in place of a catalogue.csv.")
 @click.pass_context
 def catalogue_init(ctx: click.Context, folder: Path, force: bool) -> None:
     """Write FOLDER/catalogue.toml with what each file states about itself (title, organisation,
@@ -162,12 +162,15 @@ def catalogue_init(ctx: click.Context, folder: Path, force: bool) -> None:
         python -m assistant catalogue init ~/Documents/guidance
     """
     from .ingest import infer_catalogue
-    from .ingest.catalogue import load_catalogue, render_catalogue
+    from .ingest.catalogue import catalogue_path, load_catalogue, render_catalogue
 
     settings = _settings(ctx)
     target = folder / settings.ingest.catalogue_name
-    if target.exists() and not force:
-        _fail(f"{target} exists: edit it, or give --force to replace it with a new starter catalogue")
+    in_use = catalogue_path(folder, settings.ingest.catalogue_name)
+    if in_use.exists() and not force:
+        # A catalogue.csv is the catalogue until a catalogue.toml is written beside it: the new
+        # file would silently replace the spreadsheet's titles.
+        _fail(f"{in_use} exists and is the catalogue: edit it, or give --force to write {target.name} in its place")
     try:
         entries = infer_catalogue(folder, settings.ingest.catalogue_name, int(settings.ingest.max_file_mb * 1e6))
         text = render_catalogue(entries)
@@ -600,6 +603,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         python -m assistant chat --index index
     """
     from .conversation import Thread, case_note, case_note_references
+    from .files import write_private
     from .pipeline import Pipeline
     from .present import render_answer_text
 
@@ -699,11 +703,12 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             if target.exists():
                 click.echo(f"{safe_line(str(target))} exists: give another file name.")
                 continue
+            if not target.parent.is_dir():
+                # Never a folder made unasked ("/note /nonexistent/x.md" made /nonexistent).
+                click.echo(f"error: there is no folder {safe_line(str(target.parent))}: give a file in an existing one")
+                continue
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(
-                    case_note(thread) if style == "markdown" else case_note_references(thread, style), encoding="utf-8"
-                )
+                write_private(target, case_note(thread) if style == "markdown" else case_note_references(thread, style))
             except OSError as error:
                 click.echo(f"error: could not write {safe_line(str(target))} ({error.strerror})")
                 continue

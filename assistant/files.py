@@ -71,3 +71,13 @@ def _size(limit: int) -> str:
 def describe(error: OSError) -> str:
     """What went wrong opening a file, in a few words ("not a regular file (a pipe...)")."""
     return error.strerror or str(error)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable and writable by its owner alone, also when the file
+    was there before with wider permissions: reports, case notes and the question history hold
+    what a practitioner asked about their cases."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(text)

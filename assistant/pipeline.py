@@ -28,7 +28,7 @@ from .index.fingerprint import Verdict, compare
 from .index.generation import OpenIndex
 from .index.layout import IndexLayout, read_manifest
 from .index.verify import Problem, verify_index
-from .ingest import discover_files, file_sha256
+from .ingest import catalogue_path, discover_files, file_sha256
 from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode, ThreadFocus
 from .present import format_citations, make_citation
 from .retrieve import Retriever
@@ -378,9 +378,11 @@ class Pipeline:
     def staleness(self, manifest: IndexManifest | None = None) -> Staleness:
         """Cheap check first (size and mtime), content hash only for files that look changed."""
         manifest = manifest or self.manifest()
+        corpus = self._corpus(Path(manifest.corpus_dir))
         files, skips = discover_files(
-            self._corpus(Path(manifest.corpus_dir)),
-            self.settings.ingest.catalogue_name,
+            corpus,
+            # The catalogue in use (a catalogue.csv, when there is no catalogue.toml) is no document.
+            catalogue_path(corpus, self.settings.ingest.catalogue_name).name,
             int(self.settings.ingest.max_file_mb * 1e6),
             exclude=self.index_dir,
         )

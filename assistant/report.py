@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
-from .files import MIB, read_regular
+from .files import MIB, read_regular, write_private
 from .models import Citation, Hit
 from .present import citation_line, format_citation, format_citations, markdown_escape, markdown_quote
 from .text import safe_line, strip_control
@@ -218,9 +218,10 @@ class ReportBasket(BaseModel):
         return folder / f"guidance-report-{now:%Y%m%d-%H%M%S}{self.EXPORT_FORMATS[style]}"
 
     def export_to(self, path: Path, style: str = "markdown", index_name: str | None = None) -> Path:
-        """Write the report to ``path`` (folders made as needed) and return it."""
+        """Write the report to ``path`` (folders made as needed; the file readable by its owner
+        alone) and return it."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.render(style, index_name=index_name), encoding="utf-8")
+        write_private(path, self.render(style, index_name=index_name))
         self.unexported = False
         for item in self.items:
             item.exported = True
@@ -235,7 +236,7 @@ class ReportBasket(BaseModel):
         while path.exists():
             counter += 1
             path = folder / f"guidance-report-{now:%Y%m%d-%H%M%S}-{counter}.md"
-        path.write_text(self.to_markdown(now, index_name), encoding="utf-8")
+        write_private(path, self.to_markdown(now, index_name))
         self.unexported = False
         return path
 

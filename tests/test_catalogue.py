@@ -64,3 +64,16 @@ def test_catalogue_init_writes_what_each_file_states_and_never_overwrites(tmp_pa
     assert "[[file]]" in text and 'path = "scan.pdf"' in text and "check" in text
     again = runner.invoke(main, ["catalogue", "init", str(folder)])
     assert again.exit_code == 1 and "exists" in again.output and "--force" in again.output
+
+
+def test_catalogue_init_keeps_a_spreadsheet_catalogue_unless_forced(tmp_path):
+    # Found in a first-use audit: a catalogue.toml written beside a catalogue.csv silently
+    # replaced the spreadsheet's titles.
+    folder = tmp_path / "docs"
+    write(folder / "guide.md", "# Referral Guide\n\nFirst responders must explain the NRM.\n")
+    write(folder / "catalogue.csv", "file,title\nguide.md,Wales Survivor Care Pathway\n")
+    runner = CliRunner()
+    kept = runner.invoke(main, ["catalogue", "init", str(folder)])
+    assert kept.exit_code == 1 and "catalogue.csv exists" in kept.output and not (folder / "catalogue.toml").exists()
+    forced = runner.invoke(main, ["catalogue", "init", "--force", str(folder)])
+    assert forced.exit_code == 0 and (folder / "catalogue.toml").is_file()

@@ -300,6 +300,15 @@ def test_a_follow_ups_passages_from_the_last_answers_documents_rank_higher_but_a
     assert any(hit.confidence != "strong" for hit in favoured), "a weak passage is not called strong for its document"
 
 
+def test_chat_writes_a_case_note_for_its_owner_alone_and_never_makes_a_folder_unasked(bundled_index, tmp_path):
+    import stat
+
+    missing, note = tmp_path / "no-such-folder" / "note.md", tmp_path / "note.md"
+    out = _chat(bundled_index, f"Why do victims decline assistance?\n/note {missing}\n/note {note}\n/quit\n")
+    assert f"error: there is no folder {missing.parent}" in out and not missing.parent.exists()
+    assert stat.S_IMODE(note.stat().st_mode) == 0o600
+
+
 def test_chat_says_why_a_passage_cannot_be_kept_and_warns_before_leaving_kept_passages_unwritten(bundled_index):
     out = _chat(
         bundled_index,

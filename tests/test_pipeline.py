@@ -54,6 +54,14 @@ def test_staleness_names_added_changed_and_removed_files(settings, corpus, fake)
     assert staleness.brief() == "1 added, 1 changed, 1 removed"
 
 
+def test_a_spreadsheet_catalogue_is_not_a_file_added_since_the_build(settings, corpus, fake):
+    # Found in a first-use audit: with a catalogue.csv, status always said "1 added: catalogue.csv".
+    write(corpus / "catalogue.csv", "file,title\nreferral.md,Referral guide\n")
+    build(settings, corpus, fake)
+    staleness = Pipeline(settings, index_dir=settings.paths.index_dir).staleness()
+    assert not staleness.stale and staleness.added == []
+
+
 def test_an_open_pipeline_keeps_answering_from_its_generation_until_it_reloads(settings, corpus, fake):
     build(settings, corpus, fake)
     reader = Pipeline(settings, index_dir=settings.paths.index_dir, query_embedder=fake)

@@ -42,6 +42,17 @@ def test_writing_a_report_marks_every_passage_exported(tmp_path):
     assert ReportBasket.EXPORT_FORMATS["text"] == ".txt"
 
 
+def test_an_exported_report_is_readable_by_its_owner_alone_even_over_a_file_that_was_not(tmp_path):
+    # Found in a first-use audit: exports were -rw-r--r-- while the basket they came from is private.
+    import stat
+
+    before = tmp_path / "report.md"
+    before.write_text("old")
+    before.chmod(0o644)
+    for path in (basket().export_to(before), basket().export_to(tmp_path / "new" / "report.md")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
 def test_a_follow_up_kept_in_the_report_says_what_it_was_searched_with():
     kept = ReportBasket()
     kept.add("Why are victims unidentified?", hit("Many victims are never identified."))

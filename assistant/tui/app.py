@@ -21,7 +21,7 @@ from textual.binding import Binding
 from ..config import Settings
 from ..conversation import Thread, Turn, case_note, case_note_references
 from ..errors import AssistantError, IndexMissingError
-from ..files import MIB, read_regular
+from ..files import MIB, read_regular, write_private
 from ..models import Filters
 from ..pipeline import Pipeline
 from ..present import status_lines
@@ -244,9 +244,9 @@ class GuidanceApp(App):
         from .widgets.query_bar import QueryInput
 
         try:
-            self.history_path.write_text(
+            write_private(
+                self.history_path,
                 json.dumps(self.search_screen.query_one(QueryInput).history[-500:], ensure_ascii=False),
-                encoding="utf-8",
             )
         except OSError:
             pass
@@ -543,7 +543,7 @@ class GuidanceApp(App):
         text = case_note(self.thread) if style == "markdown" else case_note_references(self.thread, style)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_private(path, text)
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
             self.push_screen(ExportScreen(CASE_NOTE_EXPORT, path, CASE_NOTE_FORMATS, style), self._case_note_chosen)
