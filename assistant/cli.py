@@ -575,6 +575,8 @@ def _batch_questions(batch) -> list[str]:
         line = line.rstrip("\r\n")
         if line.strip():
             questions.append(line)
+    if not questions:
+        raise _UsageError(f"{safe_line(batch.name)} holds no question: write one question per line")
     return questions
 
 
@@ -782,8 +784,9 @@ class _chat_history:
 )
 @click.pass_context
 def cite(ctx: click.Context, chunk_ids: tuple[int, ...], index_dir: Path | None, style: str) -> None:
-    """Print the citation of one passage: CHUNK_ID is `chunk_id` in `ask --json`, "chunk N" in
-    the text of `ask`, and "passage id N" in the terminal UI's document reader (Enter on a card).
+    """Print the citation of one or more passages: CHUNK_ID is `chunk_id` in `ask --json`,
+    "chunk N" in the text of `ask`, and "passage id N" in the terminal UI's document reader
+    (Enter on a card).
 
     Example:
 

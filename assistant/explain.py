@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import Settings
 from .ingest import (
+    Catalogue,
     CorpusFile,
     catalogue_path,
     discover_files,
@@ -45,11 +46,9 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
         repeated = repeated_line_set(
             hash_sets, settings.ingest.repeated_line_min_files, settings.ingest.repeated_line_min_share
         )
-    catalogue = (
-        load_catalogue(catalogue_path(corpus, settings.ingest.catalogue_name))
-        if inside
-        else load_catalogue(Path("/nonexistent"))
-    )
+    # A file outside the corpus has no catalogue entry ("/nonexistent" stood for none, and
+    # was read as the catalogue where such a folder exists).
+    catalogue = load_catalogue(catalogue_path(corpus, settings.ingest.catalogue_name)) if inside else Catalogue()
     ingested = ingest_extraction(relative, extraction, sha, catalogue, repeated)
     report = ingested.report
     lines = [

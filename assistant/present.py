@@ -332,7 +332,7 @@ def answer_json(answer: Answer) -> AnswerJSON:
 
 def refused_json(question: str, error: str) -> AnswerJSON:
     """A ``--batch`` question that could not be asked (empty, unknown filter value, ...)."""
-    return AnswerJSON(query=question, abstained=True, error=error)
+    return AnswerJSON(query=strip_control(question), abstained=True, error=error)
 
 
 # --- human-readable renderings ------------------------------------------------------------------

@@ -46,6 +46,18 @@ def test_ask_batch_answers_every_line_in_order(bundled_index, tmp_path):
     assert not answers[0].abstained and not answers[2].abstained
 
 
+def test_a_batch_of_blank_lines_is_a_usage_error_and_a_refused_line_echoes_no_control_characters(
+    bundled_index, tmp_path
+):
+    blank = write(tmp_path / "blank.txt", "\n  \n\n")
+    result = CliRunner().invoke(main, ["ask", "--index", str(bundled_index), "--batch", str(blank)])
+    assert result.exit_code == 2 and "holds no question" in result.output
+    controls = write(tmp_path / "controls.txt", "\x01\x02\x03\nwhy do victims decline assistance\n")
+    result = run("ask", "--index", str(bundled_index), "--json", "--batch", str(controls))
+    first = AnswerJSON.model_validate_json(result.stdout.splitlines()[0])
+    assert first.error and first.query == "", "the question as typed, control characters removed (docs/json.md)"
+
+
 def test_ask_human_output_shows_passage_and_citation(bundled_index):
     result = run("ask", "--index", str(bundled_index), "-k", "1", "Blue Dot safe spaces for children")
     assert result.exit_code == 0

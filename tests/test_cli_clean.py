@@ -23,3 +23,15 @@ def test_clean_lists_removals_with_their_rules_and_the_documents(tmp_path):
 def test_clean_of_a_missing_file_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["clean", str(tmp_path / "nothing.txt")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_clean_of_a_file_outside_any_corpus_reads_it_with_no_catalogue(tmp_path, monkeypatch):
+    # Found in a first-use audit: a file outside the corpus was read with "/nonexistent" as its
+    # catalogue, an error wherever such a folder exists.
+    (tmp_path / "elsewhere").mkdir()
+    note = tmp_path / "elsewhere" / "note.md"
+    note.write_text("# Referral\n\nA referral needs informed consent, recorded in writing.\n")
+    monkeypatch.chdir(tmp_path)  # the default corpus folder ("corpus") does not hold it
+    result = CliRunner().invoke(main, ["clean", str(note)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("note.md: read as md;") or "read as md" in result.stdout.splitlines()[0]

@@ -235,7 +235,7 @@ async def test_help_lists_every_binding(bundled_index):
         console.print(app.screen.query_one("#help-keys", Static).content)
         text = " ".join(console.export_text().split())
         for needed in (
-            "Export (Markdown, BibTeX, CSL-JSON)",
+            "Export the report",
             "Rebuild",
             "Back to the passage",
             "Light / dark theme",

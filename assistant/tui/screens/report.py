@@ -19,7 +19,7 @@ from .. import messages
 class ReportScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
-        Binding("e", "export", "Export (Markdown, BibTeX, CSL-JSON)"),
+        Binding("e", "export", "Export the report"),
         Binding("x,delete", "remove", "Remove"),
         Binding("ctrl+d", "clear", "Clear the report"),
         Binding("K,shift+up", "move(-1)", "Move up"),
