@@ -227,7 +227,7 @@ def _csl(citation: Citation) -> dict:
         "title": citation.title,
     }
     if citation.ocr:
-        notes.append(OCR_NOTE)
+        notes.append(OCR_NOTE.rstrip("."))  # the notes are joined with "; "
     if notes:
         item["note"] = "; ".join(notes)
     if citation.organisation:
@@ -280,7 +280,7 @@ def _bibtex(citation: Citation) -> str:
     if has_slides(citation.format) and citation.page is not None:
         notes.append(_pages(citation) or "")
     if citation.ocr:
-        notes.append(OCR_NOTE)
+        notes.append(OCR_NOTE.rstrip("."))  # the notes are joined with "; "
     if not online:  # a file is found by its name; a web source by its address
         notes.append(f"File: {_bib(citation.path)}")
     if notes:

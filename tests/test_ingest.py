@@ -470,6 +470,7 @@ def test_discovery_reports_hidden_temporary_oversized_and_symlinked_files(tmp_pa
     write(corpus / "~$draft.docx", b"lock")
     write(corpus / ".DS_Store", b"\x00\x00")
     write(corpus / "notes.txt.swp", b"swap")
+    write(corpus / "catalogue.toml.orig", '[[file]]\npath = "good.txt"\n')  # a merge tool's backup
     write(corpus / ".git" / "config", "x")
     write(corpus / "huge.txt", "x" * 5000)
     write(tmp_path / "outside.txt", LONG)
@@ -482,6 +483,7 @@ def test_discovery_reports_hidden_temporary_oversized_and_symlinked_files(tmp_pa
     reasons = {r.path: r.reason for r in skipped}
     assert reasons[".hidden.txt"] == "hidden file" and reasons[".DS_Store"] == "hidden file"
     assert reasons["~$draft.docx"] == reasons["notes.txt.swp"] == "temporary or editor file"
+    assert reasons["catalogue.toml.orig"] == "temporary or editor file"
     assert reasons[".git/"] == "hidden folder"
     assert "too large" in reasons["huge.txt"] and "MAX_FILE_MB" in reasons["huge.txt"]
     assert "outside the corpus" in reasons["outside-link.txt"]

@@ -48,7 +48,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _TEMPORARY = re.compile(
-    r"^(?:~\$.*|\.~lock\..*|.*~|.*\.sw[a-p]|\.#.*|#.*#|.*\.(?:tmp|temp|part|crdownload|partial|bak)|"
+    r"^(?:~\$.*|\.~lock\..*|.*~|.*\.sw[a-p]|\.#.*|#.*#|.*\.(?:tmp|temp|part|crdownload|partial|bak|orig|rej)|"
     r"thumbs\.db|desktop\.ini|icon\r)$",
     re.I,
 )

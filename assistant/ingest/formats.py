@@ -84,6 +84,10 @@ def formats_for_suffix(suffix: str) -> set[str]:
 
 
 def supported_suffixes() -> str:
-    """The main suffix of every supported format, for messages: '.txt, .md, ... or .doc'."""
-    names = [f.suffixes[0] for f in FORMATS]
+    """The main suffix of every supported format, for messages: '.txt, .md, ... .doc or an
+    image (.png, .jpg...)' (the image formats are many, and read alike)."""
+    names = [f.suffixes[0] for f in FORMATS if f.name != "image"]
+    images = next((f.suffixes for f in FORMATS if f.name == "image"), ())
+    if images:
+        return ", ".join(names) + f" or an image ({', '.join(images[:2])}...)"
     return ", ".join(names[:-1]) + " or " + names[-1]
