@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -95,6 +96,13 @@ class ReportBasket(BaseModel):
         if not path.exists():
             return cls()
         return cls.model_validate_json(read_regular(path, BASKET_LIMIT))
+
+    def not_in(self, locate: Callable[[list[int]], Mapping[int, str]]) -> list[ReportItem]:
+        """The items whose passage an index no longer holds where it was: ``locate`` gives the
+        path of the document of each passage id it holds. A file changed, renamed or removed
+        since gets new passage ids (or none), so its items' citations may be out of date."""
+        where = locate([item.chunk_id for item in self.items]) if self.items else {}
+        return [item for item in self.items if where.get(item.chunk_id) != item.citation.path]
 
     def move(self, index: int, offset: int) -> int:
         """Move an item up (negative) or down; returns its new position."""

@@ -64,3 +64,12 @@ def test_a_follow_up_kept_in_the_report_says_what_it_was_searched_with():
     assert ReportBasket.model_validate_json(kept.model_dump_json()).items[1].searched_with == ["referral", "victims"]
     older = '{"items": [{"question": "q", "chunk_id": 1, "text": "t", "citation": %s}]}' % CITATION.model_dump_json()
     assert ReportBasket.model_validate_json(older).items[0].asked == "q", "a report saved before still loads"
+
+
+def test_the_items_an_index_no_longer_holds_where_they_were_are_named():
+    kept = basket()  # two passages of chunk 42 in CITATION's file
+    path = CITATION.path
+    assert kept.not_in(lambda ids: dict.fromkeys(ids, path)) == [], "both still there"
+    assert len(kept.not_in(lambda ids: {})) == 2, "the file changed or was removed: its ids are gone"
+    assert len(kept.not_in(lambda ids: dict.fromkeys(ids, "renamed.pdf"))) == 2, "the id now belongs to another file"
+    assert ReportBasket().not_in(lambda ids: {}) == []

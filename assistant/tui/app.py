@@ -131,6 +131,25 @@ class GuidanceApp(App):
             return
         staleness = self._staleness_text()
         self.call_from_thread(self._on_index_ready, staleness)
+        self._check_report_against_index()
+
+    def _check_report_against_index(self) -> None:
+        """Say when passages of the restored report come from files changed, renamed or removed
+        since they were added: their citations would name a file the index no longer holds."""
+        store = self.pipeline.open().store
+        moved = self.basket.not_in(lambda ids: {i: row[1].path for i, row in store.chunk_rows(ids).items()})
+        if moved:
+            passages = (
+                "1 passage of the report comes" if len(moved) == 1 else f"{len(moved)} passages of the report come"
+            )
+            self.call_from_thread(
+                self.notify,
+                f"{passages} from a file changed, renamed or removed since it was added: check the citations in the "
+                "report (r) before you export it.",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
 
     def _staleness_text(self) -> str:
         try:

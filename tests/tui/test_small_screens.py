@@ -113,3 +113,26 @@ async def test_a_follow_ups_first_passage_is_the_one_selected_and_the_arrows_wal
         assert app.focused is newest[1]
         await pilot.press("up", "up")
         assert app.focused is older[-1], "above the newest turn's first passage comes the last turn's last"
+
+
+async def test_a_restored_report_says_when_a_passage_comes_from_a_file_the_index_no_longer_holds(
+    bundled_index, tmp_path
+):
+    # Found in a first-use audit: after a file was renamed and the index rebuilt, the restored
+    # report still cited the old file, and nothing said so.
+    basket_file = tmp_path / "basket.json"
+    first = bundled_app(bundled_index)
+    async with first.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        kept = ReportBasket()
+        hit = cards(first)[0].hit
+        kept.add(INDONESIA, hit)
+        kept.add(INDONESIA, hit.model_copy(update={"chunk_id": 999_999}))  # its file changed: the id is gone
+    BasketFile(basket_file).save(kept)
+    app = make_app(bundled_index, bundled_index.parent / "corpus", basket_file=basket_file)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: any("changed, renamed or removed" in n.message for n in app._notifications))
+        notice = next(n.message for n in app._notifications if "changed, renamed or removed" in n.message)
+        assert notice.startswith("1 passage of the report comes from a file")
