@@ -16,6 +16,7 @@ from .config import Settings
 from .embed import Embedder, load_query_embedder, model_info, resolve_model_dir
 from .errors import (
     AssistantError,
+    CatalogueError,
     CitationError,
     CorpusMismatchError,
     IndexCorruptError,
@@ -28,7 +29,7 @@ from .index.fingerprint import Verdict, compare
 from .index.generation import OpenIndex
 from .index.layout import IndexLayout, read_manifest
 from .index.verify import Problem, verify_index
-from .ingest import catalogue_path, discover_files, file_sha256
+from .ingest import catalogue_path, discover_files, entry_hash, file_sha256, load_catalogue
 from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode, ThreadFocus
 from .present import format_citations, make_citation
 from .retrieve import Retriever
@@ -386,6 +387,10 @@ class Pipeline:
             int(self.settings.ingest.max_file_mb * 1e6),
             exclude=self.index_dir,
         )
+        try:
+            catalogue = load_catalogue(catalogue_path(corpus, self.settings.ingest.catalogue_name))
+        except CatalogueError:
+            catalogue = None  # the build names what is wrong with it
         result = Staleness()
         present = set()
         for corpus_file in files:
@@ -399,6 +404,8 @@ class Pipeline:
                 continue
             if entry is None or not entry.sha256:
                 result.added.append(corpus_file.relative)
+            elif catalogue is not None and entry.catalogue_hash != entry_hash(catalogue.get(corpus_file.relative)):
+                result.changed.append(corpus_file.relative)  # its catalogue entry: the citation changes
             elif entry.size != corpus_file.size or entry.mtime_ns != corpus_file.mtime_ns:
                 try:
                     if file_sha256(corpus_file.path) != entry.sha256:

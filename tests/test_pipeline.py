@@ -62,6 +62,19 @@ def test_a_spreadsheet_catalogue_is_not_a_file_added_since_the_build(settings, c
     assert not staleness.stale and staleness.added == []
 
 
+def test_an_edited_catalogue_entry_makes_its_file_changed_since_the_build(settings, corpus, fake):
+    # Found in a first-use audit: after a title was corrected in the catalogue, status said
+    # "up to date", though the next build changed the citations.
+    write(corpus / "catalogue.toml", '[[file]]\npath = "referral.md"\ntitle = "Referral guide"\n')
+    build(settings, corpus, fake)
+    assert not Pipeline(settings, index_dir=settings.paths.index_dir).staleness().stale
+    write(corpus / "catalogue.toml", '[[file]]\npath = "referral.md"\ntitle = "Referral guide, 2nd edition"\n')
+    staleness = Pipeline(settings, index_dir=settings.paths.index_dir).staleness()
+    assert staleness.changed == ["referral.md"] and staleness.added == staleness.removed == []
+    (corpus / "catalogue.toml").unlink()
+    assert Pipeline(settings, index_dir=settings.paths.index_dir).staleness().changed == ["referral.md"]
+
+
 def test_an_open_pipeline_keeps_answering_from_its_generation_until_it_reloads(settings, corpus, fake):
     build(settings, corpus, fake)
     reader = Pipeline(settings, index_dir=settings.paths.index_dir, query_embedder=fake)

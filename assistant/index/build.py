@@ -37,6 +37,7 @@ from ..ingest import (
     CorpusFile,
     catalogue_path,
     discover_files,
+    entry_hash,
     file_sha256,
     ingest_file,
     load_catalogue,
@@ -312,9 +313,7 @@ class _Builder:
         old = previous_for_diff.files if previous_for_diff else {}
         for corpus_file in files:
             entry = self.catalogue.get(corpus_file.relative)
-            catalogue_hashes[corpus_file.relative] = (
-                hashlib.sha256(entry.model_dump_json().encode()).hexdigest()[:16] if entry else ""
-            )
+            catalogue_hashes[corpus_file.relative] = entry_hash(entry)
             before = old.get(corpus_file.relative)
             if (
                 before is not None

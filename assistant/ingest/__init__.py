@@ -21,7 +21,7 @@ from ..models import Document, FileReport, Removal
 from ..text import safe_url
 from .base import Extraction, Line, SkipFile
 from .budget import time_budget
-from .catalogue import Catalogue, CatalogueEntry, catalogue_path, load_catalogue
+from .catalogue import Catalogue, CatalogueEntry, catalogue_path, entry_hash, load_catalogue
 from .chrome import repeated_line_set, web_line_hashes
 from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
 from .detect import UNSUPPORTED, check_package_size, sniff_format
@@ -33,6 +33,7 @@ __all__ = [
     "CLEANING_VERSION",
     "Catalogue",
     "catalogue_path",
+    "entry_hash",
     "infer_catalogue",
     "CorpusFile",
     "IngestedFile",

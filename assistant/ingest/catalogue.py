@@ -9,6 +9,7 @@ entry; an entry listed twice, or one that names no file of the corpus, is a warn
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import posixpath
 import tomllib
@@ -113,6 +114,12 @@ CSV_COLUMNS = {
     "license": "licence",
 }
 """CSV headers understood (case and surrounding spaces aside); other columns are ignored."""
+
+
+def entry_hash(entry: CatalogueEntry | None) -> str:
+    """A short hash of a file's catalogue entry ("" for none): recorded per file at build time,
+    so that editing an entry re-reads the file, and ``index status`` says the file changed."""
+    return hashlib.sha256(entry.model_dump_json().encode()).hexdigest()[:16] if entry else ""
 
 
 def catalogue_path(corpus_dir: Path, name: str) -> Path:
