@@ -56,15 +56,25 @@ async def test_a_passage_opens_at_its_first_line_and_find_says_where_it_is_at_80
         assert "match 1 of" in str(position.render()) and on_screen(app, position)
 
 
-async def test_a_restored_report_is_mentioned_at_start(bundled_index, tmp_path):
-    basket_file = tmp_path / "basket.json"
+async def a_saved_report(bundled_index, basket_file, also_gone: bool = False) -> None:
+    """A report of the first card for INDONESIA, saved as a session that quit without exporting
+    leaves it; ``also_gone`` adds that passage again under an id the index no longer holds (its
+    file changed since)."""
     first = bundled_app(bundled_index)
     async with first.run_test(size=SMALL) as pilot:
         await ready(pilot)
         await ask(pilot, INDONESIA)
-        kept = ReportBasket()
-        kept.add(INDONESIA, cards(first)[0].hit)
-    BasketFile(basket_file).save(kept)  # as a session that quit without exporting leaves it
+        hit = cards(first)[0].hit
+    kept = ReportBasket()
+    kept.add(INDONESIA, hit)
+    if also_gone:
+        kept.add(INDONESIA, hit.model_copy(update={"chunk_id": 999_999}))
+    BasketFile(basket_file).save(kept)
+
+
+async def test_a_restored_report_is_mentioned_at_start(bundled_index, tmp_path):
+    basket_file = tmp_path / "basket.json"
+    await a_saved_report(bundled_index, basket_file)
     app = make_app(bundled_index, bundled_index.parent / "corpus", basket_file=basket_file)
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         await ready(pilot)
@@ -121,15 +131,7 @@ async def test_a_restored_report_says_when_a_passage_comes_from_a_file_the_index
     # Found in a first-use audit: after a file was renamed and the index rebuilt, the restored
     # report still cited the old file, and nothing said so.
     basket_file = tmp_path / "basket.json"
-    first = bundled_app(bundled_index)
-    async with first.run_test(size=SMALL) as pilot:
-        await ready(pilot)
-        await ask(pilot, INDONESIA)
-        kept = ReportBasket()
-        hit = cards(first)[0].hit
-        kept.add(INDONESIA, hit)
-        kept.add(INDONESIA, hit.model_copy(update={"chunk_id": 999_999}))  # its file changed: the id is gone
-    BasketFile(basket_file).save(kept)
+    await a_saved_report(bundled_index, basket_file, also_gone=True)
     app = make_app(bundled_index, bundled_index.parent / "corpus", basket_file=basket_file)
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         await ready(pilot)
