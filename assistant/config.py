@@ -171,8 +171,9 @@ class RetrieveSettings(_Section):
     other_document_card: int = Field(3, ge=0, le=100)
     """A follow-up's first screen holds, by this card at the latest, the first passage of another
     document than the thread's, if the ranker gives it at least a fair chance (``ranker.FAIR``;
-    a passage the last answer showed counts with ``shown_penalty``) (0: off). With ``shown_penalty`` 0.4, on the dev conversations:
-    follow-ups' hit@5 0.627 -> 0.678 (by card 2, 3 or 4 alike)."""
+    a passage the last answer showed counts with ``shown_penalty``) (0: off). With
+    ``shown_penalty`` 0.4, on the dev conversations: follow-ups' hit@5 0.627 -> 0.678 (by card
+    2, 3 or 4 alike)."""
     window_chars: int = Field(400, ge=0, le=10_000)
     """A card whose best matching sentence is its first or last takes up to this many characters
     of whole sentences from the neighbouring chunk, within the section (0: the passage as indexed)."""

@@ -192,10 +192,10 @@ NO_DOCUMENT_MATCHES = "No passage in the corpus answers this question within the
 FILTERED_OUT = (
     "No passage within the filters answers this question, but passages outside them do: clear the filters to see them."
 )
+"""The refusals, each said one way: the CLI, the JSON and the terminal UI show ``Answer.message``."""
 OUTSIDE_FILTERS = "a passage outside the filters matches this question more strongly: clear the filters to see it"
 """Said beside an answer within filters whose first card is not strong, when the first card
 without the filters is strong and outside them."""
-"""The refusals, each said one way: the CLI, the JSON and the terminal UI show ``Answer.message``."""
 
 
 class Answer(BaseModel):

@@ -380,15 +380,13 @@ class Pipeline:
         """Cheap check first (size and mtime), content hash only for files that look changed."""
         manifest = manifest or self.manifest()
         corpus = self._corpus(Path(manifest.corpus_dir))
+        # The catalogue in use (a catalogue.csv, when there is no catalogue.toml) is no document.
+        catalogue_file = catalogue_path(corpus, self.settings.ingest.catalogue_name)
         files, skips = discover_files(
-            corpus,
-            # The catalogue in use (a catalogue.csv, when there is no catalogue.toml) is no document.
-            catalogue_path(corpus, self.settings.ingest.catalogue_name).name,
-            int(self.settings.ingest.max_file_mb * 1e6),
-            exclude=self.index_dir,
+            corpus, catalogue_file.name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.index_dir
         )
         try:
-            catalogue = load_catalogue(catalogue_path(corpus, self.settings.ingest.catalogue_name))
+            catalogue = load_catalogue(catalogue_file)
         except CatalogueError:
             catalogue = None  # the build names what is wrong with it
         result = Staleness()

@@ -83,10 +83,7 @@ class ReportBasket(BaseModel):
         by its owner alone (it holds the questions asked)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(self.model_dump_json(indent=1))
-        os.chmod(temporary, 0o600)
+        write_private(temporary, self.model_dump_json(indent=1))
         temporary.replace(path)
 
     @classmethod

@@ -128,6 +128,11 @@ class Retriever:
         filters = filters or Filters()
         self.validate_filters(filters)
         allowed = None if filters.is_empty() else self.index.store.filtered_chunk_ids(filters)
+
+        def unfiltered() -> Answer:
+            """The same question without the filters, to say what they leave out."""
+            return self._search(query, text, [], k, mode, None, context, thread)
+
         if allowed is not None and len(allowed) == 0:
             return Answer(
                 query=query,
@@ -135,7 +140,7 @@ class Retriever:
                 message=NO_DOCUMENT_MATCHES,
                 notices=notices,
                 mode=mode,
-                filtered_out=not self._search(query, text, [], k, mode, None, context, thread).abstained,
+                filtered_out=not unfiltered().abstained,
             )
 
         question = self.question(text, mode, k, context)
@@ -154,9 +159,7 @@ class Retriever:
             log.debug("abstained: %s", decision.reason)
             notices.extend([decision.notice] if decision.notice else [])
             # The filters may be what left nothing: then say so, and how to see the passages.
-            filtered_out = (
-                allowed is not None and not self._search(query, text, [], k, mode, None, context, thread).abstained
-            )
+            filtered_out = allowed is not None and not unfiltered().abstained
             return Answer(
                 query=query,
                 abstained=True,
@@ -178,13 +181,10 @@ class Retriever:
         if allowed is not None and learned and hits and hits[0].confidence != "strong":
             # Filters kept from an earlier question (``w``: one document) can leave a fair
             # match where the corpus holds a strong one: say so, as a refusal would.
-            outside = self._search(query, text, [], k, mode, None, context, thread)
-            if (
-                not outside.abstained
-                and outside.hits[0].confidence == "strong"
-                and outside.hits[0].chunk_id not in set(allowed.tolist())
-            ):
-                notices.append(OUTSIDE_FILTERS)
+            outside = unfiltered()
+            if not outside.abstained and outside.hits[0].confidence == "strong":
+                if not np.isin(outside.hits[0].chunk_id, allowed):
+                    notices.append(OUTSIDE_FILTERS)
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
 
     def question(self, text: str, mode: Mode, k: int | None = None, context: list[str] | None = None) -> Question:

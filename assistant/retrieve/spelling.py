@@ -28,8 +28,7 @@ MIN_COUNT = 2
 PREFIXES = ("counter", "under", "anti", "over", "post", "self", "non", "mis", "pre", "re", "un", "co", "de")
 """Joined to a known word, they make a real word that dictionaries may lack ("retrafficking")."""
 MIN_STEM_LETTERS = 5
-
-
+"""The known word after a prefix has at least this many letters ("re" + "trafficking")."""
 RARE_COUNT = 50
 """The dictionary's floor: two words in three of its list were seen this often or less, typos
 among them ("corse"). Such a word one edit from a corpus word ("course") is taken for a typo."""
