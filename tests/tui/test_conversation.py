@@ -18,6 +18,13 @@ pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event 
 FIRST = "Why do Indonesian trafficking victims often go unidentified?"
 
 
+async def a_conversation(pilot, *follow_ups: str) -> None:
+    """Wait for the app, ask the first question, then each follow-up, as a user types them."""
+    await ready(pilot)
+    for question in (FIRST, *follow_ups):
+        await ask(pilot, question)
+
+
 def text_of(widget) -> str:
     rendered = widget.render()
     return rendered.plain if hasattr(rendered, "plain") else str(rendered)
@@ -28,9 +35,7 @@ async def test_a_three_turn_conversation_stays_on_screen_and_its_first_card_goes
 ):
     app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        await ask(pilot, FIRST)
-        await ask(pilot, "and what about their access to justice?")
+        await a_conversation(pilot, "and what about their access to justice?")
         how = text_of(turns(app)[-1].query_one(".turn-how", Static))
         assert how.startswith("Searched with:") and "indonesian" in how and "ctrl+o" in how
         await ask(pilot, "and for children?")
@@ -60,9 +65,7 @@ async def test_a_three_turn_conversation_stays_on_screen_and_its_first_card_goes
 async def test_ctrl_o_asks_alone_and_ctrl_n_starts_a_new_topic(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot)
-        await ask(pilot, FIRST)
-        await ask(pilot, "and their access to justice?")
+        await a_conversation(pilot, "and their access to justice?")
         assert app.thread.turns[-1].context.words
         await pilot.press("ctrl+o")  # from the question box
         await wait_for(pilot, lambda: len(app.thread.turns) == 3)
@@ -80,8 +83,7 @@ async def test_ctrl_o_asks_alone_and_ctrl_n_starts_a_new_topic(bundled_index):
 async def test_after_ctrl_n_or_ctrl_o_on_a_passage_the_next_letters_are_the_next_question(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await ask(pilot, FIRST)
+        await a_conversation(pilot)
         for key in ("ctrl+n", "ctrl+o"):
             await pilot.press("down")
             await wait_for(pilot, lambda: isinstance(app.focused, ResultCard))
@@ -126,8 +128,7 @@ async def test_a_misspelt_question_says_what_it_searched_and_ctrl_o_searches_the
 async def test_cards_say_how_strongly_they_match(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        await ask(pilot, FIRST)
+        await a_conversation(pilot)
         rendered = [text_of(card) for card in cards(app)]
         assert "match ■■■ strong" in rendered[0]
         assert all("match" in r for r in rendered) and not any(" · id " in r for r in rendered)
@@ -147,8 +148,7 @@ async def test_keys_pressed_right_after_enter_act_on_the_answer_when_it_comes(bu
 
 async def export_dialog_after_a_question(pilot, *keys) -> None:
     """Ask the first question, press ``keys``, and wait for the export dialog they open."""
-    await ready(pilot)
-    await ask(pilot, FIRST)
+    await a_conversation(pilot)
     await pilot.press(*keys)
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportScreen))
 
@@ -213,9 +213,7 @@ async def test_ctrl_c_says_how_to_quit(bundled_index):
 async def test_after_a_refusal_the_passage_keys_never_act_on_a_passage_out_of_view(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await ask(pilot, FIRST)
-        await ask(pilot, "best sourdough bread recipe")
+        await a_conversation(pilot, "best sourdough bread recipe")
         await wait_for(pilot, lambda: bool(turns(app)[-1].query(".abstained")))
         assert app.screen.focused_card() is None, "a refusal selects no passage"
         assert app.screen.check_action("passage", ("cite",)) is None, "the passage keys are dimmed"
@@ -241,9 +239,7 @@ async def test_after_a_refusal_the_passage_keys_never_act_on_a_passage_out_of_vi
 async def test_a_follow_ups_passage_goes_into_the_report_with_the_words_it_was_searched_with(bundled_index, tmp_path):
     app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        await ask(pilot, FIRST)
-        await ask(pilot, "and who refers them?")
+        await a_conversation(pilot, "and who refers them?")
         carried = app.thread.turns[-1].context.words
         list(turns(app)[-1].query(ResultCard))[0].focus()
         await pilot.press("a")
@@ -255,9 +251,7 @@ async def test_a_follow_ups_passage_goes_into_the_report_with_the_words_it_was_s
 async def test_searching_within_an_earlier_cards_document_asks_that_cards_question_again(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        await ask(pilot, FIRST)
-        await ask(pilot, "How are children exploited in Ukraine?")
+        await a_conversation(pilot, "How are children exploited in Ukraine?")
         app.screen.query_one("#results").scroll_home(animate=False)  # the keys act on a card on screen only
         await pilot.pause()
         earlier = list(turns(app)[0].query(ResultCard))[0]
