@@ -38,6 +38,11 @@ _POINTERS = frozenset(
 _PRONOUNS = frozenset("it its they them their theirs he she him her his".split())
 """Pointers that stand for someone or something named before ("this", "that", "there" also
 qualify a noun of the question itself: "this tax year", "are there exceptions")."""
+_RELATIONAL = frozenset(
+    "exception exceptions difference differences alternative alternatives instead otherwise else".split()
+)
+"""Words that are always relative to something said before: an exception is to a rule, a
+difference from a case ("are there exceptions, like work done by prisoners?")."""
 _QUESTION_WORDS = frozenset(
     "what when where which who whom whose why how is are was were do does did can could should would will may must".split()
 )
@@ -300,8 +305,9 @@ class Thread(BaseModel):
     ) -> Turn:
         """The next turn of the conversation (not yet added to it): ``question`` searched with
         what it carries from the thread (``context_for``) and the thread's documents. A question
-        that names its own subject but points back with a pronoun ("they", "them", "it") and
-        finds no answer alone is searched again with the thread, and shown so when that answers.
+        that names its own subject but points back with a pronoun ("they", "them", "it") or
+        asks for an exception, a difference or an alternative, and finds no answer alone, is
+        searched again with the thread, and shown so when that answers.
         ``alone`` searches it on its own; ``new_topic`` starts a new topic with it."""
         thread = Thread() if new_topic else self
         question = safe_line(question)  # as typed, less any escape sequence pasted with it
@@ -319,7 +325,7 @@ class Thread(BaseModel):
 
         context = thread.context_for(question, pipeline.idf, alone=alone)
         answer = search(context)
-        points_back = bool(_PRONOUNS.intersection(word_tokens(question)))
+        points_back = bool((_PRONOUNS | _RELATIONAL).intersection(word_tokens(question)))
         if answer.abstained and points_back and not alone and not context.carried and thread.turns:
             retry = thread.context_for(
                 question, pipeline.idf, follows=(True, "it refers back, and alone it found no answer")

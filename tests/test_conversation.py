@@ -191,6 +191,22 @@ def test_a_question_that_points_back_and_finds_nothing_alone_is_searched_with_th
     assert thread.ask(searcher, pointing, alone=True).context.words == [], "alone carries nothing, even when refused"
 
 
+def test_a_question_asking_for_an_exception_or_a_difference_and_finding_nothing_alone_is_searched_with_the_thread(
+    bundled_pipeline,
+):
+    # "Are there exceptions?" names no pronoun, but an exception is always to something said before.
+    searcher = _Recording(bundled_pipeline)
+    thread = Thread()
+    thread.turns.append(thread.ask(searcher, "Why do Indonesian trafficking victims often go unidentified?"))
+    searcher.carried.clear()
+
+    relational = "Are there exceptions for seasonal circus performers touring abroad in summer?"
+    thread.ask(searcher, relational)
+    assert bundled_pipeline.ask(relational).abstained, "the question alone finds no answer"
+    assert len(searcher.carried) == 2 and searcher.carried[0] is None, "asked alone first, then with the thread"
+    assert "indonesian" in searcher.carried[1]
+
+
 def test_ask_with_context_replays_the_earlier_questions_and_says_what_it_carried(bundled_index):
     from click.testing import CliRunner
 
