@@ -159,8 +159,8 @@ def names_its_subject(question: str) -> bool:
 def is_follow_up(question: str) -> tuple[bool, str]:
     """Whether a question leans on the one before it, and why: it leads with "and", "what
     about"...; it says at most ``SHORT`` words of its own, unless it names its subject
-    (``names_its_subject``); or it points back ("that", "they") and says at most ``POINTED`` of
-    its own."""
+    (``names_its_subject``); or it points back ("that", "they", or a word relative to what came
+    before: "does consent make any difference?") and says at most ``POINTED`` of its own."""
     words = own_words(question)
     if _LEADS.match(question):
         return True, "it follows on from the last question"
@@ -168,7 +168,7 @@ def is_follow_up(question: str) -> tuple[bool, str]:
         return False, "it names its own subject"
     if len(words) <= SHORT:
         return True, "it is short"
-    if len(words) <= POINTED and _POINTERS.intersection(word_tokens(question)):
+    if len(words) <= POINTED and (_POINTERS | _RELATIONAL).intersection(word_tokens(question)):
         return True, "it refers back to the last question"
     return False, "it names its own subject"
 
@@ -186,7 +186,8 @@ def carried_context(
     question, the words found in the passages shown for it (``shown``, one text per question)
     come first, as what the answer was about; then by how telling they are in this corpus (IDF
     of their stem). A word the follow-up has (by stem) is not added twice, nor one it replaces
-    ("adults" after "and for children?", ``_CONTRASTS``)."""
+    ("adults" after "and for children?", ``_CONTRASTS``), nor a word relative to the question
+    before it ("difference"): it is not the topic."""
     if not earlier:
         return Context(reason="first question")
     follows_up, reason = follows or is_follow_up(question)
@@ -203,7 +204,7 @@ def carried_context(
             key=lambda w: (_stem_of(w) not in read, -idf(_stem_of(w)), w),
         )
         for word in ranked:
-            if _stem_of(word) in have or idf(_stem_of(word)) <= 0:
+            if _stem_of(word) in have or idf(_stem_of(word)) <= 0 or word.casefold() in _RELATIONAL:
                 continue
             have.add(_stem_of(word))
             chosen.append(word)

@@ -47,6 +47,7 @@ def test_short_elliptical_or_pointing_questions_follow_on_and_full_questions_do_
         "who do I call?",
         "how long does that take?",
         "does that apply to EEA nationals?",
+        "does the victim's consent make any difference?",
     ):
         assert is_follow_up(question)[0], question
     for question in (
@@ -77,6 +78,10 @@ def test_a_follow_up_carries_the_topics_most_telling_words_as_typed_and_never_tw
         == []
     )
     assert carried_context("and for children?", [], idf).words == [], "a first question carries nothing"
+    relative = carried_context("and for a child?", ["Does the victim's consent make any difference?"], idf)
+    assert "difference" not in relative.words and "consent" in relative.words, (
+        "a word relative to what came before is not the topic"
+    )
 
 
 def test_a_follow_up_naming_another_group_or_nation_does_not_carry_the_one_it_replaces():
