@@ -658,6 +658,25 @@ async def test_tab_reaches_the_first_passage_and_the_selection_follows_scrolling
         assert app.basket.items[0].chunk_id == focused.hit.chunk_id
 
 
+async def test_a_passage_of_which_only_the_last_row_shows_is_not_the_one_a_key_acts_on(bundled_index):
+    from assistant.tui.screens.search import region_in
+
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("tab")
+        first, second = cards(app)[:2]
+        assert app.focused is first
+        results = app.screen.query_one("#results")
+        # As PageDown can leave it: the first passage's bottom border alone at the top.
+        results.scroll_to(y=region_in(first, results).bottom - 1, animate=False)
+        await pilot.pause(0.3)
+        assert app.focused is second, "the selection is the passage the reader sees most of"
+        await pilot.press("a")
+        assert app.basket.items[0].chunk_id == second.hit.chunk_id
+
+
 async def test_a_double_click_opens_a_passage(bundled_index):
     app = bundled_app(bundled_index)
     async with app.run_test(size=(80, 24)) as pilot:

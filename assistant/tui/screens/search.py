@@ -118,6 +118,10 @@ def region_in(widget: Widget, container: Widget) -> Region:
     return region
 
 
+SEEN_ROWS = 3
+"""Rows of a passage on screen for it to count as seen (its border and a line or two of text)."""
+
+
 class ResultsScroll(VerticalScroll, can_focus=False):
     """The results column. Not a focus stop of its own (Tab goes from the question box straight to
     the first passage); when it scrolls, the selection moves to a passage that is in view."""
@@ -292,20 +296,30 @@ class SearchScreen(Screen):
         if isinstance(event.widget, ResultCard):
             self.select(event.widget)
 
-    def keep_selection_in_view(self) -> None:
-        """After End, PageDown or the wheel, the selection follows to a passage on screen, so that
-        a key never acts on a passage the reader cannot see (with none on screen, the passage
-        keys are dimmed: ``check_action``)."""
-        self.refresh_bindings()
-        card = self.focused_card()
+    def rows_seen(self, card: ResultCard) -> int:
+        """How many rows of ``card`` the results column shows."""
         results = self.query_one("#results", VerticalScroll)
         # Positions inside the scrolled column (the screen's regions lag one refresh behind).
         window = Region(0, round(results.scroll_y), max(1, results.size.width), max(1, results.size.height))
-        if card is None or window.overlaps(region_in(card, results)):
+        return window.intersection(region_in(card, results)).height
+
+    def is_seen(self, card: ResultCard) -> bool:
+        """Whether the reader sees enough of ``card`` to know which passage it is: a card of
+        which only a border or a last line shows is not one a key should act on."""
+        return self.rows_seen(card) >= min(SEEN_ROWS, card.virtual_region.height)
+
+    def keep_selection_in_view(self) -> None:
+        """After End, PageDown or the wheel, the selection follows to the passage the reader sees
+        most of (the first of equals), so that a key never acts on a passage the reader cannot
+        see (with none on screen, the passage keys are dimmed: ``check_action``)."""
+        self.refresh_bindings()
+        card = self.focused_card()
+        if card is None or self.is_seen(card):
             return
-        visible = [c for c in self.query(ResultCard) if window.overlaps(region_in(c, results))]
-        if visible:
-            target = visible[0]
+        seen = [(self.rows_seen(c), -n, c) for n, c in enumerate(self.query(ResultCard))]
+        best = max(seen, key=lambda entry: entry[:2], default=None)
+        if best is not None and best[0] > 0:
+            target = best[2]
             if isinstance(self.focused, ResultCard):
                 target.focus(scroll_visible=False)
             else:
@@ -358,10 +372,7 @@ class SearchScreen(Screen):
         """The card a passage key acts on: the focused or selected one, if it is on screen (after
         a refusal scrolled into view, a passage further up is not)."""
         card = self.focused_card()
-        if card is None:
-            return None
-        results = self.query_one("#results", VerticalScroll)
-        return card if card.region.overlaps(results.region) else None
+        return card if card is not None and self.is_seen(card) else None
 
     def action_passage(self, name: str) -> None:
         """One of the passage actions, on the selected card (or, while an answer is on its way
