@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .retrieve.abstain import specific_terms
+from .retrieve.contrasts import replaced
 from .text import safe_line, word_tokens
 
 if TYPE_CHECKING:
@@ -66,17 +67,6 @@ SHORT = 2
 POINTED = 4
 """A question of at most this many words of its own that points back ("that", "they") is a follow-up."""
 
-_CONTRASTS = tuple(
-    frozenset(stem(w) for w in group.split())
-    for group in (
-        "adult adults child children minor minors juvenile juveniles teenager teenagers kid kids youth young",
-        "man men woman women male males female females boy boys girl girls",
-        "england english wales welsh scotland scottish ireland irish northern uk britain british",
-    )
-)
-"""Words that stand in for one another: a follow-up that names one ("and for children?") asks
-about it *instead of* the one the earlier question named ("adults"), which is not carried."""
-
 
 def answer_cards(answer: Answer) -> list[Hit]:
     """The cards of an answer that say what it was about: those scored at least ``ANSWER_SHARE``
@@ -97,11 +87,6 @@ def mark_shown_before(answer: Answer, last: Answer) -> None:
             and seen.location.char_start < hit.location.char_end
             for seen in last.hits
         )
-
-
-def _replaced(question_stems: set[str]) -> frozenset[str]:
-    """The stems a follow-up replaces: the other members of each contrast group it names."""
-    return frozenset().union(*(group for group in _CONTRASTS if group & question_stems))
 
 
 class Context(BaseModel):
@@ -186,7 +171,7 @@ def carried_context(
     question, the words found in the passages shown for it (``shown``, one text per question)
     come first, as what the answer was about; then by how telling they are in this corpus (IDF
     of their stem). A word the follow-up has (by stem) is not added twice, nor one it replaces
-    ("adults" after "and for children?", ``_CONTRASTS``), nor a word relative to the question
+    ("adults" after "and for children?", ``contrasts.replaced``), nor a word relative to the question
     before it ("difference"): it is not the topic."""
     if not earlier:
         return Context(reason="first question")
@@ -195,7 +180,7 @@ def carried_context(
         return Context(reason=reason)
     shown = shown or []
     have = {_stem_of(w) for w in own_words(question)}
-    have |= _replaced(have)
+    have |= replaced(have)
     chosen: list[str] = []
     for position in reversed(range(len(earlier))):
         read = _stems(shown[position]) if position < len(shown) else set()

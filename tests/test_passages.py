@@ -168,6 +168,27 @@ def test_the_best_sentence_weighs_its_cosine_and_the_rare_words_it_holds():
     assert best_unit([], [], [], weight=0.5) is None
 
 
+def test_the_best_sentence_is_never_about_another_group_than_the_question_names_while_another_is_not():
+    from assistant.index.lexical import terms_of
+    from assistant.retrieve.contrasts import contrary
+    from assistant.retrieve.passages import best_unit
+
+    child = set(terms_of("Does a child need to consent to be referred into the NRM?"))
+    adults = "All adults (18 years and above) must give informed consent before they can be referred."
+    children = "Consent is not required for a child referral."
+    assert contrary(child, set(terms_of(adults))) and not contrary(child, set(terms_of(children)))
+    assert not contrary(child, set(terms_of("Adults and children alike may be referred.")))
+    assert not contrary(child, set(terms_of("Referrals are made online."))), "a sentence naming no group is not"
+    scotland = set(terms_of("What support is there in Scotland?"))
+    assert contrary(scotland, set(terms_of("Support is available across England and Wales.")))
+    assert not contrary(scotland, set(terms_of("Support is available across the UK."))), "the UK holds Scotland"
+    assert not contrary(set(terms_of("What support is there in the UK?")), set(terms_of("In Scotland, 90 days.")))
+
+    units = [(0, 10), (11, 20)]
+    assert best_unit(units, [0.7, 0.5], [0.5, 0.5], weight=0.5, contrary=[True, False]) == 1
+    assert best_unit(units, [0.7, 0.5], [0.5, 0.5], weight=0.5, contrary=[True, True]) == 0, "when all are, the best"
+
+
 def test_a_card_never_takes_a_sentence_cut_by_its_budget():
     from assistant.retrieve.passages import window_sentences
 

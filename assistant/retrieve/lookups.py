@@ -14,6 +14,7 @@ import numpy as np
 from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
 from ..text import sentence_spans
+from .contrasts import contrary
 from .passages import Passage, answer_window, best_unit, coverage, section_around, window_sentences
 from .ranker import CandidateSignals
 from .stages import Candidate, Question, heading_names_provision, provision_labels
@@ -103,7 +104,8 @@ class IndexLookups:
 
     def window(self, passage: Passage, question: Question, budget: int, coverage_weight: float) -> Passage:
         """The passage, with its sentence unit that best matches the question (its cosine, and
-        the share of the question's rare words it holds) marked, and when that sentence is the
+        the share of the question's rare words it holds; never one about another group than the
+        question names, while another unit is not: ``contrasts.contrary``) marked, and when that sentence is the
         passage's first or last, up to ``budget`` characters of whole sentences of the
         neighbouring chunk within its section (``answer_window``): an answer split between two
         chunks is shown whole."""
@@ -112,7 +114,8 @@ class IndexLookups:
         similarities = (
             self.index.sentences.similarities(passage.chunk_ids, question.vector) if question.vector is not None else {}
         )
-        spans, cosines, coverages = [], [], []
+        spans, cosines, coverages, contrary_units = [], [], [], []
+        asked = set(question.terms)
         for chunk_id in passage.chunk_ids:
             if chunk_id not in rows:
                 continue
@@ -125,7 +128,8 @@ class IndexLookups:
                 spans.append(span)
                 cosines.append(float(found[number]) if found is not None and number < len(found) else 0.0)
                 coverages.append(coverage(chunk.text[start:end], question.terms, self.idf))
-        chosen = best_unit(spans, cosines, coverages, coverage_weight)
+                contrary_units.append(contrary(asked, set(terms_of(chunk.text[start:end]))))
+        chosen = best_unit(spans, cosines, coverages, coverage_weight, contrary_units)
         if chosen is None:
             return passage
         best = spans[chosen]

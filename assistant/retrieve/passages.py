@@ -185,13 +185,21 @@ def window_sentences(
     return [(s, e) for s, e in spans if not any(h0 <= s and e <= h1 for h0, h1 in headings)]
 
 
-def best_unit(units: list[tuple[int, int]], similarities, coverages: list[float], weight: float) -> int | None:
+def best_unit(
+    units: list[tuple[int, int]],
+    similarities,
+    coverages: list[float],
+    weight: float,
+    contrary: list[bool] | None = None,
+) -> int | None:
     """The sentence unit that best matches the question: its cosine plus ``weight`` times the
-    share of the question's rare words it holds."""
+    share of the question's rare words it holds; a unit about another group than the question's
+    (``contrary``: adults, for a question about children) only when every unit is."""
     if not units:
         return None
     scores = [float(s) + weight * c for s, c in zip(similarities, coverages)]
-    return max(range(len(scores)), key=lambda i: (scores[i], -i))
+    against = contrary or [False] * len(scores)
+    return max(range(len(scores)), key=lambda i: (not against[i], scores[i], -i))
 
 
 def section_around(blocks, span: tuple[int, int]) -> tuple[tuple[str, ...] | None, tuple[int, int]]:
