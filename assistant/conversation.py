@@ -45,7 +45,8 @@ _RELATIONAL = frozenset(
 """Words that are always relative to something said before: an exception is to a rule, a
 difference from a case ("are there exceptions, like work done by prisoners?")."""
 _QUESTION_WORDS = frozenset(
-    "what when where which who whom whose why how is are was were do does did can could should would will may must".split()
+    "what when where which who whom whose why how is are was were do does did can could should would will may must "
+    "whats whos wheres hows".split()  # "what's", folded
 )
 
 THREAD_CARDS = 2
@@ -66,6 +67,9 @@ SHORT = 2
 """A question of at most this many words of its own (not question or common words) says too little alone."""
 POINTED = 4
 """A question of at most this many words of its own that points back ("that", "they") is a follow-up."""
+RETRY_WORDS = 8
+"""A question of more words of its own describes its own case ("she is 17, her passport is held
+by..."): refused alone, it is not searched again with an earlier topic's words."""
 
 
 def answer_cards(answer: Answer) -> list[Hit]:
@@ -134,11 +138,28 @@ _DEFINING = frozenset("define defined definition definitions mean means meaning"
 def names_its_subject(question: str) -> bool:
     """A short question that is whole on its own: asked as a question ("What happens in
     Ukraine?"), pointing back at nothing, and naming a name, acronym or number ("what is an
-    NRM") or asking what a term means ("What is the definition of trafficking?")."""
+    NRM") or asking what a term means ("What is the definition of trafficking?", "what is
+    cuckooing?")."""
     tokens = word_tokens(question)
     if not tokens or tokens[0] not in _QUESTION_WORDS or _POINTERS.intersection(tokens):
         return False
-    return bool(specific_terms(question)) or bool(_DEFINING.intersection(tokens))
+    return bool(specific_terms(question)) or bool(_DEFINING.intersection(tokens)) or _asks_what_a_term_is(tokens)
+
+
+def _asks_what_a_term_is(tokens: list[str]) -> bool:
+    """ "what is cuckooing?", "what are county lines?", "what's debt bondage?": a term with no
+    article or an indefinite one ("what is the time limit?" asks about something said before)."""
+    rest = (
+        tokens[2:]
+        if tokens[:2] in (["what", "is"], ["what", "are"])
+        else tokens[1:]
+        if tokens[:1] == ["whats"]
+        else None
+    )
+    if not rest:
+        return False
+    rest = rest[1:] if rest[0] in ("a", "an") else rest
+    return bool(rest) and rest[0] not in STOPWORDS
 
 
 def is_follow_up(question: str) -> tuple[bool, str]:
@@ -292,8 +313,9 @@ class Thread(BaseModel):
         """The next turn of the conversation (not yet added to it): ``question`` searched with
         what it carries from the thread (``context_for``) and the thread's documents. A question
         that names its own subject but points back with a pronoun ("they", "them", "it") or
-        asks for an exception, a difference or an alternative, and finds no answer alone, is
-        searched again with the thread, and shown so when that answers.
+        asks for an exception, a difference or an alternative, says at most ``RETRY_WORDS`` of its
+        own and finds no answer alone, is searched again with the thread, and shown so when that
+        answers.
         ``alone`` searches it on its own; ``new_topic`` starts a new topic with it."""
         thread = Thread() if new_topic else self
         question = safe_line(question)  # as typed, less any escape sequence pasted with it
@@ -312,7 +334,8 @@ class Thread(BaseModel):
         context = thread.context_for(question, pipeline.idf, alone=alone)
         answer = search(context)
         points_back = bool((_PRONOUNS | _RELATIONAL).intersection(word_tokens(question)))
-        if answer.abstained and points_back and not alone and not context.carried and thread.turns:
+        says_enough = len(own_words(question)) > RETRY_WORDS
+        if answer.abstained and points_back and not says_enough and not alone and not context.carried and thread.turns:
             retry = thread.context_for(
                 question, pipeline.idf, follows=(True, "it refers back, and alone it found no answer")
             )

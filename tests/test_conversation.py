@@ -60,10 +60,17 @@ def test_short_elliptical_or_pointing_questions_follow_on_and_full_questions_do_
 def test_a_short_question_that_names_its_subject_or_asks_what_a_term_means_stands_alone():
     # Found in a first-use audit: after "Why do victims decline help?", "What happens in
     # Ukraine?" was searched with "decline, help, victims", and the Ukraine passage came second.
-    for question in ("What happens in Ukraine?", "what is an NRM", "What is the definition of trafficking?"):
+    for question in (
+        "What happens in Ukraine?",
+        "what is an NRM",
+        "What is the definition of trafficking?",
+        "what is cuckooing?",
+        "what's debt bondage?",
+        "what are county lines?",
+    ):
         assert is_follow_up(question) == (False, "it names its own subject"), question
         assert carried_context(question, ["Why do victims not self-identify?"], idf).words == [], question
-    for question in ("In Scotland?", "what does it mean?", "who do I call?", "what is the penalty?"):
+    for question in ("In Scotland?", "what does it mean?", "who do I call?", "what is the penalty?", "what's that?"):
         assert is_follow_up(question)[0], "elliptical, or pointing back: " + question
 
 
@@ -194,6 +201,15 @@ def test_a_question_that_points_back_and_finds_nothing_alone_is_searched_with_th
         "a question that does not point back is not retried"
     )
     assert thread.ask(searcher, pointing, alone=True).context.words == [], "alone carries nothing, even when refused"
+
+    searcher.carried.clear()
+    case = (
+        "My client says she is seventeen, her employer keeps her passport and she sleeps in the "
+        "circus storeroom after summer tournaments: what happens to her?"
+    )
+    thread.ask(searcher, case)
+    assert bundled_pipeline.ask(case).abstained, "the question alone finds no answer"
+    assert searcher.carried == [None], "a question that describes its own case is not searched with an earlier topic"
 
 
 def test_a_question_asking_for_an_exception_or_a_difference_and_finding_nothing_alone_is_searched_with_the_thread(
