@@ -274,18 +274,26 @@ class Thread(BaseModel):
             turns.append(turn)
         return turns
 
+    def last_answer(self) -> Answer | None:
+        """The topic's last answer that showed passages: a refusal in between (a question asked
+        within filters that kept nothing) does not make the thread forget what it was about."""
+        answered = [turn for turn in self.topic_turns() if not turn.answer.abstained]
+        return answered[-1].answer if answered else None
+
     def documents(self) -> list[str]:
-        """The documents of the last answer's first cards (none after a refusal)."""
-        if not self.turns or self.turns[-1].answer.abstained:
+        """The documents of the last answer's first cards (``last_answer``)."""
+        last = self.last_answer()
+        if last is None:
             return []
-        return list(dict.fromkeys(hit.document.id for hit in answer_cards(self.turns[-1].answer)[:THREAD_CARDS]))
+        return list(dict.fromkeys(hit.document.id for hit in answer_cards(last)[:THREAD_CARDS]))
 
     def focus(self) -> ThreadFocus:
-        """What a follow-up knows of the last answer: its documents (``documents``) and the
-        passages of its first ``SHOWN_CARDS`` cards (none after a refusal)."""
-        if not self.turns or self.turns[-1].answer.abstained:
+        """What a follow-up knows of the last answer (``last_answer``): its documents
+        (``documents``) and the passages of its first ``SHOWN_CARDS`` cards."""
+        last = self.last_answer()
+        if last is None:
             return ThreadFocus()
-        hits = answer_cards(self.turns[-1].answer)[:SHOWN_CARDS]
+        hits = answer_cards(last)[:SHOWN_CARDS]
         return ThreadFocus(documents=self.documents(), passages=[hit.chunk_id for hit in hits])
 
     def context_for(

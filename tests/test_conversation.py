@@ -228,6 +228,20 @@ def test_a_question_asking_for_an_exception_or_a_difference_and_finding_nothing_
     assert "indonesian" in searcher.carried[1]
 
 
+def test_a_refusal_in_the_thread_does_not_make_it_forget_the_last_answer(bundled_pipeline):
+    # Found in a first-use audit: a follow-up refused within filters, asked again without them,
+    # was refused too, having lost the documents of the answer before the refusal.
+    thread = Thread()
+    thread.turns.append(thread.ask(bundled_pipeline, "Why do Indonesian trafficking victims often go unidentified?"))
+    before = thread.focus()
+    assert before.documents and before.passages
+    thread.turns.append(thread.ask(bundled_pipeline, "Which vaccines do puppies need before a first walk outside?"))
+    assert thread.turns[-1].answer.abstained
+    assert thread.focus() == before, "the last answer that showed passages"
+    thread.turns.append(thread.ask(bundled_pipeline, "How do county lines gangs recruit children?", new_topic=True))
+    assert thread.focus() != before, "a new topic starts from its own answer"
+
+
 def test_ask_with_context_replays_the_earlier_questions_and_says_what_it_carried(bundled_index):
     from click.testing import CliRunner
 

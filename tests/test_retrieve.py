@@ -150,6 +150,25 @@ def test_an_answer_within_filters_says_when_a_stronger_passage_lies_outside_them
     assert OUTSIDE_FILTERS not in bundled_pipeline.ask(question).notices
 
 
+def test_a_question_the_whole_corpus_answers_with_a_passage_the_filters_keep_is_not_refused_within_them(
+    bundled_pipeline,
+):
+    # Found in a first-use audit: within "2020 onwards", a follow-up was refused with "passages
+    # outside the filters answer", and every passage shown without them was from 2020. The
+    # candidates around the passage, not the passage, had made the difference.
+    from assistant.conversation import Thread
+
+    filters = Filters(organisations=["OSCE & ODIHR"])
+    thread = Thread()
+    thread.turns.append(thread.ask(bundled_pipeline, "When is forced marriage a form of trafficking?", filters=filters))
+    within = thread.ask(bundled_pipeline, "how long does that take?", filters=filters).answer
+    whole = thread.ask(bundled_pipeline, "how long does that take?").answer
+    assert not whole.abstained and whole.hits[0].document.organisation == "OSCE & ODIHR"
+    assert not within.abstained and within.hits[0].chunk_id == whole.hits[0].chunk_id
+    assert all(hit.document.organisation == "OSCE & ODIHR" for hit in within.hits)
+    assert [hit.rank for hit in within.hits] == list(range(1, len(within.hits) + 1))
+
+
 def test_an_escape_sequence_in_a_question_is_not_searched_or_echoed(bundled_pipeline):
     answer = bundled_pipeline.ask("victims \x1b[31mdecline\x1b[0m assistance")
     assert answer.query == "victims decline assistance" and not answer.corrections

@@ -157,9 +157,20 @@ class Retriever:
         )
         if decision.abstain:
             log.debug("abstained: %s", decision.reason)
-            notices.extend([decision.notice] if decision.notice else [])
             # The filters may be what left nothing: then say so, and how to see the passages.
-            filtered_out = allowed is not None and not unfiltered().abstained
+            outside = unfiltered() if allowed is not None else None
+            if outside is not None and not outside.abstained and np.isin(outside.hits[0].chunk_id, allowed):
+                # The whole corpus answers with a passage the filters keep (the candidates around
+                # it, not the passage, made the difference): show it, and the others they keep.
+                within = [hit for hit in outside.hits if np.isin(hit.chunk_id, allowed)]
+                return outside.model_copy(
+                    update={
+                        "hits": [hit.model_copy(update={"rank": n}) for n, hit in enumerate(within, start=1)],
+                        "notices": notices + outside.notices,
+                    }
+                )
+            notices.extend([decision.notice] if decision.notice else [])
+            filtered_out = outside is not None and not outside.abstained
             return Answer(
                 query=query,
                 abstained=True,
