@@ -47,6 +47,20 @@ def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | dateti
     )
 
 
+def _section_and_pages(citation: Citation) -> tuple[str | None, str | None]:
+    """The section and the page or slide, each said once: a slide's section is often its own
+    label ("Slide 3", then "slide 3" is not repeated) or starts with it ("Slide 8: Location", and
+    "slide 8" is left out)."""
+    section, pages = citation.section, _pages(citation)
+    if section and pages and has_slides(citation.format):
+        head, label = section.casefold(), pages.casefold()
+        if head == label:
+            return None, pages
+        if head.startswith(label) and not head[len(label)].isdigit():
+            return section, None
+    return section, pages
+
+
 def _pages(citation: Citation) -> str | None:
     if citation.page is None:
         return None
@@ -132,11 +146,7 @@ def citation_line(citation: Citation) -> str:
     A resource known from a listing page is "listed by" its organisation (see ``_listing``)."""
     citation = safe_citation(citation)
     who = ", ".join(str(p) for p in (_listing(citation) or citation.organisation, citation.year) if p)
-    pages = _pages(citation)
-    # A slide's section is often its own label ("Slide 3"): said once.
-    section = (
-        None if citation.section and pages and citation.section.casefold() == pages.casefold() else citation.section
-    )
+    section, pages = _section_and_pages(citation)
     where = "; ".join(p for p in (section, pages, "text by OCR" if citation.ocr else None) if p)
     line = citation.title
     if who:
@@ -177,9 +187,8 @@ def format_citation(citation: Citation, style: str = "text") -> str:
         )
         if who:
             parts.append(_sentence(who))
-    where = "; ".join(
-        p for p in (f"Section: {esc(citation.section)}" if citation.section else None, _pages(citation)) if p
-    )
+    section, pages = _section_and_pages(citation)
+    where = "; ".join(p for p in (f"Section: {esc(section)}" if section else None, pages) if p)
     if where:
         parts.append(_sentence(where))
     if citation.ocr:
