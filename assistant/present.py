@@ -284,10 +284,11 @@ def _bibtex(citation: Citation) -> str:
     if citation.source_title:
         listing = _listing(citation)
         notes.append(_bib(listing[0].upper() + listing[1:]))
-    if citation.section:
-        notes.append(f"Section: {_bib(citation.section)}")
-    if has_slides(citation.format) and citation.page is not None:
-        notes.append(_pages(citation) or "")
+    section, pages = _section_and_pages(citation)
+    if section:
+        notes.append(f"Section: {_bib(section)}")
+    if has_slides(citation.format) and pages:
+        notes.append(pages)
     if citation.ocr:
         notes.append(OCR_NOTE.rstrip("."))  # the notes are joined with "; "
     if not online:  # a file is found by its name; a web source by its address

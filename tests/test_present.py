@@ -176,7 +176,8 @@ def test_a_slide_is_never_cited_as_a_page():
     assert format_citation(slide, "bibtex").lower().count("slide 7") == 1, "not 'Slide 7; slide 7'"
     for section in ("Slide 7", "Slide 7: Key roles", "Slide 7 > Speaker notes"):
         titled = slide.model_copy(update={"section": section})
-        for line in (format_citation(titled, "text"), format_citation(titled, "markdown"), citation_line(titled)):
+        styles = ("text", "markdown", "bibtex")
+        for line in (*(format_citation(titled, style) for style in styles), citation_line(titled)):
             assert line.lower().count("slide 7") == 1, line
     later = slide.model_copy(update={"section": "Slide 70: Annex"})
     assert "slide 7." in format_citation(later, "text"), "slide 70 is not slide 7"
