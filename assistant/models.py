@@ -154,8 +154,17 @@ class Citation(BaseModel):
 
 
 class Location(BaseModel):
+    """Where a passage is in its document: its section path, its pages, its offsets."""
+
     section: str | None = None
     page: int | None = None
+    """1-based PDF page (or slide) where the passage starts; None for flowing text."""
+    page_end: int | None = None
+    """The PDF page (or slide) where it ends, when that is another."""
+    page_label: str | None = None
+    """The page number printed on its first page, where it differs from ``page``."""
+    page_end_label: str | None = None
+    """The page number printed on its last page, where it differs from ``page_end``."""
     char_start: int
     char_end: int
 

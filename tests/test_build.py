@@ -537,6 +537,11 @@ def test_a_citation_gives_the_printed_page_beside_the_pdf_page(settings, tmp_pat
     first = pipeline.citation(chunks[1].id)
     expected = "pp. i–61 (PDF pp. 1–2)" if first.page_end == 2 else "p. i (PDF p. 1)"
     assert expected in pipeline.cite(chunks[1].id)
+    hits = pipeline.ask("threats against family members", mode="lexical").hits
+    assert any(hit.location.page_label for hit in hits), "an answer's location gives the printed page too"
+    for hit in hits:
+        pages = (hit.citation.page, hit.citation.page_end, hit.citation.page_label, hit.citation.page_end_label)
+        assert (hit.location.page, hit.location.page_end, hit.location.page_label, hit.location.page_end_label) == pages
 
 
 def test_every_chunk_keeps_its_word_piece_vectors_and_an_incremental_build_copies_the_unchanged(settings, corpus, fake):

@@ -404,6 +404,7 @@ class Retriever:
     def _hit(self, rank: int, passage: Passage, terms: list[str], learned: bool = False) -> Hit:
         chunk = passage.chunk
         candidate = passage.candidate
+        citation = make_citation(chunk, passage.document, passage.indexed_at)
         return Hit(
             rank=rank,
             score=round(float(candidate.score), 6),
@@ -413,10 +414,13 @@ class Retriever:
             location=Location(
                 section=" > ".join(chunk.section) if chunk.section else None,
                 page=chunk.page,
+                page_end=citation.page_end,
+                page_label=citation.page_label,
+                page_end_label=citation.page_end_label,
                 char_start=chunk.char_start,
                 char_end=chunk.char_end,
             ),
-            citation=make_citation(chunk, passage.document, passage.indexed_at),
+            citation=citation,
             highlights=[(passage.best[0] - chunk.char_start, passage.best[1] - chunk.char_start)]
             if passage.best
             else highlights(chunk.text, terms, self.lookups.idf),
