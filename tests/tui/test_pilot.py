@@ -677,6 +677,22 @@ async def test_a_passage_of_which_only_the_last_row_shows_is_not_the_one_a_key_a
         assert app.basket.items[0].chunk_id == second.hit.chunk_id
 
 
+async def test_a_question_typed_on_a_passage_goes_to_the_question_box(bundled_index):
+    # Found in a first-use audit: after Tab, a typed question ran passage actions letter by letter.
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("tab")
+        assert isinstance(app.focused, ResultCard)
+        await pilot.press(*"Does it apply to men")
+        box = app.screen.query_one(QueryInput)
+        assert app.focused is box and box.value == "Does it apply to men", "a new question, in the box"
+        assert not app.basket.items and app.filters.is_empty(), "no passage action ran"
+        await pilot.press("tab", "a")
+        assert len(app.basket.items) == 1, "a passage's own keys still act on it"
+
+
 async def test_a_double_click_opens_a_passage(bundled_index):
     app = bundled_app(bundled_index)
     async with app.run_test(size=(80, 24)) as pilot:

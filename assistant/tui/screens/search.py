@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -353,6 +353,19 @@ class SearchScreen(Screen):
 
     def action_focus_question(self) -> None:
         self.query_one(QueryInput).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """On a passage, a character that is no key of this screen starts a new question: it
+        takes the question box's place, and what is typed after it follows (a first-use audit
+        typed a question after Tab and its letters ran passage actions; a question that starts
+        with one of their keys still runs it)."""
+        if not isinstance(self.focused, ResultCard) or not event.is_printable or not event.character:
+            return
+        if event.key in self.active_bindings or event.character.isspace():
+            return
+        self.query_one(QueryInput).start_with(event.character)
+        event.stop()
+        event.prevent_default()
 
     def action_toggle_history(self) -> None:
         panel = self.query_one("#history-panel", OptionList)

@@ -40,6 +40,22 @@ class QueryInput(Input):
         self.history: list[str] = []
         self._position: int | None = None
         self._draft = ""
+        self._keep_selection_once = False
+
+    def start_with(self, text: str) -> None:
+        """Take the focus holding ``text`` alone, the cursor after it: a new question begun
+        elsewhere (the box's focus would otherwise select it, and the next key replace it)."""
+        self.value = text
+        self.cursor_position = len(text)
+        self._keep_selection_once = True
+        self.focus()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        # Input's own focus handler runs after this one (Textual calls each class's handler).
+        if self._keep_selection_once:
+            self._keep_selection_once = False
+            self.select_on_focus = False
+            self.call_after_refresh(setattr, self, "select_on_focus", True)
 
     def remember(self, question: str) -> None:
         if question and (not self.history or self.history[-1] != question):
