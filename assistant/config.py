@@ -153,6 +153,10 @@ class RetrieveSettings(_Section):
     provision's heading to the front, from the documents of this many first candidates..."""
     provision_chunks: int = Field(4, ge=0, le=100)
     """...at most this many chunks (a long article's first chunks; the rest follow by score)."""
+    year_depth: int = Field(5, ge=0, le=100)
+    """A question naming a year ("referrals in 2021"): of the first this many passages, those
+    whose words mention it come before those that do not, when the ranker gives them at least a
+    fair chance (0: off)."""
     context_weight: float = Field(0.5, ge=0, le=1)
     """In a conversation, a word carried from an earlier question counts this much in lexical
     search (the question's own words count 1)."""

@@ -24,6 +24,7 @@ from assistant.retrieve.stages import (
     rerank_learned,
     reward_sentence_match,
     run_stages,
+    years_first,
 )
 
 
@@ -362,3 +363,26 @@ def test_a_follow_ups_first_screen_holds_the_first_passage_of_another_document_b
     early = [thread[0], others[0], *thread[1:], others[1]]
     assert another_document_by(early, {"last"}, document_of, 3, FAIR) is early, "another document is on screen already"
     assert another_document_by(thread + others, set(), document_of, 3, FAIR) == thread + others
+
+
+def test_a_question_naming_a_year_sees_first_the_passages_that_mention_it():
+    # Found in a first-use audit: "How many potential victims were referred to the NRM in 2021?"
+    # showed first, as strong, a passage of 2020's figures; 2021's came fourth.
+    mentioning_2021 = {3, 4}
+
+    def mentioning(chunk_ids, years):
+        assert years == ("2021",)
+        return {c for c in chunk_ids if c in mentioning_2021}
+
+    ranked = [_scored(1, 0.7), _scored(2, 0.3), _scored(3, 0.2), _scored(4, 0.16), _scored(5, 0.1)]
+    moved = years_first(ranked, ("2021",), mentioning, 5, FAIR)
+    assert ids(moved) == [3, 4, 1, 2, 5], "each group in its order"
+    assert [c.score for c in moved[:2]] == [0.2, 0.16], "a card keeps its own score: a fair match still says fair"
+    assert ids(years_first(ranked, ("2021",), mentioning, 3, FAIR)) == [3, 1, 2, 4, 5], "only the first screen"
+    weak = [_scored(1, 0.7), _scored(3, 0.1)]
+    assert years_first(weak, ("2021",), mentioning, 5, FAIR) is weak, "not a passage the ranker gives no fair chance"
+    bonus = [_scored(1, 0.7), _scored(3, 0.05, 0.8)]
+    assert years_first(bonus, ("2021",), mentioning, 5, FAIR) is bonus, "a thread's bonus is no chance of answering"
+    assert years_first(ranked, (), mentioning, 5, FAIR) is ranked
+    first = [_scored(3, 0.7), _scored(1, 0.3)]
+    assert years_first(first, ("2021",), mentioning, 5, FAIR) is first

@@ -81,11 +81,20 @@ def specific_coverage(terms: list[str], texts: list[str]) -> float:
 _YEAR = re.compile(r"(?<![\w.,])(1[89]\d\d|20\d\d)(?![\w.,]\d|\w)")
 
 
+def years_named(question: str) -> tuple[str, ...]:
+    """The years (1800-2099) a question names, in order: "referrals in 2021" -> ("2021",)."""
+    return tuple(dict.fromkeys(_YEAR.findall(question)))
+
+
+def mentions_year(text: str, years: tuple[str, ...]) -> bool:
+    return bool(set(years) & set(_YEAR.findall(text)))
+
+
 def years_missing(question: str, texts: list[str]) -> tuple[str, ...]:
     """The years a question names (1800-2099) that none of the texts mention: "How many NRM
     referrals came from Wales in 2023?" over passages of 2018 -> ("2023",). A question about a
     year is answered by a passage of that year, or of a document of that year."""
-    years = list(dict.fromkeys(_YEAR.findall(question)))
+    years = years_named(question)
     if not years:
         return ()
     mentioned = set(_YEAR.findall(" ".join(texts)))

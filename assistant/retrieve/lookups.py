@@ -14,6 +14,7 @@ import numpy as np
 from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
 from ..text import sentence_spans
+from .abstain import mentions_year
 from .contrasts import contrary
 from .passages import Passage, answer_window, best_unit, coverage, section_around, window_sentences
 from .ranker import CandidateSignals
@@ -173,6 +174,16 @@ class IndexLookups:
                 self._block_cache.clear()
             self._block_cache[document_id] = self.index.store.document_blocks(document_id)
         return self._block_cache[document_id]
+
+    def chunks_mentioning(self, chunk_ids: list[int], years: tuple[str, ...]) -> set[int]:
+        """Those of the chunks whose own words (text or section) mention one of the years: a
+        report of 2021, or titled "2019-2021", gives figures for other years too."""
+        rows = self.index.store.chunk_rows(chunk_ids)
+        return {
+            chunk_id
+            for chunk_id, (chunk, _, _) in rows.items()
+            if mentions_year(f"{' '.join(chunk.section)} {chunk.text}", years)
+        }
 
     def chunks_naming(self, chunk_ids: list[int], provisions: list[tuple[str, str]], limit: int) -> list[int]:
         """At most ``limit`` chunks under a heading that names one of the provisions, in the

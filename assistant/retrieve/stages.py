@@ -20,6 +20,7 @@ import numpy as np
 
 from ..index.lexical import bigrams
 from ..models import Mode, ThreadFocus
+from .abstain import years_named
 from .ranker import FAIR, FEATURES, CandidateSignals, LogisticModel, feature_matrix, load_model
 
 if TYPE_CHECKING:
@@ -147,6 +148,28 @@ def another_document_by(
     moved = list(candidates)
     moved.insert(card - 1, moved.pop(position))
     return moved
+
+
+def years_first(
+    candidates: list[Candidate],
+    years: tuple[str, ...],
+    mentioning: Callable[[list[int], tuple[str, ...]], set[int]],
+    depth: int,
+    least: float,
+) -> list[Candidate]:
+    """A question naming a year asks for that year's figures: of the first ``depth`` candidates,
+    those that mention it (``mentioning`` gives them, of some chunk ids) and whose own score (less
+    any thread bonus) is at least ``least`` move before the others, each group in its order. The
+    scores stay each passage's own: a fair card moved first still says fair."""
+    if not years or depth < 1 or not candidates:
+        return candidates
+    head = candidates[:depth]
+    found = mentioning([c.chunk_id for c in head], years)
+    lifted = [c for c in head if c.chunk_id in found and c.score - c.preferred >= least]
+    if not lifted or head[: len(lifted)] == lifted:
+        return candidates
+    chosen = {c.chunk_id for c in lifted}
+    return lifted + [c for c in head if c.chunk_id not in chosen] + candidates[depth:]
 
 
 def learned_head(candidates: list[Candidate], depth: int) -> tuple[list[Candidate], list[Candidate]]:
@@ -434,6 +457,7 @@ class Lookups(Protocol):
     def late(self, question: Question, chunk_ids: list[int]) -> np.ndarray: ...
     def window(self, passage: Any, question: Question, budget: int, coverage_weight: float) -> Any: ...
     def chunks_naming(self, chunk_ids: list[int], provisions: list[tuple[str, str]], limit: int) -> list[int]: ...
+    def chunks_mentioning(self, chunk_ids: list[int], years: tuple[str, ...]) -> set[int]: ...
 
 
 Phase = Literal["terms", "rank", "show", "cards"]
@@ -634,6 +658,15 @@ STAGES: tuple[Stage, ...] = (
         when=lambda q, s: s.provision_depth > 0,
         apply=_named_provisions_first,
         off={"provision_depth": 0},
+    ),
+    Stage(
+        "named year first",
+        "show",
+        "a question naming a year ('referrals in 2021')",
+        ("year_depth",),
+        when=lambda q, s: s.year_depth > 0 and bool(years_named(q.text)),
+        apply=lambda c, q, s, look: years_first(c, years_named(q.text), look.chunks_mentioning, s.year_depth, FAIR),
+        off={"year_depth": 0},
     ),
     Stage(
         "relative floor",
