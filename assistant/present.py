@@ -395,12 +395,22 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
 
 
 def render_answer_markdown(answer: Answer) -> str:
+    """An answer as Markdown, saying what the text output says of it: the words searched with
+    from earlier questions, the notes, and each card's match (a follow-up pasted into a report
+    must not read as a question asked on its own)."""
     lines = [f"## {markdown_escape(answer.query)}", ""]
+    if answer.context_words:
+        carried = ", ".join(markdown_escape(word) for word in answer.context_words)
+        lines += [f"_Searched with: {carried} (from earlier questions)_", ""]
+    for notice in answer.notices:
+        lines += [f"_Note: {markdown_escape(notice)}_", ""]
     if answer.abstained:
         lines.append(f"_{markdown_escape(answer.message or NO_ANSWER)}_")
         return "\n".join(lines) + "\n"
     for hit in answer.hits:
-        lines.append(f"{hit.rank}. {format_citation(hit.citation, 'markdown')}")
+        strength = f"match {hit.confidence}" if hit.confidence else f"score {hit.score:.3f}"
+        marks = [mark for mark, on in ((THREAD_DOCUMENT, hit.thread_document), (SHOWN_BEFORE, hit.shown_before)) if on]
+        lines.append(f"{hit.rank}. {format_citation(hit.citation, 'markdown')} ({', '.join([strength, *marks])})")
         lines.append("")
         lines.extend(f"   {line}" for line in markdown_quote(hit.text))
         lines.append("")

@@ -152,6 +152,18 @@ def test_markdown_rendering_quotes_each_passage_under_its_citation():
     assert "   > Many victims are never identified." in rendered
 
 
+def test_markdown_says_what_a_follow_up_was_searched_with_and_how_well_each_card_matches():
+    # Found in a first-use audit: a follow-up pasted from --format markdown read as a question
+    # asked on its own, and no card said how well it matched.
+    card = hit().model_copy(update={"confidence": "fair", "thread_document": True})
+    follow_up = Answer(query="and for children?", abstained=False, hits=[card], context_words=["self-identify"])
+    rendered = render_answer_markdown(follow_up)
+    assert "_Searched with: self-identify (from earlier questions)_" in rendered
+    assert "(match fair, ranked up: from your last answer's document)" in rendered
+    alone = render_answer_markdown(Answer(query="q", abstained=False, hits=[hit()]))
+    assert "Searched with" not in alone and "(score 0.910)" in alone
+
+
 def test_citation_punctuation_is_clean_whatever_the_title_ends_with():
     question = CITATION.model_copy(
         update={"title": "What is trafficking in persons?", "organisation": "LEAGUE OF NATIONS.", "url": None}
