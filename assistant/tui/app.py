@@ -495,7 +495,11 @@ class GuidanceApp(App):
         while not isinstance(self.screen, SearchScreen):
             self.pop_screen()
         self.last_question = question or self.last_question  # what the new filters ask again
-        self._filters_chosen(self.filters.model_copy(update={"documents": [document_id]}))
+        within = self.filters.model_copy(update={"documents": [document_id]})
+        if within == self.filters and self.last_question:
+            self.run_search(self.last_question)  # already within it: the card's question is asked
+        else:
+            self._filters_chosen(within)
         self.search_screen.action_focus_question()
         self.notify(f"Searching only within: {strip_control(title)} (f: filters, Clear all to remove)", markup=False)
 
@@ -506,7 +510,9 @@ class GuidanceApp(App):
             return {}
 
     def _filters_chosen(self, filters: Filters | None) -> None:
-        if filters is None:
+        """New filters, and the last question asked again within them; filters that change
+        nothing ask nothing again (the thread would hold the same answer twice)."""
+        if filters is None or filters == self.filters:
             return
         self.filters = filters
         self.update_filter_line()

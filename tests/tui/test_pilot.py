@@ -121,6 +121,18 @@ async def open_filter_dialog(app, pilot) -> SelectionList:
     return app.screen.query_one("#filter-region", SelectionList)
 
 
+async def test_filters_that_change_nothing_ask_nothing_again(bundled_index):
+    # Found in a first-use audit: each Apply or Clear of the filter dialog added the last
+    # question's turn again, filters changed or not.
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_filter_dialog(app, pilot)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.pause(0.5)
+        assert len(app.screen.query(TurnView)) == 1 and len(app.thread.turns) == 1
+
+
 async def test_filters_come_from_the_index_and_restrict_results(bundled_index):
     app = bundled_app(bundled_index)
     async with app.run_test(size=(100, 40)) as pilot:
