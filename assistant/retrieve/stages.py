@@ -662,9 +662,9 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "named year first",
         "show",
-        "a question naming a year ('referrals in 2021')",
+        "a question naming a year ('referrals in 2021'), with the learned ranker (its chance is a probability)",
         ("year_depth",),
-        when=lambda q, s: s.year_depth > 0 and bool(years_named(q.text)),
+        when=lambda q, s: s.year_depth > 0 and bool(years_named(q.text)) and learned_ranking(q, s),
         apply=lambda c, q, s, look: years_first(c, years_named(q.text), look.chunks_mentioning, s.year_depth, FAIR),
         off={"year_depth": 0},
     ),
