@@ -1,6 +1,7 @@
 """The terminal UI driven as a user would, against real indexes and the real model."""
 
 import io
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -653,12 +654,19 @@ async def test_find_inside_the_open_document_and_copy_the_passage_with_its_citat
         assert app.clipboard.rstrip().endswith(".") and hit.citation.title in app.clipboard.splitlines()[-1]
 
 
-async def test_tab_reaches_the_first_passage_and_the_selection_follows_scrolling(bundled_index):
+@asynccontextmanager
+async def on_the_first_passage(bundled_index):
+    """An app at 80x24 that has answered INDONESIA, Tab pressed: (app, pilot)."""
     app = bundled_app(bundled_index)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await ask(pilot, INDONESIA)
         await pilot.press("tab")
+        yield app, pilot
+
+
+async def test_tab_reaches_the_first_passage_and_the_selection_follows_scrolling(bundled_index):
+    async with on_the_first_passage(bundled_index) as (app, pilot):
         assert app.focused is cards(app)[0], "no invisible focus stop between the box and the passages"
         results = app.screen.query_one("#results")
         results.scroll_end(animate=False)  # as End, PageDown or the wheel would
@@ -673,11 +681,7 @@ async def test_tab_reaches_the_first_passage_and_the_selection_follows_scrolling
 async def test_a_passage_of_which_only_the_last_row_shows_is_not_the_one_a_key_acts_on(bundled_index):
     from assistant.tui.screens.search import region_in
 
-    app = bundled_app(bundled_index)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await ask(pilot, INDONESIA)
-        await pilot.press("tab")
+    async with on_the_first_passage(bundled_index) as (app, pilot):
         first, second = cards(app)[:2]
         assert app.focused is first
         results = app.screen.query_one("#results")
@@ -691,11 +695,7 @@ async def test_a_passage_of_which_only_the_last_row_shows_is_not_the_one_a_key_a
 
 async def test_a_question_typed_on_a_passage_goes_to_the_question_box(bundled_index):
     # Found in a first-use audit: after Tab, a typed question ran passage actions letter by letter.
-    app = bundled_app(bundled_index)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await ask(pilot, INDONESIA)
-        await pilot.press("tab")
+    async with on_the_first_passage(bundled_index) as (app, pilot):
         assert isinstance(app.focused, ResultCard)
         await pilot.press(*"Does it apply to men")
         box = app.screen.query_one(QueryInput)
