@@ -160,7 +160,7 @@ class Location(BaseModel):
     page: int | None = None
     """1-based PDF page (or slide) where the passage starts; None for flowing text."""
     page_end: int | None = None
-    """The PDF page (or slide) where it ends, when that is another."""
+    """The PDF page (or slide) where it ends (``page`` again for a passage on one page)."""
     page_label: str | None = None
     """The page number printed on its first page, where it differs from ``page``."""
     page_end_label: str | None = None
