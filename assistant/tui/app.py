@@ -60,7 +60,6 @@ class GuidanceApp(App):
     BINDINGS = [
         Binding("ctrl+q", "request_quit", "Quit", priority=True),
         Binding("ctrl+c", "ctrl_c", "Copy the selection, or say how to quit", show=False),
-        Binding("q", "request_quit", "Quit (when not typing)", show=False),
         Binding("question_mark,f1", "help", "Help"),
         Binding("ctrl+t", "toggle_theme", "Light / dark theme", show=False),
         Binding("ctrl+r", "reload_index", "Switch to the newest index", show=False),

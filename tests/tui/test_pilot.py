@@ -473,12 +473,16 @@ async def test_quitting_with_an_unexported_report_asks_and_a_restart_restores_it
             await pilot.press("down", "a", "down", "a", "down", "a")
             assert len(app.basket.items) == 3
             await pilot.press("escape", "tab", "q")
+            assert app.is_running and app.screen.query_one(QueryInput).value == "q", (
+                "q on a passage starts a question ('query...'): it quit the app"
+            )
+            await pilot.press("ctrl+q")
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
             assert "3 passages not exported" in str(app.screen.query_one("#confirm-question", Static).render())
             await pilot.press("n")
             await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
             assert app.is_running
-            await pilot.press("q", "y")
+            await pilot.press("ctrl+q", "y")
             await wait_for(pilot, lambda: not app.is_running)
         return [item.chunk_id for item in app.basket.items]
 
