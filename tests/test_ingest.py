@@ -588,3 +588,19 @@ def test_an_unfinished_bold_heading_line_takes_its_next_line_or_is_no_heading(tm
     assert "Key outcome: people at most risk get help to increase their resilience against trafficking" in headings
     assert not any(heading.endswith((" to", " and")) for heading in headings), headings
     assert "Annex A" in headings, "a capital letter ends a heading"
+
+
+def test_a_bold_contact_line_is_no_heading_and_a_number_it_wraps_is_kept_whole(tmp_path):
+    # Found in a first-use audit: "GLAA on 0800 432" was taken for a heading and the passage
+    # under it began "0804."; a bold list of helplines was one long section heading.
+    intro, _ = paragraph_runs("If you suspect modern slavery in your business, report it at once.", 780)
+    runs = intro + [
+        ("Contact the Gangmasters and Labour Abuse Authority (GLAA) on 0800 432", 56, 740, 11, True),
+        ("0804. GLAA is the investigative agency that protects vulnerable and exploited workers.", 56, 726, 11, False),
+        ("Modern Slavery Helpline 08000 121 700", 56, 690, 11, True),
+        ("The helpline is open every day and every night, and calls are free from any phone.", 56, 676, 11, False),
+    ]
+    document = ingest(write(tmp_path / "contacts.pdf", make_pdf([runs]))).documents[0]
+    headings = [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
+    assert not any("0800" in heading for heading in headings), headings
+    assert "(GLAA) on 0800 432 0804. GLAA is" in " ".join(document.text.split())

@@ -447,10 +447,20 @@ _ENDS_UNFINISHED = re.compile(r"(?:\w-|\b(?:a|an|and|as|at|by|for|from|in|into|o
 """In lower case only: "Annex A" and "Part A" are whole headings."""
 
 
-def _unfinished(text: str) -> bool:
+def _unfinished(text: str, following: str = "") -> bool:
     """A line that cannot end a heading: it ends on "of", "the", "and"..., on a word broken by a
-    hyphen ("co-"), or inside a parenthesis."""
-    return bool(_ENDS_UNFINISHED.search(text)) or text.count("(") > text.count(")")
+    hyphen ("co-"), inside a parenthesis, or inside a number that the next line goes on with
+    ("GLAA on 0800 432", then "0804. GLAA is...")."""
+    return (
+        bool(_ENDS_UNFINISHED.search(text))
+        or text.count("(") > text.count(")")
+        or (text[-1:].isdigit() and following[:1].isdigit())
+    )
+
+
+_PHONE_NUMBER = re.compile(r"(?<![\d.,])(?:\+\d{2}[ -]?|0)\d{2,4}(?:[ -]?\d{3,4}){1,2}(?![\d.,]\d)")
+"""A telephone number as UK and international guidance prints it ("0800 432 0804",
+"08000 121 700", "+44 20 7946 0000"): a line holding one is a contact, not a heading."""
 
 
 def _complete_headings(lines: list[_PdfLine], styles: dict[int, tuple[str, float]]) -> None:
@@ -459,9 +469,11 @@ def _complete_headings(lines: list[_PdfLine], styles: dict[int, tuple[str, float
     case ("increase their resilience against trafficking"); set as body text, the line was the bold start of a paragraph, not a
     heading."""
     for index in range(len(lines)):  # in order: a heading over three lines is completed line by line
-        if index not in styles or not _unfinished(lines[index].text):
+        if index not in styles:
             continue
         following = next((later for later in range(index + 1, min(index + 3, len(lines))) if lines[later].text), None)
+        if not _unfinished(lines[index].text, lines[following].text if following is not None else ""):
+            continue
         if following is None or following in styles or not _same_block(lines[index], lines[following]):
             continue
         if lines[following].bold == lines[index].bold:
@@ -586,6 +598,7 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             or _SYMBOL_BULLET.match(text)
             or (_TERMINAL.search(text) and not text.endswith("?"))
             or leaves_quotation_open(text)
+            or _PHONE_NUMBER.search(text)
         ):
             return None
         first_letter = next((c for c in text if c.isalpha()), "")
