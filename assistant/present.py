@@ -396,7 +396,7 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
 
 def render_answer_markdown(answer: Answer) -> str:
     """An answer as Markdown, saying what the text output says of it: the words searched with
-    from earlier questions, the notes, and each card's match (a follow-up pasted into a report
+    from earlier questions, the notes, each card's match and its best sentence (a follow-up pasted into a report
     must not read as a question asked on its own)."""
     lines = [f"## {markdown_escape(answer.query)}", ""]
     if answer.context_words:
@@ -414,6 +414,9 @@ def render_answer_markdown(answer: Answer) -> str:
         lines.append("")
         lines.extend(f"   {line}" for line in markdown_quote(hit.text))
         lines.append("")
+        if hit.highlights:
+            best = " … ".join(" ".join(strip_control(hit.text[s:e]).split()) for s, e in hit.highlights)
+            lines += [f"   Best match: {markdown_escape(best)}", ""]
         for other in hit.also_at:
             lines.append(f"   Also stated in: {format_citation(other, 'markdown')}")
             lines.append("")

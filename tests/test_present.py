@@ -150,6 +150,7 @@ def test_markdown_rendering_quotes_each_passage_under_its_citation():
     rendered = render_answer_markdown(Answer(query="who is missed?", abstained=False, hits=[hit()]))
     assert rendered.startswith("## who is missed?") and "1. [Seeing the Unseen](https://example.org/unseen)" in rendered
     assert "   > Many victims are never identified." in rendered
+    assert "   Best match: Many victims are never identified." in rendered, "the sentence the text output marks"
 
 
 def test_markdown_says_what_a_follow_up_was_searched_with_and_how_well_each_card_matches():
