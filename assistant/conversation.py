@@ -360,7 +360,7 @@ class Thread(BaseModel):
 
 def case_note(thread: Thread, turns: list[int] | None = None, generated=None) -> str:
     """The thread (or the turns numbered in ``turns``, from 1) as a case note in Markdown: each
-    question as asked and how it was searched, the passages kept from it, quoted with their
+    question as asked and how it was searched (and within which filters), the passages kept from it, quoted with their
     citations, and the reference list. Every passage is the document's own words."""
     from datetime import datetime
 
@@ -386,6 +386,9 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
             ]
         elif turn.context.alone:
             lines += ["Asked on its own (no words of the earlier questions).", ""]
+        if not turn.filters.is_empty():
+            titles = {hit.document.id: hit.document.title for hit in turn.answer.hits}
+            lines += [f"Within filters: {markdown_escape(turn.filters.describe(titles))}", ""]
         if turn.answer.abstained:
             lines += [f"_{markdown_escape(turn.answer.message or '')}_", ""]
             continue

@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .text import json_text
+from .text import json_text, safe_line
 
 SCHEMA_VERSION = 8
 """Version of the on-disk index layout (SQLite schema, FAISS ids, manifest fields)."""
@@ -249,6 +249,23 @@ class Filters(BaseModel):
             or self.year_from is not None
             or self.year_to is not None
         )
+
+    def describe(self, document_titles: dict[str, str] | None = None) -> str:
+        """The filters in words, a document by its title where known ("only within: Seeing the
+        Unseen; year: 2020–…"); empty for none."""
+        parts = []
+        if self.documents:
+            titles = document_titles or {}
+            parts.append("only within: " + "; ".join(safe_line(titles.get(d, d)) for d in self.documents))
+        if self.regions:
+            parts.append("region: " + ", ".join(map(safe_line, self.regions)))
+        if self.resource_types:
+            parts.append("type: " + ", ".join(map(safe_line, self.resource_types)))
+        if self.organisations:
+            parts.append("organisation: " + ", ".join(map(safe_line, self.organisations)))
+        if self.year_from or self.year_to:
+            parts.append(f"year: {self.year_from or '…'}–{self.year_to or '…'}")
+        return "; ".join(parts)
 
 
 class ThreadFocus(BaseModel):

@@ -19,7 +19,7 @@ from assistant.conversation import (
     is_follow_up,
     own_words,
 )
-from assistant.models import Answer, Citation, DocumentInfo, Hit, Location
+from assistant.models import Answer, Citation, DocumentInfo, Filters, Hit, Location
 
 from .conftest import REPO
 
@@ -144,7 +144,11 @@ def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_referen
         document=DocumentInfo(id="g.pdf", path="g.pdf", title="Guide [x]"),
         location=Location(char_start=0, char_end=48),
     )
-    turn = Turn(question="and for children?", answer=Answer(query="and for children?", abstained=False, hits=[hit]))
+    turn = Turn(
+        question="and for children?",
+        answer=Answer(query="and for children?", abstained=False, hits=[hit]),
+        filters=Filters(documents=["g.pdf"], year_from=2020),
+    )
     turn.context.words = ["self-identify"]
     assert turn.keep(1) and not turn.keep(1) and not turn.keep(4)
     thread = Thread(
@@ -161,6 +165,8 @@ def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_referen
     assert "> Children rarely self-identify." in note and "> They fear the police." in note
     assert "*Guide \\[x\\]*" in note and note.rstrip().splitlines()[-1].startswith("1. ")
     assert "_No passage._" in note
+    assert note.count("Within filters") == 1, "said of the turn asked within them, not of the other"
+    assert "Within filters: only within: Guide \\[x\\]; year: 2020–…" in note
     assert case_note_references(thread, "bibtex").startswith("@techreport{")
 
 

@@ -136,16 +136,4 @@ class FilterScreen(ModalScreen[Filters | None]):
 
 
 def describe_filters(filters: Filters, document_titles: dict[str, str] | None = None) -> str:
-    parts = []
-    if filters.documents:
-        titles = document_titles or {}
-        parts.append("only within: " + "; ".join(strip_control(titles.get(d, d)) for d in filters.documents))
-    if filters.regions:
-        parts.append("region: " + ", ".join(map(safe_line, filters.regions)))
-    if filters.resource_types:
-        parts.append("type: " + ", ".join(map(safe_line, filters.resource_types)))
-    if filters.organisations:
-        parts.append("organisation: " + ", ".join(map(safe_line, filters.organisations)))
-    if filters.year_from or filters.year_to:
-        parts.append(f"year: {filters.year_from or '…'}–{filters.year_to or '…'}")
-    return "Filters: " + ("; ".join(parts) if parts else "none") + "  (f on a passage, or Ctrl+P)"
+    return "Filters: " + (filters.describe(document_titles) or "none") + "  (f on a passage, or Ctrl+P)"
