@@ -73,6 +73,15 @@ def safe_line(text: str) -> str:
     return " ".join(strip_control(text).split())
 
 
+def folded_name(name: str | None) -> str | None:
+    """A name as filters compare it: case, punctuation, spacing and a leading "The" set aside,
+    so that "The Scottish Government" and "Scottish government." are one organisation."""
+    if name is None:
+        return None
+    words = re.findall(r"[^\W_]+", name.casefold())
+    return " ".join(words[1:] if words[:1] == ["the"] and len(words) > 1 else words)
+
+
 _URL_UNSAFE = re.compile(r"[\s()\[\]<>\"'`\\^{}|]")
 
 

@@ -134,6 +134,13 @@ def test_filters_restrict_results(bundled_pipeline):
     assert answer.hits and all(h.document.year and h.document.year >= 2019 for h in answer.hits)
 
 
+def test_an_organisation_filter_takes_the_name_however_it_is_spelt(bundled_pipeline):
+    question = "How are trafficking victims identified?"
+    named = bundled_pipeline.ask(question, filters=Filters(organisations=["NEXUS Institute"]))
+    spelt = bundled_pipeline.ask(question, filters=Filters(organisations=["the nexus institute."]))
+    assert [hit.chunk_id for hit in spelt.hits] == [hit.chunk_id for hit in named.hits] and named.hits
+
+
 def test_an_answer_within_filters_says_when_a_stronger_passage_lies_outside_them(bundled_pipeline):
     # Found in a first-use audit: after `w` on the decline report, "What is the definition of
     # trafficking?" showed the report's summary as a fair match, and nothing said more lay outside.

@@ -69,6 +69,20 @@ def test_filters_select_chunks_by_their_documents(store_copy):
     assert store_copy.filtered_chunk_ids(Filters(year_from=2999)).size == 0
 
 
+def test_an_organisation_is_one_filter_value_however_its_documents_spell_it(store_copy):
+    # Found in a first-use audit: "Scottish Government" left out the documents of "The Scottish
+    # Government".
+    ids = [row[0] for row in store_copy.connection.execute("SELECT id FROM documents ORDER BY id")]
+    spellings = ["The Scottish Government", "Scottish Government", "Scottish government."]
+    for document, spelling in zip(ids, spellings):
+        store_copy.connection.execute("UPDATE documents SET organisation = ? WHERE id = ?", (spelling, document))
+    assert store_copy.facet_values()["organisation"] == ["Scottish Government"], "the spelling most documents use"
+    for asked in spellings:
+        found = store_copy.filtered_chunk_ids(Filters(organisations=[asked]))
+        assert sorted(found.tolist()) == sorted(store_copy.filtered_chunk_ids(Filters(documents=ids[:3])).tolist())
+    assert store_copy.filtered_chunk_ids(Filters(organisations=["Government"])).size == 0, "a whole name, not a part"
+
+
 def test_vectors_come_back_in_id_order_with_their_ids(store_copy):
     ids, vectors = next(store_copy.iter_vectors(384))
     assert ids.tolist() == sorted(store_copy.chunk_ids()) and vectors.shape == (3, 384)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 
 from ..errors import IndexCorruptError
 from ..models import Block, Chunk, Document, DocumentInfo, FileReport, Filters
+from ..text import folded_name
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,6 +108,7 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path):
         self.connection = connection
         self.path = path
+        connection.create_function("folded_name", 1, folded_name, deterministic=True)
 
     # -- opening ---------------------------------------------------------------------------------
 
@@ -542,14 +545,14 @@ class Store:
         regions = sorted(
             {r[0] for r in self.connection.execute("SELECT DISTINCT region FROM documents WHERE region IS NOT NULL")}
         )
-        organisations = sorted(
-            {
-                r[0]
-                for r in self.connection.execute(
-                    "SELECT DISTINCT organisation FROM documents WHERE organisation IS NOT NULL"
-                )
-            }
+        # One name per organisation however its documents spell it: the spelling most of them use.
+        spellings = Counter(
+            r[0] for r in self.connection.execute("SELECT organisation FROM documents WHERE organisation IS NOT NULL")
         )
+        by_name: dict[str | None, str] = {}
+        for spelling, _ in sorted(spellings.items(), key=lambda item: (-item[1], item[0])):
+            by_name.setdefault(folded_name(spelling), spelling)
+        organisations = sorted(by_name.values())
         types: set[str] = set()
         for (value,) in self.connection.execute("SELECT DISTINCT resource_types FROM documents"):
             types.update(json.loads(value))
@@ -573,8 +576,8 @@ def filter_clause(filters: Filters) -> tuple[str, list]:
         clauses.append(f"lower(d.region) IN ({','.join('?' * len(filters.regions))})")
         params += [v.lower() for v in filters.regions]
     if filters.organisations:
-        clauses.append(f"lower(d.organisation) IN ({','.join('?' * len(filters.organisations))})")
-        params += [v.lower() for v in filters.organisations]
+        clauses.append(f"folded_name(d.organisation) IN ({','.join('?' * len(filters.organisations))})")
+        params += [folded_name(v) for v in filters.organisations]
     if filters.resource_types:
         clauses.append(
             "EXISTS (SELECT 1 FROM json_each(d.resource_types) t WHERE lower(t.value) IN "

@@ -36,7 +36,7 @@ from ..models import (
     ThreadFocus,
 )
 from ..present import make_citation
-from ..text import strip_control
+from ..text import folded_name, strip_control
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
 from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
@@ -326,8 +326,11 @@ class Retriever:
             ("type", filters.resource_types),
             ("organisation", filters.organisations),
         ):
-            known = {v.casefold() for v in facets[name]}
-            unknown = [v for v in values if v.casefold() not in known]
+            # An organisation is matched as ``folded_name`` has it ("The Scottish Government" is
+            # "Scottish Government"), as the store's filter does.
+            fold = folded_name if name == "organisation" else str.casefold
+            known = {fold(v) for v in facets[name]}
+            unknown = [v for v in values if fold(v) not in known]
             if unknown:
                 listing = ", ".join(facets[name]) or "(none in this index)"
                 raise QueryError(f"unknown {name} {', '.join(map(repr, unknown))}: known values are {listing}")
