@@ -707,6 +707,12 @@ async def test_a_question_typed_on_a_passage_goes_to_the_question_box(bundled_in
         assert not app.basket.items and app.filters.is_empty(), "no passage action ran"
         await pilot.press("tab", "a")
         assert len(app.basket.items) == 1, "a passage's own keys still act on it"
+        # Typed keys come faster than the focus: those before it lands follow the first.
+        box.start_with("W")
+        box.start_with("h")
+        box.start_with("y")
+        await pilot.pause()
+        assert app.focused is box and box.value == "Why"
 
 
 async def test_a_double_click_opens_a_passage(bundled_index):

@@ -361,9 +361,11 @@ class SearchScreen(Screen):
         with one of their keys still runs it)."""
         if not isinstance(self.focused, ResultCard) or not event.is_printable or not event.character:
             return
-        if event.key in self.active_bindings or event.character.isspace():
+        box = self.query_one(QueryInput)
+        # Once a question is begun, every key typed before the box has the focus belongs to it.
+        if not box.taking_focus and (event.key in self.active_bindings or event.character.isspace()):
             return
-        self.query_one(QueryInput).start_with(event.character)
+        box.start_with(event.character)
         event.stop()
         event.prevent_default()
 

@@ -42,13 +42,20 @@ class QueryInput(Input):
         self._draft = ""
         self._keep_selection_once = False
 
+    @property
+    def taking_focus(self) -> bool:
+        """A question was begun elsewhere (``start_with``) and the focus has not come yet."""
+        return self._keep_selection_once
+
     def start_with(self, text: str) -> None:
         """Take the focus holding ``text`` alone, the cursor after it: a new question begun
-        elsewhere (the box's focus would otherwise select it, and the next key replace it)."""
-        self.value = text
-        self.cursor_position = len(text)
-        self._keep_selection_once = True
-        self.focus()
+        elsewhere (the box's focus would otherwise select it, and the next key replace it).
+        Until the focus comes, what is typed follows it (keys come faster than focus)."""
+        self.value = self.value + text if self._keep_selection_once else text
+        self.cursor_position = len(self.value)
+        if not self._keep_selection_once:
+            self._keep_selection_once = True
+            self.focus()
 
     def _on_focus(self, event: events.Focus) -> None:
         # Input's own focus handler runs after this one (Textual calls each class's handler).
