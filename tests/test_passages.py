@@ -184,6 +184,16 @@ def test_the_best_sentence_is_never_about_another_group_than_the_question_names_
     assert not contrary(scotland, set(terms_of("Support is available across the UK."))), "the UK holds Scotland"
     assert not contrary(set(terms_of("What support is there in the UK?")), set(terms_of("In Scotland, 90 days.")))
 
+    from assistant.retrieve.contrasts import age_stems
+
+    seventeen = "Does a 17 year old victim need to consent?"
+    asked = set(terms_of(seventeen)) | age_stems(seventeen)
+    assert contrary(asked, set(terms_of(adults)) | age_stems(adults)), "a 17 year old is a child"
+    under = "If the PV is under 18 consent is not required."
+    assert not contrary(asked, set(terms_of(under)) | age_stems(under))
+    assert age_stems("a 19-year-old woman") == age_stems("18 years or older") == {"adult"}
+    assert age_stems("In 2018, 17 people were referred.") == set(), "a number is not an age"
+
     units = [(0, 10), (11, 20)]
     assert best_unit(units, [0.7, 0.5], [0.5, 0.5], weight=0.5, contrary=[True, False]) == 1
     assert best_unit(units, [0.7, 0.5], [0.5, 0.5], weight=0.5, contrary=[True, True]) == 0, "when all are, the best"

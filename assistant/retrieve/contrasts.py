@@ -5,6 +5,8 @@ about adults is not the best match of a question about children (``lookups.windo
 
 from __future__ import annotations
 
+import re
+
 from ..index.lexical import stem
 
 
@@ -42,3 +44,22 @@ def contrary(question_stems: set[str], sentence_stems: set[str]) -> bool:
         if asked and named and not any(a in asked for a in named):
             return True
     return False
+
+
+_AGE = re.compile(r"\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b|\baged (\d{1,2})\b", re.IGNORECASE)
+_UNDER_18 = re.compile(r"\b(?:under|below|younger than)[- ]?(?:the age of )?18s?\b|\bunder-18s?\b", re.IGNORECASE)
+_OVER_18 = re.compile(r"\b(?:18|eighteen) (?:years )?(?:or|and) (?:over|above|older)\b|\bover 18\b", re.IGNORECASE)
+
+
+def age_stems(text: str) -> set[str]:
+    """The age group a text names by number ("a 17 year old", "under 18", "18 years and above"),
+    as the stem of its word ("child" or "adult"), for ``contrary``."""
+    found = set()
+    for match in _AGE.finditer(text):
+        age = int(match.group(1) or match.group(2))
+        found.add(stem("child") if age < 18 else stem("adult"))
+    if _UNDER_18.search(text):
+        found.add(stem("child"))
+    if _OVER_18.search(text):
+        found.add(stem("adult"))
+    return found

@@ -15,7 +15,7 @@ from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
 from ..text import sentence_spans
 from .abstain import mentions_year
-from .contrasts import contrary
+from .contrasts import age_stems, contrary
 from .passages import Passage, answer_window, best_unit, coverage, section_around, window_sentences
 from .ranker import CandidateSignals
 from .stages import Candidate, Question, heading_names_provision, provision_labels
@@ -116,7 +116,7 @@ class IndexLookups:
             self.index.sentences.similarities(passage.chunk_ids, question.vector) if question.vector is not None else {}
         )
         spans, cosines, coverages, contrary_units = [], [], [], []
-        asked = set(question.terms)
+        asked = set(question.terms) | age_stems(question.text)
         for chunk_id in passage.chunk_ids:
             if chunk_id not in rows:
                 continue
@@ -129,7 +129,8 @@ class IndexLookups:
                 spans.append(span)
                 cosines.append(float(found[number]) if found is not None and number < len(found) else 0.0)
                 coverages.append(coverage(chunk.text[start:end], question.terms, self.idf))
-                contrary_units.append(contrary(asked, set(terms_of(chunk.text[start:end]))))
+                unit = chunk.text[start:end]
+                contrary_units.append(contrary(asked, set(terms_of(unit)) | age_stems(unit)))
         chosen = best_unit(spans, cosines, coverages, coverage_weight, contrary_units)
         if chosen is None:
             return passage
