@@ -360,8 +360,9 @@ class Thread(BaseModel):
 
 def case_note(thread: Thread, turns: list[int] | None = None, generated=None) -> str:
     """The thread (or the turns numbered in ``turns``, from 1) as a case note in Markdown: each
-    question as asked and how it was searched (and within which filters), the passages kept from it, quoted with their
-    citations, and the reference list. Every passage is the document's own words."""
+    question as asked and how it was searched (and within which filters), the passages kept
+    from it, quoted with their citations, and the reference list. Every passage is the
+    document's own words."""
     from datetime import datetime
 
     from .present import format_citation, markdown_escape, markdown_quote

@@ -396,8 +396,8 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
 
 def render_answer_markdown(answer: Answer) -> str:
     """An answer as Markdown, saying what the text output says of it: the words searched with
-    from earlier questions, the notes, each card's match and its best sentence (a follow-up pasted into a report
-    must not read as a question asked on its own)."""
+    from earlier questions, the notes, each card's match and its best sentence (a follow-up
+    pasted into a report must not read as a question asked on its own)."""
     lines = [f"## {markdown_escape(answer.query)}", ""]
     if answer.context_words:
         carried = ", ".join(markdown_escape(word) for word in answer.context_words)
