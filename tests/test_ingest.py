@@ -572,9 +572,15 @@ def test_a_line_that_opens_a_quotation_it_does_not_close_is_not_a_heading():
     assert not leaves_quotation_open("The National Referral Mechanism")
 
 
+def pdf_under_an_intro(path, intro: str, runs):
+    """A one-page PDF of ``intro`` as a paragraph, then ``runs``; its document and headings."""
+    opening, _ = paragraph_runs(intro, 780)
+    document = ingest(write(path, make_pdf([opening + runs]))).documents[0]
+    return document, [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
+
+
 def test_an_unfinished_bold_heading_line_takes_its_next_line_or_is_no_heading(tmp_path):
-    intro, _ = paragraph_runs("This strategy sets out how partners will work together against human trafficking.", 780)
-    runs = intro + [
+    runs = [
         ("Key outcome: people at most risk get help to", 56, 740, 12, True),
         ("increase their resilience against trafficking", 56, 726, 12, True),
         ("Local partners will offer support to people whose circumstances put them at risk.", 56, 700, 11, False),
@@ -583,8 +589,8 @@ def test_an_unfinished_bold_heading_line_takes_its_next_line_or_is_no_heading(tm
         ("Annex A", 56, 626, 11, True),
         ("The referral form that first responders use is reproduced in this annex, page by page.", 56, 612, 11, False),
     ]
-    document = ingest(write(tmp_path / "strategy.pdf", make_pdf([runs]))).documents[0]
-    headings = [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
+    intro = "This strategy sets out how partners will work together against human trafficking."
+    _, headings = pdf_under_an_intro(tmp_path / "strategy.pdf", intro, runs)
     assert "Key outcome: people at most risk get help to increase their resilience against trafficking" in headings
     assert not any(heading.endswith((" to", " and")) for heading in headings), headings
     assert "Annex A" in headings, "a capital letter ends a heading"
@@ -593,14 +599,13 @@ def test_an_unfinished_bold_heading_line_takes_its_next_line_or_is_no_heading(tm
 def test_a_bold_contact_line_is_no_heading_and_a_number_it_wraps_is_kept_whole(tmp_path):
     # Found in a first-use audit: "GLAA on 0800 432" was taken for a heading and the passage
     # under it began "0804."; a bold list of helplines was one long section heading.
-    intro, _ = paragraph_runs("If you suspect modern slavery in your business, report it at once.", 780)
-    runs = intro + [
+    runs = [
         ("Contact the Gangmasters and Labour Abuse Authority (GLAA) on 0800 432", 56, 740, 11, True),
         ("0804. GLAA is the investigative agency that protects vulnerable and exploited workers.", 56, 726, 11, False),
         ("Modern Slavery Helpline 08000 121 700", 56, 690, 11, True),
         ("The helpline is open every day and every night, and calls are free from any phone.", 56, 676, 11, False),
     ]
-    document = ingest(write(tmp_path / "contacts.pdf", make_pdf([runs]))).documents[0]
-    headings = [document.text[block.start : block.end] for block in document.blocks if block.kind == "heading"]
+    intro = "If you suspect modern slavery in your business, report it at once."
+    document, headings = pdf_under_an_intro(tmp_path / "contacts.pdf", intro, runs)
     assert not any("0800" in heading for heading in headings), headings
     assert "(GLAA) on 0800 432 0804. GLAA is" in " ".join(document.text.split())
