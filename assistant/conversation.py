@@ -44,6 +44,10 @@ _RELATIONAL = frozenset(
 )
 """Words that are always relative to something said before: an exception is to a rule, a
 difference from a case ("are there exceptions, like work done by prisoners?")."""
+_REFERS_BACK = _POINTERS | _RELATIONAL
+"""What makes a question of few words of its own a follow-up (``is_follow_up``)."""
+_WORTH_A_RETRY = _PRONOUNS | _RELATIONAL
+"""What makes a question refused alone worth asking again with the thread (``Thread.ask``)."""
 _QUESTION_WORDS = frozenset(
     "what when where which who whom whose why how is are was were do does did can could should would will may must "
     "whats whos wheres hows".split()  # "what's", folded
@@ -174,7 +178,7 @@ def is_follow_up(question: str) -> tuple[bool, str]:
         return False, "it names its own subject"
     if len(words) <= SHORT:
         return True, "it is short"
-    if len(words) <= POINTED and (_POINTERS | _RELATIONAL).intersection(word_tokens(question)):
+    if len(words) <= POINTED and _REFERS_BACK.intersection(word_tokens(question)):
         return True, "it refers back to the last question"
     return False, "it names its own subject"
 
@@ -341,7 +345,7 @@ class Thread(BaseModel):
 
         context = thread.context_for(question, pipeline.idf, alone=alone)
         answer = search(context)
-        points_back = bool((_PRONOUNS | _RELATIONAL).intersection(word_tokens(question)))
+        points_back = bool(_WORTH_A_RETRY.intersection(word_tokens(question)))
         says_enough = len(own_words(question)) > RETRY_WORDS
         if answer.abstained and points_back and not says_enough and not alone and not context.carried and thread.turns:
             retry = thread.context_for(

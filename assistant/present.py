@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .errors import CitationError
 from .ingest.formats import has_slides
-from .models import NO_ANSWER, Answer, AnswerJSON, Chunk, Citation, DocumentInfo, ResultJSON
+from .models import NO_ANSWER, Answer, AnswerJSON, Chunk, Citation, DocumentInfo, Hit, ResultJSON
 from .text import json_text, safe_line, safe_url, strip_control
 
 if TYPE_CHECKING:
@@ -355,6 +355,17 @@ THREAD_DOCUMENT = "ranked up: from your last answer's document"
 come before a card that matches more strongly."""
 
 
+def card_marks(hit: Hit) -> list[str]:
+    """What is said of a follow-up's card beside its match: ranked up for its document, shown
+    in the last answer (the text, the Markdown and the terminal UI say the same)."""
+    return [mark for mark, on in ((THREAD_DOCUMENT, hit.thread_document), (SHOWN_BEFORE, hit.shown_before)) if on]
+
+
+def match_words(hit: Hit) -> str:
+    """A card's match in words (the learned ranker's), or its score outside hybrid mode."""
+    return f"match {hit.confidence}" if hit.confidence else f"score {hit.score:.3f}"
+
+
 def render_answer_text(answer: Answer, width: int = 100) -> str:
     import textwrap
 
@@ -374,10 +385,9 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         # The learned ranker's word for how well a card matches; its score, which holds a
         # follow-up's preference for the last answer's documents, would contradict it ("weak,
         # 0.805" above "fair, 0.442"): the JSON has the score.
-        strength = f"match {hit.confidence}" if hit.confidence else f"score {hit.score:.3f}"
-        marks = [mark for mark, on in ((THREAD_DOCUMENT, hit.thread_document), (SHOWN_BEFORE, hit.shown_before)) if on]
         lines.append(
-            f"[{hit.rank}] {citation_line(hit.citation)}   ({', '.join([strength, f'chunk {hit.chunk_id}', *marks])})"
+            f"[{hit.rank}] {citation_line(hit.citation)}   "
+            f"({', '.join([match_words(hit), f'chunk {hit.chunk_id}', *card_marks(hit)])})"
         )
         body = strip_control(hit.text)
         for paragraph in body.split("\n"):
@@ -408,9 +418,9 @@ def render_answer_markdown(answer: Answer) -> str:
         lines.append(f"_{markdown_escape(answer.message or NO_ANSWER)}_")
         return "\n".join(lines) + "\n"
     for hit in answer.hits:
-        strength = f"match {hit.confidence}" if hit.confidence else f"score {hit.score:.3f}"
-        marks = [mark for mark, on in ((THREAD_DOCUMENT, hit.thread_document), (SHOWN_BEFORE, hit.shown_before)) if on]
-        lines.append(f"{hit.rank}. {format_citation(hit.citation, 'markdown')} ({', '.join([strength, *marks])})")
+        lines.append(
+            f"{hit.rank}. {format_citation(hit.citation, 'markdown')} ({', '.join([match_words(hit), *card_marks(hit)])})"
+        )
         lines.append("")
         lines.extend(f"   {line}" for line in markdown_quote(hit.text))
         lines.append("")

@@ -16,7 +16,7 @@ from ..index.lexical import terms_of
 from ..text import sentence_spans
 from .abstain import mentions_year
 from .contrasts import age_stems, contrary
-from .passages import Passage, answer_window, best_unit, coverage, section_around, window_sentences
+from .passages import Passage, answer_window, best_unit, section_around, terms_coverage, window_sentences
 from .ranker import CandidateSignals
 from .stages import Candidate, Question, heading_names_provision, provision_labels
 
@@ -128,9 +128,10 @@ class IndexLookups:
                     continue
                 spans.append(span)
                 cosines.append(float(found[number]) if found is not None and number < len(found) else 0.0)
-                coverages.append(coverage(chunk.text[start:end], question.terms, self.idf))
                 unit = chunk.text[start:end]
-                contrary_units.append(contrary(asked, set(terms_of(unit)) | age_stems(unit)))
+                words = set(terms_of(unit))
+                coverages.append(terms_coverage(words, question.terms, self.idf))
+                contrary_units.append(contrary(asked, words | age_stems(unit)))
         chosen = best_unit(spans, cosines, coverages, coverage_weight, contrary_units)
         if chosen is None:
             return passage

@@ -135,9 +135,13 @@ def highlights(text: str, terms: list[str], idf: Callable[[str], float], limit: 
 
 def coverage(text: str, terms: list[str], idf: Callable[[str], float]) -> float:
     """IDF-weighted share of the question's words that a text contains."""
+    return terms_coverage(set(terms_of(text)), terms, idf)
+
+
+def terms_coverage(present: set[str], terms: list[str], idf: Callable[[str], float]) -> float:
+    """``coverage`` of a text whose searchable words (``terms_of``) are ``present``."""
     if not terms:
         return 0.0
-    present = set(terms_of(text))
     weights = {t: idf(t) for t in terms}
     total = sum(weights.values())
     if total <= 0:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ...models import Hit
-from ...present import SHOWN_BEFORE, THREAD_DOCUMENT, citation_line
+from ...present import card_marks, citation_line
 from ...text import sentence_spans, strip_control
 
 CONFIDENCE = {"strong": "match ■■■ strong", "fair": "match ■■□ fair", "weak": "match ■□□ weak"}
@@ -93,10 +93,8 @@ class ResultCard(Static, can_focus=True):
             content.append(strip_control(rest))
         if hit.confidence:
             content.append(f"  · {CONFIDENCE[hit.confidence]}", style="dim" if hit.confidence == "weak" else "")
-        if hit.thread_document:
-            content.append(f"  · {THREAD_DOCUMENT}", style="dim")
-        if hit.shown_before:
-            content.append(f"  · {SHOWN_BEFORE}", style="dim")
+        for mark in card_marks(hit):
+            content.append(f"  · {mark}", style="dim")
         if self.collected:
             content.append("  [in report]", style="italic")
         content.append("\n")
