@@ -116,15 +116,41 @@ class Context(BaseModel):
 
 
 _SURFACE_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_CONTRACTION = re.compile(r"^(.+?)(n['’]t|['’](?:re|ll|ve|d|s|m))$")
+"""A word and a contracted ending: "they're", "we'll", "can't", "it's"."""
+_SHORTENED = {"ca": "can", "wo": "will", "sha": "shall"}
+"""Words a contraction with "n't" shortens ("can't", "won't", "shan't")."""
+
+
+def _without_contraction(word: str) -> str:
+    """The word a contraction starts with ("they're" -> "they", "can't" -> "can"), or the word
+    ("victim's" -> "victim": the subject stays)."""
+    found = _CONTRACTION.match(word)
+    if not found:
+        return word
+    base = found.group(1)
+    return _SHORTENED.get(base, base) if found.group(2)[0] == "n" else base
+
+
+def question_words(question: str) -> list[str]:
+    """A question's words as lexical search folds them (``word_tokens``), with a contraction
+    read as the word it starts with: "and if they're under 18?" points back with "they"."""
+    return [t for word in _SURFACE_WORD.findall(question.lower()) for t in word_tokens(_without_contraction(word))]
 
 
 def own_words(question: str) -> list[str]:
     """The words a question says of its subject, in lower case as typed ("self-identify"
-    stays one word): not question words, not common words."""
+    stays one word): not question words, not common words, not a contraction of them
+    ("they're", "can't"), and not a bare number of up to three digits ("under 18": the number
+    says nothing of the subject without the words around it)."""
     words = []
     for word in (w.lower() for w in _SURFACE_WORD.findall(question)):
-        parts = word_tokens(word)
-        if parts and any(len(p) > 1 and p not in STOPWORDS and p not in _QUESTION_WORDS for p in parts):
+        if word.isdigit() and len(word) <= 3:
+            continue
+        parts = word_tokens(_without_contraction(word))
+        if parts and any(
+            len(p) > 1 and p not in STOPWORDS and p not in _QUESTION_WORDS for p in parts
+        ):
             words.append(word)
     return words
 
@@ -178,7 +204,7 @@ def is_follow_up(question: str) -> tuple[bool, str]:
         return False, "it names its own subject"
     if len(words) <= SHORT:
         return True, "it is short"
-    if len(words) <= POINTED and _REFERS_BACK.intersection(word_tokens(question)):
+    if len(words) <= POINTED and _REFERS_BACK.intersection(question_words(question)):
         return True, "it refers back to the last question"
     return False, "it names its own subject"
 
@@ -303,10 +329,13 @@ class Thread(BaseModel):
     def context_for(
         self, question: str, idf: Callable[[str], float], alone: bool = False, follows: tuple[bool, str] | None = None
     ) -> Context:
-        """What ``question`` would carry (nothing when ``alone``)."""
+        """What ``question`` would carry (nothing when ``alone``). A question that found no
+        passage lends no words while another of the topic did: its words led nowhere ("who do I
+        call out of hours?" refused, then "what if they say no?" would search "hours, call")."""
         if alone:
             return Context(reason=ASKED_ALONE)
         turns = self.topic_turns()
+        turns = [turn for turn in turns if not turn.answer.abstained] or turns
         shown = [" ".join(hit.text for hit in answer_cards(turn.answer)[:SHOWN_CARDS]) for turn in turns]
         return carried_context(question, [turn.question for turn in turns], idf, shown=shown, follows=follows)
 
@@ -345,7 +374,7 @@ class Thread(BaseModel):
 
         context = thread.context_for(question, pipeline.idf, alone=alone)
         answer = search(context)
-        points_back = bool(_WORTH_A_RETRY.intersection(word_tokens(question)))
+        points_back = bool(_WORTH_A_RETRY.intersection(question_words(question)))
         says_enough = len(own_words(question)) > RETRY_WORDS
         if answer.abstained and points_back and not says_enough and not alone and not context.carried and thread.turns:
             retry = thread.context_for(

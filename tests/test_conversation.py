@@ -91,6 +91,34 @@ def test_a_follow_up_carries_the_topics_most_telling_words_as_typed_and_never_tw
     )
 
 
+def test_a_contraction_or_a_bare_number_is_no_word_of_the_subject_and_a_contracted_pronoun_points_back():
+    # Found in a first-use audit: after "and if they're under 18?", the next follow-up was
+    # searched with "they're, 18".
+    assert own_words("and if they're under 18?") == []
+    assert own_words("can't they leave?") == ["leave"]
+    assert own_words("the victim's consent") == ["victim's", "consent"], "a possessive keeps its noun"
+    assert own_words("referrals in 2021") == ["referrals", "2021"], "a year says when"
+    assert is_follow_up("are the rules different if they're British?") == (True, "it refers back to the last question")
+    assert carried_context("what if they refuse?", ["and if they're under 18?", "Who can refer a victim?"], idf).words
+
+
+def test_a_question_that_found_nothing_lends_no_words_while_one_of_the_topic_did():
+    # Found in a first-use audit: "who do I call out of hours?" was refused, and "what if they
+    # say no?" was then searched with "hours, call".
+    refused = Answer(query="q", abstained=True, message="none")
+    answered = Answer(query="q", abstained=False, message="")
+    thread = Thread(
+        turns=[
+            Turn(question="How do county lines gangs recruit children?", answer=answered),
+            Turn(question="who do I call out of hours?", answer=refused),
+        ]
+    )
+    words = thread.context_for("what if they say no?", idf).words
+    assert words and not {"call", "hours"} & set(words) and "county" in words, words
+    only_refused = Thread(turns=[Turn(question="who do I call out of hours?", answer=refused)])
+    assert only_refused.context_for("what if they say no?", idf).words, "a topic that found nothing yet keeps its words"
+
+
 def test_a_follow_up_naming_another_group_or_nation_does_not_carry_the_one_it_replaces():
     earlier = ["How long is the recovery period for adults in England?"]
     children = carried_context("and for children?", earlier, idf).words

@@ -5,13 +5,14 @@ import numpy as np
 from assistant.config import RetrieveSettings
 from assistant.evaluate import ABLATIONS, CONVERSATION_ABLATIONS
 from assistant.retrieve.abstain import RULES
-from assistant.retrieve.ranker import FAIR, FEATURES, CandidateSignals, LogisticModel
+from assistant.retrieve.ranker import FAIR, FEATURES, STRONG, CandidateSignals, LogisticModel
 from assistant.retrieve.stages import (
     STAGES,
     Candidate,
     Question,
     above_relative_floor,
     another_document_by,
+    strong_before_lifted,
     demote_shown,
     fill_missing_dense,
     fuse,
@@ -363,6 +364,26 @@ def test_a_follow_ups_first_screen_holds_the_first_passage_of_another_document_b
     early = [thread[0], others[0], *thread[1:], others[1]]
     assert another_document_by(early, {"last"}, document_of, 3, FAIR) is early, "another document is on screen already"
     assert another_document_by(thread + others, set(), document_of, 3, FAIR) == thread + others
+
+
+def test_a_weak_passage_the_thread_ranked_up_never_comes_before_a_strong_one():
+    # Found in a first-use audit: after "What are the indicators ... at the airport?", "who do I
+    # refer them to?" showed two weak passages of the aviation guide, ranked up, above the strong
+    # passage on first responders of another document.
+    lifted = [_scored(1, 0.1, 0.8), _scored(2, 0.05, 0.8)]
+    strong, fair = _scored(3, 0.7), _scored(4, 0.4)
+    assert ids(strong_before_lifted([*lifted, fair, strong], STRONG, FAIR)) == [3, 1, 2, 4], (
+        "the strong passage moves up to the first weak one ranked up; the fair one stays"
+    )
+    fair_lifted = [_scored(1, 0.3, 0.8), _scored(2, 0.05, 0.8)]
+    assert ids(strong_before_lifted([*fair_lifted, strong], STRONG, FAIR)) == [1, 3, 2], (
+        "a passage ranked up that the ranker finds fair stays before it"
+    )
+    read = demote_shown([_scored(5, 0.9), *lifted], {5}, 0.4)
+    assert ids(strong_before_lifted(read, STRONG, FAIR)) == [1, 2, 5], (
+        "a passage read already is not moved back up: its score is less its penalty"
+    )
+    assert ids(strong_before_lifted([strong, *lifted], STRONG, FAIR)) == [3, 1, 2]
 
 
 def test_a_question_naming_a_year_sees_first_the_passages_that_mention_it():

@@ -21,7 +21,7 @@ import numpy as np
 from ..index.lexical import bigrams
 from ..models import Mode, ThreadFocus
 from .abstain import years_named
-from .ranker import FAIR, FEATURES, CandidateSignals, LogisticModel, feature_matrix, load_model
+from .ranker import FAIR, FEATURES, STRONG, CandidateSignals, LogisticModel, feature_matrix, load_model
 
 if TYPE_CHECKING:
     from ..config import RetrieveSettings
@@ -147,6 +147,26 @@ def another_document_by(
         return candidates
     moved = list(candidates)
     moved.insert(card - 1, moved.pop(position))
+    return moved
+
+
+def strong_before_lifted(candidates: list[Candidate], strong: float, weak: float) -> list[Candidate]:
+    """A passage that the thread's bonus lifted (``preferred`` above 0) while the ranker gives it
+    less than ``weak`` (its own probability: a "weak" card) does not come before a passage the
+    ranker gives at least ``strong`` (a "strong" card): the thread says where the answer probably
+    is, not that a weak passage answers better than a strong one. Each such strong passage (not
+    one the last answer showed: ``demote_shown`` put it lower) moves up to just before the first
+    lifted weak passage above it; the others keep their order."""
+    moved = list(candidates)
+    for position in range(len(moved)):
+        candidate = moved[position]
+        if candidate.preferred != 0 or candidate.score < strong:
+            continue
+        lifted = next(
+            (n for n, c in enumerate(moved[:position]) if c.preferred > 0 and c.score - c.preferred < weak), None
+        )
+        if lifted is not None:
+            moved.insert(lifted, moved.pop(position))
     return moved
 
 
@@ -648,6 +668,16 @@ STAGES: tuple[Stage, ...] = (
             c, set(q.thread.documents), look.document_of, s.other_document_card, FAIR
         ),
         off={"other_document_card": 0},
+        follow_ups_only=True,
+    ),
+    Stage(
+        "strong before a weak one ranked up",
+        "show",
+        "a follow-up carrying the thread's words, with the learned ranker",
+        ("strong_before_lifted",),
+        when=lambda q, s: bool(q.thread.documents) and s.strong_before_lifted and learned_ranking(q, s),
+        apply=lambda c, q, s, look: strong_before_lifted(c, STRONG, FAIR),
+        off={"strong_before_lifted": False},
         follow_ups_only=True,
     ),
     Stage(
