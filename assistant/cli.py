@@ -682,8 +682,9 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             if last is None:
                 click.echo("Ask a question first.")
             else:
-                # /as-typed keeps what the question carried; /alone drops it.
-                answer(last.question, alone=command == "/alone", as_typed=command == "/as-typed", again=True)
+                # /as-typed keeps what the question carried (nothing, after /alone); /alone drops it.
+                alone = command == "/alone" or last.context.alone
+                answer(last.question, alone=alone, as_typed=command == "/as-typed", again=True)
         elif command == "/keep":
             number = rest.strip()
             if last is None:

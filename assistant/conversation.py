@@ -148,9 +148,7 @@ def own_words(question: str) -> list[str]:
         if word.isdigit() and len(word) <= 3:
             continue
         parts = word_tokens(_without_contraction(word))
-        if parts and any(
-            len(p) > 1 and p not in STOPWORDS and p not in _QUESTION_WORDS for p in parts
-        ):
+        if parts and any(len(p) > 1 and p not in STOPWORDS and p not in _QUESTION_WORDS for p in parts):
             words.append(word)
     return words
 

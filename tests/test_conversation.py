@@ -420,6 +420,17 @@ def test_chat_as_typed_asks_the_last_question_again_with_what_it_carried_and_alo
     assert out.count("(asked on its own: no words of the earlier questions)") == 1
 
 
+def test_chat_as_typed_after_alone_keeps_the_question_on_its_own(bundled_index):
+    # Found in a first-use audit: /as-typed after /alone searched with the thread's words again.
+    out = _chat(
+        bundled_index,
+        "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n"
+        "/alone\n/as-typed\n",
+    )
+    assert out.count("(asked on its own: no words of the earlier questions)") == 2
+    assert len([line for line in out.splitlines() if line.startswith("Searched with:")]) == 1
+
+
 def test_ctrl_d_at_a_terminal_with_kept_passages_warns_once_before_leaving(bundled_index):
     import os
     import pty

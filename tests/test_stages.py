@@ -12,7 +12,6 @@ from assistant.retrieve.stages import (
     Question,
     above_relative_floor,
     another_document_by,
-    strong_before_lifted,
     demote_shown,
     fill_missing_dense,
     fuse,
@@ -25,6 +24,7 @@ from assistant.retrieve.stages import (
     rerank_learned,
     reward_sentence_match,
     run_stages,
+    strong_before_lifted,
     years_first,
 )
 

@@ -58,7 +58,7 @@ def add_to_report(app: GuidanceApp, hit: Hit, question: str) -> None:
 def search_within(app: GuidanceApp, hit: Hit, question: str) -> None:
     """The passage's question asked again within its document only; then back to the question
     box, with searches restricted to that document."""
-    app.search_within_document(hit.document.id, hit.document.title, question)
+    app.search_within_document(hit.document.id, hit.document.title, question, hit.chunk_id)
 
 
 @dataclass(frozen=True)

@@ -269,10 +269,12 @@ class GuidanceApp(App):
         except OSError:
             pass
 
-    def run_search(self, question: str, alone: bool = False) -> None:
+    def run_search(self, question: str, alone: bool = False, before: int | None = None) -> None:
         """Ask a question as the next turn of the conversation: a follow-up carries the topic's
         words and favours the last answer's documents, unless ``alone`` (asked as typed, on its
-        own) or a new topic was asked for."""
+        own) or a new topic was asked for. ``before``: asked in the thread as it stood before
+        that turn (an earlier question asked again). A new topic searches the whole library
+        again: "within this document" belonged to the topic before."""
         self.last_question = question
         screen = self.search_screen
         if self.index_missing:
@@ -290,15 +292,19 @@ class GuidanceApp(App):
             return
         screen.set_status("searching…  " + self.index_facts())
         new_topic, self.next_new_topic = self.next_new_topic, False
+        if new_topic and self.filters.documents:
+            self.filters = self.filters.model_copy(update={"documents": []})
+            self.notify("New topic: searching the whole library again, not only within one document.", timeout=4)
         self.update_filter_line()
         self.searching = True
-        self.search_worker(question, self.filters, alone, new_topic)
+        asked_in = self.thread if before is None else Thread(turns=self.thread.turns[:before])
+        self.search_worker(question, self.filters, alone, new_topic, asked_in)
 
     @work(thread=True, exclusive=True, group="search")
-    def search_worker(self, question: str, filters: Filters, alone: bool, new_topic: bool) -> None:
+    def search_worker(self, question: str, filters: Filters, alone: bool, new_topic: bool, asked_in: Thread) -> None:
         started = time.perf_counter()
         try:
-            turn = self.thread.ask(
+            turn = asked_in.ask(
                 self.pipeline, question, alone=alone, new_topic=new_topic, filters=filters, as_typed=alone
             )
         except AssistantError as error:
@@ -488,19 +494,32 @@ class GuidanceApp(App):
             FilterScreen(self.pipeline.facets(), self.filters, self.document_titles()), self._filters_chosen
         )
 
-    def search_within_document(self, document_id: str, title: str, question: str = "") -> None:
-        """Restrict searches to one document and ask ``question`` (the question of the card it
-        came from; the last question when none) again within it."""
+    def search_within_document(
+        self, document_id: str, title: str, question: str = "", chunk_id: int | None = None
+    ) -> None:
+        """Restrict searches to one document and ask ``question`` (the question of the card
+        ``chunk_id`` came from; the last question when none) again within it, with what the
+        thread held when it was first asked (not the words of later questions)."""
         while not isinstance(self.screen, SearchScreen):
             self.pop_screen()
         self.last_question = question or self.last_question  # what the new filters ask again
         within = self.filters.model_copy(update={"documents": [document_id]})
-        if within == self.filters and self.last_question:
-            self.run_search(self.last_question)  # already within it: the card's question is asked
-        else:
-            self._filters_chosen(within)
+        if within != self.filters:
+            self.filters = within
+            self.update_filter_line()
+        if self.last_question:
+            self.run_search(self.last_question, before=self._turn_of(question, chunk_id))
         self.search_screen.action_focus_question()
         self.notify(f"Searching only within: {strip_control(title)} (f: filters, Clear all to remove)", markup=False)
+
+    def _turn_of(self, question: str, chunk_id: int | None) -> int | None:
+        """The place in the thread of the newest turn that asked ``question`` and showed the
+        passage ``chunk_id`` (None: not found, or the newest turn)."""
+        for place in reversed(range(len(self.thread.turns))):
+            turn = self.thread.turns[place]
+            if turn.question == question and any(hit.chunk_id == chunk_id for hit in turn.answer.hits):
+                return None if place == len(self.thread.turns) - 1 else place
+        return None
 
     def document_titles(self) -> dict[str, str]:
         try:

@@ -262,3 +262,39 @@ async def test_searching_within_an_earlier_cards_document_asks_that_cards_questi
         assert app.thread.turns[-1].question == FIRST, "the card's own question, not the last one asked"
         assert app.filters.documents == [earlier.hit.document.id]
         assert all(hit.document.id == earlier.hit.document.id for hit in app.thread.turns[-1].answer.hits)
+
+
+async def test_searching_within_an_earlier_follow_ups_document_carries_what_it_carried_then(bundled_index):
+    # Found in a first-use audit: `w` on a card of the second turn searched with words of the
+    # third question.
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await a_conversation(pilot, "and what about their access to justice?", "and for children?")
+        second = app.thread.turns[1]
+        assert second.context.words and second.context.words != app.thread.turns[2].context.words
+        app.screen.query_one("#results").scroll_home(animate=False)
+        await pilot.pause()
+        card = list(turns(app)[1].query(ResultCard))[0]
+        card.focus(scroll_visible=True)
+        await pilot.pause()
+        await pilot.press("w")
+        await wait_for(pilot, lambda: len(app.thread.turns) == 4 and not app.searching)
+        again = app.thread.turns[-1]
+        assert again.question == second.question and again.context.words == second.context.words
+
+
+async def test_a_new_topic_searches_the_whole_library_again_after_searching_within_a_document(bundled_index):
+    # Found in a first-use audit: after `w`, ctrl+n and a new question were still searched
+    # within the document, and its passages were called strong.
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await a_conversation(pilot)
+        list(turns(app)[0].query(ResultCard))[0].focus(scroll_visible=True)
+        await pilot.pause()
+        await pilot.press("w")
+        await wait_for(pilot, lambda: len(app.thread.turns) == 2 and not app.searching)
+        assert app.filters.documents
+        await pilot.press("ctrl+n")
+        await ask(pilot, "How do county lines gangs recruit children?")
+        assert app.thread.turns[-1].new_topic and app.filters.documents == []
+        assert app.thread.turns[-1].filters.documents == [], "the question was asked in the whole library"

@@ -151,7 +151,7 @@ class SearchScreen(Screen):
             "ctrl+n",
             "new_topic",
             "New topic",
-            tooltip="The next question starts a new topic (carries nothing of the conversation)",
+            tooltip="The next question starts a new topic (carries nothing of the conversation; searches the whole library, not only within a document)",
             priority=True,
         ),
         Binding(
