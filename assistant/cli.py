@@ -718,6 +718,8 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             # The full path: "/note" alone writes case-note.md in whatever folder chat started in.
             written = "Case note (Markdown)" if style == "markdown" else f"References of the kept passages ({style})"
             click.echo(f"{written} written to {safe_line(str(target.resolve()))}.")
+            if not any(turn.kept for turn in thread.turns):
+                click.echo("It holds no passage: /keep N keeps passage N of the last answer for the case note.")
             if style == "markdown":
                 unsaved = 0
             else:
@@ -773,8 +775,24 @@ class _chat_history:
 # --- cite, clean ------------------------------------------------------------------------------
 
 
+class _PassageId(click.ParamType):
+    """A passage's number as `ask` shows it ("chunk 42"): a whole number."""
+
+    name = "passage id"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if text.isascii() and text.isdigit() and int(text) < 2**63:
+            return int(text)
+        self.fail(
+            f"{safe_line(text)!r} is not a passage id: give the number shown as \"chunk N\" by ask (e.g. cite 42)",
+            param,
+            ctx,
+        )
+
+
 @main.command()
-@click.argument("chunk_ids", metavar="CHUNK_ID...", type=click.IntRange(0, 2**63 - 1), nargs=-1, required=True)
+@click.argument("chunk_ids", metavar="CHUNK_ID...", type=_PassageId(), nargs=-1, required=True)
 @_index_option
 @click.option(
     "--format",

@@ -42,3 +42,10 @@ def test_cite_in_bibtex_and_csl_json(bundled_index):
 def test_an_unknown_passage_id_is_a_one_line_error(bundled_index):
     result = CliRunner().invoke(main, ["cite", "999999", "--index", str(bundled_index)])
     assert result.exit_code == 1 and "no chunk 999999" in result.output and "Traceback" not in result.output
+
+
+def test_a_passage_id_that_is_not_a_number_says_where_to_find_one(bundled_index):
+    # Found in a first-use audit: "cite abc" said "'abc' is not a valid integer range".
+    result = CliRunner().invoke(main, ["cite", "abc", "--index", str(bundled_index)])
+    assert result.exit_code == 2 and "'abc' is not a passage id" in result.output and 'as "chunk N"' in result.output
+    assert "integer range" not in result.output

@@ -392,6 +392,9 @@ def test_chat_writes_a_case_note_for_its_owner_alone_and_never_makes_a_folder_un
     out = _chat(bundled_index, f"Why do victims decline assistance?\n/note {missing}\n/note {note}\n/quit\n")
     assert f"error: there is no folder {missing.parent}" in out and not missing.parent.exists()
     assert stat.S_IMODE(note.stat().st_mode) == 0o600
+    assert "It holds no passage: /keep N keeps" in out, "a note of questions only says how to keep a passage"
+    kept = _chat(bundled_index, f"Why do victims decline assistance?\n/keep 1\n/note {tmp_path / 'kept.md'}\n")
+    assert "It holds no passage" not in kept
 
 
 def test_chat_says_why_a_passage_cannot_be_kept_and_warns_before_leaving_kept_passages_unwritten(bundled_index):

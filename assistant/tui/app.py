@@ -592,7 +592,9 @@ class GuidanceApp(App):
             self.push_screen(ExportScreen(CASE_NOTE_EXPORT, path, CASE_NOTE_FORMATS, style), self._case_note_chosen)
             return
         self.export_folder = path.parent.resolve()
-        self.notify(f"Case note written to {path}", title="Export", markup=False, timeout=6)
+        kept = any(turn.kept for turn in self.thread.turns)
+        hint = "" if kept else "\nIt holds no passage: a on a passage keeps it (and adds it to the report)."
+        self.notify(f"Case note written to {path}{hint}", title="Export", markup=False, timeout=6)
 
     # -- index --------------------------------------------------------------------------------
 
