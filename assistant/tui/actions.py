@@ -48,7 +48,12 @@ def copy_passage(app: GuidanceApp, hit: Hit, question: str) -> None:
     """The passage as quoted text with its citation: what a case note or a report needs."""
     quoted = "“" + strip_control(hit.text).strip() + "”"
     app.copy_to_clipboard(f"{quoted}\n{format_citation(hit.citation, 'text')}")
-    app.notify("Passage and its citation copied (OSC 52).", markup=False, timeout=3)
+    app.notify(
+        "Passage and its citation sent to the clipboard (OSC 52). If your terminal or tmux blocks it, "
+        "Enter opens the passage to select by hand, and c shows its citation.",
+        markup=False,
+        timeout=5,
+    )
 
 
 def add_to_report(app: GuidanceApp, hit: Hit, question: str) -> None:
