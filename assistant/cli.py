@@ -785,7 +785,7 @@ class _PassageId(click.ParamType):
         if text.isascii() and text.isdigit() and int(text) < 2**63:
             return int(text)
         self.fail(
-            f"{safe_line(text)!r} is not a passage id: give the number shown as \"chunk N\" by ask (e.g. cite 42)",
+            f'{safe_line(text)!r} is not a passage id: give the number shown as "chunk N" by ask (e.g. cite 42)',
             param,
             ctx,
         )

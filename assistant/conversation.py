@@ -267,12 +267,18 @@ class Turn(BaseModel):
     kept: list[int] = Field(default_factory=list)
     """The ranks of the cards the user kept for the case note."""
 
+    def cards(self) -> list[Hit]:
+        """The cards shown: the answer's, or after a refusal the closest passages (which the
+        user may judge and keep)."""
+        return self.answer.hits or self.answer.closest
+
     def cannot_keep(self, rank: int) -> str | None:
         """Why card ``rank`` cannot be kept for the case note, in words; None when it can."""
-        if self.answer.abstained or not self.answer.hits:
+        cards = self.cards()
+        if not cards:
             return "The last question found no passage to keep."
-        if not any(hit.rank == rank for hit in self.answer.hits):
-            return f"Give the number of a passage of the last answer, 1 to {len(self.answer.hits)} (e.g. /keep 1)."
+        if not any(hit.rank == rank for hit in cards):
+            return f"Give the number of a passage of the last answer, 1 to {len(cards)} (e.g. /keep 1)."
         if rank in self.kept:
             return f"Passage {rank} is kept already."
         return None
@@ -284,8 +290,8 @@ class Turn(BaseModel):
         self.kept.append(rank)
         return True
 
-    def kept_hits(self):
-        return [hit for hit in self.answer.hits if hit.rank in self.kept]
+    def kept_hits(self) -> list[Hit]:
+        return [hit for hit in self.cards() if hit.rank in self.kept]
 
 
 class Thread(BaseModel):
@@ -396,7 +402,7 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
     document's own words."""
     from datetime import datetime
 
-    from .present import format_citation, markdown_escape, markdown_quote
+    from .present import CLOSEST, format_citation, markdown_escape, markdown_quote
 
     generated = generated or datetime.now().astimezone()
     chosen = [(n, t) for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
@@ -423,7 +429,9 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
             lines += [f"Within filters: {markdown_escape(turn.filters.describe(titles))}", ""]
         if turn.answer.abstained:
             lines += [f"_{markdown_escape(turn.answer.message or '')}_", ""]
-            continue
+            if not turn.kept:
+                continue
+            lines += [f"Kept from the closest passages, {CLOSEST}:", ""]
         kept = turn.kept_hits()
         if not kept:
             lines += ["No passage kept.", ""]

@@ -194,6 +194,9 @@ class Hit(BaseModel):
     thread_document: bool = False
     """In a conversation: the card ranked higher as a passage of the last answer's documents (a
     follow-up's thread), so it may come before a card that matches more strongly."""
+    closest: bool = False
+    """Shown under a refusal as one of the passages closest to the question: the search does not
+    take it for an answer (``Answer.closest``)."""
 
 
 NO_ANSWER = "No passage in the corpus answers this question."
@@ -227,6 +230,10 @@ class Answer(BaseModel):
     """(word as typed, word searched) for each misspelt word corrected."""
     context_words: list[str] = Field(default_factory=list)
     """Words of earlier questions of a conversation searched with this one."""
+    closest: list[Hit] = Field(default_factory=list)
+    """When abstained (neither for the filters nor for a year no passage names): the passages
+    closest to the question, which the search does not take for an answer, for the reader to
+    judge. Never counted as answers (``hits`` stays empty)."""
 
 
 class Filters(BaseModel):
@@ -448,12 +455,15 @@ class AnswerJSON(BaseModel):
     earlier questions added)."""
     context_words: list[str] = Field(default_factory=list)
     """The words of earlier questions of the conversation (``ask --context``) searched with it."""
+    closest: list[ResultJSON] = Field(default_factory=list)
+    """When abstained: the passages closest to the question, which the search does not take for
+    an answer (``confidence`` null); never counted in ``results``."""
     error: str | None = None
 
     def to_json(self) -> str:
         optional = {
             name
-            for name in ("mode", "message", "notices", "searched_for", "context_words", "error")
+            for name in ("mode", "message", "notices", "searched_for", "context_words", "closest", "error")
             if not getattr(self, name)
         }
         return json_text(self.model_dump(mode="json", exclude=optional))

@@ -313,30 +313,32 @@ def answer_json(answer: Answer) -> AnswerJSON:
     return AnswerJSON(
         query=answer.query,
         abstained=answer.abstained,
-        results=[
-            ResultJSON(
-                rank=hit.rank,
-                score=hit.score,
-                text=hit.text,
-                document=hit.document,
-                location=hit.location,
-                citation=format_citation(hit.citation, "text"),
-                chunk_id=hit.chunk_id,
-                highlights=hit.highlights,
-                dense_score=hit.dense_score,
-                lexical_score=hit.lexical_score,
-                also_at=[format_citation(c, "text") for c in hit.also_at],
-                confidence=hit.confidence,
-                shown_before=hit.shown_before,
-                thread_document=hit.thread_document,
-            )
-            for hit in answer.hits
-        ],
+        results=[_result_json(hit) for hit in answer.hits],
         mode=answer.mode,
         message=answer.message,
         notices=answer.notices,
         searched_for=answer.searched_for,
         context_words=answer.context_words,
+        closest=[_result_json(hit) for hit in answer.closest],
+    )
+
+
+def _result_json(hit: Hit) -> ResultJSON:
+    return ResultJSON(
+        rank=hit.rank,
+        score=hit.score,
+        text=hit.text,
+        document=hit.document,
+        location=hit.location,
+        citation=format_citation(hit.citation, "text"),
+        chunk_id=hit.chunk_id,
+        highlights=hit.highlights,
+        dense_score=hit.dense_score,
+        lexical_score=hit.lexical_score,
+        also_at=[format_citation(c, "text") for c in hit.also_at],
+        confidence=hit.confidence,
+        shown_before=hit.shown_before,
+        thread_document=hit.thread_document,
     )
 
 
@@ -355,6 +357,12 @@ THREAD_DOCUMENT = "ranked up: from your last answer's document"
 come before a card that matches more strongly."""
 
 
+CLOSEST_HEADING = "The closest passages, which the search does not take for an answer (judge them yourself):"
+"""Said above the passages a refusal shows (``Answer.closest``)."""
+CLOSEST = "closest, not an answer"
+"""Said of each of them, instead of a match."""
+
+
 def card_marks(hit: Hit) -> list[str]:
     """What is said of a follow-up's card beside its match: ranked up for its document, shown
     in the last answer (the text, the Markdown and the terminal UI say the same)."""
@@ -362,7 +370,10 @@ def card_marks(hit: Hit) -> list[str]:
 
 
 def match_words(hit: Hit) -> str:
-    """A card's match in words (the learned ranker's), or its score outside hybrid mode."""
+    """A card's match in words (the learned ranker's), or its score outside hybrid mode; a
+    passage shown under a refusal is no match at all."""
+    if hit.closest:
+        return CLOSEST
     return f"match {hit.confidence}" if hit.confidence else f"score {hit.score:.3f}"
 
 
@@ -379,8 +390,9 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         lines.append(answer.message or NO_ANSWER)
         if not answer.filtered_out:  # when the filters are the cause, the message says so
             lines.append("Try other words, or fewer of them.")
-        return "\n".join(lines)
-    for hit in answer.hits:
+        if answer.closest:
+            lines += ["", CLOSEST_HEADING]
+    for hit in answer.hits or answer.closest:
         lines.append("")
         # The learned ranker's word for how well a card matches; its score, which holds a
         # follow-up's preference for the last answer's documents, would contradict it ("weak,
@@ -416,8 +428,10 @@ def render_answer_markdown(answer: Answer) -> str:
         lines += [f"_Note: {markdown_escape(notice)}_", ""]
     if answer.abstained:
         lines.append(f"_{markdown_escape(answer.message or NO_ANSWER)}_")
-        return "\n".join(lines) + "\n"
-    for hit in answer.hits:
+        if not answer.closest:
+            return "\n".join(lines) + "\n"
+        lines += ["", f"_{CLOSEST_HEADING}_", ""]
+    for hit in answer.hits or answer.closest:
         lines.append(
             f"{hit.rank}. {format_citation(hit.citation, 'markdown')} ({', '.join([match_words(hit), *card_marks(hit)])})"
         )

@@ -140,6 +140,32 @@ def test_the_words_carried_first_are_those_the_answer_was_about():
     assert read.words == ["self-identify", "victims"]
 
 
+def test_a_closest_passage_under_a_refusal_can_be_kept_and_the_case_note_says_what_it_is():
+    near = Hit(
+        rank=1,
+        score=0.3,
+        chunk_id=7,
+        text="Hotel staff are trained to spot the signs.",
+        citation=Citation(
+            chunk_id=7, title="Hotels", path="h.pdf", indexed_at=datetime(2026, 12, 1, tzinfo=timezone.utc)
+        ),
+        document=DocumentInfo(id="h.pdf", path="h.pdf", title="Hotels"),
+        location=Location(char_start=0, char_end=42),
+        closest=True,
+    )
+    refused = Answer(
+        query="q", abstained=True, message="No passage in the corpus answers this question.", closest=[near]
+    )
+    turn = Turn(question="What training do hotel receptionists get?", answer=refused)
+    assert turn.keep(1) and turn.kept_hits() == [near]
+    note = case_note(Thread(turns=[turn]))
+    assert "_No passage in the corpus answers this question._" in note
+    assert "Kept from the closest passages, closest, not an answer:" in note and "Source: " in note
+    assert Turn(question="q", answer=Answer(query="q", abstained=True, message="none")).cannot_keep(1) == (
+        "The last question found no passage to keep."
+    )
+
+
 def test_a_new_topic_drops_the_earlier_questions_and_alone_carries_nothing():
     answer = Answer(query="q", abstained=True, message="none")
     thread = Thread(

@@ -267,3 +267,22 @@ def test_the_status_of_an_index_is_said_once_for_the_cli_and_the_terminal_ui(bun
     assert ("5 of 5 files indexed: 26 documents, " + str(status.chunks) + " passages", False) in lines
     assert (f"Corpus {status.compared_with}: up to date", False) in lines, "not a heading while up to date"
     assert lines[-1] == ("", False)
+
+
+def test_a_refusals_closest_passages_follow_it_apart_with_their_citations_and_no_match():
+    near = hit().model_copy(update={"closest": True, "confidence": None})
+    refused = Answer(
+        query="q", abstained=True, message="No passage in the corpus answers this question.", closest=[near]
+    )
+    text = render_answer_text(refused)
+    assert text.index("No passage in the corpus answers") < text.index("The closest passages") < text.index("[1] ")
+    assert "closest, not an answer" in text and "match" not in text.split("The closest passages")[1].split("\n")[2]
+    assert "Cite: Seeing the Unseen." in text
+    markdown = render_answer_markdown(refused)
+    assert "_No passage in the corpus answers" in markdown and "closest, not an answer" in markdown
+    assert "Seeing the Unseen" in markdown
+    line = json.loads(answer_json(refused).to_json())
+    assert line["abstained"] and line["results"] == [] and line["closest"][0]["chunk_id"] == 42
+    assert line["closest"][0]["confidence"] is None
+    assert "closest" not in json.loads(answer_json(Answer(query="q", abstained=True, message="none")).to_json())
+    assert "closest passages" not in render_answer_text(Answer(query="q", abstained=True, message="none"))

@@ -4,7 +4,7 @@ answers them; off-topic questions abstain; results are verbatim, cited and locat
 import pytest
 
 from assistant.errors import QueryError
-from assistant.models import Filters
+from assistant.models import NO_ANSWER, Filters
 
 ANSWERABLE = [
     (
@@ -65,6 +65,20 @@ def test_off_topic_questions_abstain(bundled_pipeline, question):
     answer = bundled_pipeline.ask(question)
     assert answer.abstained and answer.hits == []
     assert answer.message == "No passage in the corpus answers this question."
+
+
+def test_a_refusal_near_the_field_shows_the_closest_passages_apart_and_never_as_answers(bundled_pipeline):
+    # Found in a first-use audit ("how long does the reflection period last?" refused while the
+    # library holds it) and on library-dev2: 12 of 53 questions refused, 6 of whose answers
+    # came first with abstention off.
+    answer = bundled_pipeline.ask("What training do hotel receptionists get?", k=5)
+    assert answer.abstained and answer.hits == [] and answer.message == NO_ANSWER
+    assert 1 <= len(answer.closest) <= 3
+    assert all(hit.closest and hit.confidence is None for hit in answer.closest), "never called a match"
+    assert [hit.rank for hit in answer.closest] == list(range(1, len(answer.closest) + 1))
+    assert not bundled_pipeline.ask("best sourdough recipe").closest, "plainly about something else: nothing"
+    year = bundled_pipeline.ask("Why did Indonesian trafficking victims go unidentified in 2031?")
+    assert year.abstained and not year.closest, "the notice says to ask without the year instead"
 
 
 def test_a_years_figures_the_corpus_does_not_hold_are_not_answered(bundled_pipeline):

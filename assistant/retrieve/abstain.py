@@ -172,6 +172,8 @@ class Decision:
     reason: str
     notice: str | None = None
     """What the reader is told beside the refusal, when the reason is theirs to act on."""
+    probability: float | None = None
+    """The learned model's probability that the question is answerable (None without it)."""
 
 
 def decide(
@@ -202,7 +204,11 @@ def decide(
         features = signals.features()
         probability = float(model.probabilities(features[None, :])[0])
         named = ", ".join(f"{name} {value:.2f}" for name, value in zip(ABSTENTION_FEATURES, features))
-        return Decision(probability < model.threshold, f"answerable with probability {probability:.2f} ({named})")
+        return Decision(
+            probability < model.threshold,
+            f"answerable with probability {probability:.2f} ({named})",
+            probability=probability,
+        )
     if z is None:
         dense = signals.best_dense
         answered = dense is not None and (

@@ -439,7 +439,7 @@ class GuidanceApp(App):
     def add_to_report(self, hit, question: str) -> None:
         searched_with: list[str] = []
         for turn in reversed(self.thread.turns):  # kept for the case note too
-            if turn.question == question and any(h.chunk_id == hit.chunk_id for h in turn.answer.hits):
+            if turn.question == question and any(h.chunk_id == hit.chunk_id for h in turn.cards()):
                 turn.keep(hit.rank)
                 searched_with = list(turn.context.words)
                 break
@@ -517,7 +517,7 @@ class GuidanceApp(App):
         passage ``chunk_id`` (None: not found, or the newest turn)."""
         for place in reversed(range(len(self.thread.turns))):
             turn = self.thread.turns[place]
-            if turn.question == question and any(hit.chunk_id == chunk_id for hit in turn.answer.hits):
+            if turn.question == question and any(hit.chunk_id == chunk_id for hit in turn.cards()):
                 return None if place == len(self.thread.turns) - 1 else place
         return None
 

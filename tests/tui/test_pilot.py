@@ -210,11 +210,28 @@ async def test_an_off_topic_question_shows_the_abstention_not_results(bundled_in
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await ask(pilot, "[bold]best sourdough[/bold] recipe")
-        assert not cards(app)
+        assert all(card.hit.closest for card in cards(app)), "no passage is shown as an answer"
         panel = str(app.screen.query_one(".abstained", Static).render())
         assert "No passage in the corpus answers this question." in panel
         question = str(turns(app)[-1].query_one(".turn-question", Static).render())
         assert "[bold]best sourdough[/bold] recipe" in question, "the question is shown literally, above its answer"
+
+
+async def test_a_refusal_near_the_field_shows_the_closest_passages_under_it_and_they_can_be_kept(bundled_index):
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await ask(pilot, "What training do hotel receptionists get?")
+        panel = str(app.screen.query_one(".abstained", Static).render())
+        assert "No passage in the corpus answers this question." in panel and "closest passages follow" in panel
+        shown = cards(app)
+        assert shown and all(card.hit.closest for card in shown)
+        assert "closest, not an answer" in str(shown[0].render()) and "strong" not in str(shown[0].render())
+        await pilot.press("tab")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: len(app.basket.items) == 1)
+        assert app.basket.items[0].chunk_id == shown[0].hit.chunk_id
+        assert app.thread.turns[-1].kept == [shown[0].hit.rank], "kept for the case note too"
 
 
 async def test_question_history_recalls_earlier_questions(bundled_index):

@@ -89,6 +89,11 @@ class TurnView(Vertical):
             message.append(strip_control(answer.message or NO_ANSWER) + "\n\n", style="bold")
             if answer.filtered_out:
                 message.append("The filters left out the passages that answer. Clear them to see those passages.")
+            elif answer.closest:
+                message.append("No passage matched well enough to be taken for an answer; the tool never guesses.\n")
+                message.append(
+                    "• The closest passages follow: judge them yourself.\n• Try other words, or fewer of them."
+                )
             else:
                 message.append("Nothing is shown because no passage matched well enough; the tool never guesses.\n")
                 message.append(
@@ -99,8 +104,9 @@ class TurnView(Vertical):
                 yield Button(
                     "Clear the filters and ask again", id=f"clear-filters-{self.number}", classes="clear-filters"
                 )
-            return
-        for hit in answer.hits:
+            if not answer.closest:
+                return
+        for hit in answer.hits or answer.closest:
             yield ResultCard(
                 hit, turn.question, collected=hit.chunk_id in self.collected, max_chars=self.room, turn=self.number
             )
