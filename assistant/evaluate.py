@@ -150,6 +150,8 @@ class ModeScores(BaseModel):
     abstain_precision: float
     abstain_recall: float
     answerable_refused: int
+    refused_answer_closest: int = 0
+    """...of which the answer is among the closest passages shown under the refusal."""
     off_topic_abstained: int
     off_topic_total: int
     near_miss_abstained: int = 0
@@ -219,7 +221,7 @@ def evaluate_question_set(
     expectations = resolve_expectations(pipeline, question_set, strict, missing_ok=True)
     results = []
     for mode in modes:
-        reciprocal_ranks, hits, refused, failures = [], {1: 0, 3: 0, 5: 0}, 0, []
+        reciprocal_ranks, hits, refused, refused_closest, failures = [], {1: 0, 3: 0, 5: 0}, 0, 0, []
         first_cards = dict.fromkeys(ERROR_KINDS, 0)
         answered_first, ndcgs, ranks = 0, [], []
         misspelt_kept = misspelt_total = respelt = respelt_first_changed = 0
@@ -237,6 +239,7 @@ def evaluate_question_set(
                     break
             if answer.abstained:
                 refused += 1
+                refused_closest += _rank_of(answer, expected, answer.closest) is not None
             reciprocal_ranks.append(1.0 / rank if rank else 0.0)
             ranks.append(rank)
             for depth in hits:
@@ -301,6 +304,7 @@ def evaluate_question_set(
                 abstain_precision=abstained_off / predicted if predicted else 1.0,
                 abstain_recall=abstained_off / unanswerable_total if unanswerable_total else 1.0,
                 answerable_refused=refused,
+                refused_answer_closest=refused_closest,
                 off_topic_abstained=abstained["off-topic"],
                 off_topic_total=len(question_set.off_topic),
                 near_miss_abstained=abstained["near miss"],
@@ -313,9 +317,10 @@ def evaluate_question_set(
     return results
 
 
-def _rank_of(answer, expected: list[tuple[str, tuple[int, int]]]) -> int | None:
-    """The rank of the first card that overlaps an expected answer, if any in the first five."""
-    for hit in answer.hits[:5]:
+def _rank_of(answer, expected: list[tuple[str, tuple[int, int]]], cards: list | None = None) -> int | None:
+    """The rank of the first card (of ``cards``: the answer's by default) that overlaps an
+    expected answer, if any in the first five."""
+    for hit in (answer.hits if cards is None else cards)[:5]:
         if any(
             hit.document.id == document and hit.location.char_start < end and start < hit.location.char_end
             for document, (start, end) in expected
@@ -366,7 +371,12 @@ def format_judged(title: str, scores: list[ModeScores]) -> str:
             f"; spelling correction changed the words of {s.respelt} correctly spelt question(s), "
             f"the first card of {s.respelt_first_changed}"
         )
-        lines.append(f"  {s.mode}: {judged}first cards: {split}{spelling}")
+        closest = (
+            f" (the answer among the closest passages shown under {s.refused_answer_closest} of them)"
+            if s.answerable_refused
+            else ""
+        )
+        lines.append(f"  {s.mode}: {judged}first cards: {split}{closest}{spelling}")
     return "\n".join(lines)
 
 

@@ -109,6 +109,20 @@ def test_a_phrase_missing_from_the_corpus_is_an_error_for_the_label_check_and_co
     assert sum(scores.first_cards.values()) == 2 and scores.first_cards["answer first"] == 1
 
 
+def test_a_refused_question_counts_apart_when_its_answer_is_among_the_closest_passages(bundled_pipeline, tmp_path):
+    refused = load_question_set(
+        write(
+            tmp_path / "refused.toml",
+            '[meta]\nname = "refused"\n\n[[question]]\ntext = "What training do hotel receptionists get?"\n'
+            'document = "001_7805c1cdfc4ec49b.txt#4"\nanswer = "Labor Inspection Training on Child Labor"\n',
+        )
+    )
+    (scores,) = evaluate_question_set(bundled_pipeline, refused, modes=("hybrid",))
+    assert scores.answerable_refused == 1 and scores.hit_at_5 == 0, "a closest passage is never counted as an answer"
+    assert scores.refused_answer_closest == 1
+    assert "the answer among the closest passages shown under 1 of them" in format_judged("", [scores])
+
+
 def test_an_unreadable_question_set_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read question set"):
         load_question_set(write(tmp_path / "bad.toml", "[[question]\ntext ="))
