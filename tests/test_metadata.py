@@ -282,3 +282,17 @@ def test_a_title_in_title_case_that_opens_with_a_question_word_still_titles_its_
     own = {"title": "Modern Slavery Report_What Looks Promising_A4 brochure_21-031_FEB21_PROOF 2"}
     relative = "iasc/modern-slavery-report-what-looks-promising-a4-brochure-21-031-feb21-proof-2.pdf"
     assert choose_title(own, heading, relative)[0] == title
+
+
+def test_a_file_named_as_an_example_or_a_template_says_so_in_its_title():
+    # Found in a first-use audit: "Adult - Poor Referral ExampleLE.doc", a training example of a
+    # poor referral, was cited as "Report to Crown Prosecutor for Charging Decision".
+    from assistant.ingest.metadata import with_example_mark
+
+    title = "Report to Crown Prosecutor for Charging Decision"
+    assert with_example_mark(title, "iasc/Adult - Poor Referral ExampleLE.doc") == (
+        "Report to Crown Prosecutor for Charging Decision (Adult - Poor Referral ExampleLE)"
+    )
+    assert with_example_mark("Annual report template", "iasc/Annual Report Templates.docx") == "Annual report template"
+    assert with_example_mark(title, "iasc/Counterexamples of practice.pdf") == title
+    assert with_example_mark(title, "iasc/Statutory Guidance.pdf") == title

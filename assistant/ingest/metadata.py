@@ -128,8 +128,24 @@ def choose_title(own: dict[str, object], lines: list[Line], relative: str, web_p
         if source == "title block" and text and is_question(text) and names_a_document(fallback_title(relative)):
             continue  # "How are children brought to the UK" opens a chapter of "Child Trafficking operational handbook.doc"
         if text and not is_junk_title(text) and not (source == "title block" and is_bare_organisation(text)):
-            return readable_case(tidy_title(prefer_file_name(text, relative), lines)), source
+            return with_example_mark(
+                readable_case(tidy_title(prefer_file_name(text, relative), lines)), relative
+            ), source
     return readable_case(fallback_title(relative)), "ocr-filename" if own.get("ocr") else "filename"
+
+
+_EXAMPLE = re.compile(r"\b(?:example|sample|template|specimen|exemplar|mock[- ]?up)", re.I)
+
+
+def with_example_mark(title: str, relative: str) -> str:
+    """A title, and the file's name after it when that name says the file is an example, a
+    sample or a template and the title does not: a training file named "Adult - Poor Referral
+    Example" opens with "Report to Crown Prosecutor for Charging Decision", and a practitioner
+    must not cite it as guidance (first-use audit)."""
+    named = fallback_title(relative)
+    if _EXAMPLE.search(named) and not _EXAMPLE.search(title):
+        return f"{title} ({named})"
+    return title
 
 
 _FOOTNOTE_MARK = re.compile(r"\[\d{1,3}\]")
