@@ -61,9 +61,22 @@ def _section_and_pages(citation: Citation) -> tuple[str | None, str | None]:
     return section, pages
 
 
+def page_words(page: int, label: str | None, format: str | None) -> str:
+    """One page of a document of ``format`` as a citation says it: "slide 3", "p. 3", or with
+    the number printed on it where that differs, "p. A3 (PDF p. 3)" (the document reader says
+    the same)."""
+    if has_slides(format):
+        return f"slide {page}"
+    if label is None or label == str(page):
+        return f"p. {page}"
+    return f"p. {label} (PDF p. {page})"
+
+
 def _pages(citation: Citation) -> str | None:
     if citation.page is None:
         return None
+    if not citation.page_end or citation.page_end == citation.page:
+        return page_words(citation.page, citation.page_label, citation.format)
     if has_slides(citation.format):
         return (
             f"slides {citation.page}–{citation.page_end}"

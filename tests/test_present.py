@@ -286,3 +286,14 @@ def test_a_refusals_closest_passages_follow_it_apart_with_their_citations_and_no
     assert line["closest"][0]["confidence"] is None
     assert "closest" not in json.loads(answer_json(Answer(query="q", abstained=True, message="none")).to_json())
     assert "closest passages" not in render_answer_text(Answer(query="q", abstained=True, message="none"))
+
+
+def test_a_page_is_said_the_same_way_by_a_citation_and_by_the_document_reader():
+    # Found in a first-use audit: a card said "pp. A3–A4 (PDF pp. 3–4)", the reader "p. 3".
+    from assistant.present import page_words
+
+    assert page_words(3, "A3", "pdf") == "p. A3 (PDF p. 3)"
+    assert page_words(3, None, "pdf") == page_words(3, "3", "pdf") == "p. 3"
+    assert page_words(3, None, "pptx") == "slide 3"
+    labelled = CITATION.model_copy(update={"page": 3, "page_end": None, "page_label": "A3"})
+    assert page_words(3, "A3", "pdf") in citation_line(labelled)

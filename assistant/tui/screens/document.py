@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from ...models import Document, Hit
-from ...present import citation_line
+from ...present import citation_line, page_words
 from ...text import strip_control
 from .. import messages
 from ..actions import passage_bindings
@@ -91,7 +91,7 @@ class DocumentScreen(Screen):
         block = blocks[position]
         parts = []
         if block.page is not None:
-            parts.append(f"p. {block.page}")
+            parts.append(page_words(block.page, self.document.page_labels.get(block.page), self.document.format))
         if block.section:
             parts.append(" › ".join(strip_control(s) for s in block.section))
         return " · ".join(parts)
