@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from .config import Settings
 from .errors import AssistantError, QueryError
-from .models import MODES
+from .models import MODES, PassageId
 from .text import json_text, safe_line
 
 log = logging.getLogger("assistant")
@@ -776,16 +776,18 @@ class _chat_history:
 
 
 class _PassageId(click.ParamType):
-    """A passage's number as `ask` shows it ("chunk 42"): a whole number."""
+    """A passage's id as `ask` shows it ("chunk 42", or "chunk 42@1200-1850" for a card that
+    runs beyond its stored passage)."""
 
     name = "passage id"
 
     def convert(self, value, param, ctx):
-        text = str(value).strip()
-        if text.isascii() and text.isdigit() and int(text) < 2**63:
-            return int(text)
+        found = PassageId.parse(str(value))
+        if found is not None:
+            return found
         self.fail(
-            f'{safe_line(text)!r} is not a passage id: give the number shown as "chunk N" by ask (e.g. cite 42)',
+            f'{safe_line(str(value).strip())!r} is not a passage id: give what ask shows after "chunk" '
+            "(e.g. cite 42, or cite 42@1200-1850)",
             param,
             ctx,
         )
@@ -802,10 +804,11 @@ class _PassageId(click.ParamType):
     show_default=True,
 )
 @click.pass_context
-def cite(ctx: click.Context, chunk_ids: tuple[int, ...], index_dir: Path | None, style: str) -> None:
-    """Print the citation of one or more passages: CHUNK_ID is `chunk_id` in `ask --json`,
-    "chunk N" in the text of `ask`, and "passage id N" in the terminal UI's document reader
-    (Enter on a card).
+def cite(ctx: click.Context, chunk_ids: tuple[PassageId, ...], index_dir: Path | None, style: str) -> None:
+    """Print the citation of one or more passages: CHUNK_ID is `passage_id` in `ask --json`,
+    what follows "chunk" in the text of `ask`, and "passage id" in the terminal UI's document
+    reader (Enter on a card). A card that runs onto pages its stored passage does not cover has
+    an id such as 42@1200-1850, whose citation gives the card's own pages.
 
     Example:
 

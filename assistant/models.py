@@ -8,6 +8,7 @@ disk is described by an ``IndexManifest``; a build by a ``BuildReport``.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from typing import Literal, get_args
 
@@ -70,6 +71,40 @@ class DocumentInfo(BaseModel):
     page_labels: dict[int, str] = Field(default_factory=dict, exclude=True)
     """The number printed on each page where it differs from the PDF's page number (from the
     PDF's page labels): citations give both. Not part of the JSON output."""
+
+
+def pages_of_span(blocks: list[Block], start: int, end: int) -> tuple[int | None, int | None]:
+    """(first page, last page) of the document's text from ``start`` to ``end``, from the
+    pages of the structure spans it overlaps ((None, None): flowing text)."""
+    pages = [(b.page, b.page_end or b.page) for b in blocks if b.start < end and start < b.end and b.page is not None]
+    if not pages:
+        return None, None
+    return min(p for p, _ in pages), max(p for _, p in pages)
+
+
+_PASSAGE_ID = re.compile(r"([0-9]{1,18})(?:@([0-9]{1,12})-([0-9]{1,12}))?")
+
+
+class PassageId(BaseModel):
+    """What ``cite`` takes: a stored passage ("42"), or a card cut from the document's text
+    around it ("42@1200-1850": the passage whose words it starts from, and the card's offsets in
+    the document's cleaned text), whose citation gives the pages of exactly that text."""
+
+    chunk_id: int
+    span: tuple[int, int] | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> PassageId | None:
+        found = _PASSAGE_ID.fullmatch(text.strip())
+        if found is None:
+            return None
+        chunk, start, end = found.groups()
+        if start is None:
+            return cls(chunk_id=int(chunk))
+        return cls(chunk_id=int(chunk), span=(int(start), int(end))) if int(start) < int(end) else None
+
+    def __str__(self) -> str:
+        return f"{self.chunk_id}" if self.span is None else f"{self.chunk_id}@{self.span[0]}-{self.span[1]}"
 
 
 class Document(DocumentInfo):
@@ -197,6 +232,9 @@ class Hit(BaseModel):
     closest: bool = False
     """Shown under a refusal as one of the passages closest to the question: the search does not
     take it for an answer (``Answer.closest``)."""
+    passage_id: str = ""
+    """What ``cite`` takes for this card (``PassageId``): the chunk id, or, for a card that runs
+    onto pages its stored passage does not cover, the chunk id and the card's offsets."""
 
 
 NO_ANSWER = "No passage in the corpus answers this question."
@@ -423,6 +461,9 @@ class ResultJSON(BaseModel):
     citation: str
     """The passage's citation as plain text (``cite --format text``)."""
     chunk_id: int
+    passage_id: str = ""
+    """What ``cite`` takes for this card: ``chunk_id``, or for a card that runs onto pages its
+    stored passage does not cover, "chunk_id@start-end" (its offsets)."""
     highlights: list[tuple[int, int]] = Field(default_factory=list)
     dense_score: float | None = None
     lexical_score: float | None = None

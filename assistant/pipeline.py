@@ -30,9 +30,22 @@ from .index.generation import OpenIndex
 from .index.layout import IndexLayout, read_manifest
 from .index.verify import Problem, verify_index
 from .ingest import catalogue_path, discover_files, entry_hash, file_sha256, load_catalogue
-from .models import Answer, BuildReport, Citation, Document, DocumentInfo, Filters, IndexManifest, Mode, ThreadFocus
+from .models import (
+    Answer,
+    BuildReport,
+    Citation,
+    Document,
+    DocumentInfo,
+    Filters,
+    IndexManifest,
+    Mode,
+    PassageId,
+    ThreadFocus,
+    pages_of_span,
+)
 from .present import format_citations, make_citation
 from .retrieve import Retriever
+from .text import safe_line
 from .tokens import word_pieces_for
 
 log = logging.getLogger(__name__)
@@ -326,19 +339,34 @@ class Pipeline:
         return document
 
     @_reading_the_index
-    def citation(self, chunk_id: int) -> Citation:
-        rows = self.open().store.chunk_rows([chunk_id])
-        if chunk_id not in rows:
+    def citation(self, passage: int | str | PassageId) -> Citation:
+        """The citation of a stored passage, or of a card's text (``PassageId`` with a span: its
+        own pages, which may run beyond the stored passage's)."""
+        found = passage if isinstance(passage, PassageId) else PassageId.parse(str(passage))
+        if found is None:
+            raise CitationError(f"{safe_line(str(passage))!r} is not a passage id (a number, or N@START-END)")
+        store = self.open().store
+        rows = store.chunk_rows([found.chunk_id])
+        if found.chunk_id not in rows:
             raise CitationError(
-                f"no chunk {chunk_id} in the current index (ids change only when their file changes; see `ask --json`)"
+                f"no chunk {found.chunk_id} in the current index (ids change only when their file changes; see "
+                "`ask --json`)"
             )
-        chunk, document, indexed_at = rows[chunk_id]
+        chunk, document, indexed_at = rows[found.chunk_id]
+        if found.span is not None:
+            start, end = found.span
+            length = store.document_length(document.id)
+            if not (start < chunk.char_end and chunk.char_start < end and end <= length):
+                raise CitationError(f"passage {found} is not around chunk {found.chunk_id} of its document")
+            first, last = pages_of_span(store.document_blocks(document.id), start, end)
+            if first is not None:
+                chunk = chunk.model_copy(update={"page": first, "page_end": last if last != first else None})
         return make_citation(chunk, document, indexed_at)
 
-    def cite(self, chunk_ids: int | list[int], style: str = "text") -> str:
+    def cite(self, passages: int | str | list, style: str = "text") -> str:
         """One or several passages' citations in one style (CSL-JSON: always an array)."""
-        ids = [chunk_ids] if isinstance(chunk_ids, int) else chunk_ids
-        return format_citations([self.citation(chunk_id) for chunk_id in ids], style)
+        ids = passages if isinstance(passages, list) else [passages]
+        return format_citations([self.citation(passage) for passage in ids], style)
 
     # -- status and checks ------------------------------------------------------------------------
 

@@ -345,6 +345,7 @@ def _result_json(hit: Hit) -> ResultJSON:
         location=hit.location,
         citation=format_citation(hit.citation, "text"),
         chunk_id=hit.chunk_id,
+        passage_id=hit.passage_id or str(hit.chunk_id),
         highlights=hit.highlights,
         dense_score=hit.dense_score,
         lexical_score=hit.lexical_score,
@@ -412,7 +413,7 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         # 0.805" above "fair, 0.442"): the JSON has the score.
         lines.append(
             f"[{hit.rank}] {citation_line(hit.citation)}   "
-            f"({', '.join([match_words(hit), f'chunk {hit.chunk_id}', *card_marks(hit)])})"
+            f"({', '.join([match_words(hit), f'chunk {hit.passage_id or hit.chunk_id}', *card_marks(hit)])})"
         )
         body = strip_control(hit.text)
         for paragraph in body.split("\n"):

@@ -47,5 +47,17 @@ def test_an_unknown_passage_id_is_a_one_line_error(bundled_index):
 def test_a_passage_id_that_is_not_a_number_says_where_to_find_one(bundled_index):
     # Found in a first-use audit: "cite abc" said "'abc' is not a valid integer range".
     result = CliRunner().invoke(main, ["cite", "abc", "--index", str(bundled_index)])
-    assert result.exit_code == 2 and "'abc' is not a passage id" in result.output and 'as "chunk N"' in result.output
+    assert result.exit_code == 2 and "'abc' is not a passage id" in result.output and 'after "chunk"' in result.output
     assert "integer range" not in result.output
+
+
+def test_every_cards_passage_id_cites_what_the_card_says(bundled_index):
+    result = run(
+        "ask", "--index", str(bundled_index), "--json", "-k", "5", "How do traffickers recruit migrant workers?"
+    )
+    answer = AnswerJSON.model_validate_json(result.stdout.strip().splitlines()[0])
+    assert answer.results
+    for card in answer.results:
+        assert card.passage_id and run("cite", card.passage_id, "--index", str(bundled_index)).stdout.strip() == (
+            card.citation
+        )

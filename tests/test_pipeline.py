@@ -85,3 +85,35 @@ def test_an_open_pipeline_keeps_answering_from_its_generation_until_it_reloads(s
     assert reader.newer_index_available()
     assert len(reader.document_infos()) == 3, "still the generation it opened"
     assert reader.reload() and len(reader.document_infos()) == 4
+
+
+def test_a_cards_own_offsets_cite_the_pages_its_text_runs_onto(settings, tmp_path, fake):
+    # A card may take whole sentences from the next passage, onto the next page: `cite` of its
+    # chunk id alone gave only the first page (27 of 455 dev cards).
+    from assistant.errors import CitationError
+    from assistant.models import PassageId
+
+    from .conftest import write
+    from .fixtures_build import make_pdf, paragraph_runs
+
+    first = "Frontline workers should record indicators of exploitation and refer the person with consent. " * 30
+    second = "Children do not need to consent to be referred, and the local authority must be told at once. " * 30
+    corpus = tmp_path / "corpus"
+    write(corpus / "guide.pdf", make_pdf([paragraph_runs(first, 760)[0], paragraph_runs(second, 760)[0]]))
+    build(settings, corpus, fake)
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
+    store = pipeline.open().store
+    rows = store.connection.execute("SELECT id, document_id, char_start, char_end, page FROM chunks ORDER BY ordinal")
+    chunk_id, document, start, end, page = rows.fetchone()
+    assert page == 1
+    length = store.document_length(document)
+    whole = pipeline.citation(PassageId(chunk_id=chunk_id, span=(start, length)))
+    assert (whole.page, whole.page_end) == (1, 2), "the card's own pages"
+    assert pipeline.cite(f"{chunk_id}@{start}-{length}") == pipeline.cite(
+        str(PassageId(chunk_id=chunk_id, span=(start, length)))
+    )
+    assert pipeline.citation(chunk_id).page_end in (None, 1), "the stored passage alone: its first page only"
+    with pytest.raises(CitationError, match="is not around chunk"):
+        pipeline.citation(f"{chunk_id}@{length + 5}-{length + 50}")
+    with pytest.raises(CitationError, match="not a passage id"):
+        pipeline.citation("12@x-y")

@@ -102,6 +102,7 @@ def test_the_json_contract_is_the_model_serialised_with_its_keys_in_order():
         "location",
         "citation",
         "chunk_id",
+        "passage_id",
         "highlights",
         "dense_score",
         "lexical_score",

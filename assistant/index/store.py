@@ -363,6 +363,11 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
+    def document_length(self, document_id: str) -> int:
+        """The length of a document's cleaned text, in code points (0: no such document)."""
+        row = self.connection.execute("SELECT length(text) FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
     def document_blocks(self, document_id: str) -> list[Block]:
         """A document's structure spans (paragraphs and headings with their section and page)."""
         row = self.connection.execute("SELECT blocks FROM documents WHERE id = ?", (document_id,)).fetchone()

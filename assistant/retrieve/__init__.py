@@ -33,6 +33,7 @@ from ..models import (
     Hit,
     Location,
     Mode,
+    PassageId,
     ThreadFocus,
 )
 from ..present import make_citation
@@ -427,7 +428,13 @@ class Retriever:
         chunk = passage.chunk
         candidate = passage.candidate
         citation = make_citation(chunk, passage.document, passage.indexed_at)
+        # A card that runs onto pages its stored passage does not cover is cited by its own
+        # offsets: `cite` of the chunk id alone would give fewer pages than the card shows.
+        stored = self.index.store.chunk_rows([int(chunk.id)]).get(int(chunk.id))
+        pages = (stored[0].page, stored[0].page_end or stored[0].page) if stored else None
+        span = None if pages == (chunk.page, chunk.page_end or chunk.page) else (chunk.char_start, chunk.char_end)
         return Hit(
+            passage_id=str(PassageId(chunk_id=int(chunk.id), span=span)),
             rank=rank,
             score=round(float(candidate.score), 6),
             chunk_id=int(chunk.id),

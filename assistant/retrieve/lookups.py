@@ -13,6 +13,7 @@ import numpy as np
 
 from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
+from ..models import pages_of_span
 from ..text import sentence_spans
 from .abstain import mentions_year
 from .contrasts import age_stems, contrary
@@ -153,11 +154,9 @@ class IndexLookups:
             ),
             passage.chunk,
         )
-        pages = [
-            (b.page, b.page_end or b.page) for b in blocks if b.start < end and start < b.end and b.page is not None
-        ]
-        first_page = min((p for p, _ in pages), default=holder.page)
-        last_page = max((p for _, p in pages), default=holder.page_end or holder.page)
+        first_page, last_page = pages_of_span(blocks, start, end)
+        if first_page is None:
+            first_page, last_page = holder.page, holder.page_end or holder.page
         window = holder.model_copy(
             update={
                 "text": text,

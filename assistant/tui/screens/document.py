@@ -52,7 +52,7 @@ class DocumentScreen(Screen):
         header.append(title, style="bold")
         header.append(line[len(title) :] if line.startswith(title) else "\n" + line)
         header.append(
-            f"\nFile: {strip_control(self.document.path)} · passage id {self.hit.chunk_id} (for `cite`)   Esc: back, "
+            f"\nFile: {strip_control(self.document.path)} · passage id {self.hit.passage_id or self.hit.chunk_id} (for `cite`)   Esc: back, "
             "p: the passage, /: find"
         )
         yield Static(header, id="document-header", markup=False)
