@@ -71,6 +71,11 @@ SHORT = 2
 """A question of at most this many words of its own (not question or common words) says too little alone."""
 POINTED = 4
 """A question of at most this many words of its own that points back ("that", "they") is a follow-up."""
+ANCHORED_AFTER = 3
+"""From the fourth question of a topic on, the first question's most telling word is always
+carried: newest first, four words drifted away from the topic ("car wash" was gone by the fifth
+follow-up of a first-use audit's conversation, and "what about nail bars?" was refused). The dev
+conversations have three questions at most, so their figures do not see this rule."""
 RETRY_WORDS = 8
 """A question of more words of its own describes its own case ("she is 17, her passport is held
 by..."): refused alone, it is not searched again with an earlier topic's words."""
@@ -230,23 +235,28 @@ def carried_context(
     shown = shown or []
     have = {_stem_of(w) for w in own_words(question)}
     have |= replaced(have)
-    chosen: list[str] = []
-    for position in reversed(range(len(earlier))):
+
+    def telling(position: int) -> list[str]:
+        """An earlier question's words that can be carried, the most telling first."""
         read = _stems(shown[position]) if position < len(shown) else set()
         ranked = sorted(
             dict.fromkeys(own_words(earlier[position])),
             key=lambda w: (_stem_of(w) not in read, -idf(_stem_of(w)), w),
         )
-        for word in ranked:
-            if _stem_of(word) in have or idf(_stem_of(word)) <= 0 or word.casefold() in _RELATIONAL:
-                continue
-            have.add(_stem_of(word))
-            chosen.append(word)
-            if len(chosen) >= limit:
+        return [w for w in ranked if idf(_stem_of(w)) > 0 and w.casefold() not in _RELATIONAL]
+
+    anchor = [w for w in telling(0) if _stem_of(w) not in have][:1] if len(earlier) >= ANCHORED_AFTER else []
+    have |= {_stem_of(w) for w in anchor}
+    chosen: list[str] = []
+    room = limit - len(anchor)
+    for position in reversed(range(len(earlier))):
+        for word in telling(position):
+            if len(chosen) >= room:
                 break
-        if len(chosen) >= limit:
-            break
-    return Context(words=chosen[:limit], reason=reason)
+            if _stem_of(word) not in have:
+                have.add(_stem_of(word))
+                chosen.append(word)
+    return Context(words=(chosen + anchor)[:limit], reason=reason)
 
 
 def _stems(text: str) -> set[str]:
@@ -388,6 +398,11 @@ class Thread(BaseModel):
                 second = search(retry)
                 if not second.abstained:
                     context, answer = retry, second
+        if filters is not None and filters.documents:
+            # Searched within documents chosen: every card is of them, and "ranked up for the
+            # last answer's document" would be said of each (first-use audit).
+            for hit in answer.hits:
+                hit.thread_document = False
         if self.turns:
             mark_shown_before(answer, self.turns[-1].answer)
         return Turn(

@@ -95,7 +95,8 @@ class PassageId(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> PassageId | None:
-        found = _PASSAGE_ID.fullmatch(text.strip())
+        # As `ask` prints it ("chunk 42") or a CSL-JSON id ("chunk-42").
+        found = _PASSAGE_ID.fullmatch(re.sub(r"^chunk[\s-]*", "", text.strip(), flags=re.IGNORECASE))
         if found is None:
             return None
         chunk, start, end = found.groups()

@@ -377,10 +377,25 @@ CLOSEST = "closest, not an answer"
 """Said of each of them, instead of a match."""
 
 
+QUIZ_ITEM = "a true-or-false exercise item, not a statement of guidance"
+"""Said of a card whose best sentence is an item of a worksheet to mark true or false: "Your
+boss can ask to keep your passport or bank card. T / F" states the opposite of the guidance."""
+_TRUE_OR_FALSE = re.compile(r"(?<!\w)(?:T\s*/\s*F|True\s*(?:/|or)\s*False)(?!\w)")
+
+
 def card_marks(hit: Hit) -> list[str]:
-    """What is said of a follow-up's card beside its match: ranked up for its document, shown
-    in the last answer (the text, the Markdown and the terminal UI say the same)."""
-    return [mark for mark, on in ((THREAD_DOCUMENT, hit.thread_document), (SHOWN_BEFORE, hit.shown_before)) if on]
+    """What is said of a card beside its match: a worksheet's true-or-false item; for a
+    follow-up, ranked up for its document, shown in the last answer (the text, the Markdown and
+    the terminal UI say the same)."""
+    # The item's mark may sit just before or after the sentence ("... bank card. T / F").
+    best = " ".join(hit.text[max(0, start - 8) : end + 8] for start, end in hit.highlights)
+    marks = ((QUIZ_ITEM, bool(_TRUE_OR_FALSE.search(best))), (THREAD_DOCUMENT, hit.thread_document))
+    return [mark for mark, on in (*marks, (SHOWN_BEFORE, hit.shown_before)) if on]
+
+
+def best_words(hit: Hit) -> str:
+    """What a card's highlighted sentence is called: under a refusal it is only the closest."""
+    return "Closest sentence" if hit.closest else "Best match"
 
 
 def match_words(hit: Hit) -> str:
@@ -422,7 +437,9 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         if hit.highlights:
             best = " … ".join(strip_control(hit.text[s:e]) for s, e in hit.highlights)
             lines.extend(
-                textwrap.wrap(f"Best match: {best}", width=width, initial_indent="    » ", subsequent_indent="      ")
+                textwrap.wrap(
+                    f"{best_words(hit)}: {best}", width=width, initial_indent="    » ", subsequent_indent="      "
+                )
             )
         lines.append("    Cite: " + format_citation(hit.citation, "text"))
         for other in hit.also_at:
@@ -454,7 +471,7 @@ def render_answer_markdown(answer: Answer) -> str:
         lines.append("")
         if hit.highlights:
             best = " … ".join(" ".join(strip_control(hit.text[s:e]).split()) for s, e in hit.highlights)
-            lines += [f"   Best match: {markdown_escape(best)}", ""]
+            lines += [f"   {best_words(hit)}: {markdown_escape(best)}", ""]
         for other in hit.also_at:
             lines.append(f"   Also stated in: {format_citation(other, 'markdown')}")
             lines.append("")

@@ -61,3 +61,11 @@ def test_every_cards_passage_id_cites_what_the_card_says(bundled_index):
         assert card.passage_id and run("cite", card.passage_id, "--index", str(bundled_index)).stdout.strip() == (
             card.citation
         )
+
+
+def test_cite_takes_a_passage_id_as_ask_prints_it_or_as_csl_json_names_it(bundled_index):
+    # Found in a first-use audit: "cite chunk-585" (the CSL-JSON id) and "cite 'chunk 585'" failed.
+    top = first_result(bundled_index)
+    for written in (f"chunk {top.chunk_id}", f"chunk-{top.chunk_id}"):
+        result = run("cite", written, "--index", str(bundled_index))
+        assert result.exit_code == 0 and result.stdout.strip() == top.citation, written

@@ -119,6 +119,22 @@ def test_a_question_that_found_nothing_lends_no_words_while_one_of_the_topic_did
     assert only_refused.context_for("what if they say no?", idf).words, "a topic that found nothing yet keeps its words"
 
 
+def test_from_the_fourth_question_the_first_questions_most_telling_word_is_always_carried():
+    # Found in a first-use audit: newest first, "car wash" had left the carried words by the
+    # fifth follow-up, and "what about nail bars?" was searched with "apply, scotland, eu, tell".
+    car_wash = {"wash": 6.0, "car": 4.0}.get
+    earlier = [
+        "What are the signs of forced labour at a hand car wash?",
+        "and if they are paid cash?",
+        "who do I tell?",
+    ]
+    three = carried_context("what about nail bars?", earlier[:2], lambda s: car_wash(s, idf(s)))
+    four = carried_context("what about nail bars?", earlier, lambda s: car_wash(s, idf(s)))
+    assert "wash" not in three.words[:2], "three questions deep, the newest words come first"
+    assert "wash" in four.words and len(four.words) == 4 and "tell" in four.words
+    assert carried_context("what about the car wash?", earlier, lambda s: car_wash(s, idf(s))).words.count("wash") == 0
+
+
 def test_a_follow_up_naming_another_group_or_nation_does_not_carry_the_one_it_replaces():
     earlier = ["How long is the recovery period for adults in England?"]
     children = carried_context("and for children?", earlier, idf).words
@@ -605,3 +621,16 @@ def test_a_follow_ups_card_ranked_up_for_its_document_says_so_and_the_text_shows
     assert THREAD_DOCUMENT in text and "score" not in text
     alone = bundled_pipeline.ask("and what about their access to justice?")
     assert not any(hit.thread_document for hit in alone.hits), "outside a conversation nothing is ranked up"
+
+
+def test_within_a_chosen_document_no_card_says_it_was_ranked_up_for_it(bundled_pipeline):
+    # Found in a first-use audit: after `w`, every card said "ranked up: from your last answer's document".
+    thread = Thread()
+    thread.turns.append(thread.ask(bundled_pipeline, "Why do Indonesian trafficking victims often go unidentified?"))
+    document = thread.turns[0].answer.hits[0].document.id
+    follow_up = thread.ask(bundled_pipeline, "and what about their access to justice?")
+    assert any(hit.thread_document for hit in follow_up.answer.hits), "across the corpus, the mark says why"
+    within = thread.ask(
+        bundled_pipeline, "and what about their access to justice?", filters=Filters(documents=[document])
+    )
+    assert within.answer.hits and not any(hit.thread_document for hit in within.answer.hits)

@@ -278,6 +278,7 @@ def test_a_refusals_closest_passages_follow_it_apart_with_their_citations_and_no
     text = render_answer_text(refused)
     assert text.index("No passage in the corpus answers") < text.index("The closest passages") < text.index("[1] ")
     assert "closest, not an answer" in text and "match" not in text.split("The closest passages")[1].split("\n")[2]
+    assert "» Closest sentence: " in text and "Best match" not in text, "the sentence is only the closest too"
     assert "Cite: Seeing the Unseen." in text
     markdown = render_answer_markdown(refused)
     assert "_No passage in the corpus answers" in markdown and "closest, not an answer" in markdown
@@ -298,3 +299,15 @@ def test_a_page_is_said_the_same_way_by_a_citation_and_by_the_document_reader():
     assert page_words(3, None, "pptx") == "slide 3"
     labelled = CITATION.model_copy(update={"page": 3, "page_end": None, "page_label": "A3"})
     assert page_words(3, "A3", "pdf") in citation_line(labelled)
+
+
+def test_a_card_whose_best_sentence_is_a_true_or_false_item_says_it_is_no_guidance():
+    # Found in a first-use audit: "Your boss can ask to keep your passport or bank card. T / F",
+    # a worksheet item whose answer is "false", was the strong first card for an inspector.
+    text = "T / F 7. Your boss can ask to keep your passport or bank card. T / F 8. You get paid."
+    quiz = hit(text).model_copy(update={"highlights": [(6, 63)]})
+    assert "a true-or-false exercise item, not a statement of guidance" in render_answer_text(
+        Answer(query="q", abstained=False, hits=[quiz])
+    )
+    plain = hit("Employers must not keep a worker's passport or bank card.")
+    assert "true-or-false" not in render_answer_text(Answer(query="q", abstained=False, hits=[plain]))

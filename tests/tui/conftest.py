@@ -24,6 +24,18 @@ async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
         assert waited < timeout, "timed out waiting for the UI"
 
 
+async def act(pilot, *keys: str) -> None:
+    """Press keys as a person does, one at a time: a letter that is a passage key acts only
+    when nothing follows it at once (``screens.search.HOLD_SECONDS``), so each letter is given
+    that time before the next key."""
+    from assistant.tui.screens.search import HOLD_SECONDS
+
+    for key in keys:
+        await pilot.press(key)
+        if len(key) == 1 and key.isalpha():
+            await pilot.pause(HOLD_SECONDS + 0.2)
+
+
 async def ready(pilot) -> None:
     await wait_for(pilot, lambda: pilot.app.model_ready or pilot.app.index_missing)
 

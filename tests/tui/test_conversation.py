@@ -10,7 +10,7 @@ from assistant.tui.screens.export import ExportScreen
 from assistant.tui.widgets.query_bar import QueryInput
 from assistant.tui.widgets.result_card import ResultCard
 
-from .conftest import make_app, ready, wait_for
+from .conftest import act, make_app, ready, wait_for
 from .test_pilot import ask, cards, turns
 
 pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
@@ -48,7 +48,7 @@ async def test_a_three_turn_conversation_stays_on_screen_and_its_first_card_goes
         first_turn_cards = list(turns(app)[0].query(ResultCard))
         assert first_turn_cards[0].region.y < app.screen.region.height, "the first turn is on screen again"
         first_turn_cards[0].focus(scroll_visible=False)  # its cards are usable
-        await pilot.press("a")
+        await act(pilot, "a")
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         assert app.basket.items[0].question == FIRST and app.thread.turns[0].kept == [first_turn_cards[0].hit.rank]
         await pilot.press("ctrl+s")
@@ -140,7 +140,7 @@ async def test_keys_pressed_right_after_enter_act_on_the_answer_when_it_comes(bu
         await ready(pilot)
         box = app.screen.query_one(QueryInput)
         box.value = FIRST
-        await pilot.press("enter", "tab", "a")  # before the answer is shown
+        await act(pilot, "enter", "tab", "a")  # before the answer is shown
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         assert isinstance(app.focused, ResultCard) and app.basket.items[0].chunk_id == cards(app)[0].hit.chunk_id
         assert box.value in ("", FIRST) and "a" not in box.value.replace(FIRST, "")
@@ -149,7 +149,7 @@ async def test_keys_pressed_right_after_enter_act_on_the_answer_when_it_comes(bu
 async def export_dialog_after_a_question(pilot, *keys) -> None:
     """Ask the first question, press ``keys``, and wait for the export dialog they open."""
     await a_conversation(pilot)
-    await pilot.press(*keys)
+    await act(pilot, *keys)
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportScreen))
 
 
@@ -169,7 +169,7 @@ async def test_exporting_over_an_existing_file_asks_first(bundled_index, tmp_pat
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
+        await act(pilot, "y")
         await wait_for(pilot, lambda: existing.read_text().startswith("# Guidance Lookup report"))
 
 
@@ -227,7 +227,7 @@ async def test_after_a_refusal_the_passage_keys_never_act_on_a_passage_out_of_vi
         await pilot.pause()
         acting = app.screen.acting_card()
         assert acting is not earlier[0], "the passage far up is not the one the keys act on"
-        await pilot.press("a")
+        await act(pilot, "a")
         await pilot.pause()
         if acting is None:
             assert not app.basket.items, "with no passage in view, nothing goes into the report"
@@ -242,7 +242,7 @@ async def test_a_follow_ups_passage_goes_into_the_report_with_the_words_it_was_s
         await a_conversation(pilot, "and who refers them?")
         carried = app.thread.turns[-1].context.words
         list(turns(app)[-1].query(ResultCard))[0].focus()
-        await pilot.press("a")
+        await act(pilot, "a")
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         assert carried and app.basket.items[0].searched_with == carried
         assert app.basket.items[0].asked.startswith("and who refers them? (searched with: ")
@@ -257,7 +257,7 @@ async def test_searching_within_an_earlier_cards_document_asks_that_cards_questi
         earlier = list(turns(app)[0].query(ResultCard))[0]
         earlier.focus(scroll_visible=False)
         await pilot.pause()
-        await pilot.press("w")
+        await act(pilot, "w")
         await wait_for(pilot, lambda: len(app.thread.turns) == 3 and not app.searching)
         assert app.thread.turns[-1].question == FIRST, "the card's own question, not the last one asked"
         assert app.filters.documents == [earlier.hit.document.id]
@@ -277,7 +277,7 @@ async def test_searching_within_an_earlier_follow_ups_document_carries_what_it_c
         card = list(turns(app)[1].query(ResultCard))[0]
         card.focus(scroll_visible=True)
         await pilot.pause()
-        await pilot.press("w")
+        await act(pilot, "w")
         await wait_for(pilot, lambda: len(app.thread.turns) == 4 and not app.searching)
         again = app.thread.turns[-1]
         assert again.question == second.question and again.context.words == second.context.words
@@ -291,7 +291,7 @@ async def test_a_new_topic_searches_the_whole_library_again_after_searching_with
         await a_conversation(pilot)
         list(turns(app)[0].query(ResultCard))[0].focus(scroll_visible=True)
         await pilot.pause()
-        await pilot.press("w")
+        await act(pilot, "w")
         await wait_for(pilot, lambda: len(app.thread.turns) == 2 and not app.searching)
         assert app.filters.documents
         await pilot.press("ctrl+n")

@@ -24,7 +24,7 @@ from assistant.tui.widgets.query_bar import QueryInput
 from assistant.tui.widgets.result_card import ResultCard
 
 from ..conftest import write
-from .conftest import make_app, ready, wait_for
+from .conftest import act, make_app, ready, wait_for
 
 ACTION = "[@click=app.screenshot('X.svg','{folder}')]Europe[/]"
 CATALOGUE = """
@@ -75,11 +75,11 @@ async def test_catalogue_values_file_names_and_questions_are_plain_text_on_every
         assert "[link='https://evil.example']Trusted Org[/link]" in shown
 
         box.blur()
-        await pilot.press("h")  # the history panel: questions as typed
+        await act(pilot, "h")  # the history panel: questions as typed
         panel = app.screen.query_one("#history-panel", OptionList)
         prompts = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
         assert "debt bondage [/] signs passports [@click=app.quit]x[/]" in prompts
-        await pilot.press("h")
+        await act(pilot, "h")
 
         app.post_message(messages.EditFilters())
         await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
@@ -101,14 +101,14 @@ async def test_catalogue_values_file_names_and_questions_are_plain_text_on_every
         await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
         header = plain(app.screen.query_one("#document-header", Static))
         assert "Guide [/bold] to [red]inspections[/red]" in header and "guide [b]bold[/b].md" in header
-        await pilot.press("a")
+        await act(pilot, "a")
         await pilot.press("escape")
-        await pilot.press("r")
+        await act(pilot, "r")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
         items = " ".join(plain(s) for s in app.screen.query("#report-items Static"))
         assert "Guide [/bold] to [red]inspections[/red]" in items
         await pilot.press("escape")
-        await pilot.press("i")
+        await act(pilot, "i")
         await wait_for(pilot, lambda: "Documents" in plain(app.screen.query_one("#index-summary", Static)))
         assert "Guide [/bold] to [red]inspections[/red]" in plain(app.screen.query_one("#index-summary", Static))
         app.notify("Exported [/bold] [@click=app.quit]x[/]")
@@ -191,9 +191,9 @@ async def test_any_text_reaches_every_widget_as_written(tmp_path, text):
             box = screen.query_one(QueryInput)
             box.history = [text]
             box.blur()
-            await pilot.press("h")
+            await act(pilot, "h")
             assert str(screen.query_one("#history-panel", OptionList).get_option_at_index(0).prompt) == expected
-            await pilot.press("h")
+            await act(pilot, "h")
             app.push_screen(
                 FilterScreen({"region": [text], "type": [text], "organisation": []}, Filters(regions=[text]))
             )

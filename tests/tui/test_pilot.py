@@ -19,7 +19,7 @@ from assistant.tui.widgets.query_bar import QueryInput
 from assistant.tui.widgets.result_card import ResultCard
 
 from ..conftest import write
-from .conftest import make_app, ready, wait_for
+from .conftest import act, make_app, ready, wait_for
 
 pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
 
@@ -54,7 +54,7 @@ def bundled_app(bundled_index, tmp_path=None):
 async def test_the_window_accepts_typing_before_the_model_has_loaded(bundled_index):
     app = bundled_app(bundled_index)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("h", "i")
+        await act(pilot, "h", "i")
         assert app.screen.query_one(QueryInput).value == "hi"
         await ready(pilot)
 
@@ -117,7 +117,7 @@ async def open_filter_dialog(app, pilot) -> SelectionList:
     """Ask a question, open the filter dialog from the first passage, return its region list."""
     await ready(pilot)
     await ask(pilot, "trafficking research")
-    await pilot.press("tab", "f")
+    await act(pilot, "tab", "f")
     await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
     return app.screen.query_one("#filter-region", SelectionList)
 
@@ -161,7 +161,7 @@ async def test_c_copies_the_citation_with_a_fallback_message(bundled_index):
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await ready(pilot)
         await ask(pilot, INDONESIA)
-        await pilot.press("down", "c")
+        await act(pilot, "down", "c")
         assert app.clipboard.startswith("Seeing the Unseen") and "Accessed" in app.clipboard
         messages = [n.message for n in app._notifications]
         assert any("OSC 52" in m and app.clipboard in m for m in messages)
@@ -176,13 +176,16 @@ async def test_three_passages_collected_and_exported_as_markdown(bundled_index, 
         chosen = []
         for _ in range(2):
             chosen.append(app.focused.hit)
-            await pilot.press("a", "down")
+            await act(pilot, "a", "down")
         await ask(pilot, "What did resolution 2331 address?")
         await pilot.press("down")
         chosen.append(app.focused.hit)
-        await pilot.press("a", "a")  # the second press is refused: already collected
+        await act(pilot, "a")
+        await pilot.pause(0.5)
+        await act(pilot, "a")  # the second press is refused: already collected
+        await pilot.pause(0.5)
         assert len(app.basket.items) == 3
-        await pilot.press("r")
+        await act(pilot, "r")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
         await pilot.press("J")  # move the first passage down
         assert [i.chunk_id for i in app.basket.items][:2] == [chosen[1].chunk_id, chosen[0].chunk_id]
@@ -228,7 +231,7 @@ async def test_a_refusal_near_the_field_shows_the_closest_passages_under_it_and_
         assert shown and all(card.hit.closest for card in shown)
         assert "closest, not an answer" in str(shown[0].render()) and "strong" not in str(shown[0].render())
         await pilot.press("tab")
-        await pilot.press("a")
+        await act(pilot, "a")
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         assert app.basket.items[0].chunk_id == shown[0].hit.chunk_id
         assert app.thread.turns[-1].kept == [shown[0].hit.rank], "kept for the case note too"
@@ -251,7 +254,7 @@ async def test_question_history_recalls_earlier_questions(bundled_index):
         assert box.value == ""
         await pilot.press("escape")
         await pilot.press("tab")
-        await pilot.press("h")
+        await act(pilot, "h")
 
 
 async def test_help_lists_every_binding(bundled_index):
@@ -365,7 +368,7 @@ async def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embe
         status = str(app.screen.query_one("#status-bar", Static).render())
         assert status.startswith("ready  ·  out of date (1 added; i: why, b: rebuild)")
         app.screen.query_one(QueryInput).blur()
-        await pilot.press("i")
+        await act(pilot, "i")
         await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
         summary = str(app.screen.query_one("#index-summary", Static).render())
         assert "added: b.md" in summary
@@ -426,13 +429,13 @@ async def test_search_within_this_document_restricts_results_and_survives_the_fi
         await ask(pilot, "trafficking research")
         chosen = cards(app)[1].hit.document
         cards(app)[1].focus()
-        await pilot.press("w")
+        await act(pilot, "w")
         await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == chosen.id for c in cards(app)))
         filter_line = str(app.screen.query_one("#filter-line", Static).render())
         assert f"only within: {chosen.title}" in filter_line
         header = str(app.screen.query(".turn-how").last().render())
         assert f"only within: {chosen.title}" in header and chosen.id not in header, "the turn names the title too"
-        await pilot.press("tab", "f")
+        await act(pilot, "tab", "f")
         await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
         assert chosen.title in str(app.screen.query_one("#filter-documents", Static).render())
         await pilot.press("ctrl+s")
@@ -440,7 +443,7 @@ async def test_search_within_this_document_restricts_results_and_survives_the_fi
         assert app.filters.documents == [chosen.id]
         assert f"only within: {chosen.title}" in str(app.screen.query_one("#filter-line", Static).render())
         await wait_for(pilot, lambda: bool(cards(app)))
-        await pilot.press("escape", "tab", "f")
+        await act(pilot, "escape", "tab", "f")
         await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
         await pilot.press("ctrl+x")
         await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
@@ -456,7 +459,7 @@ async def test_search_within_this_document_from_the_document_view(bundled_index)
         document = cards(app)[0].hit.document
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-        await pilot.press("w")
+        await act(pilot, "w")
         await wait_for(pilot, lambda: not isinstance(app.screen, DocumentScreen))
         assert app.filters.documents == [document.id]
         await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == document.id for c in cards(app)))
@@ -487,7 +490,7 @@ async def test_quitting_with_an_unexported_report_asks_and_a_restart_restores_it
         async with app.run_test(size=(80, 24)) as pilot:
             await ready(pilot)
             await ask(pilot, INDONESIA)
-            await pilot.press("down", "a", "down", "a", "down", "a")
+            await act(pilot, "down", "a", "down", "a", "down", "a")
             assert len(app.basket.items) == 3
             await pilot.press("escape", "tab", "q")
             assert app.is_running and app.screen.query_one(QueryInput).value == "q", (
@@ -499,7 +502,7 @@ async def test_quitting_with_an_unexported_report_asks_and_a_restart_restores_it
             await pilot.press("n")
             await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
             assert app.is_running
-            await pilot.press("ctrl+q", "y")
+            await act(pilot, "ctrl+q", "y")
             await wait_for(pilot, lambda: not app.is_running)
         return [item.chunk_id for item in app.basket.items]
 
@@ -513,7 +516,7 @@ async def test_quitting_with_an_unexported_report_asks_and_a_restart_restores_it
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
             assert str(basket) in str(app.screen.query_one("#report-title", Static).render())
-            await pilot.press("ctrl+d", "y")
+            await act(pilot, "ctrl+d", "y")
             await wait_for(pilot, lambda: not app.basket.items)
         assert ReportBasket.load(basket).items == []
 
@@ -587,7 +590,7 @@ async def test_a_rebuild_uses_the_corpus_the_index_was_built_from_and_asks_befor
         async with app.run_test(size=(100, 30), notifications=True) as pilot:
             await ready(pilot)
             app.screen.query_one(QueryInput).blur()
-            await pilot.press("i")
+            await act(pilot, "i")
             await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
             summary = str(app.screen.query_one("#index-summary", Static).render())
             assert f"Corpus {casework}: changed since the last build: 1 added" in summary and "added: c.md" in summary
@@ -601,7 +604,7 @@ async def test_a_rebuild_uses_the_corpus_the_index_was_built_from_and_asks_befor
         async with app.run_test(size=(100, 30), notifications=True) as pilot:
             await ready(pilot)
             app.screen.query_one(QueryInput).blur()
-            await pilot.press("i")
+            await act(pilot, "i")
             await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
             await pilot.press("b")
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -612,7 +615,7 @@ async def test_a_rebuild_uses_the_corpus_the_index_was_built_from_and_asks_befor
             assert {d.path for d in Pipeline(Settings(), index_dir=index).document_infos()} == {"a.md", "c.md"}
             await pilot.press("b")
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            await pilot.press("y")
+            await act(pilot, "y")
             await wait_for(pilot, lambda: any("Rebuilt" in n.message for n in app._notifications), timeout=120)
         assert {d.path for d in Pipeline(Settings(), index_dir=index).document_infos()} == {"b.md"}
 
@@ -630,7 +633,7 @@ async def test_the_report_exports_bibtex_to_a_chosen_file_that_a_bibtex_parser_r
         async with app.run_test(size=(80, 24)) as pilot:
             await ready(pilot)
             await ask(pilot, INDONESIA)
-            await pilot.press("down", "a", "down", "a", "r")
+            await act(pilot, "down", "a", "down", "a", "r")
             await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
             await pilot.press("e")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
@@ -670,7 +673,7 @@ async def test_find_inside_the_open_document_and_copy_the_passage_with_its_citat
         assert f"of {occurrences} for “trafficking”" in position
         await pilot.press("p")
         assert body.selected_text == hit.text
-        await pilot.press("y")
+        await act(pilot, "y")
         assert app.clipboard.startswith("“") and hit.text.strip()[:40] in app.clipboard
         assert app.clipboard.rstrip().endswith(".") and hit.citation.title in app.clipboard.splitlines()[-1]
 
@@ -695,7 +698,7 @@ async def test_tab_reaches_the_first_passage_and_the_selection_follows_scrolling
         focused = app.focused
         assert isinstance(focused, ResultCard) and focused is not cards(app)[0]
         assert results.region.overlaps(focused.region), "the selection is a passage the reader can see"
-        await pilot.press("a")
+        await act(pilot, "a")
         assert app.basket.items[0].chunk_id == focused.hit.chunk_id
 
 
@@ -710,7 +713,7 @@ async def test_a_passage_of_which_only_the_last_row_shows_is_not_the_one_a_key_a
         results.scroll_to(y=region_in(first, results).bottom - 1, animate=False)
         await pilot.pause(0.3)
         assert app.focused is second, "the selection is the passage the reader sees most of"
-        await pilot.press("a")
+        await act(pilot, "a")
         assert app.basket.items[0].chunk_id == second.hit.chunk_id
 
 
@@ -722,7 +725,7 @@ async def test_a_question_typed_on_a_passage_goes_to_the_question_box(bundled_in
         box = app.screen.query_one(QueryInput)
         assert app.focused is box and box.value == "Does it apply to men", "a new question, in the box"
         assert not app.basket.items and app.filters.is_empty(), "no passage action ran"
-        await pilot.press("tab", "a")
+        await act(pilot, "tab", "a")
         assert len(app.basket.items) == 1, "a passage's own keys still act on it"
         # Typed keys come faster than the focus: those before it lands follow the first.
         box.start_with("W")
@@ -730,6 +733,22 @@ async def test_a_question_typed_on_a_passage_goes_to_the_question_box(bundled_in
         box.start_with("y")
         await pilot.pause()
         assert app.focused is box and box.value == "Why"
+
+
+@pytest.mark.parametrize(
+    "typed", ["who should I tell?", "and for children?", "/what about her children?", "if she is 17?"]
+)
+async def test_a_question_starting_with_a_passage_key_typed_at_once_runs_no_action(bundled_index, typed):
+    # Found in two first-use audits: typed on a passage, "who..." searched within one document,
+    # "and..." added a passage to the report, "/what..." lost its first letters to actions.
+    async with on_the_first_passage(bundled_index) as (app, pilot):
+        turns_before = len(app.thread.turns)
+        await pilot.press(*typed)
+        await pilot.pause(0.5)
+        box = app.screen.query_one(QueryInput)
+        assert app.focused is box and box.value == typed.lstrip("/"), box.value
+        assert not app.basket.items and app.filters.is_empty() and len(app.thread.turns) == turns_before
+        assert not app.screen.query_one("#history-panel").display, "no panel opened"
 
 
 async def test_a_double_click_opens_a_passage(bundled_index):
@@ -757,7 +776,7 @@ async def test_information_toasts_are_short(bundled_index):
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await ready(pilot)
         await ask(pilot, INDONESIA)
-        await pilot.press("down", "c", "a", "y")
+        await act(pilot, "down", "c", "a", "y")
         assert app._notifications and all(n.timeout <= 6 for n in app._notifications)
 
 

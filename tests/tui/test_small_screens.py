@@ -13,7 +13,7 @@ from assistant.tui.screens.document import DocumentScreen
 from assistant.tui.screens.filters import FilterScreen
 from assistant.tui.widgets.result_card import ResultCard
 
-from .conftest import make_app, ready, wait_for
+from .conftest import act, make_app, ready, wait_for
 from .test_pilot import INDONESIA, ask, bundled_app, cards, turns
 
 pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
@@ -31,7 +31,7 @@ async def test_the_filter_dialogs_year_fields_and_buttons_are_on_an_80x24_screen
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
         await ask(pilot, INDONESIA)
-        await pilot.press("down", "f")
+        await act(pilot, "down", "f")
         await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
         await pilot.pause()
         for widget in (*app.screen.query(Input), *app.screen.query(Button)):
@@ -92,7 +92,7 @@ async def test_the_report_exports_as_plain_text_to_paste(bundled_index, tmp_path
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
         await ask(pilot, INDONESIA)
-        await pilot.press("down", "a", "r")
+        await act(pilot, "down", "a", "r")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ReportScreen")
         await pilot.press("e")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ExportScreen")

@@ -11,7 +11,7 @@ import pytest
 from assistant.tui.screens.search import TurnView
 from assistant.tui.widgets.query_bar import QueryInput
 
-from .conftest import StableApp, make_app, ready, wait_for
+from .conftest import StableApp, act, make_app, ready, wait_for
 
 SIZES = [(60, 20), (80, 24), (120, 40)]
 INDONESIA = "Why do Indonesian trafficking victims often go unidentified?"
@@ -79,7 +79,7 @@ class TestReport:
     def test_report_with_two_passages(self, snap_compare, in_workspace, size, tmp_path):
         async def collect(pilot):
             await ask(pilot, INDONESIA)
-            await pilot.press("down", "a", "down", "a", "r")
+            await act(pilot, "down", "a", "down", "a", "r")
             await pilot.pause(0.3)
 
         assert snap_compare(stable_app(tmp_path), terminal_size=size, run_before=collect)
@@ -101,7 +101,7 @@ class TestOtherScreens:
         async def index_screen(pilot):
             await ready(pilot)
             pilot.app.screen.query_one(QueryInput).blur()
-            await pilot.press("i")
+            await act(pilot, "i")
             await pilot.pause(0.3)
 
         assert snap_compare(stable_app(), terminal_size=size, run_before=index_screen)
@@ -110,7 +110,7 @@ class TestOtherScreens:
         async def filters(pilot):
             await ready(pilot)
             pilot.app.screen.query_one(QueryInput).blur()
-            await pilot.press("f")
+            await act(pilot, "f")
             await pilot.pause(0.3)
 
         assert snap_compare(stable_app(), terminal_size=(120, 40), run_before=filters)

@@ -11,7 +11,7 @@ from assistant.tui.screens.confirm import ConfirmScreen
 from assistant.tui.screens.report import ReportScreen
 from assistant.tui.widgets.result_card import ResultCard
 
-from .conftest import make_app, ready, wait_for
+from .conftest import act, make_app, ready, wait_for
 from .test_pilot import INDONESIA, ask
 
 pytestmark = pytest.mark.anyio  # each async test runs in its own asyncio event loop
@@ -30,9 +30,9 @@ async def test_two_windows_on_one_index_keep_every_passage_either_added(bundled_
             await ask(b, "What did Security Council resolution 2331 address?")
             cards_a = list(first.screen.query(ResultCard))
             cards_b = list(second.screen.query(ResultCard))
-            await a.press("down", "a", "down", "a")  # A adds its first two passages
-            await b.press("down", "a")  # B adds one, and saves after A: A's two stay
-            await a.press("r")
+            await act(a, "down", "a", "down", "a")  # A adds its first two passages
+            await act(b, "down", "a")  # B adds one, and saves after A: A's two stay
+            await act(a, "r")
             await wait_for(a, lambda: isinstance(first.screen, ReportScreen))
             await a.press("x")  # A removes its first passage and saves: B's passage stays
             await wait_for(a, lambda: len(ReportBasket.load(basket).items) == 2)

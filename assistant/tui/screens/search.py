@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
@@ -123,6 +124,10 @@ def region_in(widget: Widget, container: Widget) -> Region:
         node = node.parent
     return region
 
+
+HOLD_SECONDS = 0.3
+"""A passage key acts when no other character follows it within this time; typed with more,
+it begins a question (keys typed in one go come less than a tenth of a second apart)."""
 
 SEEN_ROWS = 3
 """Rows of a passage on screen for it to count as seen (its border and a line or two of text)."""
@@ -360,20 +365,56 @@ class SearchScreen(Screen):
     def action_focus_question(self) -> None:
         self.query_one(QueryInput).focus()
 
-    def on_key(self, event: events.Key) -> None:
+    _held: tuple[str, str] | None = None
+    """A passage key waiting to act (its character and key), see ``on_key``."""
+    _held_timer: Timer | None = None
+
+    async def on_key(self, event: events.Key) -> None:
         """On a passage, a character that is no key of this screen starts a new question: it
-        takes the question box's place, and what is typed after it follows (a first-use audit
-        typed a question after Tab and its letters ran passage actions; a question that starts
-        with one of their keys still runs it)."""
+        takes the question box's place, and what is typed after it follows. A letter that is a
+        passage key acts only when no other character follows it within ``HOLD_SECONDS``: typed
+        at once with more ("who should I tell?", "and for children?"), it begins a question
+        instead (two first-use audits typed questions after Tab, and their letters added
+        passages to the report and searched within one document)."""
         if not isinstance(self.focused, ResultCard) or not event.is_printable or not event.character:
+            await self._run_held_key()  # another key (↓, Enter): the passage key acts first, in order
             return
         box = self.query_one(QueryInput)
-        # Once a question is begun, every key typed before the box has the focus belongs to it.
-        if not box.taking_focus and (event.key in self.active_bindings or event.character.isspace()):
+        if self._held is not None:
+            # A second character right after a passage key: a question is being typed.
+            held, self._held = self._held, None
+            if self._held_timer is not None:
+                self._held_timer.stop()
+            box.start_with(held[0] + event.character)
+        elif box.taking_focus:
+            box.start_with(event.character)  # once a question is begun, every key belongs to it
+        elif event.character.isalpha() and self._acts(event.key):
+            self._held = (event.character, event.key)
+            self._held_timer = self.set_timer(HOLD_SECONDS, self._run_held_key)
+        elif event.key in self.active_bindings or event.character.isspace():
             return
-        box.start_with(event.character)
+        else:
+            box.start_with(event.character)
         event.stop()
         event.prevent_default()
+
+    def _acts(self, key: str) -> bool:
+        """A letter bound to something other than moving between passages (j, k): adding to
+        the report, searching within a document, opening another screen."""
+        active = self.active_bindings.get(key)
+        return active is not None and not active.binding.action.removeprefix("screen.").startswith("move")
+
+    async def _run_held_key(self) -> None:
+        """The passage key pressed alone: its action runs."""
+        if self._held is None:
+            return
+        _, key = self._held
+        self._held = None
+        if self._held_timer is not None:
+            self._held_timer.stop()
+        active = self.active_bindings.get(key)
+        if active is not None and active.enabled:
+            await self.app.run_action(active.binding.action, active.node)
 
     def action_toggle_history(self) -> None:
         panel = self.query_one("#history-panel", OptionList)
