@@ -248,17 +248,26 @@ async def test_a_follow_ups_passage_goes_into_the_report_with_the_words_it_was_s
         assert app.basket.items[0].asked.startswith("and who refers them? (searched with: ")
 
 
+async def within_the_document_of(pilot, turn: int) -> ResultCard:
+    """Scroll back to the first card of turn ``turn`` (from 0), press `w` on it, and wait for
+    the new turn it asks; the card."""
+    app = pilot.app
+    asked = len(app.thread.turns)
+    app.screen.query_one("#results").scroll_home(animate=False)  # the keys act on a card on screen only
+    await pilot.pause()
+    card = list(turns(app)[turn].query(ResultCard))[0]
+    card.focus(scroll_visible=True)
+    await pilot.pause()
+    await act(pilot, "w")
+    await wait_for(pilot, lambda: len(app.thread.turns) == asked + 1 and not app.searching)
+    return card
+
+
 async def test_searching_within_an_earlier_cards_document_asks_that_cards_question_again(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(120, 40)) as pilot:
         await a_conversation(pilot, "How are children exploited in Ukraine?")
-        app.screen.query_one("#results").scroll_home(animate=False)  # the keys act on a card on screen only
-        await pilot.pause()
-        earlier = list(turns(app)[0].query(ResultCard))[0]
-        earlier.focus(scroll_visible=False)
-        await pilot.pause()
-        await act(pilot, "w")
-        await wait_for(pilot, lambda: len(app.thread.turns) == 3 and not app.searching)
+        earlier = await within_the_document_of(pilot, turn=0)
         assert app.thread.turns[-1].question == FIRST, "the card's own question, not the last one asked"
         assert app.filters.documents == [earlier.hit.document.id]
         assert all(hit.document.id == earlier.hit.document.id for hit in app.thread.turns[-1].answer.hits)
@@ -272,13 +281,7 @@ async def test_searching_within_an_earlier_follow_ups_document_carries_what_it_c
         await a_conversation(pilot, "and what about their access to justice?", "and for children?")
         second = app.thread.turns[1]
         assert second.context.words and second.context.words != app.thread.turns[2].context.words
-        app.screen.query_one("#results").scroll_home(animate=False)
-        await pilot.pause()
-        card = list(turns(app)[1].query(ResultCard))[0]
-        card.focus(scroll_visible=True)
-        await pilot.pause()
-        await act(pilot, "w")
-        await wait_for(pilot, lambda: len(app.thread.turns) == 4 and not app.searching)
+        await within_the_document_of(pilot, turn=1)
         again = app.thread.turns[-1]
         assert again.question == second.question and again.context.words == second.context.words
 
@@ -289,10 +292,7 @@ async def test_a_new_topic_searches_the_whole_library_again_after_searching_with
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(120, 40)) as pilot:
         await a_conversation(pilot)
-        list(turns(app)[0].query(ResultCard))[0].focus(scroll_visible=True)
-        await pilot.pause()
-        await act(pilot, "w")
-        await wait_for(pilot, lambda: len(app.thread.turns) == 2 and not app.searching)
+        await within_the_document_of(pilot, turn=0)
         assert app.filters.documents
         await pilot.press("ctrl+n")
         await ask(pilot, "How do county lines gangs recruit children?")
