@@ -25,15 +25,14 @@ async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
 
 
 async def act(pilot, *keys: str) -> None:
-    """Press keys as a person does, one at a time: a letter that is a passage key acts only
-    when nothing follows it at once (``screens.search.HOLD_SECONDS``), so each letter is given
-    that time before the next key."""
-    from assistant.tui.screens.search import HOLD_SECONDS
-
+    """Press keys one at a time, as a person does: a letter that is a passage key acts only when
+    nothing follows it at once (``screens.search.HOLD_SECONDS``), so each letter's action is run
+    before the next key, as its time running out would (without waiting for the clock)."""
     for key in keys:
         await pilot.press(key)
-        if len(key) == 1 and key.isalpha():
-            await pilot.pause(HOLD_SECONDS + 0.2)
+        if len(key) == 1 and key.isalpha() and hasattr(pilot.app.screen, "run_held_key"):
+            await pilot.app.screen.run_held_key()
+            await pilot.pause()
 
 
 async def ready(pilot) -> None:

@@ -377,7 +377,7 @@ class SearchScreen(Screen):
         instead (two first-use audits typed questions after Tab, and their letters added
         passages to the report and searched within one document)."""
         if not isinstance(self.focused, ResultCard) or not event.is_printable or not event.character:
-            await self._run_held_key()  # another key (↓, Enter): the passage key acts first, in order
+            await self.run_held_key()  # another key (↓, Enter): the passage key acts first, in order
             return
         box = self.query_one(QueryInput)
         if self._held is not None:
@@ -390,7 +390,7 @@ class SearchScreen(Screen):
             box.start_with(event.character)  # once a question is begun, every key belongs to it
         elif event.character.isalpha() and self._acts(event.key):
             self._held = (event.character, event.key)
-            self._held_timer = self.set_timer(HOLD_SECONDS, self._run_held_key)
+            self._held_timer = self.set_timer(HOLD_SECONDS, self.run_held_key)
         elif event.key in self.active_bindings or event.character.isspace():
             return
         else:
@@ -404,8 +404,9 @@ class SearchScreen(Screen):
         active = self.active_bindings.get(key)
         return active is not None and not active.binding.action.removeprefix("screen.").startswith("move")
 
-    async def _run_held_key(self) -> None:
-        """The passage key pressed alone: its action runs."""
+    async def run_held_key(self) -> None:
+        """The passage key pressed alone: its action runs (when its time is up, or at once when
+        another key comes)."""
         if self._held is None:
             return
         _, key = self._held
