@@ -226,7 +226,8 @@ def carried_context(
     come first, as what the answer was about; then by how telling they are in this corpus (IDF
     of their stem). A word the follow-up has (by stem) is not added twice, nor one it replaces
     ("adults" after "and for children?", ``contrasts.replaced``), nor a word relative to the question
-    before it ("difference"): it is not the topic."""
+    before it ("difference"): it is not the topic. From ``ANCHORED_AFTER`` earlier questions on,
+    the first one's most telling word takes the last place."""
     if not earlier:
         return Context(reason="first question")
     follows_up, reason = follows or is_follow_up(question)

@@ -55,14 +55,14 @@ MAX_QUESTION_CHARS = 10_000
 of English; the rest is cut, with a notice, before anything else is done with it)."""
 
 SIGNAL_PASSAGES = 3
+"""Abstention reads the first three passages, however many are asked for: ``ask -k 1`` and the
+terminal UI's five cards get the same decision."""
 CLOSEST = 3
 """A refusal shows at most this many of the closest passages, apart from any answer..."""
 CLOSEST_FLOOR = 0.2
 """...when abstention's model gives the question at least this probability of being answerable.
 On the dev sets (shipped model), the refused answerable questions of library-dev2 all score
 0.22 or more, and 25 of the 49 off-topic ones refused less (sourdough recipes, passports)."""
-"""Abstention reads the first three passages, however many are asked for: ``ask -k 1`` and the
-terminal UI's five cards get the same decision."""
 
 
 class Retriever:
