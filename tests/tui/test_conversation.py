@@ -106,6 +106,7 @@ async def test_a_refusal_caused_by_the_filters_says_so_and_offers_to_clear_them(
         await ask(pilot, "Resolution 2331")
         panel = text_of(app.screen.query_one(".abstained", Static))
         assert "within the filters" in panel and "passages outside them do" in panel
+        assert panel.count("lear the filters") == 2, "the message and the button's keys, said once each"
         await pilot.press("tab")  # to the button under the refusal
         assert isinstance(app.focused, Button)
         await pilot.press("enter")

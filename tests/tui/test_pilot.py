@@ -255,6 +255,10 @@ async def test_question_history_recalls_earlier_questions(bundled_index):
         await pilot.press("escape")
         await pilot.press("tab")
         await act(pilot, "h")
+        panel = app.screen.query_one("#history-panel")
+        assert panel.display and app.focused is panel
+        await pilot.press("escape")  # closes it, back in the question box
+        assert not panel.display and app.focused is box
 
 
 async def test_help_lists_every_binding(bundled_index):

@@ -89,7 +89,7 @@ class TurnView(Vertical):
             message = Text()
             message.append(strip_control(answer.message or NO_ANSWER) + "\n\n", style="bold")
             if answer.filtered_out:
-                message.append("The filters left out the passages that answer. Clear them to see those passages.")
+                message.append("Tab, then Enter: clear the filters and ask again.")
             elif answer.closest:
                 message.append("No passage matched well enough to be taken for an answer; the tool never guesses.\n")
                 message.append(
@@ -363,6 +363,9 @@ class SearchScreen(Screen):
         target.scroll_visible(animate=False)
 
     def action_focus_question(self) -> None:
+        """Back to the question box; the history of questions, if open, closes (a first-use
+        audit found no key but `h` on a passage that closed it)."""
+        self.query_one("#history-panel").display = False
         self.query_one(QueryInput).focus()
 
     _held: tuple[str, str] | None = None
