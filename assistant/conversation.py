@@ -281,7 +281,7 @@ class Turn(BaseModel):
     def cards(self) -> list[Hit]:
         """The cards shown: the answer's, or after a refusal the closest passages (which the
         user may judge and keep)."""
-        return self.answer.hits or self.answer.closest
+        return self.answer.cards()
 
     def cannot_keep(self, rank: int) -> str | None:
         """Why card ``rank`` cannot be kept for the case note, in words; None when it can."""
@@ -418,7 +418,7 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
     document's own words."""
     from datetime import datetime
 
-    from .present import CLOSEST, format_citation, markdown_escape, markdown_quote
+    from .present import CLOSEST_MARK, format_citation, markdown_escape, markdown_quote
 
     generated = generated or datetime.now().astimezone()
     chosen = [(n, t) for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
@@ -447,7 +447,7 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
             lines += [f"_{markdown_escape(turn.answer.message or '')}_", ""]
             if not turn.kept:
                 continue
-            lines += [f"Kept from the closest passages, {CLOSEST}:", ""]
+            lines += [f"Kept from the closest passages, {CLOSEST_MARK}:", ""]
         kept = turn.kept_hits()
         if not kept:
             lines += ["No passage kept.", ""]

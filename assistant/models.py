@@ -274,6 +274,10 @@ class Answer(BaseModel):
     closest to the question, which the search does not take for an answer, for the reader to
     judge. Never counted as answers (``hits`` stays empty)."""
 
+    def cards(self) -> list[Hit]:
+        """The cards shown: the answer's, or under a refusal the closest passages."""
+        return self.hits or self.closest
+
 
 class Filters(BaseModel):
     """Restrict a search to documents with these properties (all given ones must hold)."""

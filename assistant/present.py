@@ -373,7 +373,7 @@ come before a card that matches more strongly."""
 
 CLOSEST_HEADING = "The closest passages, which the search does not take for an answer (judge them yourself):"
 """Said above the passages a refusal shows (``Answer.closest``)."""
-CLOSEST = "closest, not an answer"
+CLOSEST_MARK = "closest, not an answer"
 """Said of each of them, instead of a match."""
 
 
@@ -402,7 +402,7 @@ def match_words(hit: Hit) -> str:
     """A card's match in words (the learned ranker's), or its score outside hybrid mode; a
     passage shown under a refusal is no match at all."""
     if hit.closest:
-        return CLOSEST
+        return CLOSEST_MARK
     return f"match {hit.confidence}" if hit.confidence else f"score {hit.score:.3f}"
 
 
@@ -421,7 +421,7 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
             lines.append("Try other words, or fewer of them.")
         if answer.closest:
             lines += ["", CLOSEST_HEADING]
-    for hit in answer.hits or answer.closest:
+    for hit in answer.cards():
         lines.append("")
         # The learned ranker's word for how well a card matches; its score, which holds a
         # follow-up's preference for the last answer's documents, would contradict it ("weak,
@@ -462,7 +462,7 @@ def render_answer_markdown(answer: Answer) -> str:
         if not answer.closest:
             return "\n".join(lines) + "\n"
         lines += ["", f"_{CLOSEST_HEADING}_", ""]
-    for hit in answer.hits or answer.closest:
+    for hit in answer.cards():
         lines.append(
             f"{hit.rank}. {format_citation(hit.citation, 'markdown')} ({', '.join([match_words(hit), *card_marks(hit)])})"
         )

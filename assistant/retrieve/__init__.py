@@ -409,7 +409,11 @@ class Retriever:
         passages = self._passages(shown, k) if shown is not ranked else passages[:k]
         passages = stages.run_stages("cards", passages, question, self.settings, self.lookups)
         learned = stages.learned_ranking(question, self.settings)
-        return [self._hit(rank, passage, question.terms, learned) for rank, passage in enumerate(passages, start=1)]
+        stored = self.index.store.chunk_rows([int(passage.chunk.id) for passage in passages])
+        return [
+            self._hit(rank, passage, question.terms, learned, stored.get(int(passage.chunk.id)))
+            for rank, passage in enumerate(passages, start=1)
+        ]
 
     def _share_in_corpus(self, words: list[str]) -> float:
         """Share of some words that occur in at least one chunk (1.0 for none)."""
@@ -424,15 +428,16 @@ class Retriever:
 
     # -- presentation ----------------------------------------------------------------------------
 
-    def _hit(self, rank: int, passage: Passage, terms: list[str], learned: bool = False) -> Hit:
+    def _hit(self, rank: int, passage: Passage, terms: list[str], learned: bool = False, stored=None) -> Hit:
+        """A card; ``stored``: its chunk's row as indexed (its own pages; None: cited by its chunk id)."""
         chunk = passage.chunk
         candidate = passage.candidate
         citation = make_citation(chunk, passage.document, passage.indexed_at)
         # A card that runs onto pages its stored passage does not cover is cited by its own
         # offsets: `cite` of the chunk id alone would give fewer pages than the card shows.
-        stored = self.index.store.chunk_rows([int(chunk.id)]).get(int(chunk.id))
         pages = (stored[0].page, stored[0].page_end or stored[0].page) if stored else None
-        span = None if pages == (chunk.page, chunk.page_end or chunk.page) else (chunk.char_start, chunk.char_end)
+        same = pages is None or pages == (chunk.page, chunk.page_end or chunk.page)
+        span = None if same else (chunk.char_start, chunk.char_end)
         return Hit(
             passage_id=str(PassageId(chunk_id=int(chunk.id), span=span)),
             rank=rank,

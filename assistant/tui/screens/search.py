@@ -107,7 +107,7 @@ class TurnView(Vertical):
                 )
             if not answer.closest:
                 return
-        for hit in answer.hits or answer.closest:
+        for hit in answer.cards():
             yield ResultCard(
                 hit, turn.question, collected=hit.chunk_id in self.collected, max_chars=self.room, turn=self.number
             )

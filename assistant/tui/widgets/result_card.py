@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ...models import Hit
-from ...present import CLOSEST, card_marks, citation_line
+from ...present import CLOSEST_MARK, card_marks, citation_line
 from ...text import sentence_spans, strip_control
 
 CONFIDENCE = {"strong": "match ■■■ strong", "fair": "match ■■□ fair", "weak": "match ■□□ weak"}
@@ -94,7 +94,7 @@ class ResultCard(Static, can_focus=True):
         if hit.confidence:
             content.append(f"  · {CONFIDENCE[hit.confidence]}", style="dim" if hit.confidence == "weak" else "")
         if hit.closest:
-            content.append(f"  · {CLOSEST}", style="dim")
+            content.append(f"  · {CLOSEST_MARK}", style="dim")
         for mark in card_marks(hit):
             content.append(f"  · {mark}", style="dim")
         if self.collected:
