@@ -72,6 +72,8 @@ def test_a_short_question_that_names_its_subject_or_asks_what_a_term_means_stand
         assert carried_context(question, ["Why do victims not self-identify?"], idf).words == [], question
     for question in ("In Scotland?", "what does it mean?", "who do I call?", "what is the penalty?", "what's that?"):
         assert is_follow_up(question)[0], "elliptical, or pointing back: " + question
+    for question in ("what should I do if I'm wrong?", "who do I call if I've no consent?"):
+        assert is_follow_up(question)[0], "I is no name, contracted or not: " + question
 
 
 def test_a_follow_up_carries_the_topics_most_telling_words_as_typed_and_never_twice():

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import RetrieveSettings
+from ..index.lexical import STOPWORDS
 from ..models import Background, Mode
 from .ranker import LogisticModel
 
@@ -36,18 +37,27 @@ def standing(best_cosine: float | None, background: Background | None) -> float 
     return (best_cosine - background.mean) / background.std
 
 
-_QUESTION_WORDS = frozenset(
+_NOT_NAMES = STOPWORDS | frozenset(
     "what when where which who whom whose why how is are was were do does did can could should would will may must "
-    "the a an in on of for to and or if i we you my our any there this that these those".split()
+    "the a an in on of for to and or if i we you my our any there this that these those "
+    # Words a question may begin with, capitalised for that alone ("She reported it late...",
+    # "Several cleaners give one address...", "Under the Act..."): not names.
+    "several many much every either neither someone somebody anyone anybody everyone everybody nobody "
+    "since although though suppose imagine say given besides instead without within regarding concerning "
+    "please tell yes now hi hello thanks ok okay sorry".split()
 )
 _SPECIFIC = re.compile(r"[^\W_]*\d[\w-]*|[A-Z][\w'’-]*")
+_CONTRACTION = re.compile(r"['’](?:s|m|re|ve|ll|d|t)$", re.IGNORECASE)
 _LONGEST_WORD = 64
 
 
 def specific_terms(question: str) -> list[str]:
     """The words that make a question about one thing and not another: names, places,
-    acronyms and numbers (capitalised words other than question words, anything with a digit),
-    folded. "How many NRM referrals came from Wales in 2023?" -> ["nrm", "wales", "2023"]."""
+    acronyms and numbers (capitalised words, anything with a digit), folded. "How many NRM
+    referrals came from Wales in 2023?" -> ["nrm", "wales", "2023"]. A word capitalised only
+    because a sentence begins with it is not a name: question words, pronouns and other common
+    words ("She", "Several", "Under"), with their contractions ("I'm", "What's"), are left out,
+    unless written in capitals ("US", "IT")."""
     found = []
     # Word by word, and no longer than a word can be: the pattern backtracks over a long run of
     # letters (a 100 KB "word" took 90 s).
@@ -55,7 +65,9 @@ def specific_terms(question: str) -> list[str]:
     for match in matches:
         word = match.group().strip("'’-")
         folded = word.casefold()
-        if not word or folded in _QUESTION_WORDS or (len(word) < 2 and not word.isdigit()):
+        base = _CONTRACTION.sub("", folded)
+        acronym = len(word) > 1 and word.isupper()
+        if not word or (base in _NOT_NAMES and not acronym) or (len(base) < 2 and not word.isdigit()):
             continue
         found.append(folded)
     return list(dict.fromkeys(found))
