@@ -67,7 +67,12 @@ def test_the_specific_words_of_a_question_are_its_names_acronyms_and_numbers():
     assert specific_terms("She only reported the rape months later; does the delay suggest she's making it up?") == []
     assert specific_terms("Several of the hotel's cleaners give the same home address; should I worry?") == []
     assert specific_terms("What should I do if I'm unsure? What's the NRM's role?") == ["nrm's"]
-    assert specific_terms("How many victims in the US? Under the Modern Slavery Act?") == ["us", "modern", "slavery", "act"]
+    assert specific_terms("How many victims in the US? Under the Modern Slavery Act?") == [
+        "us",
+        "modern",
+        "slavery",
+        "act",
+    ]
 
 
 def test_a_near_miss_names_what_the_passages_do_not_hold():
