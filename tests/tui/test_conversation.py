@@ -6,7 +6,7 @@ from textual.widgets import Button, Static
 
 from assistant.models import Filters
 from assistant.tui.screens.confirm import ConfirmScreen
-from assistant.tui.screens.export import ExportScreen
+from assistant.tui.screens.export import ExportScreen, with_format_suffix
 from assistant.tui.widgets.query_bar import QueryInput
 from assistant.tui.widgets.result_card import ResultCard
 
@@ -192,6 +192,39 @@ async def test_an_export_that_cannot_be_written_opens_the_dialog_again_with_the_
         await pilot.pause(0.2)
         assert isinstance(app.screen, ExportScreen) and app.screen is not first and app.screen.style == "bibtex"
         assert app.screen.query_one("#export-path").value == str(target) and not target.exists()
+
+
+async def test_choosing_a_format_with_the_file_box_emptied_gives_the_default_name_instead_of_crashing(
+    bundled_index, tmp_path
+):
+    # Found in a first-use audit: ctrl+s, Backspace over the name, then a format chosen ended the
+    # app with a traceback ("PosixPath('.') has an empty name"), and the conversation was lost.
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await export_dialog_after_a_question(pilot, "ctrl+s")
+        box = app.screen.query_one("#export-path")
+        default = box.value
+        box.value = ""
+        app.screen.query_one("#format-bibtex").value = True
+        await pilot.pause(0.2)
+        assert box.value.endswith(".bib") and box.value.removesuffix(".bib") == default.rsplit(".", 1)[0]
+        box.value = str(tmp_path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("is a folder" in n.message for n in app._notifications))
+        assert isinstance(app.screen, ExportScreen), "the dialog stays, to add a file name"
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert turns(app), "and the conversation too"
+
+
+def test_a_format_suffix_is_given_to_the_name_typed_or_to_the_default_name_in_a_folder(tmp_path):
+    default = tmp_path / "case-note.md"
+    assert with_format_suffix("notes/visit.md", default, ".bib") == "notes/visit.bib"
+    assert with_format_suffix("", default, ".bib") == str(tmp_path / "case-note.bib")
+    assert with_format_suffix("  ", default, ".json") == str(tmp_path / "case-note.json")
+    assert with_format_suffix(".", default, ".bib") == "case-note.bib"
+    assert with_format_suffix("reports/", default, ".txt") == "reports/case-note.txt"
+    assert with_format_suffix(str(tmp_path), default, ".bib") == str(tmp_path / "case-note.bib")
 
 
 async def test_a_slash_typed_to_reach_the_box_is_not_part_of_the_question(bundled_index):

@@ -23,6 +23,19 @@ REPORT_FORMATS = {
 }
 
 
+def with_format_suffix(value: str, default: Path, suffix: str) -> str:
+    """The file name typed, given the chosen format's suffix. An empty box, or a folder ("reports/",
+    "."), gets the default file name (in that folder): there is no name to change the suffix of."""
+    text = value.strip()
+    name = default.with_suffix(suffix).name
+    if not text:
+        return str(default.with_suffix(suffix))
+    path = Path(text)
+    if text.endswith(("/", "\\")) or path.name in ("", ".", "..") or path.expanduser().is_dir():
+        return str(path / name)
+    return str(path.with_suffix(suffix))
+
+
 class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     """Returns (file, format), or None when cancelled."""
 
@@ -71,7 +84,7 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
         for style in self.formats:
             self.query_one(f"#format-{style}", RadioButton).label = self._label(style)
         box = self.query_one("#export-path", Input)
-        box.value = str(Path(box.value).with_suffix(self.formats[self.style][1]))
+        box.value = with_format_suffix(box.value, self.default, self.formats[self.style][1])
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export")
@@ -81,6 +94,9 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
             self.notify("Type a file name.", severity="warning", timeout=3)
             return
         path = Path(value).expanduser()
+        if path.is_dir():
+            self.notify(f"{value} is a folder: add a file name.", severity="warning", timeout=4, markup=False)
+            return
         if path.exists():
 
             def answered(replace: bool | None) -> None:
