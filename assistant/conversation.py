@@ -418,7 +418,7 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
     document's own words."""
     from datetime import datetime
 
-    from .present import CLOSEST_MARK, format_citation, markdown_escape, markdown_quote
+    from .present import format_citation, markdown_escape, markdown_quote
 
     generated = generated or datetime.now().astimezone()
     chosen = [(n, t) for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
@@ -447,12 +447,12 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
             lines += [f"_{markdown_escape(turn.answer.message or '')}_", ""]
             if not turn.kept:
                 continue
-            lines += [f"Kept from the closest passages, {CLOSEST_MARK}:", ""]
+            lines += ["Kept from the closest passages, which the search did not take for an answer:", ""]
         kept = turn.kept_hits()
         if not kept:
             lines += ["No passage kept.", ""]
         for hit in kept:
-            key = (hit.citation.path, hit.citation.title, hit.citation.section, hit.citation.page)
+            key = hit.citation.reference_key()
             if key not in references:
                 references[key] = len(references) + 1
                 ordered.append(hit.citation)
@@ -473,7 +473,5 @@ def case_note_references(thread: Thread, style: str, turns: list[int] | None = N
     for number, turn in enumerate(thread.turns, start=1):
         if turns is None or number in turns:
             for hit in turn.kept_hits():
-                seen.setdefault(
-                    (hit.citation.path, hit.citation.title, hit.citation.section, hit.citation.page), hit.citation
-                )
+                seen.setdefault(hit.citation.reference_key(), hit.citation)
     return format_citations(list(seen.values()), style) + "\n"

@@ -188,6 +188,20 @@ class Citation(BaseModel):
     ocr: bool = False
     """The passage's text was recognised by OCR from a scanned page."""
 
+    def reference_key(self) -> tuple:
+        """What makes two cited passages one entry of a reference list: the same document,
+        section and pages. Passages on p. 137 and on pp. 137-138 are two entries, or the list
+        would cite the second by the first's pages."""
+        return (
+            self.path,
+            self.title,
+            self.section,
+            self.page,
+            self.page_end or self.page,
+            self.page_label,
+            self.page_end_label,
+        )
+
 
 class Location(BaseModel):
     """Where a passage is in its document: its section path, its pages, its offsets."""

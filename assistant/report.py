@@ -120,7 +120,7 @@ class ReportBasket(BaseModel):
         numbers: dict[tuple, int] = {}
         of_item = []
         for item in self.items:
-            key = (item.citation.path, item.citation.title, item.citation.section, item.citation.page)
+            key = item.citation.reference_key()
             if key not in numbers:
                 references.append(item.citation)
                 numbers[key] = len(references)
@@ -202,9 +202,7 @@ class ReportBasket(BaseModel):
         """Each cited passage once, in report order."""
         seen: dict[tuple, Citation] = {}
         for item in self.items:
-            seen.setdefault(
-                (item.citation.path, item.citation.title, item.citation.section, item.citation.page), item.citation
-            )
+            seen.setdefault(item.citation.reference_key(), item.citation)
         return list(seen.values())
 
     def render(self, style: str, generated: datetime | None = None, index_name: str | None = None) -> str:

@@ -178,7 +178,9 @@ def test_a_closest_passage_under_a_refusal_can_be_kept_and_the_case_note_says_wh
     assert turn.keep(1) and turn.kept_hits() == [near]
     note = case_note(Thread(turns=[turn]))
     assert "_No passage in the corpus answers this question._" in note
-    assert "Kept from the closest passages, closest, not an answer:" in note and "Source: " in note
+    # Found in a first-use audit: the heading read "Kept from the closest passages, closest, not an answer:".
+    assert "Kept from the closest passages, which the search did not take for an answer:" in note
+    assert "Source: " in note
     assert Turn(question="q", answer=Answer(query="q", abstained=True, message="none")).cannot_keep(1) == (
         "The last question found no passage to keep."
     )

@@ -73,3 +73,25 @@ def test_the_items_an_index_no_longer_holds_where_they_were_are_named():
     assert len(kept.not_in(lambda ids: {})) == 2, "the file changed or was removed: its ids are gone"
     assert len(kept.not_in(lambda ids: dict.fromkeys(ids, "renamed.pdf"))) == 2, "the id now belongs to another file"
     assert ReportBasket().not_in(lambda ids: {}) == []
+
+
+def test_passages_of_one_section_on_different_pages_are_two_references_each_with_its_own_pages():
+    # Found in a first-use audit: 15.20 (p. 137) and 15.21-15.25 (pp. 137-138) of the statutory
+    # guidance were both cited as [1], "p. 137", and the BibTeX entry said pages = {137}.
+    kept = ReportBasket()
+    kept.add("q", hit("Paragraph 15.20 on housing."))
+    running_on = hit("Paragraphs 15.21 to 15.25, onto the next page.", rank=2)
+    running_on.chunk_id = running_on.citation.chunk_id = 43
+    running_on.citation = running_on.citation.model_copy(update={"chunk_id": 43, "page_end": 13})
+    kept.add("q", running_on)
+    markdown = kept.render("markdown", generated=WHEN)
+    assert "[1]" in markdown and "[2]" in markdown
+    assert markdown.rstrip().endswith(format_citation(running_on.citation, "markdown"))
+    assert "pp. 12–13" in format_citation(running_on.citation, "markdown")
+    assert kept.render("bibtex").count("@online{") == 2
+    same_page = ReportBasket()
+    same_page.add("q", hit("One sentence on p. 12."))
+    other = hit("Another sentence on p. 12.", rank=2)
+    other.chunk_id = 44
+    same_page.add("q", other)
+    assert "[2]" not in same_page.render("markdown", generated=WHEN), "one place, one reference"
