@@ -247,6 +247,10 @@ class Hit(BaseModel):
     closest: bool = False
     """Shown under a refusal as one of the passages closest to the question: the search does not
     take it for an answer (``Answer.closest``)."""
+    other_nations: str | None = None
+    """Said when the document's title names only other UK nations than the question does and
+    the passage names none of the question's ("the document is for England and Wales; the
+    question names Scotland"; ``contrasts.other_nations_note``)."""
     passage_id: str = ""
     """What ``cite`` takes for this card (``PassageId``): the chunk id, or, for a card that runs
     onto pages its stored passage does not cover, the chunk id and the card's offsets."""
@@ -495,6 +499,8 @@ class ResultJSON(BaseModel):
     thread_document: bool = False
     """The passage ranked higher as one of the documents of the answer to the last ``--context``
     question."""
+    other_nations: str | None = None
+    """The document is for other UK nations than the question names (see ``Hit.other_nations``)."""
 
 
 class AnswerJSON(BaseModel):

@@ -353,6 +353,7 @@ def _result_json(hit: Hit) -> ResultJSON:
         confidence=hit.confidence,
         shown_before=hit.shown_before,
         thread_document=hit.thread_document,
+        other_nations=hit.other_nations,
     )
 
 
@@ -385,12 +386,12 @@ _TRUE_OR_FALSE = re.compile(r"(?<!\w)(?:T\s*/\s*F|True\s*(?:/|or)\s*False)(?!\w)
 
 def card_marks(hit: Hit) -> list[str]:
     """What is said of a card beside its match: a worksheet's true-or-false item; for a
-    follow-up, ranked up for its document, shown in the last answer (the text, the Markdown and
-    the terminal UI say the same)."""
+    follow-up, ranked up for its document, shown in the last answer; a document for other UK
+    nations than the question names (the text, the Markdown and the terminal UI say the same)."""
     # The item's mark may sit just before or after the sentence ("... bank card. T / F").
     best = " ".join(hit.text[max(0, start - 8) : end + 8] for start, end in hit.highlights)
     marks = ((QUIZ_ITEM, bool(_TRUE_OR_FALSE.search(best))), (THREAD_DOCUMENT, hit.thread_document))
-    return [mark for mark, on in (*marks, (SHOWN_BEFORE, hit.shown_before)) if on]
+    return [mark for mark, on in (*marks, (SHOWN_BEFORE, hit.shown_before), (hit.other_nations, True)) if mark and on]
 
 
 def best_words(hit: Hit) -> str:

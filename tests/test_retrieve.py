@@ -289,3 +289,54 @@ def test_a_question_naming_an_article_gets_that_articles_text_first(settings, sh
         assert "Article 17" in unnamed.hits[0].location.section, "without a named article the searches' order stands"
     finally:
         pipeline.close()
+
+
+ENGLAND_AND_WALES = """# Statutory guidance for England and Wales
+
+## The statutory defence
+
+A child who commits an offence as a direct consequence of being trafficked may rely on the
+statutory defence in section 45. The defence does not cover the most serious offences.
+"""
+SCOTLAND_NOTE = """# Prosecution guidance
+
+## Children
+
+Children who have been trafficked should not be prosecuted for offences committed as a result of
+their exploitation, and in Scotland there is a strong presumption against prosecuting them.
+"""
+
+
+def test_a_card_from_another_uk_nations_guidance_says_so_when_the_question_names_a_nation(
+    settings, shared_embedder_factory
+):
+    # Found in a first-use audit: "is there a statutory defence for a trafficked child charged
+    # with an offence in Scotland?" showed the England and Wales guidance first, and the title
+    # was the only sign that it is another jurisdiction's law.
+    from assistant.pipeline import Pipeline
+    from assistant.present import card_marks, render_answer_text
+
+    from .conftest import write
+
+    write(settings.paths.corpus_dir / "england-wales.md", ENGLAND_AND_WALES)
+    write(settings.paths.corpus_dir / "prosecution.md", SCOTLAND_NOTE)
+    pipeline = Pipeline(settings)
+    pipeline.build(embedder_factory=shared_embedder_factory)
+    try:
+        answer = pipeline.ask(
+            "Is there a statutory defence for a trafficked child charged with an offence in Scotland?"
+        )
+        marked = [h for h in answer.cards() if h.document.title.endswith("England and Wales")]
+        assert marked and all(
+            h.other_nations == "the document is for England and Wales; the question names Scotland" for h in marked
+        )
+        assert all(h.other_nations is None for h in answer.cards() if h not in marked), "its passage names Scotland"
+        assert marked[0].other_nations in card_marks(marked[0]) and marked[0].other_nations in render_answer_text(
+            answer
+        )
+        in_wales = pipeline.ask("Is there a statutory defence for a trafficked child charged with an offence in Wales?")
+        assert not any(h.other_nations for h in in_wales.cards()), "the guidance covers Wales"
+        unnamed = pipeline.ask("Is there a statutory defence for a trafficked child charged with an offence?")
+        assert not any(h.other_nations for h in unnamed.cards())
+    finally:
+        pipeline.close()

@@ -41,6 +41,7 @@ from ..text import folded_name, strip_control
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
 from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
+from .contrasts import other_nations_note
 from .lookups import IndexLookups
 from .passages import Passage, assemble_passages, coverage, highlights
 from .ranker import confidence, load_model
@@ -410,10 +411,14 @@ class Retriever:
         passages = stages.run_stages("cards", passages, question, self.settings, self.lookups)
         learned = stages.learned_ranking(question, self.settings)
         stored = self.index.store.chunk_rows([int(passage.chunk.id) for passage in passages])
-        return [
+        asked = " ".join([question.text, *question.context_terms])
+        hits = [
             self._hit(rank, passage, question.terms, learned, stored.get(int(passage.chunk.id)))
             for rank, passage in enumerate(passages, start=1)
         ]
+        for hit in hits:
+            hit.other_nations = other_nations_note(asked, hit.document.title, hit.text)
+        return hits
 
     def _share_in_corpus(self, words: list[str]) -> float:
         """Share of some words that occur in at least one chunk (1.0 for none)."""

@@ -46,6 +46,30 @@ def contrary(question_stems: set[str], sentence_stems: set[str]) -> bool:
     return False
 
 
+_NATION = re.compile(r"\b(England|Wales|Welsh|Scotland|Scottish|Northern Ireland)\b", re.IGNORECASE)
+_NATION_NAMES = {"welsh": "Wales", "scottish": "Scotland"}
+
+
+def nations_named(text: str) -> tuple[str, ...]:
+    """The UK nations a text names ("Scottish" names Scotland), in order: "Statutory Guidance
+    for England and Wales" -> ("England", "Wales"). "English" and "Irish" are left out: more often
+    a language or another country."""
+    found = (m.group(1).title() for m in _NATION.finditer(text))
+    return tuple(dict.fromkeys(_NATION_NAMES.get(n.casefold(), n) for n in found))
+
+
+def other_nations_note(question: str, title: str, passage: str) -> str | None:
+    """Said of a card whose document's title names only other UK nations than the question does
+    (a question about Scotland, a passage of the "Statutory Guidance for England and Wales"),
+    unless the passage itself names the question's nation: law and services differ between
+    the nations, and the title is the reader's only sign of it. None otherwise."""
+    asked = nations_named(question)
+    covered = nations_named(title)
+    if not asked or not covered or set(asked) & set(covered) or set(asked) & set(nations_named(passage)):
+        return None
+    return f"the document is for {' and '.join(covered)}; the question names {' and '.join(asked)}"
+
+
 _AGE = re.compile(r"\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b|\baged (\d{1,2})\b", re.IGNORECASE)
 _UNDER_18 = re.compile(r"\b(?:under|below|younger than)[- ]?(?:the age of )?18s?\b|\bunder-18s?\b", re.IGNORECASE)
 _OVER_18 = re.compile(r"\b(?:18|eighteen) (?:years )?(?:or|and) (?:over|above|older)\b|\bover 18\b", re.IGNORECASE)
