@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .retrieve.abstain import specific_terms
-from .retrieve.contrasts import replaced
+from .retrieve.contrasts import nations_named, replaced
 from .text import safe_line, word_tokens
 
 if TYPE_CHECKING:
@@ -227,7 +227,8 @@ def carried_context(
     of their stem). A word the follow-up has (by stem) is not added twice, nor one it replaces
     ("adults" after "and for children?", ``contrasts.replaced``), nor a word relative to the question
     before it ("difference"): it is not the topic. From ``ANCHORED_AFTER`` earlier questions on,
-    the first one's most telling word takes the last place."""
+    the first one's most telling word takes the last place; a UK nation the topic named always
+    takes a place, unless the follow-up names another."""
     if not earlier:
         return Context(reason="first question")
     follows_up, reason = follows or is_follow_up(question)
@@ -248,6 +249,11 @@ def carried_context(
 
     anchor = [w for w in telling(0) if _stem_of(w) not in have][:1] if len(earlier) >= ANCHORED_AFTER else []
     have |= {_stem_of(w) for w in anchor}
+    # The UK nation the topic named is where the answer must hold (law and services differ):
+    # it is carried whatever the passages shown said, unless the follow-up names another.
+    nation = [w for w in _nation_words(earlier) if _stem_of(w) not in have][:2]
+    have |= {_stem_of(w) for w in nation}
+    anchor = nation + anchor
     chosen: list[str] = []
     room = limit - len(anchor)
     for position in reversed(range(len(earlier))):
@@ -258,6 +264,17 @@ def carried_context(
                 have.add(_stem_of(word))
                 chosen.append(word)
     return Context(words=(chosen + anchor)[:limit], reason=reason)
+
+
+def _nation_words(earlier: list[str]) -> list[str]:
+    """The words naming a UK nation in the newest earlier question that names one, as typed
+    ("Scotland", or "Northern", "Ireland")."""
+    for question in reversed(earlier):
+        named = {w.casefold() for n in nations_named(question) for w in n.split()}
+        if named:
+            adjectives = {"scottish": "scotland", "welsh": "wales"}
+            return [w for w in own_words(question) if adjectives.get(w.casefold(), w.casefold()) in named]
+    return []
 
 
 def _stems(text: str) -> set[str]:

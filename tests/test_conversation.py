@@ -104,6 +104,19 @@ def test_a_contraction_or_a_bare_number_is_no_word_of_the_subject_and_a_contract
     assert carried_context("what if they refuse?", ["and if they're under 18?", "Who can refer a victim?"], idf).words
 
 
+def test_the_uk_nation_a_topic_named_is_carried_unless_the_follow_up_names_another():
+    # Found in a first-use audit: after "...statutory defence... in Scotland?", "who pays for the
+    # guardian and his foster placement?" was searched without "Scotland" (the passages shown were
+    # England's), and the first card gave England's rule.
+    first = "Is there a statutory defence for a trafficked child charged with an offence in Scotland?"
+    shown = ["The statutory defence in section 45 protects a child who commits an offence."]
+    carried = carried_context("who pays for the guardian and his foster placement?", [first], idf, shown=shown)
+    assert "scotland" in carried.words and len(carried.words) <= 4
+    assert "scotland" not in carried_context("and what about in Wales?", [first], idf, shown=shown).words
+    welsh = carried_context("who pays for it?", ["What do Welsh councils owe a homeless victim?"], idf)
+    assert "welsh" in welsh.words
+
+
 def test_a_question_that_found_nothing_lends_no_words_while_one_of_the_topic_did():
     # Found in a first-use audit: "who do I call out of hours?" was refused, and "what if they
     # say no?" was then searched with "hours, call".
