@@ -125,9 +125,12 @@ def region_in(widget: Widget, container: Widget) -> Region:
     return region
 
 
-HOLD_SECONDS = 0.3
+HOLD_SECONDS = 0.6
 """A passage key acts when no other character follows it within this time; typed with more,
-it begins a question (keys typed in one go come less than a tenth of a second apart)."""
+it begins a question. A person typing a question's words leaves about 0.3 s between keys (a
+first-use audit typed "are there" at 330 ms a key on a passage, and at 0.3 s its letters added
+the passage, opened the report and its export), a slow typist more; a key pressed alone acts
+when its time is up."""
 
 SEEN_ROWS = 3
 """Rows of a passage on screen for it to count as seen (its border and a line or two of text)."""
