@@ -609,3 +609,20 @@ def test_a_bold_contact_line_is_no_heading_and_a_number_it_wraps_is_kept_whole(t
     document, headings = pdf_under_an_intro(tmp_path / "contacts.pdf", intro, runs)
     assert not any("0800" in heading for heading in headings), headings
     assert "(GLAA) on 0800 432 0804. GLAA is" in " ".join(document.text.split())
+
+
+def test_a_bold_line_ending_on_a_comma_is_a_heading_only_with_the_line_that_completes_it(tmp_path):
+    # Found in a first-use audit: "9. Child Victims > Wales are an independent source of advice
+    # for trafficked children," was a passage's section path; a foreword's "Dame Sara Thornton,"
+    # was a heading too.
+    runs = [
+        ("Wales are an independent source of advice for trafficked children,", 56, 740, 12, True),
+        ("and they speak for the child in meetings with the local authority and the police.", 56, 700, 11, False),
+        ("Case Study – Hoang,", 56, 670, 12, True),
+        ("Victim of Cannabis Cultivation", 56, 656, 12, True),
+        ("Hoang was brought to the United Kingdom at fifteen and made to tend plants in a loft.", 56, 630, 11, False),
+    ]
+    intro = "This report describes how children are exploited by criminal gangs across the country."
+    _, headings = pdf_under_an_intro(tmp_path / "report.pdf", intro, runs)
+    assert not any(heading.endswith(",") for heading in headings), headings
+    assert "Case Study – Hoang, Victim of Cannabis Cultivation" in headings, headings

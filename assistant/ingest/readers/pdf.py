@@ -443,16 +443,20 @@ def _large_print_blocks(lines: list[_PdfLine], removed: dict[int, str], body_siz
         index = block[-1] + 1
 
 
+_ENDS_CLAUSE = re.compile(r",['\"”’)]*$")
+"""A line ending on a comma ("Wales are an independent source of advice for trafficked
+children,", a letter's "Dame Sara Thornton,") is a heading only with the line that completes it."""
 _ENDS_UNFINISHED = re.compile(r"(?:\w-|\b(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|with))$")
 """In lower case only: "Annex A" and "Part A" are whole headings."""
 
 
 def _unfinished(text: str, following: str = "") -> bool:
-    """A line that cannot end a heading: it ends on "of", "the", "and"..., on a word broken by a
-    hyphen ("co-"), inside a parenthesis, or inside a number that the next line goes on with
+    """A line that cannot end a heading: it ends on "of", "the", "and"..., on a comma, on a word
+    broken by a hyphen ("co-"), inside a parenthesis, or inside a number that the next line goes on with
     ("GLAA on 0800 432", then "0804. GLAA is...")."""
     return (
         bool(_ENDS_UNFINISHED.search(text))
+        or _ENDS_CLAUSE.search(text) is not None
         or text.count("(") > text.count(")")
         or (text[-1:].isdigit() and following[:1].isdigit())
     )
@@ -608,6 +612,8 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             return None
         following = next((later for later in lines[index + 1 : index + 3] if later.text), None)
         same_block = _same_block(line, following)
+        if _ENDS_CLAUSE.search(text) and not same_block:
+            return None  # nothing completes it: a clause of prose in larger or bold type
         if body_size and line.size and line.size >= body_size + 1.5:
             return ("size", line.size)
         if line.bold and body_size and line.size and line.size >= body_size - 0.5 and len(text.split()) <= 12:
