@@ -584,10 +584,13 @@ def _batch_questions(batch) -> list[str]:
 
 CHAT_HELP = """Type a question and press Enter. A short or elliptical follow-up ("and for children?")
 is searched with words of your earlier questions, and the answer says which.
-  /alone      search your last question on its own      /new      the next question starts a new topic
-  /as-typed   your last question again, words as typed   /keep N   keep passage N for the case note
-  /note FILE  write the case note (.md; .bib or .json: its references)
-  /help       this help                                   /quit     end (or Ctrl+D)"""
+  /alone       search your last question on its own
+  /as-typed    your last question again, words as typed (no spelling correction)
+  /new         the next question starts a new topic
+  /keep N ...  keep passages of the last answer for the case note (/keep 1 3)
+  /note FILE   write the case note (.md; .bib or .json: its references)
+  /help        this help
+  /quit        end (or Ctrl+D)"""
 
 
 @main.command()
@@ -686,20 +689,20 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                 alone = command == "/alone" or last.context.alone
                 answer(last.question, alone=alone, as_typed=command == "/as-typed", again=True)
         elif command == "/keep":
-            number = rest.strip()
+            numbers = rest.replace(",", " ").split()
             if last is None:
-                message = "Ask a question first: /keep N keeps passage N of the answer."
-            elif not number.isdigit():
-                message = "Give the number of a passage of the last answer (e.g. /keep 1)."
+                click.echo("Ask a question first: /keep N keeps passage N of the answer.")
+            elif not numbers or not all(n.isdigit() for n in numbers):
+                click.echo("Give the numbers of passages of the last answer (e.g. /keep 1, or /keep 1 3).")
             else:
-                message = last.cannot_keep(int(number))
-            if message is None:
-                last.keep(int(number))
-                unsaved += 1
-                warned = False
-                click.echo(f"Kept passage {rest.strip()} for the case note.")
-            else:
-                click.echo(message)
+                for number in dict.fromkeys(int(n) for n in numbers):
+                    message = last.cannot_keep(number)
+                    if message is None:
+                        last.keep(number)
+                        unsaved += 1
+                        warned = False
+                        message = f"Kept passage {number} for the case note."
+                    click.echo(message)
         elif command == "/note":
             target = Path(rest.strip() or "case-note.md").expanduser()
             style = {".bib": "bibtex", ".json": "csl-json"}.get(target.suffix.lower(), "markdown")

@@ -469,6 +469,18 @@ def test_chat_says_why_a_passage_cannot_be_kept_and_warns_before_leaving_kept_pa
     assert "Question: never asked" not in out, "the second /quit leaves"
 
 
+def test_chat_keeps_several_passages_at_once(bundled_index, tmp_path):
+    # Found in a first-use audit: "/keep 1 2" was refused with a message that did not say why.
+    note = tmp_path / "kept.md"
+    out = _chat(
+        bundled_index,
+        f"Why do Indonesian trafficking victims often go unidentified?\n/keep 1 2\n/keep one\n/note {note}\n/quit\n",
+    )
+    assert "Kept passage 1 for the case note." in out and "Kept passage 2 for the case note." in out
+    assert "Give the numbers of passages of the last answer (e.g. /keep 1, or /keep 1 3)." in out
+    assert note.read_text().count("Source: ") == 2
+
+
 def test_chat_as_typed_asks_the_last_question_again_with_what_it_carried_and_alone_without(bundled_index):
     out = _chat(
         bundled_index,
@@ -641,7 +653,7 @@ def test_a_follow_ups_card_ranked_up_for_its_document_says_so_and_the_text_shows
 
 
 def test_within_a_chosen_document_no_card_says_it_was_ranked_up_for_it(bundled_pipeline):
-    # Found in a first-use audit: after `w`, every card said "ranked up: from your last answer's document".
+    # Found in a first-use audit: after `w`, every card said "ranked up: from the last answer's document".
     thread = Thread()
     thread.turns.append(thread.ask(bundled_pipeline, "Why do Indonesian trafficking victims often go unidentified?"))
     document = thread.turns[0].answer.hits[0].document.id

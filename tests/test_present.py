@@ -141,8 +141,8 @@ def test_text_rendering_strips_terminal_escapes_from_document_text():
 
 def test_a_follow_ups_card_the_last_answer_showed_says_so():
     again = hit().model_copy(update={"shown_before": True})
-    assert "shown in your last answer" in render_answer_text(Answer(query="q", abstained=False, hits=[again]))
-    assert "shown in your last answer" not in render_answer_text(Answer(query="q", abstained=False, hits=[hit()]))
+    assert "shown in the last answer" in render_answer_text(Answer(query="q", abstained=False, hits=[again]))
+    assert "shown in the last answer" not in render_answer_text(Answer(query="q", abstained=False, hits=[hit()]))
     assert json.loads(answer_json(Answer(query="q", abstained=False, hits=[again])).to_json())["results"][0][
         "shown_before"
     ]
@@ -162,7 +162,7 @@ def test_markdown_says_what_a_follow_up_was_searched_with_and_how_well_each_card
     follow_up = Answer(query="and for children?", abstained=False, hits=[card], context_words=["self-identify"])
     rendered = render_answer_markdown(follow_up)
     assert "_Searched with: self-identify (from earlier questions)_" in rendered
-    assert "(match fair, ranked up: from your last answer's document)" in rendered
+    assert "(match fair, ranked up: from the last answer's document)" in rendered
     alone = render_answer_markdown(Answer(query="q", abstained=False, hits=[hit()]))
     assert "Searched with" not in alone and "(score 0.910)" in alone
 
