@@ -343,10 +343,17 @@ class GuidanceApp(App):
             self.basket = self.basket_file.load()
             if self.basket.items:
                 count = len(self.basket.items)
+                # Kept beside the index, it outlives the session: for a new case, the last
+                # case's passages are still in it (a first-use audit's second case opened with
+                # the first's passage in its report).
+                asked = safe_line(self.basket.questions()[0])
+                asked = asked if len(asked) <= 60 else asked[:59] + "…"
                 self.notify(
-                    f"The report you were building is restored: {count} passage{'s' if count != 1 else ''} (Ctrl+P, then "
-                    "Report, shows it).",
-                    timeout=6,
+                    f"The report you were building is restored: {count} passage{'s' if count != 1 else ''}, kept for "
+                    f"“{asked}”{' and more' if len(self.basket.questions()) > 1 else ''}. For a new case, clear it "
+                    "first: Ctrl+P, then Report, shows it (Ctrl+D there clears it).",
+                    timeout=15,
+                    markup=False,
                 )
         except (OSError, ValueError) as error:
             aside = self.basket_path.with_name(self.basket_path.name + ".unreadable")

@@ -81,6 +81,8 @@ async def test_a_restored_report_is_mentioned_at_start(bundled_index, tmp_path):
         assert len(app.basket.items) == 1
         notice = next(n.message for n in app._notifications if "report you were building is restored" in n.message)
         assert "1 passage" in notice and "Ctrl+P" in notice, "it names a key that works from the question box"
+        # Found in a first-use audit: a second case's report opened holding the first case's passage.
+        assert f"kept for “{INDONESIA[:59]}" in notice and "For a new case, clear it first" in notice
         await pilot.press("ctrl+p")
         await pilot.press(*"Report", "enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ReportScreen")
