@@ -312,19 +312,25 @@ def looks_like_organisation(value: object) -> bool:
     return bool(_ORGANISATION_WORDS.search(text) or re.fullmatch(r"[A-Z]{2,8}(?:[ &-][A-Z]{2,8})*", text))
 
 
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _STATED = re.compile(
     r"(?:©|^\s*(?:\(c\)|copyright|published by|produced by))\s*(?:\d{4}\s*,?\s*)?(?:by\s+)?(?:the\s+)?"
-    r"(?P<name>[A-Z][\w'’&.,()\- ]{2,100}?)\s*(?:,?\s*\(?(?:19|20)\d{2}\)?)?\s*(?:[.;|]|$)",
+    r"(?P<name>[A-Z][\w'’&.,()\- ]{2,100}?)\s*(?:,?\s*(?:" + _MONTHS + r"))?\s*(?:,?\s*\(?(?:19|20)\d{2}\)?)?"
+    r"\s*(?:[.;|]|$)",
     re.IGNORECASE | re.MULTILINE,
 )
 
 
 def stated_organisation(lines: list[Line]) -> str | None:
-    """The organisation a document states on its cover or last pages: "© …" anywhere in a line,
-    or a line that begins "Copyright …", "Published by …" or "Produced by …", naming an
-    organisation (a sentence that mentions who published something else is not one)."""
+    """The organisation a document states on its cover, its last pages or its running footer:
+    "© …" anywhere in a line, or a line that begins "Copyright …", "Published by …" or
+    "Produced by …", naming an organisation (a sentence that mentions who published something
+    else is not one; a date after the name is not part of it)."""
     kept = [line.text for line in lines if not line.removed]
-    for text in kept[:60] + kept[-60:]:
+    # A running footer ("Published by the Home Office March 2020" on every page) is dropped from
+    # the text but says who published it as well as a cover does.
+    running = [line.text for line in lines if line.removed and line.removed.startswith("running header")]
+    for text in kept[:60] + kept[-60:] + list(dict.fromkeys(running))[:20]:
         for match in _STATED.finditer(text):
             name = match.group("name").strip(" ,.-")
             name = tidy_organisation(re.sub(r"^(?:the\s+)", "", name, flags=re.I))
