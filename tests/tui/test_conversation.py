@@ -208,6 +208,9 @@ async def test_choosing_a_format_with_the_file_box_emptied_gives_the_default_nam
         app.screen.query_one("#format-bibtex").value = True
         await pilot.pause(0.2)
         assert box.value.endswith(".bib") and box.value.removesuffix(".bib") == default.rsplit(".", 1)[0]
+        # Found in the same audit: back in the box with shift+Tab, a key typed replaced the name.
+        await pilot.press("shift+tab", "tab", "x")
+        assert box.value == default.rsplit(".", 1)[0] + ".bibx", box.value
         box.value = str(tmp_path)
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("is a folder" in n.message for n in app._notifications))

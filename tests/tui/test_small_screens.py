@@ -3,6 +3,7 @@ passage's first line when its document opens, the find counter; a restored repor
 at start; the report can be exported as plain text, with no Markdown escapes; the arrows walk a
 follow-up's passages from its first."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,18 +43,19 @@ async def test_a_passage_opens_at_its_first_line_and_find_says_where_it_is_at_80
     app = bundled_app(bundled_index)
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
-        await ask(pilot, INDONESIA)
+        await ask(pilot, "Blue Dot safe spaces for children fleeing Ukraine")  # a passage deep in a long page
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
         await pilot.pause()
         body = app.screen.query_one("#document-body", TextArea)
-        first_row = min(body.selection.start[0], body.selection.end[0])
-        top = body.scroll_offset.y
-        assert top <= first_row < top + body.scrollable_content_region.height, "the passage's first line is in view"
+        first = min(body.selection.start, body.selection.end)
+        row = body.wrapped_document.location_to_offset(first).y - body.scroll_offset.y
+        # Found in a first-use audit: it opened on the last row, the passage below the screen.
+        assert 0 <= row <= body.scrollable_content_region.height // 3, "the passage's first line is near the top"
         await pilot.press("slash", *"victims", "enter")
         await pilot.pause()
         position = app.screen.query_one("#document-position", Static)
-        assert "match 1 of" in str(position.render()) and on_screen(app, position)
+        assert re.search(r"match \d+ of \d+", str(position.render())) and on_screen(app, position)
 
 
 async def a_saved_report(bundled_index, basket_file, also_gone: bool = False) -> None:

@@ -79,8 +79,16 @@ class DocumentScreen(Screen):
         beginning, not scrolled to its end."""
         body = self.query_one("#document-body", TextArea)
         document = body.document
-        body.selection = Selection(document.get_location_from_index(end), document.get_location_from_index(start))
-        body.scroll_cursor_visible(center=True, animate=False)
+        start_location = document.get_location_from_index(start)
+        body.selection = Selection(document.get_location_from_index(end), start_location)
+        # The passage's first line a quarter of the way down, once the reader has its size (at
+        # mount it has none, and at 80x24 the first line came out on the last row).
+        self.call_after_refresh(self._scroll_to_line, start_location)
+
+    def _scroll_to_line(self, location) -> None:
+        body = self.query_one("#document-body", TextArea)
+        row = body.wrapped_document.location_to_offset(location).y
+        body.scroll_to(y=max(0, row - body.scrollable_content_region.height // 4), animate=False)
 
     def where(self, index: int) -> str:
         """Page and section at a character offset of the document."""

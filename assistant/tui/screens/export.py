@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -64,7 +64,8 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
                 for style in self.formats:
                     yield RadioButton(self._label(style), value=style == self.style, id=f"format-{style}")
             yield Static("File:", markup=False)
-            yield Input(value=str(self.default), id="export-path")
+            # Coming back to the box (shift+Tab) must not select the name, or the next key replaces it.
+            yield Input(value=str(self.default), id="export-path", select_on_focus=False)
             with Horizontal():
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
@@ -73,6 +74,11 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
         box = self.query_one("#export-path", Input)
         box.focus()
         box.cursor_position = len(box.value)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Back in the file box, the cursor goes to the end of the name, as at opening."""
+        if event.widget.id == "export-path" and isinstance(event.widget, Input):
+            event.widget.cursor_position = len(event.widget.value)
 
     def _label(self, style: str) -> str:
         """The chosen format is marked in words too, not only by colour."""
