@@ -105,7 +105,7 @@ def test_the_organisation_a_document_states_on_its_cover_or_last_page():
     # Found in a first-use audit: the statutory guidance had no organisation, though its running
     # footer says "Published by the Home Office March 2020" on every page.
     footer = "running header/footer (repeats on many pages)"
-    pages = [Line("Published by the Home Office March 2020", n, kind="blank", removed=footer) for n in range(9)]
+    pages = [Line(f"{n} Published by the Home Office March 2020", n, kind="blank", removed=footer) for n in range(9)]
     assert stated_organisation([Line("Modern Slavery Act 2015 Statutory Guidance", 1), *pages]) == "Home Office"
     other = [Line("Published by the Home Office March 2020", 1, kind="blank", removed="page number")]
     assert stated_organisation(other) is None, "only a running header or footer of what cleaning dropped"

@@ -321,6 +321,9 @@ _STATED = re.compile(
 )
 
 
+_PAGE_NUMBER_AROUND = re.compile(r"^\s*\d{1,4}\s+|\s+\d{1,4}\s*$")
+
+
 def stated_organisation(lines: list[Line]) -> str | None:
     """The organisation a document states on its cover, its last pages or its running footer:
     "© …" anywhere in a line, or a line that begins "Copyright …", "Published by …" or
@@ -329,7 +332,11 @@ def stated_organisation(lines: list[Line]) -> str | None:
     kept = [line.text for line in lines if not line.removed]
     # A running footer ("Published by the Home Office March 2020" on every page) is dropped from
     # the text but says who published it as well as a cover does.
-    running = [line.text for line in lines if line.removed and line.removed.startswith("running header")]
+    running = [
+        _PAGE_NUMBER_AROUND.sub("", line.text)  # "2 Published by the Home Office March 2020"
+        for line in lines
+        if line.removed and line.removed.startswith("running header")
+    ]
     for text in kept[:60] + kept[-60:] + list(dict.fromkeys(running))[:20]:
         for match in _STATED.finditer(text):
             name = match.group("name").strip(" ,.-")
