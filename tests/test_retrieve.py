@@ -190,6 +190,19 @@ def test_a_question_the_whole_corpus_answers_with_a_passage_the_filters_keep_is_
     assert [hit.rank for hit in within.hits] == list(range(1, len(within.hits) + 1))
 
 
+def test_a_refusal_within_filters_shows_the_closest_passages_the_filters_keep(bundled_pipeline):
+    # Found in a first-use audit: "will a child victim be prosecuted for cannabis cultivation?"
+    # within "Scottish Government" said only that passages outside the filters answer, and the
+    # Scottish strategy's "strong presumption against prosecution" was one of its own passages.
+    from assistant.models import FILTERED_OUT
+
+    filters = Filters(organisations=["NEXUS Institute"])
+    answer = bundled_pipeline.ask("Blue Dot safe spaces for children fleeing Ukraine", filters=filters)
+    assert answer.abstained and answer.filtered_out and answer.message == FILTERED_OUT and not answer.hits
+    assert answer.closest and all(hit.document.organisation == "NEXUS Institute" for hit in answer.closest)
+    assert all(hit.closest and hit.confidence is None for hit in answer.closest), "never called a match"
+
+
 def test_an_escape_sequence_in_a_question_is_not_searched_or_echoed(bundled_pipeline):
     answer = bundled_pipeline.ask("victims \x1b[31mdecline\x1b[0m assistance")
     assert answer.query == "victims decline assistance" and not answer.corrections

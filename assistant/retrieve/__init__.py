@@ -181,13 +181,13 @@ class Retriever:
             filtered_out = outside is not None and not outside.abstained
             # Nothing answers well enough, but a practitioner may still judge the nearest
             # passages (of library-dev2's 53 held-out questions 12 were refused; with abstention
-            # off, 6 of them showed the answer first): shown apart, never called a match. Not
-            # when the filters or a year the passages never name made the refusal (its message
-            # says what to do), nor for a question plainly about something else.
+            # off, 6 of them showed the answer first): shown apart, never called a match; within
+            # the filters too, which the reader chose for a reason (a first-use audit's "Scottish
+            # Government" search was refused, its answer in a passage the filters keep). Not when
+            # a year the passages never name made the refusal (its message says what to do), nor
+            # for a question plainly about something else.
             near = decision.probability is None or decision.probability >= CLOSEST_FLOOR
-            nearest = (
-                [] if filtered_out or decision.notice or not near else self._cards(ranked, passages, question, CLOSEST)
-            )
+            nearest = [] if decision.notice or not near else self._cards(ranked, passages, question, CLOSEST)
             return Answer(
                 query=query,
                 abstained=True,
