@@ -168,12 +168,15 @@ def _normalise(text: str) -> str:
 def locate(document_text: str, phrase: str) -> list[tuple[int, int]]:
     """Every span of ``phrase`` in the document (a guidance may state a rule twice, word for
     word): the same words in the same order, whatever the spacing, punctuation, bullets or case
-    between them, so that a label survives a change of text extraction but not of wording."""
+    between them (or a hyphen within a word), so that a label survives a change of text
+    extraction but not of wording."""
     words = re.findall(r"\w+", phrase)
     if not words:
         return []
     # A phrase may end inside a word (labels were cut at a character count), never start inside one.
-    pattern = r"\b" + r"\W+".join(re.escape(word) for word in words)
+    # A word may be written with a hyphen that an earlier extraction dropped at a line's end: a
+    # label written as "ratinfested" still finds "rat-infested".
+    pattern = r"\b" + r"\W+".join("-?".join(re.escape(c) for c in word) for word in words)
     return [(m.start(), m.end()) for m in re.finditer(pattern, document_text, flags=re.IGNORECASE)]
 
 

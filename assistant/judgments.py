@@ -28,6 +28,7 @@ import random
 import re
 import sys
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -153,16 +154,48 @@ def _relocate(judgment: Judgment, text: str | None) -> Judgment | None:
     if text[judgment.start : judgment.end] == judgment.text:
         return judgment
     found = text.find(judgment.text)
+    if found >= 0:
+        shift = found - judgment.start
+        return judgment.model_copy(
+            update={
+                "start": found,
+                "end": found + len(judgment.text),
+                "answer": [
+                    q.model_copy(update={"start": q.start + shift, "end": q.end + shift}) for q in judgment.answer
+                ],
+            }
+        )
+    # The same words with a hyphen more or less: the PDF reader kept, from 2026-12-05, the hyphen
+    # of a compound broken at a line's end ("rat-" + "infested" had been read "ratinfested").
+    document, at = _without_hyphens(text)
+    passage, _ = _without_hyphens(judgment.text)
+    found = document.find(passage) if passage else -1
     if found < 0:
         return None
-    shift = found - judgment.start
+
+    def moved(offset: int) -> int:
+        """A document offset within the judged passage, in the current text."""
+        kept = sum(1 for c in judgment.text[: offset - judgment.start] if c != "-")
+        return at[found + kept] if found + kept < len(at) else len(text)
+
+    end = at[found + len(passage) - 1] + 1
     return judgment.model_copy(
         update={
-            "start": found,
-            "end": found + len(judgment.text),
-            "answer": [q.model_copy(update={"start": q.start + shift, "end": q.end + shift}) for q in judgment.answer],
+            "start": at[found],
+            "end": end,
+            "text": text[at[found] : end],
+            "answer": [
+                q.model_copy(update={"start": moved(q.start), "end": min(moved(q.end), end)}) for q in judgment.answer
+            ],
         }
     )
+
+
+@lru_cache(maxsize=16)  # a document's text, asked again for each of its judged passages
+def _without_hyphens(text: str) -> tuple[str, list[int]]:
+    """The text less its hyphens, and where each of its characters is in the text."""
+    at = [n for n, c in enumerate(text) if c != "-"]
+    return "".join(text[n] for n in at), at
 
 
 # --- pooling and collecting (run by hand) ---------------------------------------------------------

@@ -7,6 +7,7 @@ passages in the question's language while still finding the others."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
@@ -40,3 +41,18 @@ def guess_language(text: str, minimum_words: int = 6) -> str | None:
     if ranked[0] < max(2, 0.08 * len(words)) or ranked[0] < 1.3 * ranked[1]:
         return None
     return best
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> dict[str, int]:
+    """English words (about 160,000, US spelling: pyspellchecker's list, shipped in its wheel),
+    with how often the list's source text had each."""
+    from spellchecker import SpellChecker
+
+    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+def english_count(word: str) -> int:
+    """How often an English word list saw a word (lower case); 0 when it does not hold it. Spelling
+    tolerance and the PDF reader's rejoining of words broken at a line's end ask it."""
+    return _english_words().get(word, 0)

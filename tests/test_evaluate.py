@@ -79,6 +79,10 @@ def test_an_answer_phrase_is_found_whatever_the_spacing_punctuation_or_bullets_b
     assert locate(text, "victims are offered a recovery period of at least 45 calendar days") == [(0, len(text) - 1)]
     assert locate(text, "victims are offered a reflection period") == [], "other words never match"
     assert locate("forty-five days", "ive days") == [], "a phrase starts at a word's beginning"
+    # Labels written on text from which line-end hyphens of compounds were dropped still match
+    # once the reader keeps them (2026-12-05): the same words, read better.
+    assert locate("the house was rat-infested.", "house was ratinfested") == [(4, 26)]
+    assert locate("the house was rat infested.", "house was ratinfested") == [], "a space splits two words"
 
 
 def test_several_folders_combine_into_one_corpus_once(tmp_path):

@@ -140,6 +140,22 @@ def test_pdf_hyphenated_line_breaks_are_joined(tmp_path):
     )
 
 
+def test_a_compound_or_web_address_broken_at_its_own_hyphen_keeps_it(tmp_path):
+    # Found in a first-use audit: "human-trafficking-victims-" + "referral-and-assessment-forms"
+    # was quoted as "...victimsreferral-and-assessment-forms", and "rat-infested" as "ratinfested".
+    runs = [
+        ("Forms are at www.gov.uk/government/publications/human-trafficking-victims-", 56, 760, 11, False),
+        ("referral-and-assessment-forms and the house was rat-", 56, 746, 11, False),
+        ("infested, with no move-", 56, 732, 11, False),
+        ("on accommodation, and the organ-", 56, 718, 11, False),
+        ("isation was told.", 56, 704, 11, False),
+    ]
+    text = " ".join(ingest(write(tmp_path / "u.pdf", make_pdf([runs]))).documents[0].text.split())
+    assert "human-trafficking-victims-referral-and-assessment-forms" in text
+    assert "the house was rat-infested, with no move-on accommodation" in text
+    assert "the organisation was told" in text, "a word the layout hyphenated is rejoined"
+
+
 def test_pdf_footnote_markers_are_set_apart_from_the_word_they_follow(tmp_path):
     sentence = "Employers must never hold passports."
     runs = [

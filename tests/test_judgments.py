@@ -57,6 +57,29 @@ def test_judgments_follow_a_passage_whose_offsets_moved_and_drop_one_no_longer_e
     assert len(problems) == 1 and "no longer in the extracted text" in problems[0]
 
 
+def test_judgments_follow_a_passage_whose_compound_got_back_its_hyphen(tmp_path):
+    # From 2026-12-05 the PDF reader keeps a compound's hyphen at a line's end ("rat-infested"
+    # had been read "ratinfested"): the judges read the same words.
+    old = "The house was ratinfested. Victims are offered a recovery period of 45 days. End."
+    new = "Intro. The house was rat-infested. Victims are offered a recovery period of 45 days. End."
+    quote = (27, 76)
+    assert old[quote[0] : quote[1]] == "Victims are offered a recovery period of 45 days."
+    judgment = Judgment(
+        question="q",
+        document="d",
+        start=0,
+        end=len(old),
+        text=old,
+        grade=2,
+        answer=[AnswerQuote(start=quote[0], end=quote[1], text=old[quote[0] : quote[1]])],
+    )
+    path = write(tmp_path / "set.jsonl", judgment.model_dump_json() + "\n")
+    by_question, problems = load_judgments(path, lambda document: new)
+    start = new.index("Victims")
+    assert not problems and by_question["q"].grade("d", start, start + 49) == 2
+    assert by_question["q"].grade("d", start + 1, start + 49) == 1, "the quote is not whole: relevant, not the answer"
+
+
 def test_pooled_sheets_are_shuffled_and_never_name_a_ranker(bundled_pipeline, tmp_path):
     questions = ["Why do Indonesian trafficking victims often go unidentified?"]
     pooled = pool(bundled_pipeline, questions)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+
+from ..language import english_count
 
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_LETTERS = 4
@@ -32,20 +33,6 @@ MIN_STEM_LETTERS = 5
 RARE_COUNT = 50
 """The dictionary's floor: two words in three of its list were seen this often or less, typos
 among them ("corse"). Such a word one edit from a corpus word ("course") is taken for a typo."""
-
-
-@lru_cache(maxsize=1)
-def _dictionary() -> dict[str, int]:
-    """English words (about 160,000, US spelling; British forms the corpus uses are its words),
-    with how often the list's source text had each."""
-    from spellchecker import SpellChecker
-
-    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
-
-
-def english_count(word: str) -> int:
-    """How often an English word list saw a word (lower case); 0 when it does not hold it."""
-    return _dictionary().get(word, 0)
 
 
 @dataclass(frozen=True)

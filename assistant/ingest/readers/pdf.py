@@ -8,6 +8,7 @@ import math
 import re
 from collections import Counter
 
+from ...language import english_count
 from ...text import leaves_quotation_open, normalize_text
 from .. import budget, ocr
 from ..base import Extraction, Line, SkipFile, vocabulary
@@ -766,10 +767,30 @@ def _join_lines(left: str, right: str) -> str:
     if hyphenated and right[:1].isdigit():
         return left + right  # "COVID-" + "19": a compound broken at its hyphen
     if hyphenated and right[:1].islower():
-        if hyphenated.group(1).lower() in _KEEP_HYPHEN_PREFIXES:
+        if hyphenated.group(1).lower() in _KEEP_HYPHEN_PREFIXES or _broken_at_its_hyphen(hyphenated.group(1), right):
             return left + right
         return left[:-1] + right
     return f"{left} {right}"
+
+
+_WORD_SEEN = 50
+"""How often the English word list must have seen a word for it to count as one: below, its
+list holds typos and fragments ("cation")."""
+
+
+def _broken_at_its_hyphen(before: str, right: str) -> bool:
+    """Whether a line ending "before-" and the next beginning ``right`` is a compound or a web
+    address broken at its own hyphen ("rat-" + "infested", "victims-" + "referral-and-...") rather
+    than a word the layout hyphenated ("identifi-" + "cation", "organ-" + "isation"): both parts are
+    English words and, written together, they are none."""
+    after = re.match(r"[a-zà-ÿ]+", right)
+    if after is None:
+        return False
+    return (
+        english_count((before + after.group()).lower()) <= _WORD_SEEN
+        and english_count(before.lower()) > _WORD_SEEN
+        and english_count(after.group()) > _WORD_SEEN
+    )
 
 
 def _pdf_metadata(reader) -> dict[str, object]:
