@@ -217,9 +217,29 @@ def format_citations(citations: list[Citation], style: str = "text") -> str:
     """Several citations in one style: BibTeX entries one after another, CSL-JSON as the array
     CSL processors read, text and Markdown one per line."""
     if style == "csl-json":
-        return json_text([_csl(safe_citation(c)) for c in citations], indent=2)
-    separator = "\n\n" if style == "bibtex" else "\n"
-    return separator.join(format_citation(c, style) for c in citations)
+        items = [_csl(safe_citation(c)) for c in citations]
+        for item, suffix in zip(items, _distinct_suffixes([item["id"] for item in items])):
+            item["id"] += suffix
+        return json_text(items, indent=2)
+    if style == "bibtex":
+        entries = [format_citation(c, style) for c in citations]
+        keys = [entry[entry.index("{") + 1 : entry.index(",")] for entry in entries]
+        return "\n\n".join(
+            entry.replace(key, key + suffix, 1) for entry, key, suffix in zip(entries, keys, _distinct_suffixes(keys))
+        )
+    return "\n".join(format_citation(c, style) for c in citations)
+
+
+def _distinct_suffixes(keys: list[str]) -> list[str]:
+    """What makes each key distinct ("", "-2", "-3"...): two passages of one chunk cut apart (its
+    stored pages, and a card running onto the next page) are two entries, and a reference manager
+    keeps only one of two entries with the same key."""
+    seen: dict[str, int] = {}
+    suffixes = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        suffixes.append("" if seen[key] == 1 else f"-{seen[key]}")
+    return suffixes
 
 
 def markdown_escape(text: str) -> str:

@@ -2,6 +2,7 @@
 text and Markdown renderings, on hand-made answers."""
 
 import json
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -312,3 +313,15 @@ def test_a_card_whose_best_sentence_is_a_true_or_false_item_says_it_is_no_guidan
     )
     plain = hit("Employers must not keep a worker's passport or bank card.")
     assert "true-or-false" not in render_answer_text(Answer(query="q", abstained=False, hits=[plain]))
+
+
+def test_two_passages_of_one_chunk_are_two_entries_with_distinct_keys():
+    # Found in a first-use audit: `cite 367 367@13189-14666 --format bibtex` gave two entries
+    # keyed modernslavery2020c367 (pages 10, and 9-10): a reference manager keeps one.
+    running_on = CITATION.model_copy(update={"page": 11, "page_end": 12})
+    bibtex = format_citations([CITATION, running_on], "bibtex")
+    keys = re.findall(r"^@\w+\{([^,]+),", bibtex, flags=re.M)
+    assert len(keys) == 2 and len(set(keys)) == 2 and keys[1] == keys[0] + "-2"
+    ids = [item["id"] for item in json.loads(format_citations([CITATION, running_on], "csl-json"))]
+    assert ids == ["chunk-42", "chunk-42-2"]
+    assert len(re.findall(r"^@", format_citations([CITATION], "bibtex"), flags=re.M)) == 1
