@@ -156,6 +156,30 @@ async def test_a_year_typed_as_the_filter_dialog_opens_goes_into_its_year_box(bu
         assert "2019" in str(app.screen.query_one("#filter-line", Static).render())
 
 
+async def test_a_year_typed_in_a_burst_on_a_list_or_pasted_there_is_kept_whole(bundled_index):
+    # Found in a first-use audit: "2019" sent at once (fast typing, a terminal's paste) left "9":
+    # every digit reached the list before the year box took the focus, and each began the year.
+    from textual import events
+
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_filter_dialog(app, pilot)
+        screen = app.screen
+        listed = screen.query_one("#filter-region")
+        listed.focus()
+        await pilot.pause()
+        for digit in "2019":  # as a burst arrives: the list still has the focus for each
+            screen.on_key(events.Key(digit, digit))
+            listed.focus()
+        year = screen.query_one("#year-from")
+        assert year.value == "2019", year.value
+        await pilot.pause()
+        listed.focus()
+        await pilot.pause()
+        screen.on_paste(events.Paste("2021"))
+        assert year.value == "2021", "back on a list, a year pasted starts the year again"
+
+
 async def test_c_copies_the_citation_with_a_fallback_message(bundled_index):
     app = bundled_app(bundled_index)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:

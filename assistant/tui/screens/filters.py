@@ -97,13 +97,34 @@ class FilterScreen(ModalScreen[Filters | None]):
         lists = list(self.query(TickList))
         (lists[0] if lists else self.query_one("#year-from", Input)).focus()
 
+    _year_begun = False
+    """Digits typed on a list are going into the year "from" box (``on_key``)."""
+
     def on_key(self, event: events.Key) -> None:
-        """A digit typed on a list starts a new year "from" (a list ignored it: the year was lost)."""
+        """A digit typed on a list starts a new year "from" (a list ignored it: the year was lost),
+        and the digits typed at once after it follow it: in a burst (fast typing, a terminal's
+        paste) they all reach the list before the box takes the focus, and each had started the
+        year again ("2019" came out "9")."""
         if event.character and event.character.isdigit() and isinstance(self.focused, SelectionList):
             event.stop()
-            year = self.query_one("#year-from", Input)
-            year.value, year.cursor_position = event.character, 1
-            year.focus()
+            self._start_year(event.character)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A year pasted on a list goes into the year "from" box too."""
+        if isinstance(self.focused, SelectionList) and event.text.strip().isdigit():
+            event.stop()
+            self._start_year(event.text.strip())
+
+    def _start_year(self, digits: str) -> None:
+        year = self.query_one("#year-from", Input)
+        year.value = (year.value + digits) if self._year_begun else digits
+        year.cursor_position = len(year.value)
+        self._year_begun = True
+        year.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, SelectionList):
+            self._year_begun = False  # back on a list: a digit typed there starts a new year
 
     def _selected(self, key: str) -> list[str]:
         matches = self.query(f"#filter-{key}")
