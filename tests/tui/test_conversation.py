@@ -220,6 +220,21 @@ async def test_choosing_a_format_with_the_file_box_emptied_gives_the_default_nam
         assert turns(app), "and the conversation too"
 
 
+async def test_enter_on_the_format_list_writes_the_file_in_the_format_highlighted(bundled_index, tmp_path):
+    # Found in a first-use audit: Enter on the formats only chose one, though the dialog says
+    # "Enter to write", and the auditor took two exports for written.
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await export_dialog_after_a_question(pilot, "ctrl+s")
+        app.screen.query_one("#export-path").value = str(tmp_path / "visit.md")
+        await pilot.press("shift+tab")
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#export-format"))
+        await pilot.press("down", "enter")
+        written = tmp_path / "visit.bib"
+        await wait_for(pilot, lambda: written.exists())
+        assert not isinstance(app.screen, ExportScreen) and not (tmp_path / "visit.md").exists()
+
+
 def test_a_format_suffix_is_given_to_the_name_typed_or_to_the_default_name_in_a_folder(tmp_path):
     default = tmp_path / "case-note.md"
     assert with_format_suffix("notes/visit.md", default, ".bib") == "notes/visit.bib"

@@ -10,6 +10,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
@@ -36,6 +37,21 @@ def with_format_suffix(value: str, default: Path, suffix: str) -> str:
     return str(path.with_suffix(suffix))
 
 
+class FormatList(RadioSet):
+    """The formats. Enter chooses the highlighted one and writes the file, as the dialog's title
+    says (it only chose one, and a first-use audit took two exports for written); Space only
+    chooses."""
+
+    BINDINGS = [Binding("enter", "write", "Write", show=False)]
+
+    class Write(Message):
+        """Enter was pressed on the list."""
+
+    def action_write(self) -> None:
+        self.action_toggle_button()
+        self.post_message(self.Write())
+
+
 class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     """Returns (file, format), or None when cancelled."""
 
@@ -60,7 +76,7 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(f"{self.title_text} (Enter to write, Esc to cancel)", markup=False)
-            with RadioSet(id="export-format"):
+            with FormatList(id="export-format"):
                 for style in self.formats:
                     yield RadioButton(self._label(style), value=style == self.style, id=f"format-{style}")
             yield Static("File:", markup=False)
@@ -74,6 +90,10 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
         box = self.query_one("#export-path", Input)
         box.focus()
         box.cursor_position = len(box.value)
+
+    @on(FormatList.Write)
+    def _write_from_the_list(self) -> None:
+        self.call_after_refresh(self._export)  # after the format chosen has renamed the file
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Back in the file box, the cursor goes to the end of the name, as at opening."""
