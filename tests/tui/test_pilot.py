@@ -793,6 +793,21 @@ async def test_a_question_typed_on_a_passage_at_a_persons_pace_runs_no_action(bu
         assert not app.basket.items and app.screen is app.screen_stack[1], "no passage added, no screen opened"
 
 
+async def test_a_question_typed_and_not_asked_is_kept_when_another_is_begun_on_a_passage(bundled_index):
+    # Found in a first-use audit: "what role do schools play in spotting CCE", Tab, then "z" on a
+    # passage: the box held "z", and the draft was gone.
+    async with on_the_first_passage(bundled_index) as (app, pilot):
+        box = app.screen.query_one(QueryInput)
+        box.value = "what role do schools play in spotting CCE"
+        app.screen.query(ResultCard).first().focus()
+        await pilot.pause()
+        await pilot.press("z")
+        await wait_for(pilot, lambda: app.focused is box)
+        assert box.value == "z"
+        await pilot.press("up")
+        assert box.value == "what role do schools play in spotting CCE", "↑ brings the draft back"
+
+
 async def test_a_double_click_opens_a_passage(bundled_index):
     app = bundled_app(bundled_index)
     async with app.run_test(size=(80, 24)) as pilot:

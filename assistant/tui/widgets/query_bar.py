@@ -50,7 +50,14 @@ class QueryInput(Input):
     def start_with(self, text: str) -> None:
         """Take the focus holding ``text`` alone, the cursor after it: a new question begun
         elsewhere (the box's focus would otherwise select it, and the next key replace it).
-        Until the focus comes, what is typed follows it (keys come faster than focus)."""
+        Until the focus comes, what is typed follows it (keys come faster than focus). A question
+        the box held and never asked goes into the history first."""
+        draft = self.value.strip()
+        if not self._keep_selection_once and draft and draft not in self.history:
+            # A question typed and not asked yet, replaced by a new one begun on a passage: kept
+            # where ↑ finds it (a first-use audit lost "what role do schools play in spotting CCE").
+            self.remember(draft)
+            self.app.notify("The question you had typed and not asked is in the history: ↑ brings it back.", timeout=5)
         self.value = self.value + text if self._keep_selection_once else text
         self.cursor_position = len(self.value)
         if not self._keep_selection_once:
