@@ -247,6 +247,8 @@ class Hit(BaseModel):
     closest: bool = False
     """Shown under a refusal as one of the passages closest to the question: the search does not
     take it for an answer (``Answer.closest``)."""
+    list_goes_on: bool = False
+    """The card ends on an item of a list that the document goes on with (``passages.list_goes_on``)."""
     other_nations: str | None = None
     """Said when the document's title names only other UK nations than the question does and
     the passage names none of the question's ("the document is for England and Wales; the
@@ -501,6 +503,8 @@ class ResultJSON(BaseModel):
     question."""
     other_nations: str | None = None
     """The document is for other UK nations than the question names (see ``Hit.other_nations``)."""
+    list_goes_on: bool = False
+    """The passage ends on an item of a list that the document goes on with."""
 
 
 class AnswerJSON(BaseModel):

@@ -374,6 +374,7 @@ def _result_json(hit: Hit) -> ResultJSON:
         shown_before=hit.shown_before,
         thread_document=hit.thread_document,
         other_nations=hit.other_nations,
+        list_goes_on=hit.list_goes_on,
     )
 
 
@@ -398,6 +399,11 @@ CLOSEST_MARK = "closest, not an answer"
 """Said of each of them, instead of a match."""
 
 
+LIST_GOES_ON = "the list goes on in the document"
+"""Said of a card that ends on an item of a list the document goes on with (``Hit.list_goes_on``):
+the items shown are not the whole list."""
+
+
 QUIZ_ITEM = "a true-or-false exercise item, not a statement of guidance"
 """Said of a card whose best sentence is an item of a worksheet to mark true or false: "Your
 boss can ask to keep your passport or bank card. T / F" states the opposite of the guidance."""
@@ -406,12 +412,14 @@ _TRUE_OR_FALSE = re.compile(r"(?<!\w)(?:T\s*/\s*F|True\s*(?:/|or)\s*False)(?!\w)
 
 def card_marks(hit: Hit) -> list[str]:
     """What is said of a card beside its match: a worksheet's true-or-false item; for a
-    follow-up, ranked up for its document, shown in the last answer; a document for other UK
-    nations than the question names (the text, the Markdown and the terminal UI say the same)."""
+    follow-up, ranked up for its document, shown in the last answer; a list the document goes on
+    with; a document for other UK nations than the question names (the text, the Markdown and the
+    terminal UI say the same)."""
     # The item's mark may sit just before or after the sentence ("... bank card. T / F").
     best = " ".join(hit.text[max(0, start - 8) : end + 8] for start, end in hit.highlights)
     marks = ((QUIZ_ITEM, bool(_TRUE_OR_FALSE.search(best))), (THREAD_DOCUMENT, hit.thread_document))
-    return [mark for mark, on in (*marks, (SHOWN_BEFORE, hit.shown_before), (hit.other_nations, True)) if mark and on]
+    shown = ((SHOWN_BEFORE, hit.shown_before), (LIST_GOES_ON, hit.list_goes_on), (hit.other_nations, True))
+    return [mark for mark, on in (*marks, *shown) if mark and on]
 
 
 def best_words(hit: Hit) -> str:

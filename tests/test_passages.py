@@ -220,3 +220,14 @@ def test_a_card_never_takes_a_sentence_cut_by_its_budget():
     assert len(whole) == 3, "at the section's bounds every sentence is whole"
     heading = (0, document.index(".") + 1)
     assert len(window_sentences(document, 0, section, [heading])) == 2, "a heading is never taken into a card"
+
+
+def test_a_card_that_ends_on_a_list_item_the_document_goes_on_with_says_so():
+    from assistant.retrieve.passages import list_goes_on
+
+    card = "Signs to look out for:\n• Persistently going missing from school\n• Significant decline in school results"
+    assert list_goes_on(card, "\n• Gang association or isolation from peers\n• Self-harm")
+    assert list_goes_on("1. Ask what happened.\n2. Write it down.", "\n3. Refer the person.")
+    assert not list_goes_on(card, "\n\nThese signs may also point to other harm."), "the list ended with the card"
+    assert not list_goes_on("A paragraph that ends here.", "\n• a list that begins after it")
+    assert not list_goes_on(card, "")

@@ -4,7 +4,7 @@ answers them; off-topic questions abstain; results are verbatim, cited and locat
 import pytest
 
 from assistant.errors import QueryError
-from assistant.models import NO_ANSWER, Filters
+from assistant.models import NO_ANSWER, Answer, Filters
 
 ANSWERABLE = [
     (
@@ -351,5 +351,49 @@ def test_a_card_from_another_uk_nations_guidance_says_so_when_the_question_names
         assert not any(h.other_nations for h in in_wales.cards()), "the guidance covers Wales"
         unnamed = pipeline.ask("Is there a statutory defence for a trafficked child charged with an offence?")
         assert not any(h.other_nations for h in unnamed.cards())
+    finally:
+        pipeline.close()
+
+
+SIGNS = "County lines\n\nSigns that a child may be criminally exploited:\n\n" + "\n".join(
+    f"• {sign}, which staff in schools and health services may notice over several weeks or months."
+    for sign in (
+        "Persistently going missing from school or home",
+        "Unexplained money, clothes or mobile phones",
+        "Excessive receipt of texts or phone calls",
+        "Relationships with controlling or older individuals",
+        "Leaving home or care without explanation",
+        "Suspicion of physical assault or unexplained injuries",
+        "Carrying weapons",
+        "Significant decline in school results or performance",
+        "Gang association or isolation from peers or social networks",
+        "Self-harm or significant changes in emotional well-being",
+    )
+    * 3
+)
+
+
+def test_a_card_cut_inside_a_list_says_the_list_goes_on(settings, shared_embedder_factory):
+    # Found in a first-use audit: the county lines signs stopped at the fifth of eight, "match
+    # strong", and the report closed the quotation there.
+    from assistant.pipeline import Pipeline
+    from assistant.present import LIST_GOES_ON, render_answer_text
+
+    from .conftest import write
+
+    write(settings.paths.corpus_dir / "signs.txt", SIGNS)
+    pipeline = Pipeline(settings)
+    pipeline.build(embedder_factory=shared_embedder_factory)
+    try:
+        cards = pipeline.ask("What are the signs that a child is being criminally exploited?", k=5).cards()
+        document = pipeline.open().store.document(cards[0].document.id).text
+        for card in cards:
+            after = document[card.location.char_end :].strip()
+            assert card.list_goes_on == (
+                card.text.rstrip().splitlines()[-1].startswith("• ") and after.startswith("• ")
+            )
+        assert any(card.list_goes_on for card in cards), "the list is longer than a passage"
+        cut = next(card for card in cards if card.list_goes_on)
+        assert LIST_GOES_ON in render_answer_text(Answer(query="q", abstained=False, hits=[cut]))
     finally:
         pipeline.close()

@@ -43,7 +43,7 @@ from . import stages
 from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
 from .contrasts import other_nations_note
 from .lookups import IndexLookups
-from .passages import Passage, assemble_passages, coverage, highlights
+from .passages import Passage, assemble_passages, coverage, highlights, list_goes_on
 from .ranker import confidence, load_model
 from .spelling import Speller
 from .stages import Candidate, Question
@@ -416,8 +416,11 @@ class Retriever:
             self._hit(rank, passage, question.terms, learned, stored.get(int(passage.chunk.id)))
             for rank, passage in enumerate(passages, start=1)
         ]
+        store = self.index.store
         for hit in hits:
             hit.other_nations = other_nations_note(asked, hit.document.title, hit.text)
+            end = hit.location.char_end
+            hit.list_goes_on = list_goes_on(hit.text, store.document_slice(hit.document.id, end, end + 400) or "")
         return hits
 
     def _share_in_corpus(self, words: list[str]) -> float:

@@ -4,6 +4,7 @@ for highlighting (extractive only: offsets into the verbatim text)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -222,3 +223,17 @@ def section_around(blocks, span: tuple[int, int]) -> tuple[tuple[str, ...] | Non
     while last + 1 < len(blocks) and blocks[last + 1].section == section:
         last += 1
     return section, (blocks[first].start, blocks[last].end)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[•●○◦▪▫■□‣⁃∙·*–—-]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s+\S")
+"""A line that is an item of a list: a bullet, or "1.", "a)", "(iv)"."""
+
+
+def list_goes_on(card_text: str, following: str) -> bool:
+    """Whether a card ends on an item of a list that the document goes on with: its last line is
+    an item, and so is the next line of text after it. Indicators cut at a passage's end would
+    otherwise read as the whole list (a first-use audit's county-lines signs stopped at the
+    fifth of eight)."""
+    lines = [line for line in card_text.splitlines() if line.strip()]
+    after = next((line for line in following.splitlines() if line.strip()), "")
+    return bool(lines) and bool(_LIST_ITEM.match(lines[-1])) and bool(_LIST_ITEM.match(after))
