@@ -410,13 +410,14 @@ class Retriever:
         passages = self._passages(shown, k) if shown is not ranked else passages[:k]
         passages = stages.run_stages("cards", passages, question, self.settings, self.lookups)
         learned = stages.learned_ranking(question, self.settings)
-        stored = self.index.store.chunk_rows([int(passage.chunk.id) for passage in passages])
+        store = self.index.store
+        stored = store.chunk_rows([int(passage.chunk.id) for passage in passages])
         asked = " ".join([question.text, *question.context_terms])
         hits = [
             self._hit(rank, passage, question.terms, learned, stored.get(int(passage.chunk.id)))
             for rank, passage in enumerate(passages, start=1)
         ]
-        store = self.index.store
+        # What a card says of itself beside its match (``present.card_marks``).
         for hit in hits:
             hit.other_nations = other_nations_note(asked, hit.document.title, hit.text)
             end = hit.location.char_end
