@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .errors import CitationError
 from .ingest.formats import has_slides
 from .models import NO_ANSWER, Answer, AnswerJSON, Chunk, Citation, DocumentInfo, Hit, ResultJSON
-from .text import json_text, safe_line, safe_url, strip_control
+from .text import json_text, safe_line, safe_path, safe_url, strip_control
 
 if TYPE_CHECKING:
     from .pipeline import IndexStatus
@@ -143,7 +143,7 @@ def safe_citation(citation: Citation) -> Citation:
             "title": safe_line(citation.title),
             "organisation": safe_line(citation.organisation) if citation.organisation else None,
             "section": safe_line(citation.section) if citation.section else None,
-            "path": safe_line(citation.path),
+            "path": safe_path(citation.path),
             "source_title": safe_line(citation.source_title) if citation.source_title else None,
             "url": safe_url(citation.url),
             "page_label": safe_line(citation.page_label) if citation.page_label else None,

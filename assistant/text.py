@@ -73,6 +73,13 @@ def safe_line(text: str) -> str:
     return " ".join(strip_control(text).split())
 
 
+def safe_path(text: str) -> str:
+    """``safe_line`` for a file's path: on one line, no control or bidi characters, but its spaces
+    as they are ("Home Office  Criminal Exploitation.pdf" has two), or the citation names a file
+    that is not there."""
+    return re.sub(r"[\r\n\t\v\f\x85\u2028\u2029]", " ", strip_control(text))
+
+
 def folded_name(name: str | None) -> str | None:
     """A name as filters compare it: case, punctuation, spacing and a leading "The" set aside,
     so that "The Scottish Government" and "Scottish government." are one organisation."""

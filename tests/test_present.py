@@ -326,3 +326,12 @@ def test_two_passages_of_one_chunk_are_two_entries_with_distinct_keys():
     ids = [item["id"] for item in json.loads(format_citations([CITATION, running_on], "csl-json"))]
     assert ids == ["chunk-42", "chunk-42-2"]
     assert len(re.findall(r"^@", format_citations([CITATION], "bibtex"), flags=re.M)) == 1
+
+
+def test_a_citation_names_its_file_with_the_spaces_of_its_name():
+    # Found in a first-use audit: "Home Office  Criminal..." (two spaces) was cited with one, a
+    # file that is not there.
+    spaced = CITATION.model_copy(update={"url": None, "path": "iasc/Home Office  Criminal Exploitation.pdf"})
+    assert "File: iasc/Home Office  Criminal Exploitation.pdf." in format_citation(spaced, "text")
+    broken = CITATION.model_copy(update={"url": None, "path": "iasc/a\nb\u202ec.pdf"})
+    assert "File: iasc/a bc.pdf." in format_citation(broken, "text"), "still one line, no bidi control"
