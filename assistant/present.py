@@ -222,11 +222,9 @@ def format_citations(citations: list[Citation], style: str = "text") -> str:
             item["id"] += suffix
         return json_text(items, indent=2)
     if style == "bibtex":
-        entries = [format_citation(c, style) for c in citations]
-        keys = [entry[entry.index("{") + 1 : entry.index(",")] for entry in entries]
-        return "\n\n".join(
-            entry.replace(key, key + suffix, 1) for entry, key, suffix in zip(entries, keys, _distinct_suffixes(keys))
-        )
+        safe = [safe_citation(c) for c in citations]
+        suffixes = _distinct_suffixes([_bibtex_key(c) for c in safe])
+        return "\n\n".join(_bibtex(c, suffix) for c, suffix in zip(safe, suffixes))
     return "\n".join(format_citation(c, style) for c in citations)
 
 
@@ -293,12 +291,17 @@ def _csl(citation: Citation) -> dict:
     return item
 
 
-def _bibtex(citation: Citation) -> str:
+def _bibtex_key(citation: Citation) -> str:
+    """The entry's key: the title's first two words, the year and the chunk ("modernslavery2020c367")."""
+    key_words = re.findall(r"[A-Za-z]+", citation.title)[:2]
+    return "".join(w.lower() for w in key_words) + str(citation.year or "") + f"c{citation.chunk_id}"
+
+
+def _bibtex(citation: Citation, key_suffix: str = "") -> str:
     """``@online`` for a web source (with ``url`` and ``urldate`` together), ``@techreport``
     otherwise (grey literature: guidance, reports); the organisation as a corporate author in
     double braces, and as ``organization``/``institution``; ``pages`` only for page numbers."""
-    key_words = re.findall(r"[A-Za-z]+", citation.title)[:2]
-    key = "".join(w.lower() for w in key_words) + str(citation.year or "") + f"c{citation.chunk_id}"
+    key = _bibtex_key(citation) + key_suffix
     online = bool(citation.url)
     fields = [("title", "{" + _bib(citation.title) + "}")]
     if citation.organisation:
