@@ -270,10 +270,10 @@ def _nation_words(earlier: list[str]) -> list[str]:
     """The words naming a UK nation in the newest earlier question that names one, as typed
     ("Scotland", or "Northern", "Ireland")."""
     for question in reversed(earlier):
-        named = {w.casefold() for n in nations_named(question) for w in n.split()}
+        named = {w for n in nations_named(question) for w in n.casefold().split()}
         if named:
-            adjectives = {"scottish": "scotland", "welsh": "wales"}
-            return [w for w in own_words(question) if adjectives.get(w.casefold(), w.casefold()) in named]
+            # A word names a nation itself ("Scottish"), or is part of its name ("Northern").
+            return [w for w in own_words(question) if nations_named(w) or w.casefold() in named]
     return []
 
 
