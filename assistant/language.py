@@ -43,6 +43,13 @@ def guess_language(text: str, minimum_words: int = 6) -> str | None:
     return best
 
 
+RARE_COUNT = 50
+"""The English word list's floor: two words in three of its list were seen this often or less,
+typos and fragments among them ("corse", "cation"); a word seen more often is a real one.
+Spelling tolerance takes such a rare word one edit from a corpus word ("course") for a typo; the
+PDF reader does not count it as a word when it decides whether a line-end hyphen is a compound's."""
+
+
 @lru_cache(maxsize=1)
 def _english_words() -> dict[str, int]:
     """English words (about 160,000, US spelling: pyspellchecker's list, shipped in its wheel),

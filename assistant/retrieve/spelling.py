@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..language import english_count
+from ..language import RARE_COUNT, english_count
 
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_LETTERS = 4
@@ -30,9 +30,6 @@ PREFIXES = ("counter", "under", "anti", "over", "post", "self", "non", "mis", "p
 """Joined to a known word, they make a real word that dictionaries may lack ("retrafficking")."""
 MIN_STEM_LETTERS = 5
 """The known word after a prefix has at least this many letters ("re" + "trafficking")."""
-RARE_COUNT = 50
-"""The dictionary's floor: two words in three of its list were seen this often or less, typos
-among them ("corse"). Such a word one edit from a corpus word ("course") is taken for a typo."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import math
 import re
 from collections import Counter
 
-from ...language import english_count
+from ...language import RARE_COUNT, english_count
 from ...text import leaves_quotation_open, normalize_text
 from .. import budget, ocr
 from ..base import Extraction, Line, SkipFile, vocabulary
@@ -773,11 +773,6 @@ def _join_lines(left: str, right: str) -> str:
     return f"{left} {right}"
 
 
-_WORD_SEEN = 50
-"""How often the English word list must have seen a word for it to count as one: below, its
-list holds typos and fragments ("cation")."""
-
-
 def _broken_at_its_hyphen(before: str, right: str) -> bool:
     """Whether a line ending "before-" and the next beginning ``right`` is a compound or a web
     address broken at its own hyphen ("rat-" + "infested", "victims-" + "referral-and-...") rather
@@ -787,9 +782,9 @@ def _broken_at_its_hyphen(before: str, right: str) -> bool:
     if after is None:
         return False
     return (
-        english_count((before + after.group()).lower()) <= _WORD_SEEN
-        and english_count(before.lower()) > _WORD_SEEN
-        and english_count(after.group()) > _WORD_SEEN
+        english_count((before + after.group()).lower()) <= RARE_COUNT
+        and english_count(before.lower()) > RARE_COUNT
+        and english_count(after.group()) > RARE_COUNT
     )
 
 
