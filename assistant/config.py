@@ -157,6 +157,12 @@ class RetrieveSettings(_Section):
     """A question naming a year ("referrals in 2021"): of the first this many passages, those
     whose words mention it come before those that do not, when the ranker gives them at least a
     fair chance (0: off)."""
+    group_depth: int = Field(10, ge=0, le=100)
+    """A question naming a group of people (children, women): of the first this many passages,
+    those whose document title or section heading names only another group come after those
+    that name none and that the ranker gives at least a fair chance (0: off). On the dev sets it
+    moved no strict figure (a UK nation in a title, tried too, put the Scottish toolkit's answer
+    for a question about Wales second, under a weaker one: the NRM is one for the UK)."""
     context_weight: float = Field(0.5, ge=0, le=1)
     """In a conversation, a word carried from an earlier question counts this much in lexical
     search (the question's own words count 1)."""

@@ -397,3 +397,45 @@ def test_a_card_cut_inside_a_list_says_the_list_goes_on(settings, shared_embedde
         assert LIST_GOES_ON in render_answer_text(Answer(query="q", abstained=False, hits=[cut]))
     finally:
         pipeline.close()
+
+
+RECOVERY = """# Support for victims
+
+## Support for adult victims
+
+### Recovery period
+
+Victims will be provided with a recovery period of at least 45 calendar days following a positive
+Reasonable Grounds decision. How long the recovery period lasts after that depends on the victim's
+recovery needs, and support is provided on a consensual basis during the recovery period.
+
+## Support for child victims
+
+Child victims have no fixed period of recovery: the local authority supports a child under its
+duties to children in need for as long as the child needs it, whatever the stage of the referral.
+"""
+
+
+def test_a_question_about_children_sees_first_a_passage_no_heading_scopes_to_adults(settings, shared_embedder_factory):
+    # Found trying the TUI: "how long is the recovery period for child victims?" showed first, as
+    # strong, "8. Support for Adult Victims > Recovery Period" (45 days, for adults).
+    from assistant.pipeline import Pipeline
+
+    from .conftest import write
+
+    write(settings.paths.corpus_dir / "support.md", RECOVERY)
+    write(settings.paths.corpus_dir / "other.md", "# Housing\n\nHousing officers should ask about safety first.\n")
+    question = "How long is the recovery period for child victims?"
+    pipeline = Pipeline(settings)
+    pipeline.build(embedder_factory=shared_embedder_factory)
+    try:
+        first = pipeline.ask(question).cards()[0]
+        assert "Support for child victims" in first.location.section, first.location.section
+    finally:
+        pipeline.close()
+    without = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"group_depth": 0})})
+    pipeline = Pipeline(without)
+    try:
+        assert "Support for adult victims" in pipeline.ask(question).cards()[0].location.section, "the stage moved it"
+    finally:
+        pipeline.close()

@@ -18,6 +18,7 @@ from assistant.retrieve.stages import (
     heading_names_provision,
     merge_searches,
     named_provisions,
+    own_group_first,
     prefer_language,
     prefer_named_provisions,
     provision_labels,
@@ -407,3 +408,37 @@ def test_a_question_naming_a_year_sees_first_the_passages_that_mention_it():
     assert years_first(ranked, (), mentioning, 5, FAIR) is ranked
     first = [_scored(3, 0.7), _scored(1, 0.3)]
     assert years_first(first, ("2021",), mentioning, 5, FAIR) is first
+
+
+def test_a_question_naming_a_group_sees_first_the_passages_whose_headings_name_no_other():
+    # Found trying the TUI: "how long is the recovery period for child victims?" showed first, as
+    # strong, "8. Support for Adult Victims > Recovery Period" (45 days, for adults).
+    headings = {
+        1: "Statutory Guidance\n8. Support for Adult Victims\nRecovery Period",
+        2: "Statutory Guidance\n7. The decision-making process",
+        3: "Statutory Guidance\nAnnex G – Detail of support available to children",
+        4: "Support for adults and children",
+        5: "Guidance for 18 years and over",
+    }
+
+    def headings_of(chunk_ids):
+        return {c: headings[c] for c in chunk_ids}
+
+    children = {"long", "recovery", "period", "child", "victim"}
+    ranked = [_scored(1, 0.7), _scored(5, 0.6), _scored(2, 0.3), _scored(3, 0.2), _scored(4, 0.1)]
+    moved = own_group_first(ranked, children, headings_of, 10, FAIR)
+    assert ids(moved) == [2, 3, 1, 5, 4], "after the last fair passage that names no other group, each in its order"
+    assert [c.score for c in moved[:2]] == [0.3, 0.2], "a card keeps its own score"
+    assert ids(own_group_first(ranked, children, headings_of, 2, FAIR)) == [1, 5, 2, 3, 4], "only the first ones"
+    adults = {"support", "adult"}
+    assert ids(own_group_first([_scored(3, 0.7), _scored(5, 0.6)], adults, headings_of, 10, FAIR)) == [5, 3]
+    assert ids(own_group_first([_scored(5, 0.7), _scored(2, 0.6)], {"child"}, headings_of, 10, FAIR)) == [2, 5], (
+        "an age named by number is a group too"
+    )
+    assert own_group_first(ranked, {"recovery", "period"}, headings_of, 10, FAIR) is ranked, "no group named"
+    weak = [_scored(1, 0.7), _scored(2, 0.1)]
+    assert own_group_first(weak, children, headings_of, 10, FAIR) is weak, "not before a passage with no fair chance"
+    bonus = [_scored(1, 0.7), _scored(2, 0.05, 0.8)]
+    assert own_group_first(bonus, children, headings_of, 10, FAIR) is bonus, "a thread's bonus is no chance"
+    both = [_scored(4, 0.7), _scored(2, 0.3)]
+    assert own_group_first(both, children, headings_of, 10, FAIR) is both, "a heading naming both groups stays"

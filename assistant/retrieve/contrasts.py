@@ -14,15 +14,19 @@ def _stems(words: str) -> frozenset[str]:
     return frozenset(stem(w) for w in words.split())
 
 
-CONTRASTS: tuple[tuple[frozenset[str], ...], ...] = tuple(
-    tuple(_stems(alternative) for alternative in group.split(" / "))
-    for group in (
-        "adult adults / child children minor minors juvenile juveniles teenager teenagers kid kids / youth young",
-        "man men male males boy boys / woman women female females girl girls",
-        "england english / wales welsh / scotland scottish / northern ireland irish / uk britain british",
-    )
-)
+def _group(alternatives: str) -> tuple[frozenset[str], ...]:
+    return tuple(_stems(alternative) for alternative in alternatives.split(" / "))
+
+
+AGES = _group("adult adults / child children minor minors juvenile juveniles teenager teenagers kid kids / youth young")
+SEXES = _group("man men male males boy boys / woman women female females girl girls")
+NATIONS = _group("england english / wales welsh / scotland scottish / northern ireland irish / uk britain british")
+CONTRASTS: tuple[tuple[frozenset[str], ...], ...] = (AGES, SEXES, NATIONS)
 """The groups, each a list of alternatives, each alternative its words' stems."""
+
+PEOPLE = (AGES, SEXES)
+"""The groups of people (not of places): a heading naming adults scopes what follows to adults,
+where one naming a nation may describe a process the whole UK shares."""
 
 _UMBRELLAS = _stems("uk britain british youth young")
 """Alternatives that take in others (the UK holds Scotland; "young people" may be children): a
@@ -34,11 +38,13 @@ def replaced(stems: set[str]) -> frozenset[str]:
     return frozenset().union(*(frozenset().union(*group) for group in CONTRASTS if any(a & stems for a in group)))
 
 
-def contrary(question_stems: set[str], sentence_stems: set[str]) -> bool:
-    """Whether a sentence is about another alternative of a group than the question names, and
-    not about the question's own: "all adults must give informed consent" for "does a child
-    need to consent?"."""
-    for group in CONTRASTS:
+def contrary(
+    question_stems: set[str], sentence_stems: set[str], groups: tuple[tuple[frozenset[str], ...], ...] = CONTRASTS
+) -> bool:
+    """Whether a sentence is about another alternative of one of the ``groups`` than the question
+    names, and not about the question's own: "all adults must give informed consent" for "does a
+    child need to consent?"."""
+    for group in groups:
         asked = [a for a in group if a & question_stems and not a <= _UMBRELLAS]
         named = [a for a in group if a & sentence_stems and not a <= _UMBRELLAS]
         if asked and named and not any(a in asked for a in named):

@@ -176,6 +176,11 @@ class IndexLookups:
             self._block_cache[document_id] = self.index.store.document_blocks(document_id)
         return self._block_cache[document_id]
 
+    def headings_of(self, chunk_ids: list[int]) -> dict[int, str]:
+        """Each chunk's document title and section path, one line each."""
+        rows = self.index.store.chunk_rows(chunk_ids)
+        return {chunk_id: "\n".join([info.title, *chunk.section]) for chunk_id, (chunk, info, _) in rows.items()}
+
     def chunks_mentioning(self, chunk_ids: list[int], years: tuple[str, ...]) -> set[int]:
         """Those of the chunks whose own words (text or section) mention one of the years: a
         report of 2021, or titled "2019-2021", gives figures for other years too."""

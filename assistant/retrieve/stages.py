@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
-from ..index.lexical import bigrams
+from ..index.lexical import bigrams, terms_of
 from ..models import Mode, ThreadFocus
 from .abstain import years_named
+from .contrasts import PEOPLE, age_stems, contrary
 from .ranker import FAIR, FEATURES, STRONG, CandidateSignals, LogisticModel, feature_matrix, load_model
 
 if TYPE_CHECKING:
@@ -190,6 +191,40 @@ def years_first(
         return candidates
     chosen = {c.chunk_id for c in lifted}
     return lifted + [c for c in head if c.chunk_id not in chosen] + candidates[depth:]
+
+
+def own_group_first(
+    candidates: list[Candidate],
+    asked: set[str],
+    headings_of: Callable[[list[int]], Mapping[int, str]],
+    depth: int,
+    least: float,
+) -> list[Candidate]:
+    """A question naming a group of people (children, women: ``contrasts.PEOPLE``) is not answered
+    by a passage whose document title or section heading names only another ("8. Support for
+    Adult Victims > Recovery Period" for "how long is the recovery period for children?"): of
+    the first ``depth`` candidates, those move after every one whose headings name no other group
+    and whose own score (less any thread bonus) is at least ``least``. ``asked``: the question's
+    word stems and the age group it names by number. Scores stay each passage's own."""
+    if depth < 1 or not candidates or not asked:
+        return candidates
+    head = candidates[:depth]
+    headings = headings_of([c.chunk_id for c in head])
+    other = {
+        c.chunk_id
+        for c in head
+        if contrary(
+            asked, set(terms_of(headings.get(c.chunk_id, ""))) | age_stems(headings.get(c.chunk_id, "")), PEOPLE
+        )
+    }
+    kept = [n for n, c in enumerate(head) if c.chunk_id not in other and c.score - c.preferred >= least]
+    if not other or not kept:
+        return candidates
+    last = kept[-1] + 1
+    ahead = [c for c in head[:last] if c.chunk_id not in other]
+    if head[: len(ahead)] == ahead:
+        return candidates
+    return ahead + [c for c in head[:last] if c.chunk_id in other] + head[last:] + candidates[depth:]
 
 
 def learned_head(candidates: list[Candidate], depth: int) -> tuple[list[Candidate], list[Candidate]]:
@@ -478,6 +513,7 @@ class Lookups(Protocol):
     def window(self, passage: Any, question: Question, budget: int, coverage_weight: float) -> Any: ...
     def chunks_naming(self, chunk_ids: list[int], provisions: list[tuple[str, str]], limit: int) -> list[int]: ...
     def chunks_mentioning(self, chunk_ids: list[int], years: tuple[str, ...]) -> set[int]: ...
+    def headings_of(self, chunk_ids: list[int]) -> Mapping[int, str]: ...
 
 
 Phase = Literal["terms", "rank", "show", "cards"]
@@ -697,6 +733,17 @@ STAGES: tuple[Stage, ...] = (
         when=lambda q, s: s.year_depth > 0 and bool(years_named(q.text)) and learned_ranking(q, s),
         apply=lambda c, q, s, look: years_first(c, years_named(q.text), look.chunks_mentioning, s.year_depth, FAIR),
         off={"year_depth": 0},
+    ),
+    Stage(
+        "the question's own group first",
+        "show",
+        "a question naming a group of people (children, women), with the learned ranker",
+        ("group_depth",),
+        when=lambda q, s: s.group_depth > 0 and learned_ranking(q, s),
+        apply=lambda c, q, s, look: own_group_first(
+            c, set(q.terms) | age_stems(q.text), look.headings_of, s.group_depth, FAIR
+        ),
+        off={"group_depth": 0},
     ),
     Stage(
         "relative floor",
