@@ -253,6 +253,10 @@ class Hit(BaseModel):
     """Said when the document's title names only other UK nations than the question does and
     the passage names none of the question's ("the document is for England and Wales; the
     question names Scotland"; ``contrasts.other_nations_note``)."""
+    other_group: str | None = None
+    """Said when the document's title or the card's section heading names only another group of
+    people than the question ("the heading names adults; the question names children";
+    ``contrasts.other_group_note``)."""
     passage_id: str = ""
     """What ``cite`` takes for this card (``PassageId``): the chunk id, or, for a card that runs
     onto pages its stored passage does not cover, the chunk id and the card's offsets."""
@@ -503,6 +507,9 @@ class ResultJSON(BaseModel):
     question."""
     other_nations: str | None = None
     """The document is for other UK nations than the question names (see ``Hit.other_nations``)."""
+    other_group: str | None = None
+    """The title or section heading names only another group of people than the question (see
+    ``Hit.other_group``)."""
     list_goes_on: bool = False
     """The passage ends on an item of a list that the document goes on with."""
 

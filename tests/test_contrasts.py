@@ -1,7 +1,7 @@
 """Words that stand in for one another (retrieve/contrasts.py): the UK nations a question and a
 document's title name."""
 
-from assistant.retrieve.contrasts import nations_named, other_nations_note
+from assistant.retrieve.contrasts import nations_named, other_group_note, other_nations_note
 
 GUIDANCE = "Modern Slavery Act 2015 – Statutory Guidance for England and Wales"
 
@@ -22,3 +22,21 @@ def test_a_document_for_other_nations_than_the_question_names_is_said_to_be_unle
     assert other_nations_note("Will a child be prosecuted?", GUIDANCE, "Section 45 protects.") is None
     assert other_nations_note("In Scotland?", "Practitioner responses", "Section 45 protects.") is None
     assert other_nations_note("In Scotland?", GUIDANCE, "In Scotland the Lord Advocate decides.") is None
+
+
+def test_a_heading_for_another_group_of_people_than_the_question_is_said_so():
+    heading = "Modern Slavery Act 2015 – Statutory Guidance\n8. Support for Adult Victims > Recovery Period"
+    assert (
+        other_group_note("How long is the recovery period for child victims?", heading)
+        == "the heading names adults; the question names children"
+    )
+    assert (
+        other_group_note("and for a 16 year old?", heading) == "the heading names adults; the question names children"
+    )
+    assert other_group_note("What support is there for women?", "Services for men") == (
+        "the heading names men; the question names women"
+    )
+    assert other_group_note("How long is the recovery period?", heading) is None, "the question names no group"
+    assert other_group_note("Do adults and children both need to consent?", heading) is None, "it names adults too"
+    assert other_group_note("and for children?", "Support for young people") is None, "young people may be children"
+    assert other_group_note("and in Scotland?", "Guidance for England and Wales") is None, "nations: other_nations_note"

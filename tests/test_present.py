@@ -112,6 +112,7 @@ def test_the_json_contract_is_the_model_serialised_with_its_keys_in_order():
         "shown_before",
         "thread_document",
         "other_nations",
+        "other_group",
         "list_goes_on",
     ]
     assert result["highlights"] == [[0, 34]] and result["lexical_score"] is None

@@ -420,6 +420,7 @@ def test_a_question_about_children_sees_first_a_passage_no_heading_scopes_to_adu
     # Found trying the TUI: "how long is the recovery period for child victims?" showed first, as
     # strong, "8. Support for Adult Victims > Recovery Period" (45 days, for adults).
     from assistant.pipeline import Pipeline
+    from assistant.present import card_marks, render_answer_text
 
     from .conftest import write
 
@@ -429,8 +430,13 @@ def test_a_question_about_children_sees_first_a_passage_no_heading_scopes_to_adu
     pipeline = Pipeline(settings)
     pipeline.build(embedder_factory=shared_embedder_factory)
     try:
-        first = pipeline.ask(question).cards()[0]
+        answer = pipeline.ask(question)
+        first, *rest = answer.cards()
         assert "Support for child victims" in first.location.section, first.location.section
+        adults = [h for h in rest if "adult" in h.location.section]
+        assert adults and all(h.other_group == "the heading names adults; the question names children" for h in adults)
+        assert first.other_group is None
+        assert adults[0].other_group in card_marks(adults[0]) and adults[0].other_group in render_answer_text(answer)
     finally:
         pipeline.close()
     without = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"group_depth": 0})})

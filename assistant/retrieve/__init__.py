@@ -41,7 +41,7 @@ from ..text import folded_name, strip_control
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
 from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
-from .contrasts import other_nations_note
+from .contrasts import other_group_note, other_nations_note
 from .lookups import IndexLookups
 from .passages import Passage, assemble_passages, coverage, highlights, list_goes_on
 from .ranker import confidence, load_model
@@ -420,6 +420,7 @@ class Retriever:
         # What a card says of itself beside its match (``present.card_marks``).
         for hit in hits:
             hit.other_nations = other_nations_note(asked, hit.document.title, hit.text)
+            hit.other_group = other_group_note(asked, "\n".join([hit.document.title, hit.location.section or ""]))
             end = hit.location.char_end
             hit.list_goes_on = list_goes_on(hit.text, store.document_slice(hit.document.id, end, end + 400) or "")
         return hits

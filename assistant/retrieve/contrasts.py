@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..index.lexical import stem
+from ..index.lexical import stem, terms_of
 
 
 def _stems(words: str) -> frozenset[str]:
@@ -74,6 +74,27 @@ def other_nations_note(question: str, title: str, passage: str) -> str | None:
     if not asked or not covered or set(asked) & set(covered) or set(asked) & set(nations_named(passage)):
         return None
     return f"the document is for {' and '.join(covered)}; the question names {' and '.join(asked)}"
+
+
+_PEOPLE_NAMES = ((AGES, ("adults", "children", "young people")), (SEXES, ("men", "women")))
+
+
+def other_group_note(question: str, heading: str) -> str | None:
+    """Said of a card whose document title or section heading names only another group of
+    people than the question ("8. Support for Adult Victims" for a question about children):
+    "the heading names adults; the question names children". None otherwise."""
+    asked = set(terms_of(question)) | age_stems(question)
+    named = set(terms_of(heading)) | age_stems(heading)
+    for group, names in _PEOPLE_NAMES:
+        in_question = [
+            name for name, alternative in zip(names, group) if alternative & asked and not alternative <= _UMBRELLAS
+        ]
+        in_heading = [
+            name for name, alternative in zip(names, group) if alternative & named and not alternative <= _UMBRELLAS
+        ]
+        if in_question and in_heading and not set(in_question) & set(in_heading):
+            return f"the heading names {' and '.join(in_heading)}; the question names {' and '.join(in_question)}"
+    return None
 
 
 _AGE = re.compile(r"\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b|\baged (\d{1,2})\b", re.IGNORECASE)

@@ -96,7 +96,7 @@ class ResultCard(Static, can_focus=True):
         if hit.closest:
             content.append(f"  · {CLOSEST_MARK}", style="dim")
         for mark in card_marks(hit):
-            content.append(f"  · {mark}", style="bold" if mark == hit.other_nations else "dim")
+            content.append(f"  · {mark}", style="bold" if mark in (hit.other_nations, hit.other_group) else "dim")
         if self.collected:
             content.append("  [in report]", style="italic")
         content.append("\n")
