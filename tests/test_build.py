@@ -544,6 +544,28 @@ def test_a_citation_gives_the_printed_page_beside_the_pdf_page(settings, tmp_pat
         assert (hit.location.page, hit.location.page_end, hit.location.page_label, hit.location.page_end_label) == pages
 
 
+def test_one_long_document_is_embedded_a_window_at_a_time(settings, tmp_path, monkeypatch):
+    # Found in a first-use audit: a 50 MB text file (70,000 passages) was embedded in one call,
+    # whose word-piece vectors reached 14.8 GB of memory before any was written to the spill.
+    from .fixtures_build import FakeEmbedder
+
+    class CountingEmbedder(FakeEmbedder):
+        calls: list[int] = []
+
+        def embed_passages(self, texts, progress=None):
+            self.calls.append(len(texts))
+            return super().embed_passages(texts, progress)
+
+    monkeypatch.setattr("assistant.index.build.EMBED_WINDOW", 16)
+    corpus = tmp_path / "long"
+    write(corpus / "log.txt", "\n\n".join(f"Entry {n}: " + " ".join(["record"] * 150) + f" {n}." for n in range(60)))
+    embedder = CountingEmbedder()
+    report = make_pipeline(settings, corpus).build(embedder_factory=lambda _dir: embedder)
+    assert report.chunks > 16 and sum(embedder.calls) >= report.chunks
+    assert max(embedder.calls) <= 16, embedder.calls
+    assert make_pipeline(settings, corpus).verify() == [], "every passage has its vector and word pieces"
+
+
 def test_every_chunk_keeps_its_word_piece_vectors_and_an_incremental_build_copies_the_unchanged(settings, corpus, fake):
     from .fixtures_build import FakeEmbedder
 

@@ -584,27 +584,33 @@ class _Builder:
             # Longest first, as the encoder would order one big batch: similar lengths share a
             # batch, so little compute goes to padding.
             hashes = sorted(missing, key=lambda h: (-len(self.pending[h]), h))
-            # Passages give their word pieces' vectors too, from the same forward pass.
-            passages = [h for h in hashes if h not in self.pending_sentences]
-            sentences = [h for h in hashes if h in self.pending_sentences]
             self.progress.stage("embedding passages and their sentences", len(hashes))
-            began = time.perf_counter()
-            passage_vectors, tokens = self._embedder.embed_passages(
-                [self.pending[h] for h in passages], progress=self.progress.advance
-            )
-            sentence_vectors = self._embedder.embed_documents(
-                [self.pending[h] for h in sentences], progress=self.progress.advance
-            )
-            self.embed_seconds += time.perf_counter() - began
-            for embed_hash, rows in zip(passages, tokens):
-                self.token_spill.add(embed_hash, rows)
-            self.sentences_embedded += len(sentences)
-            self.embedded += len(passages)
-            with store.transaction():
-                store.put_embeddings(passages, passage_vectors)
-                store.put_embeddings(sentences, sentence_vectors)
+            # A window at a time: one document of 50 MB of text is 70,000 passages, whose word
+            # pieces' vectors (200 KB each as float32) must reach the spill before the next ones.
+            for begin in range(0, len(hashes), EMBED_WINDOW):
+                self._embed_window(store, hashes[begin : begin + EMBED_WINDOW])
         self.pending = {}
         self.pending_sentences = set()
+
+    def _embed_window(self, store: Store, hashes: list[str]) -> None:
+        # Passages give their word pieces' vectors too, from the same forward pass.
+        passages = [h for h in hashes if h not in self.pending_sentences]
+        sentences = [h for h in hashes if h in self.pending_sentences]
+        began = time.perf_counter()
+        passage_vectors, tokens = self._embedder.embed_passages(
+            [self.pending[h] for h in passages], progress=self.progress.advance
+        )
+        sentence_vectors = self._embedder.embed_documents(
+            [self.pending[h] for h in sentences], progress=self.progress.advance
+        )
+        self.embed_seconds += time.perf_counter() - began
+        for embed_hash, rows in zip(passages, tokens):
+            self.token_spill.add(embed_hash, rows)
+        self.sentences_embedded += len(sentences)
+        self.embedded += len(passages)
+        with store.transaction():
+            store.put_embeddings(passages, passage_vectors)
+            store.put_embeddings(sentences, sentence_vectors)
 
     def _token_vectors(self, store: Store, plan: _Plan, temporary: Path) -> None:
         """Write the generation's word-piece vectors in chunk id order: those of passages embedded
@@ -642,9 +648,10 @@ class _Builder:
                 )[0]
                 for chunk_id, _ in missing
             ]
-            _, tokens = self._embedder.embed_passages(texts)
-            for (_, embed_hash), rows in zip(missing, tokens):
-                self.token_spill.add(embed_hash, rows)
+            for begin in range(0, len(texts), EMBED_WINDOW):
+                _, tokens = self._embedder.embed_passages(texts[begin : begin + EMBED_WINDOW])
+                for (_, embed_hash), rows in zip(missing[begin : begin + EMBED_WINDOW], tokens):
+                    self.token_spill.add(embed_hash, rows)
 
         def rows_of(embed_hash: str) -> tuple[np.ndarray, np.ndarray]:
             if self.token_spill.has(embed_hash):
