@@ -50,6 +50,9 @@ from .tokens import word_pieces_for
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_CORPUS = "YOUR-DOCUMENTS-FOLDER"
+"""Stands in the repair command of an index that no longer knows its corpus."""
+
 
 def _reading_the_index(method):
     """A damaged database (a flipped page, a dropped table) found while reading is a named
@@ -187,11 +190,16 @@ class Pipeline:
 
     def advice(self, full: bool = False) -> str:
         """How to build this index (again): the command names the index folder, and the corpus
-        when the user named one or the index does not know its own."""
-        corpus = self.named_corpus or (
-            None if self.recorded_corpus() is not None else Path(self.settings.paths.corpus_dir)
-        )
-        return build_advice(self.index_dir, corpus, full)
+        when the user named one or the index does not know its own. An index whose every
+        manifest is damaged has forgotten its corpus: the command asks for the folder rather than
+        naming the default corpus/ (which would replace the library with the bundled pages)."""
+        if self.named_corpus is not None or self.recorded_corpus() is not None:
+            return build_advice(self.index_dir, self.named_corpus, full)
+        if IndexLayout(self.index_dir).generations():
+            return build_advice(self.index_dir, Path(UNKNOWN_CORPUS), full) + (
+                f" ({UNKNOWN_CORPUS}: the folder of documents this index was built from)"
+            )
+        return build_advice(self.index_dir, Path(self.settings.paths.corpus_dir), full)
 
     def corpus_conflict(self, recorded: Path | None = None) -> str | None:
         """Why building would replace this index with another corpus's documents, or None.

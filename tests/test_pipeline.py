@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import CorpusMismatchError, IndexMissingError
+from assistant.errors import CorpusMismatchError, IndexCorruptError, IndexMissingError
 from assistant.pipeline import Pipeline
 
 from .conftest import write
@@ -24,6 +24,26 @@ def test_an_index_remembers_its_corpus_and_the_advice_names_its_folder(settings,
     assert (
         pipeline.advice(full=True) == f"run: python -m assistant index build --full --index {settings.paths.index_dir}"
     )
+
+
+def test_an_index_whose_manifest_is_damaged_is_repaired_from_a_folder_the_user_names(settings, corpus, fake):
+    # Found in a first-use audit: the advice named the default corpus/, and run from the project
+    # folder it replaced the damaged library with the bundled pages without asking.
+    build(settings, corpus, fake)
+    for manifest in settings.paths.index_dir.glob("generations/*/manifest.json"):
+        manifest.write_text(manifest.read_text()[:40])
+    pipeline = Pipeline(settings, index_dir=settings.paths.index_dir)
+    with pytest.raises(IndexCorruptError) as raised:
+        pipeline.open()
+    assert str(raised.value).endswith(
+        f"run: python -m assistant index build --full --index {settings.paths.index_dir} --corpus YOUR-DOCUMENTS-FOLDER"
+        " (YOUR-DOCUMENTS-FOLDER: the folder of documents this index was built from)"
+    ), str(raised.value)
+    assert str(settings.paths.corpus_dir) not in str(raised.value)
+    named = Pipeline(settings, index_dir=settings.paths.index_dir, corpus_dir=corpus)
+    assert named.advice(full=True).endswith(f"--corpus {corpus}"), "the folder the user named"
+    named.build(embedder_factory=lambda _dir: fake, full=True)
+    assert Pipeline(settings, index_dir=settings.paths.index_dir).open().store is not None
 
 
 def test_a_missing_index_is_an_error_that_ends_with_the_build_that_makes_it(settings):
