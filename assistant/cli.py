@@ -14,6 +14,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
@@ -22,6 +23,9 @@ from .config import Settings
 from .errors import AssistantError, QueryError
 from .models import MODES, PassageId
 from .text import json_text, safe_line
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline, Staleness
 
 log = logging.getLogger("assistant")
 
@@ -523,6 +527,7 @@ def ask(
     except AssistantError as error:
         _fail(error)
         return
+    staleness = _say_if_out_of_date(pipeline)
     for text in questions:
         try:
             # The earlier questions are asked first, as in a conversation: what the follow-up
@@ -544,6 +549,7 @@ def ask(
         except AssistantError as error:
             _fail(error)
             return
+        answer.notices.extend(staleness.about(answer.cards()))
         if output_format == "json":
             click.echo(answer_json(answer).to_json())
         elif output_format == "markdown":
@@ -554,6 +560,22 @@ def ask(
                 click.echo("")
         for notice in answer.notices if output_format == "json" else []:
             click.echo(f"note: {safe_line(notice)}", err=True)
+
+
+def _say_if_out_of_date(pipeline: Pipeline) -> Staleness:
+    """Says on stderr, once, when files changed since the index was built (an answer then says
+    which of its passages come from them); the staleness found, empty if it cannot be told."""
+    from .pipeline import Staleness
+
+    try:
+        staleness = pipeline.staleness()
+    except AssistantError:
+        return Staleness()  # a corpus folder that vanished must not stop searching
+    if staleness.added or staleness.changed or staleness.removed:
+        click.echo(
+            f"note: the index is out of date ({staleness.brief()} since it was built): {pipeline.advice()}", err=True
+        )
+    return staleness
 
 
 def _valid_text(text: str) -> str:
@@ -619,6 +641,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
     except AssistantError as error:
         _fail(error)
         return
+    staleness = _say_if_out_of_date(pipeline)
     history = _chat_history(pipeline.index_dir if settings.tui.keep_history else None)
     thread, new_topic = Thread(), False
     unsaved, warned = 0, False  # passages kept since the last case note; whether /quit has said so
@@ -639,6 +662,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         thread.turns.append(turn)
         new_topic = False
         reply, context = turn.answer, turn.context
+        reply.notices.extend(staleness.about(reply.cards()))
         click.echo(render_answer_text(reply, width=text_width()))
         if context.words:
             click.echo("(/alone searches your question on its own)")

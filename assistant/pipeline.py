@@ -37,6 +37,7 @@ from .models import (
     Document,
     DocumentInfo,
     Filters,
+    Hit,
     IndexManifest,
     Mode,
     PassageId,
@@ -91,6 +92,23 @@ class Staleness(BaseModel):
     @property
     def stale(self) -> bool:
         return bool(self.added or self.changed or self.removed or not self.verdict.unchanged)
+
+    def about(self, hits: list[Hit]) -> list[str]:
+        """What a reader must know of the cards whose file was changed or removed since the build:
+        the quotation or the file the citation names may no longer be there."""
+        notes = []
+        for hit in hits:
+            file = hit.document.path
+            if file in self.removed:
+                notes.append(
+                    f"passage {hit.rank}: {file} is no longer in the corpus; rebuild the index before citing it"
+                )
+            elif file in self.changed:
+                notes.append(
+                    f"passage {hit.rank}: {file} has changed since the index was built; check the quotation against "
+                    "the file, or rebuild the index"
+                )
+        return notes
 
     def _file_counts(self) -> list[str]:
         return [

@@ -114,3 +114,42 @@ def test_the_passages_are_wrapped_to_a_narrow_terminal(bundled_index, monkeypatc
     wide = run("ask", "--index", str(bundled_index), "Why do Indonesian trafficking victims often go unidentified?")
     wide_quoted = [line for line in wide.stdout.splitlines() if line.startswith("    ") and "Cite:" not in line]
     assert max(map(len, wide_quoted)) <= 100, "never wider than 100 columns, however wide the terminal"
+
+
+def test_an_answer_from_an_index_older_than_its_files_says_which_passages_come_from_changed_or_removed_ones(
+    settings, shared_embedder_factory
+):
+    # Found in a first-use audit: a telephone number changed in the file and a deleted file were
+    # still quoted and cited, and nothing on stdout or stderr said that the index was out of date.
+    from assistant.pipeline import Pipeline
+
+    corpus = settings.paths.corpus_dir
+    write(corpus / "safe-house.md", "# Safe house\n\nOut of hours, call the safe house duty worker on 0800 555 0199.\n")
+    write(corpus / "referral.md", "# Referral\n\nOut of hours, call the duty social worker before any referral.\n")
+    write(corpus / "other.md", "# Interpreters\n\nUse a professional interpreter, never a family member.\n")
+    Pipeline(settings).build(embedder_factory=shared_embedder_factory)
+    write(corpus / "safe-house.md", "# Safe house\n\nOut of hours, call the safe house duty worker on 0800 555 0200.\n")
+    (corpus / "referral.md").unlink()
+    index = str(settings.paths.index_dir)
+    result = run("ask", "--index", index, "--json", "Who do I call out of hours?")
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: the index is out of date (1 changed, 1 removed since it was built): run: python -m assistant index"
+        in (result.stderr)
+    )
+    answer = AnswerJSON.model_validate_json(result.stdout.strip().splitlines()[0])
+    files = {r.document.path for r in answer.results}
+    assert files & {"safe-house.md", "referral.md"}, files
+    for rank, card in enumerate(answer.results, start=1):
+        if card.document.path == "safe-house.md":
+            assert f"passage {rank}: safe-house.md has changed since the index was built" in " ".join(answer.notices)
+        if card.document.path == "referral.md":
+            assert f"passage {rank}: referral.md is no longer in the corpus; rebuild the index before citing it" in (
+                answer.notices
+            )
+    assert not any("other.md" in notice for notice in answer.notices)
+    text = run("ask", "--index", index, "Who do I call out of hours?")
+    assert "Note: passage 1: " in text.stdout
+    Pipeline(settings).build(embedder_factory=shared_embedder_factory)
+    fresh = run("ask", "--index", index, "Who do I call out of hours?")
+    assert "out of date" not in fresh.stderr and "Note: passage" not in fresh.stdout

@@ -23,7 +23,7 @@ from ..conversation import Thread, Turn, case_note, case_note_references
 from ..errors import AssistantError, IndexMissingError
 from ..files import MIB, read_regular, write_private
 from ..models import Filters
-from ..pipeline import Pipeline
+from ..pipeline import Pipeline, Staleness
 from ..present import status_lines
 from ..report import BasketFile, ReportBasket
 from ..text import safe_line, strip_control
@@ -92,6 +92,7 @@ class GuidanceApp(App):
         self.launched = time.perf_counter()
         self.ready_after: float | None = None
         self.staleness_text = ""
+        self.staleness = Staleness()
         self.theme = self.settings.tui.theme
 
     def notify(self, message: str, *, markup: bool = False, **options) -> None:
@@ -151,10 +152,14 @@ class GuidanceApp(App):
             )
 
     def _staleness_text(self) -> str:
+        """The status line's words on an out-of-date index; keeps what was found (``staleness``),
+        for each answer to say which of its passages come from files changed or removed."""
         try:
             staleness = self.pipeline.staleness()
         except Exception:  # a corpus folder that vanished must not stop searching
+            self.staleness = Staleness()
             return ""
+        self.staleness = staleness
         # Short, and put before the index facts: at 80 columns the end of the status line is cut.
         return "" if not staleness.stale else f"  ·  out of date ({staleness.brief()}; i: why, b: rebuild)"
 
@@ -315,6 +320,7 @@ class GuidanceApp(App):
             self.call_from_thread(self._search_failed, f"the search failed ({type(error).__name__}: {error})")
             return
         elapsed = time.perf_counter() - started
+        turn.answer.notices.extend(self.staleness.about(turn.answer.cards()))
         self.call_from_thread(self._show_turn, turn, elapsed)
 
     async def _show_turn(self, turn: Turn, elapsed: float) -> None:
