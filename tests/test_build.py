@@ -134,6 +134,24 @@ def test_editing_the_catalogue_re_ingests_that_file(settings, corpus, fake):
     assert pipeline.open().store.document("referral.md").organisation == "Example Office"
 
 
+def test_a_copy_of_an_indexed_file_never_takes_its_place_and_the_catalogued_copy_is_kept(settings, corpus, fake):
+    # Found in a first-use audit: "OLD DRAFT safe-house-procedure.odt", a copy, sorts first, so
+    # answers cited the draft's name and the catalogue's year and type were gone.
+    build(settings, corpus, fake)
+    shutil.copy(corpus / "referral.md", corpus / "OLD DRAFT referral.md")
+    report = build(settings, corpus, fake)
+    skipped = {r.path: r.reason for r in report.files if r.status == "skipped"}
+    assert skipped == {"OLD DRAFT referral.md": "same content as referral.md (indexed once, under that path)"}
+    store = make_pipeline(settings, corpus).open().store
+    assert store.document("referral.md") is not None and store.document("OLD DRAFT referral.md") is None
+    fresh = settings.paths.index_dir.parent / "fresh-index"
+    write(corpus / "catalogue.toml", '[[file]]\npath = "referral.md"\ntitle = "Referral procedure"\nyear = 2023\n')
+    first = Pipeline(settings, index_dir=fresh, corpus_dir=corpus).build(embedder_factory=lambda _dir: fake)
+    assert {r.path for r in first.files if r.status == "skipped"} == {"OLD DRAFT referral.md"}, (
+        "a first build keeps the copy the catalogue describes"
+    )
+
+
 def test_a_chunk_keeps_its_id_when_its_file_is_read_again_and_its_text_is_unchanged(settings, corpus, fake):
     build(settings, corpus, fake)
 

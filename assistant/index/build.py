@@ -342,10 +342,13 @@ class _Builder:
                 plan.unchanged.append(corpus_file.relative)
         present = {f.relative for f in files}
         plan.removed = sorted(p for p, e in old.items() if p not in present and e.sha256)
-        # A copy of another file is indexed once, under the first path; a file whose standing
-        # changes (its original was removed or edited, or a new first copy appeared) is read again.
-        plan.duplicates = _duplicates(shas)
+        # A copy of another file is indexed once: under the path already indexed, else the one the
+        # catalogue describes, else the first; a file whose standing changes (its original was
+        # removed or edited, or a new first copy appeared) is read again.
         previously = _duplicates({p: e.sha256 for p, e in old.items()})
+        indexed = {p for p, e in old.items() if e.sha256 and p not in previously}
+        catalogued = {p for p in shas if self.catalogue.get(p) is not None}
+        plan.duplicates = _duplicates(shas, preferred=(indexed, catalogued))
         for path in list(plan.unchanged):
             if plan.duplicates.get(path) != previously.get(path):
                 plan.unchanged.remove(path)
@@ -782,18 +785,18 @@ class _TokenSpill:
         self.scales_path.unlink(missing_ok=True)
 
 
-def _duplicates(shas: dict[str, str]) -> dict[str, str]:
-    """Each file whose content an earlier file (in path order) has, mapped to that file."""
-    first: dict[str, str] = {}
-    copies: dict[str, str] = {}
+def _duplicates(shas: dict[str, str], preferred: tuple[set[str], ...] = ()) -> dict[str, str]:
+    """Each file whose content another has, mapped to that one: of the files with the same
+    content, the one in the first of the ``preferred`` sets that holds any, else the first in path
+    order (a copy named "OLD DRAFT ..." must not take over the file already indexed)."""
+    by_content: dict[str, list[str]] = {}
     for path in sorted(shas):
-        sha = shas[path]
-        if not sha:
-            continue
-        if sha in first:
-            copies[path] = first[sha]
-        else:
-            first[sha] = path
+        if shas[path]:
+            by_content.setdefault(shas[path], []).append(path)
+    copies: dict[str, str] = {}
+    for paths in by_content.values():
+        original = min(paths, key=lambda path: ([path not in wanted for wanted in preferred], path))
+        copies.update({path: original for path in paths if path != original})
     return copies
 
 
