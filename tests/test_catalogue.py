@@ -46,6 +46,28 @@ def test_catalogue_csv_is_used_when_there_is_no_catalogue_toml(tmp_path):
     assert catalogue_path(tmp_path, "catalogue.toml").name == "catalogue.toml"
 
 
+def test_a_second_catalogue_beside_the_one_read_is_skipped_with_a_reason_not_indexed(tmp_path):
+    # Found in a first-use audit: a catalogue.csv beside catalogue.toml was indexed as a
+    # document ("looks like tabular data") and its rows answered questions; nothing said it
+    # was not read as the catalogue.
+    from assistant.ingest import discover_files
+
+    write(tmp_path / "guide.md", "# Guide\n\nText.\n")
+    write(tmp_path / "catalogue.toml", '[[file]]\npath = "guide.md"\ntitle = "Guide"\n')
+    write(tmp_path / "catalogue.csv", "file,title\nghost.pdf,Ghost\n")
+    files, skipped = discover_files(tmp_path, "catalogue.toml", 1 << 20)
+    assert [f.relative for f in files] == ["guide.md"]
+    assert [(r.path, r.reason) for r in skipped] == [
+        (
+            "catalogue.csv",
+            "a second catalogue: catalogue.toml is the one read; merge this one into it, or remove one of them",
+        )
+    ]
+    (tmp_path / "catalogue.toml").unlink()
+    files, skipped = discover_files(tmp_path, catalogue_path(tmp_path, "catalogue.toml").name, 1 << 20)
+    assert [f.relative for f in files] == ["guide.md"] and skipped == [], "alone, the CSV is the catalogue"
+
+
 def test_catalogue_init_writes_what_each_file_states_and_never_overwrites(tmp_path):
     folder = tmp_path / "docs"
     write(

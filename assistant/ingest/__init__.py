@@ -21,7 +21,7 @@ from ..models import Document, FileReport, Removal
 from ..text import safe_url
 from .base import Extraction, Line, SkipFile
 from .budget import time_budget
-from .catalogue import Catalogue, CatalogueEntry, catalogue_path, entry_hash, load_catalogue
+from .catalogue import CATALOGUE_NAMES, Catalogue, CatalogueEntry, catalogue_path, entry_hash, load_catalogue
 from .chrome import repeated_line_set, web_line_hashes
 from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
 from .detect import UNSUPPORTED, check_package_size, sniff_format
@@ -146,6 +146,18 @@ def discover_files(
             full = base / name
             relative = full.relative_to(root).as_posix()
             if relative in (catalogue_name, IGNORE_FILE):
+                continue
+            if relative in CATALOGUE_NAMES:
+                # A second catalogue beside the one read is no document either, and its entries
+                # are not used: said, so that nobody edits it in vain.
+                skipped.append(
+                    FileReport(
+                        path=relative,
+                        status="skipped",
+                        reason=f"a second catalogue: {catalogue_name} is the one read; merge this one into it, or "
+                        "remove one of them",
+                    )
+                )
                 continue
             unusable = _unusable_name(full, relative)
             if unusable:

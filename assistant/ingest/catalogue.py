@@ -122,11 +122,15 @@ def entry_hash(entry: CatalogueEntry | None) -> str:
     return hashlib.sha256(entry.model_dump_json().encode()).hexdigest()[:16] if entry else ""
 
 
+CATALOGUE_NAMES = ("catalogue.toml", "catalogue.csv")
+"""The names a catalogue goes by at the top of a corpus (the first is read when both are there)."""
+
+
 def catalogue_path(corpus_dir: Path, name: str) -> Path:
     """The catalogue file of a corpus: ``name``, else a ``catalogue.csv`` beside it."""
     named = corpus_dir / name
-    if not named.exists() and name == "catalogue.toml" and (corpus_dir / "catalogue.csv").is_file():
-        return corpus_dir / "catalogue.csv"
+    if not named.exists() and name == CATALOGUE_NAMES[0] and (corpus_dir / CATALOGUE_NAMES[1]).is_file():
+        return corpus_dir / CATALOGUE_NAMES[1]
     return named
 
 
