@@ -285,7 +285,7 @@ def test_catalogue_entries_for_missing_or_repeated_files_are_warnings(settings, 
     report = build(settings, corpus, fake)
     warnings = " | ".join(report.warnings)
     assert "'REFERRAL.MD' names no file of the corpus (did you mean 'referral.md'?)" in warnings
-    assert "entries 2 and 3 both describe 'children.md': entry 3 is used" in warnings
+    assert "[[file]] entries 2 and 3 both describe 'children.md': [[file]] entry 3 is used" in warnings
     titles = {d.path: d.title for d in make_pipeline(settings, corpus).document_infos()}
     assert titles["children.md"] == "C"
 

@@ -148,7 +148,8 @@ def load_catalogue(path: Path) -> Catalogue:
     except OSError as error:
         raise CatalogueError(f"{path}: cannot be read ({error.strerror})") from error
     if path.suffix.lower() == ".csv":
-        raw_entries, kind = _csv_rows(path, content), "row"
+        rows = _csv_rows(path, content)
+        raw_entries, places = [raw for _, raw in rows], [("line", line) for line, _ in rows]
     else:
         try:
             data = tomllib.loads(content)
@@ -158,32 +159,46 @@ def load_catalogue(path: Path) -> Catalogue:
             # tomllib raises these itself for values nested thousands deep or integers of
             # thousands of digits.
             raise CatalogueError(f"{path}: not a catalogue (values nested too deep, or a number too long)") from None
-        raw_entries, kind = data.get("file", []), "[[file]] entry"
-    if not isinstance(raw_entries, list) or not all(isinstance(e, dict) for e in raw_entries):
-        raise CatalogueError(f"{path}: `file` must be a list of [[file]] tables")
+        raw_entries = data.get("file", [])
+        if not isinstance(raw_entries, list) or not all(isinstance(e, dict) for e in raw_entries):
+            raise CatalogueError(f"{path}: `file` must be a list of [[file]] tables")
+        places = [("[[file]] entry", n) for n in range(1, len(raw_entries) + 1)]
     entries: dict[str, CatalogueEntry] = {}
-    positions: dict[str, int] = {}
     warnings: list[str] = []
-    for position, raw in enumerate(raw_entries, start=1):
+    positions: dict[str, int] = {}
+    for (noun, number), raw in zip(places, raw_entries):
         try:
             entry = CatalogueEntry.model_validate(raw)
         except ValidationError as error:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-            raise CatalogueError(f"{path}: {kind} {position}: {problems}") from error
+            problems = "; ".join(_problem(e) for e in error.errors())
+            raise CatalogueError(f"{path}: {noun} {number}: {problems}") from error
         key = normalise_path(entry.path)
         if key in entries:
+            nouns = "lines" if noun == "line" else "[[file]] entries"
             warnings.append(
-                f"catalogue entries {positions[key]} and {position} both describe {key!r}: entry {position} is used"
+                f"catalogue {nouns} {positions[key]} and {number} both describe {key!r}: {noun} {number} is used"
             )
         entries[key] = entry
-        positions[key] = position
+        positions[key] = number
     return Catalogue(entries=entries, warnings=warnings)
 
 
-def _csv_rows(path: Path, content: str) -> list[dict]:
-    """The rows of a CSV catalogue as entries: known columns renamed, empty cells and rows
-    without a file name left out, the year read as a number."""
-    reader = csv.DictReader(io.StringIO(content))
+def _problem(error) -> str:
+    """One check an entry failed, in words that name the fix (not the validation library's)."""
+    field = ".".join(map(str, error["loc"]))
+    if field == "year" and error["type"].startswith("int"):
+        return f"year: {str(error.get('input'))[:40]!r} is not a year: write it as four digits, such as 2021"
+    return f"{field}: {error['msg'].removeprefix('Value error, ')}"
+
+
+def _csv_rows(path: Path, content: str) -> list[tuple[int, dict]]:
+    """The rows of a CSV catalogue as entries, each with its line in the file (the row number a
+    spreadsheet shows): known columns renamed, empty cells and rows without a file name left
+    out, the year read as a number. Columns may be separated by commas, or by semicolons or tabs
+    as some spreadsheets save them."""
+    header = content.split("\n", 1)[0]
+    delimiter = next((d for d in (",", ";", "\t") if d in header), ",")
+    reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
     try:
         return _csv_entries(path, reader)
     except csv.Error as error:
@@ -191,7 +206,7 @@ def _csv_rows(path: Path, content: str) -> list[dict]:
         raise CatalogueError(f"{path}: line {reader.line_num}: not a CSV row ({error})") from None
 
 
-def _csv_entries(path: Path, reader: csv.DictReader) -> list[dict]:
+def _csv_entries(path: Path, reader: csv.DictReader) -> list[tuple[int, dict]]:
     if not reader.fieldnames or not any(
         (h or "").strip().casefold() in CSV_COLUMNS and CSV_COLUMNS[(h or "").strip().casefold()] == "path"
         for h in reader.fieldnames
@@ -210,7 +225,7 @@ def _csv_entries(path: Path, reader: csv.DictReader) -> list[dict]:
             # thousands of digits): anything else stays text, which the entry's check names.
             entry["year"] = int(year) if year.isascii() and year.isdigit() and len(year) <= 6 else year
         if entry.get("path"):
-            rows.append(entry)
+            rows.append((reader.line_num, entry))
     return rows
 
 
