@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from .config import Settings
 from .errors import AssistantError, QueryError
 from .models import MODES, PassageId
-from .text import json_text, safe_line
+from .text import json_text, safe_line, safe_path
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline, Staleness
@@ -305,7 +305,7 @@ def summarise_repeats(lines: list[tuple[str, str | None, str]], shown: int = REP
         shape = f"{kind}: " + re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "…", safe_line(message))
         counts[shape] = counts.get(shape, 0) + 1
         if counts[shape] <= shown:
-            kept.append(f"{kind}: " + (f"{safe_line(path)}: " if path is not None else "") + safe_line(message))
+            kept.append(f"{kind}: " + (f"{safe_path(path)}: " if path is not None else "") + safe_line(message))
     kept.extend(f"… and {count - shown:,} more {shape}" for shape, count in counts.items() if count > shown)
     return kept
 

@@ -22,7 +22,7 @@ from .ingest.base import SkipFile
 from .ingest.budget import time_budget
 from .ingest.formats import is_web_like
 from .models import Removal
-from .text import safe_line, strip_control
+from .text import safe_line, safe_path, strip_control
 
 
 def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bool = False) -> str:
@@ -36,7 +36,7 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
         with time_budget(settings.ingest.max_seconds_per_file):
             extraction, sha = extract_file(target)
     except SkipFile as skip:
-        return f"{safe_line(relative)}: {skip.status}: {safe_line(skip.reason)}"
+        return f"{safe_path(relative)}: {skip.status}: {safe_line(skip.reason)}"
     repeated: set[str] = set()
     if inside and is_web_like(extraction.format):
         files, _ = discover_files(
@@ -52,7 +52,7 @@ def clean_report(file: Path, corpus_dir: Path, settings: Settings, show_text: bo
     ingested = ingest_extraction(relative, extraction, sha, catalogue, repeated)
     report = ingested.report
     lines = [
-        f"{safe_line(relative)}: read as {report.format}; {report.chars_extracted} characters extracted, "
+        f"{safe_path(relative)}: read as {report.format}; {report.chars_extracted} characters extracted, "
         f"{report.chars_removed} removed"
     ]
     for warning in report.warnings:

@@ -548,7 +548,7 @@ def status_lines(
     read_by_ocr = [file for file, warning in status.warnings if "OCR" in warning or "scan" in warning]
     if read_by_ocr:
         lines.append(("Read by OCR (check quotations against the original):", True))
-        lines.extend((f"  {safe_line(file)}", False) for file in read_by_ocr)
+        lines.extend((f"  {safe_path(file)}", False) for file in read_by_ocr)
         lines.append(("", False))
     if status.staleness is not None:
         staleness = status.staleness
@@ -558,12 +558,12 @@ def status_lines(
             ("changed", staleness.changed),
             ("removed", staleness.removed),
         ):
-            lines.extend((f"  {label}: {safe_line(file)}", False) for file in files)
+            lines.extend((f"  {label}: {safe_path(file)}", False) for file in files)
         lines.append(("", False))
     if status.skipped:
         lines.append(("Not indexed:", True))
         lines.extend(
-            (f"  {state}: {safe_line(file)}: {safe_line(reason)}", False) for file, state, reason in status.skipped
+            (f"  {state}: {safe_path(file)}: {safe_line(reason)}", False) for file, state, reason in status.skipped
         )
         lines.append(("", False))
     return lines

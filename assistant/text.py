@@ -73,11 +73,19 @@ def safe_line(text: str) -> str:
     return " ".join(strip_control(text).split())
 
 
+_PATH_UNSAFE = re.compile(_CONTROL.pattern[:-1] + r"\n\t\u2028\u2029\x85]")
+
+
 def safe_path(text: str) -> str:
-    """``safe_line`` for a file's path: on one line, no control or bidi characters, but its spaces
-    as they are ("Home Office  Criminal Exploitation.pdf" has two), or the citation names a file
-    that is not there."""
-    return re.sub(r"[\r\n\t\v\f\x85\u2028\u2029]", " ", strip_control(text))
+    """A file's path fit to print on one line: its spaces as they are ("Home Office  Criminal
+    Exploitation.pdf" has two), and a control, bidi or line-break character written as its
+    escape ("\\x1b[31mred.txt"), inert, yet never the same name as another file's ("red.txt")."""
+    return _PATH_UNSAFE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def folded_name(name: str | None) -> str | None:

@@ -335,4 +335,4 @@ def test_a_citation_names_its_file_with_the_spaces_of_its_name():
     spaced = CITATION.model_copy(update={"url": None, "path": "iasc/Home Office  Criminal Exploitation.pdf"})
     assert "File: iasc/Home Office  Criminal Exploitation.pdf." in format_citation(spaced, "text")
     broken = CITATION.model_copy(update={"url": None, "path": "iasc/a\nb\u202ec.pdf"})
-    assert "File: iasc/a bc.pdf." in format_citation(broken, "text"), "still one line, no bidi control"
+    assert "File: iasc/a\\x0ab\\u202ec.pdf." in format_citation(broken, "text"), "one line, the bidi control inert"

@@ -24,6 +24,19 @@ def test_strip_control_removes_escape_sequences_and_controls():
     assert cleaned.startswith("safe red") and cleaned.endswith("text end")
 
 
+def test_a_files_path_shows_its_control_characters_as_escapes_never_as_another_files_name():
+    # Found in a first-use audit: "\x1b[31mred\x1b[0m.txt" and a real "red.txt" were both cited
+    # as "File: red.txt", and "line\nbreak.txt" as "line break.txt".
+    from assistant.text import safe_path
+
+    assert safe_path("\x1b[31mred\x1b[0m.txt") == "\\x1b[31mred\\x1b[0m.txt" != safe_path("red.txt")
+    assert safe_path("line\nbreak.txt") == "line\\x0abreak.txt"
+    assert safe_path("a\u202eb.pdf") == "a\\u202eb.pdf", "a right-to-left override shown, not obeyed"
+    assert safe_path("Home Office  Criminal Exploitation.pdf") == "Home Office  Criminal Exploitation.pdf"
+    assert safe_path("café guide ✓ (v2).md") == "café guide ✓ (v2).md"
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in safe_path("".join(map(chr, range(0xA0)))))
+
+
 def test_sentences_split_on_terminal_punctuation():
     assert sentences("Victims must be identified. Then they can be assisted! Why not?") == [
         "Victims must be identified.",
