@@ -230,6 +230,15 @@ def index_build(
         progress.close()
         _fail(error)
         return
+    except KeyboardInterrupt:
+        # A generation is published whole or not at all: the index stays as it was.
+        progress.close()
+        click.echo(
+            f"stopped: nothing was changed, {safe_path(str(pipeline.index_dir))} answers as before the build; run the "
+            "build again to index what changed",
+            err=True,
+        )
+        sys.exit(130)
     progress.close()
     _print_build_report(report)
 

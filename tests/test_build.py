@@ -261,6 +261,7 @@ def test_a_mixed_folder_builds_with_a_correct_skip_report(settings, tmp_path, fa
     make_docx(corpus / "policy.docx", [("h1", "Policy"), ("p", text)])
     make_pptx(corpus / "deck.pptx", [("Indicators", [text], "Say it slowly.")])
     write(corpus / "empty.txt", "")
+    write(corpus / "empty.md", "")  # a first-use audit saw an empty file called a copy of another
     write(corpus / "scan.pdf", make_pdf([[]]))
     write(corpus / "broken.pdf", b"%PDF-1.4 this is not a pdf")
     write(corpus / "~$policy.docx", b"owner lock")
@@ -269,20 +270,21 @@ def test_a_mixed_folder_builds_with_a_correct_skip_report(settings, tmp_path, fa
     statuses = {f.path: (f.status, f.reason) for f in report.files}
     for indexed in ("note.txt", "guide.md", "page.html", "report.pdf", "policy.docx", "deck.pptx"):
         assert statuses[indexed] == ("indexed", None), indexed
-    assert statuses["empty.txt"] == ("empty", "empty file")
+    assert statuses["empty.txt"] == statuses["empty.md"] == ("empty", "empty file")
     assert statuses["scan.pdf"][0] == "empty" and "no text layer" in statuses["scan.pdf"][1]
     assert statuses["broken.pdf"][0] == "skipped" and "PDF" in statuses["broken.pdf"][1]
     assert statuses["~$policy.docx"] == ("skipped", "temporary or editor file")
     assert statuses["binary.txt"][0] == "skipped"
     status = make_pipeline(settings, corpus).status()
     kept = {path: (state, reason) for path, state, reason in status.skipped}
-    assert set(kept) == {"empty.txt", "scan.pdf", "broken.pdf", "~$policy.docx", "binary.txt"}
+    assert set(kept) == {"empty.txt", "empty.md", "scan.pdf", "broken.pdf", "~$policy.docx", "binary.txt"}
     assert status.indexed_files == 6
 
 
 def test_a_corpus_with_nothing_indexable_fails_clearly(settings, tmp_path, fake):
     corpus = tmp_path / "useless"
     write(corpus / "empty.txt", "")
+    write(corpus / "empty.md", "")  # a first-use audit saw an empty file called a copy of another
     write(corpus / "scan.pdf", make_pdf([[]]))
     with pytest.raises(NothingToIndexError, match="no file gave any text") as error:
         build(settings, corpus, fake)

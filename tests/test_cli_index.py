@@ -182,3 +182,20 @@ def test_an_index_remembers_its_corpus_and_another_corpus_needs_an_explicit_flag
     replaced = run("index", "build", "--corpus", str(other), "--index", str(index), "--replace-corpus", "--quiet")
     assert replaced.exit_code == 0 and "indexed 1 files" in replaced.stdout
     assert f"{other}: up to date" in run("index", "status", "--index", str(index)).stdout
+
+
+def test_a_build_stopped_with_ctrl_c_says_the_index_is_as_it_was(tmp_path, monkeypatch):
+    # Found in a first-use audit: Ctrl+C printed only "Aborted.", which does not say whether the
+    # library still answers. (Ctrl+C reaches the build as KeyboardInterrupt, raised here.)
+    from assistant.pipeline import Pipeline
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Pipeline, "build", interrupted)
+    write(tmp_path / "corpus" / "a.md", "# A\n\nText.\n")
+    result = CliRunner().invoke(
+        main, ["index", "build", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
+    )
+    assert result.exit_code == 130
+    assert result.stderr.startswith(f"stopped: nothing was changed, {tmp_path / 'index'} answers as before the build")

@@ -66,6 +66,8 @@ from .vectors import SentenceVectors, TokenVectors, VectorIndex
 
 log = logging.getLogger(__name__)
 
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
 EMBED_WINDOW = 1024
 """Chunks collected before they are embedded together: large enough for the encoder to sort
 them by length, small enough to bound memory on any corpus."""
@@ -791,7 +793,8 @@ def _duplicates(shas: dict[str, str], preferred: tuple[set[str], ...] = ()) -> d
     order (a copy named "OLD DRAFT ..." must not take over the file already indexed)."""
     by_content: dict[str, list[str]] = {}
     for path in sorted(shas):
-        if shas[path]:
+        # Empty files are each reported empty, not as copies of one another.
+        if shas[path] and shas[path] != EMPTY_SHA256:
             by_content.setdefault(shas[path], []).append(path)
     copies: dict[str, str] = {}
     for paths in by_content.values():
