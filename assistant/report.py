@@ -22,6 +22,9 @@ BASKET_LIMIT = 64 * MIB
 """Largest saved report read (a thousand passages take about 2 MB)."""
 
 
+CLOSEST_NOTE = "Kept from the closest passages, which the search did not take for an answer to this question."
+
+
 class ReportItem(BaseModel):
     question: str
     searched_with: list[str] = Field(default_factory=list)
@@ -32,6 +35,9 @@ class ReportItem(BaseModel):
     citation: Citation
     exported: bool = False
     """Written to a report file since it was added (quitting asks only about the others)."""
+    closest: bool = False
+    """Kept from the closest passages shown under a refusal: the search did not take it for an
+    answer to the question, and the report says so."""
 
     @property
     def key(self) -> tuple[int, str]:
@@ -61,6 +67,7 @@ class ReportBasket(BaseModel):
                 chunk_id=hit.chunk_id,
                 text=hit.text,
                 citation=hit.citation,
+                closest=hit.closest,
             )
         )
         self.unexported = True
@@ -148,6 +155,9 @@ class ReportBasket(BaseModel):
             lines.append(f"### {number}. {markdown_escape(citation_line(item.citation))}")
             lines.append("")
             lines.append(f"Question: {markdown_escape(item.asked)}")
+            if item.closest:
+                lines.append("")
+                lines.append(CLOSEST_NOTE)
             lines.append("")
             lines.extend(markdown_quote(item.text))
             lines.append("")
@@ -182,6 +192,7 @@ class ReportBasket(BaseModel):
                 "",
                 f"{number}. {safe_line(citation_line(item.citation))}",
                 f"Question: {safe_line(item.asked)}",
+                *([CLOSEST_NOTE] if item.closest else []),
             ]
             lines.append("“" + strip_control(item.text).strip() + "”")
             lines.append(f"Source: {format_citation(item.citation, 'text')} [{reference}]")

@@ -66,6 +66,23 @@ def test_a_follow_up_kept_in_the_report_says_what_it_was_searched_with():
     assert ReportBasket.model_validate_json(older).items[0].asked == "q", "a report saved before still loads"
 
 
+def test_a_passage_kept_from_the_closest_under_a_refusal_says_so_in_every_report():
+    # Found in a first-use audit: a refused question's closest passage, added in the TUI, was
+    # exported under the question as if it answered it (the case note said so; the report not).
+    kept = ReportBasket()
+    kept.add(
+        "what if the person says they are not a victim?",
+        hit("Sign the Slavery Free pledge.").model_copy(update={"closest": True}),
+    )
+    kept.add("Why are victims unidentified?", hit("Many victims are never identified.", rank=2))
+    note = "Kept from the closest passages, which the search did not take for an answer to this question."
+    for style in ("markdown", "text"):
+        report = kept.render(style, generated=WHEN)
+        assert report.count(note) == 1, style
+        assert report.index(note) < report.index("Slavery Free") < report.index("Many victims"), style
+    assert ReportBasket.model_validate_json(kept.model_dump_json()).items[0].closest
+
+
 def test_the_items_an_index_no_longer_holds_where_they_were_are_named():
     kept = basket()  # two passages of chunk 42 in CITATION's file
     path = CITATION.path

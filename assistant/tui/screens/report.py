@@ -54,6 +54,8 @@ class ReportScreen(Screen):
         for number, item in enumerate(self.basket.items, start=1):
             label = Text()
             label.append(f"{number}. {strip_control(citation_line(item.citation))}\n", style="bold")
+            if item.closest:
+                label.append("closest, not an answer\n", style="italic")
             excerpt = strip_control(item.text).replace("\n", " ")
             label.append("“" + textwrap.shorten(excerpt, 220, placeholder=" …") + "”")  # whole words
             items.append(ListItem(Static(label, markup=False)))
