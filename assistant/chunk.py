@@ -18,7 +18,7 @@ from .models import Block, Chunk, Document
 from .text import sentence_spans
 from .tokens import SPECIAL_TOKENS, WordPieces
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 SENTENCE_MIN_WORDS = 6
 """A sentence unit has at least this many words: shorter pieces ("Yes.", a heading, a list
 number) join the next sentence, since alone they match nothing in particular."""
@@ -47,7 +47,7 @@ def chunk_document(
     if settings.max_tokens > limit:
         raise ChunkError(f"chunk.max_tokens={settings.max_tokens} exceeds what the model keeps ({limit})")
     chunks: list[Chunk] = []
-    for section, blocks in _section_groups(document.blocks):
+    for section, blocks in _section_groups(document.text, document.blocks):
         units = _units(document.text, blocks, pieces, settings.max_tokens)
         for start, end, page, page_end in _pack(units, settings):
             text = document.text[start:end]
@@ -74,10 +74,15 @@ def chunk_document(
     return chunks
 
 
-def _section_groups(blocks: list[Block]) -> list[tuple[tuple[str, ...], list[Block]]]:
-    """Runs of non-heading blocks under the same heading path."""
+def _section_groups(text: str, blocks: list[Block]) -> list[tuple[tuple[str, ...], list[Block]]]:
+    """Runs of non-heading blocks under the same heading path. A heading that heads nothing (the
+    next block is a heading beside or above it, or there is none) is text of the section it sits
+    in: "The Police – 101, or in an emergency 999" set in bold between two contact headings would
+    otherwise be in no passage and in no passage's section path."""
     groups: list[tuple[tuple[str, ...], list[Block]]] = []
-    for block in blocks:
+    for number, block in enumerate(blocks):
+        if _heads_nothing(text, block, blocks[number + 1] if number + 1 < len(blocks) else None):
+            block = block.model_copy(update={"kind": "paragraph", "section": block.section[:-1]})
         if block.kind == "heading":
             groups.append((block.section, []))
             continue
@@ -85,6 +90,18 @@ def _section_groups(blocks: list[Block]) -> list[tuple[tuple[str, ...], list[Blo
             groups.append((block.section, []))
         groups[-1][1].append(block)
     return [(section, members) for section, members in groups if members]
+
+
+def _heads_nothing(text: str, block: Block, following: Block | None) -> bool:
+    """A heading of the section path (not a title outside it) with no text or sub-heading under it."""
+    if block.kind != "heading" or not block.section:
+        return False
+    if text[block.start : block.end].rstrip(":").strip() != block.section[-1]:
+        return False
+    if following is None:
+        return True
+    under = len(following.section) > len(block.section) and following.section[: len(block.section)] == block.section
+    return following.kind == "heading" and not under
 
 
 def _units(text: str, blocks: list[Block], pieces: WordPieces, max_tokens: int) -> list[_Unit]:

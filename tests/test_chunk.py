@@ -68,6 +68,38 @@ def test_no_chunk_crosses_a_heading(pieces):
     assert chunks[0].text == "First section sentence one. First section sentence two."
 
 
+def test_a_heading_that_heads_nothing_is_text_of_the_section_it_sits_in(pieces):
+    # Found in a first-use audit: "The Police – 101, or in an emergency 999" and "Crimestoppers –
+    # Anonymously report (+44) 0800 555 111", bold lines between two contact headings, were in no
+    # passage: a search for "Crimestoppers" within the guide was refused.
+    text, blocks = "", []
+    for kind, section, line in (
+        ("heading", ("Contacts",), "Contacts"),
+        ("heading", ("Contacts", "Salvation Army"), "Salvation Army"),
+        ("paragraph", ("Contacts", "Salvation Army"), "Telephone 0300 303 8151, a 24 hour referral line."),
+        (
+            "heading",
+            ("Contacts", "The Police – 101, or in an emergency 999"),
+            "The Police – 101, or in an emergency 999",
+        ),
+        ("heading", ("Contacts", "Crimestoppers – 0800 555 111"), "Crimestoppers – 0800 555 111"),
+        ("heading", ("Further advice",), "Further advice"),
+        ("paragraph", ("Further advice",), "Ask the Modern Slavery Helpline."),
+        ("heading", ("Last words",), "Last words"),
+    ):
+        text += ("\n\n" if text else "") + line
+        blocks.append(Block(start=len(text) - len(line), end=len(text), kind=kind, section=section))
+    document = Document(id="doc", path="doc.txt", title="Contacts", text=text, blocks=blocks)
+    chunks = chunk_document(document, pieces, ChunkSettings(max_tokens=100))
+    assert [(c.section, c.text) for c in chunks] == [
+        (("Contacts", "Salvation Army"), "Telephone 0300 303 8151, a 24 hour referral line."),
+        (("Contacts",), "The Police – 101, or in an emergency 999\n\nCrimestoppers – 0800 555 111"),
+        (("Further advice",), "Ask the Modern Slavery Helpline."),
+        ((), "Last words"),
+    ], "a heading with a sub-heading or text under it stays a heading"
+    assert all(text[c.char_start : c.char_end] == c.text for c in chunks)
+
+
 def test_a_sentence_longer_than_a_chunk_is_cut_at_word_boundaries_and_nothing_is_lost(pieces):
     words = [f"word{n % 50}" for n in range(900)]
     document = _document([" ".join(words) + "."])
