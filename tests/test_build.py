@@ -144,10 +144,17 @@ def test_a_copy_of_an_indexed_file_never_takes_its_place_and_the_catalogued_copy
     assert skipped == {"OLD DRAFT referral.md": "same content as referral.md (indexed once, under that path)"}
     store = make_pipeline(settings, corpus).open().store
     assert store.document("referral.md") is not None and store.document("OLD DRAFT referral.md") is None
+    shutil.copy(corpus / "referral.md", corpus / "0 copy referral.md")
+    report = build(settings, corpus, fake)
+    skipped = {r.path: r.reason for r in report.files if r.status == "skipped"}
+    assert skipped == {"0 copy referral.md": "same content as referral.md (indexed once, under that path)"}, (
+        "the standing the last build gave, not the first in path order"
+    )
+    assert make_pipeline(settings, corpus).open().store.document("referral.md") is not None
     fresh = settings.paths.index_dir.parent / "fresh-index"
     write(corpus / "catalogue.toml", '[[file]]\npath = "referral.md"\ntitle = "Referral procedure"\nyear = 2023\n')
     first = Pipeline(settings, index_dir=fresh, corpus_dir=corpus).build(embedder_factory=lambda _dir: fake)
-    assert {r.path for r in first.files if r.status == "skipped"} == {"OLD DRAFT referral.md"}, (
+    assert {r.path for r in first.files if r.status == "skipped"} == {"OLD DRAFT referral.md", "0 copy referral.md"}, (
         "a first build keeps the copy the catalogue describes"
     )
 

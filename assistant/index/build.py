@@ -347,8 +347,9 @@ class _Builder:
         # A copy of another file is indexed once: under the path already indexed, else the one the
         # catalogue describes, else the first; a file whose standing changes (its original was
         # removed or edited, or a new first copy appeared) is read again.
-        previously = _duplicates({p: e.sha256 for p, e in old.items()})
-        indexed = {p for p, e in old.items() if e.sha256 and p not in previously}
+        # The last build's standing is what it recorded: a copy was skipped, its original read.
+        indexed = {p for p, e in old.items() if e.sha256 and e.status != "skipped"}
+        previously = _duplicates({p: e.sha256 for p, e in old.items()}, preferred=(indexed,))
         catalogued = {p for p in shas if self.catalogue.get(p) is not None}
         plan.duplicates = _duplicates(shas, preferred=(indexed, catalogued))
         for path in list(plan.unchanged):
