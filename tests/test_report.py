@@ -98,7 +98,7 @@ def test_passages_of_one_section_on_different_pages_are_two_references_each_with
     kept = ReportBasket()
     kept.add("q", hit("Paragraph 15.20 on housing."))
     running_on = hit("Paragraphs 15.21 to 15.25, onto the next page.", rank=2)
-    running_on.chunk_id = running_on.citation.chunk_id = 43
+    running_on.chunk_id = 43  # the shared CITATION is copied below, never changed in place
     running_on.citation = running_on.citation.model_copy(update={"chunk_id": 43, "page_end": 13})
     kept.add("q", running_on)
     markdown = kept.render("markdown", generated=WHEN)
