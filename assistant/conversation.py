@@ -435,7 +435,7 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
     document's own words."""
     from datetime import datetime
 
-    from .present import format_citation, markdown_escape, markdown_quote
+    from .present import KEPT_FROM_CLOSEST, format_citation, markdown_escape, markdown_quote
 
     generated = generated or datetime.now().astimezone()
     chosen = [(n, t) for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
@@ -464,7 +464,7 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
             lines += [f"_{markdown_escape(turn.answer.message or '')}_", ""]
             if not turn.kept:
                 continue
-            lines += ["Kept from the closest passages, which the search did not take for an answer:", ""]
+            lines += [f"{KEPT_FROM_CLOSEST}:", ""]
         kept = turn.kept_hits()
         if not kept:
             lines += ["No passage kept.", ""]

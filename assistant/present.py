@@ -401,6 +401,8 @@ CLOSEST_HEADING = "The closest passages, which the search does not take for an a
 """Said above the passages a refusal shows (``Answer.closest``)."""
 CLOSEST_MARK = "closest, not an answer"
 """Said of each of them, instead of a match."""
+KEPT_FROM_CLOSEST = "Kept from the closest passages, which the search did not take for an answer"
+"""Said in a case note or report of the passages kept from them."""
 
 
 LIST_GOES_ON = "the list goes on in the document"

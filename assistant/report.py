@@ -15,14 +15,18 @@ from pydantic import BaseModel, Field
 
 from .files import MIB, read_regular, write_private
 from .models import Citation, Hit
-from .present import citation_line, format_citation, format_citations, markdown_escape, markdown_quote
+from .present import (
+    KEPT_FROM_CLOSEST,
+    citation_line,
+    format_citation,
+    format_citations,
+    markdown_escape,
+    markdown_quote,
+)
 from .text import safe_line, strip_control
 
 BASKET_LIMIT = 64 * MIB
 """Largest saved report read (a thousand passages take about 2 MB)."""
-
-
-CLOSEST_NOTE = "Kept from the closest passages, which the search did not take for an answer to this question."
 
 
 class ReportItem(BaseModel):
@@ -157,7 +161,7 @@ class ReportBasket(BaseModel):
             lines.append(f"Question: {markdown_escape(item.asked)}")
             if item.closest:
                 lines.append("")
-                lines.append(CLOSEST_NOTE)
+                lines.append(f"{KEPT_FROM_CLOSEST} to this question.")
             lines.append("")
             lines.extend(markdown_quote(item.text))
             lines.append("")
@@ -192,7 +196,7 @@ class ReportBasket(BaseModel):
                 "",
                 f"{number}. {safe_line(citation_line(item.citation))}",
                 f"Question: {safe_line(item.asked)}",
-                *([CLOSEST_NOTE] if item.closest else []),
+                *([f"{KEPT_FROM_CLOSEST} to this question."] if item.closest else []),
             ]
             lines.append("“" + strip_control(item.text).strip() + "”")
             lines.append(f"Source: {format_citation(item.citation, 'text')} [{reference}]")

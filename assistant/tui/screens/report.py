@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, ListItem, ListView, Static
 
-from ...present import citation_line
+from ...present import CLOSEST_MARK, citation_line
 from ...report import ReportBasket
 from ...text import strip_control
 from .. import messages
@@ -55,7 +55,7 @@ class ReportScreen(Screen):
             label = Text()
             label.append(f"{number}. {strip_control(citation_line(item.citation))}\n", style="bold")
             if item.closest:
-                label.append("closest, not an answer\n", style="italic")
+                label.append(f"{CLOSEST_MARK}\n", style="italic")
             excerpt = strip_control(item.text).replace("\n", " ")
             label.append("“" + textwrap.shorten(excerpt, 220, placeholder=" …") + "”")  # whole words
             items.append(ListItem(Static(label, markup=False)))
