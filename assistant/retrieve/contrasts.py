@@ -24,10 +24,6 @@ NATIONS = _group("england english / wales welsh / scotland scottish / northern i
 CONTRASTS: tuple[tuple[frozenset[str], ...], ...] = (AGES, SEXES, NATIONS)
 """The groups, each a list of alternatives, each alternative its words' stems."""
 
-PEOPLE = (AGES, SEXES)
-"""The groups of people (not of places): a heading naming adults scopes what follows to adults,
-where one naming a nation may describe a process the whole UK shares."""
-
 _UMBRELLAS = _stems("uk britain british youth young")
 """Alternatives that take in others (the UK holds Scotland; "young people" may be children): a
 sentence naming one is not about another group than the question's."""
@@ -38,18 +34,22 @@ def replaced(stems: set[str]) -> frozenset[str]:
     return frozenset().union(*(frozenset().union(*group) for group in CONTRASTS if any(a & stems for a in group)))
 
 
-def contrary(
-    question_stems: set[str], sentence_stems: set[str], groups: tuple[tuple[frozenset[str], ...], ...] = CONTRASTS
-) -> bool:
-    """Whether a sentence is about another alternative of one of the ``groups`` than the question
-    names, and not about the question's own: "all adults must give informed consent" for "does a
-    child need to consent?"."""
-    for group in groups:
-        asked = [a for a in group if a & question_stems and not a <= _UMBRELLAS]
-        named = [a for a in group if a & sentence_stems and not a <= _UMBRELLAS]
-        if asked and named and not any(a in asked for a in named):
-            return True
-    return False
+def _named(group: tuple[frozenset[str], ...], stems: set[str]) -> list[int]:
+    """Which alternatives of a group some words name (an umbrella, such as the UK, names none)."""
+    return [n for n, alternative in enumerate(group) if alternative & stems and not alternative <= _UMBRELLAS]
+
+
+def _other(group: tuple[frozenset[str], ...], question_stems: set[str], stems: set[str]) -> list[int] | None:
+    """The alternatives some words name when they name only others than the question does."""
+    asked, named = _named(group, question_stems), _named(group, stems)
+    return named if asked and named and not set(asked) & set(named) else None
+
+
+def contrary(question_stems: set[str], sentence_stems: set[str]) -> bool:
+    """Whether a sentence is about another alternative of a group than the question names, and
+    not about the question's own: "all adults must give informed consent" for "does a child
+    need to consent?"."""
+    return any(_other(group, question_stems, sentence_stems) is not None for group in CONTRASTS)
 
 
 _NATION = re.compile(r"\b(England|Wales|Welsh|Scotland|Scottish|Northern Ireland)\b", re.IGNORECASE)
@@ -76,25 +76,37 @@ def other_nations_note(question: str, title: str, passage: str) -> str | None:
     return f"the document is for {' and '.join(covered)}; the question names {' and '.join(asked)}"
 
 
-_PEOPLE_NAMES = ((AGES, ("adults", "children", "young people")), (SEXES, ("men", "women")))
+PEOPLE = ((AGES, ("adults", "children", "young people")), (SEXES, ("men", "women")))
+"""The groups of people (not of places), with a word for each alternative: a heading naming adults
+scopes what follows to adults, where one naming a nation may describe a process the whole UK
+shares (``other_nations_note`` says that of a title)."""
+
+
+def other_people(question_stems: set[str], heading: str) -> tuple[list[str], list[str]] | None:
+    """The groups of people a document title or section heading names, and the question's,
+    when the heading names only others ("8. Support for Adult Victims" for a question about
+    children: (["adults"], ["children"])); None otherwise."""
+    named = stems_of(heading)
+    for group, words in PEOPLE:
+        other = _other(group, question_stems, named)
+        if other is not None:
+            return [words[n] for n in other], [words[n] for n in _named(group, question_stems)]
+    return None
 
 
 def other_group_note(question: str, heading: str) -> str | None:
-    """Said of a card whose document title or section heading names only another group of
-    people than the question ("8. Support for Adult Victims" for a question about children):
-    "the heading names adults; the question names children". None otherwise."""
-    asked = set(terms_of(question)) | age_stems(question)
-    named = set(terms_of(heading)) | age_stems(heading)
-    for group, names in _PEOPLE_NAMES:
-        in_question = [
-            name for name, alternative in zip(names, group) if alternative & asked and not alternative <= _UMBRELLAS
-        ]
-        in_heading = [
-            name for name, alternative in zip(names, group) if alternative & named and not alternative <= _UMBRELLAS
-        ]
-        if in_question and in_heading and not set(in_question) & set(in_heading):
-            return f"the heading names {' and '.join(in_heading)}; the question names {' and '.join(in_question)}"
-    return None
+    """Said of a card whose title or section heading names only another group of people than the
+    question: "the heading names adults; the question names children". None otherwise."""
+    found = other_people(stems_of(question), heading)
+    if found is None:
+        return None
+    in_heading, in_question = found
+    return f"the heading names {' and '.join(in_heading)}; the question names {' and '.join(in_question)}"
+
+
+def stems_of(text: str) -> set[str]:
+    """A text's word stems as lexical search sees them, and the age group it names by number."""
+    return set(terms_of(text)) | age_stems(text)
 
 
 _AGE = re.compile(r"\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b|\baged (\d{1,2})\b", re.IGNORECASE)

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
-from ..index.lexical import bigrams, terms_of
+from ..index.lexical import bigrams
 from ..models import Mode, ThreadFocus
 from .abstain import years_named
-from .contrasts import PEOPLE, age_stems, contrary
+from .contrasts import other_people, stems_of
 from .ranker import FAIR, FEATURES, STRONG, CandidateSignals, LogisticModel, feature_matrix, load_model
 
 if TYPE_CHECKING:
@@ -210,13 +210,7 @@ def own_group_first(
         return candidates
     head = candidates[:depth]
     headings = headings_of([c.chunk_id for c in head])
-    other = {
-        c.chunk_id
-        for c in head
-        if contrary(
-            asked, set(terms_of(headings.get(c.chunk_id, ""))) | age_stems(headings.get(c.chunk_id, "")), PEOPLE
-        )
-    }
+    other = {c.chunk_id for c in head if other_people(asked, headings.get(c.chunk_id, "")) is not None}
     kept = [n for n, c in enumerate(head) if c.chunk_id not in other and c.score - c.preferred >= least]
     if not other or not kept:
         return candidates
@@ -741,7 +735,7 @@ STAGES: tuple[Stage, ...] = (
         ("group_depth",),
         when=lambda q, s: s.group_depth > 0 and learned_ranking(q, s),
         apply=lambda c, q, s, look: own_group_first(
-            c, set(q.terms) | age_stems(q.text), look.headings_of, s.group_depth, FAIR
+            c, set(q.terms) | stems_of(q.text), look.headings_of, s.group_depth, FAIR
         ),
         off={"group_depth": 0},
     ),
