@@ -1072,7 +1072,9 @@ def _fit(
 @click.option("--split", default="train", show_default=True, help="BEIR judgments to use (never tune on test).")
 @click.option("--max-queries", type=int, default=None, help="Evaluate only the first N BEIR queries.")
 @click.option("--modes", default=",".join(MODES), show_default=True, help="Comma-separated retrieval modes to compare.")
-@click.option("--failures", is_flag=True, help="List the questions each mode got wrong.")
+@click.option(
+    "--failures", is_flag=True, help="List the questions each mode got wrong (and the follow-ups not answered first)."
+)
 @click.option(
     "--strict", is_flag=True, help="Score the labels as first written (ignore passages accepted after review)."
 )
@@ -1251,7 +1253,7 @@ def evaluate(
             pipeline, _ = pipeline_for(settings, corpus, index_dir, "questions")
             _print_build_report(pipeline.build(progress=_TqdmProgress(settings.show_progress)), summary_to_stderr=True)
             scores = evaluate_conversations(pipeline, conversation_set)
-            output[conversation_set.name] = scores.model_dump()
+            output[conversation_set.name] = scores.model_dump(exclude={"failures"} if not failures else set())
             if not as_json:
                 click.echo(
                     format_conversations(
@@ -1260,6 +1262,10 @@ def evaluate(
                         scores,
                     )
                 )
+                if failures and scores.failures:
+                    click.echo("\nfollow-ups whose answer is not first with the thread:")
+                    for line in scores.failures:
+                        click.echo(f"  {line}")
             pipeline.close()
             if ablation:
                 rows = []

@@ -777,6 +777,9 @@ class ConversationScores(BaseModel):
     ranks: dict[str, list[int | None]] = Field(default_factory=dict)
     """Each follow-up's rank (None: refused, or not among the cards asked for) asked alone, with the thread and
     written out, in the order of the set (for paired tests between versions)."""
+    failures: list[str] = Field(default_factory=list)
+    """Each follow-up whose answer is not the first card with the thread: its rank, the words it carried and
+    the first card's document (what `eval --failures` prints)."""
 
 
 def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k: int = 10) -> ConversationScores:
@@ -800,7 +803,7 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
     def rates(ranks: list[int | None]) -> dict[str, float]:
         return {f"hit@{d}": sum(1 for r in ranks if r is not None and r <= d) / max(len(ranks), 1) for d in (1, 3, 5)}
 
-    alone, with_context, written, first = [], [], [], []
+    alone, with_context, written, first, failures = [], [], [], [], []
     opening_turns = []  # each conversation's first turn, for the off-topic questions below
     carried = refused = 0
     for conversation in conversations.conversations:
@@ -820,6 +823,8 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
                 reference = pipeline.ask(turn.standalone or turn.text, k=k)
                 written.append(rank(reference, expected))
                 refused += answered.abstained and not reference.abstained
+                if with_context[-1] != 1:
+                    failures.append(_follow_up_failure(turn.text, asked, with_context[-1], written[-1]))
     topic_alone, topic_after, topic_carried = [], [], 0
     for change in conversations.topic_changes:
         expected = spans(change.document, change.answer)
@@ -851,7 +856,16 @@ def evaluate_conversations(pipeline: Pipeline, conversations: ConversationSet, k
         off_topic_asked=off_topic_asked,
         off_topic_answered=off_topic_answered,
         ranks={"alone": alone, "with_context": with_context, "written_out": written},
+        failures=failures,
     )
+
+
+def _follow_up_failure(question: str, asked, rank: int | None, written_rank: int | None) -> str:
+    where = "refused" if asked.answer.abstained else f"rank {rank}" if rank else "missed"
+    first = "abstained" if asked.answer.abstained or not asked.answer.hits else asked.answer.hits[0].document.id
+    written = f"rank {written_rank}" if written_rank else "missed"
+    carried = ", ".join(asked.context.words) or "nothing"
+    return f"[{where}; written out {written}] {question} (carried: {carried}) -> {first}"
 
 
 def format_conversations(title: str, s: ConversationScores) -> str:
