@@ -63,7 +63,7 @@ SHARED ?= ../shared
 eval: setup
 	$(PY) -m assistant eval --strict --modes hybrid --questions eval/bundled.toml \
 		$(if $(wildcard $(SHARED)/documents),--questions eval/documents.toml) \
-		$(if $(and $(wildcard $(SHARED)/documents),$(wildcard $(SHARED)/iasc)),--questions eval/documents-in-library.toml --questions eval/library-dev.toml --questions eval/library-dev2.toml --questions eval/misspelt-dev.toml --questions eval/test.toml --conversations eval/conversations-dev.toml --conversations eval/conversations-test.toml)
+		$(if $(and $(wildcard $(SHARED)/documents),$(wildcard $(SHARED)/iasc)),--questions eval/documents-in-library.toml --questions eval/library-dev.toml --questions eval/library-dev2.toml --questions eval/misspelt-dev.toml --questions eval/test.toml --conversations eval/conversations-dev.toml --conversations eval/conversations-dev2.toml --conversations eval/conversations-test.toml)
 
 bench: setup
 	$(PY) -m benchmarks
