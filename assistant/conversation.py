@@ -321,11 +321,22 @@ class Turn(BaseModel):
     def kept_hits(self) -> list[Hit]:
         return [hit for hit in self.cards() if hit.rank in self.kept]
 
+    def keep_only(self, passages: set[int]) -> None:
+        """Let go of the kept cards whose passage is not among ``passages`` (chunk ids)."""
+        self.kept = [hit.rank for hit in self.kept_hits() if hit.chunk_id in passages]
+
 
 class Thread(BaseModel):
     """A conversation kept in memory: its turns, in order."""
 
     turns: list[Turn] = Field(default_factory=list)
+
+    def keep_only(self, passages: set[int]) -> None:
+        """Keep for the case note only the cards whose passage is among ``passages`` (chunk ids):
+        a passage taken out of the report is taken out of the case note too (a first-use audit
+        removed two wrong passages from the report and found both quoted in the case note)."""
+        for turn in self.turns:
+            turn.keep_only(passages)
 
     def topic_turns(self) -> list[Turn]:
         """The turns of the current topic (since the last new topic)."""

@@ -389,6 +389,8 @@ class GuidanceApp(App):
     @on(messages.ReportChanged)
     def _report_changed(self) -> None:
         self.save_basket()
+        # The case note keeps what the report keeps: a passage removed from one leaves both.
+        self.thread.keep_only({item.chunk_id for item in self.basket.items})
 
     def action_request_quit(self) -> None:
         """Quit, but never lose a report silently: with passages not yet exported, ask first

@@ -350,3 +350,53 @@ async def test_a_new_topic_searches_the_whole_library_again_after_searching_with
         await ask(pilot, "How do county lines gangs recruit children?")
         assert app.thread.turns[-1].new_topic and app.filters.documents == []
         assert app.thread.turns[-1].filters.documents == [], "the question was asked in the whole library"
+
+
+async def test_a_passage_removed_from_the_report_leaves_the_case_note_too(bundled_index, tmp_path):
+    # Found in a first-use audit: two wrong passages removed from the report with x were still
+    # quoted in full in the case note exported after.
+    from assistant.tui.screens.report import ReportScreen
+
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await a_conversation(pilot)
+        await act(pilot, "down", "a", "down", "a")
+        await wait_for(pilot, lambda: len(app.basket.items) == 2)
+        removed, kept = app.basket.items
+        await act(pilot, "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await pilot.press("x")  # the first passage, selected
+        await wait_for(pilot, lambda: len(app.basket.items) == 1)
+        assert [hit.chunk_id for hit in app.thread.turns[0].kept_hits()] == [kept.chunk_id]
+        await pilot.press("escape", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        target = tmp_path / "note.md"
+        app.screen.query_one("#export-path").value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.exists())
+        note = target.read_text()
+        first_line = lambda text: text.split("\n")[0]  # noqa: E731
+        assert first_line(kept.text) in note and first_line(removed.text) not in note
+
+
+async def test_end_then_x_in_the_report_removes_the_last_passage_the_one_in_view(bundled_index, tmp_path):
+    # Found in a first-use audit: End scrolled the list but left the first passage selected, off
+    # screen, and x removed it.
+    from assistant.tui.screens.report import ReportScreen
+
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await a_conversation(pilot)
+        await act(pilot, "down", *["a", "down"] * 5)
+        await wait_for(pilot, lambda: len(app.basket.items) == 5)
+        ids = [item.chunk_id for item in app.basket.items]
+        await act(pilot, "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await pilot.press("end")
+        await pilot.pause()
+        await pilot.press("x")
+        await wait_for(pilot, lambda: len(app.basket.items) == 4)
+        assert [item.chunk_id for item in app.basket.items] == ids[:4]
+        await pilot.press("home", "x")
+        await wait_for(pilot, lambda: len(app.basket.items) == 3)
+        assert [item.chunk_id for item in app.basket.items] == ids[1:4]

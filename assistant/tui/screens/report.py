@@ -16,6 +16,29 @@ from ...text import strip_control
 from .. import messages
 
 
+class ReportList(ListView):
+    """The report's passages. Home, End, Page Up and Page Down move the selection, not only the
+    view: a first-use audit pressed End, then x, and removed the first passage, off screen."""
+
+    BINDINGS = [
+        Binding("home", "select(0)", "First", show=False),
+        Binding("end", "select(-1)", "Last", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+    ]
+
+    def action_select(self, index: int) -> None:
+        if len(self):
+            self.index = index % len(self)
+
+    def action_page(self, direction: int) -> None:
+        if len(self):
+            current = self.highlighted_child
+            tall = current.outer_size.height if current is not None else 1
+            step = max(1, self.scrollable_content_region.height // max(tall, 1))  # about a screenful
+            self.index = max(0, min(len(self) - 1, (self.index or 0) + direction * step))
+
+
 class ReportScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
@@ -33,7 +56,7 @@ class ReportScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="report-title", markup=False)
-        yield ListView(id="report-items")
+        yield ReportList(id="report-items")
         yield Static("", id="report-path", markup=False)
         yield Footer()
 
