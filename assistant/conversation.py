@@ -76,6 +76,15 @@ ANCHORED_AFTER = 3
 carried: newest first, four words drifted away from the topic ("car wash" was gone by the fifth
 follow-up of a first-use audit's conversation, and "what about nail bars?" was refused). The dev
 conversations have three questions at most, so their figures do not see this rule."""
+CARRIED_ONLY = (
+    "none of this question's own words ({words}) is in the first passages: they match the words carried from "
+    "the earlier questions; ask it on its own to see what it finds by itself"
+)
+"""Said of a follow-up whose first passages hold none of its own words: a short question on
+something else ("what's the weather tomorrow?" after questions about a car wash) is taken for a
+follow-up by its length, and the words it carried find passages about wages (first-use audit;
+on the dev conversations 30 of the 39 short off-topic questions answered after a thread, and 9
+of 109 follow-ups, 7 of them answered, have none of their words in the first three cards)."""
 RETRY_WORDS = 8
 """A question of more words of its own describes its own case ("she is 17, her passport is held
 by..."): refused alone, it is not searched again with an earlier topic's words."""
@@ -427,6 +436,10 @@ class Thread(BaseModel):
                 second = search(retry)
                 if not second.abstained:
                     context, answer = retry, second
+        if context.carried and not answer.abstained:
+            missing = words_not_in(question, answer_cards(answer)[:SHOWN_CARDS])
+            if missing:
+                answer.notices.append(CARRIED_ONLY.format(words=", ".join(missing)))
         if filters is not None and filters.documents:
             # Searched within documents chosen: every card is of them, and "ranked up for the
             # last answer's document" would be said of each (first-use audit).
@@ -437,6 +450,14 @@ class Thread(BaseModel):
         return Turn(
             question=question, context=context, answer=answer, filters=filters or Filters(), new_topic=new_topic
         )
+
+
+def words_not_in(question: str, hits: list[Hit]) -> list[str]:
+    """The question's own words when none of them is in the passages of ``hits`` (by stem), else
+    none: passages that a follow-up found by the words it carried alone."""
+    own = own_words(question)
+    found = set().union(*(_stems(hit.text) for hit in hits)) if hits else set()
+    return [] if not own or any(_stem_of(word) in found for word in own) else own
 
 
 def case_note(thread: Thread, turns: list[int] | None = None, generated=None) -> str:

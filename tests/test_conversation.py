@@ -674,3 +674,17 @@ def test_within_a_chosen_document_no_card_says_it_was_ranked_up_for_it(bundled_p
         bundled_pipeline, "and what about their access to justice?", filters=Filters(documents=[document])
     )
     assert within.answer.hits and not any(hit.thread_document for hit in within.answer.hits)
+
+
+def test_a_follow_up_whose_own_words_are_in_none_of_its_first_passages_says_so(bundled_pipeline):
+    # Found in a first-use audit: "what's the weather tomorrow?", asked after questions about a
+    # car wash, was taken for a follow-up by its length and answered with passages about wages.
+    from assistant.conversation import CARRIED_ONLY
+
+    thread = Thread()
+    thread.turns.append(thread.ask(bundled_pipeline, "Why do Indonesian trafficking victims often go unidentified?"))
+    weather = thread.ask(bundled_pipeline, "what's the weather tomorrow?")
+    assert weather.context.carried and not weather.answer.abstained
+    assert CARRIED_ONLY.format(words="weather, tomorrow") in weather.answer.notices
+    justice = thread.ask(bundled_pipeline, "and what about their access to justice?")
+    assert justice.context.carried and not any("own words" in notice for notice in justice.answer.notices)
