@@ -40,3 +40,21 @@ def test_a_heading_for_another_group_of_people_than_the_question_is_said_so():
     assert other_group_note("Do adults and children both need to consent?", heading) is None, "it names adults too"
     assert other_group_note("and for children?", "Support for young people") is None, "young people may be children"
     assert other_group_note("and in Scotland?", "Guidance for England and Wales") is None, "nations: other_nations_note"
+
+
+def test_a_nation_or_group_only_the_carried_words_name_is_said_to_come_from_the_earlier_questions():
+    # Found in a first-use audit: "does she have to agree?" was flagged "the question names
+    # England"; England came from the earlier questions.
+    carried = "does she have to agree? england child refer"
+    assert other_nations_note("does she have to agree?", "Scottish NRM form", "Consent.", earlier=carried) == (
+        "the document is for Scotland; the earlier questions name England"
+    )
+    asked = "what about in Scotland? england child refer"
+    assert other_nations_note("what about in Scotland?", GUIDANCE, "Consent.", earlier=asked) == (
+        "the document is for England and Wales; the question names Scotland"
+    ), "the question's own nation, not the carried one"
+    heading = "Statutory Guidance\n8. Support for Adult Victims"
+    assert other_group_note("how long does it last?", heading, earlier="how long does it last? child") == (
+        "the heading names adults; the earlier questions name children"
+    )
+    assert other_group_note("and for adults?", heading, earlier="and for adults? child") is None

@@ -232,6 +232,7 @@ class Retriever:
             k=k or self.settings.k,
             language=guess_language(text, minimum_words=4),
             context_terms=carried,
+            asked=text,
         )
 
     def rank(
@@ -413,14 +414,19 @@ class Retriever:
         store = self.index.store
         stored = store.chunk_rows([int(passage.chunk.id) for passage in passages])
         asked = " ".join([question.text, *question.context_terms])
+        # A nation or group the user named now, or one only the carried words name ("England"
+        # from an earlier question): the card note says which (first-use audit).
+        own = question.asked or question.text
         hits = [
             self._hit(rank, passage, question.terms, learned, stored.get(int(passage.chunk.id)))
             for rank, passage in enumerate(passages, start=1)
         ]
         # What a card says of itself beside its match (``present.card_marks``).
         for hit in hits:
-            hit.other_nations = other_nations_note(asked, hit.document.title, hit.text)
-            hit.other_group = other_group_note(asked, "\n".join([hit.document.title, hit.location.section or ""]))
+            hit.other_nations = other_nations_note(own, hit.document.title, hit.text, earlier=asked)
+            hit.other_group = other_group_note(
+                own, "\n".join([hit.document.title, hit.location.section or ""]), earlier=asked
+            )
             end = hit.location.char_end
             hit.list_goes_on = list_goes_on(hit.text, store.document_slice(hit.document.id, end, end + 400) or "")
         return hits

@@ -64,16 +64,23 @@ def nations_named(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_NATION_NAMES.get(n.casefold(), n) for n in found))
 
 
-def other_nations_note(question: str, title: str, passage: str) -> str | None:
+EARLIER = "the earlier questions name"
+"""Whose words named a nation or group that the question as typed does not: those it carried."""
+
+
+def other_nations_note(question: str, title: str, passage: str, earlier: str = "") -> str | None:
     """Said of a card whose document's title names only other UK nations than the question does
     (a question about Scotland, a passage of the "Statutory Guidance for England and Wales"),
     unless the passage itself names the question's nation: law and services differ between
-    the nations, and the title is the reader's only sign of it. None otherwise."""
-    asked = nations_named(question)
+    the nations, and the title is the reader's only sign of it. ``earlier``: the question with
+    the words it carried, when the question names no nation itself. None otherwise."""
+    asked, who = nations_named(question), "the question names"
+    if not asked and earlier:
+        asked, who = nations_named(earlier), EARLIER
     covered = nations_named(title)
     if not asked or not covered or set(asked) & set(covered) or set(asked) & set(nations_named(passage)):
         return None
-    return f"the document is for {' and '.join(covered)}; the question names {' and '.join(asked)}"
+    return f"the document is for {' and '.join(covered)}; {who} {' and '.join(asked)}"
 
 
 PEOPLE = ((AGES, ("adults", "children", "young people")), (SEXES, ("men", "women")))
@@ -94,14 +101,18 @@ def other_people(question_stems: set[str], heading: str) -> tuple[list[str], lis
     return None
 
 
-def other_group_note(question: str, heading: str) -> str | None:
+def other_group_note(question: str, heading: str, earlier: str = "") -> str | None:
     """Said of a card whose title or section heading names only another group of people than the
-    question: "the heading names adults; the question names children". None otherwise."""
-    found = other_people(stems_of(question), heading)
+    question: "the heading names adults; the question names children" (``earlier``, as for
+    ``other_nations_note``). None otherwise."""
+    stems, who = stems_of(question), "the question names"
+    found = other_people(stems, heading)
+    if earlier and not any(_named(group, stems) for group, _ in PEOPLE):
+        found, who = other_people(stems_of(earlier), heading), EARLIER
     if found is None:
         return None
     in_heading, in_question = found
-    return f"the heading names {' and '.join(in_heading)}; the question names {' and '.join(in_question)}"
+    return f"the heading names {' and '.join(in_heading)}; {who} {' and '.join(in_question)}"
 
 
 def stems_of(text: str) -> set[str]:

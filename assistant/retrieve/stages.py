@@ -488,6 +488,8 @@ class Question:
     weight than the question's own)."""
     language: str | None = None
     """Its language, when it is long enough to tell."""
+    asked: str = ""
+    """The question as asked: ``text`` without the words carried from earlier questions."""
 
 
 class Lookups(Protocol):
