@@ -482,6 +482,8 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
     ordered = []
     for number, turn in chosen:
         lines += [f"## {number}. {markdown_escape(turn.question)}", ""]
+        if turn.new_topic and number > 1:
+            lines += ["A new topic: asked on its own, not as a follow-up of the questions above.", ""]
         if turn.context.words:
             lines += [
                 f"Searched with: {markdown_escape(', '.join(turn.context.words))} (from the earlier questions)",

@@ -255,6 +255,10 @@ def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_referen
     assert note.count("Within filters") == 1, "said of the turn asked within them, not of the other"
     assert "Within filters: only within: Guide \\[x\\]; year: 2020–…" in note
     assert case_note_references(thread, "bibtex").startswith("@techreport{")
+    assert "A new topic" not in note
+    # A topic started again (ctrl+n, /new) says so: the audit's car wash and hotel ran together.
+    thread.turns.append(Turn(question="What is cuckooing?", answer=Answer(query="q", abstained=True), new_topic=True))
+    assert "## 3. What is cuckooing?\n\nA new topic: asked on its own" in case_note(thread)
 
 
 class _Recording:
