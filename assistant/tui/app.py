@@ -525,6 +525,9 @@ class GuidanceApp(App):
         if self.last_question:
             self.run_search(self.last_question, before=self._turn_of(question, chunk_id))
         self.search_screen.action_focus_question()
+        if self.last_question:
+            # The box says what was asked again, not the question typed last (first-use audit).
+            self.search_screen.show_asked(self.last_question)
         self.notify(f"Searching only within: {strip_control(title)} (f: filters, Clear all to remove)", markup=False)
 
     def _turn_of(self, question: str, chunk_id: int | None) -> int | None:

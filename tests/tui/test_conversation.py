@@ -322,6 +322,8 @@ async def test_searching_within_an_earlier_cards_document_asks_that_cards_questi
         earlier = await within_the_document_of(pilot, turn=0)
         assert app.thread.turns[-1].question == FIRST, "the card's own question, not the last one asked"
         assert app.filters.documents == [earlier.hit.document.id]
+        # The box says what was asked again (a first-use audit saw the last question typed there).
+        assert app.screen.query_one(QueryInput).value == FIRST
         assert all(hit.document.id == earlier.hit.document.id for hit in app.thread.turns[-1].answer.hits)
 
 

@@ -371,6 +371,13 @@ class SearchScreen(Screen):
         self.query_one("#history-panel").display = False
         self.query_one(QueryInput).focus()
 
+    def show_asked(self, question: str) -> None:
+        """Put the question just asked for the user in the box, selected (the next one typed
+        replaces it), as a question submitted there is."""
+        box = self.query_one(QueryInput)
+        box.value = question
+        box.select_all()
+
     _held: tuple[str, str] | None = None
     """A passage key waiting to act (its character and key), see ``on_key``."""
     _held_timer: Timer | None = None
