@@ -58,3 +58,30 @@ def test_a_nation_or_group_only_the_carried_words_name_is_said_to_come_from_the_
         "the heading names adults; the earlier questions name children"
     )
     assert other_group_note("and for adults?", heading, earlier="and for adults? child") is None
+
+
+def test_a_document_whose_publisher_names_another_nation_is_said_to_be_from_it():
+    # Found in a first-use audit: a question about Wales was shown first, with no note, a
+    # Scottish Act's section from "Trafficking and Exploitation Strategy" (The Scottish Government).
+    strategy = "Trafficking and Exploitation Strategy"
+    assert other_nations_note(
+        "What if a young person's age is disputed in Wales?",
+        strategy,
+        "Section 12.",
+        organisation="The Scottish Government",
+    ) == ("the document is from The Scottish Government; the question names Wales")
+    assert other_nations_note("In Wales?", strategy, "Section 12.", organisation="Home Office") is None
+    assert other_nations_note("In Scotland?", strategy, "Section 12.", organisation="The Scottish Government") is None
+    assert other_nations_note("In Wales?", GUIDANCE, "s.45", organisation="The Scottish Government") is None, (
+        "the title's nations decide when it names some"
+    )
+
+
+def test_a_question_naming_a_young_person_and_an_adult_is_about_neither_group_alone():
+    # Found in a first-use audit: "a young person says they are 16 ... think they are an adult"
+    # was told the presumption-of-age passages were for another group.
+    question = "A young person says they are 16 but social services think they are an adult: what now?"
+    assert other_group_note(question, "Children > Presumption of age") is None
+    assert other_group_note("What if the person is an adult?", "Children > Presumption of age") == (
+        "the heading names children; the question names adults"
+    )

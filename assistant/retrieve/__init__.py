@@ -423,7 +423,9 @@ class Retriever:
         ]
         # What a card says of itself beside its match (``present.card_marks``).
         for hit in hits:
-            hit.other_nations = other_nations_note(own, hit.document.title, hit.text, earlier=asked)
+            hit.other_nations = other_nations_note(
+                own, hit.document.title, hit.text, earlier=asked, organisation=hit.document.organisation
+            )
             hit.other_group = other_group_note(
                 own, "\n".join([hit.document.title, hit.location.section or ""]), earlier=asked
             )

@@ -40,7 +40,12 @@ def _named(group: tuple[frozenset[str], ...], stems: set[str]) -> list[int]:
 
 
 def _other(group: tuple[frozenset[str], ...], question_stems: set[str], stems: set[str]) -> list[int] | None:
-    """The alternatives some words name when they name only others than the question does."""
+    """The alternatives some words name when they name only others than the question does. A
+    question that also names the group's umbrella ("a young person ... they think is an adult")
+    may mean any of them: none is another (a first-use audit saw presumption-of-age passages
+    for children called "for another group" of such a question)."""
+    if any(alternative <= _UMBRELLAS and alternative & question_stems for alternative in group):
+        return None
     asked, named = _named(group, question_stems), _named(group, stems)
     return named if asked and named and not set(asked) & set(named) else None
 
@@ -68,19 +73,28 @@ EARLIER = "the earlier questions name"
 """Whose words named a nation or group that the question as typed does not: those it carried."""
 
 
-def other_nations_note(question: str, title: str, passage: str, earlier: str = "") -> str | None:
+def other_nations_note(
+    question: str, title: str, passage: str, earlier: str = "", organisation: str | None = None
+) -> str | None:
     """Said of a card whose document's title names only other UK nations than the question does
     (a question about Scotland, a passage of the "Statutory Guidance for England and Wales"),
+    or whose title names none and whose publisher names another ("The Scottish Government"),
     unless the passage itself names the question's nation: law and services differ between
     the nations, and the title is the reader's only sign of it. ``earlier``: the question with
     the words it carried, when the question names no nation itself. None otherwise."""
     asked, who = nations_named(question), "the question names"
     if not asked and earlier:
         asked, who = nations_named(earlier), EARLIER
-    covered = nations_named(title)
+    covered, document = nations_named(title), ""
+    if covered:
+        document = f"the document is for {' and '.join(covered)}"
+    elif organisation and nations_named(organisation):
+        # A first-use audit asked about Wales and was shown first, without a note, a Scottish Act's
+        # section from "Trafficking and Exploitation Strategy — The Scottish Government".
+        covered, document = nations_named(organisation), f"the document is from {organisation}"
     if not asked or not covered or set(asked) & set(covered) or set(asked) & set(nations_named(passage)):
         return None
-    return f"the document is for {' and '.join(covered)}; {who} {' and '.join(asked)}"
+    return f"{document}; {who} {' and '.join(asked)}"
 
 
 PEOPLE = ((AGES, ("adults", "children", "young people")), (SEXES, ("men", "women")))

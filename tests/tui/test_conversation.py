@@ -25,6 +25,16 @@ async def a_conversation(pilot, *follow_ups: str) -> None:
         await ask(pilot, question)
 
 
+async def exported_case_note(pilot, target) -> str:
+    """Export the case note with ctrl+s as Markdown to ``target`` and read it."""
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportScreen))
+    pilot.app.screen.query_one("#export-path").value = str(target)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: target.exists())
+    return target.read_text()
+
+
 def text_of(widget) -> str:
     rendered = widget.render()
     return rendered.plain if hasattr(rendered, "plain") else str(rendered)
@@ -51,13 +61,7 @@ async def test_a_three_turn_conversation_stays_on_screen_and_its_first_card_goes
         await act(pilot, "a")
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         assert app.basket.items[0].question == FIRST and app.thread.turns[0].kept == [first_turn_cards[0].hit.rank]
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
-        target = tmp_path / "note.md"
-        app.screen.query_one("#export-path").value = str(target)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: target.exists())
-        note = target.read_text()
+        note = await exported_case_note(pilot, tmp_path / "note.md")
         assert f"## 1. {FIRST}" in note and "## 3. and for children?" in note
         assert "Searched with:" in note and first_turn_cards[0].hit.text.split()[0] in note
 
@@ -370,13 +374,8 @@ async def test_a_passage_removed_from_the_report_leaves_the_case_note_too(bundle
         await pilot.press("x")  # the first passage, selected
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         assert [hit.chunk_id for hit in app.thread.turns[0].kept_hits()] == [kept.chunk_id]
-        await pilot.press("escape", "ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
-        target = tmp_path / "note.md"
-        app.screen.query_one("#export-path").value = str(target)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: target.exists())
-        note = target.read_text()
+        await pilot.press("escape")
+        note = await exported_case_note(pilot, tmp_path / "note.md")
         first_line = lambda text: text.split("\n")[0]  # noqa: E731
         assert first_line(kept.text) in note and first_line(removed.text) not in note
 
