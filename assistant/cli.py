@@ -540,12 +540,12 @@ def ask(
     for text in questions:
         try:
             # The earlier questions are asked first, as in a conversation: what the follow-up
-            # carries and the documents it favours come from their answers.
+            # carries and the documents it favours come from their answers, shown as a
+            # conversation shows them (-k is this question's; with it, the same follow-up had
+            # another first card at -k 1 than at -k 3: first-use audit).
             thread = Thread()
             for earlier_question in earlier:
-                thread.turns.append(
-                    thread.ask(pipeline, _valid_text(earlier_question), k=k, mode=mode, filters=filters)
-                )
+                thread.turns.append(thread.ask(pipeline, _valid_text(earlier_question), mode=mode, filters=filters))
             answer = thread.ask(pipeline, text, k=k, mode=mode, filters=filters, as_typed=as_typed).answer
         except QueryError as error:
             if batch is None:

@@ -692,3 +692,25 @@ def test_a_follow_up_whose_own_words_are_in_none_of_its_first_passages_says_so(b
     assert CARRIED_ONLY.format(words="weather, tomorrow") in weather.answer.notices
     justice = thread.ask(bundled_pipeline, "and what about their access to justice?")
     assert justice.context.carried and not any("own words" in notice for notice in justice.answer.notices)
+
+
+def test_ask_with_context_replays_the_earlier_questions_as_a_conversation_shows_them_whatever_k(bundled_index):
+    # Found in a first-use audit: the same follow-up had another first card with -k 1 than with
+    # -k 3: the earlier questions were answered with -k cards, and what the follow-up favours
+    # comes from their first cards.
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    first = "Why do Indonesian trafficking victims often go unidentified?"
+
+    def first_of(k: int) -> tuple[list[str], int]:
+        result = CliRunner().invoke(
+            main,
+            ["ask", "--index", str(bundled_index), "--json", "-k", str(k), "--context", first, "and for children?"],
+            catch_exceptions=False,
+        )
+        answer = json.loads(result.output.splitlines()[0])
+        return answer["context_words"], answer["results"][0]["chunk_id"]
+
+    assert first_of(1) == first_of(5)
