@@ -199,6 +199,27 @@ def test_the_best_sentence_is_never_about_another_group_than_the_question_names_
     assert best_unit(units, [0.7, 0.5], [0.5, 0.5], weight=0.5, contrary=[True, True]) == 0, "when all are, the best"
 
 
+def test_the_best_sentence_names_the_uk_nation_the_question_names_when_one_does():
+    # Found in a first-use audit: for compensation in Northern Ireland the card highlighted
+    # "Victims ... are able to apply", not "Northern Ireland has its own scheme".
+    from assistant.retrieve.passages import best_unit
+
+    units = [(0, 10), (11, 20), (21, 30)]
+    assert best_unit(units, [0.7, 0.5, 0.6], [0.5, 0.5, 0.5], weight=0.5, own_nation=[False, True, False]) == 1
+    assert best_unit(units, [0.7, 0.5, 0.6], [0.5, 0.5, 0.5], weight=0.5, own_nation=[False] * 3) == 0
+    assert (
+        best_unit(
+            units,
+            [0.7, 0.5, 0.6],
+            [0.5] * 3,
+            weight=0.5,
+            contrary=[False, True, False],
+            own_nation=[False, True, False],
+        )
+        == 0
+    ), "a sentence about another group of people is never the best while another is not"
+
+
 def test_a_card_never_takes_a_sentence_cut_by_its_budget():
     from assistant.retrieve.passages import window_sentences
 

@@ -16,7 +16,7 @@ from ..index.lexical import terms_of
 from ..models import pages_of_span
 from ..text import sentence_spans
 from .abstain import mentions_year
-from .contrasts import age_stems, contrary
+from .contrasts import age_stems, contrary, nations_named
 from .passages import Passage, answer_window, best_unit, section_around, terms_coverage, window_sentences
 from .ranker import CandidateSignals
 from .stages import Candidate, Question, heading_names_provision, provision_labels
@@ -107,7 +107,8 @@ class IndexLookups:
     def window(self, passage: Passage, question: Question, budget: int, coverage_weight: float) -> Passage:
         """The passage, with its sentence unit that best matches the question (its cosine, and
         the share of the question's rare words it holds; never one about another group than the
-        question names, while another unit is not: ``contrasts.contrary``) marked, and when that sentence is the
+        question names, while another unit is not: ``contrasts.contrary``; one naming the
+        question's UK nation first) marked, and when that sentence is the
         passage's first or last, up to ``budget`` characters of whole sentences of the
         neighbouring chunk within its section (``answer_window``): an answer split between two
         chunks is shown whole."""
@@ -116,8 +117,9 @@ class IndexLookups:
         similarities = (
             self.index.sentences.similarities(passage.chunk_ids, question.vector) if question.vector is not None else {}
         )
-        spans, cosines, coverages, contrary_units = [], [], [], []
+        spans, cosines, coverages, contrary_units, own_nation = [], [], [], [], []
         asked = set(question.terms) | age_stems(question.text)
+        nations = set(nations_named(question.text))
         for chunk_id in passage.chunk_ids:
             if chunk_id not in rows:
                 continue
@@ -133,7 +135,8 @@ class IndexLookups:
                 words = set(terms_of(unit))
                 coverages.append(terms_coverage(words, question.terms, self.idf))
                 contrary_units.append(contrary(asked, words | age_stems(unit)))
-        chosen = best_unit(spans, cosines, coverages, coverage_weight, contrary_units)
+                own_nation.append(bool(nations) and bool(nations & set(nations_named(unit))))
+        chosen = best_unit(spans, cosines, coverages, coverage_weight, contrary_units, own_nation)
         if chosen is None:
             return passage
         best = spans[chosen]

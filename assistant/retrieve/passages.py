@@ -196,15 +196,19 @@ def best_unit(
     coverages: list[float],
     weight: float,
     contrary: list[bool] | None = None,
+    own_nation: list[bool] | None = None,
 ) -> int | None:
     """The sentence unit that best matches the question: its cosine plus ``weight`` times the
     share of the question's rare words it holds; a unit about another group than the question's
-    (``contrary``: adults, for a question about children) only when every unit is."""
+    (``contrary``: adults, for a question about children) only when every unit is; of the others,
+    one naming the UK nation the question names first (``own_nation``: "Northern Ireland has its
+    own scheme" for a question about Northern Ireland, not the UK-wide sentence before it)."""
     if not units:
         return None
     scores = [float(s) + weight * c for s, c in zip(similarities, coverages)]
     against = contrary or [False] * len(scores)
-    return max(range(len(scores)), key=lambda i: (not against[i], scores[i], -i))
+    own = own_nation or [False] * len(scores)
+    return max(range(len(scores)), key=lambda i: (not against[i], own[i], scores[i], -i))
 
 
 def section_around(blocks, span: tuple[int, int]) -> tuple[tuple[str, ...] | None, tuple[int, int]]:
