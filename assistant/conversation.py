@@ -80,7 +80,8 @@ CARRIED_ONLY = (
     "none of this question's own words ({words}) is in the first passages: they match the words carried from "
     "the earlier questions; ask it on its own to see what it finds by itself"
 )
-"""Said of a follow-up whose first passages hold none of its own words: a short question on
+"""Said of a follow-up whose first passages hold none of its own words (each of its cards is then
+called a weak match at most): a short question on
 something else ("what's the weather tomorrow?" after questions about a car wash) is taken for a
 follow-up by its length, and the words it carried find passages about wages (first-use audit;
 on the dev conversations 30 of the 39 short off-topic questions answered after a thread, and 9
@@ -440,6 +441,10 @@ class Thread(BaseModel):
             missing = words_not_in(question, answer_cards(answer)[:SHOWN_CARDS])
             if missing:
                 answer.notices.append(CARRIED_ONLY.format(words=", ".join(missing)))
+                # Nothing the user asked this time is in them: no card is called a strong or fair
+                # match for it (the order stays the ranker's).
+                for hit in answer.hits:
+                    hit.confidence = "weak" if hit.confidence else hit.confidence
         if filters is not None and filters.documents:
             # Searched within documents chosen: every card is of them, and "ranked up for the
             # last answer's document" would be said of each (first-use audit).

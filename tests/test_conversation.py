@@ -690,6 +690,7 @@ def test_a_follow_up_whose_own_words_are_in_none_of_its_first_passages_says_so(b
     weather = thread.ask(bundled_pipeline, "what's the weather tomorrow?")
     assert weather.context.carried and not weather.answer.abstained
     assert CARRIED_ONLY.format(words="weather, tomorrow") in weather.answer.notices
+    assert {hit.confidence for hit in weather.answer.hits} == {"weak"}, "no card is a strong or fair match for it"
     justice = thread.ask(bundled_pipeline, "and what about their access to justice?")
     assert justice.context.carried and not any("own words" in notice for notice in justice.answer.notices)
 
