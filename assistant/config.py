@@ -185,8 +185,8 @@ class RetrieveSettings(_Section):
     ``shown_penalty`` 0.4, on the dev conversations: follow-ups' hit@5 0.627 -> 0.678 (by card
     2, 3 or 4 alike)."""
     strong_before_lifted: bool = True
-    """A follow-up's passage that the thread's bonus ranked up but the ranker finds weak never
-    comes before one it finds strong (``stages.strong_before_lifted``)."""
+    """A follow-up's passage that the thread's bonus ranked up but the ranker finds weak or fair
+    never comes before one it finds strong (``stages.strong_before_lifted``)."""
     window_chars: int = Field(400, ge=0, le=10_000)
     """A card whose best matching sentence is its first or last takes up to this many characters
     of whole sentences from the neighbouring chunk, within the section (0: the passage as indexed)."""

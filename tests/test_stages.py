@@ -387,6 +387,22 @@ def test_a_weak_passage_the_thread_ranked_up_never_comes_before_a_strong_one():
     assert ids(strong_before_lifted([strong, *lifted], STRONG, FAIR)) == [3, 1, 2]
 
 
+def test_the_stage_puts_a_strong_passage_before_a_fair_one_the_thread_ranked_up():
+    # Found in a first-use audit: "and for a child?" after a question about support in Northern
+    # Ireland showed first a fair glossary entry of the last answer's document, ranked up, above
+    # three strong passages of others.
+    from assistant.models import ThreadFocus
+    from assistant.retrieve.stages import STAGES, Question
+
+    stage = next(stage for stage in STAGES if stage.name == "strong before a weaker one ranked up")
+    fair_lifted, strong = _scored(1, 0.3, 0.8), _scored(3, 0.7)
+    question = Question("and for a child?", ["child"], "hybrid", thread=ThreadFocus(documents=["last"]))
+    assert ids(stage.apply([fair_lifted, strong], question, RetrieveSettings(), None)) == [3, 1]
+    assert ids(stage.apply([_scored(1, 0.6, 0.8), strong], question, RetrieveSettings(), None)) == [1, 3], (
+        "one the ranker finds strong itself keeps its place"
+    )
+
+
 def test_a_question_naming_a_year_sees_first_the_passages_that_mention_it():
     # Found in a first-use audit: "How many potential victims were referred to the NRM in 2021?"
     # showed first, as strong, a passage of 2020's figures; 2021's came fourth.

@@ -151,20 +151,21 @@ def another_document_by(
     return moved
 
 
-def strong_before_lifted(candidates: list[Candidate], strong: float, weak: float) -> list[Candidate]:
+def strong_before_lifted(candidates: list[Candidate], strong: float, below: float) -> list[Candidate]:
     """A passage that the thread's bonus lifted (``preferred`` above 0) while the ranker gives it
-    less than ``weak`` (its own probability: a "weak" card) does not come before a passage the
-    ranker gives at least ``strong`` (a "strong" card): the thread says where the answer probably
-    is, not that a weak passage answers better than a strong one. Each such strong passage (not
-    one the last answer showed: ``demote_shown`` put it lower) moves up to just before the first
-    lifted weak passage above it; the others keep their order."""
+    less than ``below`` (its own probability; the stage passes ``STRONG``: a "fair" or "weak"
+    card) does not come before a passage the ranker gives at least ``strong`` (a "strong" card):
+    the thread says where the answer probably is, not that a weaker passage answers better than a
+    strong one. Each such strong passage (not one the last answer showed: ``demote_shown`` put it
+    lower) moves up to just before the first lifted weaker passage above it; the others keep
+    their order."""
     moved = list(candidates)
     for position in range(len(moved)):
         candidate = moved[position]
         if candidate.preferred != 0 or candidate.score < strong:
             continue
         lifted = next(
-            (n for n, c in enumerate(moved[:position]) if c.preferred > 0 and c.score - c.preferred < weak), None
+            (n for n, c in enumerate(moved[:position]) if c.preferred > 0 and c.score - c.preferred < below), None
         )
         if lifted is not None:
             moved.insert(lifted, moved.pop(position))
@@ -703,12 +704,12 @@ STAGES: tuple[Stage, ...] = (
         follow_ups_only=True,
     ),
     Stage(
-        "strong before a weak one ranked up",
+        "strong before a weaker one ranked up",
         "show",
         "a follow-up carrying the thread's words, with the learned ranker",
         ("strong_before_lifted",),
         when=lambda q, s: bool(q.thread.documents) and s.strong_before_lifted and learned_ranking(q, s),
-        apply=lambda c, q, s, look: strong_before_lifted(c, STRONG, FAIR),
+        apply=lambda c, q, s, look: strong_before_lifted(c, STRONG, STRONG),
         off={"strong_before_lifted": False},
         follow_ups_only=True,
     ),
