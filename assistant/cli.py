@@ -855,9 +855,13 @@ def cite(ctx: click.Context, chunk_ids: tuple[PassageId, ...], index_dir: Path |
     from .pipeline import Pipeline
 
     try:
-        click.echo(Pipeline(_settings(ctx), index_dir=index_dir).cite(list(chunk_ids), style))
+        pipeline = Pipeline(_settings(ctx), index_dir=index_dir)
+        citations = pipeline.cite(list(chunk_ids), style)
     except AssistantError as error:
         _fail(error)
+        return
+    _say_if_out_of_date(pipeline)  # a first-use audit cited passages of a deleted file unwarned
+    click.echo(citations)
 
 
 @main.command()

@@ -29,6 +29,12 @@ BASKET_LIMIT = 64 * MIB
 """Largest saved report read (a thousand passages take about 2 MB)."""
 
 
+OUT_OF_DATE = (
+    "Its file has changed or been removed since this passage was added: check the quotation and the "
+    "citation against the document before citing it."
+)
+
+
 class ReportItem(BaseModel):
     question: str
     searched_with: list[str] = Field(default_factory=list)
@@ -42,6 +48,9 @@ class ReportItem(BaseModel):
     closest: bool = False
     """Kept from the closest passages shown under a refusal: the search did not take it for an
     answer to the question, and the report says so."""
+    out_of_date: bool = False
+    """Its file was changed, renamed or removed since it was added, when last checked
+    (``ReportBasket.mark_out_of_date``): the report says so beside it."""
 
     @property
     def key(self) -> tuple[int, str]:
@@ -112,6 +121,16 @@ class ReportBasket(BaseModel):
         where = locate([item.chunk_id for item in self.items]) if self.items else {}
         return [item for item in self.items if where.get(item.chunk_id) != item.citation.path]
 
+    def mark_out_of_date(self, locate: Callable[[list[int]], Mapping[int, str]], changed_files: set[str]) -> int:
+        """Mark the items whose passage the index no longer holds where it was (``not_in``) or
+        whose file changed or went since the index was built (``changed_files``); the others are
+        unmarked. How many are marked. A first-use audit exported, as cited quotations, passages of
+        a file deleted before a rebuild, with no word of it."""
+        moved = {id(item) for item in self.not_in(locate)}
+        for item in self.items:
+            item.out_of_date = id(item) in moved or item.citation.path in changed_files
+        return sum(item.out_of_date for item in self.items)
+
     def move(self, index: int, offset: int) -> int:
         """Move an item up (negative) or down; returns its new position."""
         target = max(0, min(len(self.items) - 1, index + offset))
@@ -162,6 +181,9 @@ class ReportBasket(BaseModel):
             if item.closest:
                 lines.append("")
                 lines.append(f"{KEPT_FROM_CLOSEST} to this question.")
+            if item.out_of_date:
+                lines.append("")
+                lines.append(f"**{OUT_OF_DATE}**")
             lines.append("")
             lines.extend(markdown_quote(item.text))
             lines.append("")
@@ -197,6 +219,7 @@ class ReportBasket(BaseModel):
                 f"{number}. {safe_line(citation_line(item.citation))}",
                 f"Question: {safe_line(item.asked)}",
                 *([f"{KEPT_FROM_CLOSEST} to this question."] if item.closest else []),
+                *([OUT_OF_DATE] if item.out_of_date else []),
             ]
             lines.append("“" + strip_control(item.text).strip() + "”")
             lines.append(f"Source: {format_citation(item.citation, 'text')} [{reference}]")

@@ -148,6 +148,9 @@ def test_an_answer_from_an_index_older_than_its_files_says_which_passages_come_f
                 answer.notices
             )
     assert not any("other.md" in notice for notice in answer.notices)
+    # cite says so too (a later audit cited a deleted file's passage with no word of it).
+    cited = run("cite", str(answer.results[0].chunk_id), "--index", index)
+    assert cited.exit_code == 0 and "note: the index is out of date (1 changed, 1 removed" in cited.stderr
     text = run("ask", "--index", index, "Who do I call out of hours?")
     assert "Note: passage 1: " in text.stdout
     Pipeline(settings).build(embedder_factory=shared_embedder_factory)

@@ -112,3 +112,22 @@ def test_passages_of_one_section_on_different_pages_are_two_references_each_with
     other.chunk_id = 44
     same_page.add("q", other)
     assert "[2]" not in same_page.render("markdown", generated=WHEN), "one place, one reference"
+
+
+def test_passages_whose_file_changed_or_went_are_marked_and_the_report_says_so():
+    # Found in a first-use audit: passages of a deleted file were exported as cited quotations.
+    from assistant.report import OUT_OF_DATE
+
+    def of(chunk_id: int, path: str):
+        found = hit(f"Passage {chunk_id} of {path}.")
+        return found.model_copy(update={"chunk_id": chunk_id, "citation": CITATION.model_copy(update={"path": path})})
+
+    kept = ReportBasket()
+    for chunk_id, path in ((1, "kept.pdf"), (2, "edited.pdf"), (3, "gone.pdf")):
+        kept.add("q", of(chunk_id, path))
+    held = {1: "kept.pdf", 2: "edited.pdf"}  # the index holds no passage 3 any more
+    assert kept.mark_out_of_date(lambda ids: {i: held[i] for i in ids if i in held}, {"edited.pdf"}) == 2
+    assert [item.out_of_date for item in kept.items] == [False, True, True]
+    assert kept.to_markdown().count(OUT_OF_DATE) == 2 and kept.to_text().count(OUT_OF_DATE) == 2
+    rebuilt = held | {3: "gone.pdf"}
+    assert kept.mark_out_of_date(lambda ids: rebuilt, set()) == 0, "marks are the last check's, not kept for ever"

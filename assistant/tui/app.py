@@ -136,20 +136,26 @@ class GuidanceApp(App):
     def _check_report_against_index(self) -> None:
         """Say when passages of the restored report come from files changed, renamed or removed
         since they were added: their citations would name a file the index no longer holds."""
+        message = self._mark_report_out_of_date()
+        if message:
+            self.call_from_thread(self.notify, message, severity="warning", markup=False, timeout=10)
+
+    def _mark_report_out_of_date(self) -> str | None:
+        """Mark the report's passages whose file changed, was renamed or removed since they were
+        added (by the open index, and by the files now: ``staleness``); what to tell the user, or
+        None when none is."""
         store = self.pipeline.open().store
-        moved = self.basket.not_in(lambda ids: {i: row[1].path for i, row in store.chunk_rows(ids).items()})
-        if moved:
-            passages = (
-                "1 passage of the report comes" if len(moved) == 1 else f"{len(moved)} passages of the report come"
-            )
-            self.call_from_thread(
-                self.notify,
-                f"{passages} from a file changed, renamed or removed since it was added: check the citations in the "
-                "report (r) before you export it.",
-                severity="warning",
-                markup=False,
-                timeout=10,
-            )
+        changed = set(self.staleness.changed) | set(self.staleness.removed)
+        count = self.basket.mark_out_of_date(
+            lambda ids: {i: row[1].path for i, row in store.chunk_rows(ids).items()}, changed
+        )
+        if not count:
+            return None
+        passages = "1 passage of the report comes" if count == 1 else f"{count} passages of the report come"
+        return (
+            f"{passages} from a file changed, renamed or removed since it was added: check the citations in the "
+            "report (r) before you export it."
+        )
 
     def _staleness_text(self) -> str:
         """The status line's words on an out-of-date index; keeps what was found (``staleness``),
@@ -484,6 +490,10 @@ class GuidanceApp(App):
             return
         path, style = choice
         manifest = self.pipeline.opened_manifest()
+        if self.model_ready:
+            # Files may have changed since the window opened: the export says which passages.
+            self._staleness_text()
+            self._mark_report_out_of_date()
         try:
             path = self.basket.export_to(path, style, index_name=manifest.generation if manifest else None)
         except OSError as error:
@@ -735,6 +745,9 @@ class GuidanceApp(App):
         self.search_screen.set_status(
             ("reloaded" if changed else "ready") + self.staleness_text + "  ·  " + self.index_facts()
         )
+        message = self._mark_report_out_of_date()
+        if message:
+            self.notify(message, severity="warning", markup=False, timeout=10)
         screen = self._index_screen()
         if screen is not None:
             screen.refresh_status()

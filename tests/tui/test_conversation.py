@@ -401,3 +401,31 @@ async def test_end_then_x_in_the_report_removes_the_last_passage_the_one_in_view
         await pilot.press("home", "x")
         await wait_for(pilot, lambda: len(app.basket.items) == 3)
         assert [item.chunk_id for item in app.basket.items] == ids[1:4]
+
+
+async def test_a_report_passage_whose_file_was_removed_since_is_exported_with_a_warning(bundled_index, tmp_path):
+    # Found in a first-use audit: passages of a file deleted while the window was open were
+    # exported as cited quotations, with no word of it.
+    import shutil
+
+    from assistant.report import OUT_OF_DATE
+    from assistant.tui.screens.report import ReportScreen
+
+    shutil.copytree(bundled_index, tmp_path / "index")
+    shutil.copytree(bundled_index.parent / "corpus", tmp_path / "corpus")
+    app = make_app(tmp_path / "index", tmp_path / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await a_conversation(pilot)
+        await act(pilot, "down", "a")
+        await wait_for(pilot, lambda: len(app.basket.items) == 1)
+        kept = app.basket.items[0]
+        source = tmp_path / "corpus" / kept.citation.path.split("#")[0]
+        source.unlink()
+        await act(pilot, "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(list((tmp_path / "reports").glob("*.md"))))
+        exported = next((tmp_path / "reports").glob("*.md")).read_text()
+        assert OUT_OF_DATE in exported and app.basket.items[0].out_of_date

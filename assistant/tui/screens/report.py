@@ -79,6 +79,8 @@ class ReportScreen(Screen):
             label.append(f"{number}. {strip_control(citation_line(item.citation))}\n", style="bold")
             if item.closest:
                 label.append(f"{CLOSEST_MARK}\n", style="italic")
+            if item.out_of_date:
+                label.append("its file has changed or been removed since it was added\n", style="bold")
             excerpt = strip_control(item.text).replace("\n", " ")
             label.append("“" + textwrap.shorten(excerpt, 220, placeholder=" …") + "”")  # whole words
             items.append(ListItem(Static(label, markup=False)))
