@@ -232,10 +232,16 @@ def index_build(
         return
     except KeyboardInterrupt:
         # A generation is published whole or not at all: the index stays as it was.
+        from .index.layout import IndexLayout
+
         progress.close()
+        where = safe_path(str(pipeline.index_dir))
         click.echo(
-            f"stopped: nothing was changed, {safe_path(str(pipeline.index_dir))} answers as before the build; run the "
-            "build again to index what changed",
+            f"stopped: nothing was changed, {where} answers as before the build; run the build again to index what "
+            "changed"
+            if IndexLayout(pipeline.index_dir).generations()
+            # A first build stopped leaves no index to answer (a first-use audit was told it did).
+            else f"stopped: no index was made in {where}; run the build again to index the folder",
             err=True,
         )
         sys.exit(130)

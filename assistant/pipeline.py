@@ -217,6 +217,12 @@ class Pipeline:
             return build_advice(self.index_dir, Path(UNKNOWN_CORPUS), full) + (
                 f" ({UNKNOWN_CORPUS}: the folder of documents this index was built from)"
             )
+        if not _same_folder(self.index_dir, Path(self.settings.paths.index_dir)):
+            # An index folder of the user's own that holds nothing yet: the bundled corpus is not
+            # what it is for (a first-use audit was told "--corpus corpus" for her library's).
+            return build_advice(self.index_dir, Path(UNKNOWN_CORPUS), full) + (
+                f" ({UNKNOWN_CORPUS}: the folder of documents to index)"
+            )
         return build_advice(self.index_dir, Path(self.settings.paths.corpus_dir), full)
 
     def corpus_conflict(self, recorded: Path | None = None) -> str | None:

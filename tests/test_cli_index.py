@@ -95,7 +95,9 @@ def test_every_advice_names_the_index_folder_it_applies_to_and_the_corpus_when_i
     empty = tmp_path / "empty"
     empty.mkdir()
     missing = CliRunner().invoke(main, ["ask", "--index", str(empty), "consent"])
-    assert missing.exit_code == 1 and f"index build --index {empty} --corpus corpus" in missing.output, missing.output
+    # An index folder of the user's own is not for the bundled corpus (a first-use audit was told
+    # "--corpus corpus" for her library's index): the command asks for her folder.
+    assert missing.exit_code == 1 and f"index build --index {empty} --corpus YOUR-DOCUMENTS-FOLDER" in missing.output
     damaged = tmp_path / "damaged"
     shutil.copytree(bundled_index, damaged)
     (damaged / "CURRENT").write_bytes(b"\xff\xfe")
@@ -194,8 +196,16 @@ def test_a_build_stopped_with_ctrl_c_says_the_index_is_as_it_was(tmp_path, monke
 
     monkeypatch.setattr(Pipeline, "build", interrupted)
     write(tmp_path / "corpus" / "a.md", "# A\n\nText.\n")
-    result = CliRunner().invoke(
-        main, ["index", "build", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
-    )
-    assert result.exit_code == 130
-    assert result.stderr.startswith(f"stopped: nothing was changed, {tmp_path / 'index'} answers as before the build")
+
+    def build():
+        return CliRunner().invoke(
+            main, ["index", "build", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
+        )
+
+    first = build()
+    # A first build stopped leaves nothing to answer (a later audit was told it "answers as before").
+    assert first.exit_code == 130 and first.stderr.startswith(f"stopped: no index was made in {tmp_path / 'index'}")
+    (tmp_path / "index" / "generations" / "gen-20261205T093740.000000-1").mkdir(parents=True)  # one built before
+    again = build()
+    assert again.exit_code == 130
+    assert again.stderr.startswith(f"stopped: nothing was changed, {tmp_path / 'index'} answers as before the build")
