@@ -39,6 +39,12 @@ def test_a_csv_without_a_file_column_or_with_a_bad_year_is_a_clear_error(tmp_pat
     with pytest.raises(CatalogueError) as raised:
         load_catalogue(write(tmp_path / "b.csv", "file,year\nx.pdf,2020\n\ny.pdf,someday\n"))
     assert str(raised.value).endswith("line 4: year: 'someday' is not a year: write it as four digits, such as 2021")
+    for typo in ("20021", "21"):  # a later audit met "Input should be less than or equal to 2100"
+        with pytest.raises(CatalogueError) as raised:
+            load_catalogue(write(tmp_path / f"y{typo}.csv", f"file,year\nx.pdf,{typo}\n"))
+        assert str(raised.value).endswith(
+            f"line 2: year: {typo!r} is not a year: write it as four digits, such as 2021"
+        )
     with pytest.raises(CatalogueError) as raised:
         load_catalogue(write(tmp_path / "c.csv", "file,url\nx.pdf,ftp://example.org/x\n"))
     assert "line 2: url: " in str(raised.value) and "Value error" not in str(raised.value)

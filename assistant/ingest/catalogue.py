@@ -186,7 +186,11 @@ def load_catalogue(path: Path) -> Catalogue:
 def _problem(error) -> str:
     """One check an entry failed, in words that name the fix (not the validation library's)."""
     field = ".".join(map(str, error["loc"]))
-    if field == "year" and error["type"].startswith("int"):
+    if field == "year" and (
+        error["type"].startswith("int") or error["type"] in ("greater_than_equal", "less_than_equal")
+    ):
+        # 20021 or 21 as well as "Feb 2021": the fix is the same (a first-use audit met the
+        # validation library's "Input should be less than or equal to 2100").
         return f"year: {str(error.get('input'))[:40]!r} is not a year: write it as four digits, such as 2021"
     return f"{field}: {error['msg'].removeprefix('Value error, ')}"
 
