@@ -326,6 +326,10 @@ class GuidanceApp(App):
             self.call_from_thread(self._search_failed, f"the search failed ({type(error).__name__}: {error})")
             return
         elapsed = time.perf_counter() - started
+        # Files may have changed while the window was open (a first-use audit deleted one and was
+        # shown its passage as a strong match, with no note): looked at again for each answer
+        # (a few milliseconds for a library of 155 files).
+        self.staleness_text = self._staleness_text()
         turn.answer.notices.extend(self.staleness.about(turn.answer.cards()))
         self.call_from_thread(self._show_turn, turn, elapsed)
 

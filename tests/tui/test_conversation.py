@@ -419,9 +419,13 @@ async def test_a_report_passage_whose_file_was_removed_since_is_exported_with_a_
         await act(pilot, "down", "a")
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         kept = app.basket.items[0]
-        source = tmp_path / "corpus" / kept.citation.path.split("#")[0]
-        source.unlink()
-        await act(pilot, "r")
+        gone = kept.citation.path.split("#")[0]
+        (tmp_path / "corpus" / gone).unlink()
+        # Asked again in the same window, the answer says which of its passages come from it.
+        await pilot.press("escape")
+        await ask(pilot, FIRST)
+        assert any(f"{gone} is no longer in the corpus" in notice for notice in app.thread.turns[-1].answer.notices)
+        await act(pilot, "down", "r")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
