@@ -480,6 +480,8 @@ class GuidanceApp(App):
     @on(messages.ShowReport)
     def show_report(self) -> None:
         self.save_basket()  # shows what other windows on this index added too
+        if self.model_ready:
+            self._mark_report_out_of_date()  # which passages' files changed since: marked in the list
         self.push_screen(ReportScreen(self.basket, saved_in=str(self.basket_path)))
 
     @on(messages.ExportReport)

@@ -427,6 +427,7 @@ async def test_a_report_passage_whose_file_was_removed_since_is_exported_with_a_
         assert any(f"{gone} is no longer in the corpus" in notice for notice in app.thread.turns[-1].answer.notices)
         await act(pilot, "down", "r")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert app.basket.items[0].out_of_date, "marked in the report list before any export"
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press("enter")
