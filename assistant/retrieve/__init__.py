@@ -413,9 +413,8 @@ class Retriever:
         learned = stages.learned_ranking(question, self.settings)
         store = self.index.store
         stored = store.chunk_rows([int(passage.chunk.id) for passage in passages])
-        asked = " ".join([question.text, *question.context_terms])
         # A nation or group the user named now, or one only the carried words name ("England"
-        # from an earlier question): the card note says which (first-use audit).
+        # from an earlier question; ``text`` holds them): the card note says which (first-use audit).
         own = question.asked or question.text
         hits = [
             self._hit(rank, passage, question.terms, learned, stored.get(int(passage.chunk.id)))
@@ -424,10 +423,10 @@ class Retriever:
         # What a card says of itself beside its match (``present.card_marks``).
         for hit in hits:
             hit.other_nations = other_nations_note(
-                own, hit.document.title, hit.text, earlier=asked, organisation=hit.document.organisation
+                own, hit.document.title, hit.text, earlier=question.text, organisation=hit.document.organisation
             )
             hit.other_group = other_group_note(
-                own, "\n".join([hit.document.title, hit.location.section or ""]), earlier=asked
+                own, "\n".join([hit.document.title, hit.location.section or ""]), earlier=question.text
             )
             end = hit.location.char_end
             hit.list_goes_on = list_goes_on(hit.text, store.document_slice(hit.document.id, end, end + 400) or "")

@@ -120,9 +120,9 @@ def other_group_note(question: str, heading: str, earlier: str = "") -> str | No
     question: "the heading names adults; the question names children" (``earlier``, as for
     ``other_nations_note``). None otherwise."""
     stems, who = stems_of(question), "the question names"
-    found = other_people(stems, heading)
     if earlier and not any(_named(group, stems) for group, _ in PEOPLE):
-        found, who = other_people(stems_of(earlier), heading), EARLIER
+        stems, who = stems_of(earlier), EARLIER
+    found = other_people(stems, heading)
     if found is None:
         return None
     in_heading, in_question = found

@@ -129,8 +129,8 @@ class GuidanceApp(App):
         except AssistantError as error:
             self.call_from_thread(self._load_failed, str(error))
             return
-        staleness = self._staleness_text()
-        self.call_from_thread(self._on_index_ready, staleness)
+        self._refresh_staleness()
+        self.call_from_thread(self._on_index_ready)
         self._check_report_against_index()
 
     def _check_report_against_index(self) -> None:
@@ -157,24 +157,24 @@ class GuidanceApp(App):
             "report (r) before you export it."
         )
 
-    def _staleness_text(self) -> str:
-        """The status line's words on an out-of-date index; keeps what was found (``staleness``),
-        for each answer to say which of its passages come from files changed or removed."""
+    def _refresh_staleness(self) -> None:
+        """Look at the files again: which changed since the build (``staleness``, for each answer
+        to say which of its passages come from them) and the status line's words on it."""
         try:
             staleness = self.pipeline.staleness()
         except Exception:  # a corpus folder that vanished must not stop searching
-            self.staleness = Staleness()
-            return ""
+            staleness = Staleness()
         self.staleness = staleness
         # Short, and put before the index facts: at 80 columns the end of the status line is cut.
-        return "" if not staleness.stale else f"  ·  out of date ({staleness.brief()}; i: why, b: rebuild)"
+        self.staleness_text = (
+            "" if not staleness.stale else f"  ·  out of date ({staleness.brief()}; i: why, b: rebuild)"
+        )
 
-    def _on_index_ready(self, staleness: str) -> None:
+    def _on_index_ready(self) -> None:
         self.model_ready = True
         self.index_missing = False
         self.ready_after = time.perf_counter() - self.launched
-        self.staleness_text = staleness
-        self.search_screen.set_status("ready" + staleness + "  ·  " + self.index_facts())
+        self.search_screen.set_status("ready" + self.staleness_text + "  ·  " + self.index_facts())
         if self.pending_question:
             question, self.pending_question = self.pending_question, None
             self.run_search(question)
@@ -329,7 +329,7 @@ class GuidanceApp(App):
         # Files may have changed while the window was open (a first-use audit deleted one and was
         # shown its passage as a strong match, with no note): looked at again for each answer
         # (a few milliseconds for a library of 155 files).
-        self.staleness_text = self._staleness_text()
+        self._refresh_staleness()
         turn.answer.notices.extend(self.staleness.about(turn.answer.cards()))
         self.call_from_thread(self._show_turn, turn, elapsed)
 
@@ -498,7 +498,7 @@ class GuidanceApp(App):
         manifest = self.pipeline.opened_manifest()
         if self.model_ready:
             # Files may have changed since the window opened: the export says which passages.
-            self._staleness_text()
+            self._refresh_staleness()
             self._mark_report_out_of_date()
         try:
             path = self.basket.export_to(path, style, index_name=manifest.generation if manifest else None)
@@ -747,7 +747,7 @@ class GuidanceApp(App):
             self.index_missing = False
             self.load_index()
             return
-        self.staleness_text = self._staleness_text()
+        self._refresh_staleness()
         self.search_screen.set_status(
             ("reloaded" if changed else "ready") + self.staleness_text + "  ·  " + self.index_facts()
         )
