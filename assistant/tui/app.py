@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.worker import get_current_worker
 
 from ..config import Settings
 from ..conversation import Thread, Turn, case_note, case_note_references
@@ -51,6 +52,10 @@ CASE_NOTE_FORMATS = {
     "bibtex": ("BibTeX references", ".bib"),
     "csl-json": ("CSL-JSON references", ".json"),
 }
+
+
+class BuildStopped(Exception):
+    """Raised inside a build by its progress callback when the app quits."""
 
 
 class GuidanceApp(App):
@@ -403,27 +408,44 @@ class GuidanceApp(App):
         self.thread.keep_only({item.chunk_id for item in self.basket.items})
 
     def action_request_quit(self) -> None:
-        """Quit, but never lose a report silently: with passages not yet exported, ask first
-        (after taking in what other windows saved, so the count is the file's)."""
+        """Quit, but never lose a report or a build silently: with passages not yet exported, or
+        an index build running, ask first (after taking in what other windows saved, so the count
+        is the file's). A build stopped this way publishes nothing: the index stays as it was."""
         self.save_basket()
         count = self.basket.not_exported()
-        if not count:
+        building = self.building()
+        if not count and not building:
             self.exit()
             return
+        questions = []
+        if building:
+            questions.append(f"An index build is running. Quitting stops it: {self.stopped_build_result()}.")
+        if count:
+            questions.append(
+                f"The report holds {count} passage{'s' if count != 1 else ''} not exported yet. {'They are' if count != 1 else 'It is'} kept in "
+                f"{self.basket_path} and restored next time."
+            )
 
         def answered(quit_anyway: bool | None) -> None:
             if quit_anyway:
-                self.exit()
+                stopped = self.building()  # it may have ended while the question was open
+                self.exit(
+                    message=Text(f"The index build was stopped: {self.stopped_build_result()}.") if stopped else None
+                )
 
         self.push_screen(
-            ConfirmScreen(
-                f"The report holds {count} passage{'s' if count != 1 else ''} not exported yet. {'They are' if count != 1 else 'It is'} kept in "
-                f"{self.basket_path} and restored next time. Quit now?",
-                yes="Quit",
-                no="Stay",
-            ),
+            ConfirmScreen(" ".join([*questions, "Quit now?"]), yes="Quit", no="Stay"),
             answered,
         )
+
+    def building(self) -> bool:
+        return any(w.group == "build" and w.is_running for w in self.workers)
+
+    def stopped_build_result(self) -> str:
+        """What a stopped build leaves: a generation is published whole or not at all."""
+        if self.index_missing:
+            return "no index is made"
+        return f"the index stays as it was ({strip_control(self.shown_path(self.pipeline.index_dir))})"
 
     def get_system_commands(self, screen):
         """The command palette (ctrl+p) lists every action of the screen in front, and the app's
@@ -647,7 +669,6 @@ class GuidanceApp(App):
         try:
             status = self.pipeline.status()
         except IndexMissingError:
-            text.append("No index yet.\n\n", style="bold")
             text.append(NO_INDEX_HELP.format(corpus=self.pipeline.corpus_dir, advice=self.pipeline.advice()))
             return text
         except AssistantError as error:
@@ -674,7 +695,7 @@ class GuidanceApp(App):
 
     @on(messages.RebuildIndex)
     def run_rebuild(self) -> None:
-        if any(w.group == "build" and w.is_running for w in self.workers):
+        if self.building():
             self.notify("A rebuild is already running.", severity="warning")
             return
         conflict = self.pipeline.corpus_conflict()
@@ -694,14 +715,23 @@ class GuidanceApp(App):
     @work(thread=True, exclusive=True, group="build")
     def rebuild(self, replace_corpus: bool = False) -> None:
         app = self
+        worker = get_current_worker()
 
         class Progress:
+            """Shows the build on the index screen, and stops it (at the next file or batch) once
+            the worker is cancelled: when the app quits, Textual cancels its workers, and the
+            process would otherwise wait, on a blank terminal, for the whole build to end."""
+
             def stage(self, name: str, total: int | None) -> None:
+                if worker.is_cancelled:
+                    raise BuildStopped
                 screen = app._index_screen()
                 if screen is not None:
                     app.call_from_thread(screen.show_stage, name, total)
 
             def advance(self, amount: int = 1) -> None:
+                if worker.is_cancelled:
+                    raise BuildStopped
                 screen = app._index_screen()
                 if screen is not None:
                     app.call_from_thread(screen.advance, amount)
@@ -711,6 +741,8 @@ class GuidanceApp(App):
 
         try:
             report = self.pipeline.build(progress=Progress(), replace_corpus=replace_corpus)
+        except BuildStopped:
+            return  # the app is quitting; the build removed what it had written
         except AssistantError as error:
             self.call_from_thread(self._rebuild_done, f"Rebuild failed: {error}", False)
             return

@@ -409,6 +409,61 @@ async def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embe
         assert any(c.hit.document.path == "b.md" for c in cards(app))
 
 
+async def test_quitting_during_a_build_asks_then_stops_it_and_the_index_stays_as_it_was(
+    tmp_path, shared_embedder_factory
+):
+    """Quitting waited, on a blank terminal, for the whole build to end (a first-use audit), and
+    then published it: now it asks, and the build stops at its next file or batch."""
+    import time
+
+    from assistant.config import Settings
+    from assistant.index.layout import IndexLayout
+    from assistant.pipeline import Pipeline
+    from assistant.tui.screens.confirm import ConfirmScreen
+
+    corpus = tmp_path / "corpus"
+    write(corpus / "a.md", "# Shelters\n\nShelter staff explain the rights of survivors in their own language.\n")
+    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
+        embedder_factory=shared_embedder_factory
+    )
+    published = (tmp_path / "index" / "CURRENT").read_text()
+    for n in range(120):  # enough passages that the build is still embedding when the app quits
+        paragraphs = "\n\n".join(
+            f"Inspection {n}.{p}: labour inspectors visited farm {n} at night and found {p + 2} workers "
+            f"whose passports were held by the gangmaster."
+            for p in range(6)
+        )
+        write(corpus / f"farm-{n:03}.md", f"# Farm {n}\n\n{paragraphs}\n")
+
+    app = make_app(tmp_path / "index", corpus)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.screen.query_one(QueryInput).blur()
+        await act(pilot, "i")
+        await wait_for(pilot, lambda: isinstance(app.screen, IndexScreen))
+        await pilot.press("b")
+        await wait_for(pilot, lambda: any(w.group == "build" and w.is_running for w in app.workers))
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.query_one("#confirm-question", Static).render())
+        assert "An index build is running. Quitting stops it: the index stays as it was" in question
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running)
+
+    deadline = time.monotonic() + 60
+    while True:  # the build's thread lets go of the index once it has stopped
+        try:
+            with IndexLayout(tmp_path / "index").build_lock():
+                break
+        except Exception:
+            assert time.monotonic() < deadline, "the build went on after the app quit"
+            time.sleep(0.2)
+    assert (tmp_path / "index" / "CURRENT").read_text() == published, "the stopped build published nothing"
+    assert [p.name for p in (tmp_path / "index" / "generations").iterdir()] == [published.strip()], (
+        "nothing half-written left behind"
+    )
+
+
 async def test_document_text_cannot_style_or_control_the_terminal(hostile_index):
     app = make_app(hostile_index / "index", hostile_index / "corpus")
     async with app.run_test(size=(100, 30)) as pilot:
