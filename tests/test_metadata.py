@@ -78,6 +78,24 @@ def test_the_title_block_comes_before_a_template_property_and_the_file_name_come
     assert choose_title({}, heading, "x.docx") == ("Safeguarding Adults Protocol", "title block")
 
 
+def test_a_title_property_the_document_does_not_open_with_is_a_templates_leftover():
+    # First-use audit: five example NRM referral forms (.doc) were all cited as "Report to Crown
+    # Prosecutor for Charging Decision", their files' stale title property.
+    form = [
+        Line("National Referral Mechanism for Potential Adult Victims of Trafficking", 1),
+        Line("Section A - Personal Details of the potential victim", 2),
+    ]
+    stale = {"title": "Report to Crown Prosecutor for Charging Decision"}
+    assert choose_title(stale, form, "iasc/Adult - best practice form -SE.doc") == (
+        "Adult - best practice form -SE",
+        "filename",
+    )
+    cover = [Line("West Midlands PVVP: Preventing Violence Against Vulnerable People", 1), Line("February 2018", 2)]
+    assert choose_title({"title": "Governance Structure February 2018"}, cover + form, "pvvp.pdf")[1] == "file", (
+        "half of its words open the document: the property is the document's"
+    )
+
+
 def test_software_defaults_people_and_teams_are_never_organisations():
     assert choose_organisation({"author": "Microsoft Office User"}, []) is None
     assert choose_organisation({"author": "Guidance rules and forms team"}, []) is None

@@ -127,11 +127,38 @@ def choose_title(own: dict[str, object], lines: list[Line], relative: str, web_p
         text = " ".join(_FOOTNOTE_MARK.sub("", str(value)).split()) if value else ""
         if source == "title block" and text and is_question(text) and names_a_document(fallback_title(relative)):
             continue  # "How are children brought to the UK" opens a chapter of "Child Trafficking operational handbook.doc"
+        if source == "file" and text and not web_page and not opens_with(text, lines):
+            continue  # a template's leftover property: five NRM referral forms said "Report to Crown Prosecutor"
         if text and not is_junk_title(text) and not (source == "title block" and is_bare_organisation(text)):
             return with_example_mark(
                 readable_case(tidy_title(prefer_file_name(text, relative), lines)), relative
             ), source
     return readable_case(fallback_title(relative)), "ocr-filename" if own.get("ocr") else "filename"
+
+
+_OPENING_CHARACTERS = 5000
+
+
+def opens_with(title: str, lines: list[Line]) -> bool:
+    """Whether the document's opening text holds at least half of a title's words (of four
+    letters or more). A file's title property is often left from the template or the document
+    it was copied from (five example NRM referral forms, .doc files, all had "Report to Crown
+    Prosecutor for Charging Decision", a word of which none of them opens with); a true one is
+    on the cover or in the first pages' headers. A title of no such word, or a document of no
+    text, keeps its property."""
+    words = [w for w in re.findall(r"[a-z0-9]{4,}", title.lower())]
+    if not words:
+        return True
+    opening, length = [], 0
+    for line in lines:
+        if line.removed:
+            continue
+        opening.append(line.text.lower())
+        length += len(line.text)
+        if length >= _OPENING_CHARACTERS:
+            break
+    found = set(re.findall(r"[a-z0-9]{4,}", " ".join(opening)))
+    return not found or sum(w in found for w in words) * 2 >= len(words)
 
 
 _EXAMPLE = re.compile(r"\b(?:example|sample|template|specimen|exemplar|mock[- ]?up)", re.I)
