@@ -262,12 +262,19 @@ class Hit(BaseModel):
     onto pages its stored passage does not cover, the chunk id and the card's offsets."""
 
 
-NO_ANSWER = "No passage in the corpus answers this question."
-NO_DOCUMENT_MATCHES = "No passage in the corpus answers this question within the filters: no document matches them."
-FILTERED_OUT = (
-    "No passage within the filters answers this question, but passages outside them do: clear the filters to see them."
+NO_ANSWER = (
+    "The search found no passage that answers this question. The documents may still cover it in other "
+    "words: try the terms a guidance document would use."
 )
-"""The refusals, each said one way: the CLI, the JSON and the terminal UI show ``Answer.message``."""
+NO_DOCUMENT_MATCHES = "No document matches the filters, so no passage within them can answer this question."
+FILTERED_OUT = (
+    "The search found no passage within the filters that answers this question, but passages outside them do: clear "
+    "the filters to see them."
+)
+"""The refusals, each said one way: the CLI, the JSON and the terminal UI show ``Answer.message``. A
+refusal says what the search found, never that the documents are silent: a first-use audit's nurse
+was told "no passage in the corpus answers" of a question the statutory guidance answers in other
+words, and read it as "the guidance is silent"."""
 OUTSIDE_FILTERS = "a passage outside the filters matches this question more strongly: clear the filters to see it"
 """Said beside an answer within filters whose first card is not strong, when the first card
 without the filters is strong and outside them."""

@@ -19,7 +19,7 @@ from assistant.conversation import (
     is_follow_up,
     own_words,
 )
-from assistant.models import Answer, Citation, DocumentInfo, Filters, Hit, Location
+from assistant.models import NO_ANSWER, Answer, Citation, DocumentInfo, Filters, Hit, Location
 
 from .conftest import REPO
 
@@ -184,13 +184,11 @@ def test_a_closest_passage_under_a_refusal_can_be_kept_and_the_case_note_says_wh
         location=Location(char_start=0, char_end=42),
         closest=True,
     )
-    refused = Answer(
-        query="q", abstained=True, message="No passage in the corpus answers this question.", closest=[near]
-    )
+    refused = Answer(query="q", abstained=True, message=NO_ANSWER, closest=[near])
     turn = Turn(question="What training do hotel receptionists get?", answer=refused)
     assert turn.keep(1) and turn.kept_hits() == [near]
     note = case_note(Thread(turns=[turn]))
-    assert "_No passage in the corpus answers this question._" in note
+    assert f"_{NO_ANSWER}_" in note
     # Found in a first-use audit: the heading read "Kept from the closest passages, closest, not an answer:".
     assert "Kept from the closest passages, which the search did not take for an answer:" in note
     assert "Source: " in note

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from assistant.errors import CitationError
-from assistant.models import Answer, AnswerJSON, Citation, DocumentInfo, Hit, Location
+from assistant.models import NO_ANSWER, Answer, AnswerJSON, Citation, DocumentInfo, Hit, Location
 from assistant.present import (
     answer_json,
     citation_line,
@@ -276,16 +276,14 @@ def test_the_status_of_an_index_is_said_once_for_the_cli_and_the_terminal_ui(bun
 
 def test_a_refusals_closest_passages_follow_it_apart_with_their_citations_and_no_match():
     near = hit().model_copy(update={"closest": True, "confidence": None})
-    refused = Answer(
-        query="q", abstained=True, message="No passage in the corpus answers this question.", closest=[near]
-    )
+    refused = Answer(query="q", abstained=True, message=NO_ANSWER, closest=[near])
     text = render_answer_text(refused)
-    assert text.index("No passage in the corpus answers") < text.index("The closest passages") < text.index("[1] ")
+    assert text.index(NO_ANSWER) < text.index("The closest passages") < text.index("[1] ")
     assert "closest, not an answer" in text and "match" not in text.split("The closest passages")[1].split("\n")[2]
     assert "» Closest sentence: " in text and "Best match" not in text, "the sentence is only the closest too"
     assert "Cite: Seeing the Unseen." in text
     markdown = render_answer_markdown(refused)
-    assert "_No passage in the corpus answers" in markdown and "closest, not an answer" in markdown
+    assert f"_{NO_ANSWER}" in markdown and "closest, not an answer" in markdown
     assert "Seeing the Unseen" in markdown
     line = json.loads(answer_json(refused).to_json())
     assert line["abstained"] and line["results"] == [] and line["closest"][0]["chunk_id"] == 42

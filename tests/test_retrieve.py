@@ -64,7 +64,7 @@ def test_the_indonesia_question_cites_the_nexus_paper_first(bundled_pipeline):
 def test_off_topic_questions_abstain(bundled_pipeline, question):
     answer = bundled_pipeline.ask(question)
     assert answer.abstained and answer.hits == []
-    assert answer.message == "No passage in the corpus answers this question."
+    assert answer.message == NO_ANSWER
 
 
 def test_a_refusal_near_the_field_shows_the_closest_passages_apart_and_never_as_answers(bundled_pipeline):

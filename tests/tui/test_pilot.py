@@ -8,6 +8,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import SelectionList, Static, TextArea
 
+from assistant.models import NO_ANSWER
 from assistant.tui.actions import PASSAGE_ACTIONS
 from assistant.tui.screens.document import DocumentScreen
 from assistant.tui.screens.filters import FilterScreen
@@ -239,7 +240,7 @@ async def test_an_off_topic_question_shows_the_abstention_not_results(bundled_in
         await ask(pilot, "[bold]best sourdough[/bold] recipe")
         assert all(card.hit.closest for card in cards(app)), "no passage is shown as an answer"
         panel = str(app.screen.query_one(".abstained", Static).render())
-        assert "No passage in the corpus answers this question." in panel
+        assert NO_ANSWER in panel
         question = str(turns(app)[-1].query_one(".turn-question", Static).render())
         assert "[bold]best sourdough[/bold] recipe" in question, "the question is shown literally, above its answer"
 
@@ -250,7 +251,7 @@ async def test_a_refusal_near_the_field_shows_the_closest_passages_under_it_and_
         await ready(pilot)
         await ask(pilot, "What training do hotel receptionists get?")
         panel = str(app.screen.query_one(".abstained", Static).render())
-        assert "No passage in the corpus answers this question." in panel and "closest passages follow" in panel
+        assert NO_ANSWER in panel and "closest passages follow" in panel
         shown = cards(app)
         assert shown and all(card.hit.closest for card in shown)
         assert "closest, not an answer" in str(shown[0].render()) and "strong" not in str(shown[0].render())
