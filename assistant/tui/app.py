@@ -91,6 +91,9 @@ class GuidanceApp(App):
         self.export_folder = Path(self.settings.tui.report_dir).expanduser().resolve()
         """Where exports go by default: the reports folder as started, then the last one used."""
         self.thread = Thread()
+        self.turns_in_case_note = 0
+        """How many of the thread's turns the last case note written holds: the thread lives in
+        memory only, so quitting with more asks first."""
         """The conversation, in memory only."""
         self.next_new_topic = False
         self.searching = False
@@ -408,13 +411,15 @@ class GuidanceApp(App):
         self.thread.keep_only({item.chunk_id for item in self.basket.items})
 
     def action_request_quit(self) -> None:
-        """Quit, but never lose a report or a build silently: with passages not yet exported, or
-        an index build running, ask first (after taking in what other windows saved, so the count
-        is the file's). A build stopped this way publishes nothing: the index stays as it was."""
+        """Quit, but never lose a report, a conversation or a build silently: with passages not
+        yet exported, questions in no case note, or an index build running, ask first (after
+        taking in what other windows saved, so the count is the file's). A build stopped this way
+        publishes nothing: the index stays as it was."""
         self.save_basket()
         count = self.basket.not_exported()
         building = self.building()
-        if not count and not building:
+        unsaved = len(self.thread.turns) - self.turns_in_case_note
+        if not count and not building and unsaved <= 0:
             self.exit()
             return
         questions = []
@@ -424,6 +429,12 @@ class GuidanceApp(App):
             questions.append(
                 f"The report holds {count} passage{'s' if count != 1 else ''} not exported yet. {'They are' if count != 1 else 'It is'} kept in "
                 f"{self.basket_path} and restored next time."
+            )
+        if unsaved > 0:
+            asked = f"{unsaved} question{'s' if unsaved != 1 else ''}"
+            questions.append(
+                f"The conversation ({asked} not in a case note) is kept only while the app runs: "
+                "ctrl+s writes its case note."
             )
 
         def answered(quit_anyway: bool | None) -> None:
@@ -648,6 +659,8 @@ class GuidanceApp(App):
             self.push_screen(ExportScreen(CASE_NOTE_EXPORT, path, CASE_NOTE_FORMATS, style), self._case_note_chosen)
             return
         self.export_folder = path.parent.resolve()
+        if style == "markdown":  # BibTeX and CSL-JSON hold the references, not the questions
+            self.turns_in_case_note = len(self.thread.turns)
         kept = any(turn.kept for turn in self.thread.turns)
         hint = "" if kept else "\nIt holds no passage: a on a passage keeps it (and adds it to the report)."
         self.notify(f"Case note written to {path}{hint}", title="Export", markup=False, timeout=6)

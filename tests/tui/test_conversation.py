@@ -266,6 +266,24 @@ async def test_ctrl_c_says_how_to_quit(bundled_index):
         assert any("Ctrl+Q quits" in n.message for n in app._notifications) and app.is_running
 
 
+async def test_quitting_with_questions_in_no_case_note_asks_first(bundled_index, tmp_path):
+    # Found in a first-use audit: with the report empty, ctrl+q quit at once and the
+    # conversation, which lives in memory only, could no longer be written as a case note.
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await a_conversation(pilot, "and for children?")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = text_of(app.screen.query_one("#confirm-question", Static))
+        assert "The conversation (2 questions not in a case note) is kept only while the app runs" in question
+        assert "report" not in question, "the report is empty: nothing to say of it"
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        await exported_case_note(pilot, tmp_path / "note.md")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)  # every question is in the case note
+
+
 async def test_after_a_refusal_the_passage_keys_never_act_on_a_passage_out_of_view(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(80, 24)) as pilot:
