@@ -98,6 +98,14 @@ class ReportBasket(BaseModel):
         self.items = []
         self.unexported = False
 
+    def put_back(self, removed: list[tuple[int, ReportItem]]) -> None:
+        """Undo a removal: each item back at the place it had (``removed``: the places and items
+        taken out at once), unless the basket holds it again meanwhile."""
+        for index, item in sorted(removed, key=lambda placed: placed[0]):
+            if all(other.key != item.key for other in self.items):
+                self.items.insert(min(index, len(self.items)), item)
+        self.unexported = self.unexported or any(not item.exported for _, item in removed)
+
     def save(self, path: Path) -> None:
         """Written as JSON through a temporary file, so a crash leaves the previous copy; readable
         by its owner alone (it holds the questions asked)."""

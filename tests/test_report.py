@@ -131,3 +131,19 @@ def test_passages_whose_file_changed_or_went_are_marked_and_the_report_says_so()
     assert kept.to_markdown().count(OUT_OF_DATE) == 2 and kept.to_text().count(OUT_OF_DATE) == 2
     rebuilt = held | {3: "gone.pdf"}
     assert kept.mark_out_of_date(lambda ids: rebuilt, set()) == 0, "marks are the last check's, not kept for ever"
+
+
+def test_what_was_removed_is_put_back_where_it_was_unless_it_was_added_again():
+    basket = ReportBasket()
+    for n, text in enumerate(["First passage.", "Second passage.", "Third passage."], start=1):
+        basket.add("q", hit(text, rank=n))
+    texts = lambda: [item.text for item in basket.items]  # noqa: E731
+    removed = [(1, basket.remove(1))]
+    basket.put_back(removed)
+    assert texts() == ["First passage.", "Second passage.", "Third passage."]
+    cleared = list(enumerate(basket.items))
+    basket.clear()
+    basket.add("q", hit("Second passage.", rank=2))  # added again meanwhile
+    basket.put_back(cleared)
+    assert sorted(texts()) == ["First passage.", "Second passage.", "Third passage."], "never twice"
+    assert basket.unexported

@@ -348,7 +348,7 @@ class GuidanceApp(App):
         await screen.add_turn(turn, len(self.thread.turns), {item.chunk_id for item in self.basket.items})
         answer = turn.answer
         outcome = (
-            "no answer in the corpus"
+            "no passage found that answers"
             if answer.abstained
             else f"{len(answer.hits)} passage{'s' if len(answer.hits) != 1 else ''}"
         )
@@ -405,9 +405,16 @@ class GuidanceApp(App):
             )
 
     @on(messages.ReportChanged)
-    def _report_changed(self) -> None:
+    def _report_changed(self, message: messages.ReportChanged) -> None:
         self.save_basket()
-        # The case note keeps what the report keeps: a passage removed from one leaves both.
+        # The case note keeps what the report keeps: a passage removed from one leaves both, and
+        # one put back returns to both (kept again on the card it was added from).
+        for item in message.put_back:
+            for turn in reversed(self.thread.turns):  # as add_to_report finds it
+                rank = next((hit.rank for hit in turn.cards() if hit.chunk_id == item.chunk_id), None)
+                if turn.question == item.question and rank is not None and rank not in turn.kept:
+                    turn.keep(rank)
+                    break
         self.thread.keep_only({item.chunk_id for item in self.basket.items})
 
     def action_request_quit(self) -> None:

@@ -30,7 +30,14 @@ class ShowReport(Message):
 
 
 class ReportChanged(Message):
-    """The report screen reordered, removed or cleared passages: the app saves the basket."""
+    """The report screen reordered, removed, cleared or put back passages: the app saves the
+    basket, and the case note keeps what it keeps."""
+
+    def __init__(self, put_back: list | None = None):
+        super().__init__()
+        self.put_back = put_back or []
+        """The report items a removal's undo put back (``report.ReportItem``): the case note
+        keeps them again."""
 
 
 class ExportReport(Message):

@@ -398,6 +398,42 @@ async def test_a_passage_removed_from_the_report_leaves_the_case_note_too(bundle
         assert first_line(kept.text) in note and first_line(removed.text) not in note
 
 
+async def test_u_in_the_report_puts_back_what_x_or_clearing_removed_in_the_report_and_the_case_note(
+    bundled_index, tmp_path
+):
+    # Found in a first-use audit: x removed a passage at once, with nothing to bring it back.
+    from assistant.report import ReportBasket
+    from assistant.tui.screens.report import ReportScreen
+
+    basket = tmp_path / "basket.json"
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports", basket_file=basket)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await a_conversation(pilot)
+        await act(pilot, "down", "a", "down", "a", "down", "a")
+        await wait_for(pilot, lambda: len(app.basket.items) == 3)
+        ids = [item.chunk_id for item in app.basket.items]
+        await act(pilot, "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await pilot.press("down", "x")  # the second passage
+        await wait_for(pilot, lambda: len(app.basket.items) == 2)
+        assert sorted(hit.chunk_id for hit in app.thread.turns[0].kept_hits()) == sorted([ids[0], ids[2]])
+        await pilot.press("u")
+        await wait_for(pilot, lambda: len(app.basket.items) == 3)
+        assert [item.chunk_id for item in app.basket.items] == ids, "back in its place"
+        assert [item.chunk_id for item in ReportBasket.load(basket).items] == ids, "and saved"
+        assert sorted(hit.chunk_id for hit in app.thread.turns[0].kept_hits()) == sorted(ids), "and in the case note"
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.basket.items)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: len(app.basket.items) == 3)
+        assert [item.chunk_id for item in app.basket.items] == ids
+        await pilot.press("escape")
+        note = await exported_case_note(pilot, tmp_path / "note.md")
+        assert all(item.text.split("\n")[0] in note for item in app.basket.items)
+
+
 async def test_end_then_x_in_the_report_removes_the_last_passage_the_one_in_view(bundled_index, tmp_path):
     # Found in a first-use audit: End scrolled the list but left the first passage selected, off
     # screen, and x removed it.

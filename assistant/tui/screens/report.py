@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ListItem, ListView, Static
 
 from ...present import CLOSEST_MARK, citation_line
-from ...report import ReportBasket
+from ...report import ReportBasket, ReportItem
 from ...text import strip_control
 from .. import messages
 
@@ -44,6 +44,7 @@ class ReportScreen(Screen):
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("e", "export", "Export the report"),
         Binding("x,delete", "remove", "Remove"),
+        Binding("u", "undo", "Put back what was removed"),
         Binding("ctrl+d", "clear", "Clear the report"),
         Binding("K,shift+up", "move(-1)", "Move up"),
         Binding("J,shift+down", "move(1)", "Move down"),
@@ -53,6 +54,8 @@ class ReportScreen(Screen):
         super().__init__()
         self.basket = basket
         self.saved_in = saved_in
+        self.removals: list[list[tuple[int, ReportItem]]] = []
+        """What each removal or clearing took out, newest last, with the places: u puts back."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="report-title", markup=False)
@@ -96,10 +99,21 @@ class ReportScreen(Screen):
         index = self._selected()
         if index is None:
             return
-        self.basket.remove(index)
+        self.removals.append([(index, self.basket.remove(index))])
         self.refresh_items(index)
         self.post_message(messages.ReportChanged())
-        self.app.notify("Passage removed from the report.", timeout=4)
+        self.app.notify("Passage removed from the report and the case note (u puts it back).", timeout=4)
+
+    def action_undo(self) -> None:
+        if not self.removals:
+            self.app.notify("Nothing removed to put back.", timeout=3)
+            return
+        removed = self.removals.pop()
+        self.basket.put_back(removed)
+        self.refresh_items(removed[-1][0] if len(removed) == 1 else 0)
+        self.post_message(messages.ReportChanged(put_back=[item for _, item in removed]))
+        count = len(removed)
+        self.app.notify(f"{count} passage{'s' if count != 1 else ''} put back in the report.", timeout=4)
 
     def action_clear(self) -> None:
         if not self.basket.items:
@@ -108,9 +122,11 @@ class ReportScreen(Screen):
 
         def cleared(answer: bool | None) -> None:
             if answer:
+                self.removals.append(list(enumerate(self.basket.items)))
                 self.basket.clear()
                 self.refresh_items(0)
                 self.post_message(messages.ReportChanged())
+                self.app.notify("The report is empty (u puts its passages back).", timeout=4)
 
         count = len(self.basket.items)
         self.app.push_screen(
