@@ -392,7 +392,7 @@ def refused_json(question: str, error: str) -> AnswerJSON:
 
 SHOWN_BEFORE = "shown in the last answer"
 """Said of a follow-up's card that the last answer showed too (``Hit.shown_before``)."""
-THREAD_DOCUMENT = "ranked up: from the last answer's document"
+THREAD_DOCUMENT = "ranked up: from a document the earlier question found"
 """Said of a follow-up's card that ranks higher for its document (``Hit.thread_document``): it may
 come before a card that matches more strongly."""
 

@@ -142,6 +142,11 @@ def test_a_card_takes_the_next_or_previous_sentences_when_its_best_sentence_is_a
     assert answer_window(sentences, passage, best=(151, 230), extra=40) == (41, 260)
     assert answer_window(sentences, passage, best=(41, 100), extra=60) == (0, 230), "the first: the sentences before it"
     assert answer_window(sentences, passage, best=(151, 230), extra=0) == passage
+    # Found in a first-use audit: a chunk of a long paragraph began "documents. He claimed...".
+    assert answer_window(sentences, (60, 200), best=(101, 150), extra=40) == (41, 230), (
+        "a passage cut inside sentences takes them whole"
+    )
+    assert answer_window(sentences, (60, 200), best=(101, 150), extra=10) == (60, 200), "within the budget only"
 
 
 def test_a_card_never_leaves_its_best_sentences_section():

@@ -165,7 +165,7 @@ def test_markdown_says_what_a_follow_up_was_searched_with_and_how_well_each_card
     follow_up = Answer(query="and for children?", abstained=False, hits=[card], context_words=["self-identify"])
     rendered = render_answer_markdown(follow_up)
     assert "_Searched with: self-identify (from earlier questions)_" in rendered
-    assert "(match fair, ranked up: from the last answer's document)" in rendered
+    assert "(match fair, ranked up: from a document the earlier question found)" in rendered
     alone = render_answer_markdown(Answer(query="q", abstained=False, hits=[hit()]))
     assert "Searched with" not in alone and "(score 0.910)" in alone
 

@@ -155,8 +155,11 @@ def answer_window(
 ) -> tuple[int, int]:
     """The passage, and, when its best sentence is its first or its last, the whole sentences
     that come before or after it, up to ``extra`` characters more: an answer that runs across a
-    chunk boundary is shown whole, and nothing the passage held is cut. ``sentences`` are the
-    spans the window may take (those of the best sentence's section, in order)."""
+    chunk boundary is shown whole, and nothing the passage held is cut. A passage that begins or
+    ends inside a sentence (a long paragraph's chunks overlap at a word budget) takes the rest
+    of that sentence, within ``extra``: a card read "documents. He claimed they were..." with
+    nothing to say it began mid-sentence (first-use audit). ``sentences`` are the spans the
+    window may take (those of the best sentence's section, in order)."""
     start, end = passage
     inside = [(s, e) for s, e in sentences if s < end and start < e]
     if best[1] >= max((e for _, e in inside), default=end) or not any(s >= best[1] for s, _ in inside):
@@ -171,6 +174,8 @@ def answer_window(
                 start = s
             elif e <= start:
                 break
+    start = next((s for s, e in sentences if s < start < e and start - s <= extra), start)
+    end = next((e for s, e in sentences if s < end < e and e - end <= extra), end)
     return min(start, best[0]), max(end, best[1])
 
 

@@ -469,11 +469,13 @@ class GuidanceApp(App):
         """The command palette (ctrl+p) lists every action of the screen in front, and the app's
         own, by the names the key help uses."""
         seen: set[str] = set()
+        titles: set[str] = set()
         for bindings, target in ((screen.BINDINGS, screen), (self.BINDINGS, self)):
             for binding in bindings:
                 if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
                     continue
                 seen.add(binding.action)
+                titles.add(binding.description)
                 action = (
                     binding.action
                     if target is self or binding.action.startswith(("app.", "screen."))
@@ -489,11 +491,12 @@ class GuidanceApp(App):
             "Read what changed in the corpus and rebuild",
             partial(self.post_message, messages.RebuildIndex()),
         )
-        yield SystemCommand(
-            "Export the report",
-            "Write the collected passages as Markdown",
-            partial(self.post_message, messages.ExportReport()),
-        )
+        if "Export the report" not in titles:  # the report screen's own e says it already
+            yield SystemCommand(
+                "Export the report",
+                "Write the report's passages: Markdown, plain text, BibTeX or CSL-JSON",
+                partial(self.post_message, messages.ExportReport()),
+            )
 
     # -- results ------------------------------------------------------------------------------
 
