@@ -16,7 +16,7 @@ the terminal UI and ``python -m assistant chat`` use both.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -203,6 +203,25 @@ def _asks_what_a_term_is(tokens: list[str]) -> bool:
         return False
     rest = rest[1:] if rest[0] in ("a", "an") else rest
     return bool(rest) and rest[0] not in STOPWORDS
+
+
+def names_a_titled_subject(question: str, titles: Callable[[], Iterable[str]]) -> bool:
+    """ "What is the duty to notify?": a question asking what "the" something is, of two words of
+    its own or more, that a document of the corpus names in its title ("Duty to Notify the Home
+    Office of Potential Victims..."), is about that subject, not the topic before it (a first-use
+    audit saw it carry "travelling, related, adult, child"). "What is the time limit?" names
+    something said before, and no title. ``titles`` is called only for a question of that form."""
+    tokens = word_tokens(question)
+    rest = (
+        tokens[2:] if tokens[:2] in (["what", "is"], ["what", "are"]) else tokens[1:] if tokens[:1] == ["whats"] else []
+    )
+    if not rest or rest[0] != "the" or _POINTERS.intersection(rest):
+        return False
+    term = rest[1:]
+    if sum(word not in STOPWORDS for word in term) < 2:
+        return False
+    phrase = f" {' '.join(term)} "
+    return any(phrase in f" {' '.join(word_tokens(title))} " for title in titles())
 
 
 def is_follow_up(question: str) -> tuple[bool, str]:
@@ -425,7 +444,9 @@ class Thread(BaseModel):
                 thread=thread.focus() if context.carried else None,
             )
 
-        context = thread.context_for(question, pipeline.idf, alone=alone)
+        titled = bool(thread.turns) and names_a_titled_subject(question, pipeline.document_titles)
+        follows = (False, "it names a subject a document is titled by") if titled else None
+        context = thread.context_for(question, pipeline.idf, alone=alone, follows=follows)
         answer = search(context)
         points_back = bool(_WORTH_A_RETRY.intersection(question_words(question)))
         says_enough = len(own_words(question)) > RETRY_WORDS

@@ -303,6 +303,10 @@ class Pipeline:
         """Every document of the open generation (opening it if needed)."""
         return self.open().store.document_infos()
 
+    def document_titles(self) -> list[str]:
+        """Every document's title, as cited."""
+        return [info.title for info in self.document_infos()]
+
     def newer_index_available(self) -> bool:
         return self._index is not None and self._index.newer_generation_available()
 

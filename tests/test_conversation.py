@@ -17,6 +17,7 @@ from assistant.conversation import (
     case_note,
     case_note_references,
     is_follow_up,
+    names_a_titled_subject,
     own_words,
 )
 from assistant.models import NO_ANSWER, Answer, Citation, DocumentInfo, Filters, Hit, Location
@@ -271,6 +272,30 @@ class _Recording:
 
     def idf(self, word):
         return self.pipeline.idf(word)
+
+    def document_titles(self):
+        return self.pipeline.document_titles()
+
+
+def test_what_is_the_subject_a_document_is_titled_by_is_asked_alone():
+    # Found in a first-use audit: "what is the duty to notify?" after questions about a child at
+    # the border carried "travelling, related, adult, child"; "what is an NRM?" was asked alone.
+    titles = lambda: ["Duty to Notify the Home Office of Potential Victims of Modern Slavery"]  # noqa: E731
+    assert names_a_titled_subject("what is the duty to notify?", titles)
+    assert names_a_titled_subject("What's the Duty to Notify", titles)
+    assert not names_a_titled_subject("what is the time limit?", titles), "no title names it: said before"
+    assert not names_a_titled_subject("what is the duty?", titles), "one word is no subject of its own"
+    assert not names_a_titled_subject("how do I notify the Home Office?", titles)
+    assert is_follow_up("what is the duty to notify?")[0], "without the titles it is short, so it follows on"
+
+
+def test_a_subject_a_document_is_titled_by_carries_nothing_in_a_conversation(bundled_pipeline):
+    searcher = _Recording(bundled_pipeline)
+    thread = Thread()
+    thread.turns.append(thread.ask(searcher, "Why do Indonesian trafficking victims often go unidentified?"))
+    titled = thread.ask(searcher, "what is the butterfly longitudinal research project?")
+    assert titled.context.words == [] and "titled" in titled.context.reason
+    assert thread.ask(searcher, "what is the time limit?").context.carried, "a short question otherwise follows on"
 
 
 def test_a_question_that_points_back_and_finds_nothing_alone_is_searched_with_the_thread(bundled_pipeline):
