@@ -367,6 +367,15 @@ class Thread(BaseModel):
         for turn in self.turns:
             turn.keep_only(passages)
 
+    def asked_before(self, turn: Turn) -> list[str]:
+        """The questions of ``turn``'s topic asked before it, as typed."""
+        place = next((n for n, other in enumerate(self.turns) if other is turn), len(self.turns))
+        questions: list[str] = []
+        for other in self.turns[:place]:
+            questions = [] if other.new_topic else questions
+            questions.append(other.question)
+        return [] if turn.new_topic else questions
+
     def topic_turns(self) -> list[Turn]:
         """The turns of the current topic (since the last new topic)."""
         turns: list[Turn] = []

@@ -51,6 +51,13 @@ class ReportItem(BaseModel):
     out_of_date: bool = False
     """Its file was changed, renamed or removed since it was added, when last checked
     (``ReportBasket.mark_out_of_date``): the report says so beside it."""
+    earlier: list[str] = Field(default_factory=list)
+    """The earlier questions of its topic, as typed, when it carried words from them: a reader of
+    the report sees what "and if she's under 18?" followed (a first-use audit's report listed it
+    under an unrelated question)."""
+    confidence: str | None = None
+    """How strong a match its card was called when it was added ("strong", "fair", "weak"; None
+    when no match was called: kept from the closest, or a mode without the ranker)."""
 
     @property
     def key(self) -> tuple[int, str]:
@@ -61,7 +68,9 @@ class ReportItem(BaseModel):
         """The question as typed, and the words it was searched with when it carried some."""
         if not self.searched_with:
             return self.question
-        return f"{self.question} (searched with: {', '.join(self.searched_with)}, from the earlier questions)"
+        earlier = "; ".join(f"“{question}”" for question in self.earlier)
+        source = f"from the earlier questions {earlier}" if earlier else "from the earlier questions"
+        return f"{self.question} (searched with: {', '.join(self.searched_with)}, {source})"
 
 
 class ReportBasket(BaseModel):
@@ -69,7 +78,9 @@ class ReportBasket(BaseModel):
     unexported: bool = False
     """Changed since it was last exported (quitting asks first)."""
 
-    def add(self, question: str, hit: Hit, searched_with: list[str] | None = None) -> bool:
+    def add(
+        self, question: str, hit: Hit, searched_with: list[str] | None = None, earlier: list[str] | None = None
+    ) -> bool:
         """Add a passage; False if it is already in the basket."""
         if any(item.key == (hit.chunk_id, hit.text) for item in self.items):
             return False
@@ -77,10 +88,12 @@ class ReportBasket(BaseModel):
             ReportItem(
                 question=question,
                 searched_with=list(searched_with or []),
+                earlier=list(earlier or []) if searched_with else [],
                 chunk_id=hit.chunk_id,
                 text=hit.text,
                 citation=hit.citation,
                 closest=hit.closest,
+                confidence=None if hit.closest else hit.confidence,
             )
         )
         self.unexported = True
@@ -186,6 +199,9 @@ class ReportBasket(BaseModel):
             lines.append(f"### {number}. {markdown_escape(citation_line(item.citation))}")
             lines.append("")
             lines.append(f"Question: {markdown_escape(item.asked)}")
+            if item.confidence:
+                lines.append("")
+                lines.append(f"Match: {item.confidence}")
             if item.closest:
                 lines.append("")
                 lines.append(f"{KEPT_FROM_CLOSEST} to this question.")
@@ -226,6 +242,7 @@ class ReportBasket(BaseModel):
                 "",
                 f"{number}. {safe_line(citation_line(item.citation))}",
                 f"Question: {safe_line(item.asked)}",
+                *([f"Match: {item.confidence}"] if item.confidence else []),
                 *([f"{KEPT_FROM_CLOSEST} to this question."] if item.closest else []),
                 *([OUT_OF_DATE] if item.out_of_date else []),
             ]

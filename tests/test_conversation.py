@@ -260,6 +260,16 @@ def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_referen
     assert "## 3. What is cuckooing?\n\nA new topic: asked on its own" in case_note(thread)
 
 
+def test_the_questions_asked_before_a_turn_are_those_of_its_topic():
+    def turn(question, new_topic=False):
+        return Turn(question=question, answer=Answer(query=question, abstained=True), new_topic=new_topic)
+
+    thread = Thread(turns=[turn("a"), turn("and b?"), turn("c", new_topic=True), turn("and d?")])
+    assert thread.asked_before(thread.turns[1]) == ["a"]
+    assert thread.asked_before(thread.turns[3]) == ["c"], "not the questions of the topic before"
+    assert thread.asked_before(thread.turns[2]) == [] and thread.asked_before(thread.turns[0]) == []
+
+
 class _Recording:
     """The real pipeline, with the words each search carried written down."""
 

@@ -147,3 +147,30 @@ def test_what_was_removed_is_put_back_where_it_was_unless_it_was_added_again():
     basket.put_back(cleared)
     assert sorted(texts()) == ["First passage.", "Second passage.", "Third passage."], "never twice"
     assert basket.unexported
+
+
+def test_a_follow_up_names_the_earlier_questions_it_carried_words_from_and_each_passage_its_match():
+    # Found in a first-use audit: "and if she's under 18?" was listed under an unrelated question
+    # of another topic, and the report dropped the "weak" the card had said.
+    kept = ReportBasket()
+    kept.add(
+        "Signs a patient is being trafficked?",
+        hit("Someone else speaks for the patient.").model_copy(update={"confidence": "strong"}),
+    )
+    follow_up = hit("Children are referred to local authority children's services.", rank=2)
+    kept.add(
+        "and if she's under 18?",
+        follow_up.model_copy(update={"confidence": "weak"}),
+        ["interpreter", "woman"],
+        ["a woman came in with injuries", "can he interpret for her?"],
+    )
+    for style in ("text", "markdown"):
+        text = kept.render(style, generated=WHEN)
+        assert (
+            "and if she's under 18? (searched with: interpreter, woman, from the earlier questions "
+            "“a woman came in with injuries”; “can he interpret for her?”)"
+        ) in text.replace("\\", "")
+        assert "Match: strong" in text and "Match: weak" in text
+    alone = ReportBasket()
+    alone.add("q", hit(), [], ["an earlier question"])
+    assert alone.items[0].asked == "q", "a question that carried nothing names no earlier one"

@@ -506,12 +506,14 @@ class GuidanceApp(App):
 
     def add_to_report(self, hit, question: str) -> None:
         searched_with: list[str] = []
+        earlier: list[str] = []
         for turn in reversed(self.thread.turns):  # kept for the case note too
             if turn.question == question and any(h.chunk_id == hit.chunk_id for h in turn.cards()):
                 turn.keep(hit.rank)
                 searched_with = list(turn.context.words)
+                earlier = self.thread.asked_before(turn)
                 break
-        added = self.basket.add(question, hit, searched_with)
+        added = self.basket.add(question, hit, searched_with, earlier)
         count = len(self.basket.items)
         if added:
             self.save_basket()
