@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .errors import CitationError
 from .ingest.formats import has_slides
 from .models import NO_ANSWER, Answer, AnswerJSON, Chunk, Citation, DocumentInfo, Hit, ResultJSON
-from .text import json_text, safe_line, safe_path, safe_url, strip_control
+from .text import json_text, safe_line, safe_path, safe_url, sentence_spans, strip_control
 
 if TYPE_CHECKING:
     from .pipeline import IndexStatus
@@ -433,6 +433,21 @@ def card_marks(hit: Hit) -> list[str]:
     return [mark for mark, on in (*marks, *shown) if mark and on]
 
 
+def best_quote(hit: Hit) -> str:
+    """A card's highlighted sentences as one line, joined by " … ", with "…" where one begins or
+    ends inside a sentence of the card (a long sentence is matched in parts): "PV said she had no
+    food and he refused to talk" read as the whole sentence (first-use audit)."""
+    sentences = sentence_spans(hit.text)
+    starts, ends = {s for s, _ in sentences}, {e for _, e in sentences}
+    parts = []
+    for start, end in hit.highlights:
+        part = " ".join(strip_control(hit.text[start:end]).split())
+        before = "… " if start not in starts and hit.text[:start].strip() else ""
+        after = " …" if end not in ends and hit.text[end:].strip() else ""
+        parts.append(f"{before}{part}{after}")
+    return re.sub(r"… … ", "… ", " … ".join(parts))
+
+
 def best_words(hit: Hit) -> str:
     """What a card's highlighted sentence is called: under a refusal it is only the closest."""
     return "Closest sentence" if hit.closest else "Best match"
@@ -475,10 +490,12 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
             if paragraph.strip():
                 lines.extend(textwrap.wrap(paragraph, width=width, initial_indent="    ", subsequent_indent="    "))
         if hit.highlights:
-            best = " … ".join(strip_control(hit.text[s:e]) for s, e in hit.highlights)
             lines.extend(
                 textwrap.wrap(
-                    f"{best_words(hit)}: {best}", width=width, initial_indent="    » ", subsequent_indent="      "
+                    f"{best_words(hit)}: {best_quote(hit)}",
+                    width=width,
+                    initial_indent="    » ",
+                    subsequent_indent="      ",
                 )
             )
         lines.append("    Cite: " + format_citation(hit.citation, "text"))
@@ -510,8 +527,7 @@ def render_answer_markdown(answer: Answer) -> str:
         lines.extend(f"   {line}" for line in markdown_quote(hit.text))
         lines.append("")
         if hit.highlights:
-            best = " … ".join(" ".join(strip_control(hit.text[s:e]).split()) for s, e in hit.highlights)
-            lines += [f"   {best_words(hit)}: {markdown_escape(best)}", ""]
+            lines += [f"   {best_words(hit)}: {markdown_escape(best_quote(hit))}", ""]
         for other in hit.also_at:
             lines.append(f"   Also stated in: {format_citation(other, 'markdown')}")
             lines.append("")

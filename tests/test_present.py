@@ -334,3 +334,20 @@ def test_a_citation_names_its_file_with_the_spaces_of_its_name():
     assert "File: iasc/Home Office  Criminal Exploitation.pdf." in format_citation(spaced, "text")
     broken = CITATION.model_copy(update={"url": None, "path": "iasc/a\nb\u202ec.pdf"})
     assert "File: iasc/a\\x0ab\\u202ec.pdf." in format_citation(broken, "text"), "one line, the bidi control inert"
+
+
+def test_a_best_match_that_is_part_of_a_sentence_says_so_with_an_ellipsis():
+    # Found in a first-use audit: "» Best match: PV said she had no food and he refused to talk"
+    # read as the whole sentence; it goes on "to her because she would not work as a prostitute".
+    from assistant.present import best_quote
+
+    text = "PV said she had no food and he refused to talk to her because she would not work. She left."
+    cut = hit(text).model_copy(update={"highlights": [(0, 46)]})
+    assert best_quote(cut) == "PV said she had no food and he refused to talk …"
+    assert "Best match: PV said she had no food and he refused to talk …" in render_answer_text(
+        Answer(query="q", abstained=False, hits=[cut])
+    )
+    middle = hit(text).model_copy(update={"highlights": [(24, 46), (82, 91)]})
+    assert best_quote(middle) == "… and he refused to talk … She left."
+    whole = hit(text).model_copy(update={"highlights": [(0, 81)]})
+    assert best_quote(whole) == text[:81]
