@@ -17,11 +17,15 @@ def _pdf_string(text: str) -> bytes:
 
 
 def make_pdf(
-    pages: list[list[tuple[str, float, float, float, bool]]], title: str | None = None, author: str | None = None
+    pages: list[list[tuple[str, float, float, float, bool]]],
+    title: str | None = None,
+    author: str | None = None,
+    scaled: bool = False,
 ) -> bytes:
     """A PDF with a text layer. Each page is a list of (text, x, y, size, bold) runs on an A4
     page (595 x 842 points, y from the bottom). An empty page list makes a page with a drawing
-    and no text (as a scan would have)."""
+    and no text (as a scan would have). ``scaled``: each run's size is set by its text matrix,
+    at a font size of 1, as many design tools write it."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -36,7 +40,13 @@ def make_pdf(
     for runs in pages:
         if runs:
             stream = b"".join(
-                b"BT /%s %.1f Tf %.1f %.1f Td %s Tj ET\n" % (b"F2" if is_bold else b"F1", size, x, y, _pdf_string(text))
+                (
+                    b"BT /%s 1 Tf %.1f 0 0 %.1f %.2f %.2f Tm %s Tj ET\n"
+                    % (b"F2" if is_bold else b"F1", size, size, x, y, _pdf_string(text))
+                    if scaled
+                    else b"BT /%s %.1f Tf %.1f %.1f Td %s Tj ET\n"
+                    % (b"F2" if is_bold else b"F1", size, x, y, _pdf_string(text))
+                )
                 for text, x, y, size, is_bold in runs
             )
         else:

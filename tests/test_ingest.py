@@ -167,6 +167,38 @@ def test_pdf_footnote_markers_are_set_apart_from_the_word_they_follow(tmp_path):
     assert "Employers must never hold passports.[4] They are" in document.text
 
 
+def test_pdf_text_laid_out_a_glyph_at_a_time_reads_as_words(tmp_path):
+    # Found in the library: a police force's plan placed each glyph of its letter-spaced text on
+    # its own, pdfium broke the line between every two, and the whole plan read "M o d e r n
+    # S l a v e r y", so that no word of it could be found.
+    widths = {"a": 556, "c": 500, "d": 556, "e": 556, "i": 222, "l": 222, "m": 833, "n": 556, "o": 556}
+    widths |= {
+        "p": 556,
+        "r": 333,
+        "s": 500,
+        "t": 278,
+        "u": 556,
+        "v": 500,
+        "y": 500,
+        "M": 833,
+        "V": 667,
+        " ": 278,
+        ".": 278,
+    }
+
+    def glyph_by_glyph(text, y, tracking=1.0, size=10.0):
+        x, runs = 72.0, []
+        for char in text:
+            runs.append((char, x, y, size, False))
+            x += widths[char] / 1000 * size + tracking
+        return runs
+
+    first, second = "Modern slavery is a serious crime.", "Victims need support."
+    pdf = make_pdf([glyph_by_glyph(first, 700) + glyph_by_glyph(second, 686)], scaled=True)
+    document = ingest(write(tmp_path / "plan.pdf", pdf)).documents[0]
+    assert f"{first} {second}" in document.text
+
+
 def test_pdf_table_rows_keep_their_cells_together_in_reading_order(tmp_path):
     rows = [
         ("Indicator", "What to look for"),

@@ -92,7 +92,7 @@ def test_a_title_property_the_document_does_not_open_with_is_a_templates_leftove
     )
     cover = [Line("West Midlands PVVP: Preventing Violence Against Vulnerable People", 1), Line("February 2018", 2)]
     assert choose_title({"title": "Governance Structure February 2018"}, cover + form, "pvvp.pdf")[1] == "file", (
-        "half of its words open the document: the property is the document's"
+        "words of it open the document: the property is the document's"
     )
 
 

@@ -140,11 +140,12 @@ _OPENING_CHARACTERS = 5000
 
 
 def opens_with(title: str, lines: list[Line]) -> bool:
-    """Whether the document's opening text holds at least half of a title's words (of four
-    letters or more). A file's title property is often left from the template or the document
-    it was copied from (five example NRM referral forms, .doc files, all had "Report to Crown
-    Prosecutor for Charging Decision", a word of which none of them opens with); a true one is
-    on the cover or in the first pages' headers. A title of no such word, or a document of no
+    """Whether the document's opening text holds any of a title's words (of four letters or
+    more). A file's title property is often left from the template or the document it was
+    copied from (five example NRM referral forms, .doc files, all had "Report to Crown
+    Prosecutor for Charging Decision", a word of which none of them opens with); a true one
+    shares words with the cover or the first pages (in the library, three quarters of them or
+    more). A title of no such word, or a document of no
     text, keeps its property."""
     words = [w for w in re.findall(r"[a-z0-9]{4,}", title.lower())]
     if not words:
@@ -158,7 +159,7 @@ def opens_with(title: str, lines: list[Line]) -> bool:
         if length >= _OPENING_CHARACTERS:
             break
     found = set(re.findall(r"[a-z0-9]{4,}", " ".join(opening)))
-    return not found or sum(w in found for w in words) * 2 >= len(words)
+    return not found or any(w in found for w in words)
 
 
 _EXAMPLE = re.compile(r"\b(?:example|sample|template|specimen|exemplar|mock[- ]?up)", re.I)

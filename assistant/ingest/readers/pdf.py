@@ -278,6 +278,10 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
         name = ctypes.create_string_buffer(128)
         flags = ctypes.c_int()
         x, y = ctypes.c_double(), ctypes.c_double()
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        last_glyph: tuple[float, float, float] | None = None  # right edge, baseline, font size
+        pending_break = False
+        joins: list[tuple[int, float]] = []  # line breaks pdfium made inside a line: place, gap
         object_styles: dict[int, tuple[float, bool]] = {}
         lines: list[_PdfLine] = []
         chars: list[str] = []
@@ -286,6 +290,17 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
         line_y: float | None = None
 
         def end_line() -> None:
+            if joins:
+                spaced = _spaces_at(joins)
+                for place in reversed(range(len(chars))):
+                    if chars[place] == _JOIN:
+                        space = place in spaced and chars[place + 1] not in _CLOSING
+                        # a number's digits are often spaced wider than a text's letters ("1 6")
+                        digits = place > 0 and chars[place - 1].isdigit() and chars[place + 1].isdigit()
+                        space = space and not (digits and next(g for p, g in joins if p == place) <= _DIGIT_SPACE)
+                        chars[place : place + 1] = [" "] if space else []
+                        char_sizes[place : place + 1] = [None] if space else []
+                joins.clear()
             # pdfium writes no space where a tab stop, not a space, follows a paragraph number
             text = _GLUED_PARAGRAPH_NUMBER.sub(r"\1 ", normalize_text(_mark_footnotes(chars, char_sizes)).strip())
             if not text:
@@ -302,11 +317,31 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
 
         for index in range(textpage.count_chars()):
             code = pdfium_c.FPDFText_GetUnicode(handle, index)
+            if code == 0x0A and pdfium_c.FPDFText_IsGenerated(handle, index) and last_glyph is not None:
+                pending_break = True  # decided at the next glyph: see _gap_on_the_line
+                continue
+            if code == 0x0D:
+                continue
+            glyph = code > 0x20 and code not in (0x02, 0xFFFE) and not pdfium_c.FPDFText_IsGenerated(handle, index)
+            if glyph:
+                pdfium_c.FPDFText_GetCharBox(handle, index, left, right, bottom, top)
+                pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y)
+            if pending_break:
+                pending_break = False
+                gap = _gap_on_the_line(last_glyph, left.value, y.value) if glyph else None
+                if gap is None:
+                    end_line()
+                    line_y = None
+                    last_glyph = None
+                else:
+                    joins.append((len(chars), gap))
+                    chars.append(_JOIN)
+                    char_sizes.append(None)
+            glyph_edges = (right.value, y.value)
             if code == 0x0A:
                 end_line()
                 line_y = None
-                continue
-            if code == 0x0D:
+                last_glyph = None
                 continue
             if code in (0x02, 0xFFFE):
                 # pdfium's mark for a hyphen that ends a line, with no line break after it: the
@@ -338,6 +373,8 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
                 style = object_styles[key] = (size, bold)
             styles.append(style)
             char_sizes[-1] = style[0]
+            if glyph:
+                last_glyph = (*glyph_edges, style[0])
             if line_y is None:
                 pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y)
                 line_y = y.value
@@ -345,6 +382,47 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
         return lines
     finally:
         textpage.close()
+
+
+_CLOSING = frozenset(".,;:!?)]’”")
+"""Punctuation no space comes before."""
+_DIGIT_SPACE = 0.35
+"""Between two digits, the gap in ems over which a join is a space."""
+_JOIN = "\x00"
+"""Where pdfium broke a line between two glyphs of one line: a space or nothing, decided by
+``_spaces_at`` when the line ends."""
+
+
+def _gap_on_the_line(last: tuple[float, float, float] | None, left: float, baseline: float) -> float | None:
+    """How far a glyph after a line break pdfium generated stands from the glyph before, in ems
+    of that glyph's font size, when it goes on the same line: on the same baseline, just to its
+    right. Some PDFs place every glyph of a letter-spaced text on its own (a police force's plan
+    read "M o d e r n S l a v e r y", and no word of it could be searched). None: a true line
+    break."""
+    if last is None:
+        return None
+    right, last_baseline, size = last
+    size = max(size, 1e-6)
+    gap = left - right
+    if abs(baseline - last_baseline) > 0.2 * size or not -0.1 * size <= gap < size:
+        return None
+    return gap / size
+
+
+def _spaces_at(joins: list[tuple[int, float]]) -> set[int]:
+    """Which of a line's joins are spaces between words: the gaps fall in two groups, within a
+    word (letter spacing) and between words (a space more), parted at their widest step when the
+    narrower could be letter spacing and the wider is half as wide again; else a gap of more
+    than a fifth of an em is a space (a word space is a quarter to a third)."""
+    gaps = sorted(gap for _, gap in joins)
+    threshold = 0.2
+    steps = [(gaps[n + 1] - gaps[n], n) for n in range(len(gaps) - 1)]
+    if steps:
+        _, n = max(steps)
+        low, high = gaps[n], gaps[n + 1]
+        if low <= 0.3 and high >= 1.5 * max(low, 0.03) and high > 0.12:
+            threshold = (low + high) / 2
+    return {place for place, gap in joins if gap > threshold}
 
 
 def _pdf_running_lines(lines: list[_PdfLine], page_count: int, page_height: float) -> dict[int, str]:
