@@ -199,6 +199,24 @@ def test_pdf_text_laid_out_a_glyph_at_a_time_reads_as_words(tmp_path):
     assert f"{first} {second}" in document.text
 
 
+def test_pdf_words_printed_letter_by_letter_read_as_the_documents_words(tmp_path):
+    # Found in the library: an ESOL resource's headings read "P O T E N T I AL S I T U AT I O N S
+    # I N E S O L C L AS S R O O M S" in every citation of their sections.
+    runs = [
+        ("W H AT I S T R AF F I C K I N G ?", 56, 780, 16, True),
+        ("Trafficking is what happens when people are moved and exploited.", 56, 750, 11, False),
+        ("Teachers in ESOL classrooms see potential situations of trafficking.", 56, 736, 11, False),
+        ("P O T E N T I AL S I T U AT I O N S I N E S O L C L AS S R O O M S", 56, 700, 16, True),
+        ("A learner may say her employer keeps her passport.", 56, 670, 11, False),
+        ("The grades were a b c d e f and g.", 56, 656, 11, False),
+    ]
+    document = ingest(write(tmp_path / "esol.pdf", make_pdf([runs]))).documents[0]
+    sections = {heading for block in document.blocks for heading in block.section}
+    assert "POTENTIAL SITUATIONS IN ESOL CLASSROOMS" in sections, sections
+    assert document.title == "What Is Trafficking ?", "the first heading names the document"
+    assert "a b c d e f and g" in document.text, "letters that make no words of the document stay"
+
+
 def test_pdf_table_rows_keep_their_cells_together_in_reading_order(tmp_path):
     rows = [
         ("Indicator", "What to look for"),

@@ -180,6 +180,7 @@ def read_pdf(data: bytes) -> Extraction:
     removed = _pdf_running_lines(raw_lines, page_count, page_height)
     lines = _pdf_paragraphs(raw_lines, removed)
     rejoin_split_words(lines)
+    respace_letter_spaced(lines)
     for number, line in enumerate(lines, start=1):
         line.number = number
     metadata = _pdf_metadata(reader)
@@ -836,6 +837,61 @@ def rejoin_split_words(lines: list[Line]) -> None:
         joins = [(a, b) for a, b in _adjacent_words(line.text) if (a.group().lower(), b.group().lower()) in joinable]
         for a, b in reversed(joins):  # right to left: the offsets on the left stay valid
             line.text = line.text[: a.end()] + line.text[b.start() :]
+
+
+_LETTER_RUN = re.compile(r"(?<![^\s(“‘\"'])(?:[A-Za-z]{1,2} ){5,}[A-Za-z]{1,2}(?![^\s?!.,:;)”’\"'])")
+"""Six or more pieces of one or two letters, each a space apart: a word printed letter by letter
+("S P O T T I N G T H E S I G N S"; pdfium reads a wide gap inside "AT" as no space)."""
+
+
+def respace_letter_spaced(lines: list[Line]) -> None:
+    """Words printed letter by letter read as words again ("W H AT I S T R AF F I C K I N G ?"
+    becomes "WHAT IS TRAFFICKING?"), split by the document's own vocabulary: the split into its
+    words (two letters or more, or "a" and "I") that are most common in it. A run that no split
+    covers, or that splits into short words, stays as it is: "a b c d e f" is no word."""
+    kept = [line for line in lines if line.kind != "blank"]
+    counts = vocabulary(kept)
+    total = sum(counts.values())
+    if not total:
+        return
+
+    def respaced(match: re.Match) -> str:
+        pieces = match.group().split(" ")
+        if sum(len(piece) == 1 for piece in pieces) < 0.6 * len(pieces):
+            return match.group()
+        letters = "".join(pieces)
+        words = _split_into_words(letters, counts, total)
+        if not words or len(letters) / len(words) < 3.5:
+            return match.group()
+        return " ".join(words)
+
+    for line in kept:
+        if _LETTER_RUN.search(line.text):
+            line.text = _LETTER_RUN.sub(respaced, line.text)
+
+
+def _split_into_words(letters: str, counts: Counter[str], total: int) -> list[str] | None:
+    """``letters`` as the sequence of the document's words that is likeliest (each word's share
+    of the document's words, multiplied), or None when no sequence covers it."""
+    lowered = letters.lower()
+    best: list[tuple[float, int] | None] = [(0.0, 0)] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - 24), end):
+            word = lowered[start:end]
+            previous = best[start]
+            if previous is None or not counts[word] or (len(word) == 1 and word not in ("a", "i")):
+                continue
+            cost = previous[0] - math.log(counts[word] / total)
+            if best[end] is None or cost < best[end][0]:
+                best[end] = (cost, start)
+    if best[-1] is None:
+        return None
+    words, end = [], len(letters)
+    while end:
+        start = best[end][1]
+        words.append(letters[start:end])
+        end = start
+    return words[::-1]
 
 
 def _join_lines(left: str, right: str) -> str:
