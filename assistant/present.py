@@ -69,7 +69,7 @@ def page_words(page: int, label: str | None, format: str | None) -> str:
         return f"slide {page}"
     if label is None or label == str(page):
         return f"p. {page}"
-    return f"p. {label} (PDF p. {page})"
+    return f"{'pp.' if '–' in label else 'p.'} {label} (PDF p. {page})"  # a spread: "pp. 8–9"
 
 
 def _pages(citation: Citation) -> str | None:
@@ -99,9 +99,11 @@ def _printed_page_range(citation: Citation) -> str | None:
     """The page numbers a reader finds printed in the document, from its page labels."""
     if citation.page_label is None and citation.page_end_label is None:
         return None
-    first = citation.page_label or str(citation.page)
+    first = (citation.page_label or str(citation.page)).split("–")[0]
     last = citation.page_end_label or (str(citation.page_end) if citation.page_end else None)
-    return f"{first}–{last}" if last and last != first else first
+    last = last.split("–")[-1] if last else None
+    whole = citation.page_label if not last or last == first else None  # one spread: "8–9"
+    return whole or (f"{first}–{last}" if last and last != first else first)
 
 
 def _printed_pages(citation: Citation) -> str | None:

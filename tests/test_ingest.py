@@ -603,6 +603,27 @@ def test_the_number_printed_on_a_page_becomes_its_label_when_the_pdf_has_no_page
     assert path.exists()
 
 
+def test_a_pdf_of_two_page_spreads_cites_the_pair_of_numbers_each_spread_prints(tmp_path):
+    # Found in a first-use audit: a guide exported as spreads cited "p. 5" for text printed on
+    # page 8 (each PDF page prints two numbers; one spread shows only one, under a picture).
+    from assistant.present import page_words
+
+    from .fixtures_build import make_pdf
+
+    body = "Businesses of all sizes can be implicated by modern slavery in their supply chains."
+    pages = [[("A guide for small businesses", 72, 700, 24, True)]]
+    for page in range(2, 7):
+        left, right = 2 * page - 2, 2 * page - 1
+        footer = [(f"{left} {right}", 560, 30, 9, False)] if page != 4 else [(str(left), 60, 30, 9, False)]
+        pages.append([(f"Part {page}", 72, 760, 14, True), (body, 72, 700, 11, False), *footer])
+    pages.append([("Published October 2021.", 72, 700, 11, False)])
+    write(tmp_path / "guide.pdf", make_pdf(pages))
+    (corpus_file,), _ = discover_files(tmp_path, "catalogue.toml", 1 << 20)
+    document = ingest_file(corpus_file, load_catalogue(tmp_path / "none.toml")).documents[0]
+    assert document.page_labels == {2: "2–3", 3: "4–5", 4: "6–7", 5: "8–9", 6: "10–11"}
+    assert page_words(5, document.page_labels[5], "pdf") == "pp. 8–9 (PDF p. 5)"
+
+
 def test_a_bold_glossary_term_that_wraps_is_not_a_heading_and_the_next_entry_is_not_filed_under_it(tmp_path):
     # Statutory guidance's glossary: each term is set in bold inside quotation marks, and a long
     # term wraps, so its first line is a bold line of capitalised words ("... Practice Co-").

@@ -351,3 +351,13 @@ def test_a_best_match_that_is_part_of_a_sentence_says_so_with_an_ellipsis():
     assert best_quote(middle) == "… and he refused to talk … She left."
     whole = hit(text).model_copy(update={"highlights": [(0, 81)]})
     assert best_quote(whole) == text[:81]
+
+
+def test_a_passage_across_two_spreads_cites_the_printed_pages_from_first_to_last():
+    spreads = CITATION.model_copy(
+        update={"page": 5, "page_end": 6, "page_label": "8–9", "page_end_label": "10–11", "format": "pdf"}
+    )
+    assert "pp. 8–11 (PDF pp. 5–6)" in format_citation(spreads, "text")
+    one = CITATION.model_copy(update={"page": 5, "page_label": "8–9", "format": "pdf"})
+    assert "pp. 8–9 (PDF p. 5)" in format_citation(one, "text")
+    assert "pages = {8--9}" in format_citation(one, "bibtex")

@@ -948,6 +948,8 @@ def printed_page_numbers(lines: list[_PdfLine], removed: dict[int, str], page_co
     page number (a cover and contents before page 1), every page from the first numbered one on
     gets its printed number (also a page whose number is hidden by a picture); only where it
     differs from the PDF page number. Empty when the numbers disagree or are too few to tell."""
+    if spreads := _spread_page_numbers(lines, removed):
+        return spreads
     printed: dict[int, int] = {}
     for index, reason in removed.items():
         if reason == "page number" and (match := re.search(r"\d{1,4}", lines[index].text)):
@@ -960,6 +962,32 @@ def printed_page_numbers(lines: list[_PdfLine], removed: dict[int, str], page_co
         return {}  # numbers that disagree, or that equal the PDF's own: nothing to add
     first = min(page for page, number in printed.items() if number - page == offset)
     return {page: str(page + offset) for page in range(first, page_count + 1) if page + offset >= 1}
+
+
+def _spread_page_numbers(lines: list[_PdfLine], removed: dict[int, str]) -> dict[int, str]:
+    """A PDF of two-page spreads (a booklet exported as spreads: each PDF page prints two
+    numbers, "8" and "9"): each spread's pair, "8–9", when three or more pages print two
+    consecutive numbers that follow one rule (PDF page 5 holds 8 and 9, page 6 holds 10 and 11),
+    for every page from the first to the last that prints a number fitting it. Empty otherwise:
+    a guide's p. 5 was cited for the text printed as p. 8 (first-use audit)."""
+    numbers: dict[int, list[int]] = {}
+    for index in removed:
+        if re.fullmatch(r"\d{1,3}(?:\s+\d{1,3})?", text := lines[index].text.strip()):
+            numbers.setdefault(lines[index].page, []).extend(int(n) for n in text.split())
+    pairs = {
+        page: min(found) for page, found in numbers.items() if len(set(found)) == 2 and max(found) == min(found) + 1
+    }
+    if len(pairs) < 3:
+        return {}
+    shift, agreeing = Counter(left - 2 * page for page, left in pairs.items()).most_common(1)[0]
+    if agreeing < 0.6 * len(pairs):
+        return {}
+    fitting = [page for page, found in numbers.items() if any(n - 2 * page in (shift, shift + 1) for n in found)]
+    return {
+        page: f"{2 * page + shift}–{2 * page + shift + 1}"
+        for page in range(min(fitting), max(fitting) + 1)
+        if 2 * page + shift >= 1
+    }
 
 
 def _page_labels(reader, page_count: int) -> dict[int, str]:
