@@ -80,8 +80,9 @@ class ResultCard(Static, can_focus=True):
         super().__init__(self._render_card(), markup=False)
         if turn:
             # On its border, the question the card answers: scrolled back through a thread, the
-            # turn's heading may be off screen and every turn's cards are numbered from 1.
-            self.border_title = Text(f"{turn}. {strip_control(question)}", style="dim")
+            # turn's heading may be off screen and every turn's cards are numbered from 1. Said
+            # "question 2", not "2.": beside the card's own number it read as the passage's.
+            self.border_title = Text(f"question {turn}: {strip_control(question)}", style="dim")
 
     def _render_card(self) -> Text:
         hit = self.hit
