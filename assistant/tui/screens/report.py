@@ -44,7 +44,7 @@ class ReportScreen(Screen):
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("e", "export", "Export the report"),
         Binding("x,delete", "remove", "Remove"),
-        Binding("u", "undo", "Put back what was removed"),
+        Binding("u", "undo", "Put back", tooltip="Put back what x or clearing removed"),
         Binding("ctrl+d", "clear", "Clear the report"),
         Binding("K,shift+up", "move(-1)", "Move up"),
         Binding("J,shift+down", "move(1)", "Move down"),
