@@ -91,10 +91,10 @@ class GuidanceApp(App):
         self.export_folder = Path(self.settings.tui.report_dir).expanduser().resolve()
         """Where exports go by default: the reports folder as started, then the last one used."""
         self.thread = Thread()
-        self.turns_in_case_note = 0
-        """How many of the thread's turns the last case note written holds: the thread lives in
-        memory only, so quitting with more asks first."""
         """The conversation, in memory only."""
+        self.turns_in_case_note = 0
+        """How many of the thread's turns the last case note written holds: quitting with more
+        asks first."""
         self.next_new_topic = False
         self.searching = False
         self.launched = time.perf_counter()
@@ -472,7 +472,12 @@ class GuidanceApp(App):
         titles: set[str] = set()
         for bindings, target in ((screen.BINDINGS, screen), (self.BINDINGS, self)):
             for binding in bindings:
-                if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+                if (
+                    not isinstance(binding, Binding)
+                    or not binding.description
+                    or binding.action in seen
+                    or binding.description in titles  # a screen's own binding for the app's action
+                ):
                     continue
                 seen.add(binding.action)
                 titles.add(binding.description)
