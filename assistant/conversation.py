@@ -370,11 +370,18 @@ class Thread(BaseModel):
     def asked_before(self, turn: Turn) -> list[str]:
         """The questions of ``turn``'s topic asked before it, as typed."""
         place = next((n for n, other in enumerate(self.turns) if other is turn), len(self.turns))
-        questions: list[str] = []
-        for other in self.turns[:place]:
-            questions = [] if other.new_topic else questions
-            questions.append(other.question)
-        return [] if turn.new_topic else questions
+        return [] if turn.new_topic else [other.question for other in Thread(turns=self.turns[:place]).topic_turns()]
+
+    def turn_showing(self, question: str, chunk_id: int) -> Turn | None:
+        """The latest turn that asked ``question`` and showed the passage ``chunk_id``."""
+        return next(
+            (
+                turn
+                for turn in reversed(self.turns)
+                if turn.question == question and any(hit.chunk_id == chunk_id for hit in turn.cards())
+            ),
+            None,
+        )
 
     def topic_turns(self) -> list[Turn]:
         """The turns of the current topic (since the last new topic)."""

@@ -99,11 +99,12 @@ def _printed_page_range(citation: Citation) -> str | None:
     """The page numbers a reader finds printed in the document, from its page labels."""
     if citation.page_label is None and citation.page_end_label is None:
         return None
-    first = (citation.page_label or str(citation.page)).split("–")[0]
+    first = citation.page_label or str(citation.page)
     last = citation.page_end_label or (str(citation.page_end) if citation.page_end else None)
-    last = last.split("–")[-1] if last else None
-    whole = citation.page_label if not last or last == first else None  # one spread: "8–9"
-    return whole or (f"{first}–{last}" if last and last != first else first)
+    if not last or last == first:
+        return first
+    # From the first page printed to the last: spreads "8–9" and "10–11" make "8–11".
+    return f"{first.split('–')[0]}–{last.split('–')[-1]}"
 
 
 def _printed_pages(citation: Citation) -> str | None:
@@ -439,15 +440,16 @@ def best_quote(hit: Hit) -> str:
     """A card's highlighted sentences as one line, joined by " … ", with "…" where one begins or
     ends inside a sentence of the card (a long sentence is matched in parts): "PV said she had no
     food and he refused to talk" read as the whole sentence (first-use audit)."""
+    quote = " … ".join(" ".join(strip_control(hit.text[start:end]).split()) for start, end in hit.highlights)
+    if not hit.highlights:
+        return quote
     sentences = sentence_spans(hit.text)
-    starts, ends = {s for s, _ in sentences}, {e for _, e in sentences}
-    parts = []
-    for start, end in hit.highlights:
-        part = " ".join(strip_control(hit.text[start:end]).split())
-        before = "… " if start not in starts and hit.text[:start].strip() else ""
-        after = " …" if end not in ends and hit.text[end:].strip() else ""
-        parts.append(f"{before}{part}{after}")
-    return re.sub(r"… … ", "… ", " … ".join(parts))
+    (start, _), (_, end) = hit.highlights[0], hit.highlights[-1]
+    if start not in {s for s, _ in sentences} and hit.text[:start].strip():
+        quote = "… " + quote
+    if end not in {e for _, e in sentences} and hit.text[end:].strip():
+        quote += " …"
+    return quote
 
 
 def best_words(hit: Hit) -> str:

@@ -184,6 +184,7 @@ def test_pdf_text_laid_out_a_glyph_at_a_time_reads_as_words(tmp_path):
         "V": 667,
         " ": 278,
         ".": 278,
+        **dict.fromkeys("0123456789", 556),
     }
 
     def glyph_by_glyph(text, y, tracking=1.0, size=10.0):
@@ -193,10 +194,11 @@ def test_pdf_text_laid_out_a_glyph_at_a_time_reads_as_words(tmp_path):
             x += widths[char] / 1000 * size + tracking
         return runs
 
-    first, second = "Modern slavery is a serious crime.", "Victims need support."
+    first, second = "Modern slavery is a serious crime.", "Victims need support in 2021."
     pdf = make_pdf([glyph_by_glyph(first, 700) + glyph_by_glyph(second, 686)], scaled=True)
-    document = ingest(write(tmp_path / "plan.pdf", pdf)).documents[0]
-    assert f"{first} {second}" in document.text
+    result = ingest(write(tmp_path / "plan.pdf", pdf))
+    assert f"{first} {second}" in result.documents[0].text
+    assert not result.documents[0].ocr, "read from the text layer, not recognised from the page image"
 
 
 def test_pdf_words_printed_letter_by_letter_read_as_the_documents_words(tmp_path):

@@ -410,11 +410,8 @@ class GuidanceApp(App):
         # The case note keeps what the report keeps: a passage removed from one leaves both, and
         # one put back returns to both (kept again on the card it was added from).
         for item in message.put_back:
-            for turn in reversed(self.thread.turns):  # as add_to_report finds it
-                rank = next((hit.rank for hit in turn.cards() if hit.chunk_id == item.chunk_id), None)
-                if turn.question == item.question and rank is not None and rank not in turn.kept:
-                    turn.keep(rank)
-                    break
+            if turn := self.thread.turn_showing(item.question, item.chunk_id):
+                turn.keep(next(hit.rank for hit in turn.cards() if hit.chunk_id == item.chunk_id))
         self.thread.keep_only({item.chunk_id for item in self.basket.items})
 
     def action_request_quit(self) -> None:
@@ -512,12 +509,10 @@ class GuidanceApp(App):
     def add_to_report(self, hit, question: str) -> None:
         searched_with: list[str] = []
         earlier: list[str] = []
-        for turn in reversed(self.thread.turns):  # kept for the case note too
-            if turn.question == question and any(h.chunk_id == hit.chunk_id for h in turn.cards()):
-                turn.keep(hit.rank)
-                searched_with = list(turn.context.words)
-                earlier = self.thread.asked_before(turn)
-                break
+        if turn := self.thread.turn_showing(question, hit.chunk_id):
+            turn.keep(hit.rank)  # kept for the case note too
+            searched_with = list(turn.context.words)
+            earlier = self.thread.asked_before(turn)
         added = self.basket.add(question, hit, searched_with, earlier)
         count = len(self.basket.items)
         if added:

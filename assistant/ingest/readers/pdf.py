@@ -292,15 +292,10 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
 
         def end_line() -> None:
             if joins:
-                spaced = _spaces_at(joins)
-                for place in reversed(range(len(chars))):
-                    if chars[place] == _JOIN:
-                        space = place in spaced and chars[place + 1] not in _CLOSING
-                        # a number's digits are often spaced wider than a text's letters ("1 6")
-                        digits = place > 0 and chars[place - 1].isdigit() and chars[place + 1].isdigit()
-                        space = space and not (digits and next(g for p, g in joins if p == place) <= _DIGIT_SPACE)
-                        chars[place : place + 1] = [" "] if space else []
-                        char_sizes[place : place + 1] = [None] if space else []
+                spaced = _spaces_at(joins, chars)
+                for place, _ in reversed(joins):  # right to left: the places on the left stay valid
+                    chars[place : place + 1] = [" "] if place in spaced else []
+                    char_sizes[place : place + 1] = [None] if place in spaced else []
                 joins.clear()
             # pdfium writes no space where a tab stop, not a space, follows a paragraph number
             text = _GLUED_PARAGRAPH_NUMBER.sub(r"\1 ", normalize_text(_mark_footnotes(chars, char_sizes)).strip())
@@ -338,7 +333,6 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
                     joins.append((len(chars), gap))
                     chars.append(_JOIN)
                     char_sizes.append(None)
-            glyph_edges = (right.value, y.value)
             if code == 0x0A:
                 end_line()
                 line_y = None
@@ -375,9 +369,10 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
             styles.append(style)
             char_sizes[-1] = style[0]
             if glyph:
-                last_glyph = (*glyph_edges, style[0])
+                last_glyph = (right.value, y.value, style[0])
             if line_y is None:
-                pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y)
+                if not glyph:
+                    pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y)
                 line_y = y.value
         end_line()
         return lines
@@ -410,20 +405,37 @@ def _gap_on_the_line(last: tuple[float, float, float] | None, left: float, basel
     return gap / size
 
 
-def _spaces_at(joins: list[tuple[int, float]]) -> set[int]:
-    """Which of a line's joins are spaces between words: the gaps fall in two groups, within a
-    word (letter spacing) and between words (a space more), parted at their widest step when the
-    narrower could be letter spacing and the wider is half as wide again; else a gap of more
-    than a fifth of an em is a space (a word space is a quarter to a third)."""
+def _spaces_at(joins: list[tuple[int, float]], chars: list[str]) -> set[int]:
+    """Which of a line's joins (places in ``chars``) are spaces between words. The gaps fall in
+    two groups, within a word (letter spacing, and a narrow glyph's side bearings) and between
+    words (a space more): they are parted where the two groups are tightest (Otsu's split of the
+    sorted gaps) when the narrower group could be letter spacing and the wider stands clear of
+    it; else a gap of more than a fifth of an em is a space (a word space is a quarter to a
+    third). Never before closing punctuation; between two digits, only a wide gap (a number's
+    digits are often spaced wider than a text's letters: "1 6")."""
     gaps = sorted(gap for _, gap in joins)
     threshold = 0.2
-    steps = [(gaps[n + 1] - gaps[n], n) for n in range(len(gaps) - 1)]
-    if steps:
-        _, n = max(steps)
-        low, high = gaps[n], gaps[n + 1]
-        if low <= 0.3 and high >= 1.5 * max(low, 0.03) and high > 0.12:
-            threshold = (low + high) / 2
-    return {place for place, gap in joins if gap > threshold}
+    if len(gaps) >= 2:
+        sums, squares = [0.0], [0.0]  # prefix sums: each split's spread in one step
+        for gap in gaps:
+            sums.append(sums[-1] + gap)
+            squares.append(squares[-1] + gap * gap)
+        total, count = sums[-1], len(gaps)
+
+        def spread(n: int) -> float:  # the squared deviations within both groups
+            rest = total - sums[n]
+            return squares[-1] - sums[n] ** 2 / n - rest**2 / (count - n)
+
+        n = min(range(1, count), key=spread)
+        if sums[n] / n <= 0.3 and gaps[n] >= 1.3 * max(gaps[n - 1], 0.03) and gaps[n] > 0.12:
+            threshold = (gaps[n - 1] + gaps[n]) / 2
+    return {
+        place
+        for place, gap in joins
+        if gap > threshold
+        and chars[place + 1] not in _CLOSING
+        and not (place > 0 and chars[place - 1].isdigit() and chars[place + 1].isdigit() and gap <= _DIGIT_SPACE)
+    }
 
 
 def _pdf_running_lines(lines: list[_PdfLine], page_count: int, page_height: float) -> dict[int, str]:
