@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ...models import Hit
-from ...present import CLOSEST_MARK, card_marks, citation_line
+from ...present import CLOSEST_MARK, card_marks, citation_line, safe_citation
 from ...text import sentence_spans, strip_control
 
 CONFIDENCE = {"strong": "match ■■■ strong", "fair": "match ■■□ fair", "weak": "match ■□□ weak"}
@@ -88,10 +88,13 @@ class ResultCard(Static, can_focus=True):
         hit = self.hit
         content = Text()
         content.append(f"{hit.rank}. ", style="bold")
-        content.append(strip_control(hit.citation.title), style="bold")
-        rest = citation_line(hit.citation)[len(hit.citation.title) :]
+        # The line is cut where its title ends as printed: a title that loses an escape sequence
+        # to the sanitiser is shorter than as stored ("…100% \x1b[31mred" cost "; Off" after it).
+        title = safe_citation(hit.citation).title
+        content.append(title, style="bold")
+        rest = citation_line(hit.citation)[len(title) :]
         if rest:
-            content.append(strip_control(rest))
+            content.append(rest)
         if hit.confidence:
             content.append(f"  · {CONFIDENCE[hit.confidence]}", style="dim" if hit.confidence == "weak" else "")
         if hit.closest:
