@@ -30,6 +30,7 @@ from .index.generation import OpenIndex
 from .index.layout import IndexLayout, read_manifest
 from .index.verify import Problem, verify_index
 from .ingest import catalogue_path, discover_files, entry_hash, file_sha256, load_catalogue
+from .ingest.formats import formats_for_suffix
 from .models import (
     Answer,
     BuildReport,
@@ -46,13 +47,21 @@ from .models import (
 )
 from .present import format_citations, make_citation
 from .retrieve import Retriever
-from .text import safe_line
+from .text import safe_line, safe_path
 from .tokens import word_pieces_for
 
 log = logging.getLogger(__name__)
 
 UNKNOWN_CORPUS = "YOUR-DOCUMENTS-FOLDER"
 """Stands in the repair command of an index that no longer knows its corpus."""
+
+
+def _holds_documents(folder: Path) -> bool:
+    """Whether ``folder`` holds a file of a format this program reads (at its top level)."""
+    try:
+        return any(entry.is_file() and formats_for_suffix(entry.suffix) for entry in Path(folder).iterdir())
+    except OSError:
+        return False
 
 
 def _reading_the_index(method):
@@ -211,6 +220,16 @@ class Pipeline:
         when the user named one or the index does not know its own. An index whose every
         manifest is damaged has forgotten its corpus: the command asks for the folder rather than
         naming the default corpus/ (which would replace the library with the bundled pages)."""
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            # No build can make an index of a file: "index build --index report.txt" was advised.
+            return "name the folder that holds the index with --index, not a file"
+        if not IndexLayout(self.index_dir).generations() and _holds_documents(self.index_dir):
+            # A folder of documents named as the index ("--index corpus"): building an index
+            # into it was advised.
+            return (
+                f"{safe_path(str(self.index_dir))} holds documents: name the index folder with --index, and this "
+                "folder with --corpus"
+            )
         if self.named_corpus is not None or self.recorded_corpus() is not None:
             return build_advice(self.index_dir, self.named_corpus, full)
         if IndexLayout(self.index_dir).generations():

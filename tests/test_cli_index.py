@@ -91,6 +91,23 @@ def test_index_verify_passes_a_sound_index_and_names_damage(bundled_index, tmp_p
     )
 
 
+def test_a_file_or_a_folder_of_documents_named_as_the_index_is_never_advised_to_be_built_into(tmp_path):
+    # Found in a first-use audit: "--index report.txt" and "--index corpus" were each told to run
+    # "index build --index" on that very path.
+    a_file = tmp_path / "batch.txt"
+    a_file.write_text("consent\n", encoding="utf-8")
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "guide.md").write_text("# Consent\n\nAdults consent to a referral.\n", encoding="utf-8")
+    for named, said in (
+        (a_file, "is a file, not an index folder: name the folder that holds the index with --index, not a file"),
+        (documents, f"{documents} holds documents: name the index folder with --index, and this folder with --corpus"),
+    ):
+        result = CliRunner().invoke(main, ["ask", "--index", str(named), "consent"])
+        assert result.exit_code == 1 and said in result.output
+        assert "index build" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
 def test_every_advice_names_the_index_folder_it_applies_to_and_the_corpus_when_it_must(bundled_index, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -50,7 +50,7 @@ class OpenIndex:
         if not Path(index_dir).exists():
             raise IndexMissingError(f"no index at {index_dir}")
         if not Path(index_dir).is_dir():
-            raise IndexMissingError(f"{index_dir} is a file, not an index folder: name the index folder with --index")
+            raise IndexMissingError(f"{index_dir} is a file, not an index folder")
         name = layout.current_name()
         if name is None:
             raise IndexMissingError(f"no index has been built in {index_dir} yet")
