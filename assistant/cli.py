@@ -289,7 +289,7 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
     empty = sum(1 for f in report.files if f.status == "empty")
     change = f"{len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, {report.unchanged} unchanged"
     click.echo(
-        f"indexed {indexed} files ({skipped} skipped, {empty} empty; {change}): "
+        f"indexed {_files(indexed)} ({skipped} skipped, {empty} empty; {change}): "
         f"{report.documents} documents, {report.chunks} chunks; {report.chunks_embedded} chunks and "
         f"{report.sentences_embedded} of their sentences embedded in "
         f"{report.embed_seconds:.1f} s; build took {report.seconds:.1f} s"
@@ -303,6 +303,19 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
             + "; ".join(f"{count} {safe_line(kind)}" for kind, count in reasons.most_common()),
             err=summary_to_stderr,
         )
+    earlier = report.left_out - skipped - empty
+    if earlier > 0:
+        # The counts above are of the files this build read: a rebuild that read only a changed
+        # file said "0 skipped, 0 empty" of a folder still holding a damaged PDF (first-use audit).
+        click.echo(
+            f"still not indexed: {_files(earlier)} unchanged since an earlier build skipped them "
+            "(`index status` lists each with its reason)",
+            err=summary_to_stderr,
+        )
+
+
+def _files(count: int) -> str:
+    return f"{count} file" + ("" if count == 1 else "s")
 
 
 REPEATS_SHOWN = 5

@@ -476,6 +476,9 @@ class BuildReport(BaseModel):
     peak_memory_mb: float | None = None
     """The building process's peak resident memory so far (None where the OS does not say)."""
     up_to_date: bool = False
+    left_out: int = 0
+    """Files of the corpus the new index leaves out (skipped or empty), this build's and those an
+    earlier build found so and that have not changed since."""
     warnings: list[str] = Field(default_factory=list)
     """What the user should know about the corpus as a whole (catalogue entries for missing
     files, unreadable folders, a previous index found damaged)."""

@@ -498,6 +498,8 @@ class _Builder:
             removed=plan.removed,
             unchanged=len(set(plan.unchanged) - set(plan.recleaned)),
             files=sorted(reports + discover_skips, key=lambda r: r.path),
+            left_out=sum(1 for entry in file_entries.values() if entry.status != "indexed")
+            + sum(1 for r in discover_skips if r.path not in file_entries),
             documents=counts.documents,
             chunks=counts.chunks,
             chunks_embedded=self.embedded,
