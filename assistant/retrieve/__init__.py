@@ -28,6 +28,7 @@ from ..models import (
     NO_ANSWER,
     NO_DOCUMENT_MATCHES,
     OUTSIDE_FILTERS,
+    UNDATED_LEFT_OUT,
     Answer,
     Filters,
     Hit,
@@ -179,6 +180,8 @@ class Retriever:
                 )
             notices.extend([decision.notice] if decision.notice else [])
             filtered_out = outside is not None and not outside.abstained
+            if filtered_out and _undated_left_out(filters, outside):
+                notices.append(UNDATED_LEFT_OUT)
             # Nothing answers well enough, but a practitioner may still judge the nearest
             # passages (of library-dev2's 53 held-out questions 12 were refused; with abstention
             # off, 6 of them showed the answer first): shown apart, never called a match; within
@@ -206,6 +209,8 @@ class Retriever:
             if not outside.abstained and outside.hits[0].confidence == "strong":
                 if not np.isin(outside.hits[0].chunk_id, allowed):
                     notices.append(OUTSIDE_FILTERS)
+                    if _undated_left_out(filters, outside):
+                        notices.append(UNDATED_LEFT_OUT)
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
 
     def question(self, text: str, mode: Mode, k: int | None = None, context: list[str] | None = None) -> Question:
@@ -487,3 +492,10 @@ class Retriever:
 def query_terms(text: str) -> list[str]:
     """The question's searchable words (folded, stemmed, no stop words), each once, in order."""
     return list(dict.fromkeys(terms_of(text)))
+
+
+def _undated_left_out(filters: Filters, outside: Answer) -> bool:
+    """Whether a year filter is what left out the first card of the whole corpus: its
+    document gives no year."""
+    year_filtered = filters.year_from is not None or filters.year_to is not None
+    return year_filtered and bool(outside.hits) and outside.hits[0].document.year is None
