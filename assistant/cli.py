@@ -393,7 +393,8 @@ def index_status(
         click.echo("Documents:")
     for info in infos:
         extra = ", ".join(str(p) for p in (info.organisation, info.year, info.region) if p)
-        click.echo(f"  [{safe_line(info.id)}] {safe_line(info.title)}" + (f" ({safe_line(extra)})" if extra else ""))
+        # The id as --document takes it: a control character of a file name written as its escape.
+        click.echo(f"  [{safe_path(info.id)}] {safe_line(info.title)}" + (f" ({safe_line(extra)})" if extra else ""))
 
 
 @index.command("verify")

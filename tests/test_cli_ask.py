@@ -152,3 +152,23 @@ def test_an_answer_from_an_index_older_than_its_files_says_which_passages_come_f
     Pipeline(settings).build(embedder_factory=shared_embedder_factory)
     fresh = run("ask", "--index", index, "Who do I call out of hours?")
     assert "out of date" not in fresh.stderr and "Note: passage" not in fresh.stdout
+
+
+def test_a_document_is_named_to_document_as_index_status_lists_it_escapes_and_all(tmp_path, st_embedder, monkeypatch):
+    # Found in a first-use audit: `index status --documents` listed "field notes txt.md" (its
+    # right-to-left override dropped), and --document refused that name.
+    import assistant.index.build as build
+
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write(corpus / "field notes \u202etxt.md", "# Notes\n\nWorkers on the farm said their wages paid off a debt.\n")
+    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports.\n")
+    assert run("index", "build", "--corpus", str(corpus), "--index", str(index), "--quiet").exit_code == 0
+    listing = run("index", "status", "--documents", "--index", str(index)).stdout
+    assert "[field notes \\u202etxt.md]" in listing and "\u202e" not in listing
+    listed = run("ask", "--index", str(index), "--document", "field notes \\u202etxt.md", "--json", "wages debt")
+    answer = AnswerJSON.model_validate_json(listed.stdout.splitlines()[0])
+    assert listed.exit_code == 0 and answer.results
+    assert {r.document.id for r in answer.results} == {"field notes \u202etxt.md"}
+    unknown = run("ask", "--index", str(index), "--document", "field notes txt.md", "wages")
+    assert unknown.exit_code == 2 and "unknown document 'field notes txt.md'" in unknown.output

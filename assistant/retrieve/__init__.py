@@ -38,7 +38,7 @@ from ..models import (
     ThreadFocus,
 )
 from ..present import make_citation
-from ..text import folded_name, strip_control
+from ..text import folded_name, safe_path, strip_control
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
 from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
@@ -134,7 +134,7 @@ class Retriever:
         context: list[str],
         thread: ThreadFocus,
     ) -> Answer:
-        filters = filters or Filters()
+        filters = self.named_documents(filters or Filters())
         self.validate_filters(filters)
         allowed = None if filters.is_empty() else self.index.store.filtered_chunk_ids(filters)
 
@@ -335,6 +335,18 @@ class Retriever:
             self._facets = self.index.store.facet_values()
         return self._facets
 
+    def named_documents(self, filters: Filters) -> Filters:
+        """``filters`` with each document named as ``index status --documents`` lists it (a
+        control or bidi character of its file name written as an escape, "\\u202e") named by its
+        id: a first-use audit's `--document` refused the name the listing showed."""
+        if not filters.documents:
+            return filters
+        names: dict[str, str] = {}
+        for info in self.index.store.document_infos():
+            for name in (info.id, info.path, safe_path(info.id), safe_path(info.path)):
+                names.setdefault(name, info.id)
+        return filters.model_copy(update={"documents": [names.get(v, v) for v in filters.documents]})
+
     def validate_filters(self, filters: Filters) -> None:
         facets = self.facets()
         for name, values in (
@@ -354,12 +366,10 @@ class Retriever:
             known_docs = {d.id for d in self.index.store.document_infos()} | {
                 d.path for d in self.index.store.document_infos()
             }
-            unknown = [v for v in filters.documents if v not in known_docs]
+            unknown = [v for v in self.named_documents(filters).documents if v not in known_docs]
             if unknown:
-                raise QueryError(
-                    f"unknown document {', '.join(map(repr, unknown))}: see `python -m assistant index status "
-                    "--documents`"
-                )
+                named = ", ".join(f"'{safe_path(v)}'" for v in unknown)
+                raise QueryError(f"unknown document {named}: see `python -m assistant index status --documents`")
         for year in (filters.year_from, filters.year_to):
             if year is not None and not 1000 <= year <= 2100:
                 raise QueryError(f"year {year} is out of range: give a year between 1000 and 2100")
