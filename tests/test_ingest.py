@@ -715,3 +715,32 @@ def test_a_bold_line_ending_on_a_comma_is_a_heading_only_with_the_line_that_comp
     _, headings = pdf_under_an_intro(tmp_path / "report.pdf", intro, runs)
     assert not any(heading.endswith(",") for heading in headings), headings
     assert "Case Study – Hoang, Victim of Cannabis Cultivation" in headings, headings
+
+
+def test_a_page_title_drawn_after_the_pages_text_heads_that_page_and_a_case_studys_name_heads_only_its_box(tmp_path):
+    # Found in a first-use audit of a compensation report: each page's large title was drawn last,
+    # so "Time limits" was cited under the title of the page before ("Support for survivors"), and
+    # a case study's name in a side box became the parent of every later section ("The criteria
+    # for CICS > Sheena > Timescales").
+    first, _ = paragraph_runs("Support workers help survivors apply. " + LONG, 700)
+    second, below = paragraph_runs("An application must be made within two years of the injury. " + LONG, 680)
+    box, _ = paragraph_runs(
+        "Amalfi was trafficked to the UK for sexual exploitation. Amalfi was helped to escape.", 560, x=320, width_chars=40
+    )
+    third, _ = paragraph_runs("A crime of violence must have caused the injury. " + LONG, 740)
+    pages = [
+        [*first, ("Support for survivors", 56, 780, 30, False)],
+        [("Time limits", 56, 710, 14, True), *second, ("Amalfi", 320, 590, 20, False), *box],
+        [("Crime of violence", 56, 770, 14, True), *third],
+    ]
+    pages[1].append(("The criteria for the scheme", 56, 780, 30, False))  # the page's title, drawn last
+    document = ingest(write(tmp_path / "report.pdf", make_pdf(pages))).documents[0]
+
+    def section_of(words: str) -> tuple[str, ...]:
+        return next(b for b in document.blocks if words in document.text[b.start : b.end]).section
+
+    assert section_of("within two years") == ("The criteria for the scheme", "Time limits")
+    assert section_of("Amalfi was helped") == ("The criteria for the scheme", "Time limits", "Amalfi")
+    assert section_of("crime of violence must") == ("The criteria for the scheme", "Crime of violence"), (
+        "the box's name heads the box alone"
+    )

@@ -119,10 +119,10 @@ def check_inflation(reader) -> None:
 
 
 class _PdfLine:
-    __slots__ = ("text", "page", "y", "size", "bold", "number")
+    __slots__ = ("text", "page", "y", "size", "bold", "number", "x")
 
-    def __init__(self, text: str, page: int, y: float | None, size: float | None, bold: bool):
-        self.text, self.page, self.y, self.size, self.bold = text, page, y, size, bold
+    def __init__(self, text: str, page: int, y: float | None, size: float | None, bold: bool, x: float | None = None):
+        self.text, self.page, self.y, self.size, self.bold, self.x = text, page, y, size, bold, x
         self.number = 0
 
 
@@ -178,6 +178,7 @@ def read_pdf(data: bytes) -> Extraction:
         document.close()
     page_height = max(Counter(round(h) for h in heights).most_common(1)[0][0], 1) if heights else 842
     removed = _pdf_running_lines(raw_lines, page_count, page_height)
+    raw_lines, removed = _page_titles_first(raw_lines, removed)
     lines = _pdf_paragraphs(raw_lines, removed)
     rejoin_split_words(lines)
     respace_letter_spaced(lines)
@@ -289,6 +290,7 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
         char_sizes: list[float | None] = []
         styles: list[tuple[float, bool]] = []
         line_y: float | None = None
+        line_x: float | None = None
 
         def end_line() -> None:
             if joins:
@@ -304,7 +306,7 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
             elif styles:
                 size = Counter(round(size, 1) for size, _ in styles).most_common(1)[0][0]
                 bold = sum(1 for _, b in styles if b) >= len(styles) * 0.9
-                lines.append(_PdfLine(text, page_number, line_y, size, bold))
+                lines.append(_PdfLine(text, page_number, line_y, size, bold, line_x))
             else:
                 lines.append(_PdfLine(text, page_number, None, None, False))
             chars.clear()
@@ -373,7 +375,7 @@ def _pdf_page_lines(page, page_number: int) -> list[_PdfLine]:
             if line_y is None:
                 if not glyph:
                     pdfium_c.FPDFText_GetCharOrigin(handle, index, x, y)
-                line_y = y.value
+                line_y, line_x = y.value, x.value
         end_line()
         return lines
     finally:
@@ -436,6 +438,83 @@ def _spaces_at(joins: list[tuple[int, float]], chars: list[str]) -> set[int]:
         and chars[place + 1] not in _CLOSING
         and not (place > 0 and chars[place - 1].isdigit() and chars[place + 1].isdigit() and gap <= _DIGIT_SPACE)
     }
+
+
+def _page_titles_first(lines: list[_PdfLine], removed: dict[int, str]) -> tuple[list[_PdfLine], dict[int, str]]:
+    """A page's title drawn after its text goes before it. Some PDFs put the large title at the
+    top of a page last in the page's content: read in that order, it headed the next page's text,
+    and the page's own text was cited under the section before (a compensation report's "Time
+    limits" under "Support for survivors", the title of the page before). The title is the
+    page's topmost line when it is also in larger print than every other line of the page (with
+    the line it wraps onto, in the same print, just after it) and reads as a title, not a pull
+    quote (a few words, no clause) and starts at the page's left margin, not over a second
+    column; it moves to the page's first line. Running headers and
+    footers (``removed``) keep their places."""
+    order: list[int] = []
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and lines[end].page == lines[start].page:
+            end += 1
+        indices = list(range(start, end))
+        order.extend(_title_first(lines, indices, removed))
+        start = end
+    if order == list(range(len(lines))):
+        return lines, removed
+    position = {old: new for new, old in enumerate(order)}
+    return [lines[i] for i in order], {position[i]: reason for i, reason in removed.items()}
+
+
+TITLE_MARGIN = 36.0
+"""How far right of the page's leftmost line (in points, half an inch) a page title may start."""
+
+
+def _title_first(lines: list[_PdfLine], indices: list[int], removed: dict[int, str]) -> list[int]:
+    kept = [i for i in indices if i not in removed and lines[i].text and lines[i].y is not None and lines[i].size]
+    if len(kept) < 2:
+        return indices
+    top = max(kept, key=lambda i: lines[i].y)
+    size = lines[top].size
+    if top == kept[0] or any(lines[i].size >= size - 1.5 for i in kept if i != top and lines[i].size != size):
+        return indices
+    title: list[int] = []
+    position = kept.index(top)
+    # The title in the largest print, then any heading in larger print than all the page's
+    # other lines just after it ("SECTION 4", then "ACTION AREA 3 – ADDRESS THE CONDITIONS ...").
+    while position < len(kept):
+        group_size = lines[kept[position]].size
+        others = [lines[i].size for i in kept[position:] if lines[i].size != group_size] + [
+            lines[i].size for i in kept[: kept.index(top)]
+        ]
+        if title and (not others or group_size < max(others) + 1.5):
+            break
+        x = lines[kept[position]].x
+        if title and (x is None or lines[top].x is None or abs(x - lines[top].x) > TITLE_MARGIN):
+            break  # beside the title, not under it: a box's name ("Amalfi" in the second column)
+        group = []
+        while (
+            position < len(kept)
+            and lines[kept[position]].size == group_size
+            and (not group or lines[kept[position]].y < lines[group[-1]].y)
+        ):
+            group.append(kept[position])
+            position += 1
+        words = " ".join(lines[i].text for i in group)
+        if len(group) > 3 or len(words.split()) > 12 or re.search(r"[,;.]", words):
+            if not title:
+                return indices  # a pull quote ("Thinking his life would be in danger if his captors returned, ...")
+            break
+        if any(lines[i].size == group_size for i in kept if i not in group and i not in title):
+            if not title:
+                return indices  # print of this size elsewhere on the page: not the page's one title
+            break
+        title += group
+    margin = min((lines[i].x for i in kept if lines[i].x is not None), default=None)
+    if margin is None or lines[top].x is None or lines[top].x > margin + TITLE_MARGIN:
+        return indices  # the top of a column right of the text before it
+    rest = [i for i in indices if i not in title]
+    first = rest.index(kept[0])
+    return rest[:first] + title + rest[first:]
 
 
 def _pdf_running_lines(lines: list[_PdfLine], page_count: int, page_height: float) -> dict[int, str]:
@@ -557,6 +636,31 @@ def _unfinished(text: str, following: str = "") -> bool:
 _PHONE_NUMBER = re.compile(r"(?<![\d.,])(?:\+\d{2}[ -]?|0)\d{2,4}(?:[ -]?\d{3,4}){1,2}(?![\d.,]\d)")
 """A telephone number as UK and international guidance prints it ("0800 432 0804",
 "08000 121 700", "+44 20 7946 0000"): a line holding one is a contact, not a heading."""
+
+
+BOX_LEVEL = 9
+"""The level of a heading that names a box of text (a case study: "Sheena", then "Sheena was
+required to work..."): deeper than any other, so the next heading of the text around the box
+closes it instead of being filed under it."""
+
+
+def _names_its_box(lines: list[_PdfLine], index: int, lower_case: set[str]) -> bool:
+    """Whether a heading of one or two words is a name (none of its words is written in lower
+    case anywhere in the document: ``lower_case``) that the text after it opens with and says
+    again, as a case study's is ("Amalfi", then "Amalfi was trafficked to the UK for the purpose
+    of sexual exploitation. Amalfi was helped ..."; a section "Time", then "Time is a scarce
+    resource", is not one). A report's sections were cited under the case study printed before
+    them ("The criteria for CICS > Sheena > Timescales")."""
+    name = lines[index].text.strip()
+    words = name.split()
+    if not 1 <= len(words) <= 2 or not all(w[:1].isupper() and w.isalpha() for w in words):
+        return False
+    if any(w.lower() in lower_case for w in words):
+        return False
+    following = " ".join(line.text for line in lines[index + 1 : index + 12] if line.text)
+    if not (following.startswith(name + " ") and following[len(name) + 1 : len(name) + 2].islower()):
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", following[len(name) :]) is not None
 
 
 def _complete_headings(lines: list[_PdfLine], styles: dict[int, tuple[str, float]]) -> None:
@@ -728,6 +832,7 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
     ranked_sizes = sorted({size for i, (kind, size) in styles.items() if kind == "size"}, reverse=True)
     size_level = {size: min(rank + 1, 4) for rank, size in enumerate(ranked_sizes)}
     bold_level = min(len(ranked_sizes) + 1, 5)
+    lower_case = {word for line in lines for word in re.findall(r"(?<![\w-])[a-z]+(?![\w-])", line.text)}
 
     def is_heading(index: int) -> int | None:
         style = styles.get(index)
@@ -738,6 +843,8 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
         kind, size = style
         if kind == "title":
             return 0
+        if _names_its_box(lines, index, lower_case):
+            return BOX_LEVEL
         return size_level.get(size, 1) if kind == "size" else bold_level
 
     out: list[Line] = []
