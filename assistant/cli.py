@@ -528,7 +528,7 @@ def ask(
     from .conversation import Thread
     from .models import Filters
     from .pipeline import Pipeline
-    from .present import answer_json, refused_json, render_answer_markdown, render_answer_text
+    from .present import answer_json, refused_json, render_answer_markdown, render_answer_text, render_refused_markdown
 
     if question is None and batch is None:
         raise click.UsageError("give a QUESTION or --batch FILE")
@@ -572,6 +572,8 @@ def ask(
                 _fail(error)
             if output_format == "json":
                 click.echo(refused_json(text, str(error)).to_json())
+            elif output_format == "markdown":
+                click.echo(render_refused_markdown(text, str(error)))
             else:
                 click.echo(f"Question: {safe_line(text)}\nerror: {safe_line(str(error))}\n")
             continue

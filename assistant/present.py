@@ -508,6 +508,13 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
     return "\n".join(lines)
 
 
+def render_refused_markdown(question: str, error: str) -> str:
+    """A question of a batch that was not searched, as Markdown beside the answers (a line of
+    control characters only came out as plain text with an empty "Question:")."""
+    heading = markdown_escape(safe_line(question)) or "(a line with nothing printable)"
+    return f"## {heading}\n\n_Not searched: {markdown_escape(safe_line(error))}_\n"
+
+
 def render_answer_markdown(answer: Answer) -> str:
     """An answer as Markdown, saying what the text output says of it: the words searched with
     from earlier questions, the notes, each card's match and its best sentence (a follow-up

@@ -172,3 +172,14 @@ def test_a_document_is_named_to_document_as_index_status_lists_it_escapes_and_al
     assert {r.document.id for r in answer.results} == {"field notes \u202etxt.md"}
     unknown = run("ask", "--index", str(index), "--document", "field notes txt.md", "wages")
     assert unknown.exit_code == 2 and "unknown document 'field notes txt.md'" in unknown.output
+
+
+def test_a_batch_line_not_searched_is_markdown_in_markdown_output(bundled_index, tmp_path):
+    # Found in a first-use audit: a line of control characters came out as plain text ("Question:
+    # \nerror: ...") in the middle of --format markdown.
+    batch = tmp_path / "questions.txt"
+    batch.write_text("what is debt bondage?\n\x01\x02\n", encoding="utf-8")
+    result = run("ask", "--index", str(bundled_index), "-k", "1", "--format", "markdown", "--batch", str(batch))
+    assert result.exit_code == 0
+    assert "## (a line with nothing printable)\n\n_Not searched: the question is empty" in result.stdout
+    assert "Question:" not in result.stdout and "\nerror:" not in result.stdout
