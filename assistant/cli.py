@@ -20,7 +20,7 @@ import click
 from pydantic import ValidationError
 
 from .config import Settings
-from .errors import AssistantError, QueryError
+from .errors import AssistantError, CitationError, QueryError
 from .models import MODES, PassageId
 from .text import json_text, safe_line, safe_path
 
@@ -57,7 +57,8 @@ class _UsageError(click.ClickException):
 
 def _fail(error: AssistantError) -> None:
     message = safe_line(str(error))  # errors quote file names, catalogue values and questions
-    if isinstance(error, QueryError):
+    if isinstance(error, (QueryError, CitationError)):
+        # What the user typed: a question, a filter value, a passage id (exit 2, as for `cite abc`).
         raise _UsageError(message)
     raise click.ClickException(message)
 
@@ -484,8 +485,12 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
 @click.option("--region", multiple=True, help="Only documents tagged with this region (repeatable).")
 @click.option("--type", "resource_type", multiple=True, help="Only this resource type, e.g. Guidance (repeatable).")
 @click.option("--organisation", multiple=True, help="Only documents from this organisation (repeatable).")
-@click.option("--year-from", type=int, default=None, help="Only documents from this year on.")
-@click.option("--year-to", type=int, default=None, help="Only documents up to this year.")
+@click.option(
+    "--year-from", type=int, default=None, help="Only documents from this year on (a document with no year is left out)."
+)
+@click.option(
+    "--year-to", type=int, default=None, help="Only documents up to this year (a document with no year is left out)."
+)
 @click.option("--document", multiple=True, help="Only this document id or source path (repeatable).")
 @click.option("--per-document", type=click.IntRange(1, 100), default=None, help="At most N passages per document.")
 @click.option("--as-typed", is_flag=True, help="Search the words as typed: no misspelt word is corrected.")
@@ -536,6 +541,8 @@ def ask(
         raise click.UsageError("give either a QUESTION or --batch FILE, not both")
     if any(not q.strip() for q in earlier):
         raise click.UsageError("--context is empty: give an earlier question of the conversation, or leave it out")
+    if as_json and output_format == "markdown":
+        raise click.UsageError("--json and --format markdown ask for two formats: give one")
     if as_json:
         output_format = "json"
     settings = _settings(ctx)

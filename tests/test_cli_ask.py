@@ -183,3 +183,9 @@ def test_a_batch_line_not_searched_is_markdown_in_markdown_output(bundled_index,
     assert result.exit_code == 0
     assert "## (a line with nothing printable)\n\n_Not searched: the question is empty" in result.stdout
     assert "Question:" not in result.stdout and "\nerror:" not in result.stdout
+
+
+def test_json_and_markdown_asked_together_is_a_usage_error(bundled_index):
+    # Found in a first-use audit: `ask --json --format markdown` printed JSON without a word.
+    result = run("ask", "--index", str(bundled_index), "--json", "--format", "markdown", "debt bondage")
+    assert result.exit_code == 2 and "--json and --format markdown ask for two formats" in result.output

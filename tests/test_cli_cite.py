@@ -39,9 +39,13 @@ def test_cite_in_bibtex_and_csl_json(bundled_index):
     assert csl["title"].startswith("Seeing the Unseen") and csl["issued"] == {"date-parts": [[2018]]}
 
 
-def test_an_unknown_passage_id_is_a_one_line_error(bundled_index):
-    result = CliRunner().invoke(main, ["cite", "999999", "--index", str(bundled_index)])
-    assert result.exit_code == 1 and "no chunk 999999" in result.output and "Traceback" not in result.output
+def test_an_unknown_passage_id_is_a_one_line_usage_error(bundled_index):
+    # Exit 2, as for an id that is no number: a first-use audit saw `cite 99999` exit 1 ("an error
+    # of the index or corpus") and `cite abc` exit 2.
+    for typed in ("999999", "abc"):
+        result = CliRunner().invoke(main, ["cite", typed, "--index", str(bundled_index)])
+        assert result.exit_code == 2 and "Traceback" not in result.output, typed
+    assert "no chunk 999999" in CliRunner().invoke(main, ["cite", "999999", "--index", str(bundled_index)]).output
 
 
 def test_a_passage_id_that_is_not_a_number_says_where_to_find_one(bundled_index):
