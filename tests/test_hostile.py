@@ -315,17 +315,27 @@ def test_files_without_words_are_empty_and_stray_nul_bytes_are_removed(settings,
 
 
 def test_a_duplicate_file_is_indexed_once_and_its_path_listed(settings, corpus, fake):
-    os.link(corpus / "referral.md", corpus / "referral-copy.md")
+    os.link(corpus / "referral.md", corpus / "referral-again.md")
     report = build(settings, corpus, fake)
     files = {f.path: f for f in report.files}
-    assert files["referral-copy.md"].status == "indexed", "the first path in path order is indexed"
+    assert files["referral-again.md"].status == "indexed", "the first path in path order is indexed"
     assert files["referral.md"].status == "skipped" and files["referral.md"].reason.startswith(
-        "same content as referral-copy.md"
+        "same content as referral-again.md"
     )
     assert all_chunk_text(settings).count("informed consent") == 1
-    (corpus / "referral-copy.md").unlink()
+    (corpus / "referral-again.md").unlink()
     build(settings, corpus, fake)
     assert all_chunk_text(settings).count("informed consent") == 1, "the copy is indexed once the original is gone"
+
+
+def test_of_a_file_and_its_copy_the_one_not_named_as_a_copy_is_indexed(settings, corpus, fake):
+    # Found in a first-use audit: "copy of risk indicators.doc" came before "risk_indicators.doc"
+    # in path order, and its file name became the title citations gave.
+    for copy in ("copy of referral.md", "referral (1).md", "referral - Copy.md"):
+        os.link(corpus / "referral.md", corpus / copy)
+        files = {f.path: f for f in build(settings, corpus, fake).files}
+        assert files[copy].status == "skipped" and files[copy].reason.startswith("same content as referral.md"), copy
+        (corpus / copy).unlink()
 
 
 def test_an_index_folder_inside_the_corpus_is_never_indexed(corpus, fake, tmp_path):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import shutil
 import sqlite3
 import time
@@ -792,8 +793,10 @@ class _TokenSpill:
 
 def _duplicates(shas: dict[str, str], preferred: tuple[set[str], ...] = ()) -> dict[str, str]:
     """Each file whose content another has, mapped to that one: of the files with the same
-    content, the one in the first of the ``preferred`` sets that holds any, else the first in path
-    order (a copy named "OLD DRAFT ..." must not take over the file already indexed)."""
+    content, the one in the first of the ``preferred`` sets that holds any, else one not named as
+    a copy ("copy of risk indicators.doc", "guide (1).pdf", "guide - Copy.pdf": a first-use audit's
+    citations took the copy's file name for a title), else the first in path order (a copy named
+    "OLD DRAFT ..." must not take over the file already indexed)."""
     by_content: dict[str, list[str]] = {}
     for path in sorted(shas):
         # Empty files are each reported empty, not as copies of one another.
@@ -801,9 +804,19 @@ def _duplicates(shas: dict[str, str], preferred: tuple[set[str], ...] = ()) -> d
             by_content.setdefault(shas[path], []).append(path)
     copies: dict[str, str] = {}
     for paths in by_content.values():
-        original = min(paths, key=lambda path: ([path not in wanted for wanted in preferred], path))
+        original = min(
+            paths, key=lambda path: ([path not in wanted for wanted in preferred], _named_as_a_copy(path), path)
+        )
         copies.update({path: original for path in paths if path != original})
     return copies
+
+
+_COPY_NAME = re.compile(r"(?:^|/)copy of |(?:\bcopy| \(\d+\))(?:\.[^./]+)?$", re.IGNORECASE)
+
+
+def _named_as_a_copy(path: str) -> bool:
+    """Whether a file's name says it is a copy, as file managers and browsers name one."""
+    return _COPY_NAME.search(path) is not None
 
 
 def _progressing(batches, progress: BuildProgress):
