@@ -579,6 +579,13 @@ def status_lines(
         lines.append(("Read by OCR (check quotations against the original):", True))
         lines.extend((f"  {safe_path(file)}", False) for file in read_by_ocr)
         lines.append(("", False))
+    # What the build said of a file it indexed ("decoded as cp1252", "unknown extension .xyz: read
+    # as txt") is kept here: a first-use audit lost it once the build's output had scrolled away.
+    warned = [(file, warning) for file, warning in status.warnings if file not in read_by_ocr]
+    if warned:
+        lines.append(("Indexed with a warning:", True))
+        lines.extend((f"  {safe_path(file)}: {safe_line(warning)}", False) for file, warning in warned)
+        lines.append(("", False))
     if status.staleness is not None:
         staleness = status.staleness
         lines.append((f"Corpus {path(status.compared_with)}: {staleness.summary()}", staleness.stale))

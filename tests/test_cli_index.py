@@ -236,3 +236,17 @@ def test_a_build_stopped_with_ctrl_c_says_the_index_is_as_it_was(tmp_path, monke
     again = build()
     assert again.exit_code == 130
     assert again.stderr.startswith(f"stopped: nothing was changed, {tmp_path / 'index'} answers as before the build")
+
+
+def test_index_status_keeps_what_the_build_warned_of_each_file(tmp_path, st_embedder, monkeypatch):
+    # Found in a first-use audit: "decoded as cp1252" and "unknown extension" were printed by the
+    # build and then lost; `index status` listed only the files not indexed.
+    import assistant.index.build as build
+
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
+    corpus = tmp_path / "corpus"
+    write(corpus / "wages.txt", "Workers said “the boss keeps our passports” and deducts rent.\n".encode("cp1252"))
+    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports.\n")
+    assert run("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet").exit_code == 0
+    status = run("index", "status", "--index", str(tmp_path / "index"), "--corpus", str(corpus)).stdout
+    assert "Indexed with a warning:\n  wages.txt: decoded as cp1252" in status
