@@ -142,3 +142,19 @@ async def test_a_restored_report_says_when_a_passage_comes_from_a_file_the_index
         await wait_for(pilot, lambda: any("changed, renamed or removed" in n.message for n in app._notifications))
         notice = next(n.message for n in app._notifications if "changed, renamed or removed" in n.message)
         assert notice.startswith("1 passage of the report comes from a file")
+
+
+def test_a_cards_excerpt_goes_back_to_the_passages_opening_before_going_on():
+    # Found in a first-use audit: for "What is the time limit for applying to CICA?" the card
+    # began at "This is most commonly due to trauma" and left out the rule the passage opens with.
+    from assistant.tui.widgets.result_card import excerpt
+
+    rule = "An application to CICA must be made within two years of the criminal injury suffered. "
+    why = "Many survivors apply late. This is most commonly due to trauma or a lack of knowledge of the scheme. "
+    best = "CICA has the discretion to extend the time limit in exceptional circumstances. "
+    after = "Evidence must show that the claim could not have been made earlier, and that it can be decided. " * 3
+    text = rule + why + best + after
+    start = text.index(best)
+    shown, shifted, cut = excerpt(text, [(start, start + len(best) - 1)], 320)
+    assert shown.startswith(rule.strip()) and best.strip() in shown and cut
+    assert shown[shifted[0][0] : shifted[0][1]] == best.strip()
