@@ -28,16 +28,23 @@ def excerpt(text: str, highlights: list[tuple[int, int]], max_chars: int) -> tup
     first = next((i for i, (s, e) in enumerate(spans) if e > focus_start), 0)
     last = next((i for i, (s, e) in enumerate(spans) if e >= focus_end), len(spans) - 1)
     start, end = spans[first][0], spans[last][1]
-    # Grow by whole sentences, back to the passage's start first, then on, while it fits: its opening
-    # sentence often states what the best match qualifies ("An application must be made within
-    # two years", before "CICA has the discretion to extend the time limit"; a first-use audit's
-    # card left the rule out).
-    while first > 0 and end - spans[first - 1][0] <= max_chars:
-        first -= 1
-        start = spans[first][0]
-    while last + 1 < len(spans) and spans[last + 1][1] - start <= max_chars:
-        last += 1
-        end = spans[last][1]
+    if end - spans[0][0] <= max_chars:
+        # The passage's opening fits with the best match: shown from it, for it often states what
+        # the best match qualifies ("An application must be made within two years", before "CICA
+        # has the discretion to extend the time limit"; a first-use audit's card left the rule out).
+        first, start = 0, spans[0][0]
+    while True:  # grow by whole sentences, after first then before, while it fits
+        grown = False
+        if last + 1 < len(spans) and spans[last + 1][1] - start <= max_chars:
+            last += 1
+            end = spans[last][1]
+            grown = True
+        if first > 0 and end - spans[first - 1][0] <= max_chars:
+            first -= 1
+            start = spans[first][0]
+            grown = True
+        if not grown:
+            break
     if end - start > max_chars:  # one sentence longer than the card: cut at a space
         cut = text.rfind(" ", start, start + max_chars)
         end = cut if cut > start else start + max_chars
