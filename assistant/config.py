@@ -187,6 +187,10 @@ class RetrieveSettings(_Section):
     strong_before_lifted: bool = True
     """A follow-up's passage that the thread's bonus ranked up but the ranker finds weak or fair
     never comes before one it finds strong (``stages.strong_before_lifted``)."""
+    own_words_depth: int = Field(5, ge=0, le=100)
+    """Of a follow-up's first this many passages, one the thread's bonus ranked up that holds
+    none of the follow-up's own words comes after those that hold one (``stages.own_words_first``;
+    0: off)."""
     window_chars: int = Field(400, ge=0, le=10_000)
     """A card whose best matching sentence is its first or last takes up to this many characters
     of whole sentences from the neighbouring chunk, within the section (0: the passage as indexed)."""

@@ -248,6 +248,7 @@ def carried_context(
     limit: int = MAX_CONTEXT_WORDS,
     shown: list[str] | None = None,
     follows: tuple[bool, str] | None = None,
+    only_shown: bool = False,
 ) -> Context:
     """The words a follow-up carries from the topic's earlier questions (newest first), or none
     for a question that stands alone (``follows`` overrides ``is_follow_up``). Of each earlier
@@ -257,7 +258,8 @@ def carried_context(
     ("adults" after "and for children?", ``contrasts.replaced``), nor a word relative to the question
     before it ("difference"): it is not the topic. From ``ANCHORED_AFTER`` earlier questions on,
     the first one's most telling word takes the last place; a UK nation the topic named always
-    takes a place, unless the follow-up names another."""
+    takes a place, unless the follow-up names another. ``only_shown``: only words that the
+    passages shown hold are carried."""
     if not earlier:
         return Context(reason="first question")
     follows_up, reason = follows or is_follow_up(question)
@@ -274,7 +276,11 @@ def carried_context(
             dict.fromkeys(own_words(earlier[position])),
             key=lambda w: (_stem_of(w) not in read, -idf(_stem_of(w)), w),
         )
-        return [w for w in ranked if idf(_stem_of(w)) > 0 and w.casefold() not in _RELATIONAL]
+        return [
+            w
+            for w in ranked
+            if idf(_stem_of(w)) > 0 and w.casefold() not in _RELATIONAL and (_stem_of(w) in read or not only_shown)
+        ]
 
     anchor = [w for w in telling(0) if _stem_of(w) not in have][:1] if len(earlier) >= ANCHORED_AFTER else []
     have |= {_stem_of(w) for w in anchor}
@@ -423,9 +429,17 @@ class Thread(BaseModel):
         if alone:
             return Context(reason=ASKED_ALONE)
         turns = self.topic_turns()
-        turns = [turn for turn in turns if not turn.answer.abstained] or turns
-        shown = [" ".join(hit.text for hit in answer_cards(turn.answer)[:SHOWN_CARDS]) for turn in turns]
-        return carried_context(question, [turn.question for turn in turns], idf, shown=shown, follows=follows)
+        answered = [turn for turn in turns if not turn.answer.abstained]
+        if answered:
+            shown = [" ".join(hit.text for hit in answer_cards(turn.answer)[:SHOWN_CARDS]) for turn in answered]
+            return carried_context(question, [turn.question for turn in answered], idf, shown=shown, follows=follows)
+        # Every question of the topic was refused: of their words, only those the closest passages
+        # shown under the refusals hold are carried ("what's the weather tomorrow?" refused after
+        # /new lent "weather, tomorrow" to the next question; a chat audit).
+        shown = [" ".join(hit.text for hit in turn.answer.closest[:SHOWN_CARDS]) for turn in turns]
+        return carried_context(
+            question, [turn.question for turn in turns], idf, shown=shown, follows=follows, only_shown=True
+        )
 
     def ask(
         self,
@@ -475,7 +489,8 @@ class Thread(BaseModel):
                 if not second.abstained:
                     context, answer = retry, second
         if context.carried and not answer.abstained:
-            missing = words_not_in(question, answer_cards(answer)[:SHOWN_CARDS])
+            # The cards shown first, however far below the first they score: the note speaks of them.
+            missing = words_not_in(question, answer.hits[:SHOWN_CARDS])
             if missing:
                 answer.notices.append(CARRIED_ONLY.format(words=", ".join(missing)))
                 # Nothing the user asked this time is in them: no card is called a strong or fair

@@ -77,6 +77,22 @@ def test_a_short_question_that_names_its_subject_or_asks_what_a_term_means_stand
         assert is_follow_up(question)[0], "I is no name, contracted or not: " + question
 
 
+def test_after_refusals_only_the_words_the_closest_passages_hold_are_carried():
+    # Found in a chat audit: "what's the weather tomorrow?", refused after /new, lent "tomorrow,
+    # weather" to the next question, "victim tools".
+    earlier = ["what's the weather tomorrow for the self-identify workshop?"]
+    only = carried_context("victim tools", earlier, idf, shown=["Victims may not self-identify."], only_shown=True)
+    assert only.words == ["self-identify"]
+    assert carried_context("victim tools", earlier, idf, shown=[""], only_shown=True).words == []
+
+
+def test_a_question_refused_with_no_passage_near_it_lends_the_next_no_words(bundled_pipeline):
+    thread = Thread()
+    thread.turns.append(thread.ask(bundled_pipeline, "what is the weather tomorrow?"))
+    assert thread.turns[0].answer.abstained
+    assert thread.ask(bundled_pipeline, "victim tools").context.words == []
+
+
 def test_a_follow_up_carries_the_topics_most_telling_words_as_typed_and_never_twice():
     assert own_words("Why do victims not self-identify?") == ["victims", "self-identify"]
     context = carried_context("and for children?", ["Why do victims not self-identify?"], idf)
@@ -132,7 +148,22 @@ def test_a_question_that_found_nothing_lends_no_words_while_one_of_the_topic_did
     words = thread.context_for("what if they say no?", idf).words
     assert words and not {"call", "hours"} & set(words) and "county" in words, words
     only_refused = Thread(turns=[Turn(question="who do I call out of hours?", answer=refused)])
-    assert only_refused.context_for("what if they say no?", idf).words, "a topic that found nothing yet keeps its words"
+    assert only_refused.context_for("what if they say no?", idf).words == [], "no passage came near it"
+    near = Hit(
+        rank=1,
+        score=0.1,
+        chunk_id=1,
+        text="Out of hours, call the police.",
+        document=DocumentInfo(id="d", path="d.md", title="d"),
+        location=Location(char_start=0, char_end=30),
+        citation=Citation(chunk_id=1, title="d", path="d.md", indexed_at=datetime.now(timezone.utc)),
+        closest=True,
+    )
+    closest = Answer(query="q", abstained=True, message="none", closest=[near])
+    only_closest = Thread(turns=[Turn(question="who do I call out of hours?", answer=closest)])
+    assert set(only_closest.context_for("what if they say no?", idf).words) == {"call", "hours"}, (
+        "a topic that found no answer yet keeps the words its closest passages hold"
+    )
 
 
 def test_from_the_fourth_question_the_first_questions_most_telling_word_is_always_carried():
@@ -726,6 +757,32 @@ def test_a_follow_up_whose_own_words_are_in_none_of_its_first_passages_says_so(b
     assert {hit.confidence for hit in weather.answer.hits} == {"weak"}, "no card is a strong or fair match for it"
     justice = thread.ask(bundled_pipeline, "and what about their access to justice?")
     assert justice.context.carried and not any("own words" in notice for notice in justice.answer.notices)
+
+
+def test_a_follow_up_sees_first_a_passage_that_says_its_own_words_not_the_one_just_read(bundled_pipeline):
+    # Found in a first-use audit: "and for boys?" showed first the passage just read (ranked up
+    # for its document), and said that "boys" was in none of the first passages when the second
+    # and third said "Boys".
+    thread = Thread()
+    thread.turns.append(thread.ask(bundled_pipeline, "Why do some victims decline assistance?"))
+    boys = thread.ask(bundled_pipeline, "and for boys?", k=3)
+    assert boys.context.carried
+    assert "boy" in boys.answer.hits[0].text.lower()
+    assert not any("own words" in notice for notice in boys.answer.notices)
+
+    from assistant.config import Settings
+    from assistant.pipeline import Pipeline
+
+    settings = Settings()
+    settings.retrieve.own_words_depth = 0  # the passage just read first again
+    as_ranked = Pipeline(settings, index_dir=bundled_pipeline.index_dir, corpus_dir=bundled_pipeline.corpus_dir)
+    try:
+        boys = thread.ask(as_ranked, "and for boys?", k=3)
+    finally:
+        as_ranked.close()
+    assert "boy" not in boys.answer.hits[0].text.lower()
+    assert any("boy" in hit.text.lower() for hit in boys.answer.hits)
+    assert not any("own words" in notice for notice in boys.answer.notices), "the note speaks of the cards shown"
 
 
 def test_ask_with_context_replays_the_earlier_questions_as_a_conversation_shows_them_whatever_k(bundled_index):

@@ -25,6 +25,7 @@ from assistant.retrieve.stages import (
     rerank_learned,
     reward_sentence_match,
     run_stages,
+    own_words_first,
     strong_before_lifted,
     years_first,
 )
@@ -401,6 +402,24 @@ def test_the_stage_puts_a_strong_passage_before_a_fair_one_the_thread_ranked_up(
     assert ids(stage.apply([_scored(1, 0.6, 0.8), strong], question, RetrieveSettings(), None)) == [1, 3], (
         "one the ranker finds strong itself keeps its place"
     )
+
+
+def test_a_passage_ranked_up_for_the_thread_that_never_says_the_follow_ups_words_comes_after_one_that_does():
+    # Found in a first-use audit: "and for boys?" after "Why do some victims decline
+    # assistance?" showed first the passage just read, ranked up for its document, above a brief
+    # on boy survivors; "and in Vietnam?" after a question about Indonesia, two Indonesian ones.
+    sentences = {1: [frozenset({"victim", "declin"})], 2: [frozenset({"assist"})], 3: [frozenset({"boy", "surviv"})]}
+    look = lambda chunk_ids: {i: sentences.get(i, []) for i in chunk_ids}  # noqa: E731
+    lifted, new = [_scored(1, 0.6, 0.4), _scored(2, 0.5, 0.8)], _scored(3, 0.05)
+    assert ids(own_words_first([*lifted, new], {"boy"}, look, 5)) == [3, 1, 2]
+    unlifted = [_scored(1, 0.6), _scored(2, 0.5)]
+    assert ids(own_words_first([*unlifted, new], {"boy"}, look, 5)) == [1, 2, 3], (
+        "a passage the ranker put first on its own keeps its place"
+    )
+    assert ids(own_words_first([*lifted, _scored(4, 0.1), new], {"boy"}, look, 3)) == [1, 2, 4, 3], (
+        "only within the first few"
+    )
+    assert ids(own_words_first([*lifted, new], {"girl"}, look, 5)) == [1, 2, 3], "when none says them, no change"
 
 
 def test_a_question_naming_a_year_sees_first_the_passages_that_mention_it():

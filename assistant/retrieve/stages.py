@@ -172,6 +172,33 @@ def strong_before_lifted(candidates: list[Candidate], strong: float, below: floa
     return moved
 
 
+def own_words_first(
+    candidates: list[Candidate],
+    own: set[str],
+    sentences_of: Callable[[list[int]], Mapping[int, list[frozenset[str]]]],
+    depth: int,
+) -> list[Candidate]:
+    """A follow-up asks about its own words ("and for boys?", "and in Vietnam?"): of the first
+    ``depth`` candidates, a passage that the thread's bonus ranked up (``preferred`` above 0)
+    and that holds none of ``own`` (the follow-up's word stems, not those carried) comes after
+    every one of them that holds one; the others keep their order. The thread says where the
+    answer probably is; a passage of the last answer's document that never says what the
+    follow-up asks about is not its answer (a first-use audit saw the passage just read come
+    first for "and for boys?", above a brief on boy survivors)."""
+    if depth < 1 or not own or not candidates:
+        return candidates
+    head = candidates[:depth]
+    sentences = sentences_of([c.chunk_id for c in head])
+    holds = {c.chunk_id for c in head if any(own & s for s in sentences.get(c.chunk_id, ()))}
+    lifted_without = [c for c in head if c.preferred > 0 and c.chunk_id not in holds]
+    if not holds or not lifted_without:
+        return candidates
+    last = max(n for n, c in enumerate(head) if c.chunk_id in holds) + 1
+    ahead = [c for c in head[:last] if c.chunk_id not in {x.chunk_id for x in lifted_without}]
+    reordered = ahead + [c for c in head[:last] if c not in ahead]
+    return reordered + head[last:] + candidates[depth:]
+
+
 def years_first(
     candidates: list[Candidate],
     years: tuple[str, ...],
@@ -711,6 +738,18 @@ STAGES: tuple[Stage, ...] = (
         when=lambda q, s: bool(q.thread.documents) and s.strong_before_lifted and learned_ranking(q, s),
         apply=lambda c, q, s, look: strong_before_lifted(c, STRONG, STRONG),
         off={"strong_before_lifted": False},
+        follow_ups_only=True,
+    ),
+    Stage(
+        "the follow-up's own words first",
+        "show",
+        "a follow-up carrying the thread's words",
+        ("own_words_depth",),
+        when=lambda q, s: bool(q.thread.documents) and s.own_words_depth > 0,
+        apply=lambda c, q, s, look: own_words_first(
+            c, set(q.terms) - set(q.context_terms), look.sentences_of, s.own_words_depth
+        ),
+        off={"own_words_depth": 0},
         follow_ups_only=True,
     ),
     Stage(
