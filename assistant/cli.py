@@ -486,7 +486,10 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
 @click.option("--type", "resource_type", multiple=True, help="Only this resource type, e.g. Guidance (repeatable).")
 @click.option("--organisation", multiple=True, help="Only documents from this organisation (repeatable).")
 @click.option(
-    "--year-from", type=int, default=None, help="Only documents from this year on (a document with no year is left out)."
+    "--year-from",
+    type=int,
+    default=None,
+    help="Only documents from this year on (a document with no year is left out).",
 )
 @click.option(
     "--year-to", type=int, default=None, help="Only documents up to this year (a document with no year is left out)."

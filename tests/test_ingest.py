@@ -725,7 +725,10 @@ def test_a_page_title_drawn_after_the_pages_text_heads_that_page_and_a_case_stud
     first, _ = paragraph_runs("Support workers help survivors apply. " + LONG, 700)
     second, below = paragraph_runs("An application must be made within two years of the injury. " + LONG, 680)
     box, _ = paragraph_runs(
-        "Amalfi was trafficked to the UK for sexual exploitation. Amalfi was helped to escape.", 560, x=320, width_chars=40
+        "Amalfi was trafficked to the UK for sexual exploitation. Amalfi was helped to escape.",
+        560,
+        x=320,
+        width_chars=40,
     )
     third, _ = paragraph_runs("A crime of violence must have caused the injury. " + LONG, 740)
     pages = [
