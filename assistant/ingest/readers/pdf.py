@@ -444,12 +444,8 @@ def _page_titles_first(lines: list[_PdfLine], removed: dict[int, str]) -> tuple[
     """A page's title drawn after its text goes before it. Some PDFs put the large title at the
     top of a page last in the page's content: read in that order, it headed the next page's text,
     and the page's own text was cited under the section before (a compensation report's "Time
-    limits" under "Support for survivors", the title of the page before). The title is the
-    page's topmost line when it is also in larger print than every other line of the page (with
-    the line it wraps onto, in the same print, just after it) and reads as a title, not a pull
-    quote (a few words, no clause) and starts at the page's left margin, not over a second
-    column; it moves to the page's first line. Running headers and
-    footers (``removed``) keep their places."""
+    limits" under "Support for survivors", the title of the page before). ``_title_first``
+    finds it; running headers and footers (``removed``) keep their places."""
     order: list[int] = []
     start = 0
     while start < len(lines):
@@ -470,6 +466,12 @@ TITLE_MARGIN = 36.0
 
 
 def _title_first(lines: list[_PdfLine], indices: list[int], removed: dict[int, str]) -> list[int]:
+    """One page's line order (``indices``), its title first. The title is the page's topmost
+    line when it is in larger print than every other line of the page, with the lines it wraps
+    onto (in the same print, just after it) and a heading under it in print larger than the
+    rest of the page ("SECTION 4", then "ACTION AREA 3 – ..."); it reads as a title, not a pull
+    quote (at most three lines and twelve words, no clause), and starts at the page's left
+    margin, not over a second column."""
     kept = [i for i in indices if i not in removed and lines[i].text and lines[i].y is not None and lines[i].size]
     if len(kept) < 2:
         return indices
@@ -479,8 +481,6 @@ def _title_first(lines: list[_PdfLine], indices: list[int], removed: dict[int, s
         return indices
     title: list[int] = []
     position = kept.index(top)
-    # The title in the largest print, then any heading in larger print than all the page's
-    # other lines just after it ("SECTION 4", then "ACTION AREA 3 – ADDRESS THE CONDITIONS ...").
     while position < len(kept):
         group_size = lines[kept[position]].size
         others = [lines[i].size for i in kept[position:] if lines[i].size != group_size] + [
