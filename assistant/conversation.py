@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .retrieve.abstain import specific_terms
-from .retrieve.contrasts import nations_named, replaced
+from .retrieve.contrasts import nations_named, other_nations_note, replaced
 from .text import safe_line, word_tokens
 
 if TYPE_CHECKING:
@@ -98,6 +98,19 @@ def answer_cards(answer: Answer) -> list[Hit]:
         return []
     floor = ANSWER_SHARE * answer.hits[0].score
     return [hit for hit in answer.hits if hit.score >= floor]
+
+
+def mark_other_nations(answer: Answer, named: list[str]) -> None:
+    """A question that stands alone in a topic about a UK nation ("how long is the recovery
+    period?" after "what is the duty to notify in Scotland?") is searched as asked, but a card
+    of another nation's guidance says so, as it would had the question named the nation (a
+    first-use audit read the 45 days of England and Wales as Scotland's answer)."""
+    if not named:
+        return
+    for hit in answer.cards():
+        hit.other_nations = hit.other_nations or other_nations_note(
+            "", hit.document.title, hit.text, earlier=" ".join(named), organisation=hit.document.organisation
+        )
 
 
 def mark_shown_before(answer: Answer, last: Answer) -> None:
@@ -502,6 +515,8 @@ class Thread(BaseModel):
             # last answer's document" would be said of each (first-use audit).
             for hit in answer.hits:
                 hit.thread_document = False
+        if not context.carried and not nations_named(question):
+            mark_other_nations(answer, _nation_words([turn.question for turn in thread.topic_turns()]))
         if self.turns:
             mark_shown_before(answer, self.turns[-1].answer)
         return Turn(
@@ -510,10 +525,14 @@ class Thread(BaseModel):
 
 
 def words_not_in(question: str, hits: list[Hit]) -> list[str]:
-    """The question's own words when none of them is in the passages of ``hits`` (by stem), else
-    none: passages that a follow-up found by the words it carried alone."""
+    """The question's own words when none of them is in the cards of ``hits`` (their passages,
+    titles and sections, by stem), else none: passages that a follow-up found by the words it
+    carried alone."""
     own = own_words(question)
-    found = set().union(*(_stems(hit.text) for hit in hits)) if hits else set()
+    # A card's title and section are read with it ("and in England?" over the "Statutory
+    # Guidance for England and Wales" was said to find none of its words: a first-use audit).
+    shown = [" ".join([hit.text, hit.citation.title, hit.location.section or ""]) for hit in hits]
+    found = set().union(*(_stems(text) for text in shown)) if hits else set()
     return [] if not own or any(_stem_of(word) in found for word in own) else own
 
 

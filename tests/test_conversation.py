@@ -17,8 +17,10 @@ from assistant.conversation import (
     case_note,
     case_note_references,
     is_follow_up,
+    mark_other_nations,
     names_a_titled_subject,
     own_words,
+    words_not_in,
 )
 from assistant.models import NO_ANSWER, Answer, Citation, DocumentInfo, Filters, Hit, Location
 
@@ -805,3 +807,40 @@ def test_ask_with_context_replays_the_earlier_questions_as_a_conversation_shows_
         return answer["context_words"], answer["results"][0]["chunk_id"]
 
     assert first_of(1) == first_of(5)
+
+
+def _card(title: str, text: str, chunk_id: int = 1, section: str | None = None) -> Hit:
+    return Hit(
+        rank=chunk_id,
+        score=0.5,
+        chunk_id=chunk_id,
+        text=text,
+        document=DocumentInfo(id=title, path=f"{title}.pdf", title=title),
+        location=Location(section=section, char_start=0, char_end=len(text)),
+        citation=Citation(chunk_id=chunk_id, title=title, path=f"{title}.pdf", indexed_at=datetime.now(timezone.utc)),
+    )
+
+
+def test_a_question_asked_alone_in_a_topic_about_a_nation_has_other_nations_cards_say_so():
+    # Found in a first-use audit: "how long is the recovery period?" after "what is the duty to
+    # notify in Scotland?" stood alone, and five cards of England and Wales guidance gave its 45
+    # days with nothing to say Scotland's differs.
+    england = _card("Statutory Guidance for England and Wales", "Adult victims have a Recovery Period of 45 days.")
+    scotland = _card("NRM toolkit for Scotland", "In Scotland, up to 90 days.", chunk_id=2)
+    answer = Answer(query="how long is the recovery period?", abstained=False, hits=[england, scotland])
+    mark_other_nations(answer, ["Scotland"])
+    assert england.other_nations == "the document is for England and Wales; the earlier questions name Scotland"
+    assert scotland.other_nations is None
+    alone = _card("Statutory Guidance for England and Wales", "45 days.")
+    mark_other_nations(Answer(query="q", abstained=False, hits=[alone]), [])
+    assert alone.other_nations is None, "a topic that named no nation marks nothing"
+
+
+def test_a_follow_ups_words_found_in_a_cards_title_or_section_count_as_found():
+    # Found in a first-use audit: "and in England?" over the "Statutory Guidance for England and
+    # Wales" was said to find none of its own words.
+    guidance = _card("Statutory Guidance for England and Wales", "Adult victims have a Recovery Period of 45 days.")
+    assert words_not_in("and in England?", [guidance]) == []
+    assert words_not_in("and for boys?", [guidance]) == ["boys"]
+    sectioned = _card("Guidance", "They have 45 days.", section="Support for boys")
+    assert words_not_in("and for boys?", [sectioned]) == []
