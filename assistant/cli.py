@@ -301,7 +301,9 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
     if reasons:
         click.echo(
             "not indexed, by reason: "
-            + "; ".join(f"{count} {safe_line(kind)}" for kind, count in reasons.most_common()),
+            + "; ".join(
+                f"{count} {safe_line(kind)}" for kind, count in sorted(reasons.items(), key=lambda kc: (-kc[1], kc[0]))
+            ),
             err=summary_to_stderr,
         )
     earlier = report.left_out - skipped - empty

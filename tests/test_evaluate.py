@@ -246,6 +246,7 @@ def test_the_conversation_ablation_pairs_each_follow_up_stage_off_against_all_on
         "passages already shown off",
         "another document on the first screen off",
         "strong before a weaker one ranked up off",
+        "the follow-up's own words first off",
     }
     on = _conversation_scores([1, 2, 4, 5, 1])
     off = _conversation_scores([3, 2, None, None, 1])

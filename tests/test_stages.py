@@ -422,6 +422,26 @@ def test_a_passage_ranked_up_for_the_thread_that_never_says_the_follow_ups_words
     assert ids(own_words_first([*lifted, new], {"girl"}, look, 5)) == [1, 2, 3], "when none says them, no change"
 
 
+def test_the_follow_ups_own_words_leave_out_how_it_asks():
+    # "how long does that take?" asks about the thread's subject: a passage saying "take" is not
+    # its own (a filtered follow-up's first card left the thread's document for one).
+    from assistant.models import ThreadFocus
+    from assistant.retrieve.stages import STAGES, Question
+
+    stage = next(stage for stage in STAGES if stage.name == "the follow-up's own words first")
+    sentences = {1: [frozenset({"forc", "marriag"})], 3: [frozenset({"take", "long"})]}
+    look = type("Look", (), {"sentences_of": staticmethod(lambda ids: {i: sentences.get(i, []) for i in ids})})()
+    question = Question(
+        "how long does that take? forced marriage",
+        ["long", "take", "forc", "marriag"],
+        "hybrid",
+        thread=ThreadFocus(documents=["last"]),
+        context_terms=["forc", "marriag"],
+    )
+    candidates = [_scored(1, 0.3, 0.8), _scored(3, 0.2)]
+    assert ids(stage.apply(candidates, question, RetrieveSettings(), look)) == [1, 3]
+
+
 def test_a_question_naming_a_year_sees_first_the_passages_that_mention_it():
     # Found in a first-use audit: "How many potential victims were referred to the NRM in 2021?"
     # showed first, as strong, a passage of 2020's figures; 2021's came fourth.

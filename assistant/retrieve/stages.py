@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
-from ..index.lexical import bigrams
+from ..index.lexical import bigrams, stem
 from ..models import Mode, ThreadFocus
 from .abstain import years_named
 from .contrasts import other_people, stems_of
@@ -170,6 +170,15 @@ def strong_before_lifted(candidates: list[Candidate], strong: float, below: floa
         if lifted is not None:
             moved.insert(lifted, moved.pop(position))
     return moved
+
+
+ASKING_WORDS = frozenset(
+    stem(word)
+    for word in "long take takes taking much many often soon quickly time need needs happen happens mean means get "
+    "say says tell know".split()
+)
+"""Words that say how a follow-up asks, not what about ("how long does that take?"): they do not
+make a passage the follow-up's own (``own_words_first``)."""
 
 
 def own_words_first(
@@ -747,7 +756,7 @@ STAGES: tuple[Stage, ...] = (
         ("own_words_depth",),
         when=lambda q, s: bool(q.thread.documents) and s.own_words_depth > 0,
         apply=lambda c, q, s, look: own_words_first(
-            c, set(q.terms) - set(q.context_terms), look.sentences_of, s.own_words_depth
+            c, set(q.terms) - set(q.context_terms) - ASKING_WORDS, look.sentences_of, s.own_words_depth
         ),
         off={"own_words_depth": 0},
         follow_ups_only=True,
