@@ -278,7 +278,9 @@ words, and read it as "the guidance is silent"."""
 OUTSIDE_FILTERS = "a passage outside the filters matches this question more strongly: clear the filters to see it"
 """Said beside an answer within filters whose first card is not strong, when the first card
 without the filters is strong and outside them."""
-UNDATED_LEFT_OUT = "a year filter leaves out every document that gives no year, and that passage is of one"
+UNDATED_LEFT_OUT = (
+    "a year filter leaves out every document that gives no year: the passage outside the filters is of one"
+)
 """Said beside ``OUTSIDE_FILTERS`` or ``FILTERED_OUT`` when a year filter left out the first card
 of the whole corpus because its document has no year (a first-use audit could not tell why)."""
 
