@@ -45,6 +45,8 @@ HISTORY_FILE = "question-history.json"
 """Questions of earlier sessions, written only with ASSISTANT_TUI__KEEP_HISTORY=true."""
 BASKET_FILE = "report-basket.json"
 """The report basket is saved beside the index as the user works, and restored at start."""
+FILTER_TITLE = 40
+"""Characters of a document's title the filter line shows (the rest is "…")."""
 REPORT_EXPORT = "Export the report"
 CASE_NOTE_EXPORT = "Export the conversation as a case note"
 CASE_NOTE_FORMATS = {
@@ -621,8 +623,13 @@ class GuidanceApp(App):
         return describe_filters(filters, self.document_titles() if filters.documents else None)
 
     def update_filter_line(self) -> None:
-        """The filters in effect, and whether the next question starts a new topic."""
-        line = self.filters_text(self.filters)
+        """The filters in effect, and whether the next question starts a new topic, on at most two
+        lines: a document's long title is shortened there, so that the filters after it show (a
+        first-use audit's bar was cut inside the title, and the organisation and year it had set
+        were not seen)."""
+        titles = self.document_titles() if self.filters.documents else {}
+        short = {d: t if len(t) <= FILTER_TITLE else t[: FILTER_TITLE - 1] + "…" for d, t in titles.items()}
+        line = describe_filters(self.filters, short or None)
         self.search_screen.set_filter_line(line + ("  ·  next question: a new topic" if self.next_new_topic else ""))
 
     @on(messages.ClearFiltersAndAsk)

@@ -10,6 +10,7 @@ from textual.widgets import SelectionList, Static, TextArea
 
 from assistant.models import NO_ANSWER
 from assistant.tui.actions import PASSAGE_ACTIONS
+from assistant.tui.app import FILTER_TITLE
 from assistant.tui.screens.document import DocumentScreen
 from assistant.tui.screens.filters import FilterScreen
 from assistant.tui.screens.help import HelpScreen
@@ -516,7 +517,7 @@ async def test_search_within_this_document_restricts_results_and_survives_the_fi
         await act(pilot, "w")
         await wait_for(pilot, lambda: bool(cards(app)) and all(c.hit.document.id == chosen.id for c in cards(app)))
         filter_line = str(app.screen.query_one("#filter-line", Static).render())
-        assert f"only within: {chosen.title}" in filter_line
+        assert f"only within: {chosen.title[: FILTER_TITLE - 1]}" in filter_line
         header = str(app.screen.query(".turn-how").last().render())
         assert f"only within: {chosen.title}" in header and chosen.id not in header, "the turn names the title too"
         await act(pilot, "tab", "f")
@@ -525,7 +526,9 @@ async def test_search_within_this_document_restricts_results_and_survives_the_fi
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
         assert app.filters.documents == [chosen.id]
-        assert f"only within: {chosen.title}" in str(app.screen.query_one("#filter-line", Static).render())
+        assert f"only within: {chosen.title[: FILTER_TITLE - 1]}" in str(
+            app.screen.query_one("#filter-line", Static).render()
+        )
         await wait_for(pilot, lambda: bool(cards(app)))
         await act(pilot, "escape", "tab", "f")
         await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))

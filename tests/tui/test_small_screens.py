@@ -158,3 +158,22 @@ def test_a_cards_excerpt_goes_back_to_the_passages_opening_before_going_on():
     shown, shifted, cut = excerpt(text, [(start, start + len(best) - 1)], 320)
     assert shown.startswith(rule.strip()) and best.strip() in shown and cut
     assert shown[shifted[0][0] : shifted[0][1]] == best.strip()
+
+
+async def test_the_filter_line_shows_every_filter_at_80x24(bundled_index):
+    # Found in a first-use audit: "Filters: only within: Trafficking and Exploitation Strategy –
+    # First Annual" was cut there, so the organisation and the year set were not seen.
+    from assistant.models import Filters
+
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        longest = max(app.pipeline.document_infos(), key=lambda info: len(info.title))
+        assert len(longest.title) > 60
+        app.filters = Filters(documents=[longest.id], organisations=["NEXUS Institute"], year_from=2015)
+        app.update_filter_line()
+        await pilot.pause()
+        line = app.screen.query_one("#filter-line", Static)
+        shown = str(line.render())
+        assert "organisation: NEXUS Institute" in shown and "year: 2015" in shown and "…" in shown
+        assert line.size.height == 2 and len(shown) <= 2 * (80 - 2)
