@@ -22,6 +22,14 @@ def test_a_document_for_other_nations_than_the_question_names_is_said_to_be_unle
     assert other_nations_note("Will a child be prosecuted?", GUIDANCE, "Section 45 protects.") is None
     assert other_nations_note("In Scotland?", "Practitioner responses", "Section 45 protects.") is None
     assert other_nations_note("In Scotland?", GUIDANCE, "In Scotland the Lord Advocate decides.") is None
+    # A title and publisher that name no nation: the passage says whose duty it is (first-use audit).
+    factsheet = "Duty to Notify the Home Office of Potential Victims of Modern Slavery"
+    notify = "Public authorities must notify the Home Office of any individual encountered in England and Wales."
+    assert other_nations_note("what is the duty to notify in Scotland?", factsheet, notify) == (
+        "the passage speaks of England and Wales; the question names Scotland"
+    )
+    assert other_nations_note("what is the duty to notify in Wales?", factsheet, notify) is None
+    assert other_nations_note("what is the duty to notify?", factsheet, notify) is None
 
 
 def test_a_heading_for_another_group_of_people_than_the_question_is_said_so():

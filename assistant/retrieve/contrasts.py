@@ -78,8 +78,9 @@ def other_nations_note(
 ) -> str | None:
     """Said of a card whose document's title names only other UK nations than the question does
     (a question about Scotland, a passage of the "Statutory Guidance for England and Wales"),
-    or whose title names none and whose publisher names another ("The Scottish Government"),
-    unless the passage itself names the question's nation: law and services differ between
+    or whose title names none and whose publisher names another ("The Scottish Government"), or
+    neither names one and the passage names only others, unless the passage itself names the
+    question's nation: law and services differ between
     the nations, and the title is the reader's only sign of it. ``earlier``: the question with
     the words it carried, when the question names no nation itself. None otherwise."""
     asked, who = nations_named(question), "the question names"
@@ -92,6 +93,12 @@ def other_nations_note(
         # A first-use audit asked about Wales and was shown first, without a note, a Scottish Act's
         # section from "Trafficking and Exploitation Strategy — The Scottish Government".
         covered, document = nations_named(organisation), f"the document is from {organisation}"
+    elif nations_named(passage):
+        # Neither title nor publisher names one, but the passage does: a factsheet's "duty to notify
+        # the Home Office of any individual encountered in England and Wales" was shown for Scotland
+        # without a word (a first-use audit).
+        covered = nations_named(passage)
+        document = f"the passage speaks of {' and '.join(covered)}"
     if not asked or not covered or set(asked) & set(covered) or set(asked) & set(nations_named(passage)):
         return None
     return f"{document}; {who} {' and '.join(asked)}"
