@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .retrieve.abstain import specific_terms
-from .retrieve.contrasts import nations_named, other_nations_note, replaced
+from .retrieve.contrasts import nations_named, replaced
 from .text import safe_line, word_tokens
 
 if TYPE_CHECKING:
@@ -98,19 +98,6 @@ def answer_cards(answer: Answer) -> list[Hit]:
         return []
     floor = ANSWER_SHARE * answer.hits[0].score
     return [hit for hit in answer.hits if hit.score >= floor]
-
-
-def mark_other_nations(answer: Answer, named: list[str]) -> None:
-    """A question that stands alone in a topic about a UK nation ("how long is the recovery
-    period?" after "what is the duty to notify in Scotland?") is searched as asked, but a card
-    of another nation's guidance says so, as it would had the question named the nation (a
-    first-use audit read the 45 days of England and Wales as Scotland's answer)."""
-    if not named:
-        return
-    for hit in answer.cards():
-        hit.other_nations = hit.other_nations or other_nations_note(
-            "", hit.document.title, hit.text, earlier=" ".join(named), organisation=hit.document.organisation
-        )
 
 
 def mark_shown_before(answer: Answer, last: Answer) -> None:
@@ -426,12 +413,19 @@ class Thread(BaseModel):
 
     def focus(self) -> ThreadFocus:
         """What a follow-up knows of the last answer (``last_answer``): its documents
-        (``documents``) and the passages of its first ``SHOWN_CARDS`` cards."""
+        (``documents``) and the passages of its first ``SHOWN_CARDS`` cards; and the topic's
+        nation (``topic_nations``)."""
         last = self.last_answer()
         if last is None:
             return ThreadFocus()
         hits = answer_cards(last)[:SHOWN_CARDS]
-        return ThreadFocus(documents=self.documents(), passages=[hit.chunk_id for hit in hits])
+        return ThreadFocus(
+            documents=self.documents(), passages=[hit.chunk_id for hit in hits], nations=self.topic_nations()
+        )
+
+    def topic_nations(self) -> list[str]:
+        """The words naming the UK nation the topic's newest question to name one named."""
+        return _nation_words([turn.question for turn in self.topic_turns()])
 
     def context_for(
         self, question: str, idf: Callable[[str], float], alone: bool = False, follows: tuple[bool, str] | None = None
@@ -484,7 +478,7 @@ class Thread(BaseModel):
                 filters=filters,
                 as_typed=as_typed,
                 context=context.words or None,
-                thread=thread.focus() if context.carried else None,
+                thread=thread.focus() if context.carried else ThreadFocus(nations=thread.topic_nations()),
             )
 
         titled = bool(thread.turns) and names_a_titled_subject(question, pipeline.document_titles)
@@ -515,8 +509,6 @@ class Thread(BaseModel):
             # last answer's document" would be said of each (first-use audit).
             for hit in answer.hits:
                 hit.thread_document = False
-        if not context.carried and not nations_named(question):
-            mark_other_nations(answer, _nation_words([turn.question for turn in thread.topic_turns()]))
         if self.turns:
             mark_shown_before(answer, self.turns[-1].answer)
         return Turn(

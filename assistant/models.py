@@ -357,12 +357,18 @@ class Filters(BaseModel):
 class ThreadFocus(BaseModel):
     """What a follow-up that carries the thread knows of the last answer: the documents of its
     first cards (their passages rank higher: a follow-up is most often answered there) and the
-    passages it showed (read already: a follow-up asks something else)."""
+    passages it showed (read already: a follow-up asks something else); and what any question
+    of the topic knows of it: the nation it named."""
 
     documents: list[str] = Field(default_factory=list)
     """Document ids."""
     passages: list[int] = Field(default_factory=list)
     """Chunk ids."""
+    nations: list[str] = Field(default_factory=list)
+    """The words naming the UK nation the topic's questions named ("Scotland"): a card of another
+    nation's guidance says so, whether or not the question carries the thread's words ("how
+    long is the recovery period?" after a question about Scotland: a first-use audit read the 45
+    days of England and Wales as Scotland's)."""
 
 
 class ModelInfo(BaseModel):

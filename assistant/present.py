@@ -574,14 +574,15 @@ def status_lines(
         ),
         ("", False),
     ]
-    read_by_ocr = [file for file, warning in status.warnings if "OCR" in warning or "scan" in warning]
+    by_ocr = [(file, warning) for file, warning in status.warnings if "OCR" in warning or "scan" in warning]
+    read_by_ocr = list(dict.fromkeys(file for file, _ in by_ocr))
     if read_by_ocr:
         lines.append(("Read by OCR (check quotations against the original):", True))
         lines.extend((f"  {safe_path(file)}", False) for file in read_by_ocr)
         lines.append(("", False))
     # What the build said of a file it indexed ("decoded as cp1252", "unknown extension .xyz: read
     # as txt") is kept here: a first-use audit lost it once the build's output had scrolled away.
-    warned = [(file, warning) for file, warning in status.warnings if file not in read_by_ocr]
+    warned = [(file, warning) for file, warning in status.warnings if (file, warning) not in by_ocr]
     if warned:
         lines.append(("Indexed with a warning:", True))
         lines.extend((f"  {safe_path(file)}: {safe_line(warning)}", False) for file, warning in warned)

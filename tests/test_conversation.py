@@ -17,7 +17,6 @@ from assistant.conversation import (
     case_note,
     case_note_references,
     is_follow_up,
-    mark_other_nations,
     names_a_titled_subject,
     own_words,
     words_not_in,
@@ -819,21 +818,6 @@ def _card(title: str, text: str, chunk_id: int = 1, section: str | None = None) 
         location=Location(section=section, char_start=0, char_end=len(text)),
         citation=Citation(chunk_id=chunk_id, title=title, path=f"{title}.pdf", indexed_at=datetime.now(timezone.utc)),
     )
-
-
-def test_a_question_asked_alone_in_a_topic_about_a_nation_has_other_nations_cards_say_so():
-    # Found in a first-use audit: "how long is the recovery period?" after "what is the duty to
-    # notify in Scotland?" stood alone, and five cards of England and Wales guidance gave its 45
-    # days with nothing to say Scotland's differs.
-    england = _card("Statutory Guidance for England and Wales", "Adult victims have a Recovery Period of 45 days.")
-    scotland = _card("NRM toolkit for Scotland", "In Scotland, up to 90 days.", chunk_id=2)
-    answer = Answer(query="how long is the recovery period?", abstained=False, hits=[england, scotland])
-    mark_other_nations(answer, ["Scotland"])
-    assert england.other_nations == "the document is for England and Wales; the earlier questions name Scotland"
-    assert scotland.other_nations is None
-    alone = _card("Statutory Guidance for England and Wales", "45 days.")
-    mark_other_nations(Answer(query="q", abstained=False, hits=[alone]), [])
-    assert alone.other_nations is None, "a topic that named no nation marks nothing"
 
 
 def test_a_follow_ups_words_found_in_a_cards_title_or_section_count_as_found():

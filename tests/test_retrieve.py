@@ -371,6 +371,29 @@ def test_a_card_from_another_uk_nations_guidance_says_so_when_the_question_names
         ), "a passage whose title and publisher name no nation, and which names only Scotland, says so"
         unnamed = pipeline.ask("Is there a statutory defence for a trafficked child charged with an offence?")
         assert not any(h.other_nations for h in unnamed.cards())
+        # Found in a first-use audit: "how long is the recovery period?", asked alone after a question
+        # about Scotland, showed England and Wales' 45 days with nothing to say Scotland's differ.
+        from assistant.conversation import Thread
+
+        thread = Thread()
+        thread.turns.append(
+            thread.ask(
+                pipeline, "Is there a statutory defence for a trafficked child charged with an offence in Scotland?"
+            )
+        )
+        alone = thread.ask(pipeline, "Is there a statutory defence for a trafficked child charged with an offence?")
+        assert not alone.context.carried
+        england = [h for h in alone.answer.cards() if h.document.title.endswith("England and Wales")]
+        assert england and all(
+            h.other_nations == "the document is for England and Wales; the earlier questions name Scotland"
+            for h in england
+        )
+        assert all(h.other_nations is None for h in alone.answer.cards() if h not in england), (
+            "its passage names Scotland"
+        )
+        assert not any(
+            h.other_nations for h in Thread().ask(pipeline, "Is there a statutory defence?").answer.cards()
+        ), "a topic that named no nation marks nothing"
     finally:
         pipeline.close()
 

@@ -75,6 +75,7 @@ class Retriever:
         self.settings = settings
         self.lookups = IndexLookups(index)
         self._facets: dict[str, list[str]] | None = None
+        self._document_names: dict[str, str] | None = None
         self._speller: Speller | None = None
 
     # -- public ----------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ class Retriever:
             )
 
         question = self.question(text, mode, k, context)
-        if context:
+        if context or thread.nations:
             question = replace(question, thread=thread)
         ranked, best_dense = self.rank(question, allowed)
         if mode == "lexical" and not question.terms:
@@ -335,16 +336,24 @@ class Retriever:
             self._facets = self.index.store.facet_values()
         return self._facets
 
+    def document_names(self) -> dict[str, str]:
+        """Every name a document answers to in ``--document`` (its id and source path, each also as
+        ``index status --documents`` lists it: a control or bidi character of a file name written
+        as its escape, "\\u202e"), to its id; read once per open index."""
+        if self._document_names is None:
+            names: dict[str, str] = {}
+            for info in self.index.store.document_infos():
+                for name in (info.id, info.path, safe_path(info.id), safe_path(info.path)):
+                    names.setdefault(name, info.id)
+            self._document_names = names
+        return self._document_names
+
     def named_documents(self, filters: Filters) -> Filters:
-        """``filters`` with each document named as ``index status --documents`` lists it (a
-        control or bidi character of its file name written as an escape, "\\u202e") named by its
-        id: a first-use audit's `--document` refused the name the listing showed."""
+        """``filters`` with each document named by its id (a first-use audit's `--document`
+        refused the name the listing showed)."""
         if not filters.documents:
             return filters
-        names: dict[str, str] = {}
-        for info in self.index.store.document_infos():
-            for name in (info.id, info.path, safe_path(info.id), safe_path(info.path)):
-                names.setdefault(name, info.id)
+        names = self.document_names()
         return filters.model_copy(update={"documents": [names.get(v, v) for v in filters.documents]})
 
     def validate_filters(self, filters: Filters) -> None:
@@ -363,10 +372,7 @@ class Retriever:
                 listing = ", ".join(facets[name]) or "(none in this index)"
                 raise QueryError(f"unknown {name} {', '.join(map(repr, unknown))}: known values are {listing}")
         if filters.documents:
-            known_docs = {d.id for d in self.index.store.document_infos()} | {
-                d.path for d in self.index.store.document_infos()
-            }
-            unknown = [v for v in self.named_documents(filters).documents if v not in known_docs]
+            unknown = [v for v in filters.documents if v not in self.document_names()]
             if unknown:
                 named = ", ".join(f"'{safe_path(v)}'" for v in unknown)
                 raise QueryError(f"unknown document {named}: see `python -m assistant index status --documents`")
@@ -429,8 +435,10 @@ class Retriever:
         store = self.index.store
         stored = store.chunk_rows([int(passage.chunk.id) for passage in passages])
         # A nation or group the user named now, or one only the carried words name ("England"
-        # from an earlier question; ``text`` holds them): the card note says which (first-use audit).
+        # from an earlier question; ``text`` holds them) or only the topic did: the card note says
+        # which (first-use audits).
         own = question.asked or question.text
+        topic = " ".join([question.text, *question.thread.nations])
         hits = [
             self._hit(rank, passage, question.terms, learned, stored.get(int(passage.chunk.id)))
             for rank, passage in enumerate(passages, start=1)
@@ -438,7 +446,7 @@ class Retriever:
         # What a card says of itself beside its match (``present.card_marks``).
         for hit in hits:
             hit.other_nations = other_nations_note(
-                own, hit.document.title, hit.text, earlier=question.text, organisation=hit.document.organisation
+                own, hit.document.title, hit.text, earlier=topic, organisation=hit.document.organisation
             )
             hit.other_group = other_group_note(
                 own, "\n".join([hit.document.title, hit.location.section or ""]), earlier=question.text

@@ -199,13 +199,12 @@ def own_words_first(
     head = candidates[:depth]
     sentences = sentences_of([c.chunk_id for c in head])
     holds = {c.chunk_id for c in head if any(own & s for s in sentences.get(c.chunk_id, ()))}
-    lifted_without = [c for c in head if c.preferred > 0 and c.chunk_id not in holds]
-    if not holds or not lifted_without:
+    behind = {c.chunk_id for c in head if c.preferred > 0 and c.chunk_id not in holds}
+    if not holds or not behind:
         return candidates
     last = max(n for n, c in enumerate(head) if c.chunk_id in holds) + 1
-    ahead = [c for c in head[:last] if c.chunk_id not in {x.chunk_id for x in lifted_without}]
-    reordered = ahead + [c for c in head[:last] if c not in ahead]
-    return reordered + head[last:] + candidates[depth:]
+    ahead = [c for c in head[:last] if c.chunk_id not in behind]
+    return ahead + [c for c in head[:last] if c.chunk_id in behind] + candidates[last:]
 
 
 def years_first(

@@ -618,18 +618,22 @@ class GuidanceApp(App):
         if self.last_question:
             self.run_search(self.last_question)
 
-    def filters_text(self, filters: Filters) -> str:
-        """Filters in words, a document named by its title (not its file name)."""
-        return describe_filters(filters, self.document_titles() if filters.documents else None)
+    def filters_text(self, filters: Filters, title_chars: int | None = None) -> str:
+        """Filters in words, a document named by its title (not its file name), shortened to
+        ``title_chars`` when given."""
+        if not filters.documents:
+            return describe_filters(filters, None)
+        titles = self.document_titles()
+        if title_chars is not None:
+            titles = {d: t if len(t) <= title_chars else t[: title_chars - 1] + "…" for d, t in titles.items()}
+        return describe_filters(filters, titles)
 
     def update_filter_line(self) -> None:
         """The filters in effect, and whether the next question starts a new topic, on at most two
         lines: a document's long title is shortened there, so that the filters after it show (a
         first-use audit's bar was cut inside the title, and the organisation and year it had set
         were not seen)."""
-        titles = self.document_titles() if self.filters.documents else {}
-        short = {d: t if len(t) <= FILTER_TITLE else t[: FILTER_TITLE - 1] + "…" for d, t in titles.items()}
-        line = describe_filters(self.filters, short or None)
+        line = self.filters_text(self.filters, FILTER_TITLE)
         self.search_screen.set_filter_line(line + ("  ·  next question: a new topic" if self.next_new_topic else ""))
 
     @on(messages.ClearFiltersAndAsk)

@@ -481,11 +481,10 @@ def _title_first(lines: list[_PdfLine], indices: list[int], removed: dict[int, s
         return indices
     title: list[int] = []
     position = kept.index(top)
+    before = [lines[i].size for i in kept[:position]]  # the page's text drawn before its title
     while position < len(kept):
         group_size = lines[kept[position]].size
-        others = [lines[i].size for i in kept[position:] if lines[i].size != group_size] + [
-            lines[i].size for i in kept[: kept.index(top)]
-        ]
+        others = [lines[i].size for i in kept[position:] if lines[i].size != group_size] + before
         if title and (not others or group_size < max(others) + 1.5):
             break
         x = lines[kept[position]].x
