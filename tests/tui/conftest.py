@@ -74,6 +74,16 @@ def in_workspace(snapshot_workspace, monkeypatch):
     return snapshot_workspace
 
 
+# Where make_app keeps each app's report basket: a folder of the session's pytest temporary
+# directory (set by `_basket_folder`), which pytest prunes, so runs leave nothing in /tmp.
+BASKET_FOLDER: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _basket_folder(tmp_path_factory) -> None:
+    BASKET_FOLDER[:] = [tmp_path_factory.mktemp("baskets")]
+
+
 def make_app(
     index_dir: Path, corpus_dir: Path, report_dir: Path | None = None, cls=GuidanceApp, basket_file: Path | None = None
 ) -> GuidanceApp:
@@ -85,7 +95,7 @@ def make_app(
     settings.retrieve.relative_floor = 0.0
     # Each app keeps its report basket apart unless a test shares one (a restart), so that tests
     # sharing the session's index never see each other's passages.
-    settings.tui.basket_file = basket_file or Path(tempfile.mkdtemp(prefix="basket-")) / "report-basket.json"
+    settings.tui.basket_file = basket_file or Path(tempfile.mkdtemp(prefix="basket-", dir=BASKET_FOLDER[0])) / "report-basket.json"
     if report_dir is not None:
         settings.tui.report_dir = report_dir
     return cls(settings, index_dir=index_dir, corpus_dir=corpus_dir)
