@@ -1,7 +1,7 @@
 """Words that stand in for one another (retrieve/contrasts.py): the UK nations a question and a
 document's title name."""
 
-from assistant.retrieve.contrasts import nations_named, other_group_note, other_nations_note
+from assistant.retrieve.contrasts import nation_spoken_of, nations_named, other_group_note, other_nations_note
 
 GUIDANCE = "Modern Slavery Act 2015 – Statutory Guidance for England and Wales"
 
@@ -92,4 +92,27 @@ def test_a_question_naming_a_young_person_and_an_adult_is_about_neither_group_al
     assert other_group_note(question, "Children > Presumption of age") is None
     assert other_group_note("What if the person is an adult?", "Children > Presumption of age") == (
         "the heading names children; the question names adults"
+    )
+
+
+def test_a_document_whose_text_speaks_mostly_of_one_nation_is_said_to_when_title_and_publisher_name_none():
+    # Found in a first-use audit: a health visitor in England was shown first, without a note, an
+    # "All Wales Protocol" leaflet titled "Messages for practice", whose passage names no nation.
+    leaflet = "The All Wales Protocol applies across Wales. " * 3 + "Welsh safeguarding boards in Wales lead it."
+    assert nation_spoken_of(leaflet) == "Wales"
+    assert nation_spoken_of("In England and Wales " * 5) is None, "two nations alike: neither mostly"
+    assert nation_spoken_of("Wales. " * 4) is None, "too few mentions to say"
+    assert nation_spoken_of("Wales. " * 5 + "Scotland. England.") is None, "not three times all the others"
+    assert nation_spoken_of("Nothing about a nation.") is None
+    title, passage = "Messages for practice", "Signs include going missing from home."
+    assert other_nations_note("signs of CSE in England?", title, passage, spoken_of="Wales") == (
+        "the document speaks mostly of Wales; the question names England"
+    )
+    assert other_nations_note("signs of CSE in Wales?", title, passage, spoken_of="Wales") is None
+    assert other_nations_note("signs of CSE?", title, passage, spoken_of="Wales") is None
+    assert other_nations_note("signs in England?", GUIDANCE, passage, spoken_of="Wales") is None, (
+        "the title's nations decide when it names some"
+    )
+    assert other_nations_note("signs in England?", title, "In England, a child...", spoken_of="Wales") is None, (
+        "the passage names the question's nation"
     )

@@ -398,6 +398,38 @@ def test_a_card_from_another_uk_nations_guidance_says_so_when_the_question_names
         pipeline.close()
 
 
+WELSH_LEAFLET = """# Messages for practice
+
+This leaflet follows the All Wales Protocol. Safeguarding boards across Wales use it, and Welsh
+practitioners in every part of Wales are asked to share it. Training in Wales covers it.
+
+## Signs
+
+Signs that a child is being sexually exploited include going missing from home, unexplained gifts
+and older boyfriends.
+"""
+
+
+def test_a_card_of_a_document_speaking_mostly_of_another_nation_says_so(settings, shared_embedder_factory):
+    # Found in a first-use audit: the "All Wales Protocol" leaflet was a health visitor in
+    # England's first card, with no note; neither its title nor its passage names Wales.
+    from assistant.pipeline import Pipeline
+
+    from .conftest import write
+
+    write(settings.paths.corpus_dir / "leaflet.md", WELSH_LEAFLET)
+    pipeline = Pipeline(settings)
+    pipeline.build(embedder_factory=shared_embedder_factory)
+    try:
+        signs = [h for h in pipeline.ask("What are the signs of child sexual exploitation in England?").cards()]
+        assert signs and signs[0].location.section.endswith("Signs")
+        assert signs[0].other_nations == "the document speaks mostly of Wales; the question names England"
+        assert not pipeline.ask("What are the signs of child sexual exploitation in Wales?").cards()[0].other_nations
+        assert not pipeline.ask("What are the signs of child sexual exploitation?").cards()[0].other_nations
+    finally:
+        pipeline.close()
+
+
 SIGNS = "County lines\n\nSigns that a child may be criminally exploited:\n\n" + "\n".join(
     f"• {sign}, which staff in schools and health services may notice over several weeks or months."
     for sign in (

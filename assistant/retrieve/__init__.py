@@ -42,7 +42,7 @@ from ..text import folded_name, safe_path, strip_control
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
 from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
-from .contrasts import other_group_note, other_nations_note
+from .contrasts import nation_spoken_of, nations_named, other_group_note, other_nations_note
 from .lookups import IndexLookups
 from .passages import Passage, assemble_passages, coverage, highlights, list_goes_on
 from .ranker import confidence, load_model
@@ -76,6 +76,7 @@ class Retriever:
         self.lookups = IndexLookups(index)
         self._facets: dict[str, list[str]] | None = None
         self._document_names: dict[str, str] | None = None
+        self._nations_spoken_of: dict[str, str | None] = {}
         self._speller: Speller | None = None
 
     # -- public ----------------------------------------------------------------------------------
@@ -348,6 +349,15 @@ class Retriever:
             self._document_names = names
         return self._document_names
 
+    def nation_spoken_of(self, document_id: str) -> str | None:
+        """The UK nation a document's text speaks mostly of (``contrasts.nation_spoken_of``),
+        read once per document and open index."""
+        if document_id not in self._nations_spoken_of:
+            store = self.index.store
+            text = store.document_slice(document_id, 0, store.document_length(document_id)) or ""
+            self._nations_spoken_of[document_id] = nation_spoken_of(text)
+        return self._nations_spoken_of[document_id]
+
     def named_documents(self, filters: Filters) -> Filters:
         """``filters`` with each document named by its id (a first-use audit's `--document`
         refused the name the listing showed)."""
@@ -443,10 +453,17 @@ class Retriever:
             self._hit(rank, passage, question.terms, learned, stored.get(int(passage.chunk.id)))
             for rank, passage in enumerate(passages, start=1)
         ]
-        # What a card says of itself beside its match (``present.card_marks``).
+        # What a card says of itself beside its match (``present.card_marks``); a document's text
+        # is read for the nation it speaks of only when the question or its topic names one.
+        names_a_nation = bool(nations_named(topic))
         for hit in hits:
             hit.other_nations = other_nations_note(
-                own, hit.document.title, hit.text, earlier=topic, organisation=hit.document.organisation
+                own,
+                hit.document.title,
+                hit.text,
+                earlier=topic,
+                organisation=hit.document.organisation,
+                spoken_of=self.nation_spoken_of(hit.document.id) if names_a_nation else None,
             )
             hit.other_group = other_group_note(
                 own, "\n".join([hit.document.title, hit.location.section or ""]), earlier=question.text

@@ -69,17 +69,44 @@ def nations_named(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_NATION_NAMES.get(n.casefold(), n) for n in found))
 
 
+MOSTLY = 5
+"""A document's text that names one UK nation at least this many times, and three times as often
+as all the others together, speaks mostly of it (``nation_spoken_of``)."""
+
+
+def nation_spoken_of(text: str) -> str | None:
+    """The UK nation a document's text names most, when it names it ``MOSTLY`` times or more and
+    three times as often as the other nations together: an "All Wales Protocol" leaflet titled
+    "Messages for practice" names Wales seven times and no other nation. None otherwise (a UK-wide
+    document names several, "England and Wales" names two alike)."""
+    counts: dict[str, int] = {}
+    for match in _NATION.finditer(text):
+        nation = _NATION_NAMES.get(match.group(1).casefold(), match.group(1).title())
+        counts[nation] = counts.get(nation, 0) + 1
+    if not counts:
+        return None
+    nation = max(counts, key=lambda n: counts[n])
+    others = sum(counts.values()) - counts[nation]
+    return nation if counts[nation] >= MOSTLY and counts[nation] >= 3 * others else None
+
+
 EARLIER = "the earlier questions name"
 """Whose words named a nation or group that the question as typed does not: those it carried."""
 
 
 def other_nations_note(
-    question: str, title: str, passage: str, earlier: str = "", organisation: str | None = None
+    question: str,
+    title: str,
+    passage: str,
+    earlier: str = "",
+    organisation: str | None = None,
+    spoken_of: str | None = None,
 ) -> str | None:
     """Said of a card whose document's title names only other UK nations than the question does
     (a question about Scotland, a passage of the "Statutory Guidance for England and Wales"),
     or whose title names none and whose publisher names another ("The Scottish Government"), or
-    neither names one and the passage names only others, unless the passage itself names the
+    neither names one and the document's text speaks mostly of another (``spoken_of``, from
+    ``nation_spoken_of``), or the passage names only others, unless the passage itself names the
     question's nation: law and services differ between
     the nations, and the title is the reader's only sign of it. ``earlier``: the question with
     the words it carried, when the question names no nation itself. None otherwise."""
@@ -93,6 +120,10 @@ def other_nations_note(
         # A first-use audit asked about Wales and was shown first, without a note, a Scottish Act's
         # section from "Trafficking and Exploitation Strategy — The Scottish Government".
         covered, document = nations_named(organisation), f"the document is from {organisation}"
+    elif spoken_of:
+        # A first-use audit in England was shown an "All Wales Protocol" leaflet first, without a
+        # note: neither its title ("Messages for practice") nor its passage names Wales.
+        covered, document = (spoken_of,), f"the document speaks mostly of {spoken_of}"
     elif nations_named(passage):
         # Neither title nor publisher names one, but the passage does: a factsheet's "duty to notify
         # the Home Office of any individual encountered in England and Wales" was shown for Scotland

@@ -95,7 +95,9 @@ def make_app(
     settings.retrieve.relative_floor = 0.0
     # Each app keeps its report basket apart unless a test shares one (a restart), so that tests
     # sharing the session's index never see each other's passages.
-    settings.tui.basket_file = basket_file or Path(tempfile.mkdtemp(prefix="basket-", dir=BASKET_FOLDER[0])) / "report-basket.json"
+    settings.tui.basket_file = (
+        basket_file or Path(tempfile.mkdtemp(prefix="basket-", dir=BASKET_FOLDER[0])) / "report-basket.json"
+    )
     if report_dir is not None:
         settings.tui.report_dir = report_dir
     return cls(settings, index_dir=index_dir, corpus_dir=corpus_dir)
