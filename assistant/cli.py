@@ -653,6 +653,7 @@ is searched with words of your earlier questions, and the answer says which.
   /as-typed    your last question again, words as typed (no spelling correction)
   /new         the next question starts a new topic
   /keep N ...  keep passages of the last answer for the case note (/keep 1 3)
+  /history     the questions so far, how each was searched, and the passages kept
   /note FILE   write the case note (.md; .bib or .json: its references)
   /help        this help
   /quit        end (or Ctrl+D)"""
@@ -702,6 +703,11 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         except AssistantError as error:
             click.echo(f"error: {safe_line(str(error))}")
             return
+        except KeyboardInterrupt:
+            # Ctrl+C stops a search, as it clears a line at the prompt: the conversation and the
+            # passages kept stay (a first-use audit lost kept passages to "Aborted!").
+            click.echo("\nStopped: that question was not answered. Ask it again, or another.")
+            return
         thread.turns.append(turn)
         new_topic = False
         reply, context = turn.answer, turn.context
@@ -745,6 +751,8 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             break
         if command == "/help":
             click.echo(CHAT_HELP)
+        elif command == "/history":
+            click.echo(thread_history(thread) or "No question yet.")
         elif command == "/new":
             new_topic = True
             click.echo("The next question starts a new topic.")
@@ -768,7 +776,9 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                         last.keep(number)
                         unsaved += 1
                         warned = False
-                        message = f"Kept passage {number} for the case note."
+                        # Which passage, in words: a screen reader's user hears no card above.
+                        kept = next(hit for hit in last.cards() if hit.rank == number)
+                        message = f"Kept passage {number} for the case note: {kept_label(kept)}."
                     click.echo(message)
         elif command == "/note":
             target = Path(rest.strip() or "case-note.md").expanduser()
@@ -799,6 +809,35 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         else:
             answer(line)
     history.save()
+
+
+def kept_label(hit) -> str:
+    """A kept passage named as its citation's short form says it (title, section, pages),
+    shortened to a line."""
+    from .present import citation_line
+
+    line = citation_line(hit.citation)
+    return line if len(line) <= KEPT_LABEL else line[: KEPT_LABEL - 1].rstrip() + "…"
+
+
+KEPT_LABEL = 100
+"""Characters at most of a kept passage's name in chat's reply to /keep."""
+
+
+def thread_history(thread) -> str:
+    """Chat's /history: each question as typed, the words it carried or that it was asked on its
+    own, whether it was answered, and the passages kept of it; empty before the first."""
+    lines = []
+    for number, turn in enumerate(thread.turns, start=1):
+        how = (
+            f"searched with: {', '.join(turn.context.words)}"
+            if turn.context.words
+            else ("asked on its own" if turn.context.alone else "")
+        )
+        found = "no passage found" if turn.answer.abstained else f"{len(turn.cards())} passages"
+        lines.append(f"{number}. {safe_line(turn.question)}  ({'; '.join(p for p in (how, found) if p)})")
+        lines.extend(f"   kept {hit.rank}: {kept_label(hit)}" for hit in turn.kept_hits())
+    return "\n".join(lines)
 
 
 def unwritten_warning(unsaved: int, leave: str) -> str:

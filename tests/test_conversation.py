@@ -3,8 +3,10 @@ earlier questions, as typed; a question that names its own subject starts afresh
 quotes what the user kept."""
 
 import json
+import os
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 
 from assistant.conversation import (
@@ -447,14 +449,25 @@ def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_pat
     note, references = tmp_path / "note.md", tmp_path / "refs.bib"
     script = (
         "Why do Indonesian trafficking victims often go unidentified?\nand what about their access to justice?\n/keep "
-        "1\n/alone\n/note " + str(references) + "\n/note " + str(note) + "\n/quit\n"
+        "1\n/alone\n/history\n/note " + str(references) + "\n/note " + str(note) + "\n/quit\n"
     )
     out = _chat(bundled_index, script)
+    # Which passage was kept, and the questions so far, in words (a first-use audit with a screen
+    # reader heard only "Kept passage 1", and /history was an unknown command).
+    kept = out.split("Kept passage 1 for the case note: ")[1].splitlines()[0]
+    assert kept.endswith(".") and len(kept) > 10
+    lines = [line for line in out.splitlines() if line[:3] in ("1. ", "2. ", "3. ") or line.startswith("   kept")]
+    assert lines[0].startswith("1. Why do Indonesian trafficking victims often go unidentified?  (2 passages)")
+    assert (
+        lines[1].startswith("2. and what about their access to justice?  (searched with: ") and "indonesian" in lines[1]
+    )
+    assert lines[2] == f"   kept 1: {kept[:-1]}", "the passage kept of the second question"
+    assert lines[3].startswith("3. and what about their access to justice?  (asked on its own; ")
     assert f"References of the kept passages (bibtex) written to {references.resolve()}" in out, "not a case note"
     assert "@" in references.read_text()
     assert out.count("Question: and what about their access to justice?") == 2
     assert "Searched with:" in out and "indonesian" in out.split("Searched with:")[1].splitlines()[0]
-    assert "Kept passage 1 for the case note." in out and f"Case note (Markdown) written to {note.resolve()}" in out
+    assert "Kept passage 1 for the case note: " in out and f"Case note (Markdown) written to {note.resolve()}" in out
     assert "\x1b" not in out
     assert "## 2. and what about their access to justice?" in note.read_text()
     assert "## 3. and what about their access to justice?\n\nAsked on its own" in note.read_text(), "/alone is marked"
@@ -543,7 +556,7 @@ def test_chat_says_why_a_passage_cannot_be_kept_and_warns_before_leaving_kept_pa
         "/quit\nnever asked\n",
     )
     assert "Ask a question first: /keep N keeps passage N of the answer." in out
-    assert "Kept passage 1 for the case note." in out and "Passage 1 is kept already." in out
+    assert "Kept passage 1 for the case note: " in out and "Passage 1 is kept already." in out
     assert "1 to 2 (e.g. /keep 1)" in out
     assert "1 kept passage is in no case note yet: /note FILE writes them; /quit again leaves without." in out
     assert "Question: never asked" not in out, "the second /quit leaves"
@@ -556,7 +569,7 @@ def test_chat_keeps_several_passages_at_once(bundled_index, tmp_path):
         bundled_index,
         f"Why do Indonesian trafficking victims often go unidentified?\n/keep 1 2\n/keep one\n/note {note}\n/quit\n",
     )
-    assert "Kept passage 1 for the case note." in out and "Kept passage 2 for the case note." in out
+    assert "Kept passage 1 for the case note: " in out and "Kept passage 2 for the case note: " in out
     assert "Give the numbers of passages of the last answer (e.g. /keep 1, or /keep 1 3)." in out
     assert note.read_text().count("Source: ") == 2
 
@@ -636,6 +649,59 @@ def test_ctrl_d_at_a_terminal_with_kept_passages_warns_once_before_leaving(bundl
             process.kill()
         os.close(leader)
     assert b"1 kept passage left unwritten" in output
+
+
+def test_ctrl_c_during_a_search_stops_that_search_and_keeps_the_conversation(bundled_index):
+    # Found in a first-use audit: Ctrl+C while an answer was being searched ended chat with
+    # "Aborted!" (exit 1), and the passages kept were lost without the usual warning.
+    import select
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "chat", "--index", str(bundled_index), "-k", "2"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    output = b""
+
+    def read_until(marker: bytes, timeout: float = 60.0) -> bool:
+        nonlocal output
+        deadline = time.monotonic() + timeout
+        while marker not in output and time.monotonic() < deadline:
+            if select.select([process.stdout], [], [], 0.1)[0]:
+                chunk = os.read(process.stdout.fileno(), 65536)
+                if not chunk:
+                    return False
+                output += chunk
+        return marker in output
+
+    def send(line: str) -> None:
+        process.stdin.write(line.encode() + b"\n")
+        process.stdin.flush()
+
+    try:
+        send("Why do Indonesian trafficking victims often go unidentified?")
+        send("/keep 1")
+        assert read_until(b"Kept passage 1")
+        # The signal lands while the question is searched (a few tens of milliseconds after it is
+        # read); one landing at the prompt only clears a line, so it is tried a few times.
+        for _ in range(5):
+            send("and what about their access to justice?")
+            time.sleep(0.02)
+            process.send_signal(signal.SIGINT)
+            if read_until(b"Stopped: that question was not answered.", timeout=3):
+                break
+        assert b"Stopped: that question was not answered." in output and process.poll() is None
+        send("/quit")
+        assert read_until(b"1 kept passage is in no case note yet"), "the passage kept before is still kept"
+        send("/quit")
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert b"Traceback" not in process.stderr.read() and b"Aborted" not in output
 
 
 def test_a_follow_up_shows_a_new_passage_before_one_the_last_answer_showed_when_the_ranker_weighs_them_close(
