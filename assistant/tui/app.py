@@ -290,12 +290,14 @@ class GuidanceApp(App):
         except OSError:
             pass
 
-    def run_search(self, question: str, alone: bool = False, before: int | None = None) -> None:
+    def run_search(
+        self, question: str, alone: bool = False, before: int | None = None, new_topic: bool = False
+    ) -> None:
         """Ask a question as the next turn of the conversation: a follow-up carries the topic's
         words and favours the last answer's documents, unless ``alone`` (asked as typed, on its
-        own) or a new topic was asked for. ``before``: asked in the thread as it stood before
-        that turn (an earlier question asked again). A new topic searches the whole library
-        again: "within this document" belonged to the topic before."""
+        own) or a new topic was asked for (ctrl+n, or ``new_topic``). ``before``: asked in the
+        thread as it stood before that turn (an earlier question asked again). A new topic
+        searches the whole library again: "within this document" belonged to the topic before."""
         self.last_question = question
         screen = self.search_screen
         if self.index_missing:
@@ -312,8 +314,8 @@ class GuidanceApp(App):
             )
             return
         screen.set_status("searching…  " + self.index_facts())
-        new_topic, self.next_new_topic = self.next_new_topic, False
-        if new_topic and self.filters.documents:
+        new_topic, self.next_new_topic = self.next_new_topic or new_topic, False
+        if new_topic and self.filters.documents and before is None:
             self.filters = self.filters.model_copy(update={"documents": []})
             self.notify("New topic: searching the whole library again, not only within one document.", timeout=4)
         self.update_filter_line()
@@ -586,21 +588,33 @@ class GuidanceApp(App):
             self.filters = within
             self.update_filter_line()
         if self.last_question:
-            self.run_search(self.last_question, before=self._turn_of(question, chunk_id))
+            place = self._turn_of(question, chunk_id) if question else self._turn_of(self.last_question)
+            self.ask_again(self.last_question, place)
         self.search_screen.action_focus_question()
         if self.last_question:
             # The box says what was asked again, not the question typed last (first-use audit).
             self.search_screen.show_asked(self.last_question)
         self.notify(f"Searching only within: {strip_control(title)} (f: filters, Clear all to remove)", markup=False)
 
-    def _turn_of(self, question: str, chunk_id: int | None) -> int | None:
+    def _turn_of(self, question: str, chunk_id: int | None = None) -> int | None:
         """The place in the thread of the newest turn that asked ``question`` and showed the
-        passage ``chunk_id`` (None: not found, or the newest turn)."""
+        passage ``chunk_id`` (any passage, when None); None when no turn did."""
         for place in reversed(range(len(self.thread.turns))):
             turn = self.thread.turns[place]
-            if turn.question == question and any(hit.chunk_id == chunk_id for hit in turn.cards()):
-                return None if place == len(self.thread.turns) - 1 else place
+            if turn.question == question and (chunk_id is None or any(h.chunk_id == chunk_id for h in turn.cards())):
+                return place
         return None
+
+    def ask_again(self, question: str, place: int | None) -> None:
+        """``question`` asked again (within new filters) as the turn at ``place`` asked it: on its
+        own if it was (a first-use audit's filter change after ctrl+o searched with the thread's
+        words again), in the thread as it stood before that turn, a new topic if it began one.
+        With no such turn, as the next question."""
+        if place is None:
+            self.run_search(question)
+            return
+        turn = self.thread.turns[place]
+        self.run_search(question, alone=turn.context.alone, before=place, new_topic=turn.new_topic)
 
     def document_titles(self) -> dict[str, str]:
         try:
@@ -616,7 +630,7 @@ class GuidanceApp(App):
         self.filters = filters
         self.update_filter_line()
         if self.last_question:
-            self.run_search(self.last_question)
+            self.ask_again(self.last_question, self._turn_of(self.last_question))
 
     def filters_text(self, filters: Filters, title_chars: int | None = None) -> str:
         """Filters in words, a document named by its title (not its file name), shortened to

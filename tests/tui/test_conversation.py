@@ -84,6 +84,34 @@ async def test_ctrl_o_asks_alone_and_ctrl_n_starts_a_new_topic(bundled_index):
         assert "New topic" in text_of(turns(app)[-1].query_one(".turn-how", Static))
 
 
+async def test_new_filters_ask_the_last_question_again_as_it_was_asked(bundled_index):
+    # Found in a first-use audit: after ctrl+o, a year filter asked the question again with the
+    # thread's words ("Searched with: compensation, claim, wales, nail"), undoing "on its own".
+    from assistant.tui.screens.filters import FilterScreen
+
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await a_conversation(pilot, "and their access to justice?")
+        carried = app.thread.turns[-1].context.words
+        assert carried
+        await act(pilot, "tab", "f")  # new filters for the follow-up: asked again with its words
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+        await pilot.press(*"2000", "ctrl+s")
+        await wait_for(pilot, lambda: len(app.thread.turns) == 3 and not app.searching)
+        assert app.thread.turns[-1].context.words == carried, "asked in the thread as it stood before"
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: len(app.thread.turns) == 4 and not app.searching)
+        assert app.thread.turns[-1].context.alone
+        await act(pilot, "tab", "f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+        app.screen.query_one("#year-from").value = "2001"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(app.thread.turns) == 5 and not app.searching)
+        asked = app.thread.turns[-1]
+        assert asked.filters.year_from == 2001 and asked.context.alone and not asked.context.words
+        assert text_of(turns(app)[-1].query_one(".turn-how", Static)).startswith("Asked on its own (ctrl+o)")
+
+
 async def test_after_ctrl_n_or_ctrl_o_on_a_passage_the_next_letters_are_the_next_question(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(80, 24)) as pilot:
