@@ -253,6 +253,9 @@ class Hit(BaseModel):
     """Said when the document's title names only other UK nations than the question does and
     the passage names none of the question's ("the document is for England and Wales; the
     question names Scotland"; ``contrasts.other_nations_note``)."""
+    not_guidance: str | None = None
+    """What the card's file looks like when its name says it is not guidance ("tabular data": a
+    library's own catalogue was a first-use audit's first card; ``ingest.looks_like``)."""
     other_group: str | None = None
     """Said when the document's title or the card's section heading names only another group of
     people than the question ("the heading names adults; the question names children";
@@ -533,6 +536,9 @@ class ResultJSON(BaseModel):
     ``Hit.other_group``)."""
     list_goes_on: bool = False
     """The passage ends on an item of a list that the document goes on with."""
+    not_guidance: str | None = None
+    """What the passage's file looks like, by its name, when that is not guidance ("tabular data",
+    see ``Hit.not_guidance``); last, as keys added to the contract are."""
 
 
 class AnswerJSON(BaseModel):

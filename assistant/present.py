@@ -382,6 +382,7 @@ def _result_json(hit: Hit) -> ResultJSON:
         other_nations=hit.other_nations,
         other_group=hit.other_group,
         list_goes_on=hit.list_goes_on,
+        not_guidance=hit.not_guidance,
     )
 
 
@@ -419,11 +420,16 @@ boss can ask to keep your passport or bank card. T / F" states the opposite of t
 _TRUE_OR_FALSE = re.compile(r"(?<!\w)(?:T\s*/\s*F|True\s*(?:/|or)\s*False)(?!\w)")
 
 
+def not_guidance_mark(hit: Hit) -> str | None:
+    """Said of a card whose file looks, by its name, like something else than guidance."""
+    return f"the file looks like {hit.not_guidance}, not guidance" if hit.not_guidance else None
+
+
 def card_marks(hit: Hit) -> list[str]:
     """What is said of a card beside its match: a worksheet's true-or-false item; for a
     follow-up, ranked up for its document, shown in the last answer; a list the document goes on
-    with; a document for other UK nations, or a heading for another group of people, than the
-    question names (the text, the Markdown and the terminal UI say the same)."""
+    with; a document for other UK nations, a file that is not guidance, or a heading for another
+    group of people than the question names (the text, the Markdown and the terminal UI say the same)."""
     # The item's mark may sit just before or after the sentence ("... bank card. T / F").
     best = " ".join(hit.text[max(0, start - 8) : end + 8] for start, end in hit.highlights)
     marks = ((QUIZ_ITEM, bool(_TRUE_OR_FALSE.search(best))), (THREAD_DOCUMENT, hit.thread_document))
@@ -431,6 +437,7 @@ def card_marks(hit: Hit) -> list[str]:
         (SHOWN_BEFORE, hit.shown_before),
         (LIST_GOES_ON, hit.list_goes_on),
         (hit.other_nations, True),
+        (not_guidance_mark(hit), True),
         (hit.other_group, True),
     )
     return [mark for mark, on in (*marks, *shown) if mark and on]

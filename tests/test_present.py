@@ -114,6 +114,7 @@ def test_the_json_contract_is_the_model_serialised_with_its_keys_in_order():
         "other_nations",
         "other_group",
         "list_goes_on",
+        "not_guidance",
     ]
     assert result["highlights"] == [[0, 34]] and result["lexical_score"] is None
     assert result["citation"] == format_citation(CITATION, "text")

@@ -430,6 +430,39 @@ def test_a_card_of_a_document_speaking_mostly_of_another_nation_says_so(settings
         pipeline.close()
 
 
+def test_a_card_of_a_file_that_is_not_guidance_says_so(settings, shared_embedder_factory):
+    # Found in a first-use audit: the library's own catalogue (a CSV of titles and links) was the
+    # first card for "what support is available for adult survivors in Wales?", with no word that
+    # it is not guidance (only `index status` said so).
+    from assistant.pipeline import Pipeline
+    from assistant.present import answer_json, render_answer_text
+
+    from .conftest import write
+
+    write(
+        settings.paths.corpus_dir / "_catalogue.csv",
+        "id,title,section\n1,Support for adult survivors of modern slavery in Wales,Victim care pathways\n",
+    )
+    write(
+        settings.paths.corpus_dir / "support.md",
+        "# Support for survivors\n\nAdult survivors in Wales are offered safe house accommodation, "
+        "legal advice and a support worker through the victim care contract.\n",
+    )
+    pipeline = Pipeline(settings)
+    pipeline.build(embedder_factory=shared_embedder_factory)
+    try:
+        answer = pipeline.ask("support for adult survivors of modern slavery in Wales", k=5)
+        catalogue = next(hit for hit in answer.cards() if hit.document.path == "_catalogue.csv")
+        assert catalogue.not_guidance == "tabular data"
+        assert "the file looks like tabular data, not guidance" in render_answer_text(answer)
+        result = next(r for r in answer_json(answer).results if r.document.path == "_catalogue.csv")
+        assert result.not_guidance == "tabular data"
+        guidance = pipeline.ask("Are survivors offered safe house accommodation and a support worker?").cards()
+        assert guidance[0].document.path == "support.md" and guidance[0].not_guidance is None
+    finally:
+        pipeline.close()
+
+
 SIGNS = "County lines\n\nSigns that a child may be criminally exploited:\n\n" + "\n".join(
     f"• {sign}, which staff in schools and health services may notice over several weeks or months."
     for sign in (

@@ -267,7 +267,7 @@ def extract_file(corpus_file: CorpusFile) -> tuple[Extraction, str]:
         raise SkipFile(UNSUPPORTED[kind])
     check_package_size(data, kind)
     extraction = BY_NAME[kind].read(data)
-    not_guidance = _not_guidance(corpus_file.path.name)
+    not_guidance = looks_like(corpus_file.path.name)
     if not_guidance:
         extraction.warnings.append(
             f"looks like {not_guidance}, not guidance: it is indexed; list it in {IGNORE_FILE} to leave it out"
@@ -291,9 +291,10 @@ _DATA_SUFFIXES = {
 }
 
 
-def _not_guidance(name: str) -> str | None:
-    """What a file that a folder of documents often carries seems to be (a README, a list of
-    sources, a spreadsheet export), or None."""
+def looks_like(name: str) -> str | None:
+    """What a file that a folder of documents often carries, but that is not guidance, seems to
+    be by its name (a README, a list of sources, a spreadsheet export), or None. Building warns of
+    such a file; each card of it says so (``Hit.not_guidance``)."""
     suffix = Path(name).suffix.lower()
     if suffix in _DATA_SUFFIXES:
         return _DATA_SUFFIXES[suffix]

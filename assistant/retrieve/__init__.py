@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from pathlib import PurePosixPath
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from ..embed import MAX_SEQ_LENGTH, Embedder
 from ..errors import QueryError
 from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
+from ..ingest import looks_like
 from ..language import guess_language
 from ..models import (
     FILTERED_OUT,
@@ -465,6 +467,7 @@ class Retriever:
                 organisation=hit.document.organisation,
                 spoken_of=self.nation_spoken_of(hit.document.id) if names_a_nation else None,
             )
+            hit.not_guidance = looks_like(PurePosixPath(hit.document.path).name)
             hit.other_group = other_group_note(
                 own, "\n".join([hit.document.title, hit.location.section or ""]), earlier=question.text
             )

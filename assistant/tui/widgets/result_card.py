@@ -11,8 +11,20 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ...models import Hit
-from ...present import CLOSEST_MARK, card_marks, citation_line, safe_citation
+from ...present import (
+    CLOSEST_MARK,
+    LIST_GOES_ON,
+    QUIZ_ITEM,
+    SHOWN_BEFORE,
+    THREAD_DOCUMENT,
+    card_marks,
+    citation_line,
+    safe_citation,
+)
 from ...text import sentence_spans, strip_control
+
+DIM_MARKS = (QUIZ_ITEM, THREAD_DOCUMENT, SHOWN_BEFORE, LIST_GOES_ON)
+"""Marks that describe a card; the others (another nation, another group, not guidance) warn, in bold."""
 
 CONFIDENCE = {"strong": "match ■■■ strong", "fair": "match ■■□ fair", "weak": "match ■□□ weak"}
 """How sure the ranker is that a card answers, in words and a bar (not colour alone)."""
@@ -105,7 +117,7 @@ class ResultCard(Static, can_focus=True):
         if hit.closest:
             content.append(f"  · {CLOSEST_MARK}", style="dim")
         for mark in card_marks(hit):
-            content.append(f"  · {mark}", style="bold" if mark in (hit.other_nations, hit.other_group) else "dim")
+            content.append(f"  · {mark}", style="dim" if mark in DIM_MARKS else "bold")
         if self.collected:
             content.append("  [in report]", style="italic")
         content.append("\n")
