@@ -147,6 +147,15 @@ def test_a_card_takes_the_next_or_previous_sentences_when_its_best_sentence_is_a
         "a passage cut inside sentences takes them whole"
     )
     assert answer_window(sentences, (60, 200), best=(101, 150), extra=10) == (60, 200), "within the budget only"
+    # Found in a first-use audit: a chunk began at "You will have 9 days to be supported to move
+    # out", the second sentence of a paragraph opening "If you receive a negative conclusive grounds
+    # decision"; read without it, 9 days looked like the general rule.
+    paragraphs = [(0, 40), (41, 150), (151, 300)]
+    assert answer_window(sentences, (101, 260), (151, 230), 80, paragraphs) == (41, 260), (
+        "a passage that begins inside a paragraph takes the paragraph's opening sentences"
+    )
+    assert answer_window(sentences, (101, 260), (151, 230), 40, paragraphs) == (101, 260), "within the budget only"
+    assert answer_window(sentences, (151, 300), (231, 260), 100, paragraphs) == (151, 300), "one at a paragraph start"
 
 
 def test_a_card_never_leaves_its_best_sentences_section():

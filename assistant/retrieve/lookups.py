@@ -147,7 +147,10 @@ class IndexLookups:
         region = self.index.store.document_slice(document, low, high) or ""
         headings = [(b.start, b.end) for b in blocks if b.kind == "heading"]
         sentences = window_sentences(region, low, bounds, headings)
-        start, end = answer_window(sentences, (passage.chunk.char_start, passage.chunk.char_end), best, budget)
+        paragraphs = [(b.start, b.end) for b in blocks if b.kind != "heading" and bounds[0] <= b.start < bounds[1]]
+        start, end = answer_window(
+            sentences, (passage.chunk.char_start, passage.chunk.char_end), best, budget, paragraphs
+        )
         text = self.index.store.document_slice(document, start, end) or ""
         holder = next(
             (

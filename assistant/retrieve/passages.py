@@ -5,7 +5,7 @@ for highlighting (extractive only: offsets into the verbatim text)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -151,15 +151,23 @@ def terms_coverage(present: set[str], terms: list[str], idf: Callable[[str], flo
 
 
 def answer_window(
-    sentences: list[tuple[int, int]], passage: tuple[int, int], best: tuple[int, int], extra: int
+    sentences: list[tuple[int, int]],
+    passage: tuple[int, int],
+    best: tuple[int, int],
+    extra: int,
+    paragraphs: Sequence[tuple[int, int]] = (),
 ) -> tuple[int, int]:
     """The passage, and, when its best sentence is its first or its last, the whole sentences
     that come before or after it, up to ``extra`` characters more: an answer that runs across a
     chunk boundary is shown whole, and nothing the passage held is cut. A passage that begins or
     ends inside a sentence (a long paragraph's chunks overlap at a word budget) takes the rest
     of that sentence, within ``extra``: a card read "documents. He claimed they were..." with
-    nothing to say it began mid-sentence (first-use audit). ``sentences`` are the spans the
-    window may take (those of the best sentence's section, in order)."""
+    nothing to say it began mid-sentence (first-use audit). One that begins inside a paragraph
+    (``paragraphs``: their spans) takes the paragraph's opening sentences, within
+    ``extra``: the condition a paragraph opens with holds for what follows ("If you receive a
+    negative conclusive grounds decision, ... You will have 9 days...": a first-use audit's card
+    began at "You will have 9 days" and was read as the general rule). ``sentences`` are the
+    spans the window may take (those of the best sentence's section, in order)."""
     start, end = passage
     inside = [(s, e) for s, e in sentences if s < end and start < e]
     if best[1] >= max((e for _, e in inside), default=end) or not any(s >= best[1] for s, _ in inside):
@@ -176,6 +184,9 @@ def answer_window(
                 break
     start = next((s for s, e in sentences if s < start < e and start - s <= extra), start)
     end = next((e for s, e in sentences if s < end < e and e - end <= extra), end)
+    opening = next((a for a, b in paragraphs if a < start < b), None)
+    if opening is not None and start - opening <= extra and any(s == opening for s, _ in sentences):
+        start = opening
     return min(start, best[0]), max(end, best[1])
 
 
