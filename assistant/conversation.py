@@ -312,6 +312,12 @@ def _nation_words(earlier: list[str]) -> list[str]:
     return []
 
 
+def _nations_of(hit: Hit) -> set[str]:
+    """The UK nations a card's document is for, as its title names them, or its publisher when
+    the title names none ("The Scottish Government")."""
+    return set(nations_named(hit.document.title) or nations_named(hit.document.organisation or ""))
+
+
 def _stems(text: str) -> set[str]:
     return {stem(token) for token in word_tokens(text) if token not in STOPWORDS}
 
@@ -404,23 +410,33 @@ class Thread(BaseModel):
         answered = [turn for turn in self.topic_turns() if not turn.answer.abstained]
         return answered[-1].answer if answered else None
 
-    def documents(self) -> list[str]:
-        """The documents of the last answer's first cards (``last_answer``)."""
+    def documents(self, asked: str = "") -> list[str]:
+        """The documents of the last answer's first cards (``last_answer``), less those for other
+        UK nations than ``asked`` (the question searched, with its carried words) names: a
+        first-use audit's "what support is she entitled to in Wales?" showed first two Scottish
+        Government cards, ranked up only as the last answer's documents."""
         last = self.last_answer()
         if last is None:
             return []
-        return list(dict.fromkeys(hit.document.id for hit in answer_cards(last)[:THREAD_CARDS]))
+        wanted = set(nations_named(asked))
+        return list(
+            dict.fromkeys(
+                hit.document.id
+                for hit in answer_cards(last)[:THREAD_CARDS]
+                if not wanted or not (covered := _nations_of(hit)) or wanted & covered
+            )
+        )
 
-    def focus(self) -> ThreadFocus:
+    def focus(self, asked: str = "") -> ThreadFocus:
         """What a follow-up knows of the last answer (``last_answer``): its documents
-        (``documents``) and the passages of its first ``SHOWN_CARDS`` cards; and the topic's
-        nation (``topic_nations``)."""
+        (``documents``, those for another UK nation than ``asked`` names left out) and the
+        passages of its first ``SHOWN_CARDS`` cards; and the topic's nation (``topic_nations``)."""
         last = self.last_answer()
         if last is None:
             return ThreadFocus()
         hits = answer_cards(last)[:SHOWN_CARDS]
         return ThreadFocus(
-            documents=self.documents(), passages=[hit.chunk_id for hit in hits], nations=self.topic_nations()
+            documents=self.documents(asked), passages=[hit.chunk_id for hit in hits], nations=self.topic_nations()
         )
 
     def topic_nations(self) -> list[str]:
@@ -478,7 +494,9 @@ class Thread(BaseModel):
                 filters=filters,
                 as_typed=as_typed,
                 context=context.words or None,
-                thread=thread.focus() if context.carried else ThreadFocus(nations=thread.topic_nations()),
+                thread=thread.focus(" ".join([question, *context.words]))
+                if context.carried
+                else ThreadFocus(nations=thread.topic_nations()),
             )
 
         titled = bool(thread.turns) and names_a_titled_subject(question, pipeline.document_titles)

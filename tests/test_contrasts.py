@@ -13,6 +13,9 @@ def test_the_nations_a_text_names_are_its_uk_nations_with_adjectives_as_the_nati
         "Northern Ireland",
     )
     assert nations_named("English classes for Irish citizens in the UK") == (), "a language, another country, all"
+    # Found in a first-use audit: a nail bar "in Cardiff" was not taken to be in Wales.
+    assert nations_named("a woman exploited in a nail bar in Cardiff") == ("Wales",)
+    assert nations_named("from Glasgow to Belfast") == ("Scotland", "Northern Ireland")
 
 
 def test_a_document_for_other_nations_than_the_question_names_is_said_to_be_unless_its_passage_names_it():

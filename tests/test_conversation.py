@@ -894,3 +894,23 @@ def test_a_follow_ups_words_found_in_a_cards_title_or_section_count_as_found():
     assert words_not_in("and for boys?", [guidance]) == ["boys"]
     sectioned = _card("Guidance", "They have 45 days.", section="Support for boys")
     assert words_not_in("and for boys?", [sectioned]) == []
+
+
+def test_a_follow_up_naming_a_uk_nation_does_not_favour_the_last_answers_documents_for_another():
+    # Found in a first-use audit: "what support is she entitled to in Wales?" showed first two
+    # Scottish Government cards, ranked up only as the documents of the answer before.
+    scottish = _card("Trafficking and Exploitation Strategy", "TARA supports women in Glasgow.", chunk_id=1)
+    scottish.document.organisation = "The Scottish Government"
+    welsh = _card("Wales Victim Response Pathway", "Survivors are referred to the pathway.", chunk_id=2)
+    thread = Thread(
+        turns=[
+            Turn(
+                question="a woman exploited in a nail bar",
+                answer=Answer(query="q", abstained=False, hits=[scottish, welsh]),
+            )
+        ]
+    )
+    assert thread.documents() == [scottish.document.id, welsh.document.id][:THREAD_CARDS]
+    assert thread.focus("what support is she entitled to in Wales? nail bar").documents == [welsh.document.id]
+    assert thread.focus("and in Scotland?").documents == [scottish.document.id]
+    assert thread.focus("what support is she entitled to?").documents == thread.documents(), "no nation named"

@@ -57,13 +57,25 @@ def contrary(question_stems: set[str], sentence_stems: set[str]) -> bool:
     return any(_other(group, question_stems, sentence_stems) is not None for group in CONTRASTS)
 
 
-_NATION = re.compile(r"\b(England|Wales|Welsh|Scotland|Scottish|Northern Ireland)\b", re.IGNORECASE)
-_NATION_NAMES = {"welsh": "Wales", "scottish": "Scotland"}
+_CITIES = {
+    "Wales": "Cardiff Swansea Wrexham",
+    "Scotland": "Glasgow Edinburgh Aberdeen Dundee",
+    "Northern Ireland": "Belfast",
+}
+"""The largest cities of the nations whose law and services differ from England's: a first-use
+audit's question about a nail bar "in Cardiff" was not taken to be about Wales."""
+_NATION_NAMES = {"welsh": "Wales", "scottish": "Scotland"} | {
+    city.casefold(): nation for nation, cities in _CITIES.items() for city in cities.split()
+}
+_NATION = re.compile(
+    r"\b(England|Wales|Welsh|Scotland|Scottish|Northern Ireland|" + "|".join(" ".join(_CITIES.values()).split()) + r")\b",
+    re.IGNORECASE,
+)
 
 
 def nations_named(text: str) -> tuple[str, ...]:
-    """The UK nations a text names ("Scottish" names Scotland), in order: "Statutory Guidance
-    for England and Wales" -> ("England", "Wales"). "English" and "Irish" are left out: more often
+    """The UK nations a text names ("Scottish" and "Glasgow" name Scotland), in order: "Statutory
+    Guidance for England and Wales" -> ("England", "Wales"). "English" and "Irish" are left out: more often
     a language or another country."""
     found = (m.group(1).title() for m in _NATION.finditer(text))
     return tuple(dict.fromkeys(_NATION_NAMES.get(n.casefold(), n) for n in found))
