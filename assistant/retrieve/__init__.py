@@ -23,7 +23,7 @@ from ..errors import QueryError
 from ..index.generation import OpenIndex
 from ..index.lexical import terms_of
 from ..ingest import looks_like
-from ..language import guess_language
+from ..language import guess_language, looks_foreign
 from ..models import (
     FILTERED_OUT,
     MODES,
@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 
 MAX_QUESTION_CHARS = 10_000
+NOT_ENGLISH = "the question does not look like English: its words were searched as typed, without spelling correction"
 """Characters of a question read at most (the model reads 254 word pieces, about 1,200 characters
 of English; the rest is cut, with a notice, before anything else is done with it)."""
 
@@ -108,6 +109,11 @@ class Retriever:
         if k < 1:
             raise QueryError("k must be at least 1")
         text, notices = self.prepare_query(query)
+        if looks_foreign(text):
+            # An English word list "corrects" another language into nonsense (a first-use audit's
+            # Polish "Jakie" was searched as "Jamie").
+            as_typed = True
+            notices.append(NOT_ENGLISH)
         text, corrections = (text, []) if as_typed else self.spelled(text)
         context_words = [w for w in (context or []) if w.strip()]
         answer = self._search(query, text, notices, k, mode, filters, context_words, thread or ThreadFocus())
