@@ -68,7 +68,9 @@ _NATION_NAMES = {"welsh": "Wales", "scottish": "Scotland"} | {
     city.casefold(): nation for nation, cities in _CITIES.items() for city in cities.split()
 }
 _NATION = re.compile(
-    r"\b(England|Wales|Welsh|Scotland|Scottish|Northern Ireland|" + "|".join(" ".join(_CITIES.values()).split()) + r")\b",
+    r"\b(England|Wales|Welsh|Scotland|Scottish|Northern Ireland|"
+    + "|".join(" ".join(_CITIES.values()).split())
+    + r")\b",
     re.IGNORECASE,
 )
 
