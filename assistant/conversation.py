@@ -25,6 +25,7 @@ from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .retrieve.abstain import specific_terms
 from .retrieve.contrasts import nations_named, replaced
+from .retrieve.stages import ASKING_WORDS
 from .text import safe_line, word_tokens
 
 if TYPE_CHECKING:
@@ -279,7 +280,10 @@ def carried_context(
         return [
             w
             for w in ranked
-            if idf(_stem_of(w)) > 0 and w.casefold() not in _RELATIONAL and (_stem_of(w) in read or not only_shown)
+            if idf(_stem_of(w)) > 0
+            and w.casefold() not in _RELATIONAL
+            and _stem_of(w) not in ASKING_WORDS
+            and (_stem_of(w) in read or not only_shown)
         ]
 
     anchor = [w for w in telling(0) if _stem_of(w) not in have][:1] if len(earlier) >= ANCHORED_AFTER else []
