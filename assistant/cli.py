@@ -598,7 +598,7 @@ def ask(
         elif output_format == "markdown":
             click.echo(render_answer_markdown(answer))
         else:
-            click.echo(render_answer_text(answer, width=text_width()))
+            click.echo(render_answer_text(answer, width=text_width(), wrap_citations=sys.stdout.isatty()))
             if len(questions) > 1:
                 click.echo("")
         for notice in answer.notices if output_format == "json" else []:
@@ -712,7 +712,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         new_topic = False
         reply, context = turn.answer, turn.context
         reply.notices.extend(staleness.about(reply.cards()))
-        click.echo(render_answer_text(reply, width=text_width()))
+        click.echo(render_answer_text(reply, width=text_width(), wrap_citations=sys.stdout.isatty()))
         if context.words:
             click.echo("(/alone searches your question on its own)")
         elif context.alone:

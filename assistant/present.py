@@ -472,7 +472,10 @@ def match_words(hit: Hit) -> str:
     return f"match {hit.confidence}" if hit.confidence else f"score {hit.score:.3f}"
 
 
-def render_answer_text(answer: Answer, width: int = 100) -> str:
+def render_answer_text(answer: Answer, width: int = 100, wrap_citations: bool = False) -> str:
+    """An answer as plain text, its passages wrapped to ``width``; with ``wrap_citations`` (at a
+    terminal) each card's heading and citation too, at words, where a terminal's own wrap cut
+    "Ho|me Office" (first-use audit); piped, they stay one line each, for grep."""
     import textwrap
 
     lines = [f"Question: {safe_line(answer.query)}"]
@@ -492,10 +495,11 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
         # The learned ranker's word for how well a card matches; its score, which holds a
         # follow-up's preference for the last answer's documents, would contradict it ("weak,
         # 0.805" above "fair, 0.442"): the JSON has the score.
-        lines.append(
+        header = (
             f"[{hit.rank}] {citation_line(hit.citation)}   "
             f"({', '.join([match_words(hit), f'chunk {hit.passage_id or hit.chunk_id}', *card_marks(hit)])})"
         )
+        lines.extend(_wrapped(header, width, "    ") if wrap_citations else [header])
         body = strip_control(hit.text)
         for paragraph in body.split("\n"):
             if paragraph.strip():
@@ -509,10 +513,19 @@ def render_answer_text(answer: Answer, width: int = 100) -> str:
                     subsequent_indent="      ",
                 )
             )
-        lines.append("    Cite: " + format_citation(hit.citation, "text"))
-        for other in hit.also_at:
-            lines.append("    Also stated in: " + format_citation(other, "text"))
+        cited = ["    Cite: " + format_citation(hit.citation, "text")]
+        cited += ["    Also stated in: " + format_citation(other, "text") for other in hit.also_at]
+        for line in cited:
+            lines.extend(_wrapped(line, width, "      ") if wrap_citations else [line])
     return "\n".join(lines)
+
+
+def _wrapped(line: str, width: int, indent: str) -> list[str]:
+    """A line wrapped at words, its continuation lines indented by ``indent``; a URL or a file
+    path is never broken (a reader copies it whole)."""
+    import textwrap
+
+    return textwrap.wrap(line, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
 
 
 def render_refused_markdown(question: str, error: str) -> str:

@@ -362,3 +362,25 @@ def test_a_passage_across_two_spreads_cites_the_printed_pages_from_first_to_last
     one = CITATION.model_copy(update={"page": 5, "page_label": "8–9", "format": "pdf"})
     assert "pp. 8–9 (PDF p. 5)" in format_citation(one, "text")
     assert "pages = {8--9}" in format_citation(one, "bibtex")
+
+
+def test_at_a_terminal_a_cards_heading_and_citation_wrap_at_words():
+    # Found in a first-use audit: in chat at 80 columns the card's heading and "Cite:" line ran
+    # past the edge and the terminal cut them mid-word ("Ho|me Office").
+    from assistant.present import render_answer_text
+
+    title = "A Long Title About Identifying Trafficking Victims " * 2
+    long = hit().model_copy(
+        update={
+            "citation": CITATION.model_copy(update={"title": title}),
+            "document": DOCUMENT.model_copy(update={"title": title}),
+        }
+    )
+    answer = Answer(query="q", abstained=False, hits=[long])
+    wrapped = render_answer_text(answer, width=60, wrap_citations=True).splitlines()
+    assert all(len(line) <= 60 or "://" in line for line in wrapped), wrapped
+    assert any(line.startswith("[1] A Long Title") for line in wrapped)
+    assert any(line.startswith("    Cite: ") for line in wrapped)
+    assert "https://example.org/unseen." in "\n".join(wrapped), "a URL is never broken"
+    piped = render_answer_text(answer, width=60)
+    assert any(len(line) > 60 and line.startswith("[1] ") for line in piped.splitlines()), "piped: one line, for grep"
