@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -74,14 +75,16 @@ def in_workspace(snapshot_workspace, monkeypatch):
     return snapshot_workspace
 
 
-# Where make_app keeps each app's report basket: a folder of the session's pytest temporary
-# directory (set by `_basket_folder`), which pytest prunes, so runs leave nothing in /tmp.
 BASKET_FOLDER: list[Path] = []
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _basket_folder(tmp_path_factory) -> None:
-    BASKET_FOLDER[:] = [tmp_path_factory.mktemp("baskets")]
+def basket_folder() -> Path:
+    """Where make_app keeps each app's report basket: one temporary folder per test process,
+    removed when it ends, so that runs leave nothing in /tmp (743 basket folders had gathered)."""
+    if not BASKET_FOLDER:
+        BASKET_FOLDER.append(Path(tempfile.mkdtemp(prefix="baskets-")))
+        atexit.register(shutil.rmtree, BASKET_FOLDER[0], True)
+    return BASKET_FOLDER[0]
 
 
 def make_app(
@@ -96,7 +99,7 @@ def make_app(
     # Each app keeps its report basket apart unless a test shares one (a restart), so that tests
     # sharing the session's index never see each other's passages.
     settings.tui.basket_file = (
-        basket_file or Path(tempfile.mkdtemp(prefix="basket-", dir=BASKET_FOLDER[0])) / "report-basket.json"
+        basket_file or Path(tempfile.mkdtemp(prefix="basket-", dir=basket_folder())) / "report-basket.json"
     )
     if report_dir is not None:
         settings.tui.report_dir = report_dir
