@@ -924,3 +924,61 @@ def test_a_follow_up_naming_a_uk_nation_does_not_favour_the_last_answers_documen
     assert thread.focus("what support is she entitled to in Wales? nail bar").documents == [welsh.document.id]
     assert thread.focus("and in Scotland?").documents == [scottish.document.id]
     assert thread.focus("what support is she entitled to?").documents == thread.documents(), "no nation named"
+
+
+def test_chat_switches_to_an_index_rebuilt_while_it_runs_and_says_which_kept_passages_changed(
+    settings, shared_embedder_factory
+):
+    # Found in a first-use audit: after a file was edited and another deleted, and the index
+    # rebuilt, an open chat went on quoting the old text as a strong match, with no word of it.
+    import select
+
+    from assistant.pipeline import Pipeline
+
+    from .conftest import write
+
+    helpline = settings.paths.corpus_dir / "helpline.md"
+    write(helpline, "# Helpline\n\nThe safeguarding helpline is reached on extension 2345, day and night.\n")
+    Pipeline(settings).build(embedder_factory=shared_embedder_factory)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "chat", "--index", str(settings.paths.index_dir), "-k", "1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    output = b""
+
+    def read_until(marker: bytes, timeout: float = 90.0) -> bool:
+        nonlocal output
+        deadline = time.monotonic() + timeout
+        while marker not in output and time.monotonic() < deadline:
+            if select.select([process.stdout], [], [], 0.1)[0]:
+                chunk = os.read(process.stdout.fileno(), 65536)
+                if not chunk:
+                    return False
+                output += chunk
+        return marker in output
+
+    def send(line: str) -> None:
+        process.stdin.write(line.encode() + b"\n")
+        process.stdin.flush()
+
+    try:
+        send("What is the extension of the safeguarding helpline?")
+        send("/keep 1")
+        assert read_until(b"Kept passage 1")
+        write(helpline, "# Helpline\n\nThe safeguarding helpline is reached on extension 5678, day and night.\n")
+        Pipeline(settings).build(embedder_factory=shared_embedder_factory)
+        send("What is the extension of the safeguarding helpline?")
+        assert read_until(b"5678"), output.decode()
+        send("/quit")
+        send("/quit")
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    after = output.decode().split("Kept passage 1")[1]
+    assert "note: the index was rebuilt" in after
+    assert "1 kept passage comes from files changed or removed since (helpline.md)" in after
+    assert "2345" not in after.split("note: the index was rebuilt")[1], "the new answer quotes the new text"
