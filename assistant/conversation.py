@@ -339,6 +339,9 @@ class Turn(BaseModel):
     """The user started a new topic with this question."""
     kept: list[int] = Field(default_factory=list)
     """The ranks of the cards the user kept for the case note."""
+    filter_titles: dict[str, str] = Field(default_factory=dict)
+    """The titles of the documents ``filters`` searched within, by id, as the case note names them
+    (a refusal has no card to take them from: a first-use audit's note named one by its file)."""
 
     def cards(self) -> list[Hit]:
         """The cards shown: the answer's, or after a refusal the closest passages (which the
@@ -533,8 +536,15 @@ class Thread(BaseModel):
                 hit.thread_document = False
         if self.turns:
             mark_shown_before(answer, self.turns[-1].answer)
+        within = set(filters.documents) if filters is not None else set()
+        titles = {info.id: info.title for info in pipeline.document_infos() if info.id in within} if within else {}
         return Turn(
-            question=question, context=context, answer=answer, filters=filters or Filters(), new_topic=new_topic
+            question=question,
+            context=context,
+            answer=answer,
+            filters=filters or Filters(),
+            new_topic=new_topic,
+            filter_titles=titles,
         )
 
 
@@ -582,8 +592,7 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
         elif turn.context.alone:
             lines += ["Asked on its own (no words of the earlier questions).", ""]
         if not turn.filters.is_empty():
-            titles = {hit.document.id: hit.document.title for hit in turn.answer.hits}
-            lines += [f"Within filters: {markdown_escape(turn.filters.describe(titles))}", ""]
+            lines += [f"Within filters: {markdown_escape(turn.filters.describe(turn.filter_titles))}", ""]
         if turn.answer.abstained:
             lines += [f"_{markdown_escape(turn.answer.message or '')}_", ""]
             if not turn.kept:

@@ -278,6 +278,7 @@ def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_referen
         question="and for children?",
         answer=Answer(query="and for children?", abstained=False, hits=[hit]),
         filters=Filters(documents=["g.pdf"], year_from=2020),
+        filter_titles={"g.pdf": "Guide [x]"},
     )
     turn.context.words = ["self-identify"]
     assert turn.keep(1) and not turn.keep(1) and not turn.keep(4)
@@ -659,6 +660,11 @@ def test_ctrl_d_at_a_terminal_with_kept_passages_warns_once_before_leaving(bundl
             process.kill()
         os.close(leader)
     assert b"1 kept passage left unwritten" in output
+    # At a terminal, what chat says wraps at words within its width (100 columns here): a
+    # first-use audit's 80-column terminal cut a kept passage's name "Modern Sla|very".
+    lines = output.decode().replace("\r", "").splitlines()
+    kept = next(n for n, line in enumerate(lines) if line.startswith("Kept passage 1 for the case note: "))
+    assert len(lines[kept]) <= 100 and all(len(line) <= 100 for line in lines if line.startswith("[1] "))
 
 
 def test_ctrl_c_during_a_search_stops_that_search_and_keeps_the_conversation(bundled_index):
@@ -982,3 +988,14 @@ def test_chat_switches_to_an_index_rebuilt_while_it_runs_and_says_which_kept_pas
     assert "note: the index was rebuilt" in after
     assert "1 kept passage comes from files changed or removed since (helpline.md)" in after
     assert "2345" not in after.split("note: the index was rebuilt")[1], "the new answer quotes the new text"
+
+
+def test_a_turn_asked_within_a_document_keeps_its_title_for_the_case_note_even_when_refused(bundled_pipeline):
+    # Found in a first-use audit: a refused turn's case note named the document searched within
+    # by its file ("only within: documents/March_2020_...pdf"), another turn by its title.
+    document = bundled_pipeline.document_infos()[0]
+    turn = Thread().ask(
+        bundled_pipeline, "What is the weather in Paris tomorrow?", filters=Filters(documents=[document.id])
+    )
+    assert turn.answer.abstained and turn.filter_titles == {document.id: document.title}
+    assert f"only within: {document.title}" in case_note(Thread(turns=[turn])).replace("\\", "")
