@@ -821,7 +821,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                         # Which passage, in words: a screen reader's user hears no card above.
                         kept = next(hit for hit in last.cards() if hit.rank == number)
                         message = f"Kept passage {number} for the case note: {kept_label(kept)}."
-                    click.echo(message)
+                    click.echo(at_terminal_width(message))
         elif command == "/note":
             target = Path(rest.strip() or "case-note.md").expanduser()
             style = {".bib": "bibtex", ".json": "csl-json"}.get(target.suffix.lower(), "markdown")
@@ -851,6 +851,16 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         else:
             answer(line)
     history.save()
+
+
+def at_terminal_width(message: str) -> str:
+    """A message wrapped at words to the terminal's width when the output is one (a first-use
+    audit's terminal cut "Modern Sla|very"); as it is when piped."""
+    if not sys.stdout.isatty():
+        return message
+    import textwrap
+
+    return "\n".join(textwrap.wrap(message, width=text_width(), subsequent_indent="  ", break_on_hyphens=False))
 
 
 def kept_label(hit) -> str:
