@@ -514,6 +514,30 @@ async def test_the_tui_shows_a_damaged_index_as_a_toast_and_keeps_running(settin
     await scenario()
 
 
+@pytest.mark.anyio
+async def test_the_tui_says_a_damaged_index_could_not_be_opened_and_offers_to_build_it_again(settings, corpus, fake):
+    # Found in a first-use audit: with vectors.faiss truncated, the status line read "index
+    # unusable:" with nothing after it, and ctrl+b's dialog said "No index has been built yet".
+    from textual.widgets import Static
+
+    from assistant.tui.screens.setup import SetupScreen
+
+    from .tui.conftest import make_app, wait_for
+
+    build(settings, corpus, fake)
+    with open(generation(settings) / "vectors.faiss", "r+b") as vectors:
+        vectors.truncate(1000)
+    app = make_app(settings.paths.index_dir, corpus)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        status = app.screen.query_one("#status-bar", Static)
+        await wait_for(pilot, lambda: "index unusable" in str(status.render()))
+        assert "ctrl+b builds it again" in str(status.render())
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+        message = str(app.screen.query_one("#setup-message", Static).render())
+        assert "could not be opened" in message and "No index has been built yet" not in message
+
+
 def test_a_read_only_index_folder_is_a_one_line_error(settings, corpus, fake, tmp_path):
     with tmpfs(tmp_path / "frozen", "ro,size=100k") as frozen:
         settings.paths.index_dir = frozen

@@ -82,6 +82,8 @@ class GuidanceApp(App):
         super().__init__()
         self.settings = settings or Settings()
         self.pipeline = pipeline or Pipeline(self.settings, index_dir=index_dir, corpus_dir=corpus_dir)
+        self.index_problem: str | None = None
+        """Why the index could not be opened, when it could not (the build dialog says so)."""
         self.basket = ReportBasket()
         self.basket_path = self.settings.tui.basket_file or self.pipeline.index_dir / BASKET_FILE
         self.basket_file = BasketFile(self.basket_path)
@@ -183,6 +185,7 @@ class GuidanceApp(App):
     def _on_index_ready(self) -> None:
         self.model_ready = True
         self.index_missing = False
+        self.index_problem = None
         self.ready_after = time.perf_counter() - self.launched
         self.search_screen.set_status("ready" + self.staleness_text + "  ·  " + self.index_facts())
         if self.pending_question:
@@ -207,7 +210,9 @@ class GuidanceApp(App):
         index is recognised, and its index proposed beside it); then build, with progress."""
         if any(isinstance(s, SetupScreen) for s in self.screen_stack):
             return
-        self.push_screen(SetupScreen(self.pipeline.index_dir, self.pipeline.corpus_dir), self._folders_chosen)
+        self.push_screen(
+            SetupScreen(self.pipeline.index_dir, self.pipeline.corpus_dir, self.index_problem), self._folders_chosen
+        )
 
     def _folders_chosen(self, folders) -> None:
         if folders is None:
@@ -227,7 +232,10 @@ class GuidanceApp(App):
         self.run_rebuild()
 
     async def _load_failed(self, message: str) -> None:
-        self.search_screen.set_status("index unusable: " + strip_control(message))
+        # The status line is one line: the message (often two) is under it and in the toast (a
+        # first-use audit read "index unusable:" with nothing after it).
+        self.index_problem = safe_line(message)
+        self.search_screen.set_status("index unusable (the message below says why)  ·  ctrl+b builds it again")
         await self.search_screen.show_placeholder("The index could not be opened:\n\n" + strip_control(message))
         self.notify(strip_control(message), title="Index", severity="error", markup=False, timeout=10)
 

@@ -29,9 +29,10 @@ def documents_in(folder: Path, limit: int = 10_000) -> int:
     return sum(1 for f in found[:limit] if formats_for_suffix(f.path.suffix.lower()))
 
 
-def proposed_folders(index_dir: Path, corpus_dir: Path) -> tuple[Path, Path, str]:
-    """(documents folder, index folder, what to tell the user) for an index folder with no index:
-    when it holds documents, they are the corpus and the index goes beside it."""
+def proposed_folders(index_dir: Path, corpus_dir: Path, problem: str | None = None) -> tuple[Path, Path, str]:
+    """(documents folder, index folder, what to tell the user) for an index folder with no usable
+    index (``problem``: why the one there could not be opened): when it holds documents, they
+    are the corpus and the index goes beside it."""
     held = documents_in(index_dir)
     if held:
         return (
@@ -42,6 +43,14 @@ def proposed_folders(index_dir: Path, corpus_dir: Path) -> tuple[Path, Path, str
                 "of documents, not an "
                 "index. Index them, with the index kept beside it, not among your files?"
             ),
+        )
+    if problem:
+        # A first-use audit's damaged index was called "No index has been built yet".
+        return (
+            corpus_dir,
+            index_dir,
+            f"The index in {safe_line(str(index_dir))} could not be opened ({safe_line(problem)}). Build it again "
+            "from a folder of documents:",
         )
     return (
         corpus_dir,
@@ -63,9 +72,9 @@ class SetupScreen(ModalScreen[tuple[Path, Path] | None]):
     SetupScreen #setup-check { color: $text-muted; }
     """
 
-    def __init__(self, index_dir: Path, corpus_dir: Path):
+    def __init__(self, index_dir: Path, corpus_dir: Path, problem: str | None = None):
         super().__init__()
-        self.corpus, self.index, self.message = proposed_folders(index_dir, corpus_dir)
+        self.corpus, self.index, self.message = proposed_folders(index_dir, corpus_dir, problem)
 
     def compose(self) -> ComposeResult:
         with Vertical():
