@@ -233,6 +233,17 @@ def _open_lock_file(path: Path):
     raise IndexCorruptError(f"{path} is not a regular file and could not be replaced")
 
 
+def _what_is_wrong(error: Exception) -> str:
+    """A manifest's fault in a few words: the first field pydantic found wrong and why, or
+    that it is not JSON text."""
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "its text"
+        return f"{where}: {str(first.get('msg', 'invalid')).lower()}"[:160]
+    return "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else str(error).splitlines()[0][:160]
+
+
 def read_manifest(generation_dir: Path) -> IndexManifest:
     path = generation_dir / MANIFEST
     try:
@@ -240,7 +251,8 @@ def read_manifest(generation_dir: Path) -> IndexManifest:
     except FileNotFoundError as error:
         raise IndexCorruptError(f"{path} is missing") from error
     except (ValueError, UnicodeDecodeError) as error:
-        raise IndexCorruptError(f"{path} is not a valid manifest ({str(error).splitlines()[0][:160]})") from error
+        # Not pydantic's wording ("1 validation error for IndexManifest"): what is wrong, in a few words.
+        raise IndexCorruptError(f"{path} is not a valid manifest ({_what_is_wrong(error)})") from error
     except OSError as error:
         raise IndexCorruptError(f"{path} cannot be read ({error.strerror})") from error
     if manifest.schema_version != SCHEMA_VERSION:
