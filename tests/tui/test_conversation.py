@@ -144,6 +144,14 @@ async def test_a_refusal_caused_by_the_filters_says_so_and_offers_to_clear_them(
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.filters.is_empty() and len(app.thread.turns) == 2)
         assert any("2331" in card.hit.text for card in cards(app))
+        # Found in a first-use audit: after earlier turns, "Tab, then Enter" went to one of their
+        # passages and opened it; ctrl+x clears the filters from the question box.
+        app.filters = Filters(regions=["Asia"])
+        await ask(pilot, "Resolution 2331")
+        assert "ctrl+x" in text_of(list(app.screen.query(".abstained").results(Static))[-1])
+        await pilot.press("ctrl+x")
+        await wait_for(pilot, lambda: app.filters.is_empty() and len(app.thread.turns) == 4)
+        assert not app.thread.turns[-1].answer.abstained
 
 
 async def test_a_misspelt_question_says_what_it_searched_and_ctrl_o_searches_the_words_as_typed(bundled_index):

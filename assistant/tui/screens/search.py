@@ -89,7 +89,9 @@ class TurnView(Vertical):
             message = Text()
             message.append(strip_control(answer.message or NO_ANSWER) + "\n\n", style="bold")
             if answer.filtered_out:
-                message.append("Tab, then Enter: clear the filters and ask again.")
+                # A key, not "Tab, then Enter": after earlier turns, Tab went to one of their passages
+                # (first-use audit).
+                message.append("ctrl+x (or the button below): clear the filters and ask again.")
             elif answer.closest:
                 message.append("No passage matched well enough to be taken for an answer; the tool never guesses.\n")
                 message.append(
@@ -184,6 +186,14 @@ class SearchScreen(Screen):
             priority=True,
             show=False,
         ),
+        Binding(
+            "ctrl+x",
+            "clear_filters",
+            "Clear the filters and ask again",
+            tooltip="Clear the filters and ask the last question again",
+            priority=True,
+            show=False,
+        ),
         Binding("i", "index_screen", "Index: contents, staleness, rebuild", show=False),
         Binding("h", "toggle_history", "History of questions", show=False),
         Binding("slash,escape", "focus_question", "Back to the question box", show=False),
@@ -274,7 +284,7 @@ class SearchScreen(Screen):
         self.pending_focus, self.pending_actions = False, []
 
     @on(Button.Pressed, ".clear-filters")
-    def _clear_filters(self) -> None:
+    def action_clear_filters(self) -> None:
         self.post_message(messages.ClearFiltersAndAsk())
 
     def set_status(self, text: str) -> None:
@@ -442,6 +452,9 @@ class SearchScreen(Screen):
         refusal in view, or no question asked yet)."""
         if action == "passage" and not self.pending_focus and self.acting_card() is None:
             return None
+        if action == "clear_filters":
+            # Without filters, ctrl+x is the question box's own (cut).
+            return not self.app.filters.is_empty()
         return True
 
     def acting_card(self) -> ResultCard | None:
