@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 from assistant.conversation import (
     ANSWER_SHARE,
@@ -667,57 +668,67 @@ def test_ctrl_d_at_a_terminal_with_kept_passages_warns_once_before_leaving(bundl
     assert len(lines[kept]) <= 100 and all(len(line) <= 100 for line in lines if line.startswith("[1] "))
 
 
+class ChatProcess:
+    """``python -m assistant chat`` over pipes, as a script or a screen reader's user drives it:
+    lines sent, output read until a marker comes (or a timeout)."""
+
+    def __init__(self, index: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "chat", "--index", str(index), "-k", "2"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+        )
+        self.output = b""
+
+    def read_until(self, marker: bytes, timeout: float = 90.0) -> bool:
+        import select
+
+        deadline = time.monotonic() + timeout
+        while marker not in self.output and time.monotonic() < deadline:
+            if select.select([self.process.stdout], [], [], 0.1)[0]:
+                chunk = os.read(self.process.stdout.fileno(), 65536)
+                if not chunk:
+                    return False
+                self.output += chunk
+        return marker in self.output
+
+    def send(self, line: str) -> None:
+        self.process.stdin.write(line.encode() + b"\n")
+        self.process.stdin.flush()
+
+    def end(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+
+
 def test_ctrl_c_during_a_search_stops_that_search_and_keeps_the_conversation(bundled_index):
     # Found in a first-use audit: Ctrl+C while an answer was being searched ended chat with
     # "Aborted!" (exit 1), and the passages kept were lost without the usual warning.
-    import select
     import signal
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "chat", "--index", str(bundled_index), "-k", "2"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=REPO,
-    )
-    output = b""
-
-    def read_until(marker: bytes, timeout: float = 60.0) -> bool:
-        nonlocal output
-        deadline = time.monotonic() + timeout
-        while marker not in output and time.monotonic() < deadline:
-            if select.select([process.stdout], [], [], 0.1)[0]:
-                chunk = os.read(process.stdout.fileno(), 65536)
-                if not chunk:
-                    return False
-                output += chunk
-        return marker in output
-
-    def send(line: str) -> None:
-        process.stdin.write(line.encode() + b"\n")
-        process.stdin.flush()
-
+    chat = ChatProcess(bundled_index)
     try:
-        send("Why do Indonesian trafficking victims often go unidentified?")
-        send("/keep 1")
-        assert read_until(b"Kept passage 1")
+        chat.send("Why do Indonesian trafficking victims often go unidentified?")
+        chat.send("/keep 1")
+        assert chat.read_until(b"Kept passage 1")
         # The signal lands while the question is searched (a few tens of milliseconds after it is
         # read); one landing at the prompt only clears a line, so it is tried a few times.
         for _ in range(5):
-            send("and what about their access to justice?")
+            chat.send("and what about their access to justice?")
             time.sleep(0.02)
-            process.send_signal(signal.SIGINT)
-            if read_until(b"Stopped: that question was not answered.", timeout=3):
+            chat.process.send_signal(signal.SIGINT)
+            if chat.read_until(b"Stopped: that question was not answered.", timeout=3):
                 break
-        assert b"Stopped: that question was not answered." in output and process.poll() is None
-        send("/quit")
-        assert read_until(b"1 kept passage is in no case note yet"), "the passage kept before is still kept"
-        send("/quit")
-        assert process.wait(timeout=60) == 0
+        assert b"Stopped: that question was not answered." in chat.output and chat.process.poll() is None
+        chat.send("/quit")
+        assert chat.read_until(b"1 kept passage is in no case note yet"), "the passage kept before is still kept"
+        chat.send("/quit")
+        assert chat.process.wait(timeout=60) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-    assert b"Traceback" not in process.stderr.read() and b"Aborted" not in output
+        chat.end()
+    assert b"Traceback" not in chat.process.stderr.read() and b"Aborted" not in chat.output
 
 
 def test_a_follow_up_shows_a_new_passage_before_one_the_last_answer_showed_when_the_ranker_weighs_them_close(
@@ -937,8 +948,6 @@ def test_chat_switches_to_an_index_rebuilt_while_it_runs_and_says_which_kept_pas
 ):
     # Found in a first-use audit: after a file was edited and another deleted, and the index
     # rebuilt, an open chat went on quoting the old text as a strong match, with no word of it.
-    import select
-
     from assistant.pipeline import Pipeline
 
     from .conftest import write
@@ -946,45 +955,21 @@ def test_chat_switches_to_an_index_rebuilt_while_it_runs_and_says_which_kept_pas
     helpline = settings.paths.corpus_dir / "helpline.md"
     write(helpline, "# Helpline\n\nThe safeguarding helpline is reached on extension 2345, day and night.\n")
     Pipeline(settings).build(embedder_factory=shared_embedder_factory)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "chat", "--index", str(settings.paths.index_dir), "-k", "1"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=REPO,
-    )
-    output = b""
-
-    def read_until(marker: bytes, timeout: float = 90.0) -> bool:
-        nonlocal output
-        deadline = time.monotonic() + timeout
-        while marker not in output and time.monotonic() < deadline:
-            if select.select([process.stdout], [], [], 0.1)[0]:
-                chunk = os.read(process.stdout.fileno(), 65536)
-                if not chunk:
-                    return False
-                output += chunk
-        return marker in output
-
-    def send(line: str) -> None:
-        process.stdin.write(line.encode() + b"\n")
-        process.stdin.flush()
-
+    chat = ChatProcess(settings.paths.index_dir)
     try:
-        send("What is the extension of the safeguarding helpline?")
-        send("/keep 1")
-        assert read_until(b"Kept passage 1")
+        chat.send("What is the extension of the safeguarding helpline?")
+        chat.send("/keep 1")
+        assert chat.read_until(b"Kept passage 1")
         write(helpline, "# Helpline\n\nThe safeguarding helpline is reached on extension 5678, day and night.\n")
         Pipeline(settings).build(embedder_factory=shared_embedder_factory)
-        send("What is the extension of the safeguarding helpline?")
-        assert read_until(b"5678"), output.decode()
-        send("/quit")
-        send("/quit")
-        process.wait(timeout=60)
+        chat.send("What is the extension of the safeguarding helpline?")
+        assert chat.read_until(b"5678"), chat.output.decode()
+        chat.send("/quit")
+        chat.send("/quit")
+        chat.process.wait(timeout=60)
     finally:
-        if process.poll() is None:
-            process.kill()
-    after = output.decode().split("Kept passage 1")[1]
+        chat.end()
+    after = chat.output.decode().split("Kept passage 1")[1]
     assert "note: the index was rebuilt" in after
     assert "1 kept passage comes from files changed or removed since (helpline.md)" in after
     assert "2345" not in after.split("note: the index was rebuilt")[1], "the new answer quotes the new text"
