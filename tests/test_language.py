@@ -41,6 +41,7 @@ def test_a_question_in_another_language_than_english_is_told_apart_from_an_engli
     for question in (
         "What are the indicators of trafficking in Łódź?",
         "OSCE ODIHR handbook 2004",
+        "Microcin J25 inhibits nucleoside triphosphate (NTP) binding.",
         "If someone working in a hotel suspects a guest is being trafficked, what should they do first?",
         "and for children?",
     ):
