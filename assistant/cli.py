@@ -371,7 +371,7 @@ def index_status(
     pipeline = Pipeline(_settings(ctx), index_dir=index_dir, corpus_dir=corpus_dir)
     try:
         status = pipeline.status()
-        infos = pipeline.open().store.document_infos() if documents else []
+        infos = pipeline.open().store.document_infos() if documents and status.problem is None else []
     except AssistantError as error:
         _fail(error)
         return
@@ -380,6 +380,8 @@ def index_status(
         if documents:
             payload["documents_list"] = [d.model_dump() for d in infos]
         click.echo(json_text(payload))
+        if status.problem is not None:
+            raise SystemExit(1)
         return
     lines = status_lines(
         status,
@@ -398,6 +400,8 @@ def index_status(
         extra = ", ".join(str(p) for p in (info.organisation, info.year, info.region) if p)
         # The id as --document takes it: a control character of a file name written as its escape.
         click.echo(f"  [{safe_path(info.id)}] {safe_line(info.title)}" + (f" ({safe_line(extra)})" if extra else ""))
+    if status.problem is not None:
+        raise SystemExit(1)  # what was built is shown, but this index cannot answer
 
 
 @index.command("verify")

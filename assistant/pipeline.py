@@ -164,6 +164,9 @@ class IndexStatus(BaseModel):
     staleness: Staleness | None = None
     warnings: list[tuple[str, str]] = Field(default_factory=list)
     """(path, warning) of the files indexed with a warning (read by OCR, an odd extension...)."""
+    problem: str | None = None
+    """Why the index could not be opened, when it could not: the facts above are its manifest's,
+    and its files' warnings are not known (a first-use audit's damaged index showed nothing)."""
 
 
 class Pipeline:
@@ -434,7 +437,14 @@ class Pipeline:
 
     @_reading_the_index
     def status(self, check_staleness: bool = True) -> IndexStatus:
+        """What the manifest says was built, the corpus's changes since, and the files' warnings;
+        an index that cannot be opened still has its manifest's facts, and ``problem`` says why."""
         manifest = self.manifest()
+        try:
+            warnings = [(row["path"], warning) for row in self.open().store.file_rows() for warning in row["warnings"]]
+            problem = None
+        except AssistantError as error:
+            warnings, problem = [], str(error)
         skipped = [
             (path, entry.status, entry.reason or "")
             for path, entry in sorted(manifest.files.items())
@@ -456,7 +466,8 @@ class Pipeline:
             documents=manifest.counts.documents,
             chunks=manifest.counts.chunks,
             staleness=self.staleness(manifest) if check_staleness else None,
-            warnings=[(row["path"], warning) for row in self.open().store.file_rows() for warning in row["warnings"]],
+            warnings=warnings,
+            problem=problem,
         )
 
     def staleness(self, manifest: IndexManifest | None = None) -> Staleness:

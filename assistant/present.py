@@ -594,6 +594,9 @@ def status_lines(
         ),
         ("", False),
     ]
+    if status.problem:
+        lines.append((f"The index could not be opened: {safe_line(status.problem)}", True))
+        lines.append(("", False))
     by_ocr = [(file, warning) for file, warning in status.warnings if "OCR" in warning or "scan" in warning]
     read_by_ocr = list(dict.fromkeys(file for file, _ in by_ocr))
     if read_by_ocr:

@@ -250,3 +250,28 @@ def test_index_status_keeps_what_the_build_warned_of_each_file(tmp_path, st_embe
     assert run("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet").exit_code == 0
     status = run("index", "status", "--index", str(tmp_path / "index"), "--corpus", str(corpus)).stdout
     assert "Indexed with a warning:\n  wages.txt: decoded as cp1252" in status
+
+
+def test_index_status_of_a_damaged_index_shows_what_was_built_and_why_it_cannot_be_opened(
+    tmp_path, st_embedder, monkeypatch
+):
+    # Found in a first-use audit: with vectors.faiss truncated, `index status` printed one error
+    # line and nothing of what the index held.
+    import json
+
+    import assistant.index.build as build
+    from assistant.index.layout import IndexLayout
+
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports.\n")
+    assert run("index", "build", "--corpus", str(corpus), "--index", str(index), "--quiet").exit_code == 0
+    layout = IndexLayout(index)
+    with open(layout.generations_dir / layout.current_name() / "vectors.faiss", "r+b") as vectors:
+        vectors.truncate(100)
+    result = CliRunner().invoke(main, ["index", "status", "--index", str(index)])
+    assert result.exit_code == 1
+    assert "1 of 1 files indexed" in result.stdout and "The index could not be opened: " in result.stdout
+    assert "index build --full" in result.stdout and "Traceback" not in result.output
+    as_json = CliRunner().invoke(main, ["index", "status", "--index", str(index), "--json"])
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout)["problem"]

@@ -741,6 +741,8 @@ class GuidanceApp(App):
         )
         for line, heading in status_lines(status, self.shown_path, self.when, self.took, listed_records=records):
             text.append(line + "\n", style="bold" if heading else "")
+        if status.problem is not None:
+            text.append("Press b to rebuild it (a full build).\n", style="bold")
         if self.pipeline.opened_manifest() is not None:
             text.append("Documents:\n", style="bold")
             for info in self.pipeline.document_infos():
