@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .retrieve.abstain import specific_terms
-from .retrieve.contrasts import nations_named, replaced
+from .retrieve.contrasts import document_nations, nations_named, replaced
 from .retrieve.stages import ASKING_WORDS
 from .text import safe_line, word_tokens
 
@@ -316,12 +316,6 @@ def _nation_words(earlier: list[str]) -> list[str]:
     return []
 
 
-def _nations_of(hit: Hit) -> set[str]:
-    """The UK nations a card's document is for, as its title names them, or its publisher when
-    the title names none ("The Scottish Government")."""
-    return set(nations_named(hit.document.title) or nations_named(hit.document.organisation or ""))
-
-
 def _stems(text: str) -> set[str]:
     return {stem(token) for token in word_tokens(text) if token not in STOPWORDS}
 
@@ -430,7 +424,9 @@ class Thread(BaseModel):
             dict.fromkeys(
                 hit.document.id
                 for hit in answer_cards(last)[:THREAD_CARDS]
-                if not wanted or not (covered := _nations_of(hit)) or wanted & covered
+                if not wanted
+                or not (covered := set(document_nations(hit.document.title, hit.document.organisation)))
+                or wanted & covered
             )
         )
 

@@ -104,6 +104,12 @@ def nation_spoken_of(text: str) -> str | None:
     return nation if counts[nation] >= MOSTLY and counts[nation] >= 3 * others else None
 
 
+def document_nations(title: str, organisation: str | None) -> tuple[str, ...]:
+    """The UK nations a document is for: those its title names, or its publisher's when the
+    title names none ("The Scottish Government")."""
+    return nations_named(title) or nations_named(organisation or "")
+
+
 EARLIER = "the earlier questions name"
 """Whose words named a nation or group that the question as typed does not: those it carried."""
 
@@ -127,13 +133,13 @@ def other_nations_note(
     asked, who = nations_named(question), "the question names"
     if not asked and earlier:
         asked, who = nations_named(earlier), EARLIER
-    covered, document = nations_named(title), ""
-    if covered:
+    covered, document = document_nations(title, organisation), ""
+    if nations_named(title):
         document = f"the document is for {' and '.join(covered)}"
-    elif organisation and nations_named(organisation):
+    elif covered:
         # A first-use audit asked about Wales and was shown first, without a note, a Scottish Act's
         # section from "Trafficking and Exploitation Strategy — The Scottish Government".
-        covered, document = nations_named(organisation), f"the document is from {organisation}"
+        document = f"the document is from {organisation}"
     elif spoken_of:
         # A first-use audit in England was shown an "All Wales Protocol" leaflet first, without a
         # note: neither its title ("Messages for practice") nor its passage names Wales.
