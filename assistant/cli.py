@@ -614,10 +614,7 @@ def _say_if_out_of_date(pipeline: Pipeline) -> Staleness:
     which of its passages come from them); the staleness found, empty if it cannot be told."""
     from .pipeline import Staleness
 
-    try:
-        staleness = pipeline.staleness()
-    except AssistantError:
-        return Staleness()  # a corpus folder that vanished must not stop searching
+    staleness = _staleness(pipeline, Staleness())  # a corpus folder that vanished must not stop searching
     if staleness.added or staleness.changed or staleness.removed:
         click.echo(
             f"note: the index is out of date ({staleness.brief()} since it was built): {pipeline.advice()}", err=True
@@ -860,11 +857,9 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
 def at_terminal_width(message: str) -> str:
     """A message wrapped at words to the terminal's width when the output is one (a first-use
     audit's terminal cut "Modern Sla|very"); as it is when piped."""
-    if not sys.stdout.isatty():
-        return message
-    import textwrap
+    from .present import wrapped_at_words
 
-    return "\n".join(textwrap.wrap(message, width=text_width(), subsequent_indent="  ", break_on_hyphens=False))
+    return "\n".join(wrapped_at_words(message, text_width(), "  ")) if sys.stdout.isatty() else message
 
 
 def kept_label(hit) -> str:

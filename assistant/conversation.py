@@ -420,15 +420,13 @@ class Thread(BaseModel):
         if last is None:
             return []
         wanted = set(nations_named(asked))
-        return list(
-            dict.fromkeys(
-                hit.document.id
-                for hit in answer_cards(last)[:THREAD_CARDS]
-                if not wanted
-                or not (covered := set(document_nations(hit.document.title, hit.document.organisation)))
-                or wanted & covered
-            )
-        )
+
+        def for_another_nation(hit: Hit) -> bool:
+            covered = set(document_nations(hit.document.title, hit.document.organisation))
+            return bool(wanted and covered) and not wanted & covered
+
+        cards = answer_cards(last)[:THREAD_CARDS]
+        return list(dict.fromkeys(hit.document.id for hit in cards if not for_another_nation(hit)))
 
     def focus(self, asked: str = "") -> ThreadFocus:
         """What a follow-up knows of the last answer (``last_answer``): its documents

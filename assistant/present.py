@@ -499,7 +499,7 @@ def render_answer_text(answer: Answer, width: int = 100, wrap_citations: bool = 
             f"[{hit.rank}] {citation_line(hit.citation)}   "
             f"({', '.join([match_words(hit), f'chunk {hit.passage_id or hit.chunk_id}', *card_marks(hit)])})"
         )
-        lines.extend(_wrapped(header, width, "    ") if wrap_citations else [header])
+        lines.extend(wrapped_at_words(header, width, "    ") if wrap_citations else [header])
         body = strip_control(hit.text)
         for paragraph in body.split("\n"):
             if paragraph.strip():
@@ -516,11 +516,11 @@ def render_answer_text(answer: Answer, width: int = 100, wrap_citations: bool = 
         cited = ["    Cite: " + format_citation(hit.citation, "text")]
         cited += ["    Also stated in: " + format_citation(other, "text") for other in hit.also_at]
         for line in cited:
-            lines.extend(_wrapped(line, width, "      ") if wrap_citations else [line])
+            lines.extend(wrapped_at_words(line, width, "      ") if wrap_citations else [line])
     return "\n".join(lines)
 
 
-def _wrapped(line: str, width: int, indent: str) -> list[str]:
+def wrapped_at_words(line: str, width: int, indent: str) -> list[str]:
     """A line wrapped at words, its continuation lines indented by ``indent``; a URL or a file
     path is never broken (a reader copies it whole)."""
     import textwrap

@@ -55,9 +55,10 @@ log = logging.getLogger(__name__)
 
 
 MAX_QUESTION_CHARS = 10_000
-NOT_ENGLISH = "the question does not look like English: its words were searched as typed, without spelling correction"
 """Characters of a question read at most (the model reads 254 word pieces, about 1,200 characters
 of English; the rest is cut, with a notice, before anything else is done with it)."""
+NOT_ENGLISH = "the question does not look like English: its words were searched as typed, without spelling correction"
+"""Said of a question ``language.looks_foreign`` takes for another language."""
 
 SIGNAL_PASSAGES = 3
 """Abstention reads the first three passages, however many are asked for: ``ask -k 1`` and the

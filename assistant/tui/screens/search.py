@@ -21,6 +21,7 @@ from .. import messages
 from ..actions import passage_bindings
 from ..widgets.query_bar import QueryInput
 from ..widgets.result_card import ResultCard
+from .filters import describe_filters
 
 NO_INDEX_HELP = (
     "There is no index yet.\n\n"
@@ -81,7 +82,8 @@ class TurnView(Vertical):
             if not notice.startswith("searched for:"):
                 how.append(f"Note: {safe_line(notice)}\n")
         if not turn.filters.is_empty():
-            how.append(self.app.filters_text(turn.filters) + "\n")
+            # The titles the turn was asked with: no read of every document's title per turn shown.
+            how.append(describe_filters(turn.filters, turn.filter_titles or None) + "\n")
         if how.plain:
             how.rstrip()
             yield Static(how, classes="turn-how")
