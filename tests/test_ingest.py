@@ -99,6 +99,31 @@ def test_html_keeps_content_and_drops_page_chrome(tmp_path):
     assert signs.section == ("Signs",) and signs.kind == "list_item"
 
 
+def test_a_web_page_named_by_a_breadcrumb_takes_its_heading_and_its_footers_copyright(tmp_path):
+    # A saved page of a site: its <title> is a two-word breadcrumb before the site's name, and
+    # the only "©" line sits in the footer the cleaner removes. The citation named the file.
+    html = (
+        "<html><head><title>Modern slavery - Safeguarding - NHS England</title></head><body>"
+        "<header><a href='/'>NHS England</a></header>"
+        "<main><h1>Modern slavery and human trafficking</h1><p>Health staff are not first responders.</p></main>"
+        "<footer><p>© NHS England 2023. All content is available under the Open Government Licence.</p></footer>"
+        "</body></html>"
+    )
+    document = ingest(write(tmp_path / "nhs-england-safeguarding-page.html", html)).documents[0]
+    assert document.title == "Modern slavery and human trafficking"
+    assert document.organisation == "NHS England"
+    assert "NHS England" not in document.text  # the footer and header stay out of the text
+
+
+def test_a_web_page_site_name_is_not_an_organisation_unless_the_page_says_so(tmp_path):
+    html = (
+        "<html><head><title>Spotting the signs of exploitation - Example Hub</title></head><body>"
+        "<main><h1>Spotting the signs</h1><p>Victims rarely self-identify.</p></main></body></html>"
+    )
+    document = ingest(write(tmp_path / "page.html", html)).documents[0]
+    assert document.title == "Spotting the signs of exploitation" and document.organisation is None
+
+
 def test_pdf_pages_headings_and_running_headers(tmp_path):
     pages = []
     for number in range(1, 6):

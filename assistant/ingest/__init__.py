@@ -319,10 +319,11 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
     """The catalogue wins over what the document says; title and organisation are chosen by
     ``metadata.py`` (title block, properties, first heading, file name; properties or cover)."""
     own = extraction.metadata
+    web_page = extraction.format == "html"
     if entry and entry.title:
         title, title_source = entry.title, "catalogue"
     else:
-        title, title_source = choose_title(own, extraction.lines, relative, web_page=extraction.format == "html")
+        title, title_source = choose_title(own, extraction.lines, relative, web_page=web_page)
     year = (
         (entry.year if entry and entry.year else None)
         or _year_of(own.get("year"))
@@ -332,7 +333,7 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
     )
     language = entry.language if entry and entry.language else _language_name(own.get("language"))
     organisation = (entry.organisation if entry and entry.organisation else None) or choose_organisation(
-        own, extraction.lines, title
+        own, extraction.lines, title, web_page=web_page
     )
     return PageMetadata(
         path=relative,

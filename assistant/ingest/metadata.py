@@ -118,7 +118,16 @@ def choose_title(own: dict[str, object], lines: list[Line], relative: str, web_p
     )
     candidates = [("title block", title_block), ("file", own.get("title"))]
     if web_page:
-        candidates = [("file", _without_site_name(own.get("title"))), ("title block", title_block)]
+        page_title = _without_site_name(own.get("title"))
+        page_heading = title_block or next(
+            (line.text for line in lines[:80] if line.kind == "heading" and not line.removed and line.level == 1), None
+        )  # the page's <h1>
+        candidates = [("file", page_title), ("title block", page_heading)]
+        if _word_count(page_title) <= 2 < _word_count(page_heading):
+            # "Modern slavery - Safeguarding - NHS England" is a site's breadcrumb; the page's
+            # own heading ("Modern slavery and human trafficking") names it better than a
+            # two-word label or the file name would.
+            candidates.reverse()
     if own.get("ocr"):
         # Text read by OCR from a designed cover is too unreliable to name the document by
         # (a misread word in every citation): the file's properties or its name instead.
@@ -254,6 +263,10 @@ def is_bare_organisation(text: str) -> bool:
     )
 
 
+def _word_count(text: object) -> int:
+    return len(re.findall(r"\w+", str(text))) if text else 0
+
+
 def _without_site_name(value: object) -> str | None:
     text = " ".join(str(value).split()) if value else ""
     for separator in (" | ", " – ", " — ", " - "):
@@ -352,18 +365,23 @@ _STATED = re.compile(
 _PAGE_NUMBER_AROUND = re.compile(r"^\s*\d{1,4}\s+|\s+\d{1,4}\s*$")
 
 
+_FOOTER = re.compile(r"^running header|^page footer|contentinfo|footer", re.IGNORECASE)
+"""Removal reasons of a running header or footer, or a web page's footer: dropped from the text,
+but "© NHS England 2023" there says who published the page."""
+
+
 def stated_organisation(lines: list[Line]) -> str | None:
     """The organisation a document states on its cover, its last pages or its running footer:
     "© …" anywhere in a line, or a line that begins "Copyright …", "Published by …" or
     "Produced by …", naming an organisation (a sentence that mentions who published something
     else is not one; a date after the name is not part of it)."""
     kept = [line.text for line in lines if not line.removed]
-    # A running footer ("Published by the Home Office March 2020" on every page) is dropped from
-    # the text but says who published it as well as a cover does.
+    # A running footer ("Published by the Home Office March 2020" on every page), or a web page's
+    # footer, is dropped from the text but says who published it as well as a cover does.
     running = [
         _PAGE_NUMBER_AROUND.sub("", line.text)  # "2 Published by the Home Office March 2020"
         for line in lines
-        if line.removed and line.removed.startswith("running header")
+        if line.removed and _FOOTER.search(line.removed)
     ]
     for text in kept[:60] + kept[-60:] + list(dict.fromkeys(running))[:20]:
         for match in _STATED.finditer(text):
@@ -374,10 +392,12 @@ def stated_organisation(lines: list[Line]) -> str | None:
     return None
 
 
-def choose_organisation(own: dict[str, object], lines: list[Line], title: str | None = None) -> str | None:
+def choose_organisation(
+    own: dict[str, object], lines: list[Line], title: str | None = None, web_page: bool = False
+) -> str | None:
     """The organisation from the file's properties (publisher, company, or an author that is an
     organisation: "Thomas Rhidian (Home Office)" gives "Home Office"), else as the document
-    states it; None when nothing says."""
+    states it, else (a web page) the site its <title> names; None when nothing says."""
     for key in ("organisation", "publisher", "company"):
         value = own.get(key)
         if value and not _JUNK_ORGANISATIONS.search(str(value)):
@@ -390,7 +410,29 @@ def choose_organisation(own: dict[str, object], lines: list[Line], title: str | 
         return tidy_organisation(author)
     if own.get("ocr"):
         return stated_organisation(lines)  # a heading read by OCR is too unreliable a letterhead
-    return stated_organisation(lines) or letterhead_organisation(lines, title)
+    return (
+        stated_organisation(lines)
+        or (web_page and site_name(own.get("title"), lines))
+        or letterhead_organisation(lines, title)
+    )
+
+
+def site_name(page_title: object, lines: list[Line]) -> str | None:
+    """A web page's site: the last part of its <title> ("Modern slavery - Safeguarding - NHS
+    England"), when a copyright line of the page names it too ("© NHS England 2023", in a footer
+    the cleaner removed). A name without an organisation's word is taken only so confirmed."""
+    text = " ".join(str(page_title).split()) if page_title else ""
+    separator = next((s for s in (" | ", " – ", " — ", " - ") if s in text), None)
+    if separator is None:
+        return None
+    name = text.rsplit(separator, 1)[1].strip()
+    if not name or len(name.split()) > 6:
+        return None
+    for line in lines:
+        for match in _STATED.finditer(line.text):
+            if tidy_organisation(match.group("name")).casefold() == name.casefold():
+                return name
+    return None
 
 
 def letterhead_organisation(lines: list[Line], title: str | None = None) -> str | None:
