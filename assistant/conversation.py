@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .retrieve.abstain import specific_terms
-from .retrieve.contrasts import document_nations, nations_named, replaced
+from .retrieve.contrasts import document_nations, nations_named, people_named, replaced
 from .retrieve.stages import ASKING_WORDS
 from .text import safe_line, word_tokens
 
@@ -437,12 +437,23 @@ class Thread(BaseModel):
             return ThreadFocus()
         hits = answer_cards(last)[:SHOWN_CARDS]
         return ThreadFocus(
-            documents=self.documents(asked), passages=[hit.chunk_id for hit in hits], nations=self.topic_nations()
+            documents=self.documents(asked),
+            passages=[hit.chunk_id for hit in hits],
+            nations=self.topic_nations(),
+            people=self.topic_people(),
         )
 
     def topic_nations(self) -> list[str]:
         """The words naming the UK nation the topic's newest question to name one named."""
         return _nation_words([turn.question for turn in self.topic_turns()])
+
+    def topic_people(self) -> list[str]:
+        """The groups of people the topic's newest question to name one named (``people_named``)."""
+        return next((named for turn in reversed(self.topic_turns()) if (named := people_named(turn.question))), [])
+
+    def topic_focus(self) -> ThreadFocus:
+        """What a question that carries nothing knows of its topic: the nation and the people it named."""
+        return ThreadFocus(nations=self.topic_nations(), people=self.topic_people())
 
     def context_for(
         self, question: str, idf: Callable[[str], float], alone: bool = False, follows: tuple[bool, str] | None = None
@@ -495,9 +506,7 @@ class Thread(BaseModel):
                 filters=filters,
                 as_typed=as_typed,
                 context=context.words or None,
-                thread=thread.focus(" ".join([question, *context.words]))
-                if context.carried
-                else ThreadFocus(nations=thread.topic_nations()),
+                thread=thread.focus(" ".join([question, *context.words])) if context.carried else thread.topic_focus(),
             )
 
         titled = bool(thread.turns) and names_a_titled_subject(question, pipeline.document_titles)

@@ -372,6 +372,11 @@ class ThreadFocus(BaseModel):
     nation's guidance says so, whether or not the question carries the thread's words ("how
     long is the recovery period?" after a question about Scotland: a first-use audit read the 45
     days of England and Wales as Scotland's)."""
+    people: list[str] = Field(default_factory=list)
+    """The groups of people the topic's newest question to name one named ("children" for "a 16
+    year old boy"): a card headed for another group says so, as for ``nations`` ("does he need
+    to consent?" after a question about a 16-year-old showed the adults' consent rule with no
+    note; a first-use audit)."""
 
 
 class ModelInfo(BaseModel):

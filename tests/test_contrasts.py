@@ -1,7 +1,13 @@
 """Words that stand in for one another (retrieve/contrasts.py): the UK nations a question and a
 document's title name."""
 
-from assistant.retrieve.contrasts import nation_spoken_of, nations_named, other_group_note, other_nations_note
+from assistant.retrieve.contrasts import (
+    nation_spoken_of,
+    nations_named,
+    other_group_note,
+    other_nations_note,
+    people_named,
+)
 
 GUIDANCE = "Modern Slavery Act 2015 – Statutory Guidance for England and Wales"
 
@@ -119,3 +125,10 @@ def test_a_document_whose_text_speaks_mostly_of_one_nation_is_said_to_when_title
     assert other_nations_note("signs in England?", title, "In England, a child...", spoken_of="Wales") is None, (
         "the passage names the question's nation"
     )
+
+
+def test_the_people_a_topic_named_are_a_word_for_each_group():
+    assert people_named("A 16 year old boy was found in a cannabis grow house") == ["children", "men"]
+    assert people_named("support for adult women") == ["adults", "women"]
+    assert people_named("what support is there for young people?") == [], "young people may be either"
+    assert people_named("how long does it take?") == []

@@ -334,6 +334,52 @@ their exploitation, and in Scotland there is a strong presumption against prosec
 """
 
 
+ADULT_CONSENT = """# Accessing support as a victim of modern slavery (adults)
+
+## Consent for adults
+
+An adult must give informed consent before a referral into the National Referral Mechanism is made,
+and a first responder organisation makes the referral.
+"""
+
+
+def test_a_card_for_adults_says_so_when_the_topic_was_a_child_the_question_does_not_name(
+    settings, shared_embedder_factory
+):
+    # Found in a first-use audit: after a question about a 16-year-old boy, "does he need to
+    # consent to the NRM referral, and who makes it?" named no age, and its first cards gave the
+    # adults' consent rule with nothing to say they are for adults (children need not consent).
+    from assistant.conversation import Thread
+    from assistant.pipeline import Pipeline
+
+    from .conftest import write
+
+    write(settings.paths.corpus_dir / "adult-support.md", ADULT_CONSENT)
+    write(settings.paths.corpus_dir / "england-wales.md", ENGLAND_AND_WALES)
+    pipeline = Pipeline(settings)
+    pipeline.build(embedder_factory=shared_embedder_factory)
+    try:
+        question = "does he need to give consent to the NRM referral, and who makes the referral?"
+        thread = Thread()
+        thread.turns.append(
+            thread.ask(pipeline, "A 16 year old boy was found in a cannabis grow house; is he a victim?")
+        )
+        turn = thread.ask(pipeline, question)
+        adults = [h for h in turn.answer.cards() if "adults" in h.document.title]
+        assert adults and all(
+            h.other_group == "the heading names adults; the earlier questions name children" for h in adults
+        )
+        assert not any(h.other_group for h in Thread().ask(pipeline, question).answer.cards()), (
+            "a topic that named no one marks nothing"
+        )
+        thread.turns.append(turn)
+        adult_topic = Thread()
+        adult_topic.turns.append(adult_topic.ask(pipeline, "A 30 year old man was found in a cannabis grow house"))
+        assert not any(h.other_group for h in adult_topic.ask(pipeline, question).answer.cards())
+    finally:
+        pipeline.close()
+
+
 def test_a_card_from_another_uk_nations_guidance_says_so_when_the_question_names_a_nation(
     settings, shared_embedder_factory
 ):

@@ -164,7 +164,7 @@ class Retriever:
             )
 
         question = self.question(text, mode, k, context)
-        if context or thread.nations:
+        if context or thread.nations or thread.people:
             question = replace(question, thread=thread)
         ranked, best_dense = self.rank(question, allowed)
         if mode == "lexical" and not question.terms:
@@ -453,11 +453,12 @@ class Retriever:
         learned = stages.learned_ranking(question, self.settings)
         store = self.index.store
         stored = store.chunk_rows([int(passage.chunk.id) for passage in passages])
-        # A nation or group the user named now, or one only the carried words name ("England"
-        # from an earlier question; ``text`` holds them) or only the topic did: the card note says
-        # which (first-use audits).
+        # A nation or group of people the user named now, or one only the carried words name
+        # ("England" from an earlier question; ``text`` holds them) or only the topic did (a 16
+        # year old, two questions back): the card note says which (first-use audits).
         own = question.asked or question.text
         topic = " ".join([question.text, *question.thread.nations])
+        people_topic = " ".join([question.text, *question.thread.people])
         hits = [
             self._hit(rank, passage, question.terms, learned, stored.get(int(passage.chunk.id)))
             for rank, passage in enumerate(passages, start=1)
@@ -476,7 +477,7 @@ class Retriever:
             )
             hit.not_guidance = looks_like(PurePosixPath(hit.document.path).name)
             hit.other_group = other_group_note(
-                own, "\n".join([hit.document.title, hit.location.section or ""]), earlier=question.text
+                own, "\n".join([hit.document.title, hit.location.section or ""]), earlier=people_topic
             )
             end = hit.location.char_end
             hit.list_goes_on = list_goes_on(hit.text, store.document_slice(hit.document.id, end, end + 400) or "")

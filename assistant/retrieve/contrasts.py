@@ -161,6 +161,13 @@ scopes what follows to adults, where one naming a nation may describe a process 
 shares (``other_nations_note`` says that of a title)."""
 
 
+def people_named(text: str) -> list[str]:
+    """The groups of people a text names, a word for each ("a 16 year old boy" -> ["children",
+    "men"]): what a topic was about, for a later question that names none (``other_group_note``)."""
+    stems = stems_of(text)
+    return [words[n] for group, words in PEOPLE for n in _named(group, stems)]
+
+
 def other_people(question_stems: set[str], heading: str) -> tuple[list[str], list[str]] | None:
     """The groups of people a document title or section heading names, and the question's,
     when the heading names only others ("8. Support for Adult Victims" for a question about
