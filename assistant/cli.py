@@ -693,7 +693,9 @@ is searched with words of your earlier questions, and the answer says which.
   /new         the next question starts a new topic
   /keep N ...  keep passages of the last answer for the case note (/keep 1 3)
   /history     the questions so far, how each was searched, and the passages kept
-  /note FILE   write the case note (.md; .bib or .json: its references)
+  /note FILE   write the case note of the whole conversation (.md; .bib or .json: its references)
+  /note topic FILE
+               the same, of the current topic only (since the last /new): one case's note
   /help        this help
   /quit        end (or Ctrl+D)"""
 
@@ -727,7 +729,17 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
     staleness = _say_if_out_of_date(pipeline)
     history = _chat_history(pipeline.index_dir if settings.tui.keep_history else None)
     thread, new_topic = Thread(), False
-    unsaved, warned = 0, False  # passages kept since the last case note; whether /quit has said so
+    noted: set[tuple[int, int]] = set()  # (turn, passage) written to a Markdown case note
+    warned = False  # whether /quit or Ctrl+D has said that kept passages are in no case note
+
+    def unwritten() -> int:
+        """Kept passages in no Markdown case note yet."""
+        return sum(
+            (number, hit.rank) not in noted
+            for number, turn in enumerate(thread.turns, start=1)
+            for hit in turn.kept_hits()
+        )
+
     click.echo(CHAT_HELP + "\n")
 
     def answer(question: str, alone: bool = False, as_typed: bool = False, again: bool = False) -> None:
@@ -769,6 +781,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             line = _valid_text(input("question> " if sys.stdin.isatty() else ""))
         except EOFError:
             click.echo("")
+            unsaved = unwritten()
             if unsaved and not warned and sys.stdin.isatty():
                 # Ctrl+D at a terminal is a way to leave, like /quit: warned once, not lost.
                 warned = True
@@ -787,9 +800,9 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
         command, _, rest = line.partition(" ")
         last = thread.turns[-1] if thread.turns else None
         if command in ("/quit", "/exit"):
-            if unsaved and not warned:
+            if unwritten() and not warned:
                 warned = True
-                click.echo(unwritten_warning(unsaved, "/quit"))
+                click.echo(unwritten_warning(unwritten(), "/quit"))
                 continue
             break
         if command == "/help":
@@ -798,7 +811,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             click.echo(thread_history(thread) or "No question yet.")
         elif command == "/new":
             new_topic = True
-            click.echo("The next question starts a new topic.")
+            click.echo("The next question starts a new topic (/note topic FILE writes a case note of it alone).")
         elif command in ("/alone", "/as-typed"):
             if last is None:
                 click.echo("Ask a question first.")
@@ -817,14 +830,18 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                     message = last.cannot_keep(number)
                     if message is None:
                         last.keep(number)
-                        unsaved += 1
                         warned = False
                         # Which passage, in words: a screen reader's user hears no card above.
                         kept = next(hit for hit in last.cards() if hit.rank == number)
                         message = f"Kept passage {number} for the case note: {kept_label(kept)}."
                     click.echo(at_terminal_width(message))
         elif command == "/note":
-            target = Path(rest.strip() or "case-note.md").expanduser()
+            # "/note topic FILE": one case's note, when /new started another case in the same chat
+            # (a first-use audit's note for a woman in a nail bar held two other victims' cases).
+            first, _, after = rest.strip().partition(" ")
+            only_topic = first == "topic"
+            turns = thread.topic_numbers() if only_topic else None
+            target = Path((after if only_topic else rest).strip() or "case-note.md").expanduser()
             style = {".bib": "bibtex", ".json": "csl-json"}.get(target.suffix.lower(), "markdown")
             if target.exists():
                 click.echo(f"{safe_line(str(target))} exists: give another file name.")
@@ -834,17 +851,26 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                 click.echo(f"error: there is no folder {safe_line(str(target.parent))}: give a file in an existing one")
                 continue
             try:
-                write_private(target, case_note(thread) if style == "markdown" else case_note_references(thread, style))
+                write_private(
+                    target,
+                    case_note(thread, turns) if style == "markdown" else case_note_references(thread, style, turns),
+                )
             except OSError as error:
                 click.echo(f"error: could not write {safe_line(str(target))} ({error.strerror})")
                 continue
             # The full path: "/note" alone writes case-note.md in whatever folder chat started in.
             written = "Case note (Markdown)" if style == "markdown" else f"References of the kept passages ({style})"
             click.echo(f"{written} written to {safe_line(str(target.resolve()))}.")
-            if not any(turn.kept for turn in thread.turns):
+            chosen = turns or range(1, len(thread.turns) + 1)
+            if not any(thread.turns[n - 1].kept for n in chosen):
                 click.echo("It holds no passage: /keep N keeps passage N of the last answer for the case note.")
+            if not only_topic and thread.topic_count() > 1:
+                click.echo(
+                    f"It holds all {thread.topic_count()} topics of this conversation: /note topic FILE writes only "
+                    "the current one (since the last /new)."
+                )
             if style == "markdown":
-                unsaved = 0
+                noted.update((n, hit.rank) for n in chosen for hit in thread.turns[n - 1].kept_hits())
             else:
                 click.echo("The passages themselves are in the Markdown case note: /note FILE.md writes it.")
         elif command.startswith("/"):

@@ -405,6 +405,15 @@ class Thread(BaseModel):
             turns.append(turn)
         return turns
 
+    def topic_numbers(self) -> list[int]:
+        """The numbers (from 1) of the current topic's turns, as ``case_note`` takes them."""
+        first = max((n for n, turn in enumerate(self.turns, start=1) if turn.new_topic), default=1)
+        return list(range(first, len(self.turns) + 1))
+
+    def topic_count(self) -> int:
+        """How many topics the conversation has had (a question after /new or ctrl+n starts one)."""
+        return sum(1 for n, turn in enumerate(self.turns) if n == 0 or turn.new_topic)
+
     def last_answer(self) -> Answer | None:
         """The topic's last answer that showed passages: a refusal in between (a question asked
         within filters that kept nothing) does not make the thread forget what it was about."""

@@ -561,6 +561,26 @@ def test_chat_writes_a_case_note_for_its_owner_alone_and_never_makes_a_folder_un
     assert "It holds no passage" not in kept
 
 
+def test_chat_writes_one_topics_case_note_apart_and_still_warns_of_the_other_topics_kept_passages(
+    bundled_index, tmp_path
+):
+    # Found in a first-use audit: after /new for another person's case, the case note written for
+    # it held the earlier cases' questions and passages too, and there was no way to leave them out.
+    topic, whole = tmp_path / "topic.md", tmp_path / "whole.md"
+    out = _chat(
+        bundled_index,
+        "Why do Indonesian trafficking victims often go unidentified?\n/keep 1\n/new\n"
+        f"Why do victims decline assistance?\n/keep 1\n/note topic {topic}\n/quit\n/note {whole}\n/quit\n",
+    )
+    note = topic.read_text()
+    assert "## 2. Why do victims decline assistance?" in note and "Indonesian" not in note
+    assert note.count("Source: ") == 1
+    assert "1 kept passage is in no case note yet" in out, "the first topic's passage is still unwritten"
+    assert "Indonesian" in whole.read_text() and whole.read_text().count("Source: ") == 2
+    assert "It holds all 2 topics of this conversation: /note topic FILE writes only the current one" in out
+    assert out.count("It holds all 2 topics") == 1, "a note of one topic does not say so"
+
+
 def test_chat_says_why_a_passage_cannot_be_kept_and_warns_before_leaving_kept_passages_unwritten(bundled_index):
     out = _chat(
         bundled_index,

@@ -54,6 +54,14 @@ CASE_NOTE_FORMATS = {
     "bibtex": ("BibTeX references", ".bib"),
     "csl-json": ("CSL-JSON references", ".json"),
 }
+TOPIC_NOTE = "markdown-topic"
+"""The case note of the current topic alone, offered first once a conversation has several: a
+first-use audit's note for one person's case held two other people's cases, asked before a new
+topic was started for it."""
+TOPIC_NOTE_FORMATS = {
+    TOPIC_NOTE: ("Markdown case note of this topic only (since the last new topic)", ".md"),
+    "markdown": ("Markdown case note of the whole conversation", ".md"),
+} | {style: named for style, named in CASE_NOTE_FORMATS.items() if style != "markdown"}
 
 
 class BuildStopped(Exception):
@@ -687,26 +695,41 @@ class GuidanceApp(App):
             return
         stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
         self.push_screen(
-            ExportScreen(CASE_NOTE_EXPORT, self.export_folder / f"case-note-{stamp}.md", CASE_NOTE_FORMATS),
+            ExportScreen(
+                self._case_note_title(), self.export_folder / f"case-note-{stamp}.md", self._case_note_formats()
+            ),
             self._case_note_chosen,
         )
+
+    def _case_note_formats(self) -> dict[str, tuple[str, str]]:
+        return TOPIC_NOTE_FORMATS if self.thread.topic_count() > 1 else CASE_NOTE_FORMATS
+
+    def _case_note_title(self) -> str:
+        topics = self.thread.topic_count()
+        return CASE_NOTE_EXPORT + (f" ({topics} topics)" if topics > 1 else "")
 
     def _case_note_chosen(self, choice) -> None:
         if choice is None:
             return
         path, style = choice
-        text = case_note(self.thread) if style == "markdown" else case_note_references(self.thread, style)
+        if style == TOPIC_NOTE:
+            text = case_note(self.thread, self.thread.topic_numbers())
+        else:
+            text = case_note(self.thread) if style == "markdown" else case_note_references(self.thread, style)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_private(path, text)
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
-            self.push_screen(ExportScreen(CASE_NOTE_EXPORT, path, CASE_NOTE_FORMATS, style), self._case_note_chosen)
+            self.push_screen(
+                ExportScreen(self._case_note_title(), path, self._case_note_formats(), style), self._case_note_chosen
+            )
             return
         self.export_folder = path.parent.resolve()
-        if style == "markdown":  # BibTeX and CSL-JSON hold the references, not the questions
+        if style == "markdown":  # BibTeX and CSL-JSON hold the references, not the questions (nor one topic all)
             self.turns_in_case_note = len(self.thread.turns)
-        kept = any(turn.kept for turn in self.thread.turns)
+        written = self.thread.topic_numbers() if style == TOPIC_NOTE else range(1, len(self.thread.turns) + 1)
+        kept = any(self.thread.turns[n - 1].kept for n in written)
         hint = "" if kept else "\nIt holds no passage: a on a passage keeps it (and adds it to the report)."
         self.notify(f"Case note written to {path}{hint}", title="Export", markup=False, timeout=6)
 

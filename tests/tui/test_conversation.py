@@ -84,6 +84,30 @@ async def test_ctrl_o_asks_alone_and_ctrl_n_starts_a_new_topic(bundled_index):
         assert "New topic" in text_of(turns(app)[-1].query_one(".turn-how", Static))
 
 
+async def test_after_a_new_topic_the_case_note_of_that_topic_alone_is_offered_first(bundled_index, tmp_path):
+    # Found in a first-use audit: the case note written for one person's case, after a new topic
+    # was started for it, held the earlier cases' questions and passages too.
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await a_conversation(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        assert app.screen.style == "markdown" and app.screen.title_text == "Export the conversation as a case note"
+        await pilot.press("escape")
+        await pilot.press("ctrl+n")
+        await ask(pilot, "Why do victims decline assistance?")
+        note = await exported_case_note(pilot, tmp_path / "topic.md")
+        assert "Why do victims decline assistance?" in note and FIRST not in note
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        assert app.screen.title_text.endswith("(2 topics)")
+        await pilot.click("#format-markdown")
+        app.screen.query_one("#export-path").value = str(tmp_path / "whole.md")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "whole.md").exists())
+        assert FIRST in (tmp_path / "whole.md").read_text()
+
+
 async def test_new_filters_ask_the_last_question_again_as_it_was_asked(bundled_index):
     # Found in a first-use audit: after ctrl+o, a year filter asked the question again with the
     # thread's words ("Searched with: compensation, claim, wales, nail"), undoing "on its own".
