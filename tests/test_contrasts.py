@@ -21,6 +21,12 @@ def test_the_nations_a_text_names_are_its_uk_nations_with_adjectives_as_the_nati
     assert nations_named("English classes for Irish citizens in the UK") == (), "a language, another country, all"
     # Found in a first-use audit: a nail bar "in Cardiff" was not taken to be in Wales.
     assert nations_named("a woman exploited in a nail bar in Cardiff") == ("Wales",)
+    # And another's "what about in Scotland?" was shown the London protocol (English law) unmarked.
+    assert other_nations_note(
+        "what about in Scotland?", "London Working Group: local authorities' statutory duties", "Housing duties."
+    ) == ("the document is for England; the question names Scotland")
+    assert nations_named("Nottinghamshire police") == (), "a county is not its city"
+    assert nation_spoken_of("London. " * 6 + "Scotland.") is None, "London is a place in reports on the whole UK"
     assert nations_named("from Glasgow to Belfast") == ("Scotland", "Northern Ireland")
 
 

@@ -58,15 +58,18 @@ def contrary(question_stems: set[str], sentence_stems: set[str]) -> bool:
 
 
 _CITIES = {
+    "England": "London Birmingham Manchester Liverpool Leeds Sheffield Bristol Newcastle Nottingham Leicester",
     "Wales": "Cardiff Swansea Wrexham",
     "Scotland": "Glasgow Edinburgh Aberdeen Dundee",
     "Northern Ireland": "Belfast",
 }
-"""The largest cities of the nations whose law and services differ from England's: a first-use
-audit's question about a nail bar "in Cardiff" was not taken to be about Wales."""
+"""The largest cities of each nation, whose law and services differ: a first-use audit's question
+about a nail bar "in Cardiff" was not taken to be about Wales, and another's "what about in
+Scotland?" was shown the London local authorities' protocol (English housing law) with no note."""
 _NATION_NAMES = {"welsh": "Wales", "scottish": "Scotland"} | {
     city.casefold(): nation for nation, cities in _CITIES.items() for city in cities.split()
 }
+_ENGLISH_CITIES = frozenset(_CITIES["England"].casefold().split())
 _NATION = re.compile(
     r"\b(England|Wales|Welsh|Scotland|Scottish|Northern Ireland|"
     + "|".join(" ".join(_CITIES.values()).split())
@@ -95,6 +98,8 @@ def nation_spoken_of(text: str) -> str | None:
     document names several, "England and Wales" names two alike)."""
     counts: dict[str, int] = {}
     for match in _NATION.finditer(text):
+        if match.group(1).casefold() in _ENGLISH_CITIES:
+            continue  # London is named as a place in reports on the whole UK (its police, its councils)
         nation = _NATION_NAMES.get(match.group(1).casefold(), match.group(1).title())
         counts[nation] = counts.get(nation, 0) + 1
     if not counts:
