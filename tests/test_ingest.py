@@ -375,6 +375,43 @@ def test_a_bare_number_below_all_text_of_a_page_is_its_page_number_even_outside_
     assert document.page_labels == {2: "1", 3: "2", 4: "3"}, "the printed numbers become the pages a citation gives"
 
 
+def test_page_labels_that_only_prefix_the_pdfs_own_numbers_are_not_taken_for_printed_ones(tmp_path):
+    # Found in a first-use audit: a report whose every page is labelled "A1", "A2"... (a layout
+    # program's prefix) was cited "p. A4 (PDF p. 4)", and BibTeX said pages = {A4}; "4" is printed.
+    import io
+
+    import pypdf
+    from pypdf.constants import PageLabelStyle
+
+    from assistant.ingest.readers.pdf import _page_labels
+
+    pages = [[(f"Page {n} of the report on compensation for survivors.", 56, 700, 11, False)] for n in range(1, 5)]
+
+    def labelled(*ranges) -> pypdf.PdfReader:
+        writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_pdf(pages))))
+        for first, last, style, prefix, start in ranges:
+            writer.set_page_label(first, last, style, prefix, start)
+        out = io.BytesIO()
+        writer.write(out)
+        return pypdf.PdfReader(io.BytesIO(out.getvalue()))
+
+    assert _page_labels(labelled((0, 3, PageLabelStyle.DECIMAL, "A", 1)), 4) == {}
+    assert _page_labels(labelled((0, 3, PageLabelStyle.DECIMAL, "A-", 5)), 4) == {
+        1: "A-5",
+        2: "A-6",
+        3: "A-7",
+        4: "A-8",
+    }
+    assert _page_labels(
+        labelled((0, 1, PageLabelStyle.LOWERCASE_ROMAN, None, 1), (2, 3, PageLabelStyle.DECIMAL, "A", 1)), 4
+    ) == {
+        1: "i",
+        2: "ii",
+        3: "A1",
+        4: "A2",
+    }, "an annex numbered apart is what the pages print"
+
+
 def test_pdf_words_broken_by_extraction_are_rejoined_from_the_documents_own_words():
     from assistant.ingest.base import Line
     from assistant.ingest.readers.pdf import rejoin_split_words

@@ -1117,6 +1117,13 @@ def _page_labels(reader, page_count: int) -> dict[int, str]:
         return {}
     if len(labels) != page_count:
         return {}
+    texts = [str(label).strip() for label in labels]
+    prefix = texts[0][:-1] if texts and texts[0].endswith("1") else None
+    if page_count > 1 and prefix and all(text == f"{prefix}{index + 1}" for index, text in enumerate(texts)):
+        # "A1", "A2", ... for every page: a layout program's section prefix on the PDF's own
+        # numbers, not what is printed (a first-use audit's report printed "4" on the page
+        # cited "p. A4"); the numbers printed on the pages are read instead.
+        return {}
     return {
         index + 1: normalize_text(str(label)).strip()[:20]
         for index, label in enumerate(labels)
