@@ -809,3 +809,15 @@ def test_a_page_title_drawn_after_the_pages_text_heads_that_page_and_a_case_stud
     assert section_of("crime of violence must") == ("The criteria for the scheme", "Crime of violence"), (
         "the box's name heads the box alone"
     )
+
+
+def test_a_file_named_as_an_example_or_a_template_looks_like_no_guidance():
+    # Found in a first-use audit: a training file's deliberately poor referral form was the first
+    # card, called a fair match, for what a police officer must do.
+    from assistant.ingest import looks_like
+
+    assert looks_like("Adult - Poor Referral ExampleLE.doc") == "an example or a template"
+    assert looks_like("NRM referral form template.docx") == "an example or a template"
+    assert looks_like("Statutory Guidance.pdf") is None
+    assert looks_like("Log frame Template.docx") == "an example or a template"
+    assert looks_like("examples-of-good-practice.pdf") is None, "examples of good practice are guidance"

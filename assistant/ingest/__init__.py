@@ -26,7 +26,7 @@ from .chrome import repeated_line_set, web_line_hashes
 from .clean import CLEANING_VERSION, candidate_line_hashes, clean_lines
 from .detect import UNSUPPORTED, check_package_size, sniff_format
 from .formats import BY_NAME, formats_for_suffix, is_web_like
-from .metadata import choose_organisation, choose_title
+from .metadata import EXAMPLE_NAME, choose_organisation, choose_title
 from .structure import PageMetadata, build_documents
 
 __all__ = [
@@ -300,6 +300,10 @@ def looks_like(name: str) -> str | None:
         return _DATA_SUFFIXES[suffix]
     if _NOT_GUIDANCE_NAMES.match(name):
         return "a README, licence or list of sources"
+    if EXAMPLE_NAME.search(Path(name).stem):
+        # "Adult - Poor Referral ExampleLE.doc" is a training file's deliberately poor referral: a
+        # first-use audit was shown it first, called a fair match, for what a police officer must do.
+        return "an example or a template"
     return None
 
 

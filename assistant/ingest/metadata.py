@@ -171,7 +171,9 @@ def opens_with(title: str, lines: list[Line]) -> bool:
     return not found or any(w in found for w in words)
 
 
-_EXAMPLE = re.compile(r"\b(?:example|sample|template|specimen|exemplar|mock[- ]?up)", re.I)
+EXAMPLE_NAME = re.compile(r"\b(?:example|sample|template|specimen|exemplar|mock[- ]?up)(?!s?[-_ ]+of\b)", re.I)
+"""A name saying the file is an example, a sample or a template ("Adult - Poor Referral
+ExampleLE", "Log frame Template"); "Examples of good practice" names guidance."""
 
 
 def with_example_mark(title: str, relative: str) -> str:
@@ -180,7 +182,7 @@ def with_example_mark(title: str, relative: str) -> str:
     Example" opens with "Report to Crown Prosecutor for Charging Decision", and a practitioner
     must not cite it as guidance (first-use audit)."""
     named = fallback_title(relative)
-    if _EXAMPLE.search(named) and not _EXAMPLE.search(title):
+    if EXAMPLE_NAME.search(named) and not EXAMPLE_NAME.search(title):
         return f"{title} ({named})"
     return title
 
