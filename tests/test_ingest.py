@@ -821,3 +821,21 @@ def test_a_file_named_as_an_example_or_a_template_looks_like_no_guidance():
     assert looks_like("Statutory Guidance.pdf") is None
     assert looks_like("Log frame Template.docx") == "an example or a template"
     assert looks_like("examples-of-good-practice.pdf") is None, "examples of good practice are guidance"
+
+
+def test_a_contents_page_or_a_case_study_label_heads_no_section_after_it(tmp_path):
+    # Found in a first-use audit: a report's "Contents" and "Case study", printed larger than its
+    # chapters, began every section path after them ("Contents > Executive Summary > Case study >
+    # Timely and quality decisions"), and the citations said so.
+    text = (
+        "# A path to freedom\n\n## Contents\n\nAbout the report 2\n\n### About the report\n\n"
+        "This report looks at support for survivors.\n\n## Case study\n\nAmir was found at a car wash and referred by "
+        "the police.\n\n### Timely decisions\n\nDecisions should be made within a reasonable time so that victims "
+        "can move on.\n"
+    )
+    document = ingest(write(tmp_path / "path-to-freedom.md", text)).documents[0]
+    sections = {document.text[b.start : b.end]: b.section for b in document.blocks if b.kind != "heading"}
+    assert sections["This report looks at support for survivors."] == ("About the report",)
+    assert sections["Amir was found at a car wash and referred by the police."] == ("Case study",)
+    timely = "Decisions should be made within a reasonable time so that victims can move on."
+    assert sections[timely] == ("Timely decisions",)

@@ -552,6 +552,16 @@ def _heading_levels(lines: list[Line]) -> dict[int, int]:
     return levels
 
 
+LEAF_HEADING = re.compile(
+    r"(?:table of )?contents?(?: page)?|in this (?:guide|report|document)|case stud(?:y|ies)(?: \d{1,3})?",
+    re.IGNORECASE,
+)
+"""A contents page's heading heads the contents alone, and a case study's label its box, whatever
+the print size of the headings after them: a report's "Contents" and "Case study", printed larger
+than its chapters, began every section path after them ("Contents > Executive Summary > Case
+study > Timely and quality decisions..."; a first-use audit)."""
+
+
 def _layout(lines: list[Line], heading_levels: dict[int, int]) -> tuple[str, list[Block]]:
     """Join lines into the document text (a blank line between paragraphs, a single newline
     between consecutive list items or table rows) and record each line's span, kind, section
@@ -575,7 +585,7 @@ def _layout(lines: list[Line], heading_levels: dict[int, int]) -> tuple[str, lis
             parts.append(separator)
             offset += len(separator)
         if kind == "heading" and level is not None and level > 0:
-            while stack and stack[-1][0] >= level:
+            while stack and (stack[-1][0] >= level or LEAF_HEADING.fullmatch(stack[-1][1])):
                 stack.pop()
             stack.append((level, text.rstrip(":").strip()))
         section = tuple(title for _, title in stack)
