@@ -383,7 +383,7 @@ def test_page_labels_that_only_prefix_the_pdfs_own_numbers_are_not_taken_for_pri
     import pypdf
     from pypdf.constants import PageLabelStyle
 
-    from assistant.ingest.readers.pdf import _page_labels
+    from assistant.ingest.readers.pdf import page_labels
 
     pages = [[(f"Page {n} of the report on compensation for survivors.", 56, 700, 11, False)] for n in range(1, 5)]
 
@@ -395,14 +395,14 @@ def test_page_labels_that_only_prefix_the_pdfs_own_numbers_are_not_taken_for_pri
         writer.write(out)
         return pypdf.PdfReader(io.BytesIO(out.getvalue()))
 
-    assert _page_labels(labelled((0, 3, PageLabelStyle.DECIMAL, "A", 1)), 4) == {}
-    assert _page_labels(labelled((0, 3, PageLabelStyle.DECIMAL, "A-", 5)), 4) == {
+    assert page_labels(labelled((0, 3, PageLabelStyle.DECIMAL, "A", 1)), 4) == {}
+    assert page_labels(labelled((0, 3, PageLabelStyle.DECIMAL, "A-", 5)), 4) == {
         1: "A-5",
         2: "A-6",
         3: "A-7",
         4: "A-8",
     }
-    assert _page_labels(
+    assert page_labels(
         labelled((0, 1, PageLabelStyle.LOWERCASE_ROMAN, None, 1), (2, 3, PageLabelStyle.DECIMAL, "A", 1)), 4
     ) == {
         1: "i",

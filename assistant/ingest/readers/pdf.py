@@ -186,7 +186,7 @@ def read_pdf(data: bytes) -> Extraction:
         line.number = number
     metadata = _pdf_metadata(reader)
     metadata["page_count"] = page_count
-    labels = _page_labels(reader, page_count) or printed_page_numbers(raw_lines, removed, page_count)
+    labels = page_labels(reader, page_count) or printed_page_numbers(raw_lines, removed, page_count)
     if labels:
         metadata["page_labels"] = labels
     if title := pdf_title(lines):
@@ -1108,7 +1108,7 @@ def _spread_page_numbers(lines: list[_PdfLine], removed: dict[int, str]) -> dict
     }
 
 
-def _page_labels(reader, page_count: int) -> dict[int, str]:
+def page_labels(reader, page_count: int) -> dict[int, str]:
     """The number printed on each page (the PDF's page labels: "iv", "61", "A-3"), for the pages
     where it differs from the PDF's own page number; empty when the PDF defines none."""
     try:
