@@ -643,13 +643,11 @@ def _switch_to_a_newer_index(pipeline: Pipeline, thread, staleness: Staleness) -
     except AssistantError as error:
         click.echo(f"note: a newer index could not be opened ({safe_line(str(error))}); still using the one open")
         return staleness
+    from .conversation import out_of_date_test
+
     click.echo("note: the index was rebuilt; this question and the next are searched in the newest one.")
-    kept = [
-        hit
-        for turn in thread.turns
-        for hit in turn.kept_hits()
-        if store.document_slice(hit.document.id, hit.location.char_start, hit.location.char_end) != hit.text
-    ]
+    moved = out_of_date_test(store.document_slice, set())
+    kept = [hit for turn in thread.turns for hit in turn.kept_hits() if moved(hit)]
     if kept:
         files = ", ".join(dict.fromkeys(safe_path(hit.document.path) for hit in kept))
         click.echo(
@@ -714,7 +712,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
 
         python -m assistant chat --index index
     """
-    from .conversation import Thread, case_note, case_note_references
+    from .conversation import Thread, case_note, case_note_references, out_of_date_test
     from .files import write_private
     from .pipeline import Pipeline
     from .present import render_answer_text
@@ -851,9 +849,15 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                 click.echo(f"error: there is no folder {safe_line(str(target.parent))}: give a file in an existing one")
                 continue
             try:
+                # A passage kept before its file changed, or before a rebuild moved it, is marked.
+                staleness = _staleness(pipeline, staleness)
+                changed = set(staleness.changed) | set(staleness.removed)
+                out_of_date = out_of_date_test(pipeline.open().store.document_slice, changed)
                 write_private(
                     target,
-                    case_note(thread, turns) if style == "markdown" else case_note_references(thread, style, turns),
+                    case_note(thread, turns, out_of_date=out_of_date)
+                    if style == "markdown"
+                    else case_note_references(thread, style, turns),
                 )
             except OSError as error:
                 click.echo(f"error: could not write {safe_line(str(target))} ({error.strerror})")

@@ -572,14 +572,39 @@ def words_not_in(question: str, hits: list[Hit]) -> list[str]:
     return [] if not own or any(_stem_of(word) in found for word in own) else own
 
 
-def case_note(thread: Thread, turns: list[int] | None = None, generated=None) -> str:
+def out_of_date_test(
+    slice_of: Callable[[str, int, int], str | None] | None, changed_files: set[str]
+) -> Callable[[Hit], bool]:
+    """Whether a kept passage may no longer be what its file says: its file changed or went since
+    the index was built (``changed_files``), or the index open now (``slice_of``: a document's text
+    between two offsets; None when no index can be opened) no longer holds its quotation where it
+    was (a rebuild since)."""
+
+    def out_of_date(hit: Hit) -> bool:
+        if hit.document.path in changed_files:
+            return True
+        where = hit.location
+        return slice_of is not None and slice_of(hit.document.id, where.char_start, where.char_end) != hit.text
+
+    return out_of_date
+
+
+def case_note(
+    thread: Thread,
+    turns: list[int] | None = None,
+    generated=None,
+    out_of_date: Callable[[Hit], bool] | None = None,
+) -> str:
     """The thread (or the turns numbered in ``turns``, from 1) as a case note in Markdown: each
     question as asked and how it was searched (and within which filters), the passages kept
     from it, quoted with their citations, and the reference list. Every passage is the
-    document's own words."""
+    document's own words as they were indexed; one that ``out_of_date`` says may no longer be
+    (``out_of_date_test``) says so beneath it (a first-use audit's note quoted, unmarked, an
+    extension number edited out of its file)."""
     from datetime import datetime
 
     from .present import KEPT_FROM_CLOSEST, format_citation, markdown_escape, markdown_quote
+    from .report import OUT_OF_DATE
 
     generated = generated or datetime.now().astimezone()
     chosen = [(n, t) for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
@@ -620,6 +645,8 @@ def case_note(thread: Thread, turns: list[int] | None = None, generated=None) ->
                 ordered.append(hit.citation)
             lines += markdown_quote(hit.text)
             lines += ["", f"Source: {format_citation(hit.citation, 'markdown')} [{references[key]}]", ""]
+            if out_of_date is not None and out_of_date(hit):
+                lines += [f"**{OUT_OF_DATE}**", ""]
     lines += ["## References", ""]
     lines += [f"{n}. {format_citation(c, 'markdown')}" for n, c in enumerate(ordered, start=1)] or [
         "None: no passage kept."

@@ -702,17 +702,18 @@ class ChatProcess:
         )
         self.output = b""
 
-    def read_until(self, marker: bytes, timeout: float = 90.0) -> bool:
+    def read_until(self, marker: bytes, timeout: float = 90.0, count: int = 1) -> bool:
+        """Read until ``marker`` has been written ``count`` times in all."""
         import select
 
         deadline = time.monotonic() + timeout
-        while marker not in self.output and time.monotonic() < deadline:
+        while self.output.count(marker) < count and time.monotonic() < deadline:
             if select.select([self.process.stdout], [], [], 0.1)[0]:
                 chunk = os.read(self.process.stdout.fileno(), 65536)
                 if not chunk:
                     return False
                 self.output += chunk
-        return marker in self.output
+        return self.output.count(marker) >= count
 
     def send(self, line: str) -> None:
         self.process.stdin.write(line.encode() + b"\n")
@@ -984,7 +985,11 @@ def test_chat_switches_to_an_index_rebuilt_while_it_runs_and_says_which_kept_pas
         Pipeline(settings).build(embedder_factory=shared_embedder_factory)
         chat.send("What is the extension of the safeguarding helpline?")
         assert chat.read_until(b"5678"), chat.output.decode()
-        chat.send("/quit")
+        chat.send("/keep 1")
+        assert chat.read_until(b"Kept passage 1", count=2)
+        note = settings.paths.index_dir.parent / "note.md"
+        chat.send(f"/note {note}")
+        assert chat.read_until(b"written to")
         chat.send("/quit")
         chat.process.wait(timeout=60)
     finally:
@@ -993,6 +998,11 @@ def test_chat_switches_to_an_index_rebuilt_while_it_runs_and_says_which_kept_pas
     assert "note: the index was rebuilt" in after
     assert "1 kept passage comes from files changed or removed since (helpline.md)" in after
     assert "2345" not in after.split("note: the index was rebuilt")[1], "the new answer quotes the new text"
+    # The case note marks the passage kept before the change, and only it (the audit's note said
+    # "quoted verbatim" above the old extension).
+    kept = note.read_text().split("## 2.")
+    assert "2345" in kept[0] and "Its file has changed or been removed since this passage was added" in kept[0]
+    assert "5678" in kept[1] and "has changed or been removed" not in kept[1]
 
 
 def test_a_turn_asked_within_a_document_keeps_its_title_for_the_case_note_even_when_refused(bundled_pipeline):

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.worker import get_current_worker
 
 from ..config import Settings
-from ..conversation import Thread, Turn, case_note, case_note_references
+from ..conversation import Thread, Turn, case_note, case_note_references, out_of_date_test
 from ..errors import AssistantError, IndexMissingError
 from ..files import MIB, read_regular, write_private
 from ..models import Filters
@@ -712,10 +712,19 @@ class GuidanceApp(App):
         if choice is None:
             return
         path, style = choice
-        if style == TOPIC_NOTE:
-            text = case_note(self.thread, self.thread.topic_numbers())
+        if style in (TOPIC_NOTE, "markdown"):
+            # A passage kept before its file changed, or before a rebuild moved it, is marked.
+            self._refresh_staleness()
+            changed = set(self.staleness.changed) | set(self.staleness.removed)
+            try:
+                slice_of = self.pipeline.open().store.document_slice
+            except AssistantError:  # no index to compare with: the files alone say what changed
+                slice_of = None
+            out_of_date = out_of_date_test(slice_of, changed)
+            turns = self.thread.topic_numbers() if style == TOPIC_NOTE else None
+            text = case_note(self.thread, turns, out_of_date=out_of_date)
         else:
-            text = case_note(self.thread) if style == "markdown" else case_note_references(self.thread, style)
+            text = case_note_references(self.thread, style)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_private(path, text)
