@@ -117,6 +117,11 @@ def test_the_organisation_a_document_states_on_its_cover_or_last_page():
     assert stated_organisation([Line("Published by the Scottish Government, June 2017", 1)]) == "Scottish Government"
     mention = [Line("Use the index published by the Walk Free Foundation and the US Department of Labor.", 1)]
     assert stated_organisation(mention) is None, "a sentence about someone else's publication names no publisher"
+    # Found in a first-use audit: a law's list in a deck's notes, "(c) the National Crime Agency",
+    # made the Agency the author of every citation of the deck.
+    listed = [Line("(a) a chief officer of police,", 1), Line("(c) the National Crime Agency,", 2)]
+    assert stated_organisation(listed) is None, "the third item of a list is no copyright line"
+    assert stated_organisation([Line("(c) 2017 Home Office", 1)]) == "Home Office"
     assert choose_organisation({}, [Line("Nothing here says who wrote this.", 1)]) is None, (
         "left empty rather than guessed"
     )

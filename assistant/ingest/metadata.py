@@ -387,11 +387,19 @@ def stated_organisation(lines: list[Line]) -> str | None:
     ]
     for text in kept[:60] + kept[-60:] + list(dict.fromkeys(running))[:20]:
         for match in _STATED.finditer(text):
+            if _LIST_LETTER.match(match.group(0)):
+                continue
             name = match.group("name").strip(" ,.-")
             name = tidy_organisation(re.sub(r"^(?:the\s+)", "", name, flags=re.I))
             if looks_like_organisation(name):
                 return name
     return None
+
+
+_LIST_LETTER = re.compile(r"\s*\(c\)(?!.*(?:copyright|\b(?:19|20)\d{2}\b))", re.IGNORECASE)
+"""A "(c)" with neither a year nor "copyright" after it is the third item of a list, not a
+copyright sign: a law's list "(a) a chief officer of police ... (c) the National Crime Agency"
+in a deck's notes made the Agency the deck's author (a first-use audit)."""
 
 
 def choose_organisation(
