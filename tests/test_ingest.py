@@ -839,3 +839,17 @@ def test_a_contents_page_or_a_case_study_label_heads_no_section_after_it(tmp_pat
     assert sections["Amir was found at a car wash and referred by the police."] == ("Case study",)
     timely = "Decisions should be made within a reasonable time so that victims can move on."
     assert sections[timely] == ("Timely decisions",)
+
+
+def test_a_period_in_a_file_name_is_dated_by_the_file_when_its_date_falls_within_it():
+    # Found in a first-use audit: "iasc-annual-report-2021-2022.pdf", presented in April 2022 (its
+    # PDF date), was cited as 2021.
+    from assistant.ingest import year_in_name
+
+    assert year_in_name("iasc-annual-report-2021-2022.pdf", 2022) == 2022
+    assert year_in_name("jlp-modern-slavery-statement-2017-18.pdf", 2018) == 2018
+    assert year_in_name("hmsp-strategy-2018-2021.pdf", 2018) == 2018, "a strategy comes out as its period begins"
+    assert year_in_name("hmsp-strategy-2018-2021.pdf", 2024) == 2018, "a file saved long after says nothing"
+    assert year_in_name("hmsp-strategy-2018-2021.pdf", None) == 2018
+    assert year_in_name("UkraineAntiTraffickingReport_2022_05_10.pdf", 2023) == 2022, "a date, not a period"
+    assert year_in_name("notes.pdf", 2022) is None

@@ -331,7 +331,7 @@ def page_metadata(relative: str, extraction: Extraction, entry: CatalogueEntry |
     year = (
         (entry.year if entry and entry.year else None)
         or _year_of(own.get("year"))
-        or _year_in_name(relative)
+        or year_in_name(relative, _year_of(own.get("date")) or _year_of(own.get("file_date")))
         or _year_of(own.get("date"))
         or _file_year_printed(own.get("file_date"), extraction.lines)
     )
@@ -372,9 +372,22 @@ def _file_year_printed(file_date: object, lines: list[Line]) -> int | None:
     return year if re.search(rf"(?<!\d){year}(?!\d)", opening) else None
 
 
-def _year_in_name(relative: str) -> int | None:
-    match = re.search(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)", Path(relative).stem)
-    return int(match.group(1)) if match else None
+def year_in_name(relative: str, dated: int | None = None) -> int | None:
+    """The year a file's name holds. A period ("annual-report-2021-2022", "statement-2017-18") is
+    dated by the file itself when its date falls within it or the year after: an annual report
+    for 2021-22 came out in 2022 (a first-use audit saw it cited as 2021), a strategy for
+    2018-2021 in 2018; else by its first year."""
+    stem = Path(relative).stem
+    match = re.search(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)", stem)
+    if not match:
+        return None
+    first = int(match.group(1))
+    period = re.match(r"\s*[-_–]\s*(\d{4}|\d{2})(?!\d)", stem[match.end() :])
+    if period and dated:
+        last = int(period.group(1)) if len(period.group(1)) == 4 else first // 100 * 100 + int(period.group(1))
+        if first < last <= first + 10 and first <= dated <= last + 1:
+            return dated
+    return first
 
 
 _LANGUAGES = {
