@@ -603,7 +603,7 @@ def case_note(
     extension number edited out of its file)."""
     from datetime import datetime
 
-    from .present import KEPT_FROM_CLOSEST, format_citation, markdown_escape, markdown_quote
+    from .present import KEPT_FROM_CLOSEST, card_cautions, format_citation, markdown_escape, markdown_quote
     from .report import OUT_OF_DATE
 
     generated = generated or datetime.now().astimezone()
@@ -645,6 +645,8 @@ def case_note(
                 ordered.append(hit.citation)
             lines += markdown_quote(hit.text)
             lines += ["", f"Source: {format_citation(hit.citation, 'markdown')} [{references[key]}]", ""]
+            for caution in card_cautions(hit):
+                lines += [f"Note: {markdown_escape(caution)}", ""]
             if out_of_date is not None and out_of_date(hit):
                 lines += [f"**{OUT_OF_DATE}**", ""]
     lines += ["## References", ""]

@@ -443,6 +443,13 @@ def card_marks(hit: Hit) -> list[str]:
     return [mark for mark, on in (*marks, *shown) if mark and on]
 
 
+def card_cautions(hit: Hit) -> list[str]:
+    """The card's marks that stay true wherever its passage is quoted (a report, a case note): all
+    but those about the conversation (ranked up for its document, shown in the last answer). A
+    first-use audit's report quoted a template's sample form with no word that it was one."""
+    return [mark for mark in card_marks(hit) if mark not in (THREAD_DOCUMENT, SHOWN_BEFORE)]
+
+
 def best_quote(hit: Hit) -> str:
     """A card's highlighted sentences as one line, joined by " … ", with "…" where one begins or
     ends inside a sentence of the card (a long sentence is matched in parts): "PV said she had no

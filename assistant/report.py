@@ -17,6 +17,7 @@ from .files import MIB, read_regular, write_private
 from .models import Citation, Hit
 from .present import (
     KEPT_FROM_CLOSEST,
+    card_cautions,
     citation_line,
     format_citation,
     format_citations,
@@ -58,6 +59,9 @@ class ReportItem(BaseModel):
     confidence: str | None = None
     """How strong a match its card was called when it was added ("strong", "fair", "weak"; None
     when no match was called: kept from the closest, or a mode without the ranker)."""
+    cautions: list[str] = Field(default_factory=list)
+    """What its card said of it that stays true in a report (``present.card_cautions``): "the file
+    looks like an example or a template, not guidance", another UK nation's guidance..."""
 
     @property
     def key(self) -> tuple[int, str]:
@@ -94,6 +98,7 @@ class ReportBasket(BaseModel):
                 citation=hit.citation,
                 closest=hit.closest,
                 confidence=None if hit.closest else hit.confidence,
+                cautions=card_cautions(hit),
             )
         )
         self.unexported = True
@@ -205,6 +210,9 @@ class ReportBasket(BaseModel):
             if item.closest:
                 lines.append("")
                 lines.append(f"{KEPT_FROM_CLOSEST} to this question.")
+            for caution in item.cautions:
+                lines.append("")
+                lines.append(f"Note: {markdown_escape(caution)}")
             if item.out_of_date:
                 lines.append("")
                 lines.append(f"**{OUT_OF_DATE}**")
@@ -244,6 +252,7 @@ class ReportBasket(BaseModel):
                 f"Question: {safe_line(item.asked)}",
                 *([f"Match: {item.confidence}"] if item.confidence else []),
                 *([f"{KEPT_FROM_CLOSEST} to this question."] if item.closest else []),
+                *(f"Note: {safe_line(caution)}" for caution in item.cautions),
                 *([OUT_OF_DATE] if item.out_of_date else []),
             ]
             lines.append("“" + strip_control(item.text).strip() + "”")

@@ -83,6 +83,30 @@ def test_a_passage_kept_from_the_closest_under_a_refusal_says_so_in_every_report
     assert ReportBasket.model_validate_json(kept.model_dump_json()).items[0].closest
 
 
+def test_what_a_card_says_of_its_passage_goes_into_every_report_and_the_case_note():
+    # Found in a first-use audit: a template's sample referral form, marked on its card "the file
+    # looks like an example or a template, not guidance", was exported with no word of it.
+    from assistant.conversation import Thread, Turn, case_note
+    from assistant.models import Answer
+
+    sample = hit("Organisation: Salvation Army. Where was the victim encountered: Dover.").model_copy(
+        update={
+            "not_guidance": "an example or a template",
+            "other_nations": "the document is for Scotland; the question names Wales",
+        }
+    )
+    kept = ReportBasket()
+    kept.add("what happened to the person?", sample)
+    for style in ("markdown", "text"):
+        report = kept.render(style, generated=WHEN)
+        assert "Note: the file looks like an example or a template, not guidance" in report, style
+        assert "the document is for Scotland; the question names Wales" in report, style
+    assert ReportBasket.model_validate_json(kept.model_dump_json()).items[0].cautions == kept.items[0].cautions
+    answer = Answer(query="what happened to the person?", abstained=False, hits=[sample])
+    turn = Turn(question="what happened to the person?", answer=answer, kept=[sample.rank])
+    assert "Note: the file looks like an example or a template, not guidance" in case_note(Thread(turns=[turn]))
+
+
 def test_the_items_an_index_no_longer_holds_where_they_were_are_named():
     kept = basket()  # two passages of chunk 42 in CITATION's file
     path = CITATION.path

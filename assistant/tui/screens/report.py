@@ -84,6 +84,8 @@ class ReportScreen(Screen):
                 label.append(f"{CLOSEST_MARK}\n", style="italic")
             if item.out_of_date:
                 label.append("its file has changed or been removed since it was added\n", style="bold")
+            for caution in item.cautions:
+                label.append(f"{strip_control(caution)}\n", style="italic")
             excerpt = strip_control(item.text).replace("\n", " ")
             label.append("“" + textwrap.shorten(excerpt, 220, placeholder=" …") + "”")  # whole words
             items.append(ListItem(Static(label, markup=False)))
