@@ -433,6 +433,7 @@ class GuidanceApp(App):
             if turn := self.thread.turn_showing(item.question, item.chunk_id):
                 turn.keep(next(hit.rank for hit in turn.cards() if hit.chunk_id == item.chunk_id))
         self.thread.keep_only({item.chunk_id for item in self.basket.items})
+        self.search_screen.collected_only({item.chunk_id for item in self.basket.items})
 
     def action_request_quit(self) -> None:
         """Quit, but never lose a report, a conversation or a build silently: with passages not

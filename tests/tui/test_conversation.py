@@ -453,6 +453,9 @@ async def test_a_passage_removed_from_the_report_leaves_the_case_note_too(bundle
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         assert [hit.chunk_id for hit in app.thread.turns[0].kept_hits()] == [kept.chunk_id]
         await pilot.press("escape")
+        # Nor does its card still say "[in report]" (another audit's did).
+        in_report = {card.hit.chunk_id for card in app.screen.query(ResultCard) if card.collected}
+        assert in_report == {kept.chunk_id}
         note = await exported_case_note(pilot, tmp_path / "note.md")
         first_line = lambda text: text.split("\n")[0]  # noqa: E731
         assert first_line(kept.text) in note and first_line(removed.text) not in note

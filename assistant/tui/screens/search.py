@@ -502,6 +502,12 @@ class SearchScreen(Screen):
             if card.hit.chunk_id == chunk_id:
                 card.mark_collected()
 
+    def collected_only(self, chunk_ids: set[int]) -> None:
+        """Every card says "[in report]" only while its passage is in the report (a first-use
+        audit's card still said so after the passage was removed in the report screen)."""
+        for card in self.query(ResultCard):
+            card.mark_collected(card.hit.chunk_id in chunk_ids)
+
     def action_show_report(self) -> None:
         self.post_message(messages.ShowReport())
 

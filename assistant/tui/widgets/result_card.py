@@ -142,6 +142,8 @@ class ResultCard(Static, can_focus=True):
 
             self.post_message(messages.PassageActionRequested("open", self.hit, self.question))
 
-    def mark_collected(self) -> None:
-        self.collected = True
-        self.update(self._render_card())
+    def mark_collected(self, collected: bool = True) -> None:
+        """Say, or stop saying, "[in report]" on the card."""
+        if collected != self.collected:
+            self.collected = collected
+            self.update(self._render_card())
