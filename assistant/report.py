@@ -61,7 +61,7 @@ class ReportItem(BaseModel):
     when no match was called: kept from the closest, or a mode without the ranker)."""
     cautions: list[str] = Field(default_factory=list)
     """What its card said of it that stays true in a report (``present.card_cautions``): "the file
-    looks like an example or a template, not guidance", another UK nation's guidance..."""
+    looks like an example, a template or a form, not guidance", another UK nation's guidance..."""
 
     @property
     def key(self) -> tuple[int, str]:

@@ -816,10 +816,12 @@ def test_a_file_named_as_an_example_or_a_template_looks_like_no_guidance():
     # card, called a fair match, for what a police officer must do.
     from assistant.ingest import looks_like
 
-    assert looks_like("Adult - Poor Referral ExampleLE.doc") == "an example or a template"
-    assert looks_like("NRM referral form template.docx") == "an example or a template"
+    assert looks_like("Adult - Poor Referral ExampleLE.doc") == "an example, a template or a form"
+    assert looks_like("NRM referral form template.docx") == "an example, a template or a form"
+    assert looks_like("Adult - best practice form -LE.doc") == "an example, a template or a form"
+    assert looks_like("Performance Management guide.pdf") is None
     assert looks_like("Statutory Guidance.pdf") is None
-    assert looks_like("Log frame Template.docx") == "an example or a template"
+    assert looks_like("Log frame Template.docx") == "an example, a template or a form"
     assert looks_like("examples-of-good-practice.pdf") is None, "examples of good practice are guidance"
 
 

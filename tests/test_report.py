@@ -91,7 +91,7 @@ def test_what_a_card_says_of_its_passage_goes_into_every_report_and_the_case_not
 
     sample = hit("Organisation: Salvation Army. Where was the victim encountered: Dover.").model_copy(
         update={
-            "not_guidance": "an example or a template",
+            "not_guidance": "an example, a template or a form",
             "other_nations": "the document is for Scotland; the question names Wales",
         }
     )
@@ -99,12 +99,12 @@ def test_what_a_card_says_of_its_passage_goes_into_every_report_and_the_case_not
     kept.add("what happened to the person?", sample)
     for style in ("markdown", "text"):
         report = kept.render(style, generated=WHEN)
-        assert "Note: the file looks like an example or a template, not guidance" in report, style
+        assert "Note: the file looks like an example, a template or a form, not guidance" in report, style
         assert "the document is for Scotland; the question names Wales" in report, style
     assert ReportBasket.model_validate_json(kept.model_dump_json()).items[0].cautions == kept.items[0].cautions
     answer = Answer(query="what happened to the person?", abstained=False, hits=[sample])
     turn = Turn(question="what happened to the person?", answer=answer, kept=[sample.rank])
-    assert "Note: the file looks like an example or a template, not guidance" in case_note(Thread(turns=[turn]))
+    assert "Note: the file looks like an example, a template or a form, not guidance" in case_note(Thread(turns=[turn]))
 
 
 def test_the_items_an_index_no_longer_holds_where_they_were_are_named():

@@ -300,11 +300,17 @@ def looks_like(name: str) -> str | None:
         return _DATA_SUFFIXES[suffix]
     if _NOT_GUIDANCE_NAMES.match(name):
         return "a README, licence or list of sources"
-    if EXAMPLE_NAME.search(Path(name).stem):
+    if EXAMPLE_NAME.search(Path(name).stem) or _FORM_NAME.search(Path(name).stem):
         # "Adult - Poor Referral ExampleLE.doc" is a training file's deliberately poor referral: a
-        # first-use audit was shown it first, called a fair match, for what a police officer must do.
-        return "an example or a template"
+        # first-use audit was shown it first, called a fair match, for what a police officer must
+        # do; another kept a "best practice form"'s sample case for a client's own facts.
+        return "an example, a template or a form"
     return None
+
+
+_FORM_NAME = re.compile(r"\bforms?\b", re.IGNORECASE)
+"""A form to fill in ("Adult - best practice form -LE.doc", "SERAF Risk Assessment Form.doc"):
+its filled-in samples are not a case's facts, and its questions are not guidance."""
 
 
 def _read_regular_file(path: Path) -> bytes:
