@@ -59,8 +59,8 @@ TOPIC_NOTE = "markdown-topic"
 first-use audit's note for one person's case held two other people's cases, asked before a new
 topic was started for it."""
 TOPIC_NOTE_FORMATS = {
-    TOPIC_NOTE: ("Markdown case note of this topic only (since the last new topic)", ".md"),
-    "markdown": ("Markdown case note of the whole conversation", ".md"),
+    TOPIC_NOTE: ("Markdown, this topic only", ".md"),
+    "markdown": ("Markdown, every topic", ".md"),
 } | {style: named for style, named in CASE_NOTE_FORMATS.items() if style != "markdown"}
 
 
@@ -707,7 +707,8 @@ class GuidanceApp(App):
 
     def _case_note_title(self) -> str:
         topics = self.thread.topic_count()
-        return CASE_NOTE_EXPORT + (f" ({topics} topics)" if topics > 1 else "")
+        # Short labels: at 80 columns a longer one hid its "← chosen" (a first-use audit).
+        return CASE_NOTE_EXPORT + (f" ({topics} topics; this topic: since the last new topic)" if topics > 1 else "")
 
     def _case_note_chosen(self, choice) -> None:
         if choice is None:

@@ -5,6 +5,7 @@ import pytest
 from textual.widgets import Button, Static
 
 from assistant.models import Filters
+from assistant.tui.app import TOPIC_NOTE
 from assistant.tui.screens.confirm import ConfirmScreen
 from assistant.tui.screens.export import ExportScreen, with_format_suffix
 from assistant.tui.widgets.query_bar import QueryInput
@@ -88,7 +89,7 @@ async def test_after_a_new_topic_the_case_note_of_that_topic_alone_is_offered_fi
     # Found in a first-use audit: the case note written for one person's case, after a new topic
     # was started for it, held the earlier cases' questions and passages too.
     app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await a_conversation(pilot)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
@@ -100,7 +101,10 @@ async def test_after_a_new_topic_the_case_note_of_that_topic_alone_is_offered_fi
         assert "Why do victims decline assistance?" in note and FIRST not in note
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
-        assert app.screen.title_text.endswith("(2 topics)")
+        assert "(2 topics;" in app.screen.title_text
+        chosen = app.screen.query_one(f"#format-{TOPIC_NOTE}")
+        label = str(chosen.label)
+        assert "← chosen" in label and len(label) + 4 <= chosen.region.width, "its mark is on screen at 80 columns"
         await pilot.click("#format-markdown")
         app.screen.query_one("#export-path").value = str(tmp_path / "whole.md")
         await pilot.press("enter")
