@@ -36,6 +36,10 @@ OUT_OF_DATE = (
 )
 
 
+CHECK = "(check it: its file has changed or been removed since a passage was added)"
+"""Said after a reference in the reference list that an out-of-date passage cites."""
+
+
 class ReportItem(BaseModel):
     question: str
     searched_with: list[str] = Field(default_factory=list)
@@ -183,6 +187,11 @@ class ReportBasket(BaseModel):
             of_item.append(numbers[key])
         return references, of_item
 
+    def _references_out_of_date(self, reference_of: list[int]) -> set[int]:
+        """The numbers of the references that a passage marked out of date cites: the reference
+        list says so too, as it is often copied on its own (a first-use audit's list was not)."""
+        return {number for item, number in zip(self.items, reference_of) if item.out_of_date}
+
     def to_markdown(self, generated: datetime | None = None, index_name: str | None = None) -> str:
         generated = generated or datetime.now().astimezone()
         lines = ["# Guidance Lookup report", ""]
@@ -223,8 +232,11 @@ class ReportBasket(BaseModel):
         lines.append("")
         lines.append("## References")
         lines.append("")
+        stale = self._references_out_of_date(reference_of)
         for number, citation in enumerate(references, start=1):
-            lines.append(f"{number}. {format_citation(citation, 'markdown')}")
+            lines.append(
+                f"{number}. {format_citation(citation, 'markdown')}" + (f" **{CHECK}**" if number in stale else "")
+            )
         return "\n".join(lines) + "\n"
 
     def to_text(self, generated: datetime | None = None, index_name: str | None = None) -> str:
@@ -258,8 +270,10 @@ class ReportBasket(BaseModel):
             lines.append("“" + strip_control(item.text).strip() + "”")
             lines.append(f"Source: {format_citation(item.citation, 'text')} [{reference}]")
         lines += ["", "References", ""]
+        stale = self._references_out_of_date(reference_of)
         lines.extend(
-            f"{number}. {format_citation(citation, 'text')}" for number, citation in enumerate(references, start=1)
+            f"{number}. {format_citation(citation, 'text')}" + (f" {CHECK}" if number in stale else "")
+            for number, citation in enumerate(references, start=1)
         )
         return "\n".join(lines) + "\n"
 

@@ -140,7 +140,7 @@ def test_passages_of_one_section_on_different_pages_are_two_references_each_with
 
 def test_passages_whose_file_changed_or_went_are_marked_and_the_report_says_so():
     # Found in a first-use audit: passages of a deleted file were exported as cited quotations.
-    from assistant.report import OUT_OF_DATE
+    from assistant.report import CHECK, OUT_OF_DATE
 
     def of(chunk_id: int, path: str):
         found = hit(f"Passage {chunk_id} of {path}.")
@@ -153,6 +153,9 @@ def test_passages_whose_file_changed_or_went_are_marked_and_the_report_says_so()
     assert kept.mark_out_of_date(lambda ids: {i: held[i] for i in ids if i in held}, {"edited.pdf"}) == 2
     assert [item.out_of_date for item in kept.items] == [False, True, True]
     assert kept.to_markdown().count(OUT_OF_DATE) == 2 and kept.to_text().count(OUT_OF_DATE) == 2
+    # The reference list says so too: it is often copied on its own (another audit's was not marked).
+    assert kept.to_markdown().split("## References")[1].count(CHECK) == 2
+    assert kept.to_text().split("\nReferences\n")[1].count(CHECK) == 2
     rebuilt = held | {3: "gone.pdf"}
     assert kept.mark_out_of_date(lambda ids: rebuilt, set()) == 0, "marks are the last check's, not kept for ever"
 
