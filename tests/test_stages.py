@@ -23,6 +23,7 @@ from assistant.retrieve.stages import (
     prefer_language,
     prefer_named_provisions,
     provision_labels,
+    reference_lists_last,
     rerank_learned,
     reward_sentence_match,
     run_stages,
@@ -497,3 +498,31 @@ def test_a_question_naming_a_group_sees_first_the_passages_whose_headings_name_n
     assert own_group_first(bonus, children, headings_of, 10, FAIR) is bonus, "a thread's bonus is no chance"
     both = [_scored(4, 0.7), _scored(2, 0.3)]
     assert own_group_first(both, children, headings_of, 10, FAIR) is both, "a heading naming both groups stays"
+
+
+def test_a_reference_list_comes_after_the_passages_that_are_not_one():
+    # Found in three first-use audits: an annual report's endnotes ("7 Skrivankova, K. (2010) ...
+    # 8 See, e.g., De Vries ...") were the first card, called a fair or strong match.
+    headings = {
+        1: "Annual Report 2021-2022\nReferences",
+        2: "Annual Report 2021-2022\nSupport for survivors",
+        3: "Practitioner responses\nPre-conference briefing\nEndnotes",
+        4: "Statutory guidance\n7. References to the NRM",
+        5: "Review\n12. Bibliography",
+    }
+
+    def headings_of(chunk_ids):
+        return {i: headings[i] for i in chunk_ids}
+
+    ranked = [_scored(1, 0.7), _scored(3, 0.6), _scored(2, 0.3), _scored(4, 0.2), _scored(5, 0.1)]
+    moved = reference_lists_last(ranked, headings_of, 10)
+    assert ids(moved) == [2, 4, 1, 3, 5], "'References to the NRM' heads guidance, not a reference list"
+    assert [c.score for c in moved[:2]] == [0.3, 0.2], "a card keeps its own score"
+    assert ids(reference_lists_last(ranked, headings_of, 2)) == ids(ranked), "only among the first ones"
+    only_lists = [_scored(1, 0.7), _scored(3, 0.6)]
+    assert reference_lists_last(only_lists, headings_of, 10) is only_lists, "nothing else to show first"
+    assert ids(reference_lists_last(ranked, headings_of, 0)) == ids(ranked)
+    titled = {6: "References and resources for practitioners\nHelplines"}
+    assert reference_lists_last([_scored(6, 0.7), _scored(2, 0.3)], lambda i: titled | headings, 10)[0].chunk_id == 6, (
+        "a document's title is not its section"
+    )

@@ -257,6 +257,37 @@ def own_group_first(
     return ahead + [c for c in head[:last] if c.chunk_id in other] + head[last:] + candidates[depth:]
 
 
+REFERENCE_HEADING = re.compile(
+    r"(?:\d{1,2}[.)]?\s+)?(?:references?|reference list|bibliography|end ?notes|foot ?notes|notes|sources|works cited)",
+    re.IGNORECASE,
+)
+"""A section heading over a document's reference list: its entries name other publications and
+answer no practitioner's question ("7 Skrivankova, K. (2010) ... 8 See, e.g., De Vries ...")."""
+
+
+def in_reference_list(headings: str) -> bool:
+    """Whether a passage sits in a reference list: a line of its section path (``headings``: the
+    document's title, then each heading, a line each) is a reference list's heading."""
+    return any(REFERENCE_HEADING.fullmatch(line.strip()) for line in headings.split("\n")[1:])
+
+
+def reference_lists_last(
+    candidates: list[Candidate], headings_of: Callable[[list[int]], Mapping[int, str]], depth: int
+) -> list[Candidate]:
+    """Of the first ``depth`` candidates, those in a document's reference list (``in_reference_list``)
+    move after the others, each group in its order: three first-use audits were shown an annual
+    report's endnotes first, called a fair or strong match. Scores stay each passage's own."""
+    if depth < 1 or not candidates:
+        return candidates
+    head = candidates[:depth]
+    headings = headings_of([c.chunk_id for c in head])
+    listed = {c.chunk_id for c in head if in_reference_list(headings.get(c.chunk_id, ""))}
+    ahead = [c for c in head if c.chunk_id not in listed]
+    if not listed or not ahead or head[: len(ahead)] == ahead:
+        return candidates
+    return ahead + [c for c in head if c.chunk_id in listed] + candidates[depth:]
+
+
 def learned_head(candidates: list[Candidate], depth: int) -> tuple[list[Candidate], list[Candidate]]:
     """The candidates the learned stage scores (the first ``depth`` and every one marked
     ``near``) and the others, each in their order."""
@@ -788,6 +819,15 @@ STAGES: tuple[Stage, ...] = (
             c, set(q.terms) | stems_of(q.text), look.headings_of, s.group_depth, FAIR
         ),
         off={"group_depth": 0},
+    ),
+    Stage(
+        "reference lists last",
+        "show",
+        "always",
+        ("reference_depth",),
+        when=lambda q, s: s.reference_depth > 0,
+        apply=lambda c, q, s, look: reference_lists_last(c, look.headings_of, s.reference_depth),
+        off={"reference_depth": 0},
     ),
     Stage(
         "relative floor",
