@@ -1,10 +1,26 @@
 """Retrieval on a real index of the bundled corpus: questions the tests own find the passage that
 answers them; off-topic questions abstain; results are verbatim, cited and located."""
 
+from contextlib import contextmanager
+
 import pytest
 
 from assistant.errors import QueryError
 from assistant.models import NO_ANSWER, Answer, Filters
+
+
+@contextmanager
+def built_pipeline(settings, embedder_factory):
+    """A pipeline over the files a test wrote into its corpus, built, closed after."""
+    from assistant.pipeline import Pipeline
+
+    pipeline = Pipeline(settings)
+    pipeline.build(embedder_factory=embedder_factory)
+    try:
+        yield pipeline
+    finally:
+        pipeline.close()
+
 
 ANSWERABLE = [
     (
@@ -295,15 +311,12 @@ The competent authority shall not impose forced labour for the benefit of privat
 def test_a_question_naming_an_article_gets_that_articles_text_first(settings, shared_embedder_factory):
     """ "Palermo Protocol Article 3": the searches favour Article 17, the one place the treaty says
     "Palermo"; the reader wants Article 3 of that treaty, not Article 3 of another one."""
-    from assistant.pipeline import Pipeline
 
     from .conftest import write
 
     write(settings.paths.corpus_dir / "protocol.md", TREATY)
     write(settings.paths.corpus_dir / "convention.md", CONVENTION)
-    pipeline = Pipeline(settings)
-    pipeline.build(embedder_factory=shared_embedder_factory)
-    try:
+    with built_pipeline(settings, shared_embedder_factory) as pipeline:
         answer = pipeline.ask("Palermo Protocol Article 3", k=3)
         assert not answer.abstained
         first = answer.hits[0]
@@ -314,8 +327,6 @@ def test_a_question_naming_an_article_gets_that_articles_text_first(settings, sh
         assert first.dense_score is not None, "a passage the searches did not find is shown with its cosine too"
         unnamed = pipeline.ask("Palermo Protocol signature", k=3)
         assert "Article 17" in unnamed.hits[0].location.section, "without a named article the searches' order stands"
-    finally:
-        pipeline.close()
 
 
 ENGLAND_AND_WALES = """# Statutory guidance for England and Wales
@@ -350,15 +361,12 @@ def test_a_card_for_adults_says_so_when_the_topic_was_a_child_the_question_does_
     # consent to the NRM referral, and who makes it?" named no age, and its first cards gave the
     # adults' consent rule with nothing to say they are for adults (children need not consent).
     from assistant.conversation import Thread
-    from assistant.pipeline import Pipeline
 
     from .conftest import write
 
     write(settings.paths.corpus_dir / "adult-support.md", ADULT_CONSENT)
     write(settings.paths.corpus_dir / "england-wales.md", ENGLAND_AND_WALES)
-    pipeline = Pipeline(settings)
-    pipeline.build(embedder_factory=shared_embedder_factory)
-    try:
+    with built_pipeline(settings, shared_embedder_factory) as pipeline:
         question = "does he need to give consent to the NRM referral, and who makes the referral?"
         thread = Thread()
         thread.turns.append(
@@ -372,12 +380,9 @@ def test_a_card_for_adults_says_so_when_the_topic_was_a_child_the_question_does_
         assert not any(h.other_group for h in Thread().ask(pipeline, question).answer.cards()), (
             "a topic that named no one marks nothing"
         )
-        thread.turns.append(turn)
         adult_topic = Thread()
         adult_topic.turns.append(adult_topic.ask(pipeline, "A 30 year old man was found in a cannabis grow house"))
         assert not any(h.other_group for h in adult_topic.ask(pipeline, question).answer.cards())
-    finally:
-        pipeline.close()
 
 
 def test_a_card_from_another_uk_nations_guidance_says_so_when_the_question_names_a_nation(
@@ -386,16 +391,13 @@ def test_a_card_from_another_uk_nations_guidance_says_so_when_the_question_names
     # Found in a first-use audit: "is there a statutory defence for a trafficked child charged
     # with an offence in Scotland?" showed the England and Wales guidance first, and the title
     # was the only sign that it is another jurisdiction's law.
-    from assistant.pipeline import Pipeline
     from assistant.present import card_marks, render_answer_text
 
     from .conftest import write
 
     write(settings.paths.corpus_dir / "england-wales.md", ENGLAND_AND_WALES)
     write(settings.paths.corpus_dir / "prosecution.md", SCOTLAND_NOTE)
-    pipeline = Pipeline(settings)
-    pipeline.build(embedder_factory=shared_embedder_factory)
-    try:
+    with built_pipeline(settings, shared_embedder_factory) as pipeline:
         answer = pipeline.ask(
             "Is there a statutory defence for a trafficked child charged with an offence in Scotland?"
         )
@@ -440,8 +442,6 @@ def test_a_card_from_another_uk_nations_guidance_says_so_when_the_question_names
         assert not any(
             h.other_nations for h in Thread().ask(pipeline, "Is there a statutory defence?").answer.cards()
         ), "a topic that named no nation marks nothing"
-    finally:
-        pipeline.close()
 
 
 WELSH_LEAFLET = """# Messages for practice
@@ -459,28 +459,22 @@ and older boyfriends.
 def test_a_card_of_a_document_speaking_mostly_of_another_nation_says_so(settings, shared_embedder_factory):
     # Found in a first-use audit: the "All Wales Protocol" leaflet was a health visitor in
     # England's first card, with no note; neither its title nor its passage names Wales.
-    from assistant.pipeline import Pipeline
 
     from .conftest import write
 
     write(settings.paths.corpus_dir / "leaflet.md", WELSH_LEAFLET)
-    pipeline = Pipeline(settings)
-    pipeline.build(embedder_factory=shared_embedder_factory)
-    try:
+    with built_pipeline(settings, shared_embedder_factory) as pipeline:
         signs = [h for h in pipeline.ask("What are the signs of child sexual exploitation in England?").cards()]
         assert signs and signs[0].location.section.endswith("Signs")
         assert signs[0].other_nations == "the document speaks mostly of Wales; the question names England"
         assert not pipeline.ask("What are the signs of child sexual exploitation in Wales?").cards()[0].other_nations
         assert not pipeline.ask("What are the signs of child sexual exploitation?").cards()[0].other_nations
-    finally:
-        pipeline.close()
 
 
 def test_a_card_of_a_file_that_is_not_guidance_says_so(settings, shared_embedder_factory):
     # Found in a first-use audit: the library's own catalogue (a CSV of titles and links) was the
     # first card for "what support is available for adult survivors in Wales?", with no word that
     # it is not guidance (only `index status` said so).
-    from assistant.pipeline import Pipeline
     from assistant.present import answer_json, render_answer_text
 
     from .conftest import write
@@ -494,9 +488,7 @@ def test_a_card_of_a_file_that_is_not_guidance_says_so(settings, shared_embedder
         "# Support for survivors\n\nAdult survivors in Wales are offered safe house accommodation, "
         "legal advice and a support worker through the victim care contract.\n",
     )
-    pipeline = Pipeline(settings)
-    pipeline.build(embedder_factory=shared_embedder_factory)
-    try:
+    with built_pipeline(settings, shared_embedder_factory) as pipeline:
         answer = pipeline.ask("support for adult survivors of modern slavery in Wales", k=5)
         catalogue = next(hit for hit in answer.cards() if hit.document.path == "_catalogue.csv")
         assert catalogue.not_guidance == "tabular data"
@@ -505,8 +497,6 @@ def test_a_card_of_a_file_that_is_not_guidance_says_so(settings, shared_embedder
         assert result.not_guidance == "tabular data"
         guidance = pipeline.ask("Are survivors offered safe house accommodation and a support worker?").cards()
         assert guidance[0].document.path == "support.md" and guidance[0].not_guidance is None
-    finally:
-        pipeline.close()
 
 
 SIGNS = "County lines\n\nSigns that a child may be criminally exploited:\n\n" + "\n".join(
@@ -530,15 +520,12 @@ SIGNS = "County lines\n\nSigns that a child may be criminally exploited:\n\n" + 
 def test_a_card_cut_inside_a_list_says_the_list_goes_on(settings, shared_embedder_factory):
     # Found in a first-use audit: the county lines signs stopped at the fifth of eight, "match
     # strong", and the report closed the quotation there.
-    from assistant.pipeline import Pipeline
     from assistant.present import LIST_GOES_ON, render_answer_text
 
     from .conftest import write
 
     write(settings.paths.corpus_dir / "signs.txt", SIGNS)
-    pipeline = Pipeline(settings)
-    pipeline.build(embedder_factory=shared_embedder_factory)
-    try:
+    with built_pipeline(settings, shared_embedder_factory) as pipeline:
         cards = pipeline.ask("What are the signs that a child is being criminally exploited?", k=5).cards()
         document = pipeline.open().store.document(cards[0].document.id).text
         for card in cards:
@@ -549,8 +536,6 @@ def test_a_card_cut_inside_a_list_says_the_list_goes_on(settings, shared_embedde
         assert any(card.list_goes_on for card in cards), "the list is longer than a passage"
         cut = next(card for card in cards if card.list_goes_on)
         assert LIST_GOES_ON in render_answer_text(Answer(query="q", abstained=False, hits=[cut]))
-    finally:
-        pipeline.close()
 
 
 RECOVERY = """# Support for victims
@@ -581,9 +566,7 @@ def test_a_question_about_children_sees_first_a_passage_no_heading_scopes_to_adu
     write(settings.paths.corpus_dir / "support.md", RECOVERY)
     write(settings.paths.corpus_dir / "other.md", "# Housing\n\nHousing officers should ask about safety first.\n")
     question = "How long is the recovery period for child victims?"
-    pipeline = Pipeline(settings)
-    pipeline.build(embedder_factory=shared_embedder_factory)
-    try:
+    with built_pipeline(settings, shared_embedder_factory) as pipeline:
         answer = pipeline.ask(question)
         first, *rest = answer.cards()
         assert "Support for child victims" in first.location.section, first.location.section
@@ -591,8 +574,6 @@ def test_a_question_about_children_sees_first_a_passage_no_heading_scopes_to_adu
         assert adults and all(h.other_group == "the heading names adults; the question names children" for h in adults)
         assert first.other_group is None
         assert adults[0].other_group in card_marks(adults[0]) and adults[0].other_group in render_answer_text(answer)
-    finally:
-        pipeline.close()
     without = settings.model_copy(update={"retrieve": settings.retrieve.model_copy(update={"group_depth": 0})})
     pipeline = Pipeline(without)
     try:
