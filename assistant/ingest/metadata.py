@@ -269,9 +269,13 @@ def _word_count(text: object) -> int:
     return len(re.findall(r"\w+", str(text))) if text else 0
 
 
+_SITE_SEPARATORS = (" | ", " – ", " — ", " - ")
+"""What separates a web page's title from its site's name in its <title> ("Page | Site")."""
+
+
 def _without_site_name(value: object) -> str | None:
     text = " ".join(str(value).split()) if value else ""
-    for separator in (" | ", " – ", " — ", " - "):
+    for separator in _SITE_SEPARATORS:
         if separator in text and len(text.split(separator)[0]) >= 8:
             return text.split(separator)[0].strip()
     return text or None
@@ -367,9 +371,9 @@ _STATED = re.compile(
 _PAGE_NUMBER_AROUND = re.compile(r"^\s*\d{1,4}\s+|\s+\d{1,4}\s*$")
 
 
-_FOOTER = re.compile(r"^running header|^page footer|contentinfo|footer", re.IGNORECASE)
-"""Removal reasons of a running header or footer, or a web page's footer: dropped from the text,
-but "© NHS England 2023" there says who published the page."""
+_FOOTER = re.compile(r"footer|contentinfo", re.IGNORECASE)
+"""Removal reasons of a PDF's running header or footer ("running header/footer ...") or a web
+page's footer: dropped from the text, but "© NHS England 2023" there says who published it."""
 
 
 def stated_organisation(lines: list[Line]) -> str | None:
@@ -432,7 +436,7 @@ def site_name(page_title: object, lines: list[Line]) -> str | None:
     England"), when a copyright line of the page names it too ("© NHS England 2023", in a footer
     the cleaner removed). A name without an organisation's word is taken only so confirmed."""
     text = " ".join(str(page_title).split()) if page_title else ""
-    separator = next((s for s in (" | ", " – ", " — ", " - ") if s in text), None)
+    separator = next((s for s in _SITE_SEPARATORS if s in text), None)
     if separator is None:
         return None
     name = text.rsplit(separator, 1)[1].strip()
