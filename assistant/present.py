@@ -25,6 +25,24 @@ OCR_NOTE = "Text recognised by OCR from a scan."
 """Said in every citation of a passage whose text OCR read from a page image."""
 
 
+SECTION_PART_CHARS = 120
+"""A heading in a citation's section path is cut at a word after this many characters: a list of
+industries or a contents line taken for a heading made a first-use audit's "Cite:" line
+unusable as pasted. The passage's location keeps the whole path."""
+
+
+def section_path(section: tuple[str, ...] | list[str], longest: int | None = None) -> str | None:
+    """A passage's headings joined as a citation prints them ("Annex A > Child-specific
+    indicators"), each cut at a word after ``longest`` characters when given; None without any."""
+    parts = [part if longest is None or len(part) <= longest else _cut_at_word(part, longest) for part in section]
+    return " > ".join(parts) if parts else None
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
+    return (cut or text[:limit]) + "…"
+
+
 def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | datetime) -> Citation:
     when = indexed_at if isinstance(indexed_at, datetime) else datetime.fromisoformat(indexed_at)
     return Citation(
@@ -33,7 +51,7 @@ def make_citation(chunk: Chunk, document: DocumentInfo, indexed_at: str | dateti
         organisation=document.organisation,
         year=document.year,
         url=document.url,
-        section=" > ".join(chunk.section) if chunk.section else None,
+        section=section_path(chunk.section, SECTION_PART_CHARS),
         page=chunk.page,
         page_end=chunk.page_end,
         page_label=document.page_labels.get(chunk.page) if chunk.page is not None else None,

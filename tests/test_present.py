@@ -384,3 +384,19 @@ def test_at_a_terminal_a_cards_heading_and_citation_wrap_at_words():
     assert "https://example.org/unseen." in "\n".join(wrapped), "a URL is never broken"
     piped = render_answer_text(answer, width=60)
     assert any(len(line) > 60 and line.startswith("[1] ") for line in piped.splitlines()), "piped: one line, for grep"
+
+
+def test_a_heading_too_long_for_a_citation_is_cut_at_a_word_and_the_location_keeps_it_whole():
+    # Found in a first-use audit: a list of industries taken for a heading made the "Cite:" line
+    # 200 characters of section before the page.
+    from assistant.present import SECTION_PART_CHARS, section_path
+
+    industries = "Agriculture, construction, food processing, hospitality, cleaning, car washes, " * 3
+    cut = section_path(("Briefing", industries.strip()), SECTION_PART_CHARS)
+    assert cut.startswith("Briefing > Agriculture, construction") and cut.endswith("…")
+    assert len(cut) <= len("Briefing > ") + SECTION_PART_CHARS + 1 and not cut.endswith(" …")
+    assert section_path(("Annex A", "Child-specific indicators"), SECTION_PART_CHARS) == (
+        "Annex A > Child-specific indicators"
+    ), "a heading of usual length is as printed"
+    assert section_path(("Briefing", industries.strip())) == f"Briefing > {industries.strip()}"
+    assert section_path(()) is None

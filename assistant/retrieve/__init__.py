@@ -39,7 +39,7 @@ from ..models import (
     PassageId,
     ThreadFocus,
 )
-from ..present import make_citation
+from ..present import make_citation, section_path
 from ..text import folded_name, safe_path, strip_control
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
@@ -514,7 +514,7 @@ class Retriever:
             text=chunk.text,
             document=passage.document,
             location=Location(
-                section=" > ".join(chunk.section) if chunk.section else None,
+                section=section_path(chunk.section),
                 page=chunk.page,
                 page_end=citation.page_end,
                 page_label=citation.page_label,
