@@ -24,7 +24,15 @@ from pydantic import BaseModel, Field
 from .index.lexical import STOPWORDS, stem
 from .models import Answer, Filters, Hit, Mode, ThreadFocus
 from .retrieve.abstain import specific_terms
-from .retrieve.contrasts import document_nations, nations_named, people_named, replaced
+from .retrieve.contrasts import (
+    AGE_PHRASE_WORDS,
+    age_stems,
+    age_words,
+    document_nations,
+    nations_named,
+    people_named,
+    replaced,
+)
 from .retrieve.stages import ASKING_WORDS
 from .text import safe_line, word_tokens
 
@@ -267,14 +275,19 @@ def carried_context(
     if not follows_up:
         return Context(reason=reason)
     shown = shown or []
-    have = {_stem_of(w) for w in own_words(question)}
+    have = {_stem_of(w) for w in own_words(question)} | age_stems(question)  # "over 18" names adults
     have |= replaced(have)
 
     def telling(position: int) -> list[str]:
-        """An earlier question's words that can be carried, the most telling first."""
+        """An earlier question's words that can be carried, the most telling first; an age given
+        by number is carried as its group ("child" for "a 15 year old girl", not "year, old": a
+        first-use audit's follow-up was searched with "old, older, girl, men")."""
         read = _stems(shown[position]) if position < len(shown) else set()
+        words = own_words(earlier[position])
+        if ages := age_words(earlier[position]):
+            words = [w for w in words if not AGE_PHRASE_WORDS.fullmatch(w)] + ages
         ranked = sorted(
-            dict.fromkeys(own_words(earlier[position])),
+            dict.fromkeys(words),
             key=lambda w: (_stem_of(w) not in read, -idf(_stem_of(w)), w),
         )
         return [

@@ -81,6 +81,17 @@ def test_a_short_question_that_names_its_subject_or_asks_what_a_term_means_stand
         assert is_follow_up(question)[0], "I is no name, contracted or not: " + question
 
 
+def test_an_age_given_by_number_is_carried_as_its_group():
+    # Found in a first-use audit: "and who do I refer her to?" after "15 year old girl may be
+    # sexually exploited by older men" was searched with "old, older, girl, men".
+    earlier = ["15 year old girl may be sexually exploited by older men, what should I do?"]
+    carried = carried_context("and who do I refer her to?", earlier, idf).words
+    assert "child" in carried and "year" not in carried and "old" not in carried
+    hyphened = carried_context("and next?", ["SERAF came out moderate for a 15-year-old"], idf).words
+    assert "child" in hyphened and "15-year-old" not in hyphened
+    assert "child" not in carried_context("and if she is over 18?", earlier, idf).words, "the follow-up names another"
+
+
 def test_after_refusals_only_the_words_the_closest_passages_hold_are_carried():
     # Found in a chat audit: "what's the weather tomorrow?", refused after /new, lent "tomorrow,
     # weather" to the next question, "victim tools".

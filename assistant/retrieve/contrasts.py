@@ -209,6 +209,16 @@ _UNDER_18 = re.compile(r"\b(?:under|below|younger than)[- ]?(?:the age of )?18s?
 _OVER_18 = re.compile(r"\b(?:18|eighteen) (?:years )?(?:or|and) (?:over|above|older)\b|\bover 18\b", re.IGNORECASE)
 
 
+AGE_PHRASE_WORDS = re.compile(r"(?:\d{1,2}-)?(?:years?|yrs?)(?:-old)?|old|aged", re.IGNORECASE)
+"""The words of an age given by number ("15 year old", "15-year-old", "aged 17"): they say only
+the age, which ``age_words`` says as a group."""
+
+
+def age_words(text: str) -> list[str]:
+    """The age group a text names by number, as a word ("a 15 year old girl" -> ["child"])."""
+    return sorted(word for word in ("adult", "child") if stem(word) in age_stems(text))
+
+
 def age_stems(text: str) -> set[str]:
     """The age group a text names by number ("a 17 year old", "under 18", "18 years and above"),
     as the stem of its word ("child" or "adult"), for ``contrary``."""
