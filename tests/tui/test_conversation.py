@@ -303,6 +303,25 @@ async def test_enter_on_the_format_list_writes_the_file_in_the_format_highlighte
         assert not isinstance(app.screen, ExportScreen) and not (tmp_path / "visit.md").exists()
 
 
+async def test_a_character_typed_on_the_formats_or_a_button_goes_to_the_file_name(bundled_index, tmp_path):
+    # Found in a first-use audit: after Tab, a file name typed on the Export button went nowhere.
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await export_dialog_after_a_question(pilot, "ctrl+s")
+        box = app.screen.query_one("#export-path")
+        box.value = str(tmp_path / "visit")
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#export")
+        await pilot.press(*"-a")
+        assert app.focused is box, "the box takes the focus with the first character"
+        await pilot.press("shift+tab")
+        assert app.focused is app.screen.query_one("#export-format")
+        await pilot.press(*".md")
+        assert box.value == str(tmp_path / "visit-a.md") and app.focused is box
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "visit-a.md").exists())
+
+
 def test_a_format_suffix_is_given_to_the_name_typed_or_to_the_default_name_in_a_folder(tmp_path):
     default = tmp_path / "case-note.md"
     assert with_format_suffix("notes/visit.md", default, ".bib") == "notes/visit.bib"

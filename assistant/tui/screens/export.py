@@ -95,6 +95,19 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     def _write_from_the_list(self) -> None:
         self.call_after_refresh(self._export)  # after the format chosen has renamed the file
 
+    def on_key(self, event: events.Key) -> None:
+        """A character typed on the formats or a button belongs to the file name: it goes to the
+        end of the box (a first-use audit typed a file name after Tab and lost every letter).
+        Space still chooses a format or presses a button."""
+        box = self.query_one("#export-path", Input)
+        if self.focused is box or not event.is_printable or not event.character or event.character == " ":
+            return
+        box.focus()
+        box.cursor_position = len(box.value)
+        box.insert_text_at_cursor(event.character)
+        event.stop()
+        event.prevent_default()
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Back in the file box, the cursor goes to the end of the name, as at opening."""
         if event.widget.id == "export-path" and isinstance(event.widget, Input):
