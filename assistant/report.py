@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -36,6 +36,8 @@ OUT_OF_DATE = (
 )
 
 
+AddResult = Literal["added", "already", "widened"]
+"""What adding a passage to the report did (``ReportBasket.add``)."""
 CHECK = "(check it: its file has changed or been removed since a passage was added)"
 """Said after a reference in the reference list that an out-of-date passage cites."""
 
@@ -88,25 +90,35 @@ class ReportBasket(BaseModel):
 
     def add(
         self, question: str, hit: Hit, searched_with: list[str] | None = None, earlier: list[str] | None = None
-    ) -> bool:
-        """Add a passage; False if it is already in the basket."""
-        if any(item.key == (hit.chunk_id, hit.text) for item in self.items):
-            return False
-        self.items.append(
-            ReportItem(
-                question=question,
-                searched_with=list(searched_with or []),
-                earlier=list(earlier or []) if searched_with else [],
-                chunk_id=hit.chunk_id,
-                text=hit.text,
-                citation=hit.citation,
-                closest=hit.closest,
-                confidence=None if hit.closest else hit.confidence,
-                cautions=card_cautions(hit),
-            )
+    ) -> AddResult:
+        """Add a passage: "added"; "already" when the report holds it, or a passage of the same
+        file that quotes all of it; "widened" when it quotes all of a kept passage of its file,
+        which it then takes the place of. Cards of one passage are windows around their best
+        sentences, so two questions can show it cut in two ways: a first-use audit kept both, and
+        its report quoted the same sentences twice under two numbers."""
+        same_file = [n for n, item in enumerate(self.items) if item.citation.path == hit.citation.path]
+        if any(hit.text in self.items[n].text for n in same_file):
+            return "already"
+        item = ReportItem(
+            question=question,
+            searched_with=list(searched_with or []),
+            earlier=list(earlier or []) if searched_with else [],
+            chunk_id=hit.chunk_id,
+            text=hit.text,
+            citation=hit.citation,
+            closest=hit.closest,
+            confidence=None if hit.closest else hit.confidence,
+            cautions=card_cautions(hit),
         )
+        within = [n for n in same_file if self.items[n].text in hit.text]
+        if within:
+            self.items[within[0]] = item
+            for n in reversed(within[1:]):
+                del self.items[n]
+        else:
+            self.items.append(item)
         self.unexported = True
-        return True
+        return "widened" if within else "added"
 
     def not_exported(self) -> int:
         """Passages not yet written to any report file."""

@@ -201,3 +201,18 @@ def test_a_follow_up_names_the_earlier_questions_it_carried_words_from_and_each_
     alone = ReportBasket()
     alone.add("q", hit(), [], ["an earlier question"])
     assert alone.items[0].asked == "q", "a question that carried nothing names no earlier one"
+
+
+def test_a_passage_quoted_whole_by_a_kept_one_of_its_file_is_not_kept_twice_and_a_wider_one_takes_its_place():
+    # Found in a first-use audit: two cards of one passage, cut around different sentences, were
+    # both kept, and the report quoted the same sentences twice under two numbers.
+    whole = "Victims may not self-identify. They fear the police. They may owe a debt."
+    kept = ReportBasket()
+    assert kept.add("q1", hit("They fear the police. They may owe a debt.")) == "added"
+    assert kept.add("q2", hit(whole, rank=2)) == "widened"
+    assert [item.text for item in kept.items] == [whole] and kept.items[0].question == "q2"
+    assert kept.add("q3", hit("Victims may not self-identify.", rank=3)) == "already"
+    elsewhere = hit("They fear the police.")
+    elsewhere.citation = elsewhere.citation.model_copy(update={"path": "other.pdf"})
+    assert kept.add("q4", elsewhere) == "added", "the same words in another file are another source"
+    assert len(kept.items) == 2

@@ -536,12 +536,18 @@ class GuidanceApp(App):
             earlier = self.thread.asked_before(turn)
         added = self.basket.add(question, hit, searched_with, earlier)
         count = len(self.basket.items)
-        if added:
-            self.save_basket()
-            self.search_screen.mark_collected(hit.chunk_id)
-            self.notify(f"Added to the report ({count} passage{'s' if count != 1 else ''}).", markup=False, timeout=3)
-        else:
+        if added == "already":
             self.notify("This passage is already in the report.", severity="warning", markup=False, timeout=3)
+            return
+        self.save_basket()
+        self.search_screen.mark_collected(hit.chunk_id)
+        passages = f"{count} passage{'s' if count != 1 else ''}"
+        if added == "widened":
+            self.notify(
+                f"Added to the report, in place of the part of it kept before ({passages}).", markup=False, timeout=3
+            )
+        else:
+            self.notify(f"Added to the report ({passages}).", markup=False, timeout=3)
 
     @on(messages.ShowReport)
     def show_report(self) -> None:
