@@ -115,7 +115,7 @@ def _units(text: str, blocks: list[Block], pieces: WordPieces, max_tokens: int) 
     units: list[_Unit] = []
     for (start, end, index, block), count in zip(spans, counts):
         if count <= max_tokens:
-            units.append(_Unit(start, end, index, count, block.page, block.page_end or block.page))
+            units.append(_Unit(start, end, index, count, *block.pages_between(start, end)))
         else:
             units.extend(_split_long(text, start, end, index, block, pieces, max_tokens))
     return units
@@ -139,7 +139,7 @@ def _split_long(
             last = cut if cut > first + 1 else last
         piece_start = start + offsets[first][0]
         piece_end = start + offsets[last - 1][1]
-        units.append(_Unit(piece_start, piece_end, index, last - first, block.page, block.page_end or block.page))
+        units.append(_Unit(piece_start, piece_end, index, last - first, *block.pages_between(piece_start, piece_end)))
         first = last
     return units
 

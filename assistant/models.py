@@ -41,6 +41,20 @@ class Block(BaseModel):
     """1-based page (PDF) or slide (pptx) where the block starts; None for flowing text."""
     page_end: int | None = None
     """Page where the block ends, when it runs over a page break."""
+    page_starts: tuple[tuple[int, int], ...] = ()
+    """In a block that runs over page breaks, where in the text each later page begins, and the
+    page: a passage from the block's second half is on its last page alone (empty: not known,
+    and the block's pages are cited whole)."""
+
+    def pages_between(self, start: int, end: int) -> tuple[int | None, int | None]:
+        """(first page, last page) of the block's text from ``start`` to ``end``."""
+        if self.page is None:
+            return None, None
+        first, last = self.page, self.page_end or self.page
+        if self.page_starts:
+            first = max([self.page, *(page for offset, page in self.page_starts if offset <= start)])
+            last = max([self.page, *(page for offset, page in self.page_starts if offset < end)])
+        return first, last
 
 
 class DocumentInfo(BaseModel):
@@ -76,7 +90,7 @@ class DocumentInfo(BaseModel):
 def pages_of_span(blocks: list[Block], start: int, end: int) -> tuple[int | None, int | None]:
     """(first page, last page) of the document's text from ``start`` to ``end``, from the
     pages of the structure spans it overlaps ((None, None): flowing text)."""
-    pages = [(b.page, b.page_end or b.page) for b in blocks if b.start < end and start < b.end and b.page is not None]
+    pages = [b.pages_between(start, end) for b in blocks if b.start < end and start < b.end and b.page is not None]
     if not pages:
         return None, None
     return min(p for p, _ in pages), max(p for _, p in pages)

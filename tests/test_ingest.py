@@ -7,6 +7,7 @@ import os
 import pytest
 
 from assistant.ingest import CorpusFile, discover_files, ingest_file, load_catalogue
+from assistant.models import pages_of_span
 
 from .conftest import write
 from .fixtures_build import encrypt_pdf, make_docx, make_odt, make_pdf, make_pptx, paragraph_runs
@@ -148,6 +149,28 @@ def test_pdf_pages_headings_and_running_headers(tmp_path):
         assert block.section == (f"Section {number} on indicators",)
     reasons = [r.reason for r in result.removals]
     assert reasons.count("page number") == 5 and any("running header" in r for r in reasons)
+
+
+def test_a_paragraph_running_onto_the_next_page_says_where_that_page_begins_in_it(tmp_path):
+    # Found in a first-use audit: a quotation all on p. 60 was cited "pp. 59–60", because its
+    # paragraph began on p. 59 and the whole paragraph's pages were cited.
+    first = [
+        ("Victims of criminal exploitation are often seen as offenders and are not identified as", 56, 100, 11, False),
+        ("victims by the agencies they meet at first", 56, 86, 11, False),
+    ]
+    second = [
+        ("at the roadside. Despite reported increases in female victims, the exploitation may be", 56, 760, 11, False),
+        ("secondary to other forms of abuse, most commonly sexual exploitation.", 56, 746, 11, False),
+    ]
+    document = ingest(write(tmp_path / "p.pdf", make_pdf([first, second]))).documents[0]
+    block = next(b for b in document.blocks if "Despite reported" in document.text[b.start : b.end])
+    assert (block.page, block.page_end) == (1, 2), "one paragraph over the page break"
+    assert "victims by the agencies they meet at first at the roadside" in document.text[block.start : block.end]
+    quote = document.text.index("Despite reported")
+    assert block.pages_between(quote, block.end) == (2, 2), "the second half is on page 2 alone"
+    assert block.pages_between(block.start, quote) == (1, 2), "the sentence that runs over is on both"
+    assert block.pages_between(block.start, block.start + 20) == (1, 1)
+    assert pages_of_span(document.blocks, quote, block.end) == (2, 2), "as a card's citation reads them"
 
 
 def test_pdf_hyphenated_line_breaks_are_joined(tmp_path):

@@ -25,6 +25,10 @@ class Line:
     page: int | None = None
     page_end: int | None = None
     """Last page of a paragraph that runs over a page break (None: same as ``page``)."""
+    page_breaks: list[tuple[int, str]] = field(default_factory=list)
+    """Where such a paragraph goes on to each later page: the page, and the text that begins it
+    there (``structure`` finds it again in the paragraph, so that a quotation of the paragraph's
+    second half cites only the page it is on)."""
     removed: str | None = None
     """Why cleaning dropped this line; None while it is kept."""
     signal: str | None = None

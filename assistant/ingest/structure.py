@@ -562,6 +562,22 @@ than its chapters, began every section path after them ("Contents > Executive Su
 study > Timely and quality decisions..."; a first-use audit)."""
 
 
+def _page_starts(text: str, start: int, breaks: list[tuple[int, str]]) -> tuple[tuple[int, int], ...]:
+    """Where in the document (``start`` is the paragraph's offset) each later page of a paragraph
+    begins, found by the text that begins it there (``Line.page_breaks``); none when any is not
+    found again (cleaning changed it), so that the paragraph's pages are cited whole rather than
+    wrongly."""
+    found: list[tuple[int, int]] = []
+    position = 0
+    for page, begins in breaks:
+        at = text.find(begins.strip(), position) if begins.strip() else -1
+        if at < 0:
+            return ()
+        found.append((start + at, page))
+        position = at + 1
+    return tuple(found)
+
+
 def _layout(lines: list[Line], heading_levels: dict[int, int]) -> tuple[str, list[Block]]:
     """Join lines into the document text (a blank line between paragraphs, a single newline
     between consecutive list items or table rows) and record each line's span, kind, section
@@ -600,6 +616,7 @@ def _layout(lines: list[Line], heading_levels: dict[int, int]) -> tuple[str, lis
                 section=section,
                 page=line.page,
                 page_end=line.page_end if line.page_end and line.page_end != line.page else None,
+                page_starts=_page_starts(text, start, line.page_breaks),
             )
         )
         previous_kind = kind

@@ -918,13 +918,18 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             gaps = gaps[-200:]
         if continues:
             current.text = _join_lines(current.text, line.text)
-            if line.page != current.page:
+            if line.page is not None and line.page != (current.page_end or current.page):
                 current.page_end = line.page
+                current.page_breaks.append((line.page, line.text[:PAGE_BREAK_CHARS]))
         else:
             current = Line(text=line.text, number=0, kind="list_item" if starts_item else "text", page=line.page)
             out.append(current)
         previous_line = line
     return out
+
+
+PAGE_BREAK_CHARS = 40
+"""How much of a paragraph's first line on its next page marks where that page begins."""
 
 
 _BARE_WORD = re.compile(r"(?<![\w'’@./-])[A-Za-zÀ-ÿ]+(?![\w'’@-])")
