@@ -609,7 +609,7 @@ def case_note(
     out_of_date: Callable[[Hit], bool] | None = None,
 ) -> str:
     """The thread (or the turns numbered in ``turns``, from 1) as a case note in Markdown: each
-    question as asked and how it was searched (and within which filters), the passages kept
+    question as asked (numbered from 1 within the note) and how it was searched (and within which filters), the passages kept
     from it, quoted with their citations, and the reference list. Every passage is the
     document's own words as they were indexed; one that ``out_of_date`` says may no longer be
     (``out_of_date_test``) says so beneath it (a first-use audit's note quoted, unmarked, an
@@ -620,7 +620,7 @@ def case_note(
     from .report import OUT_OF_DATE
 
     generated = generated or datetime.now().astimezone()
-    chosen = [(n, t) for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
+    chosen = [t for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
     lines = [
         "# Case note",
         "",
@@ -630,7 +630,9 @@ def case_note(
     ]
     references: dict[tuple, int] = {}
     ordered = []
-    for number, turn in chosen:
+    # Numbered within the note: a note of one person's topic numbered from 7 told its reader that
+    # six other questions came before it (a first-use audit).
+    for number, turn in enumerate(chosen, start=1):
         lines += [f"## {number}. {markdown_escape(turn.question)}", ""]
         if turn.new_topic and number > 1:
             lines += ["A new topic: asked on its own, not as a follow-up of the questions above.", ""]

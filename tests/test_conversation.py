@@ -584,7 +584,8 @@ def test_chat_writes_one_topics_case_note_apart_and_still_warns_of_the_other_top
         f"Why do victims decline assistance?\n/keep 1\n/note topic {topic}\n/quit\n/note {whole}\n/quit\n",
     )
     note = topic.read_text()
-    assert "## 2. Why do victims decline assistance?" in note and "Indonesian" not in note
+    assert "## 1. Why do victims decline assistance?" in note and "Indonesian" not in note, "numbered within the note"
+    assert "A new topic" not in note, "nothing came before it in the note"
     assert note.count("Source: ") == 1
     assert "1 kept passage is in no case note yet" in out, "the first topic's passage is still unwritten"
     assert "Indonesian" in whole.read_text() and whole.read_text().count("Source: ") == 2
