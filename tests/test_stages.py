@@ -7,6 +7,7 @@ from assistant.evaluate import ABLATIONS, CONVERSATION_ABLATIONS
 from assistant.retrieve.abstain import RULES
 from assistant.retrieve.ranker import FAIR, FEATURES, STRONG, CandidateSignals, LogisticModel
 from assistant.retrieve.stages import (
+    NOTES_SHARE,
     STAGES,
     Candidate,
     Question,
@@ -18,6 +19,7 @@ from assistant.retrieve.stages import (
     heading_names_provision,
     merge_searches,
     named_provisions,
+    notes_share,
     own_group_first,
     own_words_first,
     prefer_language,
@@ -498,6 +500,27 @@ def test_a_question_naming_a_group_sees_first_the_passages_whose_headings_name_n
     assert own_group_first(bonus, children, headings_of, 10, FAIR) is bonus, "a thread's bonus is no chance"
     both = [_scored(4, 0.7), _scored(2, 0.3)]
     assert own_group_first(both, children, headings_of, 10, FAIR) is both, "a heading naming both groups stays"
+
+
+def test_a_passage_of_footnotes_under_a_pages_heading_comes_after_the_passages_that_are_not_notes():
+    # Found in a first-use audit: "who do I call out of hours?" was first shown an annual
+    # report's footnotes 124 to 126, set under the heading of the page they annotate.
+    notes = (
+        "124 IASC (2021), 'Dame Sara Thornton says that the recent sentencing': "
+        "https://www.antislaverycommissioner.co.uk/news-insights/dame-sara-thornton-sentencing/\n"
+        "125 BBC News (2021), 'Car wash workers paid £20 a day': https://www.bbc.co.uk/news/uk-england-57340812"
+    )
+    guidance = (
+        "The Modern Slavery Helpline is open 24 hours a day on 08000 121 700. Call 999 if someone is "
+        "in immediate danger.\n6 https://www.modernslaveryhelpline.org"
+    )
+    texts = {1: notes, 2: guidance}
+    headings = {1: "Annual Report\nLabour market conditions", 2: "Helpline leaflet\nWho to call"}
+    assert notes_share(notes) == 1.0 and notes_share(guidance) < NOTES_SHARE, "a footnote in guidance is not a list"
+    ranked = [_scored(1, 0.7), _scored(2, 0.5)]
+    moved = reference_lists_last(ranked, lambda i: headings, 10, lambda i: texts)
+    assert ids(moved) == [2, 1]
+    assert ids(reference_lists_last(ranked, lambda i: headings, 10)) == [1, 2], "by headings alone, no list here"
 
 
 def test_a_reference_list_comes_after_the_passages_that_are_not_one():

@@ -187,6 +187,10 @@ class IndexLookups:
         rows = self.index.store.chunk_rows(chunk_ids)
         return {chunk_id: "\n".join([info.title, *chunk.section]) for chunk_id, (chunk, info, _) in rows.items()}
 
+    def texts_of(self, chunk_ids: list[int]) -> dict[int, str]:
+        """Each chunk's text."""
+        return {chunk_id: chunk.text for chunk_id, (chunk, _, _) in self.index.store.chunk_rows(chunk_ids).items()}
+
     def chunks_mentioning(self, chunk_ids: list[int], years: tuple[str, ...]) -> set[int]:
         """Those of the chunks whose own words (text or section) mention one of the years: a
         report of 2021, or titled "2019-2021", gives figures for other years too."""
