@@ -63,6 +63,11 @@ def test_a_heading_for_another_group_of_people_than_the_question_is_said_so():
     assert other_group_note("Do adults and children both need to consent?", heading) is None, "it names adults too"
     assert other_group_note("and for children?", "Support for young people") is None, "young people may be children"
     assert other_group_note("and in Scotland?", "Guidance for England and Wales") is None, "nations: other_nations_note"
+    # Found in a first-use audit: a children's leaflet was said to be about adults.
+    leaflet = "Child sexual exploitation\nIF ANYTHING MAKES YOU SUSPICIOUS TELL AN ADULT YOU TRUST OR REPORT"
+    assert other_group_note("child sexual exploitation signs", leaflet) is None, "an adult a child tells"
+    assert other_group_note("what signs in children?", "Talk to a trusted adult") is None
+    assert other_group_note("what signs in children?", "Support for adult victims") is not None
 
 
 def test_a_nation_or_group_only_the_carried_words_name_is_said_to_come_from_the_earlier_questions():

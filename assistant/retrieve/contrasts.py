@@ -173,11 +173,22 @@ def people_named(text: str) -> list[str]:
     return [words[n] for group, words in PEOPLE for n in _named(group, stems)]
 
 
+_ADULT_TO_TELL = re.compile(
+    r"\b(?:tell|talk to|speak to|ask)\s+(?:a|an|your)\s+(?:trusted\s+|safe\s+)?adults?\b"
+    r"|\b(?:a|an|your)\s+adults?\s+(?:you|they|who)\s+trust\b|\btrusted\s+adults?\b",
+    re.IGNORECASE,
+)
+"""An adult whom a child tells or trusts: a heading of guidance for children ("If anything makes
+you suspicious tell an adult you trust"), not one about adults (a first-use audit's children's
+leaflet was said to be about adults)."""
+
+
 def other_people(question_stems: set[str], heading: str) -> tuple[list[str], list[str]] | None:
     """The groups of people a document title or section heading names, and the question's,
     when the heading names only others ("8. Support for Adult Victims" for a question about
-    children: (["adults"], ["children"])); None otherwise."""
-    named = stems_of(heading)
+    children: (["adults"], ["children"])); None otherwise. An adult to tell or trust
+    (``_ADULT_TO_TELL``) names no group."""
+    named = stems_of(_ADULT_TO_TELL.sub(" ", heading))
     for group, words in PEOPLE:
         other = _other(group, question_stems, named)
         if other is not None:
