@@ -38,16 +38,25 @@ def test_a_csv_without_a_file_column_or_with_a_bad_year_is_a_clear_error(tmp_pat
     # A first-use audit read "row 3" for the spreadsheet's row 4, in the validation library's words.
     with pytest.raises(CatalogueError) as raised:
         load_catalogue(write(tmp_path / "b.csv", "file,year\nx.pdf,2020\n\ny.pdf,someday\n"))
-    assert str(raised.value).endswith("line 4: year: 'someday' is not a year: write it as four digits, such as 2021")
-    for typo in ("20021", "21"):  # a later audit met "Input should be less than or equal to 2100"
+    assert str(raised.value).endswith(
+        "line 4 ('y.pdf'): year: 'someday' is not a year from 1000 to 2100: write it as four digits, such as 2021"
+    )
+    # Later audits met "Input should be less than or equal to 2100", then "'3024' is not a year:
+    # write it as four digits" (it is four digits), of an entry named only by its number.
+    for typo in ("20021", "21", "3024"):
         with pytest.raises(CatalogueError) as raised:
             load_catalogue(write(tmp_path / f"y{typo}.csv", f"file,year\nx.pdf,{typo}\n"))
         assert str(raised.value).endswith(
-            f"line 2: year: {typo!r} is not a year: write it as four digits, such as 2021"
+            f"line 2 ('x.pdf'): year: {typo!r} is not a year from 1000 to 2100: write it as four digits, such as 2021"
         )
     with pytest.raises(CatalogueError) as raised:
+        load_catalogue(
+            write(tmp_path / "catalogue.toml", '[[file]]\npath = "a.pdf"\n\n[[file]]\npath = "b.pdf"\nyear = 3024\n')
+        )
+    assert "[[file]] entry 2 ('b.pdf'): year: '3024' is not a year from 1000 to 2100" in str(raised.value)
+    with pytest.raises(CatalogueError) as raised:
         load_catalogue(write(tmp_path / "c.csv", "file,url\nx.pdf,ftp://example.org/x\n"))
-    assert "line 2: url: " in str(raised.value) and "Value error" not in str(raised.value)
+    assert "line 2 ('x.pdf'): url: " in str(raised.value) and "Value error" not in str(raised.value)
 
 
 def test_a_csv_catalogue_saved_with_semicolons_or_tabs_is_read(tmp_path):

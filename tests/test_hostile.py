@@ -254,7 +254,7 @@ def test_one_very_long_paragraph_is_chunked_whole(settings, corpus, fake):
 
 def test_an_oversized_catalogue_value_is_a_one_line_error(settings, corpus, fake):
     write(corpus / "catalogue.toml", f'[[file]]\npath = "referral.md"\ntitle = "{"x" * 1_000_000}"\n')
-    with pytest.raises(CatalogueError, match="entry 1: title: .*longer than 2000 characters"):
+    with pytest.raises(CatalogueError, match=r"entry 1 \('referral.md'\): title: .*longer than 2000 characters"):
         build(settings, corpus, fake)
 
 

@@ -171,7 +171,10 @@ def load_catalogue(path: Path) -> Catalogue:
             entry = CatalogueEntry.model_validate(raw)
         except ValidationError as error:
             problems = "; ".join(_problem(e) for e in error.errors())
-            raise CatalogueError(f"{path}: {noun} {number}: {problems}") from error
+            # Named by its file too: "entry 9" sends a reader counting (a first-use audit).
+            named = raw.get("path") if isinstance(raw.get("path"), str) else None
+            which = f"{noun} {number} ({safe_line(named)[:80]!r})" if named else f"{noun} {number}"
+            raise CatalogueError(f"{path}: {which}: {problems}") from error
         key = normalise_path(entry.path)
         if key in entries:
             nouns = "lines" if noun == "line" else "[[file]] entries"
@@ -191,7 +194,10 @@ def _problem(error) -> str:
     ):
         # 20021 or 21 as well as "Feb 2021": the fix is the same (a first-use audit met the
         # validation library's "Input should be less than or equal to 2100").
-        return f"year: {str(error.get('input'))[:40]!r} is not a year: write it as four digits, such as 2021"
+        return (
+            f"year: {str(error.get('input'))[:40]!r} is not a year from 1000 to 2100: write it as four digits, such as "
+            "2021"
+        )
     return f"{field}: {error['msg'].removeprefix('Value error, ')}"
 
 
