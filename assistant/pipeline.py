@@ -407,7 +407,7 @@ class Pipeline:
         rows = store.chunk_rows([found.chunk_id])
         if found.chunk_id not in rows:
             raise CitationError(
-                f"no chunk {found.chunk_id} in the current index (ids change only when their file changes; see "
+                f"no chunk {found.chunk_id} in the current index (ids change only when their file changes or is renamed; see "
                 "`ask --json`)"
             )
         chunk, document, indexed_at = rows[found.chunk_id]

@@ -532,6 +532,10 @@ async def test_the_tui_says_a_damaged_index_could_not_be_opened_and_offers_to_bu
         status = app.screen.query_one("#status-bar", Static)
         await wait_for(pilot, lambda: "index unusable" in str(status.render()))
         assert "ctrl+b builds it again" in str(status.render())
+        # It says where the message is, and it is there (a later audit was sent "below" for it).
+        assert "the message above says why" in str(status.render())
+        placeholder = app.screen.query_one("#results").query_one(Static)
+        assert "could not be opened" in str(placeholder.render()) and placeholder.region.bottom <= status.region.y
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
         message = str(app.screen.query_one("#setup-message", Static).render())

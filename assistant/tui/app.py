@@ -240,10 +240,11 @@ class GuidanceApp(App):
         self.run_rebuild()
 
     async def _load_failed(self, message: str) -> None:
-        # The status line is one line: the message (often two) is under it and in the toast (a
-        # first-use audit read "index unusable:" with nothing after it).
+        # The status line is one line: the message (often two) is above it and in the toast (a
+        # first-use audit read "index unusable:" with nothing after it; a later one, "the message
+        # below", looked below for it).
         self.index_problem = safe_line(message)
-        self.search_screen.set_status("index unusable (the message below says why)  ·  ctrl+b builds it again")
+        self.search_screen.set_status("index unusable (the message above says why)  ·  ctrl+b builds it again")
         await self.search_screen.show_placeholder("The index could not be opened:\n\n" + strip_control(message))
         self.notify(strip_control(message), title="Index", severity="error", markup=False, timeout=10)
 
@@ -399,14 +400,16 @@ class GuidanceApp(App):
                     timeout=15,
                     markup=False,
                 )
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError):
             aside = self.basket_path.with_name(self.basket_path.name + ".unreadable")
             try:
                 self.basket_path.replace(aside)
             except OSError:
                 aside = self.basket_path
             self.notify(
-                f"The saved report could not be read ({type(error).__name__}); it was kept as {aside}.",
+                # Said in words, not as the exception's class ("ValidationError", a first-use audit).
+                f"The saved report could not be read (the file is damaged, or not a report); it was moved, "
+                f"unchanged, to {aside}. This session starts with an empty report.",
                 severity="warning",
                 markup=False,
                 timeout=8,

@@ -177,3 +177,17 @@ async def test_the_filter_line_shows_every_filter_at_80x24(bundled_index):
         shown = str(line.render())
         assert "organisation: NEXUS Institute" in shown and "year: 2015" in shown and "…" in shown
         assert line.size.height == 2 and len(shown) <= 2 * (80 - 2)
+
+
+async def test_a_damaged_saved_report_is_moved_aside_unchanged_and_said_so_in_words(bundled_index, tmp_path):
+    # Found in a first-use audit: the toast named the exception ("ValidationError").
+    basket_file = tmp_path / "basket.json"
+    basket_file.write_text('{"items": [{"question": 1}]}', encoding="utf-8")
+    app = make_app(bundled_index, bundled_index.parent / "corpus", basket_file=basket_file)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await ready(pilot)
+        notice = next(n.message for n in app._notifications if "saved report could not be read" in n.message)
+        assert "the file is damaged" in notice and "Error" not in notice and "starts with an empty report" in notice
+        assert not app.basket.items
+    aside = tmp_path / "basket.json.unreadable"
+    assert aside.read_text(encoding="utf-8") == '{"items": [{"question": 1}]}'
