@@ -97,10 +97,14 @@ class Staleness(BaseModel):
     verdict: Verdict = Field(default_factory=lambda: Verdict(action="unchanged"))
     """What the next build does although no file changed, and why (``fingerprint.compare``):
     e.g. reads every file again because "the chunker settings changed"."""
+    catalogue_problem: str | None = None
+    """Why the corpus's catalogue cannot be read, when it cannot: the next build stops on it,
+    and what it changes is not known (a first-use audit's status said "up to date" of a
+    catalogue with a year 3024)."""
 
     @property
     def stale(self) -> bool:
-        return bool(self.added or self.changed or self.removed or not self.verdict.unchanged)
+        return bool(self.added or self.changed or self.removed or not self.verdict.unchanged or self.catalogue_problem)
 
     def about(self, hits: list[Hit]) -> list[str]:
         """What a reader must know of the cards whose file was changed or removed since the build:
@@ -138,6 +142,8 @@ class Staleness(BaseModel):
             return "up to date"
         parts = self._file_counts()
         files = "changed since the last build: " + ", ".join(parts) if parts else "unchanged"
+        if self.catalogue_problem:
+            files += f"; the catalogue cannot be used, and the next build stops on it: {self.catalogue_problem}"
         if self.verdict.unchanged:
             return files
         return f"{files}; {self.verdict.consequence()} ({self.verdict.reason})"
@@ -476,14 +482,15 @@ class Pipeline:
         corpus = self._corpus(Path(manifest.corpus_dir))
         # The catalogue in use (a catalogue.csv, when there is no catalogue.toml) is no document.
         catalogue_file = catalogue_path(corpus, self.settings.ingest.catalogue_name)
-        files, skips = discover_files(
+        files, _ = discover_files(
             corpus, catalogue_file.name, int(self.settings.ingest.max_file_mb * 1e6), exclude=self.index_dir
         )
+        result = Staleness()
         try:
             catalogue = load_catalogue(catalogue_file)
-        except CatalogueError:
-            catalogue = None  # the build names what is wrong with it
-        result = Staleness()
+        except CatalogueError as error:
+            catalogue = None
+            result.catalogue_problem = safe_line(str(error))
         present = set()
         for corpus_file in files:
             present.add(corpus_file.relative)
@@ -504,7 +511,8 @@ class Pipeline:
                         result.changed.append(corpus_file.relative)
                 except OSError:
                     result.changed.append(corpus_file.relative)
-        present.update(r.path for r in skips)
+        # As the build does: a file indexed before and skipped now (a .guidanceignore added, a file
+        # grown over the size limit) leaves the index (a first-use audit's status did not say so).
         result.removed = sorted(p for p, e in manifest.files.items() if p not in present and e.sha256)
         result.verdict = compare(manifest, self.settings, model_info(self.model_dir))
         return result

@@ -275,3 +275,22 @@ def test_index_status_of_a_damaged_index_shows_what_was_built_and_why_it_cannot_
     assert "index build --full" in result.stdout and "Traceback" not in result.output
     as_json = CliRunner().invoke(main, ["index", "status", "--index", str(index), "--json"])
     assert as_json.exit_code == 1 and json.loads(as_json.stdout)["problem"]
+
+
+def test_index_status_says_what_the_next_build_removes_or_stops_on(tmp_path, st_embedder, monkeypatch):
+    # Found in a first-use audit: after a .guidanceignore left out two indexed files, status did
+    # not say they would be removed; after a catalogue edit with a year 3024, it said "up to date".
+    import assistant.index.build as build
+
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports.\n")
+    write(corpus / "draft.md", "# Draft\n\nNot for use.\n")
+    assert run("index", "build", "--corpus", str(corpus), "--index", str(index), "--quiet").exit_code == 0
+    write(corpus / ".guidanceignore", "draft.md\n")
+    status = run("index", "status", "--index", str(index)).stdout
+    assert "changed since the last build: 1 removed" in status and "  removed: draft.md" in status
+    write(corpus / "catalogue.toml", '[[file]]\npath = "guide.md"\nyear = 3024\n')
+    status = run("index", "status", "--index", str(index)).stdout
+    assert "the catalogue cannot be used, and the next build stops on it: " in status
+    assert "'3024' is not a year" in status and "up to date" not in status
