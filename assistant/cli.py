@@ -289,8 +289,10 @@ def _print_build_report(report, summary_to_stderr: bool = False) -> None:
     skipped = sum(1 for f in report.files if f.status == "skipped")
     empty = sum(1 for f in report.files if f.status == "empty")
     change = f"{len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, {report.unchanged} unchanged"
+    # Counts of the files this build read, said so: "indexed 0 files (...; 2 added, ... 10
+    # unchanged)" read as a contradiction to a first-use audit (the two added were skipped).
     click.echo(
-        f"indexed {_files(indexed)} ({skipped} skipped, {empty} empty; {change}): "
+        f"read {_files(len(report.files))}: {indexed} indexed, {skipped} skipped, {empty} empty ({change}): "
         f"{report.documents} documents, {report.chunks} chunks; {report.chunks_embedded} chunks and "
         f"{report.sentences_embedded} of their sentences embedded in "
         f"{report.embed_seconds:.1f} s; build took {report.seconds:.1f} s"

@@ -34,7 +34,9 @@ def test_index_build_prints_a_summary_line(tmp_path, st_embedder, monkeypatch):
     result = run("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet")
     assert result.exit_code == 0, result.output
     summary, reasons = result.stdout.strip().splitlines()[-2:]
-    assert "indexed 1 file (" in summary and "1 chunks" in summary and " s" in summary
+    assert (
+        "read 3 files: 1 indexed, 1 skipped, 1 empty (3 added" in summary and "1 chunks" in summary and " s" in summary
+    )
     assert "peak memory" in summary and " MB" in summary, "a build says what memory it took"
     assert reasons == "not indexed, by reason: 1 empty file; 1 same content as another file"
     # A first-use audit's rebuild, which read one changed file, said "0 skipped, 0 empty" of a
@@ -42,7 +44,7 @@ def test_index_build_prints_a_summary_line(tmp_path, st_embedder, monkeypatch):
     write(corpus / "more.md", "# More\n\nEmployers who hold passports commit an offence.\n")
     again = run("index", "build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet")
     summary, still = again.stdout.strip().splitlines()[-2:]
-    assert "indexed 1 file (0 skipped, 0 empty; 1 added" in summary
+    assert "read 1 file: 1 indexed, 0 skipped, 0 empty (1 added" in summary
     assert still == (
         "still not indexed: 2 files unchanged since an earlier build skipped them (`index status` lists each with "
         "its reason)"
@@ -184,7 +186,7 @@ def test_index_watch_rebuilds_when_a_file_changes(tmp_path):
 def rebuilt(lines: list[str]) -> bool:
     """A build summary after the watcher said it saw a change."""
     changed = next((i for i, line in enumerate(lines) if "rebuilding" in line), None)
-    return changed is not None and any(line.startswith("indexed ") for line in lines[changed:])
+    return changed is not None and any(line.startswith("read ") for line in lines[changed:])
 
 
 def test_an_index_remembers_its_corpus_and_another_corpus_needs_an_explicit_flag(tmp_path, st_embedder, monkeypatch):
@@ -209,7 +211,7 @@ def test_an_index_remembers_its_corpus_and_another_corpus_needs_an_explicit_flag
         and "--replace-corpus" in refused.output
     )
     replaced = run("index", "build", "--corpus", str(other), "--index", str(index), "--replace-corpus", "--quiet")
-    assert replaced.exit_code == 0 and "indexed 1 file (" in replaced.stdout
+    assert replaced.exit_code == 0 and "read 1 file: 1 indexed" in replaced.stdout
     assert f"{other}: up to date" in run("index", "status", "--index", str(index)).stdout
 
 
