@@ -104,9 +104,10 @@ class GuidanceApp(App):
         """Where exports go by default: the reports folder as started, then the last one used."""
         self.thread = Thread()
         """The conversation, in memory only."""
-        self.turns_in_case_note = 0
-        """How many of the thread's turns the last case note written holds: quitting with more
-        asks first."""
+        self.turns_in_case_note: set[int] = set()
+        """The thread's turns (numbered from 1) that a Markdown case note written holds: quitting
+        with others asks first (a note of one topic holds that topic's; a first-use audit was told
+        of 12 questions in no note where 5 were)."""
         self.next_new_topic = False
         self.searching = False
         self.launched = time.perf_counter()
@@ -446,7 +447,7 @@ class GuidanceApp(App):
         self.save_basket()
         count = self.basket.not_exported()
         building = self.building()
-        unsaved = len(self.thread.turns) - self.turns_in_case_note
+        unsaved = sum(1 for n in range(1, len(self.thread.turns) + 1) if n not in self.turns_in_case_note)
         if not count and not building and unsaved <= 0:
             self.exit()
             return
@@ -746,9 +747,9 @@ class GuidanceApp(App):
             )
             return
         self.export_folder = path.parent.resolve()
-        if style == "markdown":  # BibTeX and CSL-JSON hold the references, not the questions (nor one topic all)
-            self.turns_in_case_note = len(self.thread.turns)
         written = self.thread.topic_numbers() if style == TOPIC_NOTE else range(1, len(self.thread.turns) + 1)
+        if style in (TOPIC_NOTE, "markdown"):  # BibTeX and CSL-JSON hold the references, not the questions
+            self.turns_in_case_note.update(written)
         kept = any(self.thread.turns[n - 1].kept for n in written)
         hint = "" if kept else "\nIt holds no passage: a on a passage keeps it (and adds it to the report)."
         self.notify(f"Case note written to {path}{hint}", title="Export", markup=False, timeout=6)

@@ -367,6 +367,23 @@ async def test_quitting_with_questions_in_no_case_note_asks_first(bundled_index,
         await wait_for(pilot, lambda: not app.is_running)  # every question is in the case note
 
 
+async def test_quitting_counts_the_questions_a_note_of_one_topic_holds_as_in_a_case_note(bundled_index, tmp_path):
+    # Found in a first-use audit: after a whole note and a note of the next topic, quitting said
+    # "12 questions not in a case note" where 5 were.
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await a_conversation(pilot, "and for children?")
+        await pilot.press("ctrl+n")
+        await ask(pilot, "Why do victims decline assistance?")
+        note = await exported_case_note(pilot, tmp_path / "topic.md")
+        assert "Why do victims decline assistance?" in note and FIRST not in note, "a note of this topic alone"
+        await ask(pilot, "and what about children?")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = text_of(app.screen.query_one("#confirm-question", Static))
+        assert "The conversation (3 questions not in a case note)" in question, question
+
+
 async def test_after_a_refusal_the_passage_keys_never_act_on_a_passage_out_of_view(bundled_index):
     app = make_app(bundled_index, bundled_index.parent / "corpus")
     async with app.run_test(size=(80, 24)) as pilot:
