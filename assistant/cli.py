@@ -457,14 +457,16 @@ def index_watch(ctx: click.Context, corpus_dir: Path | None, index_dir: Path | N
         click.echo(f"error: {safe_line(error.message)}", err=True)
     click.echo(f"watching {pipeline.corpus_dir} for changes (Ctrl+C to stop)", err=True)
     try:
-        for changes in watch(pipeline.corpus_dir, debounce=int(debounce * 1000), raise_interrupt=False):
+        # Ctrl+C is caught here, not by watchfiles, which logs it as a warning of its own
+        # ("WARNING watchfiles.main: KeyboardInterrupt caught": a first-use audit).
+        for changes in watch(pipeline.corpus_dir, debounce=int(debounce * 1000), raise_interrupt=True):
             click.echo(f"{len(changes)} change(s) seen; rebuilding", err=True)
             try:
                 ctx.invoke(index_build, corpus_dir=corpus_dir, index_dir=index_dir, full=False, quiet=True)
             except click.ClickException as error:
                 click.echo(f"error: {safe_line(error.message)}", err=True)
     except KeyboardInterrupt:
-        pass
+        click.echo("stopped watching", err=True)
 
 
 # --- ask --------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ verify naming damage, and watch rebuilding when the corpus changes."""
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -177,10 +178,15 @@ def test_index_watch_rebuilds_when_a_file_changes(tmp_path):
                     f"# Second\n\nA survivor may be entitled to a recovery period of at least {30 + edits} days.\n",
                 )
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # Ctrl+C
         process.wait(timeout=30)
+    time.sleep(0.5)  # the reader thread takes the last lines
+    while not lines.empty():
+        seen.append(lines.get())
     assert rebuilt(seen), "".join(seen)
     assert "1 added, 0 changed, 0 removed, 1 unchanged" in "".join(seen)
+    # Found in a first-use audit: Ctrl+C printed watchfiles' own log line.
+    assert seen[-1] == "stopped watching\n" and "watchfiles" not in "".join(seen) and process.returncode == 0
 
 
 def rebuilt(lines: list[str]) -> bool:
