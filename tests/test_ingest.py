@@ -690,6 +690,27 @@ def test_the_number_printed_on_a_page_becomes_its_label_when_the_pdf_has_no_page
     assert path.exists()
 
 
+def test_printed_numbers_that_skip_a_number_part_way_label_each_run_of_pages_by_its_own(tmp_path):
+    # Found in a first-use audit: a report printed 1 to 12 on PDF pages 2 to 13 and 14 on, on PDF
+    # pages 14 on (13 left out), and a "1" on its back cover; no offset held for 60% of its
+    # pages, so none was taken, and "p. 5" was cited for the text printed as page 4.
+    from .fixtures_build import make_pdf
+
+    body = "Students learnt how to report a situation of unfairness at work."
+    printed = [None, 1, 2, 3, 4, 6, 7, 8, 1]  # PDF pages 1 to 9: a cover, ..., a back cover
+    pages = [
+        [(f"Part {page}", 72, 760, 14, True), (body, 72, 700, 11, False)]
+        + ([(str(number), 297, 30, 9, False)] if number is not None else [])
+        for page, number in enumerate(printed, start=1)
+    ]
+    write(tmp_path / "report.pdf", make_pdf(pages))
+    (corpus_file,), _ = discover_files(tmp_path, "catalogue.toml", 1 << 20)
+    document = ingest_file(corpus_file, load_catalogue(tmp_path / "none.toml")).documents[0]
+    assert document.page_labels == {2: "1", 3: "2", 4: "3", 5: "4"}, (
+        "pages 6 to 9 print their PDF numbers (the back cover's '1' is no run)"
+    )
+
+
 def test_a_pdf_of_two_page_spreads_cites_the_pair_of_numbers_each_spread_prints(tmp_path):
     # Found in a first-use audit: a guide exported as spreads cited "p. 5" for text printed on
     # page 8 (each PDF page prints two numbers; one spread shows only one, under a picture).

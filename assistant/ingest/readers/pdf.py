@@ -1067,10 +1067,12 @@ def _pdf_metadata(reader) -> dict[str, object]:
 
 def printed_page_numbers(lines: list[_PdfLine], removed: dict[int, str], page_count: int) -> dict[int, str]:
     """The numbers printed on the pages of a PDF without page labels, read from the page-number
-    lines in headers and footers: when most numbered pages agree on one offset from the PDF's own
-    page number (a cover and contents before page 1), every page from the first numbered one on
-    gets its printed number (also a page whose number is hidden by a picture); only where it
-    differs from the PDF page number. Empty when the numbers disagree or are too few to tell."""
+    lines in headers and footers, for the pages where they differ from the PDF's own page number.
+    The numbered pages fall into runs, each at one offset from the PDF's page numbers (a cover and
+    contents before page 1; a page left out of the numbering further on); every page from a run's
+    first to the next run's (the last run: to the end) gets its run's number, a page whose number
+    is hidden by a picture too. Empty when the numbers are too few, or do not fall into runs of
+    three pages or more that hold 80% of them and go up from one run to the next."""
     if spreads := _spread_page_numbers(lines, removed):
         return spreads
     printed: dict[int, int] = {}
@@ -1079,12 +1081,26 @@ def printed_page_numbers(lines: list[_PdfLine], removed: dict[int, str], page_co
             printed.setdefault(lines[index].page, int(match.group()))
     if len(printed) < 3:
         return {}
-    offsets = Counter(number - page for page, number in printed.items())
-    offset, agreeing = offsets.most_common(1)[0]
-    if agreeing < 0.6 * len(printed) or offset >= 0:
-        return {}  # numbers that disagree, or that equal the PDF's own: nothing to add
-    first = min(page for page, number in printed.items() if number - page == offset)
-    return {page: str(page + offset) for page in range(first, page_count + 1) if page + offset >= 1}
+    runs: list[list[int]] = []  # pages of each run, in page order
+    for page in sorted(printed):
+        if runs and printed[page] - page == printed[runs[-1][-1]] - runs[-1][-1]:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    # A number read once at another offset (a back cover's "1", a figure's number) is no run.
+    runs = [run for run in runs if len(run) >= 3]
+    if (
+        sum(len(run) for run in runs) < 0.8 * len(printed)
+        or any(printed[later[0]] <= printed[earlier[-1]] for earlier, later in zip(runs, runs[1:]))
+        or any(printed[run[0]] > run[0] for run in runs)
+    ):
+        return {}  # numbers that disagree, or run ahead of the PDF's own (a year read as a number)
+    labels: dict[int, str] = {}
+    for run, following in zip(runs, [*runs[1:], None]):
+        offset = printed[run[0]] - run[0]
+        end = following[0] if following is not None else page_count + 1
+        labels.update({page: str(page + offset) for page in range(run[0], end) if offset and page + offset >= 1})
+    return labels
 
 
 def _spread_page_numbers(lines: list[_PdfLine], removed: dict[int, str]) -> dict[int, str]:
