@@ -948,3 +948,27 @@ def test_the_app_ends_when_its_terminal_hangs_up(bundled_index):
         if process.poll() is None:
             process.kill()
         os.close(parent)
+
+
+async def test_a_key_typed_on_a_passage_and_handled_after_the_box_took_the_focus_goes_to_the_question(bundled_index):
+    # Found in a first-use audit: "and for the farm workers?" typed on a passage was asked as
+    # "and for the farm wo": keys sent to the passage before the question box took the focus,
+    # and handled after it had, were dropped (and "r" is the report's key).
+    from textual import events
+
+    from assistant.tui.widgets.query_bar import QueryInput
+
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await pilot.press("down")
+        await pilot.press(*"and for the farm wo")
+        await pilot.pause()
+        box = app.screen.query_one(QueryInput)
+        assert app.focused is box and box.value == "and for the farm wo"
+        for character in "rkers?":  # as the passage's queue delivers them, late
+            key = events.Key(character, character)
+            await app.screen.on_key(key)
+            assert key._stop_propagation, "no key of the screen acts on it"
+        assert box.value == "and for the farm workers?" and type(app.screen).__name__ == "SearchScreen"

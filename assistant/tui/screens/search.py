@@ -401,10 +401,21 @@ class SearchScreen(Screen):
         at once with more ("who should I tell?", "and for children?"), it begins a question
         instead (two first-use audits typed questions after Tab, and their letters added
         passages to the report and searched within one document)."""
+        box = self.query_one(QueryInput)
+        if self.focused is box and event.is_printable and event.character:
+            # Typed on a passage while the box was taking the focus, and handled after it came
+            # (the box stops the keys it takes itself): the question's, not a key of this screen
+            # (a first-use audit's "and for the farm workers?" was asked as "and for the farm wo").
+            held, self._held = self._held, None
+            if self._held_timer is not None:
+                self._held_timer.stop()
+            box.insert_text_at_cursor((held[0] if held else "") + event.character)
+            event.stop()
+            event.prevent_default()
+            return
         if not isinstance(self.focused, ResultCard) or not event.is_printable or not event.character:
             await self.run_held_key()  # another key (↓, Enter): the passage key acts first, in order
             return
-        box = self.query_one(QueryInput)
         if self._held is not None:
             # A second character right after a passage key: a question is being typed.
             held, self._held = self._held, None
