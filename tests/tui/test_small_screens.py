@@ -191,3 +191,25 @@ async def test_a_damaged_saved_report_is_moved_aside_unchanged_and_said_so_in_wo
         assert not app.basket.items
     aside = tmp_path / "basket.json.unreadable"
     assert aside.read_text(encoding="utf-8") == '{"items": [{"question": 1}]}'
+
+
+async def test_a_resized_screen_shows_the_selected_passage_and_its_question_not_an_earlier_one(bundled_index):
+    # Found in a first-use audit: from 120 to 80 columns, the text wrapped anew and the same
+    # scroll offset showed an earlier question, one of its passages selected.
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        for question in ("Why do victims not self-identify?", "and for children?", INDONESIA, "and for men?"):
+            await ask(pilot, question)
+        await pilot.pause(0.3)
+        newest = list(turns(app)[-1].query(ResultCard))
+        assert app.screen.selected is newest[0]
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause(0.5)
+        assert app.screen.selected is newest[0] and app.screen.is_seen(newest[0])
+        assert on_screen(app, turns(app)[-1].query_one(".turn-question")), "with its question"
+        await pilot.press("down", "down")
+        assert app.focused is newest[1]
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(0.5)
+        assert app.focused is newest[1] and app.screen.is_seen(newest[1])

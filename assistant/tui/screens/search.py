@@ -334,6 +334,31 @@ class SearchScreen(Screen):
         which only a border or a last line shows is not one a key should act on."""
         return self.rows_seen(card) >= min(SEEN_ROWS, card.virtual_region.height)
 
+    def on_resize(self, event: events.Resize) -> None:
+        """A resized screen shows what it showed: the selected passage (with its question, when it
+        is its turn's first), or the newest turn. Text wraps anew, and the same scroll offset
+        showed an earlier question, its passage selected (a first-use audit, 120 to 80 columns)."""
+        results = self.query_one("#results", VerticalScroll)
+        card = self.focused_card()
+        turns = list(results.query(TurnView))
+        turn = next((t for t in turns if card is not None and card in t.query(ResultCard)), None)
+        first_of_turn = turn is not None and next(iter(turn.query(ResultCard)), None) is card
+        anchor = turn if first_of_turn else card if card is not None else turns[-1] if turns else None
+        if anchor is None:
+            return
+        focused = card is not None and self.focused is card
+
+        def restore() -> None:
+            if card is not None and card.is_attached:
+                if focused:
+                    card.focus(scroll_visible=False)
+                else:
+                    self.select(card)
+            if anchor.is_attached:
+                results.scroll_to_widget(anchor, animate=False, top=True)
+
+        self.call_after_refresh(restore)
+
     def keep_selection_in_view(self) -> None:
         """After End, PageDown or the wheel, the selection follows to the passage the reader sees
         most of (the first of equals), so that a key never acts on a passage the reader cannot
