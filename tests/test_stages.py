@@ -518,9 +518,10 @@ def test_a_passage_of_footnotes_under_a_pages_heading_comes_after_the_passages_t
     headings = {1: "Annual Report\nLabour market conditions", 2: "Helpline leaflet\nWho to call"}
     assert notes_share(notes) == 1.0 and notes_share(guidance) < NOTES_SHARE, "a footnote in guidance is not a list"
     ranked = [_scored(1, 0.7), _scored(2, 0.5)]
-    moved = reference_lists_last(ranked, lambda i: headings, 10, lambda i: texts)
+    moved = reference_lists_last(ranked, lambda i: {n: (headings[n], texts[n]) for n in i}, 10)
     assert ids(moved) == [2, 1]
-    assert ids(reference_lists_last(ranked, lambda i: headings, 10)) == [1, 2], "by headings alone, no list here"
+    by_headings = reference_lists_last(ranked, lambda i: {n: (headings[n], "") for n in i}, 10)
+    assert ids(by_headings) == [1, 2], "by headings alone, no list here"
 
 
 def test_a_reference_list_comes_after_the_passages_that_are_not_one():
@@ -535,7 +536,7 @@ def test_a_reference_list_comes_after_the_passages_that_are_not_one():
     }
 
     def headings_of(chunk_ids):
-        return {i: headings[i] for i in chunk_ids}
+        return {i: (headings[i], "") for i in chunk_ids}
 
     ranked = [_scored(1, 0.7), _scored(3, 0.6), _scored(2, 0.3), _scored(4, 0.2), _scored(5, 0.1)]
     moved = reference_lists_last(ranked, headings_of, 10)
@@ -545,7 +546,7 @@ def test_a_reference_list_comes_after_the_passages_that_are_not_one():
     only_lists = [_scored(1, 0.7), _scored(3, 0.6)]
     assert reference_lists_last(only_lists, headings_of, 10) is only_lists, "nothing else to show first"
     assert ids(reference_lists_last(ranked, headings_of, 0)) == ids(ranked)
-    titled = {6: "References and resources for practitioners\nHelplines"}
-    assert reference_lists_last([_scored(6, 0.7), _scored(2, 0.3)], lambda i: titled | headings, 10)[0].chunk_id == 6, (
+    titled = {6: ("References and resources for practitioners\nHelplines", ""), 2: (headings[2], "")}
+    assert reference_lists_last([_scored(6, 0.7), _scored(2, 0.3)], lambda i: titled, 10)[0].chunk_id == 6, (
         "a document's title is not its section"
     )

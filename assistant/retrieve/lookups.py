@@ -184,12 +184,15 @@ class IndexLookups:
 
     def headings_of(self, chunk_ids: list[int]) -> dict[int, str]:
         """Each chunk's document title and section path, one line each."""
-        rows = self.index.store.chunk_rows(chunk_ids)
-        return {chunk_id: "\n".join([info.title, *chunk.section]) for chunk_id, (chunk, info, _) in rows.items()}
+        return {chunk_id: headings for chunk_id, (headings, _) in self.headings_and_texts_of(chunk_ids).items()}
 
-    def texts_of(self, chunk_ids: list[int]) -> dict[int, str]:
-        """Each chunk's text."""
-        return {chunk_id: chunk.text for chunk_id, (chunk, _, _) in self.index.store.chunk_rows(chunk_ids).items()}
+    def headings_and_texts_of(self, chunk_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """Each chunk's headings (as ``headings_of``), and its text: one read."""
+        rows = self.index.store.chunk_rows(chunk_ids)
+        return {
+            chunk_id: ("\n".join([info.title, *chunk.section]), chunk.text)
+            for chunk_id, (chunk, info, _) in rows.items()
+        }
 
     def chunks_mentioning(self, chunk_ids: list[int], years: tuple[str, ...]) -> set[int]:
         """Those of the chunks whose own words (text or section) mention one of the years: a

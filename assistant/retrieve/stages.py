@@ -270,7 +270,7 @@ _NOTE_NUMBER = re.compile(r"\s*\[?\d{1,3}[.)\]]?\s+\S")
 _CITES = re.compile(r"\((?:19|20)\d\d[a-z]?[,)]|\[Accessed|Available at|\bibid\b|op\.? cit|et al\.?", re.IGNORECASE)
 NOTES_SHARE = 0.7
 """A passage of which at least this share of the text is notes (``notes_share``) is a list of notes.
-Over the library's 8,678 passages, 429 are; none of the passages holding the answers of
+Over the library's 8,678 passages, 409 are; none of the passages holding the answers of
 library-dev, library-dev2 or the real documents' questions is (the most, 0.55, is a footnote
 that answers)."""
 
@@ -307,20 +307,17 @@ def in_reference_list(headings: str, text: str = "") -> bool:
 
 
 def reference_lists_last(
-    candidates: list[Candidate],
-    headings_of: Callable[[list[int]], Mapping[int, str]],
-    depth: int,
-    texts_of: Callable[[list[int]], Mapping[int, str]] | None = None,
+    candidates: list[Candidate], headings_and_texts_of: Callable[[list[int]], Mapping[int, tuple[str, str]]], depth: int
 ) -> list[Candidate]:
-    """Of the first ``depth`` candidates, those in a document's reference list (``in_reference_list``)
-    move after the others, each group in its order: three first-use audits were shown an annual
-    report's endnotes first, called a fair or strong match. Scores stay each passage's own."""
+    """Of the first ``depth`` candidates, those in a document's reference list (``in_reference_list``
+    of each one's headings and text) move after the others, each group in its order: three
+    first-use audits were shown an annual report's endnotes first, called a fair or strong match.
+    Scores stay each passage's own."""
     if depth < 1 or not candidates:
         return candidates
     head = candidates[:depth]
-    headings = headings_of([c.chunk_id for c in head])
-    texts = texts_of([c.chunk_id for c in head]) if texts_of is not None else {}
-    listed = {c.chunk_id for c in head if in_reference_list(headings.get(c.chunk_id, ""), texts.get(c.chunk_id, ""))}
+    read = headings_and_texts_of([c.chunk_id for c in head])
+    listed = {c.chunk_id for c in head if in_reference_list(*read.get(c.chunk_id, ("", "")))}
     ahead = [c for c in head if c.chunk_id not in listed]
     if not listed or not ahead or head[: len(ahead)] == ahead:
         return candidates
@@ -865,7 +862,7 @@ STAGES: tuple[Stage, ...] = (
         "always",
         ("reference_depth",),
         when=lambda q, s: s.reference_depth > 0,
-        apply=lambda c, q, s, look: reference_lists_last(c, look.headings_of, s.reference_depth, look.texts_of),
+        apply=lambda c, q, s, look: reference_lists_last(c, look.headings_and_texts_of, s.reference_depth),
         off={"reference_depth": 0},
     ),
     Stage(
