@@ -1071,8 +1071,9 @@ def printed_page_numbers(lines: list[_PdfLine], removed: dict[int, str], page_co
     The numbered pages fall into runs, each at one offset from the PDF's page numbers (a cover and
     contents before page 1; a page left out of the numbering further on); every page from a run's
     first to the next run's (the last run: to the end) gets its run's number, a page whose number
-    is hidden by a picture too. Empty when the numbers are too few, or do not fall into runs of
-    three pages or more that hold 80% of them and go up from one run to the next."""
+    is hidden by a picture too. Empty when the numbers are too few, do not fall into runs of three
+    pages or more that hold 80% of them and go up from one run to the next, or run ahead of the
+    PDF's own numbers."""
     if spreads := _spread_page_numbers(lines, removed):
         return spreads
     printed: dict[int, int] = {}
