@@ -267,13 +267,9 @@ def test_index_status_of_a_damaged_index_shows_what_was_built_and_why_it_cannot_
     # line and nothing of what the index held.
     import json
 
-    import assistant.index.build as build
     from assistant.index.layout import IndexLayout
 
-    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports.\n")
-    assert run("index", "build", "--corpus", str(corpus), "--index", str(index), "--quiet").exit_code == 0
+    _, index = built_with(tmp_path, st_embedder, monkeypatch)
     layout = IndexLayout(index)
     with open(layout.generations_dir / layout.current_name() / "vectors.faiss", "r+b") as vectors:
         vectors.truncate(100)
@@ -288,13 +284,7 @@ def test_index_status_of_a_damaged_index_shows_what_was_built_and_why_it_cannot_
 def test_index_status_says_what_the_next_build_removes_or_stops_on(tmp_path, st_embedder, monkeypatch):
     # Found in a first-use audit: after a .guidanceignore left out two indexed files, status did
     # not say they would be removed; after a catalogue edit with a year 3024, it said "up to date".
-    import assistant.index.build as build
-
-    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports.\n")
-    write(corpus / "draft.md", "# Draft\n\nNot for use.\n")
-    assert run("index", "build", "--corpus", str(corpus), "--index", str(index), "--quiet").exit_code == 0
+    corpus, index = built_with(tmp_path, st_embedder, monkeypatch, "draft.md")
     write(corpus / ".guidanceignore", "draft.md\n")
     status = run("index", "status", "--index", str(index)).stdout
     assert "changed since the last build: 1 removed" in status and "  removed: draft.md" in status
@@ -302,3 +292,17 @@ def test_index_status_says_what_the_next_build_removes_or_stops_on(tmp_path, st_
     status = run("index", "status", "--index", str(index)).stdout
     assert "the catalogue cannot be used, and the next build stops on it: " in status
     assert "'3024' is not a year" in status and "up to date" not in status
+
+
+def built_with(tmp_path, st_embedder, monkeypatch, *more: str):
+    """(corpus, index) of a folder holding a short guide (and a short file for each name in
+    ``more``), indexed with the real model."""
+    import assistant.index.build as build
+
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write(corpus / "guide.md", "# Guide\n\nLabour inspectors should look for withheld passports.\n")
+    for name in more:
+        write(corpus / name, f"# {name}\n\nNot for use.\n")
+    assert run("index", "build", "--corpus", str(corpus), "--index", str(index), "--quiet").exit_code == 0
+    return corpus, index

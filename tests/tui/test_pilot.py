@@ -958,11 +958,7 @@ async def test_a_key_typed_on_a_passage_and_handled_after_the_box_took_the_focus
 
     from assistant.tui.widgets.query_bar import QueryInput
 
-    app = bundled_app(bundled_index)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot)
-        await ask(pilot, INDONESIA)
-        await pilot.press("down")
+    async with on_the_first_passage(bundled_index) as (app, pilot):
         await pilot.press(*"and for the farm wo")
         await pilot.pause()
         box = app.screen.query_one(QueryInput)
