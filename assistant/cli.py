@@ -855,8 +855,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             try:
                 # A passage kept before its file changed, or before a rebuild moved it, is marked.
                 staleness = _staleness(pipeline, staleness)
-                changed = set(staleness.changed) | set(staleness.removed)
-                out_of_date = out_of_date_test(pipeline.open().store.document_slice, changed)
+                out_of_date = out_of_date_test(pipeline.open().store.document_slice, staleness.changed_or_removed)
                 write_private(
                     target,
                     case_note(thread, turns, out_of_date=out_of_date)

@@ -165,7 +165,8 @@ class RetrieveSettings(_Section):
     for a question about Wales second, under a weaker one: the NRM is one for the UK)."""
     reference_depth: int = Field(10, ge=0, le=100)
     """Of the first this many passages, those in a document's reference list (under "References",
-    "Endnotes", "Bibliography"...) come after the others (0: off; ``stages.reference_lists_last``)."""
+    "Endnotes", "Bibliography"...) or mostly notes come after the others (0: off;
+    ``stages.reference_lists_last``)."""
     context_weight: float = Field(0.5, ge=0, le=1)
     """In a conversation, a word carried from an earlier question counts this much in lexical
     search (the question's own words count 1)."""

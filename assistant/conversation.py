@@ -609,8 +609,8 @@ def case_note(
     out_of_date: Callable[[Hit], bool] | None = None,
 ) -> str:
     """The thread (or the turns numbered in ``turns``, from 1) as a case note in Markdown: each
-    question as asked (numbered from 1 within the note) and how it was searched (and within which filters), the passages kept
-    from it, quoted with their citations, and the reference list. Every passage is the
+    question as asked (numbered from 1 within the note) and how it was searched (and within which
+    filters), the passages kept from it, quoted with their citations, and the reference list. Every passage is the
     document's own words as they were indexed; one that ``out_of_date`` says may no longer be
     (``out_of_date_test``) says so beneath it (a first-use audit's note quoted, unmarked, an
     extension number edited out of its file)."""

@@ -106,6 +106,11 @@ class Staleness(BaseModel):
     def stale(self) -> bool:
         return bool(self.added or self.changed or self.removed or not self.verdict.unchanged or self.catalogue_problem)
 
+    @property
+    def changed_or_removed(self) -> set[str]:
+        """The files whose passages may no longer be what the file says (changed, or gone)."""
+        return set(self.changed) | set(self.removed)
+
     def about(self, hits: list[Hit]) -> list[str]:
         """What a reader must know of the cards whose file was changed or removed since the build:
         the quotation or the file the citation names may no longer be there."""

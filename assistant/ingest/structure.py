@@ -570,7 +570,8 @@ def _page_starts(text: str, start: int, breaks: list[tuple[int, str]]) -> tuple[
     found: list[tuple[int, int]] = []
     position = 0
     for page, begins in breaks:
-        at = text.find(begins.strip(), position) if begins.strip() else -1
+        marker = begins.strip()
+        at = text.find(marker, position) if marker else -1
         if at < 0:
             return ()
         found.append((start + at, page))

@@ -166,9 +166,8 @@ class GuidanceApp(App):
         added (by the open index, and by the files now: ``staleness``); what to tell the user, or
         None when none is."""
         store = self.pipeline.open().store
-        changed = set(self.staleness.changed) | set(self.staleness.removed)
         count = self.basket.mark_out_of_date(
-            lambda ids: {i: row[1].path for i, row in store.chunk_rows(ids).items()}, changed
+            lambda ids: {i: row[1].path for i, row in store.chunk_rows(ids).items()}, self.staleness.changed_or_removed
         )
         if not count:
             return None
@@ -724,17 +723,16 @@ class GuidanceApp(App):
         if choice is None:
             return
         path, style = choice
+        written = self.thread.topic_numbers() if style == TOPIC_NOTE else list(range(1, len(self.thread.turns) + 1))
         if style in (TOPIC_NOTE, "markdown"):
             # A passage kept before its file changed, or before a rebuild moved it, is marked.
             self._refresh_staleness()
-            changed = set(self.staleness.changed) | set(self.staleness.removed)
             try:
                 slice_of = self.pipeline.open().store.document_slice
             except AssistantError:  # no index to compare with: the files alone say what changed
                 slice_of = None
-            out_of_date = out_of_date_test(slice_of, changed)
-            turns = self.thread.topic_numbers() if style == TOPIC_NOTE else None
-            text = case_note(self.thread, turns, out_of_date=out_of_date)
+            out_of_date = out_of_date_test(slice_of, self.staleness.changed_or_removed)
+            text = case_note(self.thread, written, out_of_date=out_of_date)
         else:
             text = case_note_references(self.thread, style)
         try:
@@ -747,7 +745,6 @@ class GuidanceApp(App):
             )
             return
         self.export_folder = path.parent.resolve()
-        written = self.thread.topic_numbers() if style == TOPIC_NOTE else range(1, len(self.thread.turns) + 1)
         if style in (TOPIC_NOTE, "markdown"):  # BibTeX and CSL-JSON hold the references, not the questions
             self.turns_in_case_note.update(written)
         kept = any(self.thread.turns[n - 1].kept for n in written)

@@ -431,9 +431,7 @@ class SearchScreen(Screen):
             # Typed on a passage while the box was taking the focus, and handled after it came
             # (the box stops the keys it takes itself): the question's, not a key of this screen
             # (a first-use audit's "and for the farm workers?" was asked as "and for the farm wo").
-            held, self._held = self._held, None
-            if self._held_timer is not None:
-                self._held_timer.stop()
+            held = self._take_held()
             box.insert_text_at_cursor((held[0] if held else "") + event.character)
             event.stop()
             event.prevent_default()
@@ -443,9 +441,7 @@ class SearchScreen(Screen):
             return
         if self._held is not None:
             # A second character right after a passage key: a question is being typed.
-            held, self._held = self._held, None
-            if self._held_timer is not None:
-                self._held_timer.stop()
+            held = self._take_held()
             box.start_with(held[0] + event.character)
         elif box.taking_focus:
             box.start_with(event.character)  # once a question is begun, every key belongs to it
@@ -465,16 +461,20 @@ class SearchScreen(Screen):
         active = self.active_bindings.get(key)
         return active is not None and not active.binding.action.removeprefix("screen.").startswith("move")
 
+    def _take_held(self) -> tuple[str, str] | None:
+        """The passage key waiting to act, if any, no longer waiting (its timer stopped)."""
+        held, self._held = self._held, None
+        if self._held_timer is not None:
+            self._held_timer.stop()
+        return held
+
     async def run_held_key(self) -> None:
         """The passage key pressed alone: its action runs (when its time is up, or at once when
         another key comes)."""
-        if self._held is None:
+        held = self._take_held()
+        if held is None:
             return
-        _, key = self._held
-        self._held = None
-        if self._held_timer is not None:
-            self._held_timer.stop()
-        active = self.active_bindings.get(key)
+        active = self.active_bindings.get(held[1])
         if active is not None and active.enabled:
             await self.app.run_action(active.binding.action, active.node)
 
