@@ -204,6 +204,24 @@ def test_a_compound_or_web_address_broken_at_its_own_hyphen_keeps_it(tmp_path):
     assert "the organisation was told" in text, "a word the layout hyphenated is rejoined"
 
 
+def test_a_web_address_the_layout_broke_over_two_lines_is_joined_without_a_space(tmp_path):
+    # Found in a first-use audit: a card quoted "www.gov.uk/ government/publications/..." and
+    # "https://www.gov. uk/government/...", so a copied address was broken.
+    runs = [
+        ("Forms are at https://www.gov.uk/government/", 56, 760, 11, False),
+        ("publications/human-trafficking-victims-referral and at www.gov.", 56, 746, 11, False),
+        ("uk/guidance/modern-slavery and in the act at legislation.gov.uk/a0217.", 56, 732, 11, False),
+        ("See www.nhsdirect.wales.", 56, 718, 11, False),
+        ("01685 726 300 is the number, or visit https://www.gov.uk/modern-slavery/", 56, 704, 11, False),
+        ("and ask for the team.", 56, 690, 11, False),
+    ]
+    text = ingest(write(tmp_path / "w.pdf", make_pdf([runs]))).documents[0].text
+    assert "https://www.gov.uk/government/publications/human-trafficking-victims-referral and" in text
+    assert "www.gov.uk/guidance/modern-slavery" in text, "an address broken after a dot"
+    assert "www.nhsdirect.wales. 01685 726 300" in " ".join(text.split()), "a telephone number is not an address"
+    assert "https://www.gov.uk/modern-slavery/ and ask" in " ".join(text.split()), "a plain word begins a sentence"
+
+
 def test_pdf_footnote_markers_are_set_apart_from_the_word_they_follow(tmp_path):
     sentence = "Employers must never hold passports."
     runs = [

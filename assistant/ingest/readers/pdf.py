@@ -1017,9 +1017,23 @@ def _split_into_words(letters: str, counts: Counter[str], total: int) -> list[st
     return words[::-1]
 
 
+_WEB_ADDRESS_CUT = re.compile(r"(?:^|\s)(?:https?://|www\.)\S*[./_=?&#~-]$")
+"""A line that ends inside a web address: at one of the characters a layout breaks it after."""
+_WEB_ADDRESS_GOES_ON = re.compile(
+    r"[A-Za-z0-9%_~-]\S*[./_=?&#-]\S*|(?:pdf|html?|aspx|php|uk|org|com|net|gov|scot|wales|ie|eu|int)\b"
+)
+"""The next line's first word, as the rest of a web address: it holds a "/", a "." or another
+address character ("uk/government/collections/", "publications/ human-trafficking-victims"), or is
+an ending ("pdf", "uk"). A plain word ("and", "The") begins a sentence after the address."""
+
+
 def _join_lines(left: str, right: str) -> str:
     """Join two visual lines of one paragraph; a word hyphenated at the line end is rejoined
-    unless the part before the hyphen is a common prefix of real compounds (anti-, non-, ...)."""
+    unless the part before the hyphen is a common prefix of real compounds (anti-, non-, ...);
+    a web address broken over the two lines is joined without a space (a first-use audit copied
+    "www.gov.uk/ government/publications/" from a card and got a broken address)."""
+    if _WEB_ADDRESS_CUT.search(left) and _WEB_ADDRESS_GOES_ON.match(right):
+        return left + right
     hyphenated = re.search(r"([A-Za-zÀ-ÿ]+)-$", left)
     if hyphenated and right[:1].isdigit():
         return left + right  # "COVID-" + "19": a compound broken at its hyphen
