@@ -31,6 +31,12 @@ industries or a contents line taken for a heading made a first-use audit's "Cite
 unusable as pasted. The passage's location keeps the whole path."""
 
 
+TITLE_IN_LINE_CHARS = 200
+"""A title in the short citation line under a card is cut at a word after this many characters:
+a catalogue's 1,500-character title (a description pasted in its title column) filled 25 lines
+of an 80-column screen above every passage (a first-use audit). The full citation keeps it."""
+
+
 def section_path(section: tuple[str, ...] | list[str], longest: int | None = None) -> str | None:
     """A passage's headings joined as a citation prints them ("Annex A > Child-specific
     indicators"), each cut at a word after ``longest`` characters when given; None without any."""
@@ -174,15 +180,23 @@ def safe_citation(citation: Citation) -> Citation:
     )
 
 
+def line_title(citation: Citation) -> str:
+    """The title as the short citation line prints it: without control characters, cut at a
+    word after ``TITLE_IN_LINE_CHARS``."""
+    title = safe_line(citation.title)
+    return title if len(title) <= TITLE_IN_LINE_CHARS else _cut_at_word(title, TITLE_IN_LINE_CHARS)
+
+
 def citation_line(citation: Citation) -> str:
-    """The short form under a result: title — organisation, year; section or page; and "text by
-    OCR" for a passage read from a scan, so that its words are checked before they are quoted.
-    A resource known from a listing page is "listed by" its organisation (see ``_listing``)."""
+    """The short form under a result: title (``line_title``) — organisation, year; section or
+    page; and "text by OCR" for a passage read from a scan, so that its words are checked before
+    they are quoted. A resource known from a listing page is "listed by" its organisation (see
+    ``_listing``)."""
+    line = line_title(citation)
     citation = safe_citation(citation)
     who = ", ".join(str(p) for p in (_listing(citation) or citation.organisation, citation.year) if p)
     section, pages = _section_and_pages(citation)
     where = "; ".join(p for p in (section, pages, "text by OCR" if citation.ocr else None) if p)
-    line = citation.title
     if who:
         line += f" — {who}"
     if where:

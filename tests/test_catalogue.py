@@ -128,3 +128,15 @@ def test_catalogue_init_keeps_a_spreadsheet_catalogue_unless_forced(tmp_path):
     assert kept.exit_code == 1 and "catalogue.csv exists" in kept.output and not (folder / "catalogue.toml").exists()
     forced = runner.invoke(main, ["catalogue", "init", "--force", str(folder)])
     assert forced.exit_code == 0 and (folder / "catalogue.toml").is_file()
+
+
+def test_a_title_as_long_as_a_description_is_kept_with_a_warning_naming_its_entry(tmp_path):
+    description = "An evaluation of the awareness project delivered with a college " * 20
+    path = write(
+        tmp_path / "catalogue.toml",
+        f'[[file]]\npath = "a.pdf"\ntitle = "Short"\n\n[[file]]\npath = "b.pdf"\ntitle = "{description}"\n',
+    )
+    catalogue = load_catalogue(path)
+    assert catalogue.get("b.pdf").title == description.strip(), "kept: it is what the catalogue says"
+    assert len(catalogue.warnings) == 1 and "[[file]] entry 2 ('b.pdf')" in catalogue.warnings[0]
+    assert f"{len(description.strip()):,} characters" in catalogue.warnings[0]

@@ -10,6 +10,7 @@ import pytest
 from assistant.errors import CitationError
 from assistant.models import NO_ANSWER, Answer, AnswerJSON, Citation, DocumentInfo, Hit, Location
 from assistant.present import (
+    TITLE_IN_LINE_CHARS,
     answer_json,
     citation_line,
     format_citation,
@@ -53,6 +54,17 @@ def hit(text="Many victims are never identified. They return home alone.", rank=
 
 def test_the_short_citation_line_names_title_organisation_year_and_place():
     assert citation_line(CITATION) == "Seeing the Unseen — NEXUS Institute, 2018; Findings; p. 12"
+
+
+def test_a_title_as_long_as_a_description_is_cut_in_the_short_line_and_whole_in_the_citation():
+    # A first-use audit's catalogue held a 1,500-character title: 25 lines above every passage.
+    title = "Seeing the Unseen: " + "barriers and opportunities in the identification of victims " * 25
+    citation = CITATION.model_copy(update={"title": title.strip()})
+    line = citation_line(citation)
+    assert line.endswith("— NEXUS Institute, 2018; Findings; p. 12"), "what comes after the title stays"
+    shown = line.split(" — ")[0]
+    assert shown.endswith("…") and len(shown) <= TITLE_IN_LINE_CHARS + 1 and title.startswith(shown[:-1])
+    assert title.strip() in format_citation(citation, "text"), "the citation a report pastes keeps it whole"
 
 
 def test_text_citation_has_every_part_a_report_needs():

@@ -24,6 +24,9 @@ from ..text import safe_line, safe_url, strip_control
 MAX_VALUE_CHARS = 2000
 """Longest catalogue value accepted (a title, a URL): longer ones are mistakes, and cost time in
 every chunk that repeats them."""
+LONG_TITLE_CHARS = 300
+"""A catalogue title longer than this is most likely a description or an abstract pasted into the
+title column: it is kept, with a warning (cards cut it; a full citation prints it whole)."""
 CATALOGUE_LIMIT = 64 * MIB
 """Largest catalogue file read (100,000 entries take about 20 MB)."""
 
@@ -180,6 +183,11 @@ def load_catalogue(path: Path) -> Catalogue:
             nouns = "lines" if noun == "line" else "[[file]] entries"
             warnings.append(
                 f"catalogue {nouns} {positions[key]} and {number} both describe {key!r}: {noun} {number} is used"
+            )
+        if entry.title and len(entry.title) > LONG_TITLE_CHARS:
+            warnings.append(
+                f"catalogue {noun} {number} ({key!r}): the title is {len(entry.title):,} characters long; is it a "
+                "description? Cards cut it; full citations print it whole"
             )
         entries[key] = entry
         positions[key] = number

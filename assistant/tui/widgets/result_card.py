@@ -19,7 +19,7 @@ from ...present import (
     THREAD_DOCUMENT,
     card_marks,
     citation_line,
-    safe_citation,
+    line_title,
 )
 from ...text import sentence_spans, strip_control
 
@@ -107,7 +107,7 @@ class ResultCard(Static, can_focus=True):
         content.append(f"{hit.rank}. ", style="bold")
         # The line is cut where its title ends as printed: a title that loses an escape sequence
         # to the sanitiser is shorter than as stored ("…100% \x1b[31mred" cost "; Off" after it).
-        title = safe_citation(hit.citation).title
+        title = line_title(hit.citation)
         content.append(title, style="bold")
         rest = citation_line(hit.citation)[len(title) :]
         if rest:
