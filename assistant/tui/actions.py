@@ -85,7 +85,15 @@ PASSAGE_ACTIONS: tuple[PassageAction, ...] = (
     PassageAction("cite", "c", "Cite", "Copy the citation (terminal clipboard, OSC 52)", copy_citation),
     PassageAction("copy", "y", "Copy text", "Copy the passage with its citation", copy_passage, footer=False),
     PassageAction("add", "a", "Add", "Add the passage to the report", add_to_report),
-    PassageAction("within", "w", "Within", "Ask its question again within this passage's document only", search_within),
+    # Out of the footer so that Quit and Help fit at 80 columns; the help and the palette list it.
+    PassageAction(
+        "within",
+        "w",
+        "Within",
+        "Ask its question again within this passage's document only",
+        search_within,
+        footer=False,
+    ),
 )
 
 ACTIONS_BY_NAME = {action.name: action for action in PASSAGE_ACTIONS}

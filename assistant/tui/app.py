@@ -517,7 +517,7 @@ class GuidanceApp(App):
             "Read what changed in the corpus and rebuild",
             partial(self.post_message, messages.RebuildIndex()),
         )
-        if "Export the report" not in titles:  # the report screen's own e says it already
+        if "export" not in seen:  # the report screen's own e does it already
             yield SystemCommand(
                 "Export the report",
                 "Write the report's passages: Markdown, plain text, BibTeX or CSL-JSON",

@@ -213,3 +213,32 @@ async def test_a_resized_screen_shows_the_selected_passage_and_its_question_not_
         await pilot.resize_terminal(120, 40)
         await pilot.pause(0.5)
         assert app.focused is newest[1] and app.screen.is_seen(newest[1])
+
+
+def footer_keys_in_view(app) -> list[str]:
+    """The descriptions of the footer's keys that are wholly on screen."""
+    from textual.widgets._footer import FooterKey
+
+    return [key.description for key in app.screen.query(FooterKey) if on_screen(app, key)]
+
+
+async def test_quit_and_help_stay_in_the_footer_of_every_screen_at_80x24(bundled_index):
+    # Found in a first-use audit: at 80 columns the passage and report footers lost "^q Quit" and
+    # "? Help" to their own keys and the command palette's ("^d Clear the r▏^p palette").
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        await ask(pilot, INDONESIA)
+        await act(pilot, "down")
+        assert {"Open", "Cite", "Add", "Report", "Quit", "Help"} <= set(footer_keys_in_view(app))
+        await act(pilot, "a", "r")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ReportScreen")
+        await pilot.pause()
+        assert {"Back", "Export", "Remove", "Quit", "Help"} <= set(footer_keys_in_view(app))
+        await act(pilot, "escape", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        await pilot.pause()
+        assert {"Back", "Find", "Quit", "Help"} <= set(footer_keys_in_view(app))
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(0.3)
+        assert app.screen.query_one("KeysFooter").show_command_palette, "the palette's key where there is room"

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from ...models import Document, Hit
@@ -19,16 +19,17 @@ from ...present import citation_line, page_words
 from ...text import strip_control
 from .. import messages
 from ..actions import passage_bindings
+from ..widgets.footer import KeysFooter
 
 
 class DocumentScreen(Screen):
     BINDINGS = [
-        Binding("escape,q", "back", "Back to results"),
+        Binding("escape,q", "back", "Back", tooltip="Back to the results"),
         *passage_bindings("document"),
-        Binding("p", "jump_to_passage", "Back to the passage"),
-        Binding("slash", "find", "Find in the document"),
+        Binding("p", "jump_to_passage", "Passage", tooltip="Back to the passage"),
+        Binding("slash", "find", "Find", tooltip="Find in the document"),
         Binding("n", "find_next(1)", "Next match"),
-        Binding("N", "find_next(-1)", "Previous match"),
+        Binding("N", "find_next(-1)", "Previous match", show=False),
     ]
 
     def __init__(self, document: Document, hit: Hit, question: str):
@@ -59,7 +60,7 @@ class DocumentScreen(Screen):
         yield TextArea(self.text, read_only=True, soft_wrap=True, show_cursor=True, id="document-body")
         yield Input(placeholder="Find in this document, then Enter (n / N: next / previous)", id="find")
         yield Static("", id="document-position", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#find", Input).display = False

@@ -8,17 +8,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from ...text import strip_control
 from .. import messages
+from ..widgets.footer import KeysFooter
 
 
 class IndexScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("b", "rebuild", "Rebuild"),
-        Binding("R", "reload", "Switch to the newest index"),
+        Binding("R", "reload", "Newest index", tooltip="Switch to the newest index"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -27,7 +28,7 @@ class IndexScreen(Screen):
         yield ProgressBar(id="build-progress", show_eta=False)
         with VerticalScroll(id="index-body"):
             yield Static("", id="index-summary", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#build-progress").display = False

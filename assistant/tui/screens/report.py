@@ -8,12 +8,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, ListItem, ListView, Static
+from textual.widgets import ListItem, ListView, Static
 
 from ...present import CLOSEST_MARK, citation_line
 from ...report import ReportBasket, ReportItem
 from ...text import strip_control
 from .. import messages
+from ..widgets.footer import KeysFooter
 
 
 class ReportList(ListView):
@@ -42,12 +43,12 @@ class ReportList(ListView):
 class ReportScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
-        Binding("e", "export", "Export the report"),
+        Binding("e", "export", "Export", tooltip="Export the report (Markdown, BibTeX or CSL-JSON)"),
         Binding("x,delete", "remove", "Remove"),
         Binding("u", "undo", "Put back", tooltip="Put back what x or clearing removed"),
-        Binding("ctrl+d", "clear", "Clear the report"),
-        Binding("K,shift+up", "move(-1)", "Move up"),
-        Binding("J,shift+down", "move(1)", "Move down"),
+        Binding("ctrl+d", "clear", "Clear all", tooltip="Clear the report (u puts it back)"),
+        Binding("K,shift+up", "move(-1)", "Move up", show=False),
+        Binding("J,shift+down", "move(1)", "Move down", show=False),
     ]
 
     def __init__(self, basket: ReportBasket, saved_in: str = ""):
@@ -61,7 +62,7 @@ class ReportScreen(Screen):
         yield Static("", id="report-title", markup=False)
         yield ReportList(id="report-items")
         yield Static("", id="report-path", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_items(0)

@@ -12,13 +12,14 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from ...ingest.formats import supported_suffixes
 from ...models import NO_ANSWER
 from ...text import safe_line, strip_control
 from .. import messages
 from ..actions import passage_bindings
+from ..widgets.footer import KeysFooter
 from ..widgets.query_bar import QueryInput
 from ..widgets.result_card import ResultCard
 from .filters import describe_filters
@@ -215,7 +216,7 @@ class SearchScreen(Screen):
             yield ResultsScroll(Static(WELCOME, markup=False, classes="placeholder"), id="results")
             yield OptionList(id="history-panel")
         yield Static("loading model…", id="status-bar", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.pending_focus, self.pending_actions = False, []
