@@ -165,18 +165,27 @@ def _relocate(judgment: Judgment, text: str | None) -> Judgment | None:
                 ],
             }
         )
-    # The same words with a hyphen more or less: the PDF reader kept, from 2026-12-05, the hyphen
-    # of a compound broken at a line's end ("rat-" + "infested" had been read "ratinfested").
-    document, at = _without_hyphens(text)
-    passage, _ = _without_hyphens(judgment.text)
+    # The same words with a hyphen or a space more or less: the PDF reader kept, from 2026-12-05,
+    # the hyphen of a compound broken at a line's end ("rat-" + "infested" had been read
+    # "ratinfested"), and from 2026-12-06 joins a web address broken over two lines without a
+    # space ("www.gov.uk/ government/").
+    document, at = _compared(text)
+    passage, _ = _compared(judgment.text)
     found = document.find(passage) if passage else -1
     if found < 0:
         return None
 
+    def kept(offset: int) -> int:
+        """How many compared characters of the judged passage come before ``offset``."""
+        return sum(1 for c in judgment.text[: offset - judgment.start] if _counts(c))
+
     def moved(offset: int) -> int:
-        """A document offset within the judged passage, in the current text."""
-        kept = sum(1 for c in judgment.text[: offset - judgment.start] if c != "-")
-        return at[found + kept] if found + kept < len(at) else len(text)
+        """Where a quote that starts at ``offset`` of the judged passage starts in the current text."""
+        return at[found + kept(offset)] if found + kept(offset) < len(at) else len(text)
+
+    def moved_end(offset: int) -> int:
+        """Where a quote that ends at ``offset`` ends: after its last compared character."""
+        return at[found + kept(offset) - 1] + 1 if kept(offset) else moved(offset)
 
     end = at[found + len(passage) - 1] + 1
     return judgment.model_copy(
@@ -185,16 +194,23 @@ def _relocate(judgment: Judgment, text: str | None) -> Judgment | None:
             "end": end,
             "text": text[at[found] : end],
             "answer": [
-                q.model_copy(update={"start": moved(q.start), "end": min(moved(q.end), end)}) for q in judgment.answer
+                q.model_copy(update={"start": moved(q.start), "end": min(moved_end(q.end), end)})
+                for q in judgment.answer
             ],
         }
     )
 
 
+def _counts(character: str) -> bool:
+    """Whether a character is compared when a judged passage is found again (hyphens and spaces
+    are not)."""
+    return character != "-" and not character.isspace()
+
+
 @lru_cache(maxsize=16)  # a document's text, asked again for each of its judged passages
-def _without_hyphens(text: str) -> tuple[str, list[int]]:
-    """The text less its hyphens, and where each of its characters is in the text."""
-    at = [n for n, c in enumerate(text) if c != "-"]
+def _compared(text: str) -> tuple[str, list[int]]:
+    """The text less its hyphens and spaces, and where each of its characters is in the text."""
+    at = [n for n, c in enumerate(text) if _counts(c)]
     return "".join(text[n] for n in at), at
 
 

@@ -128,3 +128,24 @@ def test_a_grade_outside_0_1_2_is_refused(bundled_pipeline, tmp_path, grade):
     write(tmp_path / "grades-01.jsonl", json.dumps({"id": pooled[0].id, "grade": grade}))
     _, problems = collect(tmp_path)
     assert any("grade must be 0, 1 or 2" in p for p in problems)
+
+
+def test_judgments_follow_a_passage_whose_broken_web_address_was_joined(tmp_path):
+    # From 2026-12-06 the PDF reader joins a web address the layout broke over two lines.
+    old = "Forms are at www.gov.uk/ government/forms. Victims are offered a recovery period of 45 days."
+    new = "Intro. Forms are at www.gov.uk/government/forms. Victims are offered a recovery period of 45 days."
+    quote = old.index("Victims"), len(old)
+    judgment = Judgment(
+        question="q",
+        document="d",
+        start=0,
+        end=len(old),
+        text=old,
+        grade=2,
+        answer=[AnswerQuote(start=quote[0], end=quote[1], text=old[quote[0] : quote[1]])],
+    )
+    path = write(tmp_path / "set.jsonl", judgment.model_dump_json() + "\n")
+    by_question, problems = load_judgments(path, lambda document: new)
+    start = new.index("Victims")
+    assert not problems and by_question["q"].grade("d", start, len(new)) == 2
+    assert by_question["q"].grade("d", 0, 6) == 0, "the text before the judged passage is not judged"
