@@ -609,8 +609,9 @@ def case_note(
     out_of_date: Callable[[Hit], bool] | None = None,
 ) -> str:
     """The thread (or the turns numbered in ``turns``, from 1) as a case note in Markdown: each
-    question as asked (numbered from 1 within the note) and how it was searched (and within which
-    filters), the passages kept from it, quoted with their citations, and the reference list. Every passage is the
+    question as asked (numbered from 1 within the note; the same question asked again next is
+    "asked again" under it) and how it was searched (and within which filters), the passages kept
+    from it, quoted with their citations, and the reference list. Every passage is the
     document's own words as they were indexed; one that ``out_of_date`` says may no longer be
     (``out_of_date_test``) says so beneath it (a first-use audit's note quoted, unmarked, an
     extension number edited out of its file)."""
@@ -632,8 +633,18 @@ def case_note(
     ordered = []
     # Numbered within the note: a note of one person's topic numbered from 7 told its reader that
     # six other questions came before it (a first-use audit).
-    for number, turn in enumerate(chosen, start=1):
-        lines += [f"## {number}. {markdown_escape(turn.question)}", ""]
+    number = 0
+    for position, turn in enumerate(chosen):
+        before = chosen[position - 1] if position else None
+        if before is not None and turn.question == before.question and not turn.new_topic:
+            # The same question asked again (within filters, with them cleared, or alone) is one
+            # question of the note: an audit's note read "## 14", "## 15", "## 16", all alike.
+            lines += ["### Asked again", ""]
+            if turn.filters.is_empty() and not before.filters.is_empty():
+                lines += ["Without filters.", ""]
+        else:
+            number += 1
+            lines += [f"## {number}. {markdown_escape(turn.question)}", ""]
         if turn.new_topic and number > 1:
             lines += ["A new topic: asked on its own, not as a follow-up of the questions above.", ""]
         if turn.context.words:

@@ -317,6 +317,28 @@ def test_the_case_note_quotes_the_kept_passages_with_their_citations_and_referen
     assert "## 3. What is cuckooing?\n\nA new topic: asked on its own" in case_note(thread)
 
 
+def test_the_same_question_asked_again_within_filters_and_without_is_one_question_of_the_case_note():
+    # Found in a first-use audit: a year filter set and then cleared re-asked the question twice,
+    # and the note read "## 14", "## 15 Within filters: year: 2019–…", "## 16", all alike.
+    def turn(question, **filters):
+        return Turn(
+            question=question,
+            answer=Answer(query=question, abstained=True, message="None."),
+            filters=Filters(**filters),
+        )
+
+    question = "What do farm workers pay agents?"
+    thread = Thread(
+        turns=[turn("Who runs the car wash?"), turn(question), turn(question, year_from=2019), turn(question)]
+    )
+    note = case_note(thread)
+    assert note.count(f"## 2. {question}") == 1 and "## 3." not in note and "## 4." not in note
+    assert note.count("### Asked again") == 2
+    again = note.split("### Asked again")
+    assert "Within filters: year: 2019–…" in again[1] and "Without filters." in again[2]
+    assert "Without filters." not in again[1]
+
+
 def test_the_questions_asked_before_a_turn_are_those_of_its_topic():
     def turn(question, new_topic=False):
         return Turn(question=question, answer=Answer(query=question, abstained=True), new_topic=new_topic)
