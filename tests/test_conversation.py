@@ -515,7 +515,8 @@ def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_pat
     assert "Kept passage 1 for the case note: " in out and f"Case note (Markdown) written to {note.resolve()}" in out
     assert "\x1b" not in out
     assert "## 2. and what about their access to justice?" in note.read_text()
-    assert "## 3. and what about their access to justice?\n\nAsked on its own" in note.read_text(), "/alone is marked"
+    assert "## 3." not in note.read_text(), "the same question asked again is one question of the note"
+    assert "### Asked again\n\nAsked on its own" in note.read_text(), "/alone is marked"
 
 
 def test_the_conversation_evaluation_asks_each_follow_up_three_ways_and_off_topic_questions_after_a_thread(
@@ -1034,7 +1035,7 @@ def test_chat_switches_to_an_index_rebuilt_while_it_runs_and_says_which_kept_pas
     assert "2345" not in after.split("note: the index was rebuilt")[1], "the new answer quotes the new text"
     # The case note marks the passage kept before the change, and only it (the audit's note said
     # "quoted verbatim" above the old extension).
-    kept = note.read_text().split("## 2.")
+    kept = note.read_text().split("### Asked again")  # the same question, asked after the rebuild
     assert "2345" in kept[0] and "Its file has changed or been removed since this passage was added" in kept[0]
     assert "5678" in kept[1] and "has changed or been removed" not in kept[1]
 
