@@ -398,8 +398,14 @@ class Thread(BaseModel):
         place = next((n for n, other in enumerate(self.turns) if other is turn), len(self.turns))
         return [] if turn.new_topic else [other.question for other in Thread(turns=self.turns[:place]).topic_turns()]
 
-    def turn_showing(self, question: str, chunk_id: int) -> Turn | None:
-        """The latest turn that asked ``question`` and showed the passage ``chunk_id``."""
+    def turn_showing(self, question: str, chunk_id: int, number: int = 0) -> Turn | None:
+        """The turn numbered ``number`` (from 1) if it asked ``question`` and showed the passage
+        ``chunk_id`` (a card of an earlier turn kept after a later one asked the same question: a
+        first-use audit's passage was filed under the re-ask); otherwise the latest turn that did."""
+        if 0 < number <= len(self.turns):
+            turn = self.turns[number - 1]
+            if turn.question == question and any(hit.chunk_id == chunk_id for hit in turn.cards()):
+                return turn
         return next(
             (
                 turn

@@ -2,7 +2,8 @@
 
 The search screen (on the selected card), the document screen (on the passage it shows), the
 command palette and the key help all read ``PASSAGE_ACTIONS``. A new action is one entry here
-with its handler: a function of the app, the passage's ``Hit`` and the question it answered.
+with its handler: a function of the app, the passage's ``Hit``, the question it answered and the
+number of the conversation's turn that showed it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from .app import GuidanceApp
 
 
-def open_document(app: GuidanceApp, hit: Hit, question: str) -> None:
+def open_document(app: GuidanceApp, hit: Hit, question: str, turn: int) -> None:
     from .screens.document import DocumentScreen
 
     try:
@@ -30,10 +31,10 @@ def open_document(app: GuidanceApp, hit: Hit, question: str) -> None:
     except AssistantError as error:
         app.notify(strip_control(str(error)), severity="error", markup=False)
         return
-    app.push_screen(DocumentScreen(document, hit, question))
+    app.push_screen(DocumentScreen(document, hit, question, turn))
 
 
-def copy_citation(app: GuidanceApp, hit: Hit, question: str) -> None:
+def copy_citation(app: GuidanceApp, hit: Hit, question: str, turn: int) -> None:
     citation = format_citation(hit.citation, "text")
     app.copy_to_clipboard(citation)
     app.notify(
@@ -44,7 +45,7 @@ def copy_citation(app: GuidanceApp, hit: Hit, question: str) -> None:
     )
 
 
-def copy_passage(app: GuidanceApp, hit: Hit, question: str) -> None:
+def copy_passage(app: GuidanceApp, hit: Hit, question: str, turn: int) -> None:
     """The passage as quoted text with its citation: what a case note or a report needs."""
     quoted = "“" + strip_control(hit.text).strip() + "”"
     app.copy_to_clipboard(f"{quoted}\n{format_citation(hit.citation, 'text')}")
@@ -56,11 +57,11 @@ def copy_passage(app: GuidanceApp, hit: Hit, question: str) -> None:
     )
 
 
-def add_to_report(app: GuidanceApp, hit: Hit, question: str) -> None:
-    app.add_to_report(hit, question)
+def add_to_report(app: GuidanceApp, hit: Hit, question: str, turn: int) -> None:
+    app.add_to_report(hit, question, turn)
 
 
-def search_within(app: GuidanceApp, hit: Hit, question: str) -> None:
+def search_within(app: GuidanceApp, hit: Hit, question: str, turn: int) -> None:
     """The passage's question asked again within its document only; then back to the question
     box, with searches restricted to that document."""
     app.search_within_document(hit.document.id, hit.document.title, question, hit.chunk_id)
@@ -74,7 +75,8 @@ class PassageAction:
     """Short, for the footer."""
     description: str
     """For the key help and the command palette."""
-    run: Callable[[GuidanceApp, Hit, str], None]
+    run: Callable[[GuidanceApp, Hit, str, int], None]
+    """Called with the app, the passage, the question it answered and the number of its turn (0: not known)."""
     footer: bool = True
     """Shown in the footer of the search screen (every action is in the help and the palette)."""
     where: tuple[Literal["results", "document"], ...] = ("results", "document")

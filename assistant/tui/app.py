@@ -528,12 +528,14 @@ class GuidanceApp(App):
 
     @on(messages.PassageActionRequested)
     def _passage_action(self, message: messages.PassageActionRequested) -> None:
-        ACTIONS_BY_NAME[message.name].run(self, message.hit, message.question or self.last_question or "")
+        ACTIONS_BY_NAME[message.name].run(self, message.hit, message.question or self.last_question or "", message.turn)
 
-    def add_to_report(self, hit, question: str) -> None:
+    def add_to_report(self, hit, question: str, number: int = 0) -> None:
+        """Add a passage to the report, and keep it for the case note under the turn numbered
+        ``number`` that showed it (or the latest turn that did, when not known)."""
         searched_with: list[str] = []
         earlier: list[str] = []
-        if turn := self.thread.turn_showing(question, hit.chunk_id):
+        if turn := self.thread.turn_showing(question, hit.chunk_id, number):
             turn.keep(hit.rank)  # kept for the case note too
             searched_with = list(turn.context.words)
             earlier = self.thread.asked_before(turn)

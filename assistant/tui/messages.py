@@ -23,6 +23,8 @@ class PassageActionRequested(Message):
     name: str
     hit: Hit
     question: str
+    turn: int = 0
+    """The number (from 1) of the conversation's turn whose card it is; 0 when not known."""
 
 
 class ShowReport(Message):

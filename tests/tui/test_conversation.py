@@ -591,3 +591,22 @@ async def test_a_report_passage_whose_file_was_removed_since_is_exported_with_a_
         await wait_for(pilot, lambda: bool(list((tmp_path / "reports").glob("*.md"))))
         exported = next((tmp_path / "reports").glob("*.md")).read_text()
         assert OUT_OF_DATE in exported and app.basket.items[0].out_of_date
+
+
+async def test_a_card_of_an_earlier_turn_is_kept_under_that_turn_when_a_later_one_asked_the_same(bundled_index):
+    # Found in a first-use audit: a passage added from the first asking of a question was filed
+    # in the case note under its later re-ask (after filters were set and cleared).
+    app = make_app(bundled_index, bundled_index.parent / "corpus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await a_conversation(pilot, "What is cuckooing?")
+        await ask(pilot, FIRST)
+        assert app.thread.turns[0].question == app.thread.turns[2].question == FIRST
+        first_turn_card = list(turns(app)[0].query(ResultCard))[0]
+        assert first_turn_card.hit.chunk_id in {hit.chunk_id for hit in app.thread.turns[2].cards()}
+        await pilot.press("escape")  # out of the question box
+        app.screen.query_one("#results").scroll_home(animate=False)
+        await pilot.pause()
+        first_turn_card.focus(scroll_visible=False)
+        await act(pilot, "a")
+        await wait_for(pilot, lambda: len(app.basket.items) == 1)
+        assert app.thread.turns[0].kept == [first_turn_card.hit.rank] and app.thread.turns[2].kept == []

@@ -32,11 +32,12 @@ class DocumentScreen(Screen):
         Binding("N", "find_next(-1)", "Previous match", show=False),
     ]
 
-    def __init__(self, document: Document, hit: Hit, question: str):
+    def __init__(self, document: Document, hit: Hit, question: str, turn: int = 0):
         super().__init__()
         self.document = document
         self.hit = hit
         self.question = question
+        self.turn = turn
         # Document text is sanitised at ingest; should an old index hold a control character,
         # the view shows the sanitised text and finds the passage by its words instead.
         self.text = strip_control(document.text)
@@ -167,4 +168,4 @@ class DocumentScreen(Screen):
 
     def action_passage(self, name: str) -> None:
         """One of the passage actions, on the passage this document was opened at."""
-        self.post_message(messages.PassageActionRequested(name, self.hit, self.question))
+        self.post_message(messages.PassageActionRequested(name, self.hit, self.question, self.turn))

@@ -283,7 +283,7 @@ class SearchScreen(Screen):
         if cards and self.pending_focus:
             cards[0].focus(scroll_visible=False)
             for name in self.pending_actions:
-                self.post_message(messages.PassageActionRequested(name, cards[0].hit, cards[0].question))
+                self.post_message(messages.PassageActionRequested(name, cards[0].hit, cards[0].question, cards[0].turn))
         self.pending_focus, self.pending_actions = False, []
 
     @on(Button.Pressed, ".clear-filters")
@@ -507,7 +507,7 @@ class SearchScreen(Screen):
         after Tab, on its first card when it comes)."""
         card = self.acting_card()
         if card is not None and not self.pending_focus:
-            self.post_message(messages.PassageActionRequested(name, card.hit, card.question))
+            self.post_message(messages.PassageActionRequested(name, card.hit, card.question, card.turn))
         elif self.pending_focus:
             self.pending_actions.append(name)
 

@@ -92,6 +92,8 @@ class ResultCard(Static, can_focus=True):
     def __init__(self, hit: Hit, question: str, collected: bool = False, max_chars: int = 480, turn: int = 0):
         self.hit = hit
         self.question = question
+        self.turn = turn
+        """The number (from 1) of the conversation's turn that showed it (0: not known)."""
         self.collected = collected
         self.max_chars = max_chars
         super().__init__(self._render_card(), markup=False)
@@ -140,7 +142,7 @@ class ResultCard(Static, can_focus=True):
         if getattr(event, "chain", 1) >= 2:  # a double click opens the passage in its document
             from .. import messages
 
-            self.post_message(messages.PassageActionRequested("open", self.hit, self.question))
+            self.post_message(messages.PassageActionRequested("open", self.hit, self.question, self.turn))
 
     def mark_collected(self, collected: bool = True) -> None:
         """Say, or stop saying, "[in report]" on the card."""
