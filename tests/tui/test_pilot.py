@@ -852,6 +852,16 @@ async def test_a_question_typed_on_a_passage_at_a_persons_pace_runs_no_action(bu
         assert not app.basket.items and app.screen is app.screen_stack[1], "no passage added, no screen opened"
 
 
+async def test_a_passage_key_then_slash_at_once_acts_and_goes_back_to_the_question_box(bundled_index):
+    # Found in a first-use audit: a then / pressed 0.2 s apart asked "a/What are the signs...",
+    # and the passage was not added.
+    async with on_the_first_passage(bundled_index) as (app, pilot):
+        await pilot.press("a", "slash")
+        box = app.screen.query_one(QueryInput)
+        await wait_for(pilot, lambda: len(app.basket.items) == 1 and app.focused is box)
+        assert "a/" not in box.value, "no question begun"
+
+
 async def test_a_question_typed_and_not_asked_is_kept_when_another_is_begun_on_a_passage(bundled_index):
     # Found in a first-use audit: "what role do schools play in spotting CCE", Tab, then "z" on a
     # passage: the box held "z", and the draft was gone.
