@@ -187,6 +187,22 @@ def test_an_answer_within_filters_says_when_a_stronger_passage_lies_outside_them
     assert OUTSIDE_FILTERS not in bundled_pipeline.ask(question).notices
 
 
+def test_a_card_within_filters_is_called_no_surer_a_match_than_the_whole_corpus_calls_its_passage(bundled_pipeline):
+    # Found in a first-use audit: a passage "fair" over the whole library was "strong" with an
+    # organisation filter (the ranker weighs it against the candidates beside it), and the report
+    # exported "Match: strong".
+    order = {"weak": 0, "fair": 1, "strong": 2}
+    question = "What is forced labour?"
+    whole = {hit.chunk_id: hit.confidence for hit in bundled_pipeline.ask(question, k=100).hits}
+    checked = 0
+    for organisation in ("NEXUS Institute", "UN Action against Sexual Violence in Conflict"):
+        within = bundled_pipeline.ask(question, filters=Filters(organisations=[organisation]), k=3)
+        for hit in within.hits:
+            assert order[hit.confidence] <= order[whole.get(hit.chunk_id, "weak")], (organisation, hit.chunk_id)
+            checked += 1
+    assert checked >= 4
+
+
 def test_a_year_filter_that_left_out_an_undated_documents_stronger_passage_says_so(bundled_pipeline):
     # Found in a first-use audit: with --year-from 2000 the undated CRSV brief, the answer, was
     # left out, and the note did not say why a filter on years could leave it out.

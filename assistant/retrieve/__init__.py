@@ -213,6 +213,8 @@ class Retriever:
                 closest=[hit.model_copy(update={"confidence": None, "closest": True}) for hit in nearest],
             )
         hits = self._cards(ranked, passages, question, k)
+        if allowed is not None:
+            hits = self._as_sure_as_in_the_whole_corpus(hits, question)
         if allowed is not None and hits and hits[0].confidence not in ("strong", None):
             # Filters kept from an earlier question (``w``: one document) can leave a fair
             # match where the corpus holds a strong one: say so, as a refusal would.
@@ -223,6 +225,23 @@ class Retriever:
                     if _undated_left_out(filters, outside):
                         notices.append(UNDATED_LEFT_OUT)
         return Answer(query=query, abstained=False, hits=hits, notices=notices, mode=mode, best_dense_score=best_dense)
+
+    def _as_sure_as_in_the_whole_corpus(self, hits: list[Hit], question: Question) -> list[Hit]:
+        """Cards found within filters, each called no surer a match than the whole corpus's
+        ranking calls its passage (weak when it is not among that ranking's candidates): the
+        ranker weighs a passage against the best candidates beside it, and with other documents
+        filtered out a first-use audit's "fair" passage became "strong", and was exported so."""
+        if not any(hit.confidence for hit in hits):
+            return hits
+        whole, _ = self.rank(question, None)
+        sure = {c.chunk_id: confidence(c.score - c.preferred) for c in whole}
+        order = {"weak": 0, "fair": 1, "strong": 2}
+        return [
+            hit.model_copy(update={"confidence": min(hit.confidence, sure.get(hit.chunk_id, "weak"), key=order.get)})
+            if hit.confidence
+            else hit
+            for hit in hits
+        ]
 
     def question(self, text: str, mode: Mode, k: int | None = None, context: list[str] | None = None) -> Question:
         """What the stages know of a prepared question (see ``prepare_query``): its words, and
