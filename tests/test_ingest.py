@@ -222,6 +222,30 @@ def test_a_web_address_the_layout_broke_over_two_lines_is_joined_without_a_space
     assert "https://www.gov.uk/modern-slavery/ and ask" in " ".join(text.split()), "a plain word begins a sentence"
 
 
+def test_the_rest_of_a_bold_bullets_line_is_no_heading(tmp_path):
+    # Found in a first-use audit: a key-points box's bold bullet "Support for ... in England and"
+    # went on "Wales is provided through a mixture of mainstream and/or specialist", which was taken
+    # for a bold heading: passages were cited under it, and a card began "support. Support for...".
+    body = [
+        (f"Body text of the guidance, line {n}, set in the ordinary size for reading.", 56, 760 - 14 * n, 11, False)
+        for n in range(8)
+    ]
+    box = [
+        ("• Support for potential and confirmed adult victims in England and", 56, 600, 11, True),
+        ("Wales is provided through a mixture of mainstream and/or specialist", 68, 586, 11, True),
+        ("support. Support for adult victims may include accommodation.", 68, 572, 11, False),
+        ("Victims of modern slavery may be entitled to support in Wales and", 56, 520, 11, False),
+        ("Support in Scotland", 56, 470, 16, False),
+        ("Scotland has its own arrangements for adult victims.", 56, 450, 11, False),
+    ]
+    document = ingest(write(tmp_path / "k.pdf", make_pdf([body + box]))).documents[0]
+    headings = {document.text[b.start : b.end] for b in document.blocks if b.kind == "heading"}
+    assert not any(h.startswith("Wales is provided") for h in headings), headings
+    item = next(b for b in document.blocks if "England and" in document.text[b.start : b.end])
+    assert "England and Wales is provided through a mixture" in document.text[item.start : item.end]
+    assert "Support in Scotland" in headings, "a heading set apart after an unfinished line is still one"
+
+
 def test_pdf_footnote_markers_are_set_apart_from_the_word_they_follow(tmp_path):
     sentence = "Employers must never hold passports."
     runs = [

@@ -809,6 +809,19 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
         same_block = _same_block(line, following)
         if _ENDS_CLAUSE.search(text) and not same_block:
             return None  # nothing completes it: a clause of prose in larger or bold type
+        before = next((earlier for earlier in range(index - 1, max(index - 3, -1), -1) if lines[earlier].text), None)
+        if (
+            before is not None
+            and before not in styles
+            and before not in removed
+            and lines[before].bold == line.bold
+            and _same_block(lines[before], line)
+            and _unfinished(lines[before].text, text)
+        ):
+            # The rest of a line of text that is not a heading ("• Support for potential and
+            # confirmed adult victims in England and", then "Wales is provided through..."):
+            # a first-use audit's passage was cited under that second line as its section.
+            return None
         if body_size and line.size and line.size >= body_size + 1.5:
             return ("size", line.size)
         if line.bold and body_size and line.size and line.size >= body_size - 0.5 and len(text.split()) <= 12:
@@ -819,7 +832,10 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             return ("bold", line.size)
         return None
 
-    styles = {index: style for index, line in enumerate(lines) if (style := heading_style(index, line))}
+    styles: dict[int, tuple[str, float]] = {}
+    for index, line in enumerate(lines):  # in order: a line's style may depend on the one before
+        if style := heading_style(index, line):
+            styles[index] = style
     _complete_headings(lines, styles)
     _large_print_blocks(lines, removed, body_size, styles)
     # The title block: large print at the top of the first page, before any body text (it may
