@@ -694,6 +694,7 @@ is searched with words of your earlier questions, and the answer says which.
   /as-typed    your last question again, words as typed (no spelling correction)
   /new         the next question starts a new topic
   /keep N ...  keep passages of the last answer for the case note (/keep 1 3)
+  /drop N      leave question N (as /history numbers it) out of the case note; again: put it back
   /history     the questions so far, how each was searched, and the passages kept
   /note FILE   write the case note of the whole conversation (.md; .bib or .json: its references)
   /note topic FILE
@@ -735,10 +736,11 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
     warned = False  # whether /quit or Ctrl+D has said that kept passages are in no case note
 
     def unwritten() -> int:
-        """Kept passages in no Markdown case note yet."""
+        """Kept passages in no Markdown case note yet (of questions not left out of it)."""
         return sum(
             (number, hit.rank) not in noted
             for number, turn in enumerate(thread.turns, start=1)
+            if not turn.left_out
             for hit in turn.kept_hits()
         )
 
@@ -837,6 +839,23 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                         kept = next(hit for hit in last.cards() if hit.rank == number)
                         message = f"Kept passage {number} for the case note: {kept_label(kept)}."
                     click.echo(at_terminal_width(message))
+        elif command == "/drop":
+            number = rest.strip()
+            if not number.isdigit() or not 1 <= int(number) <= len(thread.turns):
+                click.echo(f"Give the number of a question, as /history shows it (1 to {len(thread.turns)}).")
+            else:
+                turn = thread.turns[int(number) - 1]
+                turn.left_out = not turn.left_out
+                kept = (
+                    f" with its {len(turn.kept)} kept passage{'s' if len(turn.kept) != 1 else ''}" if turn.kept else ""
+                )
+                click.echo(
+                    at_terminal_width(
+                        f"Question {number}{kept} is left out of the case note (/drop {number} again puts it back)."
+                        if turn.left_out
+                        else f"Question {number} is in the case note again."
+                    )
+                )
         elif command == "/note":
             # "/note topic FILE": one case's note, when /new started another case in the same chat
             # (a first-use audit's note for a woman in a nail bar held two other victims' cases).
@@ -868,7 +887,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             # The full path: "/note" alone writes case-note.md in whatever folder chat started in.
             written = "Case note (Markdown)" if style == "markdown" else f"References of the kept passages ({style})"
             click.echo(f"{written} written to {safe_line(str(target.resolve()))}.")
-            chosen = turns or range(1, len(thread.turns) + 1)
+            chosen = [n for n in turns or range(1, len(thread.turns) + 1) if not thread.turns[n - 1].left_out]
             if not any(thread.turns[n - 1].kept for n in chosen):
                 click.echo("It holds no passage: /keep N keeps passage N of the last answer for the case note.")
             if not only_topic and thread.topic_count() > 1:
@@ -919,7 +938,8 @@ def thread_history(thread) -> str:
             else ("asked on its own" if turn.context.alone else "")
         )
         found = "no passage found" if turn.answer.abstained else f"{len(turn.cards())} passages"
-        lines.append(f"{number}. {safe_line(turn.question)}  ({'; '.join(p for p in (how, found) if p)})")
+        left_out = "left out of the case note" if turn.left_out else ""
+        lines.append(f"{number}. {safe_line(turn.question)}  ({'; '.join(p for p in (how, found, left_out) if p)})")
         lines.extend(f"   kept {hit.rank}: {kept_label(hit)}" for hit in turn.kept_hits())
     return "\n".join(lines)
 

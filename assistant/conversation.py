@@ -346,6 +346,9 @@ class Turn(BaseModel):
     """The user started a new topic with this question."""
     kept: list[int] = Field(default_factory=list)
     """The ranks of the cards the user kept for the case note."""
+    left_out: bool = False
+    """Left out of the case note by the user (chat's /drop: a question asked by mistake, such as
+    a first-use audit's ward bleep number in a patient's note)."""
     filter_titles: dict[str, str] = Field(default_factory=dict)
     """The titles of the documents ``filters`` searched within, by id, as the case note names them
     (a refusal has no card to take them from: a first-use audit's note named one by its file)."""
@@ -627,7 +630,7 @@ def case_note(
     from .report import OUT_OF_DATE
 
     generated = generated or datetime.now().astimezone()
-    chosen = [t for n, t in enumerate(thread.turns, start=1) if turns is None or n in turns]
+    chosen = [t for n, t in enumerate(thread.turns, start=1) if (turns is None or n in turns) and not t.left_out]
     lines = [
         "# Case note",
         "",
@@ -694,7 +697,7 @@ def case_note_references(thread: Thread, style: str, turns: list[int] | None = N
 
     seen: dict[tuple, object] = {}
     for number, turn in enumerate(thread.turns, start=1):
-        if turns is None or number in turns:
+        if (turns is None or number in turns) and not turn.left_out:
             for hit in turn.kept_hits():
                 seen.setdefault(hit.citation.reference_key(), hit.citation)
     return format_citations(list(seen.values()), style) + "\n"

@@ -490,6 +490,32 @@ def _chat(bundled_index, script: str) -> str:
     return process.stdout
 
 
+def test_chat_leaves_a_question_asked_by_mistake_out_of_the_case_note(bundled_index, tmp_path):
+    # Found in a first-use audit: a nurse's "what is the bleep number for the paediatric registrar
+    # on call tonight" stayed in the patient's case note, with no way to take it out.
+    note, again = tmp_path / "note.md", tmp_path / "again.md"
+    mistake = "what is the bleep number for the paediatric registrar on call tonight"
+    script = (
+        f"Why do Indonesian trafficking victims often go unidentified?\n/keep 1\n{mistake}\n/drop 2\n/drop 9\n"
+        f"/history\n/note {note}\n/drop 2\n/note {again}\n/quit\n"
+    )
+    out = _chat(bundled_index, script)
+    assert "Question 2 is left out of the case note (/drop 2 again puts it back)." in out
+    assert "Give the number of a question, as /history shows it (1 to 2)." in out
+    assert f"2. {mistake}  (" in out and "left out of the case note)" in out.split(f"2. {mistake}")[1].splitlines()[0]
+    written = note.read_text()
+    assert "bleep" not in written and "## 1. Why do Indonesian" in written and "## 2." not in written
+    assert "Question 2 is in the case note again." in out and "## 2. what is the bleep number" in again.read_text()
+
+
+def test_a_turn_left_out_is_in_neither_the_case_note_nor_its_references():
+    answer = Answer(query="q", abstained=True, message="None.")
+    thread = Thread(turns=[Turn(question="kept question", answer=answer), Turn(question="a mistake", answer=answer)])
+    thread.turns[1].left_out = True
+    note = case_note(thread)
+    assert "## 1. kept question" in note and "a mistake" not in note
+
+
 def test_chat_holds_a_conversation_through_standard_input(bundled_index, tmp_path):
     note, references = tmp_path / "note.md", tmp_path / "refs.bib"
     script = (
