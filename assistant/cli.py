@@ -720,7 +720,7 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
     from .conversation import Thread, case_note, case_note_references, out_of_date_test
     from .files import write_private
     from .pipeline import Pipeline
-    from .present import render_answer_text
+    from .present import render_answer_text, sentence_end
 
     settings = _settings(ctx)
     pipeline = Pipeline(settings, index_dir=index_dir)
@@ -837,7 +837,8 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
                         warned = False
                         # Which passage, in words: a screen reader's user hears no card above.
                         kept = next(hit for hit in last.cards() if hit.rank == number)
-                        message = f"Kept passage {number} for the case note: {kept_label(kept)}."
+                        # One full stop, none after "…" (read badly aloud: a first-use audit).
+                        message = f"Kept passage {number} for the case note: {sentence_end(kept_label(kept))}"
                     click.echo(at_terminal_width(message))
         elif command == "/drop":
             number = rest.strip()

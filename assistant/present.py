@@ -156,7 +156,7 @@ def _listing(citation: Citation) -> str | None:
     return f"{by} on “{citation.source_title}”"
 
 
-def _sentence(text: str) -> str:
+def sentence_end(text: str) -> str:
     """A citation part ended by one full stop: a title that ends with ? or ! or . keeps its own."""
     text = text.rstrip()
     return text if text.endswith((".", "?", "!", "…")) else text + "."
@@ -220,7 +220,7 @@ def format_citation(citation: Citation, style: str = "text") -> str:
         title = f"*{esc(citation.title)}*"
     else:
         title = citation.title
-    parts = [_sentence(title) if not (citation.year and citation.source_title) else f"{title} ({citation.year})."]
+    parts = [sentence_end(title) if not (citation.year and citation.source_title) else f"{title} ({citation.year})."]
     if citation.source_title:
         listed = f"Listed by {esc(citation.organisation.rstrip('.'))} on" if citation.organisation else "Listed on"
         listing = f"“{esc(citation.source_title)}”"
@@ -234,11 +234,11 @@ def format_citation(citation: Citation, style: str = "text") -> str:
             if p
         )
         if who:
-            parts.append(_sentence(who))
+            parts.append(sentence_end(who))
     section, pages = _section_and_pages(citation)
     where = "; ".join(p for p in (f"Section: {esc(section)}" if section else None, pages) if p)
     if where:
-        parts.append(_sentence(where))
+        parts.append(sentence_end(where))
     if citation.ocr:
         parts.append(OCR_NOTE)
     if citation.url and style == "text":
