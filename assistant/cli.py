@@ -847,12 +847,12 @@ def chat(ctx: click.Context, index_dir: Path | None, k: int | None) -> None:
             else:
                 turn = thread.turns[int(number) - 1]
                 turn.left_out = not turn.left_out
-                kept = (
+                with_kept = (
                     f" with its {len(turn.kept)} kept passage{'s' if len(turn.kept) != 1 else ''}" if turn.kept else ""
                 )
                 click.echo(
                     at_terminal_width(
-                        f"Question {number}{kept} is left out of the case note (/drop {number} again puts it back)."
+                        f"Question {number}{with_kept} is left out of the case note (/drop {number} again puts it back)."
                         if turn.left_out
                         else f"Question {number} is in the case note again."
                     )

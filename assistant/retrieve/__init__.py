@@ -231,8 +231,8 @@ class Retriever:
         ranking calls its passage (weak when it is not among that ranking's candidates): the
         ranker weighs a passage against the best candidates beside it, and with other documents
         filtered out a first-use audit's "fair" passage became "strong", and was exported so."""
-        if not any(hit.confidence for hit in hits):
-            return hits
+        if not any(hit.confidence in ("fair", "strong") for hit in hits):
+            return hits  # none to lower
         whole, _ = self.rank(question, None)
         sure = {c.chunk_id: confidence(c.score - c.preferred) for c in whole}
         order = {"weak": 0, "fair": 1, "strong": 2}
