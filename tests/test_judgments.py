@@ -57,6 +57,21 @@ def test_judgments_follow_a_passage_whose_offsets_moved_and_drop_one_no_longer_e
     assert len(problems) == 1 and "no longer in the extracted text" in problems[0]
 
 
+def whole_passage_judged(tmp_path, text: str, quote: tuple[int, int]):
+    """A judgments file: the whole of ``text`` (document "d") judged 2 for question "q", the
+    answer at ``quote``."""
+    judgment = Judgment(
+        question="q",
+        document="d",
+        start=0,
+        end=len(text),
+        text=text,
+        grade=2,
+        answer=[AnswerQuote(start=quote[0], end=quote[1], text=text[quote[0] : quote[1]])],
+    )
+    return write(tmp_path / "set.jsonl", judgment.model_dump_json() + "\n")
+
+
 def test_judgments_follow_a_passage_whose_compound_got_back_its_hyphen(tmp_path):
     # From 2026-12-05 the PDF reader keeps a compound's hyphen at a line's end ("rat-infested"
     # had been read "ratinfested"): the judges read the same words.
@@ -64,17 +79,7 @@ def test_judgments_follow_a_passage_whose_compound_got_back_its_hyphen(tmp_path)
     new = "Intro. The house was rat-infested. Victims are offered a recovery period of 45 days. End."
     quote = (27, 76)
     assert old[quote[0] : quote[1]] == "Victims are offered a recovery period of 45 days."
-    judgment = Judgment(
-        question="q",
-        document="d",
-        start=0,
-        end=len(old),
-        text=old,
-        grade=2,
-        answer=[AnswerQuote(start=quote[0], end=quote[1], text=old[quote[0] : quote[1]])],
-    )
-    path = write(tmp_path / "set.jsonl", judgment.model_dump_json() + "\n")
-    by_question, problems = load_judgments(path, lambda document: new)
+    by_question, problems = load_judgments(whole_passage_judged(tmp_path, old, quote), lambda document: new)
     start = new.index("Victims")
     assert not problems and by_question["q"].grade("d", start, start + 49) == 2
     assert by_question["q"].grade("d", start + 1, start + 49) == 1, "the quote is not whole: relevant, not the answer"
@@ -135,17 +140,7 @@ def test_judgments_follow_a_passage_whose_broken_web_address_was_joined(tmp_path
     old = "Forms are at www.gov.uk/ government/forms. Victims are offered a recovery period of 45 days."
     new = "Intro. Forms are at www.gov.uk/government/forms. Victims are offered a recovery period of 45 days."
     quote = old.index("Victims"), len(old)
-    judgment = Judgment(
-        question="q",
-        document="d",
-        start=0,
-        end=len(old),
-        text=old,
-        grade=2,
-        answer=[AnswerQuote(start=quote[0], end=quote[1], text=old[quote[0] : quote[1]])],
-    )
-    path = write(tmp_path / "set.jsonl", judgment.model_dump_json() + "\n")
-    by_question, problems = load_judgments(path, lambda document: new)
+    by_question, problems = load_judgments(whole_passage_judged(tmp_path, old, quote), lambda document: new)
     start = new.index("Victims")
     assert not problems and by_question["q"].grade("d", start, len(new)) == 2
     assert by_question["q"].grade("d", 0, 6) == 0, "the text before the judged passage is not judged"
