@@ -708,10 +708,20 @@ class GuidanceApp(App):
         stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
         self.push_screen(
             ExportScreen(
-                self._case_note_title(), self.export_folder / f"case-note-{stamp}.md", self._case_note_formats()
+                self._case_note_title(),
+                self.export_folder / f"case-note-{stamp}.md",
+                self._case_note_formats(),
+                questions=self._case_note_questions(),
             ),
             self._case_note_chosen,
         )
+
+    def _case_note_questions(self) -> list[tuple[str, bool]]:
+        """Each question of the conversation as the dialog lists it, and whether it is in the note."""
+        return [
+            (f"{number}. {strip_control(turn.question)}", not turn.left_out)
+            for number, turn in enumerate(self.thread.turns, start=1)
+        ]
 
     def _case_note_formats(self) -> dict[str, tuple[str, str]]:
         return TOPIC_NOTE_FORMATS if self.thread.topic_count() > 1 else CASE_NOTE_FORMATS
@@ -724,8 +734,11 @@ class GuidanceApp(App):
     def _case_note_chosen(self, choice) -> None:
         if choice is None:
             return
-        path, style = choice
-        written = self.thread.topic_numbers() if style == TOPIC_NOTE else list(range(1, len(self.thread.turns) + 1))
+        path, style, left_out = choice
+        for number, turn in enumerate(self.thread.turns, start=1):
+            turn.left_out = number in left_out
+        chosen = self.thread.topic_numbers() if style == TOPIC_NOTE else list(range(1, len(self.thread.turns) + 1))
+        written = [n for n in chosen if n not in left_out]
         if style in (TOPIC_NOTE, "markdown"):
             # A passage kept before its file changed, or before a rebuild moved it, is marked.
             self._refresh_staleness()
@@ -743,12 +756,16 @@ class GuidanceApp(App):
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
             self.push_screen(
-                ExportScreen(self._case_note_title(), path, self._case_note_formats(), style), self._case_note_chosen
+                ExportScreen(
+                    self._case_note_title(), path, self._case_note_formats(), style, self._case_note_questions()
+                ),
+                self._case_note_chosen,
             )
             return
         self.export_folder = path.parent.resolve()
         if style in (TOPIC_NOTE, "markdown"):  # BibTeX and CSL-JSON hold the references, not the questions
-            self.turns_in_case_note.update(written)
+            # A question left out is settled too: quitting does not ask about it.
+            self.turns_in_case_note.update(chosen)
         kept = any(self.thread.turns[n - 1].kept for n in written)
         hint = "" if kept else "\nIt holds no passage: a on a passage keeps it (and adds it to the report)."
         self.notify(f"Case note written to {path}{hint}", title="Export", markup=False, timeout=6)

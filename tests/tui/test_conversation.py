@@ -310,7 +310,7 @@ async def test_a_character_typed_on_the_formats_or_a_button_goes_to_the_file_nam
         await export_dialog_after_a_question(pilot, "ctrl+s")
         box = app.screen.query_one("#export-path")
         box.value = str(tmp_path / "visit")
-        await pilot.press("tab")
+        await pilot.press("tab", "tab")  # past the questions of the note
         assert app.focused is app.screen.query_one("#export")
         await pilot.press(*"-a")
         assert app.focused is box, "the box takes the focus with the first character"
@@ -610,3 +610,35 @@ async def test_a_card_of_an_earlier_turn_is_kept_under_that_turn_when_a_later_on
         await act(pilot, "a")
         await wait_for(pilot, lambda: len(app.basket.items) == 1)
         assert app.thread.turns[0].kept == [first_turn_card.hit.rank] and app.thread.turns[2].kept == []
+
+
+async def test_the_case_note_dialog_leaves_out_a_question_the_user_unticks(bundled_index, tmp_path):
+    # Found in a first-use audit: a question asked by mistake (a ward's bleep number) stayed in
+    # the patient's case note, with no way to take it out.
+    from textual.widgets import SelectionList
+
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    mistake = "what is the [bold]bleep[/bold] number for the registrar tonight"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await a_conversation(pilot, mistake)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        questions = app.screen.query_one("#export-questions", SelectionList)
+        assert questions.selected == [1, 2], "every question is in the note at first"
+        assert "[bold]bleep[/bold]" in str(questions.get_option_at_index(1).prompt), "the user's words, not markup"
+        questions.deselect(2)
+        target = tmp_path / "note.md"
+        app.screen.query_one("#export-path").value = str(target)
+        app.screen.query_one("#export-path").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.exists())
+        note = target.read_text()
+        assert f"## 1. {FIRST}" in note and "bleep" not in note
+        assert app.thread.turns[1].left_out, "remembered for the next export"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        assert app.screen.query_one("#export-questions", SelectionList).selected == [1]
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)  # no question waits for a case note

@@ -233,7 +233,7 @@ async def test_folder_and_file_names_the_user_types_are_plain_text_in_notificati
         app.screen._build()
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.search_screen)
-        app._case_note_chosen((tmp_path / "[red]notes[/red]" / "note.md", "markdown"))
+        app._case_note_chosen((tmp_path / "[red]notes[/red]" / "note.md", "markdown", set()))
         await pilot.pause()
         named = [n for n in app._notifications if "[b]missing[/b]" in n.message or "[red]notes[/red]" in n.message]
         assert len(named) == 2 and not any(n.markup for n in named), "shown as typed, never as markup"

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioButton, RadioSet, SelectionList, Static
 
 from .confirm import ConfirmScreen
 
@@ -52,8 +53,9 @@ class FormatList(RadioSet):
         self.post_message(self.Write())
 
 
-class ExportScreen(ModalScreen[tuple[Path, str] | None]):
-    """Returns (file, format), or None when cancelled."""
+class ExportScreen(ModalScreen[tuple | None]):
+    """Returns (file, format), or None when cancelled; with ``questions`` (a case note's, each
+    with whether it is in the note), (file, format, the numbers from 1 of those left out)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
@@ -62,12 +64,19 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
     ExportScreen RadioSet { width: 100%; }
     ExportScreen Horizontal { height: auto; }
     ExportScreen Button { margin: 0 1 0 0; }
+    ExportScreen SelectionList { height: auto; max-height: 6; }
     """
 
     def __init__(
-        self, title: str, default: Path, formats: dict[str, tuple[str, str]] = REPORT_FORMATS, style: str | None = None
+        self,
+        title: str,
+        default: Path,
+        formats: dict[str, tuple[str, str]] = REPORT_FORMATS,
+        style: str | None = None,
+        questions: list[tuple[str, bool]] | None = None,
     ):
         super().__init__()
+        self.questions = questions
         self.title_text = title
         self.default = default
         self.formats = formats
@@ -82,6 +91,16 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
             yield Static("File:", markup=False)
             # Coming back to the box (shift+Tab) must not select the name, or the next key replaces it.
             yield Input(value=str(self.default), id="export-path", select_on_focus=False)
+            if self.questions:
+                # The turns the user picks: a question asked by mistake (a first-use audit's ward
+                # bleep number) is left out of the note. After the file box, so that shift+Tab
+                # from it still reaches the formats.
+                yield Static("Questions in the note (Space leaves one out, or puts it back):", markup=False)
+                yield SelectionList[int](
+                    # As Text: a question is the user's words, never markup.
+                    *((Text(label), number, kept) for number, (label, kept) in enumerate(self.questions, start=1)),
+                    id="export-questions",
+                )
             with Horizontal():
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
@@ -140,11 +159,17 @@ class ExportScreen(ModalScreen[tuple[Path, str] | None]):
 
             def answered(replace: bool | None) -> None:
                 if replace:
-                    self.dismiss((path, self.style))
+                    self.dismiss(self._choice(path))
 
             self.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", yes="Replace", no="Keep it"), answered)
             return
-        self.dismiss((path, self.style))
+        self.dismiss(self._choice(path))
+
+    def _choice(self, path: Path) -> tuple:
+        if not self.questions:
+            return (path, self.style)
+        included = set(self.query_one("#export-questions", SelectionList).selected)
+        return (path, self.style, {n for n in range(1, len(self.questions) + 1) if n not in included})
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
