@@ -47,7 +47,7 @@ from .abstain import Signals, decide, specific_coverage, specific_terms, years_m
 from .contrasts import nation_spoken_of, nations_named, other_group_note, other_nations_note
 from .lookups import IndexLookups
 from .passages import Passage, assemble_passages, coverage, highlights, list_goes_on
-from .ranker import confidence, load_model
+from .ranker import CONFIDENCE_LEVELS, confidence, load_model
 from .spelling import Speller
 from .stages import Candidate, Question
 
@@ -234,10 +234,11 @@ class Retriever:
         if not any(hit.confidence in ("fair", "strong") for hit in hits):
             return hits  # none to lower
         whole, _ = self.rank(question, None)
-        sure = {c.chunk_id: confidence(c.score - c.preferred) for c in whole}
-        order = {"weak": 0, "fair": 1, "strong": 2}
+        sure = {c.chunk_id: confidence(c.own_score) for c in whole}
         return [
-            hit.model_copy(update={"confidence": min(hit.confidence, sure.get(hit.chunk_id, "weak"), key=order.get)})
+            hit.model_copy(
+                update={"confidence": min(hit.confidence, sure.get(hit.chunk_id, "weak"), key=CONFIDENCE_LEVELS.index)}
+            )
             if hit.confidence
             else hit
             for hit in hits
@@ -549,7 +550,7 @@ class Retriever:
             lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),
             also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],
             # A follow-up's thread documents rank higher; how sure a card is stays the ranker's.
-            confidence=confidence(candidate.score - candidate.preferred) if learned else None,
+            confidence=confidence(candidate.own_score) if learned else None,
             thread_document=candidate.preferred > 0,
         )
 

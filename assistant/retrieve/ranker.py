@@ -189,6 +189,10 @@ STRONG, FAIR = 0.5, 0.15
 "fair" (below: "weak"): a weak best match is not shown as sure as a strong one."""
 
 
+CONFIDENCE_LEVELS = ("weak", "fair", "strong")
+"""The words ``confidence`` says, least sure first."""
+
+
 def confidence(probability: float) -> str:
     return "strong" if probability >= STRONG else "fair" if probability >= FAIR else "weak"
 

@@ -50,7 +50,12 @@ class Candidate:
     preferred: float = 0.0
     """What ``score`` gained (or lost) for where the passage stands in a conversation rather than
     for what it says (a follow-up's thread documents gain, the passages the last answer showed
-    lose): not evidence that it answers. ``score - preferred`` is the ranker's own."""
+    lose): not evidence that it answers. ``own_score`` is the ranker's own."""
+
+    @property
+    def own_score(self) -> float:
+        """``score`` less what it was ``preferred`` by: for what the passage says."""
+        return self.score - self.preferred
 
     def rescored(self, score: float, preferred: float | None = None) -> Candidate:
         """The same candidate with another score (``dataclasses.replace`` costs three times as
@@ -164,9 +169,7 @@ def strong_before_lifted(candidates: list[Candidate], strong: float, below: floa
         candidate = moved[position]
         if candidate.preferred != 0 or candidate.score < strong:
             continue
-        lifted = next(
-            (n for n, c in enumerate(moved[:position]) if c.preferred > 0 and c.score - c.preferred < below), None
-        )
+        lifted = next((n for n, c in enumerate(moved[:position]) if c.preferred > 0 and c.own_score < below), None)
         if lifted is not None:
             moved.insert(lifted, moved.pop(position))
     return moved
@@ -222,7 +225,7 @@ def years_first(
         return candidates
     head = candidates[:depth]
     found = mentioning([c.chunk_id for c in head], years)
-    lifted = [c for c in head if c.chunk_id in found and c.score - c.preferred >= least]
+    lifted = [c for c in head if c.chunk_id in found and c.own_score >= least]
     if not lifted or head[: len(lifted)] == lifted:
         return candidates
     chosen = {c.chunk_id for c in lifted}
@@ -247,7 +250,7 @@ def own_group_first(
     head = candidates[:depth]
     headings = headings_of([c.chunk_id for c in head])
     other = {c.chunk_id for c in head if other_people(asked, headings.get(c.chunk_id, "")) is not None}
-    kept = [n for n, c in enumerate(head) if c.chunk_id not in other and c.score - c.preferred >= least]
+    kept = [n for n, c in enumerate(head) if c.chunk_id not in other and c.own_score >= least]
     if not other or not kept:
         return candidates
     last = kept[-1] + 1

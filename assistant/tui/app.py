@@ -571,7 +571,7 @@ class GuidanceApp(App):
     def _export_chosen(self, choice) -> None:
         if choice is None:
             return
-        path, style = choice
+        path, style, _ = choice
         manifest = self.pipeline.opened_manifest()
         if self.model_ready:
             # Files may have changed since the window opened: the export says which passages.

@@ -53,9 +53,9 @@ class FormatList(RadioSet):
         self.post_message(self.Write())
 
 
-class ExportScreen(ModalScreen[tuple | None]):
-    """Returns (file, format), or None when cancelled; with ``questions`` (a case note's, each
-    with whether it is in the note), (file, format, the numbers from 1 of those left out)."""
+class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
+    """Returns (file, format, the numbers from 1 of the ``questions`` left out: a case note's,
+    each with whether it is in the note; none without them), or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
@@ -165,11 +165,11 @@ class ExportScreen(ModalScreen[tuple | None]):
             return
         self.dismiss(self._choice(path))
 
-    def _choice(self, path: Path) -> tuple:
+    def _choice(self, path: Path) -> tuple[Path, str, set[int]]:
         if not self.questions:
-            return (path, self.style)
+            return path, self.style, set()
         included = set(self.query_one("#export-questions", SelectionList).selected)
-        return (path, self.style, {n for n in range(1, len(self.questions) + 1) if n not in included})
+        return path, self.style, {n for n in range(1, len(self.questions) + 1) if n not in included}
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

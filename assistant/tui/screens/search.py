@@ -440,13 +440,17 @@ class SearchScreen(Screen):
         if not isinstance(self.focused, ResultCard) or not event.is_printable or not event.character:
             await self.run_held_key()  # another key (↓, Enter): the passage key acts first, in order
             return
-        if self._held is not None and not event.character.isalnum() and not event.character.isspace():
+        if (
+            self._held is not None
+            and not event.character.isalnum()
+            and not event.character.isspace()
+            and event.key in self.active_bindings
+        ):
             # A key of its own (/ back to the question box, ? help) right after a passage key
             # begins no question: each acts, in order (a first-use audit pressed a then / and
             # asked "a/What are the signs...", the passage not added).
-            if event.key in self.active_bindings:
-                await self.run_held_key()
-                return
+            await self.run_held_key()
+            return
         if self._held is not None:
             # A second character right after a passage key: a question is being typed.
             held = self._take_held()
