@@ -929,6 +929,40 @@ def test_a_contents_page_or_a_case_study_label_heads_no_section_after_it(tmp_pat
     assert sections[timely] == ("Timely decisions",)
 
 
+def test_a_pull_quote_styled_as_a_heading_heads_no_section_and_a_quoted_title_still_does(tmp_path):
+    # Found in the library: a delivery plan's pull-quote, styled as a heading, was the section of
+    # the 50 passages after it in their citations, and a strategy's epigraphs each headed one.
+    text = (
+        "# Delivery plan\n\n## Our aims\n\nThe plan has four aims.\n\n"
+        "## “The plan sets out the Government aim to make Wales hostile to slavery”\n\n"
+        "Each aim has a lead officer.\n\n## ‘A Cost-Benefit Analysis of the ITA Intervention in Oxford and Reading’\n\n"
+        "The analysis was published in 2020.\n"
+    )
+    document = ingest(write(tmp_path / "plan.md", text)).documents[0]
+    sections = {document.text[b.start : b.end]: b.section for b in document.blocks}
+    assert sections["Each aim has a lead officer."] == ("Our aims",)
+    quote = "“The plan sets out the Government aim to make Wales hostile to slavery”"
+    assert sections[quote] == ("Our aims",), "the quotation stays in the text, as a paragraph"
+    title = "A Cost-Benefit Analysis of the ITA Intervention in Oxford and Reading"
+    assert sections["The analysis was published in 2020."] == (f"‘{title}’",)
+
+
+def test_a_numbered_heading_sits_under_the_heading_its_number_begins_with(tmp_path):
+    # Found in a first-use audit: "2.5. The Seasonal Worker Visa" was cited under "1. Conflict
+    # drives human trafficking" when the report's "2." heading was printed no larger than "1.".
+    text = (
+        "# The war and trafficking\n\nA roundtable report.\n\n"
+        "## Key findings\n\n### 1. Conflict drives trafficking\n\n#### 1.1. Risks of war\n\n"
+        "Risk rises in war.\n\n#### 2.1. Visas\n\nVisas heighten risks.\n\n### 6. Intervention\n\n"
+        "#### 6.3 Moderate risk\n\nSome text.\n\n#### 6.4.1 Significant risk\n\nMore text.\n"
+    )
+    document = ingest(write(tmp_path / "report.md", text)).documents[0]
+    sections = {document.text[b.start : b.end]: b.section for b in document.blocks if b.kind != "heading"}
+    assert sections["Risk rises in war."] == ("Key findings", "1. Conflict drives trafficking", "1.1. Risks of war")
+    assert sections["Visas heighten risks."] == ("Key findings", "2.1. Visas")
+    assert sections["More text."] == ("Key findings", "6. Intervention", "6.4.1 Significant risk")
+
+
 def test_a_period_in_a_file_name_is_dated_by_the_file_when_its_date_falls_within_it():
     # Found in a first-use audit: "iasc-annual-report-2021-2022.pdf", presented in April 2022 (its
     # PDF date), was cited as 2021.

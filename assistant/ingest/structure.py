@@ -530,6 +530,9 @@ def _heading_levels(lines: list[Line]) -> dict[int, int]:
     style_order: list[str] = []
     seen_body = False
     for index, line in enumerate(lines):
+        if line.kind == "heading" and is_quotation(line.text):
+            seen_body = True
+            continue
         if line.kind == "heading":
             levels[id(line)] = line.level if line.level is not None else 1
             seen_body = seen_body or index > 0
@@ -539,7 +542,7 @@ def _heading_levels(lines: list[Line]) -> dict[int, int]:
             continue
         next_line = lines[index + 1] if index + 1 < len(lines) else None
         style = heading_style(line, next_line)
-        if style is None:
+        if style is None or is_quotation(line.text):
             seen_body = True
             continue
         if not seen_body and style in ("caps", "title"):
@@ -550,6 +553,40 @@ def _heading_levels(lines: list[Line]) -> dict[int, int]:
             style_order.append(style)
         levels[id(line)] = style_order.index(style) + 1
     return levels
+
+
+_QUOTATION = re.compile(r"^\s*[\"“‘'](?P<inner>.+)[\"”’']\s*(?:[-–—]\s*\S.{0,60})?$")
+_QUOTED_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def is_quotation(text: str) -> bool:
+    """A quotation printed large or styled as a heading (a pull-quote): it opens and closes with
+    quotation marks, maybe with its speaker after a dash, and reads as a sentence: six words or
+    more, most of them in lower case. A quoted title ("‘A Cost-Benefit Analysis of the ITA
+    Intervention in Oxford and Reading’") is still a heading. A pull-quote headed the section path of the 50
+    passages after it ("“The Wales Anti Slavery Leadership Group Delivery Plan sets out the Welsh
+    Government aim...”"), and a strategy's six epigraphs each headed a section."""
+    quoted = _QUOTATION.match(text)
+    if not quoted:
+        return False
+    words = _QUOTED_WORD.findall(quoted.group("inner"))
+    return len(words) >= 6 and sum(word[0].islower() for word in words) * 2 > len(words)
+
+
+_SECTION_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\.?\s+(?=[^\W\d_])")
+
+
+def _section_number(heading: str) -> list[str] | None:
+    """A heading's number as its parts ("2.5. The Seasonal Worker Visa" -> ["2", "5"])."""
+    numbered = _SECTION_NUMBER.match(heading)
+    return numbered.group(1).split(".") if numbered else None
+
+
+def _numbered_under(number: list[str], parent: str) -> bool:
+    """Whether a heading numbered ``number`` can sit under ``parent``: an unnumbered heading may
+    hold any, a numbered one only those its number begins ("2.5" under "2.", not under "1.")."""
+    above = _section_number(parent)
+    return above is None or (len(above) < len(number) and number[: len(above)] == above)
 
 
 LEAF_HEADING = re.compile(
@@ -602,7 +639,13 @@ def _layout(lines: list[Line], heading_levels: dict[int, int]) -> tuple[str, lis
             parts.append(separator)
             offset += len(separator)
         if kind == "heading" and level is not None and level > 0:
-            while stack and (stack[-1][0] >= level or LEAF_HEADING.fullmatch(stack[-1][1])):
+            number = _section_number(text)
+            while stack and (
+                stack[-1][0] >= level
+                or LEAF_HEADING.fullmatch(stack[-1][1])
+                # Print sizes put "2.5." under "1. Conflict..." when "2." was no larger than it.
+                or (number is not None and not _numbered_under(number, stack[-1][1]))
+            ):
                 stack.pop()
             stack.append((level, text.rstrip(":").strip()))
         section = tuple(title for _, title in stack)
