@@ -379,6 +379,44 @@ async def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not
         assert "Shelter staff explain" in cards(app)[0].hit.text
 
 
+async def test_a_card_shown_before_its_file_changed_and_was_indexed_again_opens_its_document_and_says_so(
+    tmp_path, shared_embedder_factory
+):
+    # Found in a first-use audit: a card from before a rebuild (the file replaced by a shorter
+    # version) opened the reader at offsets past the new text, and a traceback ended the app.
+    from assistant.config import Settings
+    from assistant.pipeline import Pipeline
+    from assistant.tui.screens.document import PASSAGE_NOT_FOUND
+
+    corpus = tmp_path / "corpus"
+    long = " ".join(f"Labour inspectors visit farm {n} at night to find hidden workers." for n in range(40))
+    write(corpus / "a.md", f"# Inspections\n\n{long}\n\nSeasonal workers are often housed in caravans on site.\n")
+    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
+        embedder_factory=shared_embedder_factory
+    )
+    app = make_app(tmp_path / "index", corpus)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        await ask(pilot, "where are seasonal workers housed?")
+        hit = cards(app)[0].hit
+        assert "caravans" in hit.text and hit.location.char_end > 200
+        write(corpus / "a.md", "# Inspections\n\nA shorter, newer version.\n")
+        Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
+            embedder_factory=shared_embedder_factory
+        )
+        app.reload_index()
+        cards(app)[0].focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        await pilot.pause()
+        body = app.screen.query_one("#document-body", TextArea)
+        assert body.text.startswith("Inspections") and "shorter, newer" in body.text
+        assert body.selection.start == (0, 0) and body.selected_text == ""
+        assert PASSAGE_NOT_FOUND in [n.message for n in app._notifications]
+        await pilot.press("escape")
+        assert app.is_running and cards(app)
+
+
 async def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embedder_factory):
     from assistant.config import Settings
     from assistant.pipeline import Pipeline

@@ -21,6 +21,11 @@ from .. import messages
 from ..actions import passage_bindings
 from ..widgets.footer import KeysFooter
 
+PASSAGE_NOT_FOUND = (
+    "This passage is not in the document as indexed now: its file has changed since the passage was found. "
+    "The document opens at its beginning."
+)
+
 
 class DocumentScreen(Screen):
     BINDINGS = [
@@ -66,15 +71,22 @@ class DocumentScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#find", Input).display = False
         self.action_jump_to_passage()
+        if self._passage_span() is None:
+            self.notify(PASSAGE_NOT_FOUND, severity="warning", markup=False, timeout=10)
 
     # -- where the reader is ---------------------------------------------------------------------
 
-    def _passage_span(self) -> tuple[int, int]:
+    def _passage_span(self) -> tuple[int, int] | None:
+        """Where the passage is in the document as indexed now: at its offsets when the text there
+        is the passage, else where its first words are found, else nowhere. A passage kept in the
+        report before its file was replaced and indexed again has offsets into the old text: a
+        first-use audit's reader raised at them."""
         start, end = self.hit.location.char_start, self.hit.location.char_end
-        if self.offsets_hold:
+        passage = strip_control(self.hit.text)
+        if self.offsets_hold and 0 <= start <= end <= len(self.text) and self.text[start:end] == passage:
             return start, end
-        found = self.text.find(strip_control(self.hit.text)[:80])
-        return (found, found + len(strip_control(self.hit.text))) if found >= 0 else (0, 0)
+        found = self.text.find(passage[:80]) if passage else -1
+        return (found, min(found + len(passage), len(self.text))) if found >= 0 else None
 
     def _select(self, start: int, end: int) -> None:
         """Select a span with the cursor at its start, so that a long passage opens at its
@@ -129,7 +141,7 @@ class DocumentScreen(Screen):
         self.app.pop_screen()
 
     def action_jump_to_passage(self) -> None:
-        self._select(*self._passage_span())
+        self._select(*(self._passage_span() or (0, 0)))
         self.query_one("#document-body", TextArea).focus()
 
     def action_find(self) -> None:
