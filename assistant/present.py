@@ -452,19 +452,38 @@ boss can ask to keep your passport or bank card. T / F" states the opposite of t
 _TRUE_OR_FALSE = re.compile(r"(?<!\w)(?:T\s*/\s*F|True\s*(?:/|or)\s*False)(?!\w)")
 
 
+MYTHS = "from a list of myths and the facts that answer them: a sentence here may be the myth, not the guidance"
+"""Said of a card from a section on myths ("Myths about modern slavery") or one that labels its
+myths: a first-use audit's strong first card singled out "A person is not a victim of modern
+slavery when they say they have a better life than previously", a myth the guidance's next
+sentence answers, as its best match (a Myth | Reality table read row by row)."""
+_MYTHS_SECTION = re.compile(r"\bmyth(?:s|[- ]?bust\w*)?\b", re.IGNORECASE)
+_MYTH_LABEL = re.compile(r"(?:^|\n)\s*myths?\b|\bmyths?\s*:", re.IGNORECASE)
+
+
+def among_myths(hit: Hit) -> bool:
+    """Whether a card's passage is from a section on myths, or labels a myth in its text."""
+    return bool(_MYTHS_SECTION.search(hit.location.section or "") or _MYTH_LABEL.search(hit.text))
+
+
 def not_guidance_mark(hit: Hit) -> str | None:
     """Said of a card whose file looks, by its name, like something else than guidance."""
     return f"the file looks like {hit.not_guidance}, not guidance" if hit.not_guidance else None
 
 
 def card_marks(hit: Hit) -> list[str]:
-    """What is said of a card beside its match: a worksheet's true-or-false item; for a
+    """What is said of a card beside its match: a worksheet's true-or-false item; a list of
+    myths; for a
     follow-up, ranked up for its document, shown in the last answer; a list the document goes on
     with; a document for other UK nations, a file that is not guidance, or a heading for another
     group of people than the question names (the text, the Markdown and the terminal UI say the same)."""
     # The item's mark may sit just before or after the sentence ("... bank card. T / F").
     best = " ".join(hit.text[max(0, start - 8) : end + 8] for start, end in hit.highlights)
-    marks = ((QUIZ_ITEM, bool(_TRUE_OR_FALSE.search(best))), (THREAD_DOCUMENT, hit.thread_document))
+    marks = (
+        (QUIZ_ITEM, bool(_TRUE_OR_FALSE.search(best))),
+        (MYTHS, among_myths(hit)),
+        (THREAD_DOCUMENT, hit.thread_document),
+    )
     shown = (
         (SHOWN_BEFORE, hit.shown_before),
         (LIST_GOES_ON, hit.list_goes_on),
@@ -499,8 +518,11 @@ def best_quote(hit: Hit) -> str:
 
 
 def best_words(hit: Hit) -> str:
-    """What a card's highlighted sentence is called: under a refusal it is only the closest."""
-    return "Closest sentence" if hit.closest else "Best match"
+    """What a card's highlighted sentence is called: under a refusal it is only the closest; in a
+    list of myths it may be the myth (``MYTHS``)."""
+    if hit.closest:
+        return "Closest sentence"
+    return "Closest sentence (it may state a myth)" if among_myths(hit) else "Best match"
 
 
 def match_words(hit: Hit) -> str:

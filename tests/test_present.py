@@ -328,6 +328,26 @@ def test_a_card_whose_best_sentence_is_a_true_or_false_item_says_it_is_no_guidan
     assert "true-or-false" not in render_answer_text(Answer(query="q", abstained=False, hits=[plain]))
 
 
+def test_a_card_from_a_list_of_myths_says_a_sentence_may_be_the_myth_and_calls_none_its_best_match():
+    # Found in a first-use audit: the strong first card of a statutory guidance's Myth | Reality
+    # table singled out "A person is not a victim of modern slavery when they say they have a
+    # better life than previously", the myth its next sentence answers, as its "Best match".
+    text = (
+        "A person is not a victim of modern slavery when they say they have a better life than previously.\n"
+        "Some people are willing to tolerate their situation. This doesn't mean they are not a victim."
+    )
+    myth = hit(text).model_copy(update={"highlights": [(0, 98)]})
+    myth.location.section = "2. What is Modern Slavery? > Myths about modern slavery"
+    rendered = render_answer_text(Answer(query="q", abstained=False, hits=[myth]))
+    assert "a sentence here may be the myth, not the guidance" in rendered
+    assert "Best match" not in rendered and "Closest sentence (it may state a myth): A person is not" in rendered
+    assert "may be the myth" in render_answer_markdown(Answer(query="q", abstained=False, hits=[myth]))
+    labelled = hit("Myth: victims always ask for help.\nReality: most do not.")
+    assert "may be the myth" in render_answer_text(Answer(query="q", abstained=False, hits=[labelled]))
+    plain = hit("Victims rarely ask for help, and their silence is no mythical exception.")
+    assert "myth," not in render_answer_text(Answer(query="q", abstained=False, hits=[plain]))
+
+
 def test_two_passages_of_one_chunk_are_two_entries_with_distinct_keys():
     # Found in a first-use audit: `cite 367 367@13189-14666 --format bibtex` gave two entries
     # keyed modernslavery2020c367 (pages 10, and 9-10): a reference manager keeps one.
