@@ -803,6 +803,26 @@ async def test_find_inside_the_open_document_and_copy_the_passage_with_its_citat
         assert app.clipboard.rstrip().endswith(".") and hit.citation.title in app.clipboard.splitlines()[-1]
 
 
+async def test_a_passage_key_in_the_reader_with_the_cursor_elsewhere_says_it_acts_on_the_passage_opened(bundled_index):
+    # Found in a first-use audit: moved to p. 24 by find, `a` added the p. 4 passage the reader
+    # was opened at, and nothing said so.
+    app = bundled_app(bundled_index)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await ready(pilot)
+        await ask(pilot, "Blue Dot safe spaces for children fleeing Ukraine")
+        hit = cards(app)[0].hit
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
+        body = app.screen.query_one("#document-body", TextArea)
+        await act(pilot, "a")
+        assert not [n for n in app._notifications if "not on the text at the cursor" in n.message]
+        body.move_cursor(body.document.end)
+        await act(pilot, "a")
+        said = [n.message for n in app._notifications if "not on the text at the cursor" in n.message]
+        assert said and "the passage you opened" in said[0]
+        assert [item.chunk_id for item in app.basket.items] == [hit.chunk_id], "the passage opened, once"
+
+
 @asynccontextmanager
 async def on_the_first_passage(bundled_index):
     """An app at 80x24 that has answered INDONESIA, Tab pressed: (app, pilot)."""

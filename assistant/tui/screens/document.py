@@ -179,5 +179,20 @@ class DocumentScreen(Screen):
         self._select(start, start + len(self.query_text))
 
     def action_passage(self, name: str) -> None:
-        """One of the passage actions, on the passage this document was opened at."""
+        """One of the passage actions, on the passage this document was opened at; when the
+        cursor has moved off it, the screen says so (a first-use audit added a p. 4 contents
+        line to the report while the reader showed p. 24)."""
+        span = self._passage_span()
+        body = self.query_one("#document-body", TextArea)
+        cursor = body.document.get_index_from_location(body.selection.end)
+        if span is None or not span[0] <= cursor <= span[1]:
+            self.notify(self.elsewhere_note(span), markup=False, timeout=8)
         self.post_message(messages.PassageActionRequested(name, self.hit, self.question, self.turn))
+
+    def elsewhere_note(self, span: tuple[int, int] | None) -> str:
+        """Said when a passage action runs with the cursor off the passage."""
+        where = self.where(span[0]) if span is not None else ""
+        return (
+            f"c, y, a and w act on the passage you opened{f' ({where})' if where else ''}, not on the text at the "
+            "cursor; p goes back to it."
+        )
