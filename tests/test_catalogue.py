@@ -59,6 +59,28 @@ def test_a_csv_without_a_file_column_or_with_a_bad_year_is_a_clear_error(tmp_pat
     assert "line 2 ('x.pdf'): url: " in str(raised.value) and "Value error" not in str(raised.value)
 
 
+def test_every_entry_to_fix_is_named_in_one_error(tmp_path):
+    # Found in a first-use audit: a catalogue with two bad years named the first; fixed and built
+    # again, the build stopped at the second.
+    with pytest.raises(CatalogueError) as raised:
+        load_catalogue(write(tmp_path / "d.csv", "file,year\na.pdf,2019/20\nb.pdf,2020\nc.pdf,c. 2018\n"))
+    message = str(raised.value)
+    assert "2 entries to fix: line 2 ('a.pdf'): year: '2019/20' is not a year" in message
+    assert "| line 4 ('c.pdf'): year: 'c. 2018' is not a year" in message and "\n" not in message
+
+
+def test_a_catalogue_that_leaves_out_a_file_of_the_corpus_says_which(tmp_path):
+    # Found in a first-use audit: a file missing from the catalogue was named "risk incicators"
+    # among catalogued titles, and nothing said why.
+    catalogue = load_catalogue(write(tmp_path / "catalogue.csv", "file,title\na.pdf,Referral guide\n"))
+    assert catalogue.not_listed({"a.pdf"}) == []
+    (warning,) = catalogue.not_listed({"a.pdf", "risk_incicators.doc"})
+    assert warning.startswith("1 file is not in the catalogue: 'risk_incicators.doc'; titles")
+    many = catalogue.not_listed({"a.pdf", *(f"n{i}.pdf" for i in range(7))})
+    assert many[0].startswith("7 files are not in the catalogue: 'n0.pdf', ") and "and 2 more" in many[0]
+    assert load_catalogue(tmp_path / "none.toml").not_listed({"a.pdf"}) == [], "no catalogue, nothing left out"
+
+
 def test_a_csv_catalogue_saved_with_semicolons_or_tabs_is_read(tmp_path):
     for name, separator in (("semicolons.csv", ";"), ("tabs.csv", "\t")):
         text = (

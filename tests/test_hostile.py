@@ -286,6 +286,7 @@ def test_catalogue_entries_for_missing_or_repeated_files_are_warnings(settings, 
     warnings = " | ".join(report.warnings)
     assert "'REFERRAL.MD' names no file of the corpus (did you mean 'referral.md'?)" in warnings
     assert "[[file]] entries 2 and 3 both describe 'children.md': [[file]] entry 3 is used" in warnings
+    assert "2 files are not in the catalogue: 'identification.md', 'referral.md'; titles" in warnings
     titles = {d.path: d.title for d in make_pipeline(settings, corpus).document_infos()}
     assert titles["children.md"] == "C"
 

@@ -239,8 +239,10 @@ class _Builder:
             int(self.settings.ingest.max_file_mb * 1e6),
             exclude=self.layout.root,
         )
-        self.warnings = self.catalogue.warnings + self.catalogue.unmatched(
-            {f.relative for f in files} | {r.path for r in discover_skips}
+        self.warnings = (
+            self.catalogue.warnings
+            + self.catalogue.unmatched({f.relative for f in files} | {r.path for r in discover_skips})
+            + self.catalogue.not_listed({f.relative for f in files})
         )
         plan = self._plan(files)
         repeated, extra_reclean = self._repeated_lines(plan)

@@ -89,6 +89,25 @@ class Catalogue(BaseModel):
             warnings.append(f"catalogue entry {path!r} names no file of the corpus{hint}: it is not used")
         return warnings
 
+    def not_listed(self, corpus_paths: set[str]) -> list[str]:
+        """A warning naming the corpus's files that a catalogue with entries leaves out: their
+        titles come from the files (a first-use audit found one only as "risk incicators" among
+        catalogued titles)."""
+        missing = sorted(corpus_paths - set(self.entries)) if self.entries else []
+        if not missing:
+            return []
+        named = ", ".join(repr(path) for path in missing[:NOT_LISTED_NAMED])
+        more = f" and {len(missing) - NOT_LISTED_NAMED} more" if len(missing) > NOT_LISTED_NAMED else ""
+        files = "1 file is" if len(missing) == 1 else f"{len(missing)} files are"
+        return [
+            f"{files} not in the catalogue: {named}{more}; titles, organisations and years are taken from the files "
+            "themselves"
+        ]
+
+
+NOT_LISTED_NAMED = 5
+"""Files a catalogue leaves out, named in the build's warning before "and N more"."""
+
 
 def normalise_path(path: str) -> str:
     """The form a corpus path takes in the index: forward slashes, no ``./``, no ``..`` steps."""
@@ -169,6 +188,7 @@ def load_catalogue(path: Path) -> Catalogue:
     entries: dict[str, CatalogueEntry] = {}
     warnings: list[str] = []
     positions: dict[str, int] = {}
+    invalid: list[str] = []
     for (noun, number), raw in zip(places, raw_entries):
         try:
             entry = CatalogueEntry.model_validate(raw)
@@ -177,7 +197,8 @@ def load_catalogue(path: Path) -> Catalogue:
             # Named by its file too: "entry 9" sends a reader counting (a first-use audit).
             named = raw.get("path") if isinstance(raw.get("path"), str) else None
             which = f"{noun} {number} ({safe_line(named)[:80]!r})" if named else f"{noun} {number}"
-            raise CatalogueError(f"{path}: {which}: {problems}") from error
+            invalid.append(f"{which}: {problems}")
+            continue
         key = normalise_path(entry.path)
         if key in entries:
             nouns = "lines" if noun == "line" else "[[file]] entries"
@@ -191,6 +212,11 @@ def load_catalogue(path: Path) -> Catalogue:
             )
         entries[key] = entry
         positions[key] = number
+    if len(invalid) == 1:
+        raise CatalogueError(f"{path}: {invalid[0]}")
+    if invalid:
+        # Every entry to fix at once: one at a time, a first-use audit fixed, built and met the next.
+        raise CatalogueError(f"{path}: {len(invalid)} entries to fix: " + " | ".join(invalid))
     return Catalogue(entries=entries, warnings=warnings)
 
 
