@@ -712,6 +712,7 @@ class GuidanceApp(App):
                 self.export_folder / f"case-note-{stamp}.md",
                 self._case_note_formats(),
                 questions=self._case_note_questions(),
+                written_by=self._case_note_written_by(),
             ),
             self._case_note_chosen,
         )
@@ -722,6 +723,10 @@ class GuidanceApp(App):
             (f"{number}. {strip_control(turn.question)}", not turn.left_out)
             for number, turn in enumerate(self.thread.turns, start=1)
         ]
+
+    def _case_note_written_by(self) -> dict[str, set[int]]:
+        """The questions the current topic's note writes: the dialog lists only them for it."""
+        return {TOPIC_NOTE: set(self.thread.topic_numbers())}
 
     def _case_note_formats(self) -> dict[str, tuple[str, str]]:
         return TOPIC_NOTE_FORMATS if self.thread.topic_count() > 1 else CASE_NOTE_FORMATS
@@ -757,7 +762,12 @@ class GuidanceApp(App):
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
             self.push_screen(
                 ExportScreen(
-                    self._case_note_title(), path, self._case_note_formats(), style, self._case_note_questions()
+                    self._case_note_title(),
+                    path,
+                    self._case_note_formats(),
+                    style,
+                    self._case_note_questions(),
+                    self._case_note_written_by(),
                 ),
                 self._case_note_chosen,
             )

@@ -612,6 +612,62 @@ async def test_a_card_of_an_earlier_turn_is_kept_under_that_turn_when_a_later_on
         assert app.thread.turns[0].kept == [first_turn_card.hit.rank] and app.thread.turns[2].kept == []
 
 
+async def test_the_case_note_dialog_lists_only_the_questions_the_format_chosen_writes(bundled_index, tmp_path):
+    # Found in a first-use audit: with "this topic only" chosen, the earlier topic's questions
+    # were listed ticked, and none of them was written.
+    from textual.widgets import SelectionList
+
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await a_conversation(pilot, "and for children?")
+        await pilot.press("ctrl+n")
+        await ask(pilot, "What is cuckooing?")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        listed = app.screen.query_one("#export-questions", SelectionList)
+        assert app.screen.style == TOPIC_NOTE and listed.option_count == 1 and listed.selected == [3]
+        await act(pilot, "shift+tab", "down")  # to "every topic"
+        await pilot.press("space")
+        await wait_for(pilot, lambda: listed.option_count == 3)
+        assert app.screen.style == "markdown" and listed.selected == [1, 2, 3]
+        listed.deselect(2)
+        await pilot.pause()
+        target = tmp_path / "note.md"
+        app.screen.query_one("#export-path").value = str(target)
+        app.screen.query_one("#export-path").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: target.exists())
+        assert "and for children?" not in target.read_text() and "cuckooing" in target.read_text()
+
+
+async def test_the_export_dialog_writes_the_format_the_file_name_says_and_makes_no_folder_named_like_a_file(
+    bundled_index, tmp_path
+):
+    # Found in a first-use audit: "team.bib" typed with Markdown chosen was written as Markdown,
+    # and a path typed after the name in the box made a folder "guidance-report-….md".
+    from assistant.tui.screens.report import ReportScreen
+
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await a_conversation(pilot)
+        await act(pilot, "down", "a", "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        box = app.screen.query_one("#export-path")
+        appended = f"{box.value}{tmp_path}/exports/team.md"
+        box.value = appended
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen), "not written"
+        assert any("is named like a file, not a folder" in n.message for n in app._notifications)
+        assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+        box.value = str(tmp_path / "team.bib")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "team.bib").exists())
+        assert (tmp_path / "team.bib").read_text().lstrip().startswith("@"), "BibTeX, as the name says"
+
+
 async def test_the_case_note_dialog_leaves_out_a_question_the_user_unticks(bundled_index, tmp_path):
     # Found in a first-use audit: a question asked by mistake (a ward's bleep number) stayed in
     # the patient's case note, with no way to take it out.

@@ -74,9 +74,14 @@ class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
         formats: dict[str, tuple[str, str]] = REPORT_FORMATS,
         style: str | None = None,
         questions: list[tuple[str, bool]] | None = None,
+        written_by: dict[str, set[int]] | None = None,
     ):
         super().__init__()
         self.questions = questions
+        self.kept = {number: kept for number, (_, kept) in enumerate(questions or [], start=1)}
+        """Whether each question (numbered from 1) is in the note, listed or not."""
+        self.written_by = written_by or {}
+        """The questions a format writes, where not all (the current topic's note): only they are listed."""
         self.title_text = title
         self.default = default
         self.formats = formats
@@ -96,14 +101,28 @@ class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
                 # bleep number) is left out of the note. After the file box, so that shift+Tab
                 # from it still reaches the formats.
                 yield Static("Questions in the note (Space leaves one out, or puts it back):", markup=False)
-                yield SelectionList[int](
-                    # As Text: a question is the user's words, never markup.
-                    *((Text(label), number, kept) for number, (label, kept) in enumerate(self.questions, start=1)),
-                    id="export-questions",
-                )
+                yield SelectionList[int](*self._question_options(), id="export-questions")
             with Horizontal():
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
+
+    def _listed(self) -> list[int]:
+        """The numbers of the questions the chosen format writes (a first-use audit saw other
+        topics' questions ticked under "this topic only", and none of them was written)."""
+        every = range(1, len(self.questions or []) + 1)
+        return [n for n in every if n in self.written_by[self.style]] if self.style in self.written_by else list(every)
+
+    def _question_options(self) -> list[tuple[Text, int, bool]]:
+        # As Text: a question is the user's words, never markup.
+        labels = [label for label, _ in self.questions or []]
+        return [(Text(labels[number - 1]), number, self.kept[number]) for number in self._listed()]
+
+    @on(SelectionList.SelectedChanged, "#export-questions")
+    def _ticked(self, event: SelectionList.SelectedChanged) -> None:
+        selected = set(event.selection_list.selected)
+        for index in range(event.selection_list.option_count):
+            number = event.selection_list.get_option_at_index(index).value
+            self.kept[number] = number in selected
 
     def on_mount(self) -> None:
         box = self.query_one("#export-path", Input)
@@ -143,6 +162,10 @@ class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
             self.query_one(f"#format-{style}", RadioButton).label = self._label(style)
         box = self.query_one("#export-path", Input)
         box.value = with_format_suffix(box.value, self.default, self.formats[self.style][1])
+        if self.questions:
+            listed = self.query_one("#export-questions", SelectionList)
+            listed.clear_options()
+            listed.add_options(self._question_options())
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export")
@@ -155,6 +178,24 @@ class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
         if path.is_dir():
             self.notify(f"{value} is a folder: add a file name.", severity="warning", timeout=4, markup=False)
             return
+        by_suffix = {suffix: style for style, (_, suffix) in reversed(self.formats.items())}
+        # A path typed after the name in the box ("…-094026.md/tmp/exports/team.md") made a folder
+        # named like a report, and the next export went into it (a first-use audit).
+        named_like_a_file = next((p for p in path.parents if p.suffix.lower() in by_suffix and not p.is_dir()), None)
+        if named_like_a_file is not None:
+            self.notify(
+                f"{named_like_a_file.name} is named like a file, not a folder: type the file name in place of the one "
+                "in the box (ctrl+u clears it).",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+            return
+        typed = path.suffix.lower()
+        if typed in by_suffix and typed != self.formats[self.style][1]:
+            # "team.bib" typed with Markdown chosen was written as Markdown: the name says BibTeX.
+            self.style = by_suffix[typed]
+            self.notify(f"Written as {self.formats[self.style][0]}: the file name ends in {typed}.", markup=False)
         if path.exists():
 
             def answered(replace: bool | None) -> None:
@@ -166,10 +207,7 @@ class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
         self.dismiss(self._choice(path))
 
     def _choice(self, path: Path) -> tuple[Path, str, set[int]]:
-        if not self.questions:
-            return path, self.style, set()
-        included = set(self.query_one("#export-questions", SelectionList).selected)
-        return path, self.style, {n for n in range(1, len(self.questions) + 1) if n not in included}
+        return path, self.style, {number for number, kept in self.kept.items() if not kept}
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
