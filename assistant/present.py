@@ -286,10 +286,18 @@ def markdown_escape(text: str) -> str:
 
 
 def markdown_quote(text: str) -> list[str]:
-    """A passage as Markdown block-quote lines, its paragraphs and bullets kept, nothing live."""
-    return [
-        f"> {markdown_escape(paragraph)}" if paragraph.strip() else ">" for paragraph in strip_control(text).split("\n")
-    ]
+    """A passage as Markdown block-quote lines, its paragraphs and bullets kept, nothing live. A
+    line followed by another of its paragraph (a list item, a table row) ends in a hard line
+    break (two spaces): a renderer joined a first-use audit's list of five forms of exploitation
+    into one run-on sentence."""
+    lines = strip_control(text).split("\n")
+    quoted = []
+    for line, following in zip(lines, [*lines[1:], ""]):
+        if not line.strip():
+            quoted.append(">")
+            continue
+        quoted.append(f"> {markdown_escape(line)}{'  ' if following.strip() else ''}")
+    return quoted
 
 
 def _csl(citation: Citation) -> dict:

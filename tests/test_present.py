@@ -348,6 +348,25 @@ def test_a_card_from_a_list_of_myths_says_a_sentence_may_be_the_myth_and_calls_n
     assert "myth," not in render_answer_text(Answer(query="q", abstained=False, hits=[plain]))
 
 
+def test_a_quoted_list_keeps_one_item_to_a_line_when_the_markdown_is_rendered():
+    # Found in a first-use audit: a report's quoted list of forms of exploitation rendered as one
+    # run-on paragraph ("sexual exploitation domestic servitude forced labour ...").
+    from markdown_it import MarkdownIt
+
+    from assistant.present import markdown_quote
+
+    quoted = markdown_quote("Forms of exploitation:\nsexual exploitation\ndomestic servitude\n\nNext, the *signs*.")
+    assert quoted == [
+        "> Forms of exploitation:  ",
+        "> sexual exploitation  ",
+        "> domestic servitude",
+        ">",
+        "> Next, the \\*signs\\*.",
+    ]
+    html = MarkdownIt().render("\n".join(quoted))
+    assert "sexual exploitation<br />\ndomestic servitude</p>" in html and "<em>" not in html
+
+
 def test_two_passages_of_one_chunk_are_two_entries_with_distinct_keys():
     # Found in a first-use audit: `cite 367 367@13189-14666 --format bibtex` gave two entries
     # keyed modernslavery2020c367 (pages 10, and 9-10): a reference manager keeps one.
