@@ -185,6 +185,14 @@ def test_a_batch_line_not_searched_is_markdown_in_markdown_output(bundled_index,
     assert "Question:" not in result.stdout and "\nerror:" not in result.stdout
 
 
+def test_a_question_of_punctuation_alone_is_a_one_line_error_not_a_search(bundled_index):
+    # Found in a first-use audit: "?!?... ;;; ---" was searched, and "no passage matched well enough".
+    result = run("ask", "--index", str(bundled_index), "?!?... ;;; ---")
+    assert result.exit_code == 2 and "the question has no words, only punctuation or symbols" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert run("ask", "--index", str(bundled_index), "-k", "1", "NRM?").exit_code == 0
+
+
 def test_json_and_markdown_asked_together_is_a_usage_error(bundled_index):
     # Found in a first-use audit: `ask --json --format markdown` printed JSON without a word.
     result = run("ask", "--index", str(bundled_index), "--json", "--format", "markdown", "debt bondage")

@@ -352,6 +352,9 @@ class Retriever:
         text = " ".join((query or "").split())
         if not text:
             raise QueryError("the question is empty: type a question or some keywords")
+        if not any(character.isalnum() for character in text):
+            # "?!?... ;;; ---" was searched and answered "no passage matched well enough" (an audit).
+            raise QueryError("the question has no words, only punctuation or symbols: type a question or some keywords")
         limit = MAX_SEQ_LENGTH - SPECIAL_TOKENS
         count = self.pieces.count(text)
         if count > limit:
