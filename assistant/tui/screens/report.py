@@ -43,7 +43,7 @@ class ReportList(ListView):
 class ReportScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
-        Binding("e", "export", "Export", tooltip="Export the report (Markdown, BibTeX or CSL-JSON)"),
+        Binding("e", "export", "Export", tooltip="Export the report (Markdown, plain text, BibTeX or CSL-JSON)"),
         Binding("x,delete", "remove", "Remove"),
         Binding("u", "undo", "Put back", tooltip="Put back what x or clearing removed"),
         Binding("ctrl+d", "clear", "Clear all", tooltip="Clear the report (u puts it back)"),
