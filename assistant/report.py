@@ -34,6 +34,12 @@ OUT_OF_DATE = (
     "Its file has changed or been removed since this passage was added: check the quotation and the "
     "citation against the document before citing it."
 )
+FILE_REMOVED = (
+    "Its file is no longer in the corpus: it was removed or renamed since this passage was added; find the "
+    "document and check the quotation and the citation against it before citing it."
+)
+"""Said instead of ``OUT_OF_DATE`` when the passage's file is gone from the corpus folder: a
+first-use audit's report said "changed or removed" of a removed file and of a replaced one alike."""
 
 
 AddResult = Literal["added", "already", "widened"]
@@ -58,6 +64,14 @@ class ReportItem(BaseModel):
     out_of_date: bool = False
     """Its file was changed, renamed or removed since it was added, when last checked
     (``ReportBasket.mark_out_of_date``): the report says so beside it."""
+    file_removed: bool = False
+    """Of an item out of date: its file is no longer in the corpus folder (``FILE_REMOVED``)."""
+
+    @property
+    def out_of_date_note(self) -> str:
+        """What the report says of it when it is out of date."""
+        return FILE_REMOVED if self.file_removed else OUT_OF_DATE
+
     earlier: list[str] = Field(default_factory=list)
     """The earlier questions of its topic, as typed, when it carried words from them: a reader of
     the report sees what "and if she's under 18?" followed (a first-use audit's report listed it
@@ -163,14 +177,21 @@ class ReportBasket(BaseModel):
         where = locate([item.chunk_id for item in self.items]) if self.items else {}
         return [item for item in self.items if where.get(item.chunk_id) != item.citation.path]
 
-    def mark_out_of_date(self, locate: Callable[[list[int]], Mapping[int, str]], changed_files: set[str]) -> int:
+    def mark_out_of_date(
+        self,
+        locate: Callable[[list[int]], Mapping[int, str]],
+        changed_files: set[str],
+        in_corpus: Callable[[str], bool] | None = None,
+    ) -> int:
         """Mark the items whose passage the index no longer holds where it was (``not_in``) or
-        whose file changed or went since the index was built (``changed_files``); the others are
-        unmarked. How many are marked. A first-use audit exported, as cited quotations, passages of
-        a file deleted before a rebuild, with no word of it."""
+        whose file changed or went since the index was built (``changed_files``), and of those
+        the ones whose file ``in_corpus`` no longer finds; the others are unmarked. How many are
+        marked. A first-use audit exported, as cited quotations, passages of a file deleted
+        before a rebuild, with no word of it."""
         moved = {id(item) for item in self.not_in(locate)}
         for item in self.items:
             item.out_of_date = id(item) in moved or item.citation.path in changed_files
+            item.file_removed = item.out_of_date and in_corpus is not None and not in_corpus(item.citation.path)
         return sum(item.out_of_date for item in self.items)
 
     def move(self, index: int, offset: int) -> int:
@@ -236,7 +257,7 @@ class ReportBasket(BaseModel):
                 lines.append(f"Note: {markdown_escape(caution)}")
             if item.out_of_date:
                 lines.append("")
-                lines.append(f"**{OUT_OF_DATE}**")
+                lines.append(f"**{item.out_of_date_note}**")
             lines.append("")
             lines.extend(markdown_quote(item.text))
             lines.append("")
@@ -277,7 +298,7 @@ class ReportBasket(BaseModel):
                 *([f"Match: {item.confidence}"] if item.confidence else []),
                 *([f"{KEPT_FROM_CLOSEST} to this question."] if item.closest else []),
                 *(f"Note: {safe_line(caution)}" for caution in item.cautions),
-                *([OUT_OF_DATE] if item.out_of_date else []),
+                *([item.out_of_date_note] if item.out_of_date else []),
             ]
             lines.append("“" + strip_control(item.text).strip() + "”")
             lines.append(f"Source: {format_citation(item.citation, 'text')} [{reference}]")

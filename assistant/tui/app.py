@@ -166,8 +166,11 @@ class GuidanceApp(App):
         added (by the open index, and by the files now: ``staleness``); what to tell the user, or
         None when none is."""
         store = self.pipeline.open().store
+        corpus = self.pipeline.corpus_dir
         count = self.basket.mark_out_of_date(
-            lambda ids: {i: row[1].path for i, row in store.chunk_rows(ids).items()}, self.staleness.changed_or_removed
+            lambda ids: {i: row[1].path for i, row in store.chunk_rows(ids).items()},
+            self.staleness.changed_or_removed,
+            lambda path: (corpus / path).is_file(),
         )
         if not count:
             return None

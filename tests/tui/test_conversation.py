@@ -565,7 +565,7 @@ async def test_a_report_passage_whose_file_was_removed_since_is_exported_with_a_
     # exported as cited quotations, with no word of it.
     import shutil
 
-    from assistant.report import OUT_OF_DATE
+    from assistant.report import FILE_REMOVED
     from assistant.tui.screens.report import ReportScreen
 
     shutil.copytree(bundled_index, tmp_path / "index")
@@ -585,12 +585,14 @@ async def test_a_report_passage_whose_file_was_removed_since_is_exported_with_a_
         await act(pilot, "down", "r")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
         assert app.basket.items[0].out_of_date, "marked in the report list before any export"
+        listed = str(app.screen.query_one("#report-items").query(Static).first().render())
+        assert "its file is no longer in the corpus (removed or renamed since it was added)" in listed
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press("enter")
         await wait_for(pilot, lambda: bool(list((tmp_path / "reports").glob("*.md"))))
         exported = next((tmp_path / "reports").glob("*.md")).read_text()
-        assert OUT_OF_DATE in exported and app.basket.items[0].out_of_date
+        assert FILE_REMOVED in exported and app.basket.items[0].out_of_date and app.basket.items[0].file_removed
 
 
 async def test_a_card_of_an_earlier_turn_is_kept_under_that_turn_when_a_later_one_asked_the_same(bundled_index):
