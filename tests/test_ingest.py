@@ -493,6 +493,49 @@ def test_pdf_words_broken_by_extraction_are_rejoined_from_the_documents_own_word
     )
 
 
+def test_a_contents_page_with_its_page_numbers_in_a_column_of_their_own_is_navigation(tmp_path):
+    # Found in a first-use audit: the contents entry "Guidance on who to approach if you are not a
+    # first responder" (its page number set apart in a column) was a strong first card.
+    entries = ["Glossary", "Introduction to the NRM", "How to submit the referral", "Referring for additional support"]
+    contents = [("Contents", 56, 780, 20, True)]
+    for n, entry in enumerate(entries):
+        contents += [
+            (entry, 56, 740 - 40 * n, 12, True),
+            ("Guidance on who to approach if you are not sure", 56, 726 - 40 * n, 10, False),
+        ]
+    # The column of numbers is read after the entries, as pdfium reads the real one.
+    contents += [(str(number), 500, 520 - 20 * n, 10, False) for n, number in enumerate((3, 5, 9, 14, 21, 24))]
+    body = [
+        (f"First responders complete the referral form online, line {n} of the guidance.", 56, 760 - 14 * n, 11, False)
+        for n in range(10)
+    ]
+    document = ingest(write(tmp_path / "toolkit.pdf", make_pdf([contents, body, body, body]))).documents[0]
+    assert (
+        "Guidance on who to approach" not in document.text and "Referring for additional support" not in document.text
+    )
+    assert "First responders complete the referral form online" in document.text
+
+
+def test_a_contact_printed_large_with_an_email_address_is_no_heading(tmp_path):
+    # Found in a first-use audit: "Police Scotland National Human Trafficking Unit
+    # scdnational...@scotland.pnn.police.uk" was the section of the next contact's passage.
+    runs = [
+        ("Contacts", 56, 780, 20, True),
+        ("Police Scotland National Human Trafficking Unit", 56, 740, 14, False),
+        ("humantraffickingunit@scotland.pnn.police.uk", 56, 724, 14, False),
+        ("Your local authority takes referrals of anyone under the age of 18 years old.", 56, 690, 11, False),
+        ("It also takes referrals of adults where there are possible care needs to consider.", 56, 676, 11, False),
+    ]
+    body = [
+        (f"Ordinary text of the toolkit, line {n}, in the size for reading.", 56, 760 - 14 * n, 11, False)
+        for n in range(12)
+    ]
+    document = ingest(write(tmp_path / "contacts.pdf", make_pdf([body, runs]))).documents[0]
+    block = next(b for b in document.blocks if "Your local authority" in document.text[b.start : b.end])
+    assert not any("@" in heading for heading in block.section), block.section
+    assert "humantraffickingunit@scotland.pnn.police.uk" in document.text
+
+
 def test_a_number_in_large_print_is_never_a_heading(tmp_path):
     runs = [
         ("Findings", 56, 780, 20, True),

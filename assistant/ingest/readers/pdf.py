@@ -604,6 +604,10 @@ def _large_print_blocks(lines: list[_PdfLine], removed: dict[int, str], body_siz
             and not _SYMBOL_BULLET.match(joined)
             and not re.search(r"[.;]\s+\S", re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", joined))
             and not (_TERMINAL.search(joined) and not joined.endswith("?"))
+            # A contact printed large ("Police Scotland ... Unit scdnational...@scotland.pnn.police.uk")
+            # is no heading: it headed the next contact's passage in a first-use audit's citation.
+            and not _PHONE_NUMBER.search(joined)
+            and not _EMAIL_ADDRESS.search(joined)
         )
         for i in block:
             if heading_like:
@@ -636,6 +640,8 @@ _PHONE_NUMBER = re.compile(r"(?<![\d.,])(?:\+\d{2}[ -]?|0)\d{2,4}(?:[ -]?\d{3,4}
 """A telephone number as UK and international guidance prints it ("0800 432 0804",
 "08000 121 700", "+44 20 7946 0000"): a line holding one is a contact, not a heading."""
 
+
+_EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 BOX_LEVEL = 9
 """The level of a heading that names a box of text (a case study: "Sheena", then "Sheena was
@@ -759,6 +765,10 @@ def pdf_title(lines: list[Line]) -> str | None:
     return title if len(title) >= 4 else None
 
 
+_CONTENTS_TITLE = re.compile(r"(?:table of )?contents?", re.IGNORECASE)
+_PAGE_NUMBER_ALONE = re.compile(r"\d{1,3}")
+
+
 def _mark_contents_pages(lines: list[_PdfLine], page_count: int, removed: dict[int, str]) -> None:
     """Lines of a table of contents (text ending in a page number, many on one page near the
     front) are navigation, not content."""
@@ -773,6 +783,15 @@ def _mark_contents_pages(lines: list[_PdfLine], page_count: int, removed: dict[i
         entries = [i for i in indexes if _CONTENTS_ENTRY.match(lines[i].text)]
         if len(entries) >= 5 and len(entries) >= 0.4 * len(indexes):
             for index in entries:
+                removed.setdefault(index, "table of contents")
+            continue
+        # A contents page whose page numbers stand in a column of their own: under its
+        # "Contents" title, entries and bare numbers (a first-use audit's strong first card was
+        # "Guidance on who to approach if you are not a first responder", a contents entry).
+        title = next((i for i in indexes if _CONTENTS_TITLE.fullmatch(lines[i].text.strip())), None)
+        numbers = [i for i in indexes if _PAGE_NUMBER_ALONE.fullmatch(lines[i].text.strip())]
+        if title is not None and len(numbers) >= 5:
+            for index in indexes[indexes.index(title) + 1 :]:
                 removed.setdefault(index, "table of contents")
 
 
@@ -798,6 +817,7 @@ def _pdf_paragraphs(lines: list[_PdfLine], removed: dict[int, str]) -> list[Line
             or (_TERMINAL.search(text) and not text.endswith("?"))
             or leaves_quotation_open(text)
             or _PHONE_NUMBER.search(text)
+            or _EMAIL_ADDRESS.search(text)  # a contact line: "... Unit scdnationalhuman...@scotland.pnn.police.uk"
         ):
             return None
         first_letter = next((c for c in text if c.isalpha()), "")
