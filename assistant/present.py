@@ -481,10 +481,10 @@ def not_guidance_mark(hit: Hit) -> str | None:
 
 def card_marks(hit: Hit) -> list[str]:
     """What is said of a card beside its match: a worksheet's true-or-false item; a list of
-    myths; for a
-    follow-up, ranked up for its document, shown in the last answer; a list the document goes on
-    with; a document for other UK nations, a file that is not guidance, or a heading for another
-    group of people than the question names (the text, the Markdown and the terminal UI say the same)."""
+    myths; for a follow-up, ranked up for its document, shown in the last answer; a list the
+    document goes on with; a document for other UK nations, a file that is not guidance, or a
+    heading for another group of people than the question names (the text, the Markdown and the
+    terminal UI say the same)."""
     # The item's mark may sit just before or after the sentence ("... bank card. T / F").
     best = " ".join(hit.text[max(0, start - 8) : end + 8] for start, end in hit.highlights)
     marks = (

@@ -66,12 +66,6 @@ class ReportItem(BaseModel):
     (``ReportBasket.mark_out_of_date``): the report says so beside it."""
     file_removed: bool = False
     """Of an item out of date: its file is no longer in the corpus folder (``FILE_REMOVED``)."""
-
-    @property
-    def out_of_date_note(self) -> str:
-        """What the report says of it when it is out of date."""
-        return FILE_REMOVED if self.file_removed else OUT_OF_DATE
-
     earlier: list[str] = Field(default_factory=list)
     """The earlier questions of its topic, as typed, when it carried words from them: a reader of
     the report sees what "and if she's under 18?" followed (a first-use audit's report listed it
@@ -95,6 +89,11 @@ class ReportItem(BaseModel):
         earlier = "; ".join(f"“{question}”" for question in self.earlier)
         source = f"from the earlier questions {earlier}" if earlier else "from the earlier questions"
         return f"{self.question} (searched with: {', '.join(self.searched_with)}, {source})"
+
+    @property
+    def out_of_date_note(self) -> str:
+        """What the report says of it when it is out of date."""
+        return FILE_REMOVED if self.file_removed else OUT_OF_DATE
 
 
 class ReportBasket(BaseModel):
