@@ -709,35 +709,25 @@ class GuidanceApp(App):
             self.notify("Ask a question first: the case note is the conversation.", severity="warning", timeout=4)
             return
         stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
-        self.push_screen(
-            ExportScreen(
-                self._case_note_title(),
-                self.export_folder / f"case-note-{stamp}.md",
-                self._case_note_formats(),
-                questions=self._case_note_questions(),
-                written_by=self._case_note_written_by(),
-            ),
-            self._case_note_chosen,
-        )
+        self.push_screen(self._case_note_dialog(self.export_folder / f"case-note-{stamp}.md"), self._case_note_chosen)
 
-    def _case_note_questions(self) -> list[tuple[str, bool]]:
-        """Each question of the conversation as the dialog lists it, and whether it is in the note."""
-        return [
-            (f"{number}. {strip_control(turn.question)}", not turn.left_out)
-            for number, turn in enumerate(self.thread.turns, start=1)
-        ]
-
-    def _case_note_written_by(self) -> dict[str, set[int]]:
-        """The questions the current topic's note writes: the dialog lists only them for it."""
-        return {TOPIC_NOTE: set(self.thread.topic_numbers())}
-
-    def _case_note_formats(self) -> dict[str, tuple[str, str]]:
-        return TOPIC_NOTE_FORMATS if self.thread.topic_count() > 1 else CASE_NOTE_FORMATS
-
-    def _case_note_title(self) -> str:
+    def _case_note_dialog(self, path: Path, style: str | None = None) -> ExportScreen:
+        """The case note's export dialog: its formats (the current topic's note first once there
+        are several), and each question of the conversation, with whether it is in the note."""
         topics = self.thread.topic_count()
         # Short labels: at 80 columns a longer one hid its "← chosen" (a first-use audit).
-        return CASE_NOTE_EXPORT + (f" ({topics} topics; this topic: since the last new topic)" if topics > 1 else "")
+        title = CASE_NOTE_EXPORT + (f" ({topics} topics; this topic: since the last new topic)" if topics > 1 else "")
+        return ExportScreen(
+            title,
+            path,
+            TOPIC_NOTE_FORMATS if topics > 1 else CASE_NOTE_FORMATS,
+            style,
+            questions=[
+                (f"{number}. {strip_control(turn.question)}", not turn.left_out)
+                for number, turn in enumerate(self.thread.turns, start=1)
+            ],
+            written_by={TOPIC_NOTE: set(self.thread.topic_numbers())},
+        )
 
     def _case_note_chosen(self, choice) -> None:
         if choice is None:
@@ -763,17 +753,7 @@ class GuidanceApp(App):
             write_private(path, text)
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror or error}", severity="error", markup=False, timeout=8)
-            self.push_screen(
-                ExportScreen(
-                    self._case_note_title(),
-                    path,
-                    self._case_note_formats(),
-                    style,
-                    self._case_note_questions(),
-                    self._case_note_written_by(),
-                ),
-                self._case_note_chosen,
-            )
+            self.push_screen(self._case_note_dialog(path, style), self._case_note_chosen)
             return
         self.export_folder = path.parent.resolve()
         if style in (TOPIC_NOTE, "markdown"):  # BibTeX and CSL-JSON hold the references, not the questions

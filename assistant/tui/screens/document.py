@@ -47,6 +47,8 @@ class DocumentScreen(Screen):
         # the view shows the sanitised text and finds the passage by its words instead.
         self.text = strip_control(document.text)
         self.offsets_hold = len(self.text) == len(document.text)
+        self.passage_span = self._passage_span()
+        """Where the passage is in the text shown; None when it is no longer there."""
         self.block_starts = [block.start for block in document.blocks]
         self.matches: list[int] = []
         self.match_at = -1
@@ -71,7 +73,7 @@ class DocumentScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#find", Input).display = False
         self.action_jump_to_passage()
-        if self._passage_span() is None:
+        if self.passage_span is None:
             self.notify(PASSAGE_NOT_FOUND, severity="warning", markup=False, timeout=10)
 
     # -- where the reader is ---------------------------------------------------------------------
@@ -141,7 +143,7 @@ class DocumentScreen(Screen):
         self.app.pop_screen()
 
     def action_jump_to_passage(self) -> None:
-        self._select(*(self._passage_span() or (0, 0)))
+        self._select(*(self.passage_span or (0, 0)))
         self.query_one("#document-body", TextArea).focus()
 
     def action_find(self) -> None:
@@ -182,7 +184,7 @@ class DocumentScreen(Screen):
         """One of the passage actions, on the passage this document was opened at; when the
         cursor has moved off it, the screen says so (a first-use audit added a p. 4 contents
         line to the report while the reader showed p. 24)."""
-        span = self._passage_span()
+        span = self.passage_span
         body = self.query_one("#document-body", TextArea)
         cursor = body.document.get_index_from_location(body.selection.end)
         if span is None or not span[0] <= cursor <= span[1]:
