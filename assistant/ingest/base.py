@@ -44,6 +44,11 @@ WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:['’][A-Za-z]+)?")
 """A word of running text (letters, with an apostrophe's ending: "victim’s")."""
 
 
+CONTENTS_TITLE = r"(?:table of )?contents?(?: page)?"
+"""The title of a table of contents ("Contents", "Table of contents"): a PDF page under it is
+navigation (``readers.pdf``), and it heads no section path beyond itself (``structure``)."""
+
+
 def vocabulary(lines: list[Line]) -> Counter[str]:
     """How often each word (lower-cased) occurs in the lines: a document's own vocabulary, by
     which a word broken in two ("Oper ates") or two run together ("SLAVERYAWARENESS") is judged."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..models import Block, Document, Removal
 from ..text import leaves_quotation_open
-from .base import Line
+from .base import CONTENTS_TITLE, Line
 from .formats import is_web_like
 from .metadata import prefer_file_name, readable_case, title_from_headings
 
@@ -590,8 +590,7 @@ def _numbered_under(number: list[str], parent: str) -> bool:
 
 
 LEAF_HEADING = re.compile(
-    r"(?:table of )?contents?(?: page)?|in this (?:guide|report|document)|case stud(?:y|ies)(?: \d{1,3})?",
-    re.IGNORECASE,
+    rf"{CONTENTS_TITLE}|in this (?:guide|report|document)|case stud(?:y|ies)(?: \d{{1,3}})?", re.IGNORECASE
 )
 """A contents page's heading heads the contents alone, and a case study's label its box, whatever
 the print size of the headings after them: a report's "Contents" and "Case study", printed larger

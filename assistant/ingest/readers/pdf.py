@@ -11,7 +11,7 @@ from collections import Counter
 from ...language import RARE_COUNT, english_count
 from ...text import leaves_quotation_open, normalize_text
 from .. import budget, ocr
-from ..base import Extraction, Line, SkipFile, vocabulary
+from ..base import CONTENTS_TITLE, Extraction, Line, SkipFile, vocabulary
 from .common import BULLET
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
@@ -765,7 +765,7 @@ def pdf_title(lines: list[Line]) -> str | None:
     return title if len(title) >= 4 else None
 
 
-_CONTENTS_TITLE = re.compile(r"(?:table of )?contents?", re.IGNORECASE)
+_CONTENTS_TITLE = re.compile(CONTENTS_TITLE, re.IGNORECASE)
 _PAGE_NUMBER_ALONE = re.compile(r"\d{1,3}")
 
 
