@@ -776,7 +776,10 @@ async def test_the_report_exports_bibtex_to_a_chosen_file_that_a_bibtex_parser_r
     assert all(entry.fields_dict["title"].value for entry in library.entries)
 
 
-async def test_find_inside_the_open_document_and_copy_the_passage_with_its_citation(bundled_index):
+@asynccontextmanager
+async def in_the_reader(bundled_index):
+    """An app at 100x30 with the first card of a question about Blue Dot spaces open in the
+    reader: (app, pilot, the card's passage, the reader's text area)."""
     app = bundled_app(bundled_index)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await ready(pilot)
@@ -784,7 +787,11 @@ async def test_find_inside_the_open_document_and_copy_the_passage_with_its_citat
         hit = cards(app)[0].hit
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-        body = app.screen.query_one("#document-body", TextArea)
+        yield app, pilot, hit, app.screen.query_one("#document-body", TextArea)
+
+
+async def test_find_inside_the_open_document_and_copy_the_passage_with_its_citation(bundled_index):
+    async with in_the_reader(bundled_index) as (app, pilot, hit, body):
         occurrences = body.text.casefold().count("trafficking")
         await pilot.press("slash", *"trafficking", "enter")
         await pilot.pause()
@@ -806,14 +813,7 @@ async def test_find_inside_the_open_document_and_copy_the_passage_with_its_citat
 async def test_a_passage_key_in_the_reader_with_the_cursor_elsewhere_says_it_acts_on_the_passage_opened(bundled_index):
     # Found in a first-use audit: moved to p. 24 by find, `a` added the p. 4 passage the reader
     # was opened at, and nothing said so.
-    app = bundled_app(bundled_index)
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await ready(pilot)
-        await ask(pilot, "Blue Dot safe spaces for children fleeing Ukraine")
-        hit = cards(app)[0].hit
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, DocumentScreen))
-        body = app.screen.query_one("#document-body", TextArea)
+    async with in_the_reader(bundled_index) as (app, pilot, hit, body):
         await act(pilot, "a")
         assert not [n for n in app._notifications if "not on the text at the cursor" in n.message]
         body.move_cursor(body.document.end)
