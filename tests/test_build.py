@@ -595,6 +595,35 @@ def test_one_long_document_is_embedded_a_window_at_a_time(settings, tmp_path, mo
     assert make_pipeline(settings, corpus).verify() == [], "every passage has its vector and word pieces"
 
 
+def test_no_progress_bar_of_a_build_counts_past_its_total(settings, tmp_path, monkeypatch):
+    # Found in a first-use audit: "embedding passages and their sentences: 4203" after "4201/4201":
+    # files read after a batch was embedded were counted on the embedding bar.
+    from .fixtures_build import FakeEmbedder
+
+    class Recorded:
+        def __init__(self):
+            self.stages: list[list] = []  # [name, total, counted]
+
+        def stage(self, name, total):
+            self.stages.append([name, total, 0])
+
+        def advance(self, amount=1):
+            self.stages[-1][2] += amount
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("assistant.index.build.EMBED_WINDOW", 16)
+    corpus = tmp_path / "files"
+    for n in range(6):
+        write(corpus / f"log{n}.txt", "\n\n".join(f"Entry {n}.{m}: " + " ".join(["record"] * 150) for m in range(12)))
+    recorded = Recorded()
+    make_pipeline(settings, corpus).build(progress=recorded, embedder_factory=lambda _dir: FakeEmbedder())
+    assert all(counted <= total for _, total, counted in recorded.stages if total is not None), recorded.stages
+    reading = [stage for stage in recorded.stages if stage[0] == "reading and chunking files"]
+    assert len(reading) > 1 and sum(counted for _, _, counted in reading) == 6, "every file counted, once"
+
+
 def test_every_chunk_keeps_its_word_piece_vectors_and_an_incremental_build_copies_the_unchanged(settings, corpus, fake):
     from .fixtures_build import FakeEmbedder
 

@@ -517,7 +517,7 @@ class _Builder:
         by_path = {f.relative: f for f in plan.files}
         reports: list[FileReport] = []
         self.progress.stage("reading and chunking files", len(to_ingest))
-        for relative in to_ingest:
+        for done, relative in enumerate(to_ingest, start=1):
             corpus_file = by_path[relative]
             original = plan.duplicates.get(relative)
             if original is not None:
@@ -574,6 +574,10 @@ class _Builder:
             self.progress.advance()
             if len(self.pending) >= EMBED_WINDOW:
                 self._flush_embeddings(store)
+                # The files left get their bar again: counted on the embedding bar, they ran it
+                # past its total ("4203 of 4201", a first-use audit).
+                if done < len(to_ingest):
+                    self.progress.stage("reading and chunking files", len(to_ingest) - done)
         return reports
 
     def _chunk_id(self, document_id: str, chunk: Chunk) -> int:
