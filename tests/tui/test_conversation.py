@@ -634,6 +634,19 @@ async def test_the_case_note_dialog_lists_only_the_questions_the_format_chosen_w
         assert app.screen.style == "markdown" and listed.selected == [1, 2, 3]
         listed.deselect(2)
         await pilot.pause()
+        # Back to this topic's note, a .bib name would widen it to every topic's references:
+        # refused (a first-use audit's "topic.bib" held another case's passage).
+        app.screen.style = TOPIC_NOTE
+        app.screen.query_one("#export-path").value = str(tmp_path / "topic.bib")
+        app.screen.query_one("#export-path").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen) and not (tmp_path / "topic.bib").exists()
+        app.screen.query_one("#export-path").value = str(tmp_path / "forteam.docx")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen) and not (tmp_path / "forteam.docx").exists()
+        app.screen.style = "markdown"
         target = tmp_path / "note.md"
         app.screen.query_one("#export-path").value = str(target)
         app.screen.query_one("#export-path").focus()

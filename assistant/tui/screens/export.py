@@ -38,6 +38,11 @@ def with_format_suffix(value: str, default: Path, suffix: str) -> str:
     return str(path.with_suffix(suffix))
 
 
+NOT_WRITTEN = frozenset({".docx", ".doc", ".odt", ".rtf", ".pdf", ".xlsx", ".xls", ".pptx", ".html", ".htm"})
+"""File types a user may type that no export writes: Markdown written into "forteam.docx" was a
+file Word calls damaged (a first-use audit)."""
+
+
 class FormatList(RadioSet):
     """The formats. Enter chooses the highlighted one and writes the file, as the dialog's title
     says (it only chose one, and a first-use audit took two exports for written); Space only
@@ -178,10 +183,10 @@ class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
         if path.is_dir():
             self.notify(f"{value} is a folder: add a file name.", severity="warning", timeout=4, markup=False)
             return
-        by_suffix = {suffix: style for style, (_, suffix) in reversed(self.formats.items())}
+        suffixes = {suffix for _, suffix in self.formats.values()}
         # A path typed after the name in the box ("…-094026.md/tmp/exports/team.md") made a folder
         # named like a report, and the next export went into it (a first-use audit).
-        named_like_a_file = next((p for p in path.parents if p.suffix.lower() in by_suffix and not p.is_dir()), None)
+        named_like_a_file = next((p for p in path.parents if p.suffix.lower() in suffixes and not p.is_dir()), None)
         if named_like_a_file is not None:
             self.notify(
                 f"{named_like_a_file.name} is named like a file, not a folder: type the file name in place of the one "
@@ -192,9 +197,32 @@ class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
             )
             return
         typed = path.suffix.lower()
-        if typed in by_suffix and typed != self.formats[self.style][1]:
-            # "team.bib" typed with Markdown chosen was written as Markdown: the name says BibTeX.
-            self.style = by_suffix[typed]
+        if typed in NOT_WRITTEN:
+            self.notify(
+                f"A {typed} file cannot be written here: name it {', '.join(sorted(suffixes))}.",
+                severity="warning",
+                timeout=6,
+                markup=False,
+            )
+            return
+        if typed in suffixes and typed != self.formats[self.style][1]:
+            # "team.bib" typed with Markdown chosen was written as Markdown: the name says BibTeX;
+            # of the formats it names, the one writing the same questions as the chosen.
+            limited = self.style in self.written_by
+            named = [style for style, (_, suffix) in self.formats.items() if suffix == typed]
+            same_scope = [style for style in named if (style in self.written_by) == limited]
+            if not same_scope:
+                # Switching would widen what is written: "this topic only" named ".bib" wrote the
+                # references of every topic, another case's among them (a first-use audit).
+                self.notify(
+                    f"“{self.formats[self.style][0]}” writes a {self.formats[self.style][1]} file; for {typed}, "
+                    f"choose “{self.formats[named[0]][0]}” above (it holds every topic).",
+                    severity="warning",
+                    timeout=8,
+                    markup=False,
+                )
+                return
+            self.style = same_scope[0]
             self.notify(f"Written as {self.formats[self.style][0]}: the file name ends in {typed}.", markup=False)
         if path.exists():
 
