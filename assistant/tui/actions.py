@@ -23,10 +23,28 @@ if TYPE_CHECKING:
     from .app import GuidanceApp
 
 
+DOCUMENT_GONE = (
+    "This passage's document is no longer in the index: its file was removed or renamed since this answer. "
+    "Ask the question again to search what the index holds now."
+)
+"""Said of a card shown before a rebuild left its document out: "run index build" was said of
+an index just built (a first-use audit)."""
+
+
+def _document_held(app: GuidanceApp, hit: Hit) -> bool:
+    """Whether the index open now holds the card's document; says so when it does not."""
+    held = any(info.id == hit.document.id for info in app.pipeline.document_infos())
+    if not held:
+        app.notify(DOCUMENT_GONE, severity="warning", markup=False, timeout=8)
+    return held
+
+
 def open_document(app: GuidanceApp, hit: Hit, question: str, turn: int) -> None:
     from .screens.document import DocumentScreen
 
     try:
+        if not _document_held(app, hit):
+            return
         document = app.pipeline.document(hit.document.id)
     except AssistantError as error:
         app.notify(strip_control(str(error)), severity="error", markup=False)
@@ -63,7 +81,14 @@ def add_to_report(app: GuidanceApp, hit: Hit, question: str, turn: int) -> None:
 
 def search_within(app: GuidanceApp, hit: Hit, question: str, turn: int) -> None:
     """The passage's question asked again within its document only; then back to the question
-    box, with searches restricted to that document."""
+    box, with searches restricted to that document. A document the index no longer holds sets
+    no filter: every later question failed on it (a first-use audit)."""
+    try:
+        if not _document_held(app, hit):
+            return
+    except AssistantError as error:
+        app.notify(strip_control(str(error)), severity="error", markup=False)
+        return
     app.search_within_document(hit.document.id, hit.document.title, question, hit.chunk_id)
 
 

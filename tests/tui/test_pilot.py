@@ -417,6 +417,44 @@ async def test_a_card_shown_before_its_file_changed_and_was_indexed_again_opens_
         assert app.is_running and cards(app)
 
 
+async def test_a_card_of_a_document_the_rebuilt_index_left_out_says_so_and_sets_no_filter(
+    tmp_path, shared_embedder_factory
+):
+    # Found in a first-use audit: Enter on such a card said "run index build" of an index just
+    # built, and `w` set a filter on the missing document that every later question failed on.
+    from assistant.config import Settings
+    from assistant.pipeline import Pipeline
+    from assistant.tui.actions import DOCUMENT_GONE
+
+    corpus = tmp_path / "corpus"
+    write(corpus / "a.md", "# Housing\n\nSeasonal workers are often housed in caravans on the farm.\n")
+    write(corpus / "b.md", "# Wages\n\nWorkers must be paid at least the minimum wage for every hour.\n")
+    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
+        embedder_factory=shared_embedder_factory
+    )
+    app = make_app(tmp_path / "index", corpus)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        await ask(pilot, "where are seasonal workers housed?")
+        assert cards(app)[0].hit.document.id == "a.md"
+        (corpus / "a.md").unlink()
+        Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
+            embedder_factory=shared_embedder_factory
+        )
+        app.reload_index()
+        cards(app)[0].focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, DocumentScreen)
+        assert DOCUMENT_GONE in [n.message for n in app._notifications]
+        cards(app)[0].focus()
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.filters.documents == [], "no filter on a document the index does not hold"
+        await ask(pilot, "what must workers be paid?")
+        assert cards(app) and cards(app)[0].hit.document.id == "b.md"
+
+
 async def test_the_index_screen_rebuilds_in_the_background(tmp_path, shared_embedder_factory):
     from assistant.config import Settings
     from assistant.pipeline import Pipeline
