@@ -274,6 +274,9 @@ class Hit(BaseModel):
     """Said when the document's title or the card's section heading names only another group of
     people than the question ("the heading names adults; the question names children";
     ``contrasts.other_group_note``)."""
+    among_myths: bool = False
+    """The passage is from a section on myths or labels a myth (``text.among_myths``): none of its
+    sentences is highlighted, and the card says a sentence may be the myth."""
     passage_id: str = ""
     """What ``cite`` takes for this card (``PassageId``): the chunk id, or, for a card that runs
     onto pages its stored passage does not cover, the chunk id and the card's offsets."""
@@ -557,7 +560,10 @@ class ResultJSON(BaseModel):
     """The passage ends on an item of a list that the document goes on with."""
     not_guidance: str | None = None
     """What the passage's file looks like, by its name, when that is not guidance ("tabular data",
-    see ``Hit.not_guidance``); last, as keys added to the contract are."""
+    see ``Hit.not_guidance``)."""
+    among_myths: bool = False
+    """The passage is from a list of myths (``Hit.among_myths``): no sentence is highlighted; last,
+    as keys added to the contract are."""
 
 
 class AnswerJSON(BaseModel):

@@ -423,6 +423,7 @@ def _result_json(hit: Hit) -> ResultJSON:
         other_group=hit.other_group,
         list_goes_on=hit.list_goes_on,
         not_guidance=hit.not_guidance,
+        among_myths=hit.among_myths,
     )
 
 
@@ -461,17 +462,8 @@ _TRUE_OR_FALSE = re.compile(r"(?<!\w)(?:T\s*/\s*F|True\s*(?:/|or)\s*False)(?!\w)
 
 
 MYTHS = "from a list of myths and the facts that answer them: a sentence here may be the myth, not the guidance"
-"""Said of a card from a section on myths ("Myths about modern slavery") or one that labels its
-myths: a first-use audit's strong first card singled out "A person is not a victim of modern
-slavery when they say they have a better life than previously", a myth the guidance's next
-sentence answers, as its best match (a Myth | Reality table read row by row)."""
-_MYTHS_SECTION = re.compile(r"\bmyth(?:s|[- ]?bust\w*)?\b", re.IGNORECASE)
-_MYTH_LABEL = re.compile(r"(?:^|\n)\s*myths?\b|\bmyths?\s*:", re.IGNORECASE)
-
-
-def among_myths(hit: Hit) -> bool:
-    """Whether a card's passage is from a section on myths, or labels a myth in its text."""
-    return bool(_MYTHS_SECTION.search(hit.location.section or "") or _MYTH_LABEL.search(hit.text))
+"""Said of a card from a section on myths, or one that labels its myths (``text.among_myths``):
+no sentence of it is highlighted either."""
 
 
 def not_guidance_mark(hit: Hit) -> str | None:
@@ -489,7 +481,7 @@ def card_marks(hit: Hit) -> list[str]:
     best = " ".join(hit.text[max(0, start - 8) : end + 8] for start, end in hit.highlights)
     marks = (
         (QUIZ_ITEM, bool(_TRUE_OR_FALSE.search(best))),
-        (MYTHS, among_myths(hit)),
+        (MYTHS, hit.among_myths),
         (THREAD_DOCUMENT, hit.thread_document),
     )
     shown = (
@@ -526,11 +518,8 @@ def best_quote(hit: Hit) -> str:
 
 
 def best_words(hit: Hit) -> str:
-    """What a card's highlighted sentence is called: under a refusal it is only the closest; in a
-    list of myths it may be the myth (``MYTHS``)."""
-    if hit.closest:
-        return "Closest sentence"
-    return "Closest sentence (it may state a myth)" if among_myths(hit) else "Best match"
+    """What a card's highlighted sentence is called: under a refusal it is only the closest."""
+    return "Closest sentence" if hit.closest else "Best match"
 
 
 def match_words(hit: Hit) -> str:

@@ -293,3 +293,16 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if end > start else None
+
+
+_MYTHS_SECTION = re.compile(r"\bmyth(?:s|[- ]?bust\w*)?\b", re.IGNORECASE)
+_MYTH_LABEL = re.compile(r"(?:^|\n)\s*myths?\b|\bmyths?\s*:", re.IGNORECASE)
+
+
+def among_myths(section: str | None, text: str) -> bool:
+    """Whether a passage is from a section on myths ("Myths about modern slavery"), or labels a
+    myth in its text ("Myth: ..."): a sentence in it may state the myth the guidance answers, so
+    none is singled out as the best match (a first-use audit's strong first card highlighted "A
+    person is not a victim of modern slavery when they say they have a better life than
+    previously", read row by row from a Myth | Reality table)."""
+    return bool(_MYTHS_SECTION.search(section or "") or _MYTH_LABEL.search(text))

@@ -154,6 +154,30 @@ def test_an_answer_from_an_index_older_than_its_files_says_which_passages_come_f
     assert "out of date" not in fresh.stderr and "Note: passage" not in fresh.stdout
 
 
+def test_a_passage_from_a_list_of_myths_has_no_highlighted_sentence_and_says_so(tmp_path, st_embedder, monkeypatch):
+    # Found in a first-use audit: a Myth | Reality table's myth was the strong first card's
+    # highlighted best match, in the text, the TUI and `ask --json`.
+    import assistant.index.build as build
+
+    monkeypatch.setattr(build, "default_embedder_factory", lambda batch_size: lambda _d: st_embedder)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write(
+        corpus / "guidance.md",
+        "# Statutory guidance\n\n## Identifying victims\n\nFirst responders should look for signs of control.\n\n"
+        "## Myths about modern slavery\n\nA person is not a victim when they say they have a better life than "
+        "before.\nSome people tolerate their situation as a stepping stone. This does not mean they are not a "
+        "victim.\n",
+    )
+    assert run("index", "build", "--corpus", str(corpus), "--index", str(index), "--quiet").exit_code == 0
+    asked = run("ask", "--index", str(index), "--json", "-k", "3", "is a person a victim if they have a better life?")
+    results = AnswerJSON.model_validate_json(asked.stdout.splitlines()[0]).results
+    myths = [r for r in results if "better life" in r.text]
+    assert myths and all(r.among_myths and r.highlights == [] for r in myths)
+    assert all(not r.among_myths for r in results if "better life" not in r.text)
+    text = run("ask", "--index", str(index), "-k", "1", "is a person a victim if they have a better life?").stdout
+    assert "may be the myth, not the guidance" in text and "Best match" not in text
+
+
 def test_a_document_is_named_to_document_as_index_status_lists_it_escapes_and_all(tmp_path, st_embedder, monkeypatch):
     # Found in a first-use audit: `index status --documents` listed "field notes txt.md" (its
     # right-to-left override dropped), and --document refused that name.

@@ -127,6 +127,7 @@ def test_the_json_contract_is_the_model_serialised_with_its_keys_in_order():
         "other_group",
         "list_goes_on",
         "not_guidance",
+        "among_myths",
     ]
     assert result["highlights"] == [[0, 34]] and result["lexical_score"] is None
     assert result["citation"] == format_citation(CITATION, "text")
@@ -328,24 +329,29 @@ def test_a_card_whose_best_sentence_is_a_true_or_false_item_says_it_is_no_guidan
     assert "true-or-false" not in render_answer_text(Answer(query="q", abstained=False, hits=[plain]))
 
 
-def test_a_card_from_a_list_of_myths_says_a_sentence_may_be_the_myth_and_calls_none_its_best_match():
+def test_a_card_from_a_list_of_myths_says_a_sentence_may_be_the_myth_and_highlights_none():
     # Found in a first-use audit: the strong first card of a statutory guidance's Myth | Reality
     # table singled out "A person is not a victim of modern slavery when they say they have a
     # better life than previously", the myth its next sentence answers, as its "Best match".
+    from assistant.text import among_myths
+
     text = (
         "A person is not a victim of modern slavery when they say they have a better life than previously.\n"
         "Some people are willing to tolerate their situation. This doesn't mean they are not a victim."
     )
-    myth = hit(text).model_copy(update={"highlights": [(0, 98)]})
-    myth.location.section = "2. What is Modern Slavery? > Myths about modern slavery"
+    assert among_myths("2. What is Modern Slavery? > Myths about modern slavery", text)
+    assert among_myths(None, "Myth: victims always ask for help.\nReality: most do not.")
+    assert among_myths("Myth-busting", "x") and not among_myths(
+        "Signs", "Victims rarely ask for help; a mythical tale."
+    )
+    myth = hit(text).model_copy(update={"among_myths": True, "highlights": []})
     rendered = render_answer_text(Answer(query="q", abstained=False, hits=[myth]))
-    assert "a sentence here may be the myth, not the guidance" in rendered
-    assert "Best match" not in rendered and "Closest sentence (it may state a myth): A person is not" in rendered
+    assert "a sentence here may be the myth, not the guidance" in rendered and "Best match" not in rendered
     assert "may be the myth" in render_answer_markdown(Answer(query="q", abstained=False, hits=[myth]))
-    labelled = hit("Myth: victims always ask for help.\nReality: most do not.")
-    assert "may be the myth" in render_answer_text(Answer(query="q", abstained=False, hits=[labelled]))
-    plain = hit("Victims rarely ask for help, and their silence is no mythical exception.")
-    assert "myth," not in render_answer_text(Answer(query="q", abstained=False, hits=[plain]))
+    line = json.loads(answer_json(Answer(query="q", abstained=False, hits=[myth])).to_json())
+    assert line["results"][0]["among_myths"] is True and line["results"][0]["highlights"] == []
+    plain = hit("Victims rarely ask for help.")
+    assert "myth" not in render_answer_text(Answer(query="q", abstained=False, hits=[plain]))
 
 
 def test_a_quoted_list_keeps_one_item_to_a_line_when_the_markdown_is_rendered():

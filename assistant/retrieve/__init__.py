@@ -40,7 +40,7 @@ from ..models import (
     ThreadFocus,
 )
 from ..present import make_citation, section_path
-from ..text import folded_name, safe_path, strip_control
+from ..text import among_myths, folded_name, safe_path, strip_control
 from ..tokens import SPECIAL_TOKENS, WordPieces
 from . import stages
 from .abstain import Signals, decide, specific_coverage, specific_terms, years_missing
@@ -529,6 +529,7 @@ class Retriever:
         pages = (stored[0].page, stored[0].page_end or stored[0].page) if stored else None
         same = pages is None or pages == (chunk.page, chunk.page_end or chunk.page)
         span = None if same else (chunk.char_start, chunk.char_end)
+        myths = among_myths(section_path(chunk.section), chunk.text)
         return Hit(
             passage_id=str(PassageId(chunk_id=int(chunk.id), span=span)),
             rank=rank,
@@ -546,9 +547,12 @@ class Retriever:
                 char_end=chunk.char_end,
             ),
             citation=citation,
-            highlights=[(passage.best[0] - chunk.char_start, passage.best[1] - chunk.char_start)]
+            highlights=[]
+            if myths
+            else [(passage.best[0] - chunk.char_start, passage.best[1] - chunk.char_start)]
             if passage.best
             else highlights(chunk.text, terms, self.lookups.idf),
+            among_myths=myths,
             dense_score=None if candidate.dense is None else round(float(candidate.dense), 6),
             lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),
             also_at=[make_citation(other, document, indexed_at) for other, document, indexed_at in passage.also],
