@@ -34,12 +34,18 @@ OUT_OF_DATE = (
     "Its file has changed or been removed since this passage was added: check the quotation and the "
     "citation against the document before citing it."
 )
+FILE_CHANGED = (
+    "Its file has changed since this passage was added: check the quotation and the citation against the "
+    "document before citing it."
+)
+"""Said of a report's passage whose file is still in the corpus but changed (``OUT_OF_DATE`` is
+said where which is not known: a case note's)."""
 FILE_REMOVED = (
     "Its file is no longer in the corpus: it was removed or renamed since this passage was added; find the "
     "document and check the quotation and the citation against it before citing it."
 )
-"""Said instead of ``OUT_OF_DATE`` when the passage's file is gone from the corpus folder: a
-first-use audit's report said "changed or removed" of a removed file and of a replaced one alike."""
+"""Said of a report's passage whose file is gone from the corpus folder: a first-use audit's
+report said "changed or removed" of a removed file and of a replaced one alike."""
 
 
 AddResult = Literal["added", "already", "widened"]
@@ -64,8 +70,9 @@ class ReportItem(BaseModel):
     out_of_date: bool = False
     """Its file was changed, renamed or removed since it was added, when last checked
     (``ReportBasket.mark_out_of_date``): the report says so beside it."""
-    file_removed: bool = False
-    """Of an item out of date: its file is no longer in the corpus folder (``FILE_REMOVED``)."""
+    file_removed: bool | None = None
+    """Of an item out of date: whether its file is gone from the corpus folder (``FILE_REMOVED``)
+    or still there, changed (``FILE_CHANGED``); None when that was not looked at."""
     earlier: list[str] = Field(default_factory=list)
     """The earlier questions of its topic, as typed, when it carried words from them: a reader of
     the report sees what "and if she's under 18?" followed (a first-use audit's report listed it
@@ -93,7 +100,7 @@ class ReportItem(BaseModel):
     @property
     def out_of_date_note(self) -> str:
         """What the report says of it when it is out of date."""
-        return FILE_REMOVED if self.file_removed else OUT_OF_DATE
+        return OUT_OF_DATE if self.file_removed is None else FILE_REMOVED if self.file_removed else FILE_CHANGED
 
 
 class ReportBasket(BaseModel):
@@ -190,7 +197,8 @@ class ReportBasket(BaseModel):
         moved = {id(item) for item in self.not_in(locate)}
         for item in self.items:
             item.out_of_date = id(item) in moved or item.citation.path in changed_files
-            item.file_removed = item.out_of_date and in_corpus is not None and not in_corpus(item.citation.path)
+            looked = item.out_of_date and in_corpus is not None
+            item.file_removed = not in_corpus(item.citation.path) if looked else None
         return sum(item.out_of_date for item in self.items)
 
     def move(self, index: int, offset: int) -> int:

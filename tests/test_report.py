@@ -163,7 +163,7 @@ def test_passages_whose_file_changed_or_went_are_marked_and_the_report_says_so()
 def test_a_passage_whose_file_left_the_corpus_is_said_to_be_gone_and_one_whose_file_changed_changed():
     # Found in a first-use audit: a removed file's passage and a replaced file's were both "changed
     # or removed", and only one of them could still be checked against its file.
-    from assistant.report import FILE_REMOVED, OUT_OF_DATE
+    from assistant.report import FILE_CHANGED, FILE_REMOVED
 
     kept = ReportBasket()
     for chunk_id, path in ((2, "edited.pdf"), (3, "gone.pdf")):
@@ -174,8 +174,9 @@ def test_a_passage_whose_file_left_the_corpus_is_said_to_be_gone_and_one_whose_f
     assert kept.mark_out_of_date(lambda ids: {}, set(), lambda path: path == "edited.pdf") == 2
     assert [item.file_removed for item in kept.items] == [False, True]
     for exported in (kept.to_markdown(), kept.to_text()):
-        assert exported.count(OUT_OF_DATE) == 1 and exported.count(FILE_REMOVED) == 1
-        assert exported.index(OUT_OF_DATE) < exported.index("Passage 2.") < exported.index(FILE_REMOVED)
+        assert exported.count(FILE_CHANGED) == 1 and exported.count(FILE_REMOVED) == 1
+        assert exported.index(FILE_CHANGED) < exported.index("Passage 2.") < exported.index(FILE_REMOVED)
+        assert "changed or been removed" not in exported.split("References")[0]
 
 
 def test_what_was_removed_is_put_back_where_it_was_unless_it_was_added_again():

@@ -84,12 +84,12 @@ class ReportScreen(Screen):
             if item.closest:
                 label.append(f"{CLOSEST_MARK}\n", style="italic")
             if item.out_of_date:
-                label.append(
-                    "its file is no longer in the corpus (removed or renamed since it was added)\n"
-                    if item.file_removed
-                    else "its file has changed since it was added\n",
-                    style="bold",
-                )
+                gone = {
+                    True: "its file is no longer in the corpus (removed or renamed since it was added)",
+                    False: "its file has changed since it was added",
+                    None: "its file has changed or been removed since it was added",
+                }
+                label.append(f"{gone[item.file_removed]}\n", style="bold")
             for caution in item.cautions:
                 label.append(f"{strip_control(caution)}\n", style="italic")
             excerpt = strip_control(item.text).replace("\n", " ")
