@@ -81,6 +81,16 @@ def test_a_catalogue_that_leaves_out_a_file_of_the_corpus_says_which(tmp_path):
     assert load_catalogue(tmp_path / "none.toml").not_listed({"a.pdf"}) == [], "no catalogue, nothing left out"
 
 
+def test_a_toml_catalogue_of_other_tables_than_file_entries_says_they_are_not_read(tmp_path):
+    # Found in a first-use audit: `["a.md"]` tables, each with a title and a year "2019/20", were
+    # ignored without a word.
+    catalogue = load_catalogue(write(tmp_path / "catalogue.toml", '["a.md"]\ntitle = "A"\nyear = "2019/20"\n'))
+    assert catalogue.entries == {}
+    (warning,) = catalogue.warnings
+    assert warning.startswith("catalogue: 'a.md' is not read: only [[file]] entries are")
+    assert catalogue.not_listed({"a.md"}) == [], "no entry read: nothing is said to be left out"
+
+
 def test_a_csv_catalogue_saved_with_semicolons_or_tabs_is_read(tmp_path):
     for name, separator in (("semicolons.csv", ";"), ("tabs.csv", "\t")):
         text = (

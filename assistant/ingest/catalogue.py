@@ -169,6 +169,7 @@ def load_catalogue(path: Path) -> Catalogue:
         raise CatalogueError(f"{path}: not UTF-8 text ({error})") from error
     except OSError as error:
         raise CatalogueError(f"{path}: cannot be read ({error.strerror})") from error
+    data: dict = {}  # a TOML catalogue's tables
     if path.suffix.lower() == ".csv":
         rows = _csv_rows(path, content)
         raw_entries, places = [raw for _, raw in rows], [("line", line) for line, _ in rows]
@@ -187,6 +188,14 @@ def load_catalogue(path: Path) -> Catalogue:
         places = [("[[file]] entry", n) for n in range(1, len(raw_entries) + 1)]
     entries: dict[str, CatalogueEntry] = {}
     warnings: list[str] = []
+    if unread := sorted(key for key in data if key != "file"):
+        # `["a.md"]` tables with a title each were read as no catalogue at all, without a word (a
+        # first-use audit).
+        named = ", ".join(repr(safe_line(key)[:60]) for key in unread[:5]) + (" ..." if len(unread) > 5 else "")
+        warnings.append(
+            f"catalogue: {named} {'is' if len(unread) == 1 else 'are'} not read: only [[file]] entries are "
+            '(each with path = "the file", then title, organisation, year...)'
+        )
     positions: dict[str, int] = {}
     invalid: list[str] = []
     for (noun, number), raw in zip(places, raw_entries):
