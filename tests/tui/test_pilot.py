@@ -379,21 +379,25 @@ async def test_a_folder_of_documents_named_as_the_index_is_indexed_beside_it_not
         assert "Shelter staff explain" in cards(app)[0].hit.text
 
 
+def build_index(corpus: Path, index: Path, embedder_factory) -> None:
+    """Build (or bring up to date) ``index`` from ``corpus``, as `index build` does."""
+    from assistant.config import Settings
+    from assistant.pipeline import Pipeline
+
+    Pipeline(Settings(), index_dir=index, corpus_dir=corpus).build(embedder_factory=embedder_factory)
+
+
 async def test_a_card_shown_before_its_file_changed_and_was_indexed_again_opens_its_document_and_says_so(
     tmp_path, shared_embedder_factory
 ):
     # Found in a first-use audit: a card from before a rebuild (the file replaced by a shorter
     # version) opened the reader at offsets past the new text, and a traceback ended the app.
-    from assistant.config import Settings
-    from assistant.pipeline import Pipeline
     from assistant.tui.screens.document import PASSAGE_NOT_FOUND
 
     corpus = tmp_path / "corpus"
     long = " ".join(f"Labour inspectors visit farm {n} at night to find hidden workers." for n in range(40))
     write(corpus / "a.md", f"# Inspections\n\n{long}\n\nSeasonal workers are often housed in caravans on site.\n")
-    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
-        embedder_factory=shared_embedder_factory
-    )
+    build_index(corpus, tmp_path / "index", shared_embedder_factory)
     app = make_app(tmp_path / "index", corpus)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await ready(pilot)
@@ -401,9 +405,7 @@ async def test_a_card_shown_before_its_file_changed_and_was_indexed_again_opens_
         hit = cards(app)[0].hit
         assert "caravans" in hit.text and hit.location.char_end > 200
         write(corpus / "a.md", "# Inspections\n\nA shorter, newer version.\n")
-        Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
-            embedder_factory=shared_embedder_factory
-        )
+        build_index(corpus, tmp_path / "index", shared_embedder_factory)
         app.reload_index()
         cards(app)[0].focus()
         await pilot.press("enter")
@@ -422,25 +424,19 @@ async def test_a_card_of_a_document_the_rebuilt_index_left_out_says_so_and_sets_
 ):
     # Found in a first-use audit: Enter on such a card said "run index build" of an index just
     # built, and `w` set a filter on the missing document that every later question failed on.
-    from assistant.config import Settings
-    from assistant.pipeline import Pipeline
     from assistant.tui.actions import DOCUMENT_GONE
 
     corpus = tmp_path / "corpus"
     write(corpus / "a.md", "# Housing\n\nSeasonal workers are often housed in caravans on the farm.\n")
     write(corpus / "b.md", "# Wages\n\nWorkers must be paid at least the minimum wage for every hour.\n")
-    Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
-        embedder_factory=shared_embedder_factory
-    )
+    build_index(corpus, tmp_path / "index", shared_embedder_factory)
     app = make_app(tmp_path / "index", corpus)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await ready(pilot)
         await ask(pilot, "where are seasonal workers housed?")
         assert cards(app)[0].hit.document.id == "a.md"
         (corpus / "a.md").unlink()
-        Pipeline(Settings(), index_dir=tmp_path / "index", corpus_dir=corpus).build(
-            embedder_factory=shared_embedder_factory
-        )
+        build_index(corpus, tmp_path / "index", shared_embedder_factory)
         app.reload_index()
         cards(app)[0].focus()
         await pilot.press("enter")
