@@ -105,6 +105,8 @@ class GuidanceApp(App):
         self.thread = Thread()
         """The conversation, in memory only."""
         self.turns_in_case_note: set[int] = set()
+        self.kept_after_note: set[tuple[int, int]] = set()
+        """Passages (turn number, card rank) kept for a question after a case note held it."""
         """The thread's turns (numbered from 1) that a Markdown case note written holds: quitting
         with others asks first (a note of one topic holds that topic's; a first-use audit was told
         of 12 questions in no note where 5 were)."""
@@ -450,7 +452,8 @@ class GuidanceApp(App):
         count = self.basket.not_exported()
         building = self.building()
         unsaved = sum(1 for n in range(1, len(self.thread.turns) + 1) if n not in self.turns_in_case_note)
-        if not count and not building and unsaved <= 0:
+        kept_since = len(self.kept_after_note)
+        if not count and not building and unsaved <= 0 and not kept_since:
             self.exit()
             return
         questions = []
@@ -467,6 +470,9 @@ class GuidanceApp(App):
                 f"The conversation ({asked} not in a case note) is kept only while the app runs: "
                 "ctrl+s writes its case note."
             )
+        if kept_since:
+            passages = f"{kept_since} passage{'s' if kept_since != 1 else ''} kept since the last case note"
+            questions.append(f"{passages} {'is' if kept_since == 1 else 'are'} in no case note: ctrl+s writes one.")
 
         def answered(quit_anyway: bool | None) -> None:
             if quit_anyway:
@@ -539,7 +545,11 @@ class GuidanceApp(App):
         searched_with: list[str] = []
         earlier: list[str] = []
         if turn := self.thread.turn_showing(question, hit.chunk_id, number):
-            turn.keep(hit.rank)  # kept for the case note too
+            place = next(n for n, t in enumerate(self.thread.turns, start=1) if t is turn)
+            if turn.keep(hit.rank) and place in self.turns_in_case_note:  # kept for the case note too
+                # A note written before holds the question, not this passage (a first-use audit's
+                # passage kept after the note was in none, and quitting said nothing).
+                self.kept_after_note.add((place, hit.rank))
             searched_with = list(turn.context.words)
             earlier = self.thread.asked_before(turn)
         added = self.basket.add(question, hit, searched_with, earlier)
@@ -759,6 +769,7 @@ class GuidanceApp(App):
         if style in (TOPIC_NOTE, "markdown"):  # BibTeX and CSL-JSON hold the references, not the questions
             # A question left out is settled too: quitting does not ask about it.
             self.turns_in_case_note.update(chosen)
+            self.kept_after_note = {(place, rank) for place, rank in self.kept_after_note if place not in chosen}
         kept = any(self.thread.turns[n - 1].kept for n in written)
         hint = "" if kept else "\nIt holds no passage: a on a passage keeps it (and adds it to the report)."
         self.notify(f"Case note written to {path}{hint}", title="Export", markup=False, timeout=6)

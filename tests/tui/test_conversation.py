@@ -367,6 +367,29 @@ async def test_quitting_with_questions_in_no_case_note_asks_first(bundled_index,
         await wait_for(pilot, lambda: not app.is_running)  # every question is in the case note
 
 
+async def test_quitting_asks_about_a_passage_kept_after_the_case_note_that_held_its_question(bundled_index, tmp_path):
+    # Found in a first-use audit: a passage kept after the case note (and exported as BibTeX
+    # only) was in no case note, and quitting did not ask.
+    app = make_app(bundled_index, bundled_index.parent / "corpus", report_dir=tmp_path / "reports")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await a_conversation(pilot)
+        await exported_case_note(pilot, tmp_path / "note.md")
+        await act(pilot, "down", "a")
+        await wait_for(pilot, lambda: len(app.basket.items) == 1)
+        app.basket.items[0].exported = True  # the report's side is asked about apart
+        app.basket.unexported = False
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = text_of(app.screen.query_one("#confirm-question", Static))
+        assert "1 passage kept since the last case note is in no case note" in question
+        assert "questions not in a case note" not in question
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        await exported_case_note(pilot, tmp_path / "note2.md")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)  # the passage is in the new note
+
+
 async def test_quitting_counts_the_questions_a_note_of_one_topic_holds_as_in_a_case_note(bundled_index, tmp_path):
     # Found in a first-use audit: after a whole note and a note of the next topic, quitting said
     # "12 questions not in a case note" where 5 were.
