@@ -239,10 +239,11 @@ class _Builder:
             int(self.settings.ingest.max_file_mb * 1e6),
             exclude=self.layout.root,
         )
+        paths = {f.relative for f in files}
         self.warnings = (
             self.catalogue.warnings
-            + self.catalogue.unmatched({f.relative for f in files} | {r.path for r in discover_skips})
-            + self.catalogue.not_listed({f.relative for f in files})
+            + self.catalogue.unmatched(paths | {r.path for r in discover_skips})
+            + self.catalogue.not_listed(paths)
         )
         plan = self._plan(files)
         repeated, extra_reclean = self._repeated_lines(plan)

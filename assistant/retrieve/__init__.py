@@ -529,7 +529,14 @@ class Retriever:
         pages = (stored[0].page, stored[0].page_end or stored[0].page) if stored else None
         same = pages is None or pages == (chunk.page, chunk.page_end or chunk.page)
         span = None if same else (chunk.char_start, chunk.char_end)
-        myths = among_myths(section_path(chunk.section), chunk.text)
+        section = section_path(chunk.section)
+        myths = among_myths(section, chunk.text)
+        if myths:
+            marked: list[tuple[int, int]] = []  # a sentence of a list of myths may be the myth
+        elif passage.best:
+            marked = [(passage.best[0] - chunk.char_start, passage.best[1] - chunk.char_start)]
+        else:
+            marked = highlights(chunk.text, terms, self.lookups.idf)
         return Hit(
             passage_id=str(PassageId(chunk_id=int(chunk.id), span=span)),
             rank=rank,
@@ -538,7 +545,7 @@ class Retriever:
             text=chunk.text,
             document=passage.document,
             location=Location(
-                section=section_path(chunk.section),
+                section=section,
                 page=chunk.page,
                 page_end=citation.page_end,
                 page_label=citation.page_label,
@@ -547,11 +554,7 @@ class Retriever:
                 char_end=chunk.char_end,
             ),
             citation=citation,
-            highlights=[]
-            if myths
-            else [(passage.best[0] - chunk.char_start, passage.best[1] - chunk.char_start)]
-            if passage.best
-            else highlights(chunk.text, terms, self.lookups.idf),
+            highlights=marked,
             among_myths=myths,
             dense_score=None if candidate.dense is None else round(float(candidate.dense), 6),
             lexical_score=None if candidate.lexical is None else round(float(candidate.lexical), 6),

@@ -105,11 +105,11 @@ class GuidanceApp(App):
         self.thread = Thread()
         """The conversation, in memory only."""
         self.turns_in_case_note: set[int] = set()
-        self.kept_after_note: set[tuple[int, int]] = set()
-        """Passages (turn number, card rank) kept for a question after a case note held it."""
         """The thread's turns (numbered from 1) that a Markdown case note written holds: quitting
         with others asks first (a note of one topic holds that topic's; a first-use audit was told
         of 12 questions in no note where 5 were)."""
+        self.kept_after_note: set[tuple[int, int]] = set()
+        """Passages (turn number, card rank) kept for a question after a case note held it."""
         self.next_new_topic = False
         self.searching = False
         self.launched = time.perf_counter()

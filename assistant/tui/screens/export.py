@@ -176,54 +176,16 @@ class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
     @on(Button.Pressed, "#export")
     def _export(self) -> None:
         value = self.query_one("#export-path", Input).value.strip()
-        if not value:
-            self.notify("Type a file name.", severity="warning", timeout=3)
-            return
         path = Path(value).expanduser()
-        if path.is_dir():
-            self.notify(f"{value} is a folder: add a file name.", severity="warning", timeout=4, markup=False)
+        refusal = self._refusal(value, path)
+        if refusal:
+            self.notify(refusal, severity="warning", timeout=8, markup=False)
             return
-        suffixes = {suffix for _, suffix in self.formats.values()}
-        # A path typed after the name in the box ("…-094026.md/tmp/exports/team.md") made a folder
-        # named like a report, and the next export went into it (a first-use audit).
-        named_like_a_file = next((p for p in path.parents if p.suffix.lower() in suffixes and not p.is_dir()), None)
-        if named_like_a_file is not None:
-            self.notify(
-                f"{named_like_a_file.name} is named like a file, not a folder: type the file name in place of the one "
-                "in the box (ctrl+u clears it).",
-                severity="warning",
-                timeout=8,
-                markup=False,
-            )
-            return
-        typed = path.suffix.lower()
-        if typed in NOT_WRITTEN:
-            self.notify(
-                f"A {typed} file cannot be written here: name it {', '.join(sorted(suffixes))}.",
-                severity="warning",
-                timeout=6,
-                markup=False,
-            )
-            return
-        if typed in suffixes and typed != self.formats[self.style][1]:
-            # "team.bib" typed with Markdown chosen was written as Markdown: the name says BibTeX;
-            # of the formats it names, the one writing the same questions as the chosen.
-            limited = self.style in self.written_by
-            named = [style for style, (_, suffix) in self.formats.items() if suffix == typed]
-            same_scope = [style for style in named if (style in self.written_by) == limited]
-            if not same_scope:
-                # Switching would widen what is written: "this topic only" named ".bib" wrote the
-                # references of every topic, another case's among them (a first-use audit).
-                self.notify(
-                    f"“{self.formats[self.style][0]}” writes a {self.formats[self.style][1]} file; for {typed}, "
-                    f"choose “{self.formats[named[0]][0]}” above (it holds every topic).",
-                    severity="warning",
-                    timeout=8,
-                    markup=False,
-                )
-                return
-            self.style = same_scope[0]
-            self.notify(f"Written as {self.formats[self.style][0]}: the file name ends in {typed}.", markup=False)
+        named = self._format_named(path.suffix.lower())
+        if named != self.style:
+            # "team.bib" typed with Markdown chosen was written as Markdown: the name says BibTeX.
+            self.style = named
+            self.notify(f"Written as {self.formats[named][0]}: the file name ends in {path.suffix}.", markup=False)
         if path.exists():
 
             def answered(replace: bool | None) -> None:
@@ -233,6 +195,47 @@ class ExportScreen(ModalScreen[tuple[Path, str, set[int]] | None]):
             self.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", yes="Replace", no="Keep it"), answered)
             return
         self.dismiss(self._choice(path))
+
+    def _format_named(self, typed: str) -> str:
+        """The format a file name's suffix names, of those writing the same questions as the one
+        chosen; the one chosen when the suffix names none (or the chosen one)."""
+        if typed == self.formats[self.style][1]:
+            return self.style
+        limited = self.style in self.written_by
+        named = [
+            style
+            for style, (_, suffix) in self.formats.items()
+            if suffix == typed and (style in self.written_by) == limited
+        ]
+        return named[0] if named else self.style
+
+    def _refusal(self, value: str, path: Path) -> str | None:
+        """Why the file name typed is not written, or None."""
+        if not value:
+            return "Type a file name."
+        if path.is_dir():
+            return f"{value} is a folder: add a file name."
+        suffixes = {suffix for _, suffix in self.formats.values()}
+        # A path typed after the name in the box ("…-094026.md/tmp/exports/team.md") made a folder
+        # named like a report, and the next export went into it (a first-use audit).
+        named_like_a_file = next((p for p in path.parents if p.suffix.lower() in suffixes and not p.is_dir()), None)
+        if named_like_a_file is not None:
+            return (
+                f"{named_like_a_file.name} is named like a file, not a folder: type the file name in place of the one "
+                "in the box (ctrl+u clears it)."
+            )
+        typed = path.suffix.lower()
+        if typed in NOT_WRITTEN:
+            return f"A {typed} file cannot be written here: name it {', '.join(sorted(suffixes))}."
+        if typed in suffixes and typed != self.formats[self.style][1] and self._format_named(typed) == self.style:
+            # A switch would widen what is written: "this topic only" named ".bib" wrote the
+            # references of every topic, another case's among them (a first-use audit).
+            other = next(style for style, (_, suffix) in self.formats.items() if suffix == typed)
+            return (
+                f"“{self.formats[self.style][0]}” writes a {self.formats[self.style][1]} file; for {typed}, choose "
+                f"“{self.formats[other][0]}” above (it holds every topic)."
+            )
+        return None
 
     def _choice(self, path: Path) -> tuple[Path, str, set[int]]:
         return path, self.style, {number for number, kept in self.kept.items() if not kept}
